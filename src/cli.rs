@@ -1,0 +1,181 @@
+//! Command-line definitions (clap). `main.rs` dispatches on them.
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug, Clone)]
+#[command(name = "okg", version, about = "A terminal console for OpenKruiseGame game servers")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags every command understands: where the cluster is and how to behave.
+#[derive(Args, Debug, Clone, Default)]
+pub struct GlobalArgs {
+    /// Path to the kubeconfig (default: $KUBECONFIG, then ~/.kube/config).
+    #[arg(long, global = true, env = "KUBECONFIG")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use (default: its current context).
+    #[arg(long, global = true)]
+    pub context: Option<String>,
+    /// Namespace (default: the context's namespace, else "default").
+    #[arg(short = 'n', long, global = true)]
+    pub namespace: Option<String>,
+    /// Every namespace.
+    #[arg(short = 'A', long, global = true)]
+    pub all_namespaces: bool,
+    /// Monitoring mode: the console cannot send any mutating request.
+    #[arg(long, visible_alias = "readonly", global = true)]
+    pub read_only: bool,
+    /// Colour theme: a name from themes/ or the user's config directory.
+    #[arg(long, global = true, env = "OKG_THEME")]
+    pub theme: Option<String>,
+    /// Start the embedded demo cluster in-process and connect to it.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Where logs go (default: $XDG_STATE_HOME/okg-console/okg.log).
+    #[arg(long, global = true)]
+    pub log_file: Option<PathBuf>,
+    /// Where the audit log of mutations goes (default: $XDG_STATE_HOME/okg-console/audit.jsonl).
+    #[arg(long, global = true)]
+    pub audit_log: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Print GameServers joined with their pods, once.
+    Status(StatusArgs),
+    /// Change one container's image for a set, a canary or chosen GameServers.
+    Bump(BumpArgs),
+    /// Run a reload (exec or HTTP) in many pods with bounded parallelism.
+    Reload(ReloadArgs),
+    /// Serve the demo cluster until Ctrl-C.
+    Demo(DemoArgs),
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatusFormat {
+    #[default]
+    Table,
+    Json,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct StatusArgs {
+    /// GameServerSets to show (default: all).
+    pub sets: Vec<String>,
+    /// Label selector on GameServers.
+    #[arg(short = 'l', long)]
+    pub selector: Option<String>,
+    #[arg(short = 'o', long, value_enum, default_value_t)]
+    pub output: StatusFormat,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BumpArgs {
+    /// The GameServerSet.
+    pub set: String,
+    /// The container whose image changes.
+    #[arg(long)]
+    pub container: String,
+    /// The new image reference (registry/repository:tag or @digest).
+    #[arg(long)]
+    pub image: String,
+    /// Update only N pods first: raise their updatePriority and set partition = replicas - N.
+    #[arg(long, conflicts_with = "gameservers")]
+    pub canary: Option<i32>,
+    /// Update only these GameServers through their spec.containers override.
+    #[arg(long, value_delimiter = ',')]
+    pub gameservers: Vec<String>,
+    /// Wait for a verdict on every targeted pod.
+    #[arg(long)]
+    pub wait: bool,
+    /// How long to wait for verdicts.
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "5m")]
+    pub timeout: Duration,
+    #[arg(short = 'o', long, value_enum, default_value_t)]
+    pub output: OutputFormat,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Allow a bump that re-creates pods (ReCreate policy or changes beyond images).
+    #[arg(long)]
+    pub allow_recreate: bool,
+    /// Reload each pod as soon as it is confirmed in place (same flags as `okg reload`).
+    #[arg(long, num_args = 1.., value_name = "WORDS", allow_hyphen_values = true)]
+    pub reload_exec: Vec<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ReloadArgs {
+    /// GameServerSets whose pods to reload.
+    pub sets: Vec<String>,
+    /// Label selector on pods.
+    #[arg(short = 'l', long)]
+    pub selector: Option<String>,
+    /// Chosen GameServers.
+    #[arg(long, value_delimiter = ',')]
+    pub gameservers: Vec<String>,
+    /// Run these words as argv in the container (no shell unless you write `sh -c`).
+    #[arg(long, num_args = 1.., value_name = "WORDS", allow_hyphen_values = true, conflicts_with = "http")]
+    pub exec: Vec<String>,
+    /// The container to exec in (default: the set's main container).
+    #[arg(long)]
+    pub container: Option<String>,
+    /// HTTP reload through the API server's pods/proxy, as PORT/PATH (e.g. 3000/reload).
+    #[arg(long)]
+    pub http: Option<String>,
+    /// Reloads running at once.
+    #[arg(long, default_value_t = 10)]
+    pub parallel: usize,
+    /// Batch size (default: all at once); the first batch is the canary.
+    #[arg(long)]
+    pub batch: Option<usize>,
+    /// Pause between batches.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    pub pause: Option<Duration>,
+    /// Stop starting new pods once this many have failed.
+    #[arg(long)]
+    pub max_failures: Option<usize>,
+    /// Per-pod timeout.
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "30s")]
+    pub timeout: Duration,
+    #[arg(short = 'o', long, value_enum, default_value_t)]
+    pub output: OutputFormat,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+    /// Write a kubeconfig pointing at the demo here once it is ready.
+    #[arg(long)]
+    pub write_kubeconfig: Option<PathBuf>,
+    /// Namespace of the demo objects.
+    #[arg(long, default_value = "default")]
+    pub namespace: String,
+    /// Replicas of gss-2048.
+    #[arg(long, default_value_t = 6)]
+    pub replicas: i32,
+    /// How long one simulated step (a restart, a pull) takes.
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "2s")]
+    pub tick: Duration,
+    /// How long a simulated reload command takes.
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "50ms")]
+    pub exec_latency: Duration,
+}

@@ -1,0 +1,30 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use okg_console::cli::{Cli, Command};
+use okg_console::{commands, logging, paths, tui};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let log_file = cli.global.log_file.clone().unwrap_or_else(paths::default_log_file);
+    logging::init(&log_file);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("okg: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let code = runtime.block_on(async move {
+        match cli.command.clone() {
+            Some(Command::Demo(args)) => commands::demo::run(args).await,
+            Some(Command::Status(args)) => commands::status::run(&cli.global, args).await,
+            Some(Command::Bump(args)) => commands::bump::run(&cli.global, args).await,
+            Some(Command::Reload(args)) => commands::reload::run(&cli.global, args).await,
+            None => tui::run(&cli.global).await,
+        }
+    });
+    // Background tasks (watchers, the in-process demo) must not keep the process alive.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    ExitCode::from(code)
+}

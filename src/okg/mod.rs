@@ -1,0 +1,2 @@
+//! The OKG domain, pure: no I/O here.
+pub mod types;

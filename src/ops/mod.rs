@@ -1,0 +1,1 @@
+//! Operations shared by the TUI and the CLI: each takes a plan and a progress sender.
