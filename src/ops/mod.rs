@@ -1,1 +1,2 @@
 //! Operations shared by the TUI and the CLI: each takes a plan and a progress sender.
+pub mod audit;
