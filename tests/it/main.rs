@@ -1,0 +1,2 @@
+//! Integration tests: the demo cluster over real HTTP on loopback, through kube-rs.
+mod demo_api;
