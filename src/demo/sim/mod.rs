@@ -1,7 +1,15 @@
 //! The simulated OKG + OpenKruise + kubelet: seeds the initial cluster and reconciles changes
 //! through `kube::Client` only. See docs/demo-controller.md for the simulated behaviour.
 pub mod controller;
+pub mod draft;
+pub mod events;
+pub mod executor;
+pub mod inplace;
+pub mod kubelet;
 pub mod mirror;
+pub mod order;
+pub mod patch;
+pub mod plan;
 pub mod pods;
 pub mod revision;
 pub mod seed;
