@@ -4,6 +4,8 @@ pub mod controller;
 pub mod draft;
 pub mod events;
 pub mod executor;
+#[cfg(test)]
+mod flow_tests;
 pub mod inplace;
 pub mod kubelet;
 pub mod mirror;
@@ -15,3 +17,5 @@ pub mod revision;
 pub mod seed;
 pub mod setstatus;
 pub mod sha256;
+#[cfg(test)]
+mod testkit;

@@ -22,7 +22,7 @@ use crate::okg::types::{
     API_VERSION, GameServer, GameServerSet, PodUpdatePolicy, annotations, labels,
 };
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Resource {
     Pod,
     GameServer,
@@ -554,6 +554,23 @@ fn plan_set(
             } else if lc == lifecycle::UPDATING && inplace::update_completed(d.get()) {
                 d.set_label(labels::LIFECYCLE_STATE, lifecycle::NORMAL);
                 d.remove_annotation(annotations::GS_UPDATING_CONTAINERS);
+                let conds = d
+                    .edit()
+                    .status
+                    .get_or_insert_with(Default::default)
+                    .conditions
+                    .get_or_insert_with(Vec::new);
+                pods::set_condition(
+                    conds,
+                    pods::condition(pods::INPLACE_UPDATE_READY, true, None, clock.wall),
+                );
+            }
+            // OpenKruise marks a pod with the readiness gate ready for in-place updates once it
+            // has no update in progress (new pods start without the condition).
+            if pods::condition_status(d.get(), pods::INPLACE_UPDATE_READY).is_none()
+                && d.get().status.as_ref().is_some_and(|s| s.pod_ip.is_some())
+                && pods::label(d.get(), labels::LIFECYCLE_STATE) == Some(lifecycle::NORMAL)
+            {
                 let conds = d
                     .edit()
                     .status
