@@ -370,3 +370,27 @@ fn scale_up_and_down() {
         !s.objects.contains_key(&(Resource::GameServer, "gss-2048-2".to_string()))
     });
 }
+
+#[test]
+fn seeded_cluster_needs_no_writes() {
+    let mut sim = Sim::new(6);
+    let writes = sim.step();
+    assert_eq!(writes, 0, "the seed is already what the controller would write");
+}
+
+/// Not a check: prints how long seeding and one reconcile of 10,000 replicas take
+/// (`cargo test --lib timing_10k -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn timing_10k() {
+    let t = std::time::Instant::now();
+    let objs = super::seed::initial_objects(&crate::demo::DemoOptions {
+        replicas: 10_000,
+        ..Default::default()
+    });
+    eprintln!("seed {:?} {}", t.elapsed(), objs.len());
+    let mut sim = Sim::new(10_000);
+    let t = std::time::Instant::now();
+    let writes = sim.step();
+    eprintln!("plan+apply step {:?} writes {writes}", t.elapsed());
+}

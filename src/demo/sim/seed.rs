@@ -154,6 +154,20 @@ pub fn initial_objects(options: &DemoOptions) -> Vec<serde_json::Value> {
             };
             mirror::pod_ports(&probe)
         };
+        let ports_value: Vec<Value> = ports
+            .iter()
+            .map(|(name, port, proto)| json!({"name": name, "port": port, "protocol": proto}))
+            .collect();
+        let base_pod = PodShape {
+            namespace: ns,
+            set: &name,
+            ordinal: 0,
+            revision: &rev,
+            template: &template,
+            overrides: &BTreeMap::new(),
+            gs: &GsLabels { state: "Ready".into(), ..Default::default() },
+        }
+        .object();
         for ordinal in 0..count {
             let h = history(set_index, ordinal);
             // Pods were created over the first hour; some re-created since.
@@ -218,19 +232,36 @@ pub fn initial_objects(options: &DemoOptions) -> Vec<serde_json::Value> {
                 container_statuses: Some(statuses),
                 ..Default::default()
             };
-            let mut pod = shape.object();
+            // Shaping is the same for every ordinal but for names, node and labels: shape once
+            // per set and patch the copies (seeding 10,000 pods must be quick).
+            let mut pod = base_pod.clone();
+            let node = shape.node().0;
+            pod["metadata"]["name"] = json!(pod_name);
+            let l = &mut pod["metadata"]["labels"];
+            l[labels::POD_NAME] = json!(pod_name);
+            l[labels::GS_OPS_STATE] = json!(h.ops_state);
+            l[labels::GS_UPDATE_PRIORITY] = json!(gs_labels.update_priority);
+            l[labels::GS_DELETE_PRIORITY] = json!(gs_labels.deletion_priority);
+            pod["spec"]["hostname"] = json!(pod_name);
+            pod["spec"]["nodeName"] = json!(node);
             pod["metadata"]["creationTimestamp"] = pods::time_value(created);
-            pod["status"] = serde_json::to_value(&status).unwrap_or(Value::Null);
+            let status_value = serde_json::to_value(&status).unwrap_or(Value::Null);
 
-            let gs_status = mirror::gs_status(&GsStatusInput {
+            let mut gs_status = mirror::gs_status(&GsStatusInput {
                 state: "Ready",
                 update_priority: Some(&gs_labels.update_priority),
                 deletion_priority: Some(&gs_labels.deletion_priority),
-                pod_status: Some(&status),
+                pod_status: None,
                 ports: ports.clone(),
                 now: ready_at,
                 since: None,
             });
+            // The same status serialised once serves the pod and the GameServer's copy.
+            gs_status["podStatus"] = status_value.clone();
+            gs_status["networkStatus"]["currentNetworkState"] = json!("Ready");
+            gs_status["networkStatus"]["internalAddresses"] =
+                json!([{"ip": ip, "ports": ports_value}]);
+            pod["status"] = status_value;
             let gs = json!({
                 "apiVersion": API_VERSION,
                 "kind": "GameServer",
