@@ -43,6 +43,19 @@ where
     Ok(Some(rv))
 }
 
+async fn create<K>(client: kube::Client, ns: &str, object: Value) -> kube::Result<Option<String>>
+where
+    K: kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + serde::Serialize
+        + std::fmt::Debug,
+{
+    let obj: K = serde_json::from_value(object).map_err(kube::Error::SerdeError)?;
+    let created = Api::<K>::namespaced(client, ns).create(&PostParams::default(), &obj).await?;
+    Ok(created.meta().resource_version.clone())
+}
+
 async fn apply(client: kube::Client, action: Action) -> Done {
     let result: kube::Result<Done> = match action {
         Action::Patch { res, ns, name, rv, main, status } => {
@@ -69,34 +82,13 @@ async fn apply(client: kube::Client, action: Action) -> Done {
             r.map(|rv| Some((key, rv)))
         }
         Action::Create { res, ns, name, object } => {
-            let pp = PostParams::default();
             let key = (res, ns.clone(), name);
             let rv = match res {
-                Resource::Pod => serde_json::from_value::<Pod>(object)
-                    .map_err(kube::Error::SerdeError)
-                    .map(|o| async move {
-                        Api::<Pod>::namespaced(client, &ns)
-                            .create(&pp, &o)
-                            .await
-                            .map(|o| o.metadata.resource_version)
-                    }),
-                _ => {
-                    let r = serde_json::from_value::<GameServer>(object)
-                        .map_err(kube::Error::SerdeError);
-                    match r {
-                        Ok(o) => {
-                            let res =
-                                Api::<GameServer>::namespaced(client, &ns).create(&pp, &o).await;
-                            return log_done(res.map(|o| Some((key, o.metadata.resource_version))));
-                        }
-                        Err(e) => Err(e),
-                    }
-                }
+                Resource::Pod => create::<Pod>(client, &ns, object).await,
+                Resource::GameServer => create::<GameServer>(client, &ns, object).await,
+                Resource::GameServerSet => create::<GameServerSet>(client, &ns, object).await,
             };
-            match rv {
-                Ok(fut) => fut.await.map(|rv| Some((key, rv))),
-                Err(e) => Err(e),
-            }
+            rv.map(|rv| Some((key, rv)))
         }
         Action::Delete { res, ns, name, uid, now } => {
             let dp = DeleteParams {

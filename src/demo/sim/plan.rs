@@ -487,6 +487,7 @@ fn plan_set(
 
     // Per pod: controller steps, GameServer-driven labels and overrides, then the kubelet.
     let mut finals: BTreeMap<u32, Option<Pod>> = BTreeMap::new();
+    let mut stale_pods: HashSet<u32> = HashSet::new();
     for (&ord, &pod) in pods_by_ord {
         let (_, pname) = ns_name(&pod.metadata);
         if mem.stale(
@@ -496,6 +497,7 @@ fn plan_set(
             pod.metadata.resource_version.as_deref(),
             clock.now,
         ) {
+            stale_pods.insert(ord);
             continue;
         }
         let uid = pod.metadata.uid.clone().unwrap_or_default();
@@ -639,13 +641,16 @@ fn plan_set(
             counts.pre_delete += 1;
         }
         let (_, gname) = ns_name(&gs.metadata);
-        if mem.stale(
-            Resource::GameServer,
-            &ns,
-            &gname,
-            gs.metadata.resource_version.as_deref(),
-            clock.now,
-        ) || mirror::gs_status_current(gs, pod, state)
+        // A pod we just wrote is not in the cache yet: mirror it once it is.
+        if stale_pods.contains(&ord)
+            || mem.stale(
+                Resource::GameServer,
+                &ns,
+                &gname,
+                gs.metadata.resource_version.as_deref(),
+                clock.now,
+            )
+            || mirror::gs_status_current(gs, pod, state)
         {
             continue;
         }
