@@ -829,3 +829,42 @@ fn apply_images_in_place(
         format!("successfully update pod {pname} in-place(revision {rev})"),
     )));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn desired_ordinals_skip_reserved_ids() {
+        let reserved = HashSet::from([1, 3]);
+        assert_eq!(desired_ordinals(3, &reserved), vec![0, 2, 4]);
+        assert_eq!(desired_ordinals(0, &reserved), Vec::<u32>::new());
+        assert_eq!(desired_ordinals(-1, &HashSet::new()), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn pending_writes_hide_objects_until_the_cache_catches_up() {
+        let mut mem = Memory::default();
+        let now = Instant::now();
+        let key = (Resource::Pod, "ns".to_string(), "p".to_string());
+        mem.pending.insert(key.clone(), Pending { rv: Some("10".into()), at: now });
+        assert!(mem.stale(Resource::Pod, "ns", "p", Some("9"), now));
+        assert!(!mem.stale(Resource::Pod, "ns", "p", Some("10"), now));
+        assert!(!mem.stale(Resource::Pod, "ns", "p", Some("11"), now));
+        // Created but not yet seen.
+        assert!(mem.stale(Resource::Pod, "ns", "p", None, now));
+        // A delete not yet seen.
+        mem.pending.insert(key, Pending { rv: None, at: now });
+        assert!(mem.stale(Resource::Pod, "ns", "p", Some("12"), now));
+        assert!(!mem.stale(Resource::Pod, "ns", "p", None, now));
+        // Entries expire, so a lost watch event cannot freeze an object.
+        assert!(!mem.stale(
+            Resource::Pod,
+            "ns",
+            "p",
+            Some("12"),
+            now + PENDING_TTL + Duration::from_millis(1)
+        ));
+        assert!(!mem.stale(Resource::Pod, "ns", "other", Some("1"), now));
+    }
+}
