@@ -40,12 +40,15 @@ pub enum Action {
         rv: String,
         main: Vec<Value>,
         status: Vec<Value>,
+        /// Recorded only if the write succeeds.
+        events: Vec<EventSpec>,
     },
     Create {
         res: Resource,
         ns: String,
         name: String,
         object: Value,
+        events: Vec<EventSpec>,
     },
     Delete {
         res: Resource,
@@ -53,7 +56,9 @@ pub enum Action {
         name: String,
         uid: Option<String>,
         now: bool,
+        events: Vec<EventSpec>,
     },
+    /// An event that goes with no write.
     Event(EventSpec),
 }
 
@@ -172,8 +177,9 @@ pub fn plan(world: &World, mem: &mut Memory, clock: &Clock) -> Vec<Action> {
     }
     for pod in orphans {
         let mut d = Draft::new(pod);
-        kubelet_pass(&mut d, mem, clock, &mut actions, false);
-        push_pod_patch(&d, &mut actions);
+        let mut events = Vec::new();
+        kubelet_pass(&mut d, mem, clock, &mut actions, &mut events, false);
+        push_pod_patch(&d, events, &mut actions);
     }
     actions
 }
@@ -188,6 +194,7 @@ fn kubelet_pass(
     mem: &mut Memory,
     clock: &Clock,
     actions: &mut Vec<Action>,
+    events: &mut Vec<EventSpec>,
     stepped: bool,
 ) -> bool {
     let uid = d.get().metadata.uid.clone().unwrap_or_default();
@@ -202,6 +209,7 @@ fn kubelet_pass(
                 name,
                 uid: Some(uid.clone()),
                 now: true,
+                events: vec![],
             });
             mem.last_step.insert(uid, clock.now);
         }
@@ -218,16 +226,18 @@ fn kubelet_pass(
     if out.stepped || stepped {
         mem.last_step.insert(uid, clock.now);
     }
-    actions.extend(out.events.into_iter().map(Action::Event));
+    events.extend(out.events);
     true
 }
 
-fn push_pod_patch(d: &Draft, actions: &mut Vec<Action>) {
-    let Some(new) = d.edited() else { return };
+fn push_pod_patch(d: &Draft, events: Vec<EventSpec>, actions: &mut Vec<Action>) {
     let old = d.orig();
-    let main = patch::pod_main_ops(old, new);
-    let status = patch::pod_status_ops(old, new);
+    let (main, status) = match d.edited() {
+        Some(new) => (patch::pod_main_ops(old, new), patch::pod_status_ops(old, new)),
+        None => (vec![], vec![]),
+    };
     if main.is_empty() && status.is_empty() {
+        actions.extend(events.into_iter().map(Action::Event));
         return;
     }
     let (ns, name) = ns_name(&old.metadata);
@@ -238,6 +248,7 @@ fn push_pod_patch(d: &Draft, actions: &mut Vec<Action>) {
         rv: old.metadata.resource_version.clone().unwrap_or_default(),
         main,
         status,
+        events,
     });
 }
 
@@ -329,6 +340,7 @@ fn plan_set(
                     "metadata": {"name": gs_name, "namespace": ns, "labels": gs_labels},
                     "spec": {"opsState": "None", "updatePriority": 0, "deletionPriority": 0, "networkDisabled": false},
                 }),
+                events: vec![],
             });
         }
         if !pods_by_ord.contains_key(&ord)
@@ -350,13 +362,13 @@ fn plan_set(
                 ns: ns.clone(),
                 name: gs_name.clone(),
                 object: shape.object(),
+                events: vec![asts_event(
+                    &ns,
+                    &name,
+                    "SuccessfulCreate",
+                    format!("create Pod {gs_name} in StatefulSet {name} successful"),
+                )],
             });
-            actions.push(Action::Event(asts_event(
-                &ns,
-                &name,
-                "SuccessfulCreate",
-                format!("create Pod {gs_name} in StatefulSet {name} successful"),
-            )));
         }
     }
     for (ord, pod) in pods_by_ord {
@@ -375,13 +387,13 @@ fn plan_set(
                     name: pname.clone(),
                     uid: pod.metadata.uid.clone(),
                     now: false,
+                    events: vec![asts_event(
+                        &ns,
+                        &name,
+                        "SuccessfulDelete",
+                        format!("delete Pod {pname} in StatefulSet {name} successful"),
+                    )],
                 });
-                actions.push(Action::Event(asts_event(
-                    &ns,
-                    &name,
-                    "SuccessfulDelete",
-                    format!("delete Pod {pname} in StatefulSet {name} successful"),
-                )));
             }
         }
     }
@@ -401,6 +413,7 @@ fn plan_set(
                     name: gname,
                     uid: gs.metadata.uid.clone(),
                     now: false,
+                    events: vec![],
                 });
             }
         }
@@ -503,6 +516,7 @@ fn plan_set(
         let uid = pod.metadata.uid.clone().unwrap_or_default();
         let gs = gs_by_ord.get(&ord).copied();
         let mut d = Draft::new(pod);
+        let mut pod_events = Vec::new();
         let mut stepped = false;
         let can = can_step(mem, &uid, clock);
         let deleting = pod.metadata.deletion_timestamp.is_some();
@@ -537,13 +551,13 @@ fn plan_set(
                             name: pname.clone(),
                             uid: Some(uid.clone()),
                             now: false,
+                            events: vec![asts_event(
+                                &ns,
+                                &name,
+                                "SuccessfulDelete",
+                                format!("delete Pod {pname} in StatefulSet {name} successful"),
+                            )],
                         });
-                        actions.push(Action::Event(asts_event(
-                            &ns,
-                            &name,
-                            "SuccessfulDelete",
-                            format!("delete Pod {pname} in StatefulSet {name} successful"),
-                        )));
                         mem.last_step.insert(uid, clock.now);
                         finals.insert(ord, None);
                         continue;
@@ -551,7 +565,16 @@ fn plan_set(
                     _ => {}
                 }
             } else if lc == lifecycle::PREPARING_UPDATE && can {
-                apply_images_in_place(&mut d, &rev, template, gs, clock, &ns, &name, actions);
+                apply_images_in_place(
+                    &mut d,
+                    &rev,
+                    template,
+                    gs,
+                    clock,
+                    &ns,
+                    &name,
+                    &mut pod_events,
+                );
                 stepped = true;
             } else if lc == lifecycle::UPDATING && inplace::update_completed(d.get()) {
                 d.set_label(labels::LIFECYCLE_STATE, lifecycle::NORMAL);
@@ -616,11 +639,11 @@ fn plan_set(
                 }
             }
         }
-        let alive = kubelet_pass(&mut d, mem, clock, actions, stepped);
+        let alive = kubelet_pass(&mut d, mem, clock, actions, &mut pod_events, stepped);
         if stepped {
             mem.last_step.insert(uid, clock.now);
         }
-        push_pod_patch(&d, actions);
+        push_pod_patch(&d, pod_events, actions);
         finals.insert(ord, if alive || deleting { Some(d.get().clone()) } else { None });
     }
 
@@ -679,6 +702,7 @@ fn plan_set(
                 rv: gs.metadata.resource_version.clone().unwrap_or_default(),
                 main: vec![],
                 status: ops,
+                events: vec![],
             });
         }
     }
@@ -724,6 +748,7 @@ fn plan_set(
             rv: set.metadata.resource_version.clone().unwrap_or_default(),
             main: vec![],
             status: patch::object_ops("/status", &old, &merged),
+            events: vec![],
         });
     }
 }
@@ -739,7 +764,7 @@ fn apply_images_in_place(
     clock: &Clock,
     ns: &str,
     set: &str,
-    actions: &mut Vec<Action>,
+    events: &mut Vec<EventSpec>,
 ) {
     let overrides = overrides_of(gs);
     let wanted: HashMap<String, String> = template
@@ -822,12 +847,12 @@ fn apply_images_in_place(
         }
     }
     let pname = pod.metadata.name.clone().unwrap_or_default();
-    actions.push(Action::Event(asts_event(
+    events.push(asts_event(
         ns,
         set,
         "SuccessfulUpdatePodInPlace",
         format!("successfully update pod {pname} in-place(revision {rev})"),
-    )));
+    ));
 }
 
 #[cfg(test)]
