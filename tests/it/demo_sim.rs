@@ -330,3 +330,45 @@ async fn missing_image_stalls_with_pull_error() {
     assert_eq!(pods.values().filter(|p| ready(p)).count(), 2);
     cluster.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeded_cluster_gets_no_controller_writes_until_something_changes() {
+    use std::sync::atomic::Ordering;
+    let cluster = start(6).await;
+    let client = cluster.client().unwrap();
+    // Many ticks: a controller that rewrote unchanged objects would have written by now.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(cluster.stats.controller_mutations.load(Ordering::SeqCst), 0);
+    // And it is alive: a change gets written.
+    let sets = Api::<GameServerSet>::default_namespaced(client.clone());
+    json_patch(&sets, "gss-2048", json!([{"op": "replace", "path": "/spec/replicas", "value": 7}]))
+        .await;
+    wait_for("controller writes", || async {
+        (cluster.stats.controller_mutations.load(Ordering::SeqCst) > 0).then_some(())
+    })
+    .await;
+    wait_for("7 pods", || async { (pods_of(&client, "gss-2048").await.len() == 7).then_some(()) })
+        .await;
+    cluster.shutdown().await;
+}
+
+/// Not a check: how long a 10,000-replica demo takes to start and to settle
+/// (`cargo test --test it demo_sim::timing -- --ignored --nocapture`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn timing_10k() {
+    use std::sync::atomic::Ordering;
+    let t = std::time::Instant::now();
+    let options = DemoOptions { replicas: 10_000, ..Default::default() };
+    let cluster = DemoCluster::start("127.0.0.1:0".parse().unwrap(), options).await.unwrap();
+    eprintln!("started in {:?}", t.elapsed());
+    let client = cluster.client().unwrap();
+    let n = pods_of(&client, "gss-2048").await.len();
+    eprintln!("listed {n} pods at {:?}", t.elapsed());
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    eprintln!(
+        "controller writes after 5 s: {}",
+        cluster.stats.controller_mutations.load(Ordering::SeqCst)
+    );
+    cluster.shutdown().await;
+}
