@@ -102,7 +102,7 @@ pub fn watch(
     q: &Query,
     wants_table: bool,
 ) -> Result<Response, ApiError> {
-    let sel = Selectors::parse(q)?;
+    let sel = Selectors::parse(q, r)?;
     let from = parse_rv(q.get("resourceVersion"))?;
     let bookmarks = q.flag("allowWatchBookmarks");
     let initial_end = q.flag("sendInitialEvents");
