@@ -196,3 +196,45 @@ async fn stream_live(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::store::{PatchType, Target};
+    use serde_json::Value;
+
+    fn gs(name: &str, state: &str) -> Value {
+        json!({"apiVersion": "game.kruise.io/v1alpha1", "kind": "GameServer",
+               "metadata": {"name": name, "namespace": "default", "labels": {"state": state}}})
+    }
+
+    #[test]
+    fn selectors_turn_leaving_objects_into_deleted() {
+        let store = Store::new();
+        store.insert_initial(gs("a", "ready")).unwrap();
+        let from = store.current_rv();
+        let merge = |s: &str| format!(r#"{{"metadata":{{"labels":{{"state":"{s}"}}}}}}"#);
+        for s in ["busy", "ready", "ready2"] {
+            store
+                .patch(
+                    Resource::GameServers,
+                    "default",
+                    "a",
+                    Target::Main,
+                    PatchType::Merge,
+                    merge(s).as_bytes(),
+                )
+                .unwrap();
+        }
+        let q = Query::parse(Some("labelSelector=state%3Dready"));
+        let scope = Scope {
+            resource: Resource::GameServers,
+            ns: Some("default".into()),
+            sel: Selectors::parse(&q, Resource::GameServers).unwrap(),
+            table: None,
+        };
+        let start = store.watch(Resource::GameServers, None, Some(from)).unwrap();
+        let seen: Vec<_> = start.backlog.iter().map(|c| scope.view(c)).collect();
+        assert_eq!(seen, [Some("DELETED"), Some("ADDED"), Some("DELETED")]);
+    }
+}
