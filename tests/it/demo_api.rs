@@ -548,6 +548,7 @@ async fn kubectl_works_against_the_demo() {
                 "--raw",
                 "/api/v1/namespaces/default/pods/gss-2048-0:3000/proxy/reload",
             ]);
+            assert_eq!(run(&["auth", "can-i", "patch", "gss"]), "yes\n");
             (gs, gss, pods, replicas, exec, raw)
         }
     })
