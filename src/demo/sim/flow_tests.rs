@@ -407,7 +407,12 @@ fn timing_10k() {
         wall: jiff::Timestamp::now(),
         tick: std::time::Duration::from_secs(2),
     };
-    let t = std::time::Instant::now();
-    let actions = super::plan::plan(&world, &mut sim.mem, &clock);
-    eprintln!("plan alone {:?} actions {}", t.elapsed(), actions.len());
+    let mut best = std::time::Duration::MAX;
+    for _ in 0..5 {
+        let t = std::time::Instant::now();
+        let actions = super::plan::plan(&world, &mut sim.mem, &clock);
+        best = best.min(t.elapsed());
+        assert!(actions.is_empty());
+    }
+    eprintln!("plan alone, best of 5: {best:?}");
 }

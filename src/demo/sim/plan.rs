@@ -659,7 +659,12 @@ fn plan_set(
             mem.last_step.insert(uid, clock.now);
         }
         push_pod_patch(&d, pod_events, actions);
-        finals.insert(ord, if alive || deleting { Some(d.get().clone()) } else { None });
+        // Only changed (or gone) pods are recorded; the rest are read from the cache below.
+        if !(alive || deleting) {
+            finals.insert(ord, None);
+        } else if let Some(edited) = d.edited() {
+            finals.insert(ord, Some(edited.clone()));
+        }
     }
 
     // GameServer status mirrors its pod (as this reconcile leaves it).
