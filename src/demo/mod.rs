@@ -124,8 +124,14 @@ impl DemoCluster {
         self.store.compact();
     }
 
+    /// The https URL clients use (TLS with the demo's own CA, see `server::listen`; the same
+    /// port also answers plain HTTP). An unspecified listen address is reached on loopback.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let mut addr = self.addr;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        format!("https://{addr}")
     }
 
     /// A kubeconfig whose current context ("okg-demo") points at this server as the admin user.
@@ -139,7 +145,11 @@ impl DemoCluster {
         Kubeconfig {
             clusters: vec![NamedCluster {
                 name: "okg-demo".into(),
-                cluster: Some(Cluster { server: Some(self.url()), ..Default::default() }),
+                cluster: Some(Cluster {
+                    server: Some(self.url()),
+                    certificate_authority_data: Some(server::listen::CA_PEM_BASE64.to_string()),
+                    ..Default::default()
+                }),
                 other: Default::default(),
             }],
             auth_infos: vec![NamedAuthInfo {
@@ -174,6 +184,7 @@ impl DemoCluster {
 
     pub fn client_with_token(&self, token: &str) -> anyhow::Result<kube::Client> {
         let mut config = kube::Config::new(self.url().parse()?);
+        config.root_cert = Some(vec![server::listen::CA_DER.to_vec()]);
         config.default_namespace = self.options.namespace.clone();
         config.auth_info.token = Some(token.to_string().into());
         Ok(kube::Client::try_from(config)?)

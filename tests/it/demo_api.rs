@@ -555,7 +555,7 @@ async fn kubectl_works_against_the_demo() {
     .unwrap();
     let (gs, gss, pods, replicas, exec, raw) = out;
     assert!(gs.starts_with("NAME") && gs.contains("STATE") && gs.contains("gss-2048-2"), "{gs}");
-    assert!(gss.contains("WaitToBeDeleted") && gss.contains("gss-2048"), "{gss}");
+    assert!(gss.contains("WAITTOBEDELETED") && gss.contains("gss-2048"), "{gss}");
     assert!(
         pods.contains("10.244.0.2") && pods.contains("demo-node-0") && pods.contains("2/2"),
         "{pods}"

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::FromRequestParts;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::Method;
 use axum::http::request::Parts;
 use axum::response::Response;
@@ -134,7 +134,9 @@ async fn run_session(
             return;
         }
     }
-    let _ = socket.send(Message::Close(None)).await;
+    // A normal closure (1000): Go's websocket reader treats "no status" (1005) as an error.
+    let close = CloseFrame { code: axum::extract::ws::close_code::NORMAL, reason: "".into() };
+    let _ = socket.send(Message::Close(Some(close))).await;
     // Drain until the client acknowledges the close, so it reads everything first.
     let drain = async {
         while let Some(Ok(m)) = socket.recv().await {

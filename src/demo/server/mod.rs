@@ -11,7 +11,6 @@ use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::response::Response;
-use axum::serve::ListenerExt;
 use bytes::Bytes;
 use serde_json::{Value, json};
 
@@ -22,6 +21,7 @@ pub mod auth;
 pub mod commands;
 mod discovery;
 mod exec;
+pub mod listen;
 mod proxy;
 mod query;
 mod respond;
@@ -55,12 +55,8 @@ pub fn spawn(
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     let ctx = Ctx { store, stats, options, addr };
     let app = Router::new().fallback(handle).with_state(ctx);
-    // Small request/response pairs: do not let Nagle delay them.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
     tokio::spawn(async move {
-        let serve = axum::serve(listener, app);
+        let serve = listen::serve(listener, app);
         tokio::select! {
             _ = serve => {}
             _ = shutdown.wait_for(|stop| *stop) => {}
@@ -108,6 +104,9 @@ async fn handle(State(ctx): State<Ctx>, req: Request) -> Response {
         }
     };
     let q = Query::parse(parts.uri.query());
+    if let Some(e) = unsupported_body(&parts) {
+        return respond::error(&e);
+    }
     if let Some(attrs) = attributes(&route, &parts.method, &q) {
         count(&ctx.stats, who, &route, &parts.method);
         if !who.allowed(&attrs.verb, &attrs.subresource) {
@@ -118,6 +117,23 @@ async fn handle(State(ctx): State<Ctx>, req: Request) -> Response {
         Ok(r) => r,
         Err(e) => respond::error(&e),
     }
+}
+
+/// POST and PUT bodies must be JSON. kubectl sends protobuf for built-in types (for example
+/// `kubectl auth can-i`); the demo does not speak it and says so the way the API server does.
+fn unsupported_body(parts: &axum::http::request::Parts) -> Option<ApiError> {
+    if !matches!(parts.method, Method::POST | Method::PUT) {
+        return None;
+    }
+    let ct = parts.headers.get(axum::http::header::CONTENT_TYPE)?.to_str().unwrap_or("");
+    let base = ct.split(';').next().unwrap_or("").trim();
+    (!base.is_empty() && base != "application/json" && base != "*/*" && !base.starts_with("text/")).then(|| {
+        ApiError::new(
+            415,
+            "UnsupportedMediaType",
+            format!("the body of the request was in an unknown format - accepted media types include: application/json (got {base})"),
+        )
+    })
 }
 
 /// The RBAC attributes of a request; `None` for requests every authenticated user may make
@@ -229,7 +245,9 @@ async fn dispatch(
         }
         Route::Object { resource, namespace, name: None, sub: None } => match method {
             Method::GET | Method::HEAD if q.flag("watch") => {
-                watch::watch(&ctx.store, resource, namespace.as_deref(), &q)
+                let accept = parts.headers.get(axum::http::header::ACCEPT);
+                let accept = accept.and_then(|v| v.to_str().ok()).unwrap_or("");
+                watch::watch(&ctx.store, resource, namespace.as_deref(), &q, table::wanted(accept))
             }
             Method::GET | Method::HEAD => {
                 rest::list(&ctx.store, resource, namespace.as_deref(), &q, &parts.headers)
