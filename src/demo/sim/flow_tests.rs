@@ -173,6 +173,28 @@ fn recreate_policy_replaces_pods() {
 }
 
 #[test]
+fn recreate_waits_for_graceful_deletion() {
+    let mut sim = Sim::new(1);
+    sim.graceful_pod_deletion = true;
+    let before = by_name(sim.pods_of("gss-battle"));
+    bump(&mut sim, "gss-battle", 0, "registry.example.com/okg/battle:v3.2");
+    let rev = revision(&sim, "gss-battle");
+    let mut saw_deleting = false;
+    sim.run_until(200, |s| {
+        saw_deleting |=
+            (0..4).any(|i| s.gs(&format!("gss-battle-{i}")).current_state() == "Deleting");
+        all_ready(s, "gss-battle")
+            && s.pods_of("gss-battle")
+                .iter()
+                .all(|p| pods::label(p, labels::REVISION_HASH) == Some(rev.as_str()))
+    });
+    assert!(saw_deleting, "GameServers show Deleting while their pod terminates");
+    for (name, after) in by_name(sim.pods_of("gss-battle")) {
+        assert_ne!(after.metadata.uid, before[&name].metadata.uid);
+    }
+}
+
+#[test]
 fn non_image_change_recreates_under_in_place_if_possible() {
     let mut sim = Sim::new(2);
     let before = by_name(sim.pods_of("gss-2048"));

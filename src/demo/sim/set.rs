@@ -272,13 +272,17 @@ pub(super) fn plan_set(
     let mut stale_pods: HashSet<u32> = HashSet::new();
     for (&ord, &pod) in pods_by_ord {
         let (_, pname) = ns_name(&pod.metadata);
-        if mem.stale(
-            Resource::Pod,
-            &ns,
-            &pname,
-            pod.metadata.resource_version.as_deref(),
-            clock.now,
-        ) {
+        // A pod being deleted (a real API server deletes gracefully) is the kubelet's to finish
+        // at once, even though our delete of it is still "pending".
+        if pod.metadata.deletion_timestamp.is_none()
+            && mem.stale(
+                Resource::Pod,
+                &ns,
+                &pname,
+                pod.metadata.resource_version.as_deref(),
+                clock.now,
+            )
+        {
             stale_pods.insert(ord);
             continue;
         }
