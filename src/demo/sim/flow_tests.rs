@@ -438,3 +438,38 @@ fn timing_10k() {
     }
     eprintln!("plan alone, best of 5: {best:?}");
 }
+
+#[test]
+fn paused_rollout_starts_nothing_until_resumed() {
+    let mut sim = Sim::new(3);
+    let old_rev = revision(&sim, "gss-2048");
+    sim.patch(
+        Resource::GameServerSet,
+        "gss-2048",
+        json!([
+            {"op": "add", "path": "/spec/updateStrategy/rollingUpdate/paused", "value": true},
+            {"op": "replace", "path": "/spec/gameServerTemplate/spec/containers/1/image",
+             "value": "registry.cn-beijing.aliyuncs.com/acs/2048-sidecar:v2.0"}
+        ]),
+    );
+    for _ in 0..20 {
+        sim.step();
+    }
+    assert!(
+        sim.pods_of("gss-2048")
+            .iter()
+            .all(|p| pods::label(p, labels::REVISION_HASH) == Some(old_rev.as_str()))
+    );
+    sim.patch(
+        Resource::GameServerSet,
+        "gss-2048",
+        json!([{"op": "replace", "path": "/spec/updateStrategy/rollingUpdate/paused", "value": false}]),
+    );
+    let rev = revision(&sim, "gss-2048");
+    sim.run_until(200, |s| {
+        all_ready(s, "gss-2048")
+            && s.pods_of("gss-2048")
+                .iter()
+                .all(|p| pods::label(p, labels::REVISION_HASH) == Some(rev.as_str()))
+    });
+}
