@@ -116,6 +116,8 @@ pub struct PodPlan {
     /// The container's image in the pod now.
     pub image: String,
     pub action: PodAction,
+    /// The image this plan puts on the pod, when it is targeted.
+    pub to_image: Option<String>,
 }
 
 /// What a plan does.
@@ -153,18 +155,7 @@ pub struct Plan {
 impl Plan {
     /// The pods this step is expected to update (now or after others ahead of them).
     pub fn targets(&self) -> Vec<String> {
-        self.pods
-            .iter()
-            .filter(|p| {
-                matches!(
-                    p.action,
-                    PodAction::UpdateNow
-                        | PodAction::Waiting(WaitReason::PriorityOrder { .. })
-                        | PodAction::Waiting(WaitReason::Paused)
-                )
-            })
-            .map(|p| p.name.clone())
-            .collect()
+        self.pods.iter().filter(|p| p.to_image.is_some()).map(|p| p.name.clone()).collect()
     }
 
     pub fn recreates(&self) -> bool {
@@ -353,12 +344,18 @@ pub fn predict_order(pods: &[PodState], target: &str, rollout: RolloutParams) ->
                     PodAction::Waiting(WaitReason::PriorityOrder { ahead })
                 }
             };
+            let targeted = matches!(
+                action,
+                PodAction::UpdateNow
+                    | PodAction::Waiting(WaitReason::PriorityOrder { .. } | WaitReason::Paused)
+            );
             PodPlan {
                 name: p.name.clone(),
                 ordinal: p.ordinal,
                 update_priority: p.update_priority,
                 image: p.image.clone(),
                 action,
+                to_image: targeted.then(|| target.to_string()),
             }
         })
         .collect()
@@ -720,6 +717,7 @@ fn plan_overrides(
             } else {
                 PodAction::NotTargeted
             },
+            to_image: targets.contains(&s.name).then(|| images[&s.name].clone()),
         })
         .collect();
     let rollout = view.rollout();
