@@ -120,10 +120,18 @@ async fn bump_command(global: &GlobalArgs, args: &BumpArgs, doc: &mut Doc) -> u8
             }
         };
         doc.set("plan", serde_json::to_value(&plan).unwrap_or(Value::Null));
-        // RBAC is asked with a SelfSubjectAccessReview, a POST: a read-only session sends none.
-        let rbac = match &ctx.writer {
-            Some(_) => Some(bump::preflight(&ctx.client, &namespace, &plan.patches).await),
-            None => None,
+        // Refusals that need no question to the API server come first.
+        let refusal = refusal(&plan, args, ctx.writer.is_none());
+        // RBAC is asked with a SelfSubjectAccessReview, a POST: a read-only or refused bump
+        // sends none.
+        let rbac = match (&ctx.writer, &refusal) {
+            (Some(_), None) => Some(bump::preflight(&ctx.client, &namespace, &plan.patches).await),
+            _ => None,
+        };
+        let not_asked = if ctx.writer.is_none() {
+            "not asked (read-only session)"
+        } else {
+            "not asked (refused)"
         };
         doc.set(
             "rbac",
@@ -133,28 +141,12 @@ async fn bump_command(global: &GlobalArgs, args: &BumpArgs, doc: &mut Doc) -> u8
                     .map(|(a, p)| (a.describe().to_string(), json!(permission_text(p))))
                     .collect::<serde_json::Map<_, _>>()
                     .into(),
-                None => json!("not asked (read-only)"),
+                None => json!(not_asked),
             },
         );
-        print_plan(doc, &plan, &session.connection.context, rbac.as_deref());
-
-        if let Policy::Refused(why) = &plan.policy {
-            doc.error("refused", format!("refused: {why}. Nothing was sent."));
-            return exit::REFUSED;
-        }
-        if plan.recreates() && !args.allow_recreate {
-            doc.error(
-                "refused",
-                format!(
-                    "this bump RE-CREATES {} pod(s) of {} (new pod, restarted game process, maybe a new IP). Nothing was sent; pass --allow-recreate if that is what you want",
-                    plan.targets().len(),
-                    plan.set
-                ),
-            );
-            return exit::REFUSED;
-        }
-        if ctx.writer.is_none() {
-            doc.error("refused", "read-only session (--read-only): nothing was sent");
+        print_plan(doc, &plan, &session.connection.context, rbac.as_deref(), not_asked);
+        if let Some(why) = refusal {
+            doc.error("refused", why);
             return exit::REFUSED;
         }
         if let Some(denied) = rbac.iter().flatten().find_map(|(a, p)| match p {
@@ -247,6 +239,24 @@ async fn bump_command(global: &GlobalArgs, args: &BumpArgs, doc: &mut Doc) -> u8
     }
 }
 
+/// Why the bump must not be sent, before asking anyone anything.
+fn refusal(plan: &Plan, args: &BumpArgs, read_only: bool) -> Option<String> {
+    if let Policy::Refused(why) = &plan.policy {
+        return Some(format!("refused: {why}. Nothing was sent."));
+    }
+    if plan.recreates() && !args.allow_recreate {
+        return Some(format!(
+            "this bump RE-CREATES {} pod(s) of {} (new pod, restarted game process, maybe a new IP). Nothing was sent; pass --allow-recreate if that is what you want",
+            plan.targets().len(),
+            plan.set
+        ));
+    }
+    if read_only {
+        return Some("read-only session (--read-only): nothing was sent".into());
+    }
+    None
+}
+
 /// 0 all in place, 2 some re-created, 3 anything failed, stalled or unfinished.
 pub fn exit_code(report: &FollowReport) -> u8 {
     let bad = report.timed_out
@@ -281,6 +291,7 @@ fn print_plan(
     plan: &Plan,
     context: &str,
     rbac: Option<&[(crate::cluster::access::Action, Permission)]>,
+    not_asked: &str,
 ) {
     if doc.json {
         return;
@@ -293,7 +304,7 @@ fn print_plan(
         Policy::Refused(why) => format!("REFUSED: {why}"),
     };
     let rbac = match rbac {
-        None => "not asked (read-only session)".to_string(),
+        None => not_asked.to_string(),
         Some(a) => a
             .iter()
             .map(|(a, p)| format!("{}: {}", a.describe(), permission_text(p)))
@@ -388,5 +399,37 @@ fn print_report(doc: &Doc, report: &FollowReport) {
     }
     for (pod, v) in &report.others {
         doc.say(format!("  {pod:<20} {v} (not part of this step)"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::okg::rollout::{Counts, FailReason, WaitReason};
+    use std::collections::BTreeMap;
+
+    fn report(vs: &[Verdict], timed_out: bool) -> FollowReport {
+        let verdicts: BTreeMap<String, Verdict> =
+            vs.iter().enumerate().map(|(i, v)| (format!("p-{i}"), v.clone())).collect();
+        FollowReport {
+            counts: Counts::of(verdicts.values()),
+            verdicts,
+            others: BTreeMap::new(),
+            timed_out,
+        }
+    }
+
+    #[test]
+    fn exit_codes_follow_the_worst_verdict() {
+        assert_eq!(exit_code(&report(&[Verdict::InPlace, Verdict::InPlace], false)), exit::OK);
+        assert_eq!(
+            exit_code(&report(&[Verdict::InPlace, Verdict::ReCreated], false)),
+            exit::PARTIAL
+        );
+        let failed = Verdict::Failed(FailReason::ImagePull("x".into()));
+        assert_eq!(exit_code(&report(&[Verdict::ReCreated, failed], false)), exit::FAILED);
+        let waiting = Verdict::Waiting(WaitReason::PriorityOrder { ahead: 1 });
+        assert_eq!(exit_code(&report(&[Verdict::InPlace, waiting], false)), exit::FAILED);
+        assert_eq!(exit_code(&report(&[Verdict::InPlace], true)), exit::FAILED);
     }
 }

@@ -609,7 +609,22 @@ pub async fn follow(
             }
             let all_final = target_verdicts.len() == targets.len()
                 && target_verdicts.iter().all(|v| v.is_final());
-            if all_final || timed_out {
+            // A failed pod stays unavailable, so maxUnavailable keeps the rest from starting:
+            // once nothing has moved for the stall limit, waiting longer cannot help.
+            let blocked = !all_final
+                && target_verdicts.iter().any(|v| matches!(v, Verdict::Failed(_)))
+                && last_progress.elapsed() >= options.stall_after;
+            if blocked {
+                let _ = tx
+                    .send(BumpEvent::Note {
+                        message: format!(
+                            "the rollout is blocked behind failed pods (no change for {}s): stopping",
+                            options.stall_after.as_secs()
+                        ),
+                    })
+                    .await;
+            }
+            if all_final || timed_out || blocked {
                 let (verdicts, others): (BTreeMap<_, _>, BTreeMap<_, _>) =
                     last.into_iter().partition(|(k, _)| targets.contains_key(k));
                 let counts = Counts::of(verdicts.values());
