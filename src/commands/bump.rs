@@ -370,7 +370,12 @@ async fn print_events(mut rx: mpsc::Receiver<BumpEvent>, json: bool) {
             BumpEvent::Sending { target, summary } => format!("→ {target}: {summary}"),
             BumpEvent::Sent { target } => format!("✓ {target} accepted"),
             BumpEvent::Note { message } => format!("  {message}"),
-            BumpEvent::Verdict { pod, verdict } => format!("  {pod:<20} {verdict}"),
+            BumpEvent::Verdict { pod, verdict, detail } => match detail {
+                Some(d) if verdict.is_final() => {
+                    format!("  {pod:<20} {verdict}  ({})", d.summary())
+                }
+                _ => format!("  {pod:<20} {verdict}"),
+            },
             BumpEvent::Counts { counts, targets } => format!(
                 "  [{}/{targets}] in place {} · re-created {} · failed {} · updating {} · waiting {}",
                 counts.done(),

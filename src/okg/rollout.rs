@@ -337,6 +337,65 @@ fn pod_ip(pod: &Pod) -> Option<String> {
     pod.status.as_ref().and_then(|s| s.pod_ip.clone()).filter(|ip| !ip.is_empty())
 }
 
+/// The pod now against its baseline, for the rollout view's columns (UID, CREATED, RESTARTS,
+/// IMAGE ID, IP, NODE: "same", or before → after).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Comparison {
+    pub same_uid: bool,
+    pub same_created: bool,
+    /// The target container's restartCount, before and now.
+    pub restarts: (i32, i32),
+    /// The target container's imageID, before and now.
+    pub image_id: (String, String),
+    pub same_ip: bool,
+    pub same_node: bool,
+}
+
+impl Comparison {
+    pub fn of(baseline: &Baseline, pod: &Pod, container: &str) -> Comparison {
+        let base = baseline.containers.get(container);
+        let st = container_status(pod, container);
+        Comparison {
+            same_uid: pod.metadata.uid.as_deref() == Some(baseline.uid.as_str()),
+            same_created: pod.metadata.creation_timestamp.as_ref().map(|t| t.0.to_string())
+                == baseline.creation_timestamp,
+            restarts: (
+                base.map(|b| b.restart_count).unwrap_or(0),
+                st.map(|s| s.restart_count).unwrap_or(0),
+            ),
+            image_id: (
+                base.map(|b| b.image_id.clone()).unwrap_or_default(),
+                st.map(|s| s.image_id.clone()).unwrap_or_default(),
+            ),
+            same_ip: pod_ip(pod) == baseline.ip,
+            same_node: pod.spec.as_ref().and_then(|s| s.node_name.clone()) == baseline.node,
+        }
+    }
+
+    /// "uid same · restarts 0 → 1 · imageID a1f3… → 9c2e… · ip same · node same"
+    pub fn summary(&self) -> String {
+        let same = |b: bool| if b { "same" } else { "CHANGED" };
+        let short = |id: &str| {
+            let hex = id.rsplit(':').next().unwrap_or(id);
+            if hex.len() > 8 { format!("{}…", &hex[..8]) } else { hex.to_string() }
+        };
+        let image_id = if self.image_id.0 == self.image_id.1 {
+            "same".to_string()
+        } else {
+            format!("{} → {}", short(&self.image_id.0), short(&self.image_id.1))
+        };
+        format!(
+            "uid {} · restarts {} → {} · imageID {image_id} · ip {} · node {}",
+            same(self.same_uid && self.same_created),
+            self.restarts.0,
+            self.restarts.1,
+            same(self.same_ip),
+            same(self.same_node)
+        )
+    }
+}
+
 /// Per-verdict counts, for progress bars and summaries.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -649,6 +708,38 @@ pub(crate) mod tests {
         assert_eq!(v(&b, Some(&after), None, &Context::default()), Verdict::InPlace);
         after.status.as_mut().unwrap().conditions.as_mut().unwrap()[0].status = "False".into();
         assert_eq!(v(&b, Some(&after), None, &Context::default()), Verdict::Updating);
+    }
+
+    #[test]
+    fn comparison_shows_what_moved() {
+        let p = pod("p");
+        let b = Baseline::from_pod(&p).unwrap();
+        let c = Comparison::of(&b, &updated_in_place(&p), C);
+        assert!(c.same_uid && c.same_created && c.same_ip && c.same_node);
+        assert_eq!(c.restarts, (0, 1));
+        assert_eq!(c.image_id, ("id-sc-1".to_string(), "id-sc-2".to_string()));
+        assert_eq!(
+            c.summary(),
+            "uid same · restarts 0 → 1 · imageID id-sc-1 → id-sc-2 · ip same · node same"
+        );
+        let mut fresh = pod("p");
+        fresh.metadata.uid = Some("other".into());
+        assert!(Comparison::of(&b, &fresh, C).summary().starts_with("uid CHANGED"));
+    }
+
+    #[test]
+    fn verdicts_serialise_for_json_output() {
+        let j = |v: &Verdict| serde_json::to_value(v).unwrap();
+        assert_eq!(j(&Verdict::InPlace), serde_json::json!({"verdict": "inPlace"}));
+        assert_eq!(j(&Verdict::ReCreated), serde_json::json!({"verdict": "reCreated"}));
+        assert_eq!(
+            j(&Verdict::Failed(FailReason::ImagePull("ErrImagePull: x".into()))),
+            serde_json::json!({"verdict": "failed", "reason": {"kind": "imagePull", "message": "ErrImagePull: x"}})
+        );
+        assert_eq!(
+            j(&Verdict::Waiting(WaitReason::Partition { holds: 4 })),
+            serde_json::json!({"verdict": "waiting", "reason": {"kind": "partition", "holds": 4}})
+        );
     }
 
     #[test]

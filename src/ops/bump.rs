@@ -23,7 +23,7 @@ use crate::okg::bump_plan::{
     self, BumpRequest, ObjectKind, ObjectPatch, Plan, PlanError, PlanKind, PodAction, Policy,
     RolloutParams, Scope, SwitchPlan,
 };
-use crate::okg::rollout::{self, Baseline, Counts, Verdict, WaitReason};
+use crate::okg::rollout::{self, Baseline, Comparison, Counts, Verdict, WaitReason};
 use crate::okg::types::{GameServer, GameServerSet, labels};
 use crate::ops::audit::{AuditLog, AuditRecord};
 
@@ -76,8 +76,9 @@ pub enum BumpEvent {
     Sent { target: String },
     /// Something worth telling the user (waiting for OKG to copy priorities, an audit problem…).
     Note { message: String },
-    /// A pod's verdict changed.
-    Verdict { pod: String, verdict: Verdict },
+    /// A pod's verdict changed. `detail` compares the pod with its baseline (absent while the
+    /// pod is gone).
+    Verdict { pod: String, verdict: Verdict, detail: Option<Comparison> },
     /// Counts over the targeted pods, after every change.
     Counts { counts: Counts, targets: usize },
     /// A Kubernetes event that explains a failure.
@@ -411,13 +412,15 @@ async fn send_patch(writer: &Writer, namespace: &str, patch: &ObjectPatch) -> ku
     }
 }
 
+/// 409 (stale write) or 422 from a failed `test` op: the object is not what the plan saw. Other
+/// 422s are plain errors.
 fn is_conflict(e: &kube::Error) -> bool {
-    matches!(e, kube::Error::Api(s) if s.code == 409 || s.code == 422)
+    matches!(e, kube::Error::Api(s) if s.code == 409 || (s.code == 422 && s.message.contains("test")))
 }
 
 fn describe_write_error(e: &kube::Error) -> String {
     match e {
-        kube::Error::Api(s) if s.code == 422 => {
+        kube::Error::Api(s) if s.code == 422 && s.message.contains("test") => {
             format!("a test op failed, the object changed (422: {})", s.message)
         }
         kube::Error::Api(s) if s.code == 409 => format!("409 Conflict: {}", s.message),
@@ -594,8 +597,9 @@ pub async fn follow(
                         explained.push(b.pod.clone());
                         explain(client, &plan.namespace, &b.pod, tx).await;
                     }
+                    let detail = pod.map(|p| Comparison::of(b, p, &plan.container));
                     let _ = tx
-                        .send(BumpEvent::Verdict { pod: b.pod.clone(), verdict: v.clone() })
+                        .send(BumpEvent::Verdict { pod: b.pod.clone(), verdict: v.clone(), detail })
                         .await;
                     last.insert(b.pod.clone(), v);
                 }
