@@ -280,7 +280,9 @@ pub fn verdict(
             node.as_deref().unwrap_or("none")
         )));
     }
-    if ready { Verdict::InPlace } else { unfinished(Verdict::Updating) }
+    // The GameServer's state can lag the kubelet: the restarted container itself must be ready.
+    let container_ready = st.is_some_and(|s| s.ready);
+    if ready && container_ready { Verdict::InPlace } else { unfinished(Verdict::Updating) }
 }
 
 /// Image pull errors and crash loops of the target container, on the pod as it is now.
@@ -560,6 +562,15 @@ pub(crate) mod tests {
             v(&b, Some(&after), Some(&gs("NotReady")), &timed_out),
             Verdict::Failed(FailReason::NotReadyInTime)
         );
+    }
+
+    #[test]
+    fn in_place_needs_the_restarted_container_ready() {
+        let p = pod("p");
+        let b = Baseline::from_pod(&p).unwrap();
+        let mut after = updated_in_place(&p);
+        status_mut(&mut after, C).ready = false;
+        assert_eq!(v(&b, Some(&after), Some(&gs("Ready")), &Context::default()), Verdict::Updating);
     }
 
     #[test]
