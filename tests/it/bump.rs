@@ -315,6 +315,9 @@ async fn missing_image_fails_with_the_pull_error() {
     assert!(!failed.is_empty(), "{doc:#}");
     assert_eq!(failed[0]["reason"]["kind"], "imagePull", "{doc:#}");
     assert!(failed[0]["reason"]["message"].as_str().unwrap().contains("missing"), "{doc:#}");
+    // The kubelet's events that explain it come along.
+    let events = doc["podEvents"].as_array().unwrap();
+    assert!(events.iter().any(|e| e["message"].as_str().unwrap().contains(&new)), "{doc:#}");
     d.cluster.shutdown().await;
 }
 
