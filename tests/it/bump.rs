@@ -517,3 +517,52 @@ async fn pause_resume_and_rollback_of_a_canary() {
     drain.await.unwrap();
     d.cluster.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rbac_denial_refuses_and_a_forbidden_write_is_audited() {
+    use okg_console::demo::VIEWER_TOKEN;
+    let d = demo().await;
+    let client = d.client();
+    let old = template_image(&client, "gss-2048", "sidecar").await;
+    let new = with_tag(&old, "v2.0");
+    // A viewer without --read-only: the pre-flight asks RBAC, which says no.
+    let viewer_kc = d.dir.path().join("viewer.json");
+    std::fs::write(
+        &viewer_kc,
+        serde_json::to_string(&d.cluster.kubeconfig_with_token(VIEWER_TOKEN)).unwrap(),
+    )
+    .unwrap();
+    let run = d
+        .okg_with(
+            &viewer_kc,
+            &["bump", "gss-2048", "--container", "sidecar", "--image", &new, "--yes", "-o", "json"],
+        )
+        .await;
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(run.stderr.contains("RBAC denies patch gameserversets"), "{}", run.stderr);
+    assert_eq!(run.json()["outcome"], "refused");
+    assert_eq!(template_image(&client, "gss-2048", "sidecar").await, old);
+
+    // Through the operation API (which leaves RBAC to its caller) the API server refuses the
+    // write itself; the attempt is still in the audit log, with its outcome.
+    let viewer = d.cluster.client_with_token(VIEWER_TOKEN).unwrap();
+    let ctx =
+        OpsContext { writer: Some(Writer::new(viewer.clone())), client: viewer, ..ops_context(&d) };
+    let step = Step::Bump {
+        set: "gss-2048".into(),
+        request: BumpRequest {
+            container: "sidecar".into(),
+            image: new.clone(),
+            scope: Scope::WholeSet,
+        },
+    };
+    let plan = bump::plan(&ctx.client, NS, &step).await.unwrap();
+    let (tx, _rx) = mpsc::channel(64);
+    let err = bump::apply(&ctx, &plan, &step, &tx).await.unwrap_err();
+    assert!(matches!(err, BumpError::Write { ref applied, .. } if applied.is_empty()), "{err}");
+    let records = AuditLog::read_all(&d.audit).unwrap();
+    assert_eq!(records.len(), 1);
+    assert!(records[0]["outcome"].as_str().unwrap().starts_with("forbidden"), "{records:?}");
+    assert_eq!(template_image(&client, "gss-2048", "sidecar").await, old);
+    d.cluster.shutdown().await;
+}

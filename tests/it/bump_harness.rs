@@ -42,9 +42,14 @@ pub async fn demo() -> Demo {
 impl Demo {
     /// Run `okg` with this cluster's kubeconfig and audit log; stdin is not a terminal.
     pub async fn okg(&self, args: &[&str]) -> Run {
+        self.okg_with(&self.kubeconfig, args).await
+    }
+
+    /// Run `okg` with another kubeconfig (another identity).
+    pub async fn okg_with(&self, kubeconfig: &std::path::Path, args: &[&str]) -> Run {
         let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_okg"))
             .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
+            .arg(kubeconfig)
             .arg("--audit-log")
             .arg(&self.audit)
             .arg("--log-file")
