@@ -393,6 +393,22 @@ async fn read_only_bump_is_refused_and_sends_nothing() {
     assert!(run.stdout.contains(&new), "{}", run.stdout);
     assert_eq!(d.cluster.stats.client_mutations(), 0);
     assert_eq!(template_image(&client, "gss-2048", "sidecar").await, old);
+    // The operation API without a writer (what the TUI holds in read-only mode) refuses too.
+    let ctx = OpsContext { writer: None, ..ops_context(&d) };
+    let step = Step::Bump {
+        set: "gss-2048".into(),
+        request: BumpRequest {
+            container: "sidecar".into(),
+            image: new.clone(),
+            scope: Scope::WholeSet,
+        },
+    };
+    let plan = bump::plan(&client, NS, &step).await.unwrap();
+    let (tx, _rx) = mpsc::channel(8);
+    assert!(matches!(bump::apply(&ctx, &plan, &step, &tx).await, Err(BumpError::ReadOnly)));
+    let pause = bump::plan_switch(&client, NS, "gss-2048", true).await.unwrap();
+    assert!(matches!(bump::apply_switch(&ctx, &pause, &tx).await, Err(BumpError::ReadOnly)));
+    assert_eq!(d.cluster.stats.client_mutations(), 0);
     d.cluster.shutdown().await;
 }
 
