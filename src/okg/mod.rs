@@ -1,2 +1,3 @@
 //! The OKG domain, pure: no I/O here.
+pub mod reload_plan;
 pub mod types;
