@@ -238,6 +238,14 @@ impl fmt::Display for Failure {
     }
 }
 
+/// Which stream an output line came from (an HTTP reload's body counts as stdout).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputStream {
+    Stdout,
+    Stderr,
+}
+
 /// The last lines of a pod's output, kept in its result (every line also goes out as a progress
 /// event as it arrives).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
