@@ -1,3 +1,4 @@
 //! Integration tests: the demo cluster over real HTTP on loopback, through kube-rs.
 mod demo_api;
 mod demo_sim;
+mod reload;
