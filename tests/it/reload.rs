@@ -354,3 +354,51 @@ async fn cli_refuses_read_only_rbac_denied_and_unconfirmed_runs_and_sends_nothin
     assert_eq!(demo.stats.client_mutations(), before);
     demo.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_failed_canary_batch_stops_the_rest() {
+    let demo = fleet(9, 5).await;
+    fail_reload(&demo, "gss-2048-1", "canary broke").await;
+    let limits = Limits {
+        parallel: 8,
+        batch: Some(3),
+        pause: Duration::from_millis(50),
+        ..Default::default()
+    };
+    let (report, events) =
+        reload_with(&demo, nginx(), limits, pod_targets(9), CancellationToken::new()).await;
+    assert_eq!(report.stopped, Some(StopReason::CanaryFailed { failed: 1, of: 3 }));
+    assert_eq!(
+        (report.summary.succeeded, report.summary.failed, report.summary.skipped),
+        (2, 1, 6)
+    );
+    assert!(demo.stats.reloads_peak() <= 3, "a batch bounds parallelism");
+    assert_eq!(demo.stats.reloads_total.load(Ordering::SeqCst), 3);
+    assert!(
+        !events.iter().any(|e| matches!(e, ReloadEvent::Pausing { .. })),
+        "no pause after a failed canary"
+    );
+    demo.shutdown().await;
+}
+
+#[tokio::test]
+async fn targets_fed_one_by_one_are_all_reloaded() {
+    let demo = fleet(6, 5).await;
+    let transport = Arc::new(KubeTransport::new(&Writer::new(demo.client().unwrap())));
+    let (targets_tx, feed) = reload::target_channel(2);
+    // As a bump would: each pod is handed over when it is ready.
+    let feeder = tokio::spawn(async move {
+        for t in pod_targets(6) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            targets_tx.send(t).await.unwrap();
+        }
+    });
+    let (tx, mut rx) = mpsc::channel(64);
+    tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    let plan = ReloadPlan { method: nginx(), limits: Limits { parallel: 2, ..Default::default() } };
+    let report = reload::run(transport, plan, feed, tx, CancellationToken::new(), None).await;
+    feeder.await.unwrap();
+    assert_eq!(report.summary.total, 6);
+    assert!(report.summary.all_succeeded(), "{}", report.summary);
+    demo.shutdown().await;
+}
