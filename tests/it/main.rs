@@ -3,3 +3,4 @@ mod bump;
 mod bump_harness;
 mod demo_api;
 mod demo_sim;
+mod reload;
