@@ -18,6 +18,7 @@ impl Writer {
     }
 
     /// The client, for modules of the write path (exec, proxy) that need it.
+    #[allow(dead_code)] // used by the exec/proxy modules of the write path (issue 5)
     pub(crate) fn client(&self) -> &kube::Client {
         &self.client
     }

@@ -1,2 +1,3 @@
 //! The OKG domain, pure: no I/O here.
+pub mod fleet;
 pub mod types;
