@@ -10,3 +10,6 @@ pub mod update;
 
 pub use msg::{ClusterEvent, Cmd, Intent, Msg};
 pub use state::{Access, Overlay, State};
+
+#[cfg(test)]
+mod tests;

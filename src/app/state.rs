@@ -237,6 +237,11 @@ impl State {
                 view.extend(visible.into_iter().map(|k| Line::Row(k.clone())));
             }
         }
+        // Until the first rows arrive the cursor only ever sat on a header by default: start
+        // again on the first row.
+        if !self.view.iter().any(|l| matches!(l, Line::Row(_))) {
+            self.cursor = None;
+        }
         self.index = view.iter().enumerate().map(|(i, l)| (l.clone(), i)).collect();
         self.view = view;
         self.place_cursor();

@@ -35,8 +35,11 @@ fn images_text(row: &Row, t: &Theme) -> Vec<Cell> {
         .iter()
         .map(|i| {
             let mut s = i.tag.clone();
+            // Colour is never the only signal: a differing image also carries a mark.
             if i.updating {
                 s.push_str(t.sym("→", ">"));
+            } else if i.differs {
+                s.push('*');
             }
             let style = if i.updating {
                 t.warn
@@ -206,25 +209,37 @@ fn draw_group(state: &State, t: &Theme, set: &SetKey, lane: Rect, buf: &mut Buff
         h.name.clone()
     };
     spans.push((format!("{arrow} {name} "), t.group));
+    // Narrow terminals get the compact form so the template images stay visible.
+    let wide = lane.width >= 120;
+    let sep = if wide { " · " } else { " " };
     let ready_style = if h.ready >= h.desired { t.ok } else { t.warn };
     spans.push((format!(" ready {}/{}", h.ready, h.desired), ready_style));
     let upd_style = if h.updated >= h.desired { t.muted } else { t.warn };
-    spans.push((format!(" · updated {}/{}", h.updated, h.desired), upd_style));
-    spans.push((format!(" · current {}", h.current), t.muted));
-    let policy_style = if h.policy == "ReCreate" { t.warn } else { t.muted };
-    spans.push((format!(" · {}", h.policy), policy_style));
-    spans.push((format!(" · partition {}", h.partition), t.muted));
-    if h.paused {
-        spans.push((format!(" · {} paused", t.sym("⏸", "||")), t.warn));
+    let upd = if wide { "updated" } else { "upd" };
+    spans.push((format!("{sep}{upd} {}/{}", h.updated, h.desired), upd_style));
+    if wide || h.current != h.desired {
+        spans.push((format!("{sep}current {}", h.current), t.muted));
     }
-    if marked > 0 {
-        spans.push((format!(" · {marked} marked"), t.mark));
+    let policy_style = if h.policy == "ReCreate" { t.warn } else { t.muted };
+    spans.push((format!("{sep}{}", h.policy), policy_style));
+    if wide {
+        spans.push((format!("{sep}partition {}", h.partition), t.muted));
+    } else if h.partition != 0 {
+        spans.push((format!("{sep}part {}", h.partition), t.warn));
+    }
+    if h.paused {
+        spans.push((format!("{sep}{} paused", t.sym("⏸", "||")), t.warn));
+    }
+    // Narrow: the status bar already counts marks.
+    if marked > 0 && wide {
+        spans.push((format!("{sep}{marked} marked"), t.mark));
     }
     if folded {
-        spans.push((format!(" · {members} gs"), t.muted));
+        spans.push((format!("{sep}{members} gs"), t.muted));
     }
-    let images: Vec<String> = h.template.iter().map(|(_, i)| fleet::header_image(i)).collect();
-    spans.push((format!("  │ {}", images.join(" · ")), t.text));
+    let images: Vec<String> =
+        h.template.iter().map(|(c, i)| format!("{c} {}", fleet::short_image(i))).collect();
+    spans.push((format!(" │ {}", images.join(" · ")), t.text));
     let mut x = lane.x + 1;
     let right = lane.x + lane.width;
     for (text, style) in spans {
