@@ -4,6 +4,7 @@ use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 use serde_json::json;
 
+use crate::okg::fleet::PodInfo;
 use crate::okg::types::{GameServer, GameServerSet};
 
 /// The fixed "now" of snapshots: 2026-01-01T12:00:00Z.
@@ -141,8 +142,17 @@ pub fn small_fleet() -> (Vec<GameServerSet>, Vec<GameServer>, Vec<Pod>) {
     (sets, gss, pods)
 }
 
-/// `sets` sets of `per_set` GameServers with pods: the benchmark's fleet.
-pub fn big_fleet(sets: usize, per_set: usize) -> (Vec<GameServerSet>, Vec<GameServer>, Vec<Pod>) {
+/// Pods as the watches deliver them to the state.
+pub fn infos(pods: &[Pod]) -> Vec<PodInfo> {
+    pods.iter().map(PodInfo::from_pod).collect()
+}
+
+/// The benchmark's fleet with pods already reduced, built one pod at a time so the full pods are
+/// never all in memory at once (as with the watches).
+pub fn big_fleet_infos(
+    sets: usize,
+    per_set: usize,
+) -> (Vec<GameServerSet>, Vec<GameServer>, Vec<PodInfo>) {
     let images = [
         ("app", "registry.example.com/games/app:v1.0"),
         ("sidecar", "registry.example.com/games/sidecar:v2.0"),
@@ -155,7 +165,7 @@ pub fn big_fleet(sets: usize, per_set: usize) -> (Vec<GameServerSet>, Vec<GameSe
         s.push(set("default", &name, per_set as i32, "InPlaceIfPossible", &images));
         for i in 0..per_set {
             g.push(gameserver("default", &name, i, "Ready", "None"));
-            p.push(pod("default", &name, i, &images, (i % 3) as i32, 60));
+            p.push(PodInfo::from_pod(&pod("default", &name, i, &images, (i % 3) as i32, 60)));
         }
     }
     (s, g, p)

@@ -3,10 +3,9 @@ use std::any::Any;
 
 use crossterm::event::KeyEvent;
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::Pod;
 
 use crate::cluster::access::Capabilities;
-use crate::okg::fleet::Key;
+use crate::okg::fleet::{Key, PodInfo};
 use crate::okg::types::{GameServer, GameServerSet};
 
 /// Everything that can change the state: input, time, and what the cluster tasks report.
@@ -66,9 +65,10 @@ pub enum ClusterEvent {
     GameServerApplied(GameServer),
     GameServerDeleted(Key),
     GameServersReplaced(Vec<GameServer>),
-    PodApplied(Pod),
+    /// Pods arrive already reduced to what the console reads (see `PodInfo`).
+    PodApplied(PodInfo),
     PodDeleted(Key),
-    PodsReplaced(Vec<Pod>),
+    PodsReplaced(Vec<PodInfo>),
     /// A watch failed; it retries with backoff. Shown until the next good event.
     WatchError(String),
 }

@@ -3,9 +3,7 @@
 //! an event costs the same with 10 or 10,000 GameServers.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use k8s_openapi::api::core::v1::Pod;
-
-use crate::okg::fleet::{self, GroupHeader, Key, Row};
+use crate::okg::fleet::{self, GroupHeader, Key, PodInfo, Row};
 use crate::okg::types::{GameServer, GameServerSet};
 
 /// (namespace, set name): the identity of a group.
@@ -43,12 +41,22 @@ pub enum Touched {
 pub struct FleetStore {
     pub headers: BTreeMap<SetKey, GroupHeader>,
     pub gameservers: HashMap<Key, GameServer>,
-    pub pods: HashMap<Key, Pod>,
+    pub pods: HashMap<Key, PodInfo>,
     pub rows: HashMap<Key, Row>,
     pub members: BTreeMap<SetKey, BTreeSet<NatKey>>,
 }
 
 const NO_SET: &str = "(no set)";
+
+/// OKG copies the pod's whole status into the GameServer; the console reads the pod itself, so
+/// the copy is dropped (it would double the memory per GameServer).
+fn slim_gameserver(mut gs: GameServer) -> GameServer {
+    if let Some(st) = gs.status.as_mut() {
+        st.pod_status = None;
+    }
+    gs.metadata.managed_fields = None;
+    gs
+}
 
 fn set_key_of(gs: &GameServer, key: &Key) -> SetKey {
     (key.namespace.clone(), gs.owner_set().unwrap_or(NO_SET).to_string())
@@ -108,6 +116,7 @@ impl FleetStore {
     }
 
     pub fn apply_gameserver(&mut self, gs: GameServer) -> Touched {
+        let gs = slim_gameserver(gs);
         let key = Key::of(&gs);
         let set = set_key_of(&gs, &key);
         let old_set = self.gameservers.get(&key).map(|old| set_key_of(old, &key));
@@ -148,6 +157,7 @@ impl FleetStore {
         self.members.clear();
         self.rows.clear();
         for gs in list {
+            let gs = slim_gameserver(gs);
             let key = Key::of(&gs);
             self.members.entry(set_key_of(&gs, &key)).or_default().insert(NatKey(key.clone()));
             self.gameservers.insert(key, gs);
@@ -159,8 +169,8 @@ impl FleetStore {
         Touched::Structure
     }
 
-    pub fn apply_pod(&mut self, pod: Pod) -> Touched {
-        let key = Key::of(&pod);
+    pub fn apply_pod(&mut self, pod: PodInfo) -> Touched {
+        let key = pod.key.clone();
         self.pods.insert(key.clone(), pod);
         self.recompute(&key);
         if self.rows.contains_key(&key) { Touched::Rows(vec![key]) } else { Touched::Nothing }
@@ -176,8 +186,8 @@ impl FleetStore {
         }
     }
 
-    pub fn replace_pods(&mut self, list: Vec<Pod>) -> Touched {
-        self.pods = list.into_iter().map(|p| (Key::of(&p), p)).collect();
+    pub fn replace_pods(&mut self, list: Vec<PodInfo>) -> Touched {
+        self.pods = list.into_iter().map(|p| (p.key.clone(), p)).collect();
         let keys: Vec<Key> = self.gameservers.keys().cloned().collect();
         for k in &keys {
             self.recompute(k);
@@ -195,8 +205,8 @@ impl FleetStore {
     /// Labels of the GameServer and its pod together, for the label-selector filter.
     pub fn labels_of(&self, key: &Key) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
-        if let Some(l) = self.pods.get(key).and_then(|p| p.metadata.labels.as_ref()) {
-            out.extend(l.iter().map(|(k, v)| (k.clone(), v.clone())));
+        if let Some(p) = self.pods.get(key) {
+            out.extend(p.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
         if let Some(l) = self.gameservers.get(key).and_then(|g| g.metadata.labels.as_ref()) {
             out.extend(l.iter().map(|(k, v)| (k.clone(), v.clone())));

@@ -22,7 +22,7 @@ fn loaded(access: Access) -> State {
     s.update(Msg::Resize { width: 120, height: 30 });
     s.update(Msg::Cluster(ClusterEvent::SetsReplaced(sets)));
     s.update(Msg::Cluster(ClusterEvent::GameServersReplaced(gss)));
-    s.update(Msg::Cluster(ClusterEvent::PodsReplaced(pods)));
+    s.update(Msg::Cluster(ClusterEvent::PodsReplaced(fake::infos(&pods))));
     s
 }
 
@@ -82,7 +82,7 @@ fn marks_survive_updates_deletion_and_recreation() {
     // An update of the pod: the mark stays, the row changes in place.
     let pod =
         fake::pod("default", "gss-2048", 2, &[("app-2048", "x:v9"), ("sidecar", "y:v9")], 4, 10);
-    s.update(Msg::Cluster(ClusterEvent::PodApplied(pod)));
+    s.update(Msg::Cluster(ClusterEvent::PodApplied(crate::okg::fleet::PodInfo::from_pod(&pod))));
     assert_eq!(s.fleet.rows[&k("gss-2048-2")].restarts, 4);
     assert_eq!(s.marked_present(), 1);
 
@@ -292,7 +292,7 @@ fn drawing_is_requested_only_by_changes() {
     s.dirty = false;
     // A pod that is not ours changes nothing.
     let pod = fake::pod("default", "other", 0, &[("a", "a:1")], 0, 0);
-    s.update(Msg::Cluster(ClusterEvent::PodApplied(pod)));
+    s.update(Msg::Cluster(ClusterEvent::PodApplied(crate::okg::fleet::PodInfo::from_pod(&pod))));
     assert!(!s.dirty);
     let gs = fake::gameserver("default", "gss-2048", 0, "NotReady", "None");
     s.update(Msg::Cluster(ClusterEvent::GameServerApplied(gs)));

@@ -13,7 +13,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use crate::app::msg::{ClusterEvent, EventLine, Msg};
-use crate::okg::fleet::Key;
+use crate::okg::fleet::{Key, PodInfo};
 use crate::okg::types::{GameServer, GameServerSet, labels};
 
 /// Running watch tasks; dropping this stops them.
@@ -47,19 +47,27 @@ fn slim<K: kube::Resource>(mut obj: K) -> K {
     obj
 }
 
-async fn pump<K>(
+/// How one kind's watch events become messages: `slim` reduces each object as it arrives (so a
+/// relist of 10,000 pods is never held in full), then applied / deleted / replaced wrap it.
+struct Wrap<K, S> {
+    slim: fn(K) -> S,
+    applied: fn(S) -> ClusterEvent,
+    deleted: fn(Key) -> ClusterEvent,
+    replaced: fn(Vec<S>) -> ClusterEvent,
+}
+
+async fn pump<K, S>(
     api: Api<K>,
     config: watcher::Config,
     tx: UnboundedSender<Msg>,
-    applied: fn(K) -> ClusterEvent,
-    deleted: fn(Key) -> ClusterEvent,
-    replaced: fn(Vec<K>) -> ClusterEvent,
+    wrap: Wrap<K, S>,
 ) where
     K: kube::Resource + Clone + DeserializeOwned + Debug + Send + 'static,
     K::DynamicType: Default,
+    S: Send + 'static,
 {
     let mut stream = watcher::watcher(api, config).default_backoff().boxed();
-    let mut buffer: Vec<K> = Vec::new();
+    let mut buffer: Vec<S> = Vec::new();
     while let Some(ev) = stream.next().await {
         let msg = match ev {
             Ok(WEvent::Init) => {
@@ -67,12 +75,12 @@ async fn pump<K>(
                 continue;
             }
             Ok(WEvent::InitApply(obj)) => {
-                buffer.push(slim(obj));
+                buffer.push((wrap.slim)(obj));
                 continue;
             }
-            Ok(WEvent::InitDone) => replaced(std::mem::take(&mut buffer)),
-            Ok(WEvent::Apply(obj)) => applied(slim(obj)),
-            Ok(WEvent::Delete(obj)) => deleted(Key::new(
+            Ok(WEvent::InitDone) => (wrap.replaced)(std::mem::take(&mut buffer)),
+            Ok(WEvent::Apply(obj)) => (wrap.applied)((wrap.slim)(obj)),
+            Ok(WEvent::Delete(obj)) => (wrap.deleted)(Key::new(
                 obj.meta().namespace.clone().unwrap_or_default(),
                 obj.meta().name.clone().unwrap_or_default(),
             )),
@@ -98,32 +106,29 @@ pub fn spawn_fleet(
     let pods: Api<Pod> = api(client, namespace);
     // Only pods OKG owns: the console has no use for the rest of the namespace.
     let pod_config = watcher::Config::default().labels(labels::OWNER_GSS);
+    let sets_wrap = Wrap {
+        slim: slim::<GameServerSet>,
+        applied: ClusterEvent::SetApplied,
+        deleted: ClusterEvent::SetDeleted,
+        replaced: ClusterEvent::SetsReplaced,
+    };
+    let gs_wrap = Wrap {
+        slim: slim::<GameServer>,
+        applied: ClusterEvent::GameServerApplied,
+        deleted: ClusterEvent::GameServerDeleted,
+        replaced: ClusterEvent::GameServersReplaced,
+    };
+    let pod_wrap = Wrap {
+        slim: |p: Pod| PodInfo::from_pod(&p),
+        applied: ClusterEvent::PodApplied,
+        deleted: ClusterEvent::PodDeleted,
+        replaced: ClusterEvent::PodsReplaced,
+    };
     Watches {
         tasks: vec![
-            tokio::spawn(pump(
-                sets,
-                watcher::Config::default(),
-                tx.clone(),
-                ClusterEvent::SetApplied,
-                ClusterEvent::SetDeleted,
-                ClusterEvent::SetsReplaced,
-            )),
-            tokio::spawn(pump(
-                gss,
-                watcher::Config::default(),
-                tx.clone(),
-                ClusterEvent::GameServerApplied,
-                ClusterEvent::GameServerDeleted,
-                ClusterEvent::GameServersReplaced,
-            )),
-            tokio::spawn(pump(
-                pods,
-                pod_config,
-                tx,
-                ClusterEvent::PodApplied,
-                ClusterEvent::PodDeleted,
-                ClusterEvent::PodsReplaced,
-            )),
+            tokio::spawn(pump(sets, watcher::Config::default(), tx.clone(), sets_wrap)),
+            tokio::spawn(pump(gss, watcher::Config::default(), tx.clone(), gs_wrap)),
+            tokio::spawn(pump(pods, pod_config, tx, pod_wrap)),
         ],
     }
 }

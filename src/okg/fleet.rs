@@ -4,14 +4,14 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use serde::Serialize;
 
 use super::types::{GameServer, GameServerSet, labels};
 
 /// namespace/name: the identity of a GameServer (and of its pod). Marks and the cursor key on it
 /// so they survive updates, deletions and re-creations.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Key {
     pub namespace: String,
     pub name: String,
@@ -140,29 +140,84 @@ pub fn header_image(image: &str) -> String {
     format!("{repo} {}", short_image(image))
 }
 
-/// Join one GameServer with its pod (if any) against its set's template images.
-pub fn row(gs: &GameServer, pod: Option<&Pod>, template: &[(String, String)]) -> Row {
-    let key = Key::of(gs);
-    let spec = pod.and_then(|p| p.spec.as_ref());
-    let status = pod.and_then(|p| p.status.as_ref());
-    let statuses = status.and_then(|s| s.container_statuses.as_deref()).unwrap_or(&[]);
-    let updating_names: Vec<&str> = pod
-        .and_then(|p| p.metadata.annotations.as_ref())
-        .and_then(|a| a.get(super::types::annotations::GS_UPDATING_CONTAINERS))
-        .map(|s| s.split(',').map(str::trim).collect())
-        .unwrap_or_default();
+/// The part of a pod the console reads. Kept instead of the whole `Pod` because a pod's full
+/// structure (containers are ~2 KiB each even when empty) would dominate memory at 10,000 pods.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PodInfo {
+    pub key: Key,
+    pub uid: Option<String>,
+    pub created: Option<Timestamp>,
+    pub labels: BTreeMap<String, String>,
+    /// Names from OKG's gs-updating-containers annotation.
+    pub updating_containers: Vec<String>,
+    pub node: Option<String>,
+    pub ip: Option<String>,
+    pub phase: Option<String>,
+    /// (container, image) of the pod spec, in order.
+    pub containers: Vec<(String, String)>,
+    /// Container statuses, with only the fields the console shows.
+    pub statuses: Vec<ContainerStatus>,
+}
 
-    let mut images = Vec::new();
-    let containers: Vec<(String, String)> = match spec {
-        Some(s) => s
-            .containers
+impl PodInfo {
+    pub fn from_pod(pod: &Pod) -> Self {
+        let spec = pod.spec.as_ref();
+        let status = pod.status.as_ref();
+        let statuses = status
+            .and_then(|s| s.container_statuses.as_deref())
+            .unwrap_or(&[])
             .iter()
-            .map(|c| (c.name.clone(), c.image.clone().unwrap_or_default()))
-            .collect(),
-        // No pod yet: show the template so columns line up.
-        None => Vec::new(),
-    };
-    for (name, image) in &containers {
+            .map(|c| ContainerStatus {
+                name: c.name.clone(),
+                image: c.image.clone(),
+                image_id: c.image_id.clone(),
+                ready: c.ready,
+                restart_count: c.restart_count,
+                started: c.started,
+                state: c.state.clone(),
+                last_state: c.last_state.clone(),
+                ..Default::default()
+            })
+            .collect();
+        PodInfo {
+            key: Key::of(pod),
+            uid: pod.metadata.uid.clone(),
+            created: pod.metadata.creation_timestamp.as_ref().map(|t| t.0),
+            labels: pod.metadata.labels.clone().unwrap_or_default(),
+            updating_containers: pod
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(super::types::annotations::GS_UPDATING_CONTAINERS))
+                .map(|s| {
+                    s.split(',').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect()
+                })
+                .unwrap_or_default(),
+            node: spec.and_then(|s| s.node_name.clone()),
+            ip: status.and_then(|s| s.pod_ip.clone()),
+            phase: status.and_then(|s| s.phase.clone()),
+            containers: spec
+                .map(|s| {
+                    s.containers
+                        .iter()
+                        .map(|c| (c.name.clone(), c.image.clone().unwrap_or_default()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            statuses,
+        }
+    }
+}
+
+/// Join one GameServer with its pod (if any) against its set's template images.
+pub fn row(gs: &GameServer, pod: Option<&PodInfo>, template: &[(String, String)]) -> Row {
+    let key = Key::of(gs);
+    let statuses = pod.map(|p| p.statuses.as_slice()).unwrap_or(&[]);
+    let updating_names: Vec<&str> =
+        pod.map(|p| p.updating_containers.iter().map(String::as_str).collect()).unwrap_or_default();
+    let mut images = Vec::new();
+    let containers: &[(String, String)] = pod.map(|p| p.containers.as_slice()).unwrap_or(&[]);
+    for (name, image) in containers {
         let templ = template.iter().find(|(n, _)| n == name).map(|(_, i)| i.as_str());
         let running = statuses.iter().find(|s| &s.name == name).map(|s| s.image.as_str());
         // The kubelet may report a normalised reference (docker.io/library/…): compare tags.
@@ -194,13 +249,14 @@ pub fn row(gs: &GameServer, pod: Option<&Pod>, template: &[(String, String)]) ->
         containers: containers.len() as u32,
         restarts,
         last_restart,
-        created: pod
-            .and_then(|p| p.metadata.creation_timestamp.as_ref())
-            .or(gs.metadata.creation_timestamp.as_ref())
-            .map(|t| t.0),
+        created: pod.and_then(|p| p.created).or(gs
+            .metadata
+            .creation_timestamp
+            .as_ref()
+            .map(|t| t.0)),
         images,
-        ip: status.and_then(|s| s.pod_ip.clone()),
-        node: spec.and_then(|s| s.node_name.clone()),
+        ip: pod.and_then(|p| p.ip.clone()),
+        node: pod.and_then(|p| p.node.clone()),
         has_pod: pod.is_some(),
         key,
     }
@@ -212,7 +268,8 @@ pub fn build(
     gameservers: &[GameServer],
     pods: &[Pod],
 ) -> Vec<(GroupHeader, Vec<Row>)> {
-    let pods: BTreeMap<Key, &Pod> = pods.iter().map(|p| (Key::of(p), p)).collect();
+    let pods: BTreeMap<Key, PodInfo> =
+        pods.iter().map(|p| (Key::of(p), PodInfo::from_pod(p))).collect();
     let mut groups: BTreeMap<(String, String), (GroupHeader, Vec<Row>)> = sets
         .iter()
         .map(|s| {
@@ -226,7 +283,7 @@ pub fn build(
         let group = groups
             .entry((key.namespace.clone(), set.clone()))
             .or_insert_with(|| (GroupHeader::orphan(&key.namespace, &set), Vec::new()));
-        let r = row(gs, pods.get(&key).copied(), &group.0.template);
+        let r = row(gs, pods.get(&key), &group.0.template);
         group.1.push(r);
     }
     groups

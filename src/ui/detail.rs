@@ -1,5 +1,5 @@
 //! The detail view of one GameServer and its pod.
-use k8s_openapi::api::core::v1::{ContainerState, Pod};
+use k8s_openapi::api::core::v1::ContainerState;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -41,7 +41,7 @@ fn container_state(s: Option<&ContainerState>, state: &State) -> String {
 pub fn lines(state: &State, t: &Theme, key: &Key) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     let gs = state.fleet.gameservers.get(key);
-    let pod: Option<&Pod> = state.fleet.pods.get(key);
+    let pod = state.fleet.pods.get(key);
     let row = state.fleet.rows.get(key);
     let Some(gs) = gs else {
         out.push(Line::from(Span::styled(
@@ -73,48 +73,29 @@ pub fn lines(state: &State, t: &Theme, key: &Key) -> Vec<Line<'static>> {
         out.push(kv(t, "pod", "none (not created yet, or being re-created)", t.warn));
         return out;
     };
-    let meta = &pod.metadata;
-    out.push(kv(t, "uid", meta.uid.clone().unwrap_or_default(), t.text));
-    let created = meta
-        .creation_timestamp
-        .as_ref()
-        .map(|c| format!("{} ({} ago)", c.0, format::age(state.now, c.0)));
+    out.push(kv(t, "uid", pod.uid.clone().unwrap_or_default(), t.text));
+    let created = pod.created.map(|c| format!("{c} ({} ago)", format::age(state.now, c)));
     out.push(kv(t, "created", created.unwrap_or_default(), t.text));
-    let spec = pod.spec.as_ref();
-    let status = pod.status.as_ref();
-    out.push(kv(
-        t,
-        "node",
-        spec.and_then(|s| s.node_name.clone()).unwrap_or_else(|| "-".into()),
-        t.text,
-    ));
-    out.push(kv(
-        t,
-        "ip",
-        status.and_then(|s| s.pod_ip.clone()).unwrap_or_else(|| "-".into()),
-        t.text,
-    ));
-    out.push(kv(t, "phase", status.and_then(|s| s.phase.clone()).unwrap_or_default(), t.text));
-    if let Some(labels) = &meta.labels {
-        for (k, v) in fleet::okg_labels(labels) {
-            out.push(kv(t, "label", format!("{k}={v}"), t.muted));
-        }
+    out.push(kv(t, "node", pod.node.clone().unwrap_or_else(|| "-".into()), t.text));
+    out.push(kv(t, "ip", pod.ip.clone().unwrap_or_else(|| "-".into()), t.text));
+    out.push(kv(t, "phase", pod.phase.clone().unwrap_or_default(), t.text));
+    for (k, v) in fleet::okg_labels(&pod.labels) {
+        out.push(kv(t, "label", format!("{k}={v}"), t.muted));
     }
     out.push(Line::default());
     out.push(Line::from(Span::styled("Containers", t.header)));
-    let statuses = status.and_then(|s| s.container_statuses.as_deref()).unwrap_or(&[]);
-    for c in spec.map(|s| s.containers.as_slice()).unwrap_or(&[]) {
-        let st = statuses.iter().find(|s| s.name == c.name);
-        let cell = row.and_then(|r| r.images.iter().find(|i| i.container == c.name));
+    for (name, image) in &pod.containers {
+        let st = pod.statuses.iter().find(|s| &s.name == name);
+        let cell = row.and_then(|r| r.images.iter().find(|i| &i.container == name));
         let img_style = match cell {
             Some(i) if i.updating => t.warn,
             Some(i) if i.differs => t.accent,
             _ => t.text,
         };
-        out.push(Line::from(Span::styled(format!("  {}", c.name), t.group)));
-        out.push(kv(t, "image", c.image.clone().unwrap_or_default(), img_style));
+        out.push(Line::from(Span::styled(format!("  {name}"), t.group)));
+        out.push(kv(t, "image", image.clone(), img_style));
         if let Some(st) = st {
-            if short_differs(&st.image, c.image.as_deref().unwrap_or_default()) {
+            if short_differs(&st.image, image) {
                 out.push(kv(t, "running", st.image.clone(), t.warn));
             }
             out.push(kv(t, "imageID", st.image_id.clone(), t.muted));

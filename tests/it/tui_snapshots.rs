@@ -20,7 +20,7 @@ fn state(width: u16, height: u16, access: Access) -> State {
     s.update(Msg::Resize { width, height });
     s.update(Msg::Cluster(ClusterEvent::SetsReplaced(sets)));
     s.update(Msg::Cluster(ClusterEvent::GameServersReplaced(gss)));
-    s.update(Msg::Cluster(ClusterEvent::PodsReplaced(pods)));
+    s.update(Msg::Cluster(ClusterEvent::PodsReplaced(fake::infos(&pods))));
     s
 }
 
