@@ -40,7 +40,7 @@ pub async fn run(global: &GlobalArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let (tx, rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = mpsc::unbounded_channel();
     let mut io = Io::start(
         session.connection.clone(),
         session.writer.clone(),
@@ -60,8 +60,15 @@ pub async fn run(global: &GlobalArgs) -> u8 {
     let code = match TerminalGuard::enter() {
         Ok(mut guard) => {
             let inputs = EventStream::new().filter_map(|e| async move { input_msg(e.ok()?) });
-            match event_loop(&mut guard.terminal, &mut state, &theme, rx, &mut io, Box::pin(inputs))
-                .await
+            match event_loop(
+                &mut guard.terminal,
+                &mut state,
+                &theme,
+                &mut rx,
+                &mut io,
+                Box::pin(inputs),
+            )
+            .await
             {
                 Ok(()) => exit::OK,
                 Err(e) => {
@@ -239,7 +246,7 @@ pub async fn event_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     state: &mut State,
     theme: &Theme,
-    mut rx: UnboundedReceiver<Msg>,
+    rx: &mut UnboundedReceiver<Msg>,
     io: &mut Io,
     mut inputs: impl Stream<Item = Msg> + Unpin,
 ) -> io::Result<()> {

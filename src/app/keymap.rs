@@ -291,9 +291,38 @@ pub fn help_entries() -> Vec<(Section, String, &'static str)> {
     out
 }
 
+/// The key table of docs/keys.md, generated from the bindings.
+pub fn markdown() -> String {
+    let mut out = String::new();
+    let mut last = None;
+    for (section, keys, help) in help_entries() {
+        if last != Some(section) {
+            out.push_str(&format!("\n### {}\n\n| keys | does |\n|---|---|\n", section.title()));
+            last = Some(section);
+        }
+        let keys: Vec<String> = keys.split(' ').map(|k| format!("`{k}`")).collect();
+        out.push_str(&format!("| {} | {} |\n", keys.join(" "), help.replace('|', "\\|")));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// docs/keys.md carries the generated table; `OKG_WRITE_DOCS=1 cargo test keys_doc` rewrites it.
+    #[test]
+    fn keys_doc_matches_the_keymap() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/keys.md");
+        let doc = std::fs::read_to_string(path).unwrap_or_default();
+        let marker = "<!-- generated from src/app/keymap.rs -->\n";
+        let head = doc.split(marker).next().unwrap_or("").to_string();
+        let want = format!("{head}{marker}{}", markdown());
+        if std::env::var_os("OKG_WRITE_DOCS").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        assert_eq!(doc, want, "docs/keys.md is stale: OKG_WRITE_DOCS=1 cargo test keys_doc");
+    }
 
     #[test]
     fn every_action_is_reachable_and_described() {
