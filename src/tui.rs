@@ -40,6 +40,13 @@ pub async fn run(global: &GlobalArgs) -> u8 {
             return exit::USAGE;
         }
     };
+    if let Err(e) = preflight(&session.connection).await {
+        eprintln!("okg: {e}");
+        if let Some(demo) = session.demo {
+            demo.shutdown().await;
+        }
+        return exit::USAGE;
+    }
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut io = Io::start(
         session.connection.clone(),
@@ -88,6 +95,40 @@ pub async fn run(global: &GlobalArgs) -> u8 {
         demo.shutdown().await;
     }
     code
+}
+
+/// One small list before the screen is taken over, so "forbidden" or "OKG is not installed"
+/// are plain messages on stderr rather than an empty table.
+pub async fn preflight(conn: &Connection) -> Result<(), String> {
+    use crate::okg::types::GameServer;
+    let api: kube::Api<GameServer> = match &conn.namespace {
+        Some(ns) => kube::Api::namespaced(conn.client.clone(), ns),
+        None => kube::Api::all(conn.client.clone()),
+    };
+    let scope = match &conn.namespace {
+        Some(ns) => format!("namespace {ns}"),
+        None => "all namespaces".to_string(),
+    };
+    match tokio::time::timeout(
+        Duration::from_secs(8),
+        api.list(&kube::api::ListParams::default().limit(1)),
+    )
+    .await
+    {
+        Err(_) => Err(format!("the API server at {} did not answer a list within 8s", conn.server)),
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(kube::Error::Api(s))) if s.code == 403 => Err(format!(
+            "forbidden: you may not list gameservers.game.kruise.io in {scope} on {} ({}); ask for a role that can get/list/watch gameservers, gameserversets and pods",
+            conn.server, s.message
+        )),
+        Ok(Err(kube::Error::Api(s))) if s.code == 404 => Err(format!(
+            "the API server at {} does not know gameservers.game.kruise.io: is OpenKruiseGame installed? ({})",
+            conn.server, s.message
+        )),
+        Ok(Err(e)) => {
+            Err(format!("cannot list gameservers on {}: {}", conn.server, client::error_chain(&e)))
+        }
+    }
 }
 
 fn input_msg(e: Event) -> Option<Msg> {
