@@ -55,7 +55,10 @@ fn images_text(row: &Row, t: &Theme) -> Vec<Cell> {
 
 fn cell(row: &Row, col: ColId, state: &State, t: &Theme) -> Cell {
     match col {
-        ColId::Name => (row.key.name.clone(), t.text),
+        ColId::Name => {
+            let style = if state.flashed.contains(&row.key) { t.changed } else { t.text };
+            (row.key.name.clone(), style)
+        }
         ColId::State => (row.state.clone(), state_style(t, &row.state)),
         ColId::Ops => (row.ops_state.clone(), ops_style(t, &row.ops_state)),
         ColId::Dp => (row.deletion_priority.to_string(), t.muted),
