@@ -1,3 +1,6 @@
-//! Integration tests of the console: screen snapshots and runs against the demo cluster.
+//! Integration tests: the demo cluster over real HTTP on loopback through kube-rs, and the
+//! console (screen snapshots, the event loop against the demo).
+mod demo_api;
+mod demo_sim;
 mod tui_demo;
 mod tui_snapshots;
