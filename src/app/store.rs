@@ -55,6 +55,9 @@ fn slim_gameserver(mut gs: GameServer) -> GameServer {
         st.pod_status = None;
     }
     gs.metadata.managed_fields = None;
+    gs.metadata.annotations = None;
+    gs.metadata.owner_references = None;
+    gs.metadata.finalizers = None;
     gs
 }
 
