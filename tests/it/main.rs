@@ -1,6 +1,9 @@
-//! Integration tests: the demo cluster over real HTTP on loopback, through kube-rs.
+//! Integration tests: the demo cluster over real HTTP on loopback through kube-rs, and the
+//! console (screen snapshots, the event loop against the demo).
 mod bump;
 mod bump_harness;
 mod demo_api;
 mod demo_sim;
 mod reload;
+mod tui_demo;
+mod tui_snapshots;
