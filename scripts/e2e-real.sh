@@ -1,0 +1,308 @@
+#!/usr/bin/env bash
+# The real-API-server tier: etcd + kube-apiserver on loopback, the OKG CRDs from our own types,
+# the simulated OKG/kubelet controller, and tests/e2e_real.rs against it.
+#
+#   scripts/e2e-real.sh                 # whole tier; extra args go to the test binary
+#   scripts/e2e-real.sh --keep          # leave the cluster up after the tests (Ctrl-C stops it)
+#   scripts/e2e-real.sh --up            # start the cluster and wait (for manual poking)
+#
+# Exit status: 0 all tests passed; 1 a failure (setup or test); 77 SKIPPED because the binaries
+# could not be had (the reason is printed on a line starting "E2E-REAL SKIPPED:").
+#
+# Environment: KUBEBUILDER_ASSETS (dir with kube-apiserver and etcd), OKG_E2E_NO_BUILD=1 (never
+# build), OKG_E2E_GO_PARALLEL (go build -p, default 1), OKG_E2E_WORKDIR (keep files there).
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=e2e/binaries.sh
+source "$REPO/scripts/e2e/binaries.sh"
+
+EXIT_SKIPPED=77
+MODE=test
+TEST_ARGS=()
+for arg in "$@"; do
+    case "$arg" in
+    --keep) MODE=keep ;;
+    --up) MODE=up ;;
+    *) TEST_ARGS+=("$arg") ;;
+    esac
+done
+
+TIER_START=$SECONDS
+log() { printf 'e2e [%4ss] %s\n' "$((SECONDS - TIER_START))" "$*" >&2; }
+
+for tool in openssl kubectl curl python3 cargo; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "E2E-REAL SKIPPED: $tool is not installed" >&2
+        exit "$EXIT_SKIPPED"
+    fi
+done
+
+if ! resolve_binaries; then
+    echo "E2E-REAL SKIPPED: $E2E_BIN_REASON" >&2
+    exit "$EXIT_SKIPPED"
+fi
+log "kube-apiserver $K8S_VERSION and etcd $ETCD_VERSION from $E2E_BIN_SOURCE"
+"$KUBE_APISERVER_BIN" --version >&2 || true
+
+# Build the Rust side before starting servers, so a slow compile does not eat into their
+# lifetime and the timings below measure the tier, not cargo.
+log "building okg, the examples and tests/e2e_real.rs"
+(cd "$REPO" && cargo build --quiet --bin okg --example print_crds --example e2e_sim &&
+    cargo test --quiet --test e2e_real --no-run) >&2
+OKG_BIN="$REPO/target/debug/okg"
+[[ -n "${CARGO_TARGET_DIR:-}" ]] && OKG_BIN="$CARGO_TARGET_DIR/debug/okg"
+EXAMPLES_DIR="$(dirname "$OKG_BIN")/examples"
+
+WORK="${OKG_E2E_WORKDIR:-$(mktemp -d "${TMPDIR:-/tmp}/okg-e2e.XXXXXX")}"
+mkdir -p "$WORK"
+log "work dir $WORK (logs: etcd.log, kube-apiserver.log, audit.log, sim.log)"
+
+# Every background process writes its pid into $WORK/*.pid; cleanup stops exactly those.
+cleanup() {
+    local status=$?
+    set +e
+    for pidfile in "$WORK"/sim.pid "$WORK"/kube-apiserver.pid "$WORK"/etcd.pid; do
+        [[ -f "$pidfile" ]] || continue
+        local pid
+        pid=$(cat "$pidfile")
+        if kill -0 "$pid" 2>/dev/null; then
+            kill "$pid" 2>/dev/null
+            for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            kill -9 "$pid" 2>/dev/null
+        fi
+        rm -f "$pidfile"
+    done
+    if [[ $status -ne 0 && $status -ne $EXIT_SKIPPED ]]; then
+        echo "e2e: FAILED (status $status); last lines of the server logs:" >&2
+        tail -n 15 "$WORK/kube-apiserver.log" "$WORK/etcd.log" "$WORK/sim.log" 2>/dev/null >&2
+        echo "e2e: files kept in $WORK" >&2
+    elif [[ -z "${OKG_E2E_WORKDIR:-}" ]]; then
+        rm -rf "$WORK"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# ---- certificates, keys, tokens ---------------------------------------------------------------
+PKI="$WORK/pki"
+mkdir -p "$PKI"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=okg-e2e-ca" \
+    -keyout "$PKI/ca.key" -out "$PKI/ca.crt" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" \
+    -keyout "$PKI/apiserver.key" -out "$PKI/apiserver.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n' >"$PKI/apiserver.ext"
+openssl x509 -req -in "$PKI/apiserver.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" \
+    -CAcreateserial -days 2 -extfile "$PKI/apiserver.ext" -out "$PKI/apiserver.crt" 2>/dev/null
+# Service-account token signing keys (kube-apiserver refuses to start without them).
+openssl genrsa -out "$PKI/sa.key" 2048 2>/dev/null
+openssl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
+
+ADMIN_TOKEN=$(openssl rand -hex 16)
+VIEWER_TOKEN=$(openssl rand -hex 16)
+SIM_TOKEN=$(openssl rand -hex 16)
+# token,user,uid,"group1,group2"
+cat >"$WORK/tokens.csv" <<EOF
+$ADMIN_TOKEN,okg-e2e-admin,uid-admin,"system:masters"
+$VIEWER_TOKEN,okg-e2e-viewer,uid-viewer,"okg-e2e-viewers"
+$SIM_TOKEN,okg-e2e-sim,uid-sim,"system:masters"
+EOF
+
+# Metadata for every request (user, verb, resource, response code) is enough to prove that the
+# view-only user sent no write; request bodies are not needed.
+cat >"$WORK/audit-policy.yaml" <<'EOF'
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+  - level: Metadata
+EOF
+
+ETCD_PORT=$(free_port)
+ETCD_PEER_PORT=$(free_port)
+API_PORT=$(free_port)
+API_URL="https://127.0.0.1:$API_PORT"
+
+# ---- etcd -------------------------------------------------------------------------------------
+log "starting etcd on 127.0.0.1:$ETCD_PORT"
+"$ETCD_BIN" --name okg-e2e --data-dir "$WORK/etcd-data" \
+    --listen-client-urls "http://127.0.0.1:$ETCD_PORT" \
+    --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+    --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-cluster "okg-e2e=http://127.0.0.1:$ETCD_PEER_PORT" \
+    --unsafe-no-fsync --quota-backend-bytes=2147483648 \
+    >"$WORK/etcd.log" 2>&1 &
+echo $! >"$WORK/etcd.pid"
+for _ in $(seq 100); do
+    curl -fsS "http://127.0.0.1:$ETCD_PORT/health" >/dev/null 2>&1 && break
+    kill -0 "$(cat "$WORK/etcd.pid")" 2>/dev/null || { log "etcd exited"; exit 1; }
+    sleep 0.2
+done
+curl -fsS "http://127.0.0.1:$ETCD_PORT/health" >/dev/null || { log "etcd not healthy"; exit 1; }
+
+# ---- kube-apiserver ---------------------------------------------------------------------------
+# Written as a script so tests can restart the server mid-watch with the same flags
+# ($WORK/restart-apiserver.sh, passed as OKG_E2E_RESTART_APISERVER).
+cat >"$WORK/start-apiserver.sh" <<EOF
+#!/usr/bin/env bash
+# Start kube-apiserver in the background and wait until /readyz answers.
+set -euo pipefail
+"$KUBE_APISERVER_BIN" \\
+    --etcd-servers=http://127.0.0.1:$ETCD_PORT \\
+    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port=$API_PORT \\
+    --tls-cert-file=$PKI/apiserver.crt --tls-private-key-file=$PKI/apiserver.key \\
+    --client-ca-file=$PKI/ca.crt \\
+    --token-auth-file=$WORK/tokens.csv \\
+    --authorization-mode=RBAC \\
+    --service-account-issuer=https://kubernetes.default.svc \\
+    --service-account-key-file=$PKI/sa.pub --service-account-signing-key-file=$PKI/sa.key \\
+    --service-cluster-ip-range=10.96.0.0/24 \\
+    --audit-policy-file=$WORK/audit-policy.yaml --audit-log-path=$WORK/audit.log \\
+    --audit-log-mode=blocking \\
+    --profiling=false \\
+    >>"$WORK/kube-apiserver.log" 2>&1 &
+echo \$! >"$WORK/kube-apiserver.pid"
+for _ in \$(seq 600); do
+    if curl -fsS --cacert "$PKI/ca.crt" -H "Authorization: Bearer $ADMIN_TOKEN" \\
+        "$API_URL/readyz" >/dev/null 2>&1; then
+        exit 0
+    fi
+    kill -0 "\$(cat "$WORK/kube-apiserver.pid")" 2>/dev/null || { echo "kube-apiserver exited" >&2; exit 1; }
+    sleep 0.1
+done
+echo "kube-apiserver not ready after 60s" >&2
+exit 1
+EOF
+cat >"$WORK/restart-apiserver.sh" <<EOF
+#!/usr/bin/env bash
+# Stop kube-apiserver (SIGTERM, as a rolling control-plane upgrade would) and start it again.
+set -euo pipefail
+pid=\$(cat "$WORK/kube-apiserver.pid")
+kill "\$pid"
+for _ in \$(seq 300); do kill -0 "\$pid" 2>/dev/null || break; sleep 0.1; done
+kill -9 "\$pid" 2>/dev/null || true
+exec "$WORK/start-apiserver.sh"
+EOF
+chmod +x "$WORK/start-apiserver.sh" "$WORK/restart-apiserver.sh"
+
+log "starting kube-apiserver on $API_URL"
+API_START=$SECONDS
+"$WORK/start-apiserver.sh"
+log "kube-apiserver ready after $((SECONDS - API_START))s"
+
+# ---- kubeconfigs, namespace, RBAC -------------------------------------------------------------
+make_kubeconfig() { # FILE USER TOKEN
+    local file=$1 user=$2 token=$3
+    kubectl config --kubeconfig "$file" set-cluster okg-e2e --server "$API_URL" \
+        --certificate-authority "$PKI/ca.crt" --embed-certs >/dev/null
+    kubectl config --kubeconfig "$file" set-credentials "$user" --token "$token" >/dev/null
+    kubectl config --kubeconfig "$file" set-context "okg-e2e-$user" --cluster okg-e2e \
+        --user "$user" --namespace default >/dev/null
+    kubectl config --kubeconfig "$file" use-context "okg-e2e-$user" >/dev/null
+}
+make_kubeconfig "$WORK/admin.kubeconfig" admin "$ADMIN_TOKEN"
+make_kubeconfig "$WORK/viewer.kubeconfig" viewer "$VIEWER_TOKEN"
+make_kubeconfig "$WORK/sim.kubeconfig" sim "$SIM_TOKEN"
+K() { kubectl --kubeconfig "$WORK/admin.kubeconfig" "$@"; }
+
+# No kube-controller-manager runs here, so nothing creates the "default" ServiceAccount that the
+# ServiceAccount admission plugin wants before it admits a pod: create it ourselves.
+K create serviceaccount default -n default >/dev/null 2>&1 || true
+
+# The viewer: the built-in `view` ClusterRole plus read access to game.kruise.io. `view` is an
+# aggregated role whose rules are filled by kube-controller-manager's aggregation controller,
+# which does not run here; binding `system:aggregate-to-view` too gives the same rules.
+K apply -f - >/dev/null <<'EOF'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: okg-e2e-game-reader
+rules:
+  - apiGroups: ["game.kruise.io"]
+    resources: ["gameserversets", "gameservers"]
+    verbs: ["get", "list", "watch"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: okg-e2e-viewers-view
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: okg-e2e-viewers}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: okg-e2e-viewers-aggregate-to-view
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:aggregate-to-view"}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: okg-e2e-viewers}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: okg-e2e-viewers-game-reader
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: okg-e2e-game-reader}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: okg-e2e-viewers}]
+EOF
+
+# ---- CRDs from our own types ------------------------------------------------------------------
+log "installing the OKG CRDs generated from src/okg/types.rs"
+"$EXAMPLES_DIR/print_crds" >"$WORK/crds.json"
+# Server-side apply: the schemas (full pod templates) are too big for the client-side
+# last-applied annotation (256 KiB).
+K apply --server-side -f "$WORK/crds.json" >/dev/null
+K wait --for condition=established --timeout=60s \
+    crd/gameserversets.game.kruise.io crd/gameservers.game.kruise.io >/dev/null
+log "CRDs established"
+
+# ---- the simulated OKG / OpenKruise / kubelet controller --------------------------------------
+log "seeding objects and starting the simulated controller (examples/e2e_sim.rs)"
+"$EXAMPLES_DIR/e2e_sim" --kubeconfig "$WORK/sim.kubeconfig" --namespace default \
+    --ready-file "$WORK/sim.ready" >"$WORK/sim.log" 2>&1 &
+echo $! >"$WORK/sim.pid"
+for _ in $(seq 600); do
+    [[ -f "$WORK/sim.ready" ]] && break
+    kill -0 "$(cat "$WORK/sim.pid")" 2>/dev/null || { log "the simulated controller exited"; exit 1; }
+    sleep 0.1
+done
+[[ -f "$WORK/sim.ready" ]] || { log "the simulated controller did not seed within 60s"; exit 1; }
+log "seeded: $(cat "$WORK/sim.ready")"
+
+export OKG_E2E_KUBECONFIG_ADMIN="$WORK/admin.kubeconfig"
+export OKG_E2E_KUBECONFIG_VIEWER="$WORK/viewer.kubeconfig"
+export OKG_E2E_AUDIT_LOG="$WORK/audit.log"
+export OKG_E2E_RESTART_APISERVER="$WORK/restart-apiserver.sh"
+export OKG_E2E_SIM_READY="$WORK/sim.ready"
+export OKG_E2E_OKG_BIN="$OKG_BIN"
+export OKG_E2E_K8S_VERSION="$K8S_VERSION"
+
+case "$MODE" in
+up)
+    log "cluster up. In another shell:"
+    echo "  export KUBECONFIG=$WORK/admin.kubeconfig   # or $WORK/viewer.kubeconfig"
+    echo "  OKG_E2E_KUBECONFIG_ADMIN=$WORK/admin.kubeconfig OKG_E2E_KUBECONFIG_VIEWER=$WORK/viewer.kubeconfig OKG_E2E_AUDIT_LOG=$WORK/audit.log OKG_E2E_RESTART_APISERVER=$WORK/restart-apiserver.sh OKG_E2E_OKG_BIN=$OKG_BIN cargo test --test e2e_real -- --test-threads=1"
+    log "Ctrl-C stops everything"
+    while true; do sleep 3600; done
+    ;;
+esac
+
+# ---- the tests --------------------------------------------------------------------------------
+# One thread: one test restarts kube-apiserver, which would disturb tests running beside it.
+log "running tests/e2e_real.rs"
+TEST_START=$SECONDS
+set +e
+(cd "$REPO" && cargo test --quiet --test e2e_real -- --test-threads=1 "${TEST_ARGS[@]}")
+status=$?
+set -e
+log "tests finished in $((SECONDS - TEST_START))s with status $status; tier took $((SECONDS - TIER_START))s"
+if [[ "$MODE" == keep ]]; then
+    log "--keep: cluster still up (KUBECONFIG=$WORK/admin.kubeconfig); Ctrl-C stops it"
+    while true; do sleep 3600; done
+fi
+exit "$status"

@@ -1,0 +1,604 @@
+//! The real-API-server tier: these tests talk to a real kube-apiserver + etcd started by
+//! scripts/e2e-real.sh, for the API semantics no double can promise (patch content types,
+//! conflicts, watch resumption across a server restart, RBAC, the audit trail).
+//!
+//! Without that environment every test prints "E2E-REAL SKIPPED" to the real stderr (not
+//! captured by libtest) and returns; set OKG_E2E_REQUIRED=1 to make that a failure instead.
+//! Tests that need code from branches not merged yet are `#[ignore]`d with the reason, so
+//! `cargo test` lists them as ignored, never as passed.
+//!
+//! Each test works in a namespace of its own. Run with `--test-threads=1`: one test restarts
+//! kube-apiserver.
+mod support;
+
+use std::time::{Duration, Instant};
+
+use futures::{StreamExt, TryStreamExt};
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ListParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams};
+use kube::runtime::{WatchStreamExt, watcher};
+use okg_console::cluster::access::{self, Action, Permission};
+use okg_console::cluster::writer::Writer;
+use okg_console::okg::types::{GameServer, GameServerSet};
+use serde_json::{Value, json};
+use support::*;
+
+const ADMIN: &str = "okg-e2e-admin";
+const VIEWER: &str = "okg-e2e-viewer";
+
+fn api_code<T: std::fmt::Debug>(r: &kube::Result<T>) -> Option<u16> {
+    match r {
+        Err(kube::Error::Api(s)) => Some(s.code),
+        _ => None,
+    }
+}
+
+fn kubectl(kubeconfig: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args)
+        .output()
+        .expect("run kubectl");
+    assert!(
+        out.status.success(),
+        "kubectl {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json_patch(v: Value) -> json_patch::Patch {
+    serde_json::from_value(v).expect("valid JSON Patch")
+}
+
+/// The CRDs generated from src/okg/types.rs were accepted by a real server (structural schema),
+/// print the columns `kubectl get gss/gs` shows for OKG, and have the status subresource.
+#[tokio::test]
+async fn crds_print_okg_columns_and_have_a_status_subresource() {
+    let Some(env) = env_or_skip("crds_print_okg_columns_and_have_a_status_subresource") else {
+        return;
+    };
+    let admin = client(&env.admin_kubeconfig).await;
+    let ns = fresh_namespace(&admin, "e2e-crd").await;
+    create_fleet(&admin, &ns, "gss-cols", 2).await;
+
+    let gss = kubectl(&env.admin_kubeconfig, &["get", "gss", "-n", &ns]);
+    let header: Vec<&str> = gss.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        [
+            "NAME",
+            "DESIRED",
+            "CURRENT",
+            "UPDATED",
+            "READY",
+            "Maintaining",
+            "WaitToBeDeleted",
+            "PreDelete",
+            "AGE"
+        ]
+    );
+    let row: Vec<&str> = gss.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(&row[..8], ["gss-cols", "2", "2", "2", "2", "0", "0", "0"]);
+
+    let gs = kubectl(&env.admin_kubeconfig, &["get", "gs", "-n", &ns]);
+    let header: Vec<&str> = gs.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(header, ["NAME", "STATE", "OPSSTATE", "DP", "UP", "AGE"]);
+    let row: Vec<&str> = gs.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(&row[..5], ["gss-cols-0", "Ready", "None", "0", "0"]);
+
+    // With the status subresource, a write to the main resource ignores .status.
+    let gs_api: Api<GameServer> = Api::namespaced(admin.clone(), &ns);
+    let patch = json_patch(json!([
+        {"op": "replace", "path": "/status/currentState", "value": "Crash"},
+        {"op": "replace", "path": "/spec/opsState", "value": "Maintaining"}
+    ]));
+    let after = gs_api
+        .patch("gss-cols-0", &PatchParams::default(), &Patch::<()>::Json(patch))
+        .await
+        .unwrap();
+    assert_eq!(after.ops_state(), "Maintaining");
+    assert_eq!(after.current_state(), "Ready", "status must only change through /status");
+}
+
+/// Custom resources refuse strategic merge patch with 415; the console's one write path uses
+/// JSON Patch, which the same server accepts, and no 415 shows in the audit log for it.
+#[tokio::test]
+async fn strategic_merge_patch_is_refused_with_415_and_our_writer_uses_json_patch() {
+    let Some(env) =
+        env_or_skip("strategic_merge_patch_is_refused_with_415_and_our_writer_uses_json_patch")
+    else {
+        return;
+    };
+    let admin = client(&env.admin_kubeconfig).await;
+    let ns = fresh_namespace(&admin, "e2e-415").await;
+    create_fleet(&admin, &ns, "gss-smp", 2).await;
+    create_fleet(&admin, &ns, "gss-writer", 2).await;
+    let since = jiff::Timestamp::now();
+
+    let api: Api<GameServerSet> = Api::namespaced(admin.clone(), &ns);
+    let smp = api
+        .patch(
+            "gss-smp",
+            &PatchParams::default(),
+            &Patch::Strategic(json!({"spec": {"replicas": 3}})),
+        )
+        .await;
+    assert_eq!(api_code(&smp), Some(415), "strategic merge patch on a CR: {smp:?}");
+
+    let writer = Writer::new(admin.clone());
+    let patch = json_patch(json!([
+        {"op": "test", "path": "/spec/replicas", "value": 2},
+        {"op": "replace", "path": "/spec/gameServerTemplate/spec/containers/1/image",
+         "value": "registry.example/game/hot-update:v1.1"}
+    ]));
+    let gss = writer.patch_game_server_set(&ns, "gss-writer", patch).await.expect("JSON Patch");
+    assert_eq!(gss.template_images()[1].1, "registry.example/game/hot-update:v1.1");
+    let gs_patch =
+        json_patch(json!([{"op": "replace", "path": "/spec/updatePriority", "value": 5}]));
+    writer.patch_game_server(&ns, "gss-writer-1", gs_patch).await.expect("JSON Patch on a GS");
+
+    let events = audit_events(&env);
+    let ours: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["user"]["username"] == ADMIN && e["objectRef"]["namespace"] == ns.as_str())
+        .filter(|e| {
+            e["stageTimestamp"].as_str().and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                >= Some(since)
+        })
+        .collect();
+    let refused: Vec<_> = ours.iter().filter(|e| e["responseStatus"]["code"] == 415).collect();
+    assert_eq!(refused.len(), 1, "only the deliberate strategic merge patch is refused");
+    assert_eq!(refused[0]["objectRef"]["name"], "gss-smp");
+    let writer_patches: Vec<_> = ours
+        .iter()
+        .filter(|e| e["verb"] == "patch" && e["objectRef"]["name"] != "gss-smp")
+        .collect();
+    assert_eq!(writer_patches.len(), 2, "{writer_patches:#?}");
+    assert!(writer_patches.iter().all(|e| e["responseStatus"]["code"] == 200));
+}
+
+/// A write based on a stale read is refused: 409 for a stale resourceVersion, 422 for a JSON
+/// Patch whose `test` no longer holds. Nothing changes, and re-reading then retrying works.
+#[tokio::test]
+async fn stale_writes_get_409_or_422_and_a_reread_retry_succeeds() {
+    let Some(env) = env_or_skip("stale_writes_get_409_or_422_and_a_reread_retry_succeeds") else {
+        return;
+    };
+    let admin = client(&env.admin_kubeconfig).await;
+    let ns = fresh_namespace(&admin, "e2e-stale").await;
+    create_fleet(&admin, &ns, "gss-stale", 3).await;
+    let api: Api<GameServerSet> = Api::namespaced(admin.clone(), &ns);
+    let writer = Writer::new(admin.clone());
+
+    let stale = api.get("gss-stale").await.unwrap();
+    let stale_rv = stale.metadata.resource_version.clone().unwrap();
+    // Someone else scales the set in between.
+    writer
+        .patch_game_server_set(
+            &ns,
+            "gss-stale",
+            json_patch(json!([{"op": "replace", "path": "/spec/replicas", "value": 4}])),
+        )
+        .await
+        .unwrap();
+
+    // 1. A full update carrying the old resourceVersion.
+    let mut edited = stale.clone();
+    edited.spec.replicas = Some(5);
+    let put = api.replace("gss-stale", &PostParams::default(), &edited).await;
+    assert_eq!(api_code(&put), Some(409), "{put:?}");
+
+    // 2. JSON Patch guarded by `test` on what we read (the console's optimistic concurrency).
+    let guarded = |replicas: i32, rv: &str| {
+        json_patch(json!([
+            {"op": "test", "path": "/metadata/resourceVersion", "value": rv},
+            {"op": "test", "path": "/spec/replicas", "value": replicas},
+            {"op": "replace", "path": "/spec/gameServerTemplate/spec/containers/0/image",
+             "value": "registry.example/game/2048:v2.0"}
+        ]))
+    };
+    let r = writer.patch_game_server_set(&ns, "gss-stale", guarded(3, &stale_rv)).await;
+    let code = api_code(&r);
+    assert!(matches!(code, Some(409) | Some(422)), "stale JSON Patch: {r:?}");
+    if let Err(kube::Error::Api(s)) = &r {
+        assert!(!s.message.is_empty(), "the refusal says why");
+    }
+
+    // 3. A resourceVersion replaced inside a JSON Patch is a precondition too: 409.
+    let r = writer
+        .patch_game_server_set(
+            &ns,
+            "gss-stale",
+            json_patch(json!([
+                {"op": "replace", "path": "/metadata/resourceVersion", "value": stale_rv},
+                {"op": "replace", "path": "/spec/replicas", "value": 5}
+            ])),
+        )
+        .await;
+    assert_eq!(api_code(&r), Some(409), "{r:?}");
+
+    let now = api.get("gss-stale").await.unwrap();
+    assert_eq!(now.spec.replicas, Some(4), "refused writes changed nothing");
+    assert_eq!(now.template_images()[0].1, MAIN_IMAGE);
+
+    // Handling: re-read, rebuild the patch from what is there now, and it goes through.
+    let rv = now.metadata.resource_version.clone().unwrap();
+    let done = writer.patch_game_server_set(&ns, "gss-stale", guarded(4, &rv)).await.unwrap();
+    assert_eq!(done.template_images()[0].1, "registry.example/game/2048:v2.0");
+}
+
+/// A watch from a resourceVersion the server no longer has is answered 410 Gone, which is what
+/// makes a watcher re-list.
+#[tokio::test]
+async fn watch_from_a_too_old_resource_version_is_410_gone() {
+    let Some(env) = env_or_skip("watch_from_a_too_old_resource_version_is_410_gone") else {
+        return;
+    };
+    let admin = client(&env.admin_kubeconfig).await;
+    let ns = fresh_namespace(&admin, "e2e-410").await;
+    create_fleet(&admin, &ns, "gss-old", 1).await;
+    let api: Api<GameServer> = Api::namespaced(admin.clone(), &ns);
+    let first = tokio::time::timeout(Duration::from_secs(20), async {
+        match api.watch(&WatchParams::default().timeout(10), "1").await {
+            Err(e) => Err(e),
+            Ok(stream) => Ok(stream.boxed().try_next().await),
+        }
+    })
+    .await
+    .expect("the server answers the watch");
+    let code = match first {
+        Err(kube::Error::Api(s)) => s.code,
+        Ok(Ok(Some(WatchEvent::Error(e)))) => e.code,
+        other => panic!("expected 410 Gone, got {other:?}"),
+    };
+    assert_eq!(code, 410);
+}
+
+/// The console's watchers keep working across a kube-apiserver restart: the stream breaks,
+/// the watcher backs off and resumes (or re-lists after 410), and a change made after the
+/// restart arrives.
+#[tokio::test]
+async fn watchers_recover_after_kube_apiserver_restarts_mid_watch() {
+    let Some(env) = env_or_skip("watchers_recover_after_kube_apiserver_restarts_mid_watch") else {
+        return;
+    };
+    let restart = env.restart_apiserver.clone().expect("OKG_E2E_RESTART_APISERVER");
+    let admin = client(&env.admin_kubeconfig).await;
+    let ns = fresh_namespace(&admin, "e2e-restart").await;
+    create_fleet(&admin, &ns, "gss-watch", 3).await;
+
+    // The same stack the console's reflectors use: kube-runtime watcher with backoff.
+    // TODO(tui/demo-server): switch to cluster::watch once it lands on main.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let gs_api: Api<GameServer> = Api::namespaced(admin.clone(), &ns);
+    let pod_api: Api<Pod> = Api::namespaced(admin.clone(), &ns);
+    let tx_gs = tx.clone();
+    let gs_task = tokio::spawn(async move {
+        let mut s = watcher(gs_api, watcher::Config::default()).default_backoff().boxed();
+        while let Some(ev) = s.next().await {
+            let _ = tx_gs.send(ev.map(|e| match e {
+                watcher::Event::Apply(o) | watcher::Event::InitApply(o) => {
+                    format!("gs {} {}", o.metadata.name.as_deref().unwrap_or(""), o.ops_state())
+                }
+                watcher::Event::Delete(_) => "gs delete".into(),
+                watcher::Event::Init => "gs init".into(),
+                watcher::Event::InitDone => "gs initdone".into(),
+            }));
+        }
+    });
+    let pod_task = tokio::spawn(async move {
+        let mut s = watcher(pod_api, watcher::Config::default()).default_backoff().boxed();
+        while let Some(ev) = s.next().await {
+            let _ = tx.send(ev.map(|e| match e {
+                watcher::Event::Apply(o) | watcher::Event::InitApply(o) => {
+                    let l = o.metadata.labels.unwrap_or_default();
+                    format!(
+                        "pod {} {}",
+                        o.metadata.name.unwrap_or_default(),
+                        l.get("game.kruise.io/gs-opsState").cloned().unwrap_or_default()
+                    )
+                }
+                watcher::Event::Delete(_) => "pod delete".into(),
+                watcher::Event::Init => "pod init".into(),
+                watcher::Event::InitDone => "pod initdone".into(),
+            }));
+        }
+    });
+
+    let mut log: Vec<String> = Vec::new();
+    let mut errors = 0usize;
+    let wait_for = async |rx: &mut tokio::sync::mpsc::UnboundedReceiver<_>,
+                          log: &mut Vec<String>,
+                          errors: &mut usize,
+                          want: &[&str],
+                          timeout: Duration| {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut seen = vec![false; want.len()];
+        while !seen.iter().all(|s| *s) {
+            let ev: Result<String, watcher::Error> = tokio::time::timeout_at(deadline, rx.recv())
+                .await
+                .unwrap_or_else(|_| {
+                    panic!("timed out waiting for {want:?}; events so far: {log:#?}")
+                })
+                .expect("watch tasks alive");
+            match ev {
+                Ok(s) => {
+                    for (i, w) in want.iter().enumerate() {
+                        if s == *w {
+                            seen[i] = true;
+                        }
+                    }
+                    log.push(s);
+                }
+                Err(e) => {
+                    *errors += 1;
+                    log.push(format!("error: {e}"));
+                }
+            }
+        }
+    };
+    wait_for(
+        &mut rx,
+        &mut log,
+        &mut errors,
+        &["gs initdone", "pod initdone"],
+        Duration::from_secs(30),
+    )
+    .await;
+    let before_restart = log.len();
+
+    let started = Instant::now();
+    let out = tokio::process::Command::new(&restart).output().await.expect("run restart script");
+    assert!(out.status.success(), "restart failed: {}", String::from_utf8_lossy(&out.stderr));
+    let restart_took = started.elapsed();
+
+    // A change made after the restart, as OKG would make it: GameServer spec and pod label.
+    let writer = Writer::new(admin.clone());
+    let patch =
+        json_patch(json!([{"op": "replace", "path": "/spec/opsState", "value": "Maintaining"}]));
+    writer.patch_game_server(&ns, "gss-watch-1", patch).await.expect("patch after restart");
+    Api::<Pod>::namespaced(admin.clone(), &ns)
+        .patch(
+            "gss-watch-1",
+            &PatchParams::default(),
+            &Patch::Merge(
+                json!({"metadata": {"labels": {"game.kruise.io/gs-opsState": "Maintaining"}}}),
+            ),
+        )
+        .await
+        .unwrap();
+    wait_for(
+        &mut rx,
+        &mut log,
+        &mut errors,
+        &["gs gss-watch-1 Maintaining", "pod gss-watch-1 Maintaining"],
+        Duration::from_secs(90),
+    )
+    .await;
+    gs_task.abort();
+    pod_task.abort();
+
+    let after: Vec<&String> = log[before_restart..].iter().collect();
+    let relisted = after.iter().any(|s| s.ends_with(" init"));
+    loud(&format!(
+        "e2e: kube-apiserver restart took {restart_took:.1?}; after it the watchers saw {} \
+         events, {errors} stream errors, {} (events: {after:?})",
+        after.len(),
+        if relisted {
+            "and re-listed (410 or broken resume)"
+        } else {
+            "and resumed without re-listing"
+        },
+    ));
+}
+
+/// The view-only user: every console action is reported unavailable by the access probe, reads
+/// work, and a write attempt is denied by RBAC (403) and changes nothing.
+#[tokio::test]
+async fn view_only_user_sees_actions_unavailable_and_cannot_write() {
+    let Some(env) = env_or_skip("view_only_user_sees_actions_unavailable_and_cannot_write") else {
+        return;
+    };
+    let admin = client(&env.admin_kubeconfig).await;
+    let viewer = client(&env.viewer_kubeconfig).await;
+    let ns = fresh_namespace(&admin, "e2e-rbac").await;
+    create_fleet(&admin, &ns, "gss-rbac", 2).await;
+
+    assert_eq!(access::who_am_i(&viewer).await, VIEWER);
+    let caps = access::probe(&viewer, Some(&ns)).await;
+    for action in Action::ALL {
+        assert!(
+            matches!(caps.get(action), Permission::Denied(_)),
+            "{action:?} should be denied for the viewer: {:?}",
+            caps.get(action)
+        );
+    }
+    let caps = access::probe(&admin, Some(&ns)).await;
+    for action in Action::ALL {
+        assert_eq!(caps.get(action), Permission::Allowed, "{action:?} for the admin");
+    }
+
+    // Reads work: the same lists the console's watchers start with.
+    let gss = Api::<GameServerSet>::namespaced(viewer.clone(), &ns)
+        .list(&ListParams::default())
+        .await
+        .unwrap();
+    assert_eq!(gss.items.len(), 1);
+    let gs = Api::<GameServer>::namespaced(viewer.clone(), &ns)
+        .list(&ListParams::default())
+        .await
+        .unwrap();
+    assert_eq!(gs.items.len(), 2);
+    let pods =
+        Api::<Pod>::namespaced(viewer.clone(), &ns).list(&ListParams::default()).await.unwrap();
+    assert_eq!(pods.items.len(), 2);
+
+    // A write through the console's writer with the viewer's credentials: RBAC says no.
+    let since = jiff::Timestamp::now();
+    let r = Writer::new(viewer.clone())
+        .patch_game_server_set(
+            &ns,
+            "gss-rbac",
+            json_patch(json!([{"op": "replace", "path": "/spec/replicas", "value": 9}])),
+        )
+        .await;
+    assert_eq!(api_code(&r), Some(403), "{r:?}");
+    let events = audit_events(&env);
+    let writes = writes_by(&events, VIEWER, since);
+    assert_eq!(writes.len(), 1, "{writes:#?}");
+    assert_eq!(writes[0]["responseStatus"]["code"], 403);
+    assert_eq!(writes[0]["annotations"]["authorization.k8s.io/decision"], "forbid");
+    let now = Api::<GameServerSet>::namespaced(admin.clone(), &ns).get("gss-rbac").await.unwrap();
+    assert_eq!(now.spec.replicas, Some(2));
+}
+
+/// `okg bump` as the view-only user exits 4 (refused) and sends no write: the API server's audit
+/// log has no mutating request from the viewer during the run.
+#[tokio::test]
+#[ignore = "needs `okg bump` (branch bump); commands::bump is a stub on this branch"]
+async fn okg_bump_as_viewer_exits_4_and_sends_no_write() {
+    let Some(env) = env_or_skip("okg_bump_as_viewer_exits_4_and_sends_no_write") else {
+        return;
+    };
+    let admin = client(&env.admin_kubeconfig).await;
+    let ns = fresh_namespace(&admin, "e2e-bump-ro").await;
+    create_fleet(&admin, &ns, "gss-ro", 2).await;
+    let since = jiff::Timestamp::now();
+    let okg = env.okg_bin.clone().unwrap_or_else(|| env!("CARGO_BIN_EXE_okg").into());
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(okg)
+        .arg("--kubeconfig")
+        .arg(&env.viewer_kubeconfig)
+        .args(["-n", &ns, "bump", "gss-ro", "--container", "hot-update"])
+        .args(["--image", "registry.example/game/hot-update:v9", "-y"])
+        .arg("--log-file")
+        .arg(dir.path().join("okg.log"))
+        .arg("--audit-log")
+        .arg(dir.path().join("audit.jsonl"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let writes = writes_by(&audit_events(&env), VIEWER, since);
+    assert!(writes.is_empty(), "the viewer's okg bump sent writes: {writes:#?}");
+    let gss = Api::<GameServerSet>::namespaced(admin.clone(), &ns).get("gss-ro").await.unwrap();
+    assert_eq!(gss.template_images()[1].1, SIDECAR_IMAGE);
+}
+
+/// `okg status -o json` reports the same GameServers, states and images as kubectl.
+#[tokio::test]
+#[ignore = "needs `okg status` (a stub on this branch); the JSON shape is not defined yet"]
+async fn okg_status_json_agrees_with_kubectl() {
+    let Some(env) = env_or_skip("okg_status_json_agrees_with_kubectl") else {
+        return;
+    };
+    let admin = client(&env.admin_kubeconfig).await;
+    let ns = fresh_namespace(&admin, "e2e-status").await;
+    create_fleet(&admin, &ns, "gss-status", 3).await;
+    Writer::new(admin.clone())
+        .patch_game_server(
+            &ns,
+            "gss-status-2",
+            json_patch(
+                json!([{"op": "replace", "path": "/spec/opsState", "value": "Maintaining"}]),
+            ),
+        )
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_okg"))
+        .arg("--kubeconfig")
+        .arg(&env.admin_kubeconfig)
+        .args(["-n", &ns, "status", "-o", "json", "--log-file"])
+        .arg(dir.path().join("okg.log"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ours: Value = serde_json::from_slice(&out.stdout).expect("okg status -o json is JSON");
+    let theirs: Value = serde_json::from_str(&kubectl(
+        &env.admin_kubeconfig,
+        &["get", "gs", "-n", &ns, "-o", "json"],
+    ))
+    .unwrap();
+    // Every GameServer kubectl lists appears in our output with its state and opsState.
+    let text = ours.to_string();
+    for item in theirs["items"].as_array().unwrap() {
+        let name = item["metadata"]["name"].as_str().unwrap();
+        assert!(text.contains(name), "{name} missing from okg status");
+    }
+    let maintaining = text.matches("Maintaining").count();
+    assert!(maintaining >= 1, "opsState Maintaining of gss-status-2 not reported");
+}
+
+/// Start-to-first-data against this server with 2,000 GameServers (and pods), beside the same
+/// figure for the embedded demo cluster. Reported, never asserted. Run by the script when
+/// OKG_E2E_PERF=1.
+#[tokio::test]
+#[ignore = "performance figure, run by scripts/e2e-real.sh when OKG_E2E_PERF=1"]
+async fn perf_first_data_with_2000_gameservers() {
+    let Some(env) = env_or_skip("perf_first_data_with_2000_gameservers") else {
+        return;
+    };
+    let admin = client(&env.admin_kubeconfig).await;
+    let ns = fresh_namespace(&admin, "e2e-perf").await;
+    let n = 2000;
+    let seeding = Instant::now();
+    create_fleet(&admin, &ns, "gss-perf", n).await;
+    loud(&format!(
+        "perf: seeded {n} GameServers + pods through the API in {:.1?}",
+        seeding.elapsed()
+    ));
+
+    // What the console does before its first screen: connect (config + /version), then list and
+    // watch GameServerSets, GameServers and Pods until each reports InitDone.
+    let target = okg_console::cluster::client::Target {
+        kubeconfig: Some(env.admin_kubeconfig.clone()),
+        namespace: Some(ns.clone()),
+        ..Default::default()
+    };
+    let real = first_data(&target, None).await;
+    loud(&format!("perf: real kube-apiserver, {n} GameServers: first data in {real:.1?}"));
+}
+
+async fn first_data(
+    target: &okg_console::cluster::client::Target,
+    kubeconfig: Option<kube::config::Kubeconfig>,
+) -> Duration {
+    let start = Instant::now();
+    let conn = match kubeconfig {
+        Some(kc) => okg_console::cluster::client::connect_with(kc, target).await,
+        None => okg_console::cluster::client::connect(target).await,
+    }
+    .expect("connect");
+    let ns = conn.default_namespace.clone();
+    async fn init_done<K>(api: Api<K>) -> usize
+    where
+        K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + 'static,
+    {
+        let mut s = watcher(api, watcher::Config::default()).boxed();
+        let mut n = 0;
+        while let Some(ev) = s.next().await {
+            match ev.expect("watch") {
+                watcher::Event::InitApply(_) => n += 1,
+                watcher::Event::InitDone => return n,
+                _ => {}
+            }
+        }
+        n
+    }
+    let (a, b, c) = tokio::join!(
+        init_done(Api::<GameServerSet>::namespaced(conn.client.clone(), &ns)),
+        init_done(Api::<GameServer>::namespaced(conn.client.clone(), &ns)),
+        init_done(Api::<Pod>::namespaced(conn.client.clone(), &ns)),
+    );
+    let took = start.elapsed();
+    loud(&format!("perf: listed {a} sets, {b} GameServers, {c} pods"));
+    took
+}
