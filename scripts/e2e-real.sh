@@ -14,11 +14,11 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=e2e/binaries.sh
+# shellcheck source-path=SCRIPTDIR source=e2e/binaries.sh
 source "$REPO/scripts/e2e/binaries.sh"
 
 EXIT_SKIPPED=77
-MODE=test
+MODE="test"
 TEST_ARGS=()
 for arg in "$@"; do
     case "$arg" in
@@ -59,10 +59,11 @@ mkdir -p "$WORK"
 log "work dir $WORK (logs: etcd.log, kube-apiserver.log, audit.log, sim.log)"
 
 # Every background process writes its pid into $WORK/*.pid; cleanup stops exactly those.
+# shellcheck disable=SC2317 # invoked through the EXIT trap
 cleanup() {
     local status=$?
     set +e
-    for pidfile in "$WORK"/sim.pid "$WORK"/kube-apiserver.pid "$WORK"/etcd.pid; do
+    for pidfile in "$WORK"/sim.pid "$WORK"/kwok.pid "$WORK"/kube-apiserver.pid "$WORK"/etcd.pid; do
         [[ -f "$pidfile" ]] || continue
         local pid
         pid=$(cat "$pidfile")
@@ -75,7 +76,7 @@ cleanup() {
     done
     if [[ $status -ne 0 && $status -ne $EXIT_SKIPPED ]]; then
         echo "e2e: FAILED (status $status); last lines of the server logs:" >&2
-        tail -n 15 "$WORK/kube-apiserver.log" "$WORK/etcd.log" "$WORK/sim.log" 2>/dev/null >&2
+        tail -n 15 "$WORK/kube-apiserver.log" "$WORK/etcd.log" "$WORK/sim.log" "$WORK/kwok.log" 2>/dev/null >&2
         echo "e2e: files kept in $WORK" >&2
     elif [[ -z "${OKG_E2E_WORKDIR:-}" ]]; then
         rm -rf "$WORK"
@@ -167,6 +168,7 @@ set -euo pipefail
     --audit-policy-file=$WORK/audit-policy.yaml --audit-log-path=$WORK/audit.log \\
     --audit-log-mode=blocking \\
     --profiling=false \\
+    --kubelet-preferred-address-types=InternalIP \\
     >>"$WORK/kube-apiserver.log" 2>&1 &
 echo \$! >"$WORK/kube-apiserver.pid"
 for _ in \$(seq 600); do
@@ -260,6 +262,80 @@ K apply --server-side -f "$WORK/crds.json" >/dev/null
 K wait --for condition=established --timeout=60s \
     crd/gameserversets.game.kruise.io crd/gameservers.game.kruise.io >/dev/null
 log "CRDs established"
+
+# ---- kwok: a kubelet API for pods/exec ---------------------------------------------------------
+# kube-apiserver serves pods/exec by calling the kubelet of the pod's node (the node's InternalIP
+# and status.daemonEndpoints.kubeletEndpoint.Port). kwok serves that API and runs an exec
+# "in a container" as a local process (ClusterExec with a local target). Only its node stage is
+# configured, so it never touches pods: their status stays the simulated controller's.
+NODES=(okg-e2e-node-0 okg-e2e-node-1 okg-e2e-node-2 okg-e2e-node-3)
+for node in "${NODES[@]}"; do
+    K apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Node
+metadata:
+  name: $node
+  labels: {okg-e2e/kwok: managed, kubernetes.io/hostname: $node}
+EOF
+done
+if resolve_kwok; then
+    KWOK_PORT=$(free_port)
+    mkdir -p "$WORK/exec"
+    cat >"$WORK/kwok.yaml" <<EOF
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: okg-e2e-node-ready
+spec:
+  resourceRef: {apiGroup: v1, kind: Node}
+  selector:
+    matchExpressions:
+      - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
+        operator: NotIn
+        values: ["True"]
+  next:
+    statusTemplate: |
+      {{ \$now := Now }}
+      conditions:
+        - type: Ready
+          status: "True"
+          reason: KubeletReady
+          message: kwok serves this node's kubelet API
+          lastHeartbeatTime: {{ \$now | Quote }}
+          lastTransitionTime: {{ \$now | Quote }}
+      addresses:
+        - type: InternalIP
+          address: {{ NodeIP | Quote }}
+      daemonEndpoints:
+        kubeletEndpoint:
+          Port: {{ NodePort }}
+      allocatable: {cpu: "1k", memory: 1Ti, pods: "1M"}
+      capacity: {cpu: "1k", memory: 1Ti, pods: "1M"}
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterExec
+metadata:
+  name: okg-e2e-local
+spec:
+  execs:
+    - local:
+        workDir: $WORK/exec
+EOF
+    log "starting kwok (kubelet API on 127.0.0.1:$KWOK_PORT)"
+    "$KWOK_BIN" --config "$WORK/kwok.yaml" --kubeconfig "$WORK/sim.kubeconfig" \
+        --manage-nodes-with-label-selector okg-e2e/kwok=managed \
+        --node-ip 127.0.0.1 --node-port "$KWOK_PORT" \
+        --server-address "127.0.0.1:$KWOK_PORT" >"$WORK/kwok.log" 2>&1 &
+    echo $! >"$WORK/kwok.pid"
+    if K wait --for condition=Ready --timeout=60s "${NODES[@]/#/node/}" >/dev/null; then
+        export OKG_E2E_EXEC_DIR="$WORK/exec"
+        log "kwok ready: nodes ${NODES[*]} serve pods/exec"
+    else
+        log "kwok did not make the nodes Ready; pods/exec tests will skip (see $WORK/kwok.log)"
+    fi
+else
+    log "kwok unavailable ($E2E_BIN_REASON): pods/exec tests will skip loudly"
+fi
 
 # ---- the simulated OKG / OpenKruise / kubelet controller --------------------------------------
 log "seeding objects and starting the simulated controller (examples/e2e_sim.rs)"
