@@ -63,6 +63,7 @@ async fn crds_print_okg_columns_and_have_a_status_subresource() {
     let ns = fresh_namespace(&admin, "e2e-crd").await;
     create_fleet(&admin, &ns, "gss-cols", 2).await;
 
+    // kubectl upper-cases column names; compare them as it prints them.
     let gss = kubectl(&env.admin_kubeconfig, &["get", "gss", "-n", &ns]);
     let header: Vec<&str> = gss.lines().next().unwrap().split_whitespace().collect();
     assert_eq!(
@@ -73,9 +74,9 @@ async fn crds_print_okg_columns_and_have_a_status_subresource() {
             "CURRENT",
             "UPDATED",
             "READY",
-            "Maintaining",
-            "WaitToBeDeleted",
-            "PreDelete",
+            "MAINTAINING",
+            "WAITTOBEDELETED",
+            "PREDELETE",
             "AGE"
         ]
     );
