@@ -1,0 +1,197 @@
+//! Applies planned actions through `kube::Client`. Failures are expected (a 409/422 from a
+//! stale plan, a 404 for an object that went away) and only logged: the next reconcile re-plans
+//! from the cache.
+
+use std::time::Instant;
+
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::{Event, Pod};
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams, Preconditions};
+use serde_json::{Value, json};
+
+use super::events::{EventWrite, Recorder};
+use super::plan::{Action, Memory, Pending, Resource};
+use crate::okg::types::{GameServer, GameServerSet};
+
+/// What a write left behind, for the staleness bookkeeping.
+type Done = Option<((Resource, String, String), Option<String>)>;
+
+async fn patch_obj<K>(
+    api: Api<K>,
+    name: &str,
+    rv: &str,
+    main: Vec<Value>,
+    status: Vec<Value>,
+) -> kube::Result<Option<String>>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    let pp = PatchParams::default();
+    let mut rv = rv.to_string();
+    if !main.is_empty() {
+        let p: json_patch::Patch = serde_json::from_value(super::patch::guarded(&rv, main))
+            .map_err(kube::Error::SerdeError)?;
+        let obj = api.patch(name, &pp, &Patch::Json::<()>(p)).await?;
+        rv = obj.meta().resource_version.clone().unwrap_or_default();
+    }
+    if !status.is_empty() {
+        let p: json_patch::Patch = serde_json::from_value(super::patch::guarded(&rv, status))
+            .map_err(kube::Error::SerdeError)?;
+        let obj = api.patch_status(name, &pp, &Patch::Json::<()>(p)).await?;
+        rv = obj.meta().resource_version.clone().unwrap_or_default();
+    }
+    Ok(Some(rv))
+}
+
+async fn apply(client: kube::Client, action: Action) -> Done {
+    let result: kube::Result<Done> = match action {
+        Action::Patch { res, ns, name, rv, main, status } => {
+            let key = (res, ns.clone(), name.clone());
+            let r = match res {
+                Resource::Pod => {
+                    patch_obj(Api::<Pod>::namespaced(client, &ns), &name, &rv, main, status).await
+                }
+                Resource::GameServer => {
+                    patch_obj(Api::<GameServer>::namespaced(client, &ns), &name, &rv, main, status)
+                        .await
+                }
+                Resource::GameServerSet => {
+                    patch_obj(
+                        Api::<GameServerSet>::namespaced(client, &ns),
+                        &name,
+                        &rv,
+                        main,
+                        status,
+                    )
+                    .await
+                }
+            };
+            r.map(|rv| Some((key, rv)))
+        }
+        Action::Create { res, ns, name, object } => {
+            let pp = PostParams::default();
+            let key = (res, ns.clone(), name);
+            let rv = match res {
+                Resource::Pod => serde_json::from_value::<Pod>(object)
+                    .map_err(kube::Error::SerdeError)
+                    .map(|o| async move {
+                        Api::<Pod>::namespaced(client, &ns)
+                            .create(&pp, &o)
+                            .await
+                            .map(|o| o.metadata.resource_version)
+                    }),
+                _ => {
+                    let r = serde_json::from_value::<GameServer>(object)
+                        .map_err(kube::Error::SerdeError);
+                    match r {
+                        Ok(o) => {
+                            let res =
+                                Api::<GameServer>::namespaced(client, &ns).create(&pp, &o).await;
+                            return log_done(res.map(|o| Some((key, o.metadata.resource_version))));
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+            };
+            match rv {
+                Ok(fut) => fut.await.map(|rv| Some((key, rv))),
+                Err(e) => Err(e),
+            }
+        }
+        Action::Delete { res, ns, name, uid, now } => {
+            let dp = DeleteParams {
+                grace_period_seconds: now.then_some(0),
+                preconditions: uid
+                    .map(|uid| Preconditions { uid: Some(uid), resource_version: None }),
+                ..Default::default()
+            };
+            let key = (res, ns.clone(), name.clone());
+            let r = match res {
+                Resource::Pod => {
+                    Api::<Pod>::namespaced(client, &ns).delete(&name, &dp).await.map(|_| ())
+                }
+                Resource::GameServer => {
+                    Api::<GameServer>::namespaced(client, &ns).delete(&name, &dp).await.map(|_| ())
+                }
+                Resource::GameServerSet => Ok(()),
+            };
+            r.map(|_| Some((key, None)))
+        }
+        Action::Event(_) => Ok(None),
+    };
+    log_done(result)
+}
+
+fn log_done(r: kube::Result<Done>) -> Done {
+    match r {
+        Ok(d) => d,
+        Err(kube::Error::Api(e)) if [404, 409, 422].contains(&e.code) => {
+            tracing::debug!(code = e.code, reason = %e.reason, "sim write skipped: {}", e.message);
+            None
+        }
+        Err(e) => {
+            tracing::warn!("sim write failed: {e}");
+            None
+        }
+    }
+}
+
+async fn write_event(client: kube::Client, w: EventWrite) {
+    let r = match w {
+        EventWrite::Create { namespace, object } => match serde_json::from_value::<Event>(object) {
+            Ok(e) => Api::<Event>::namespaced(client, &namespace)
+                .create(&PostParams::default(), &e)
+                .await
+                .map(|_| ()),
+            Err(e) => Err(kube::Error::SerdeError(e)),
+        },
+        EventWrite::Bump { namespace, name, count, last } => {
+            Api::<Event>::namespaced(client, &namespace)
+                .patch(
+                    &name,
+                    &PatchParams::default(),
+                    &Patch::Merge(json!({"count": count, "lastTimestamp": last})),
+                )
+                .await
+                .map(|_| ())
+        }
+        EventWrite::Delete { namespace, name } => Api::<Event>::namespaced(client, &namespace)
+            .delete(&name, &DeleteParams::default())
+            .await
+            .map(|_| ()),
+    };
+    if let Err(e) = r {
+        tracing::debug!("sim event write failed: {e}");
+    }
+}
+
+/// Run all actions (object writes concurrently), then record what the cache should catch up to.
+pub async fn execute(
+    client: &kube::Client,
+    actions: Vec<Action>,
+    mem: &mut Memory,
+    recorder: &mut Recorder,
+) {
+    let now = jiff::Timestamp::now();
+    let mut event_writes = Vec::new();
+    let mut writes = Vec::new();
+    for a in actions {
+        match a {
+            Action::Event(e) => event_writes.extend(recorder.record(&e, now)),
+            other => writes.push(other),
+        }
+    }
+    let done: Vec<Done> =
+        futures::stream::iter(writes.into_iter().map(|a| apply(client.clone(), a)))
+            .buffer_unordered(16)
+            .collect()
+            .await;
+    let at = Instant::now();
+    for (key, rv) in done.into_iter().flatten() {
+        mem.pending.insert(key, Pending { rv, at });
+    }
+    futures::stream::iter(event_writes.into_iter().map(|w| write_event(client.clone(), w)))
+        .buffer_unordered(16)
+        .collect::<Vec<()>>()
+        .await;
+}
