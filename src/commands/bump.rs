@@ -1,8 +1,440 @@
-//! `okg bump`.
-use crate::cli::GlobalArgs;
+//! `okg bump`: the bump operation without a TUI. Plan, pre-flight (patches, order, policy,
+//! RBAC), confirm, apply, and with `--wait` follow every targeted pod to a verdict.
+//!
+//! Exit codes: 0 every targeted pod IN PLACE (or applied, without --wait); 2 a pod was
+//! RE-CREATED; 3 failed or timed out (or a write failed after another had landed); 4 refused
+//! (read-only, RBAC, validation, re-creation without --allow-recreate, no confirmation, or a
+//! conflict before anything was applied); 1 usage.
+use std::io::{BufRead, IsTerminal, Write};
 
-pub async fn run(global: &GlobalArgs, args: crate::cli::BumpArgs) -> u8 {
-    let _ = (global, args);
-    eprintln!("okg bump: not implemented yet");
-    crate::commands::exit::USAGE
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use crate::cli::{BumpArgs, GlobalArgs, OutputFormat};
+use crate::cluster::access::Permission;
+use crate::commands::{exit, session};
+use crate::okg::bump_plan::{BumpRequest, Plan, PodAction, Policy, Scope};
+use crate::okg::image::version_of;
+use crate::okg::rollout::Verdict;
+use crate::ops::audit::AuditLog;
+use crate::ops::bump::{self, BumpError, BumpEvent, FollowOptions, FollowReport, OpsContext, Step};
+
+pub async fn run(global: &GlobalArgs, args: BumpArgs) -> u8 {
+    if let Some(n) = args.canary
+        && n < 1
+    {
+        eprintln!("okg bump: --canary must be at least 1 (got {n})");
+        return exit::USAGE;
+    }
+    if !args.reload_exec.is_empty() {
+        eprintln!(
+            "okg bump: --reload-exec is not supported yet; bump with --wait, then run `okg reload`"
+        );
+        return exit::USAGE;
+    }
+    let json_out = args.output == OutputFormat::Json;
+    let mut doc = Doc::new(json_out);
+    let code = bump_command(global, &args, &mut doc).await;
+    doc.finish(code)
+}
+
+/// Collects the JSON document (for `-o json`) or prints as it goes (text).
+struct Doc {
+    json: bool,
+    value: serde_json::Map<String, Value>,
+}
+
+impl Doc {
+    fn new(json: bool) -> Self {
+        Self { json, value: serde_json::Map::new() }
+    }
+    fn set(&mut self, key: &str, v: Value) {
+        self.value.insert(key.to_string(), v);
+    }
+    /// A line for people: stdout in text mode, stderr in JSON mode (stdout holds only the JSON).
+    fn say(&self, line: impl AsRef<str>) {
+        if self.json {
+            eprintln!("{}", line.as_ref());
+        } else {
+            println!("{}", line.as_ref());
+        }
+    }
+    fn error(&mut self, outcome: &str, message: impl AsRef<str>) {
+        eprintln!("okg bump: {}", message.as_ref());
+        self.set("outcome", json!(outcome));
+        self.set("error", json!(message.as_ref()));
+    }
+    fn finish(mut self, code: u8) -> u8 {
+        if self.json {
+            self.set("exitCode", json!(code));
+            let text = serde_json::to_string_pretty(&Value::Object(self.value))
+                .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+            println!("{text}");
+        }
+        code
+    }
+}
+
+async fn bump_command(global: &GlobalArgs, args: &BumpArgs, doc: &mut Doc) -> u8 {
+    let session = match session::open(global).await {
+        Ok(s) => s,
+        Err(e) => {
+            doc.error("failed", format!("{e}"));
+            return exit::FAILED;
+        }
+    };
+    let namespace = session.connection.default_namespace.clone();
+    let scope = match (args.canary, args.gameservers.is_empty()) {
+        (Some(n), _) => Scope::Canary(n),
+        (None, false) => Scope::GameServers(args.gameservers.clone()),
+        (None, true) => Scope::WholeSet,
+    };
+    let step = Step::Bump {
+        set: args.set.clone(),
+        request: BumpRequest {
+            container: args.container.clone(),
+            image: args.image.clone(),
+            scope,
+        },
+    };
+    let audit_path = global.audit_log.clone().unwrap_or_else(crate::paths::default_audit_log);
+    let ctx = OpsContext {
+        client: session.connection.client.clone(),
+        writer: session.writer.clone(),
+        namespace: namespace.clone(),
+        context: session.connection.context.clone(),
+        audit: AuditLog::new(audit_path),
+    };
+    let interactive = !args.yes && std::io::stdin().is_terminal();
+    // Asked again after a conflict, with the new plan, as long as someone is there to answer.
+    loop {
+        let plan = match bump::plan(&ctx.client, &namespace, &step).await {
+            Ok(p) => p,
+            Err(e @ BumpError::Read { .. }) => {
+                doc.error("failed", e.to_string());
+                return exit::FAILED;
+            }
+            Err(e) => {
+                doc.error("refused", e.to_string());
+                return exit::REFUSED;
+            }
+        };
+        doc.set("plan", serde_json::to_value(&plan).unwrap_or(Value::Null));
+        // Refusals that need no question to the API server come first.
+        let refusal = refusal(&plan, args, ctx.writer.is_none());
+        // RBAC is asked with a SelfSubjectAccessReview, a POST: a read-only or refused bump
+        // sends none.
+        let rbac = match (&ctx.writer, &refusal) {
+            (Some(_), None) => Some(bump::preflight(&ctx.client, &namespace, &plan.patches).await),
+            _ => None,
+        };
+        let not_asked = if ctx.writer.is_none() {
+            "not asked (read-only session)"
+        } else {
+            "not asked (refused)"
+        };
+        doc.set(
+            "rbac",
+            match &rbac {
+                Some(answers) => answers
+                    .iter()
+                    .map(|(a, p)| (a.describe().to_string(), json!(permission_text(p))))
+                    .collect::<serde_json::Map<_, _>>()
+                    .into(),
+                None => json!(not_asked),
+            },
+        );
+        print_plan(doc, &plan, &session.connection.context, rbac.as_deref(), not_asked);
+        if let Some(why) = refusal {
+            doc.error("refused", why);
+            return exit::REFUSED;
+        }
+        if let Some(denied) = rbac.iter().flatten().find_map(|(a, p)| match p {
+            Permission::Denied(why) => Some(format!("RBAC denies {}: {why}", a.describe())),
+            _ => None,
+        }) {
+            doc.error("refused", format!("{denied}. Nothing was sent."));
+            return exit::REFUSED;
+        }
+        if !args.yes {
+            if !interactive {
+                doc.error(
+                    "refused",
+                    "stdin is not a terminal, so nobody can confirm: pass --yes to bump without asking. Nothing was sent",
+                );
+                return exit::REFUSED;
+            }
+            if !confirm(&plan) {
+                doc.error("refused", "not confirmed: nothing was sent");
+                return exit::REFUSED;
+            }
+        }
+
+        let (tx, rx) = mpsc::channel(256);
+        let printer = tokio::spawn(print_events(rx, doc.json));
+        let applied = bump::apply(&ctx, &plan, &step, &tx).await;
+        let applied = match applied {
+            Ok(a) => a,
+            Err(e) => {
+                drop(tx);
+                let _ = printer.await;
+                doc.set("applied", json!(e.applied()));
+                let conflict = matches!(e, BumpError::Conflict { .. });
+                if conflict && interactive && e.applied().is_empty() {
+                    eprintln!("okg bump: {e}");
+                    eprintln!("okg bump: planning again with the current state…");
+                    continue;
+                }
+                let nothing_applied = e.applied().is_empty();
+                doc.error(if conflict { "conflict" } else { "failed" }, e.to_string());
+                return if nothing_applied && !matches!(e, BumpError::Write { .. }) {
+                    exit::REFUSED
+                } else {
+                    exit::FAILED
+                };
+            }
+        };
+        doc.set("applied", json!(applied.sent));
+        doc.set("user", json!(applied.user));
+        doc.say(format!(
+            "Applied {} patch(es) as {}; audit log: {}",
+            applied.sent.len(),
+            applied.user,
+            ctx.audit.path().display()
+        ));
+        if !args.wait {
+            drop(tx);
+            let _ = printer.await;
+            doc.say("Not waiting for the pods (pass --wait to follow them to a verdict).");
+            doc.set("outcome", json!("applied"));
+            return exit::OK;
+        }
+        let options = FollowOptions {
+            timeout: args.timeout,
+            poll: std::time::Duration::from_millis(200),
+            stall_after: (args.timeout / 2).min(std::time::Duration::from_secs(120)),
+        };
+        doc.say(format!(
+            "Following {} pod(s) (timeout {})…",
+            plan.targets().len(),
+            humantime::format_duration(args.timeout)
+        ));
+        let report = bump::follow(&ctx.client, &applied, &options, &tx).await;
+        drop(tx);
+        let _ = printer.await;
+        let code = exit_code(&report);
+        print_report(doc, &report);
+        doc.set("verdicts", serde_json::to_value(&report.verdicts).unwrap_or(Value::Null));
+        doc.set("others", serde_json::to_value(&report.others).unwrap_or(Value::Null));
+        doc.set("counts", serde_json::to_value(&report.counts).unwrap_or(Value::Null));
+        doc.set("timedOut", json!(report.timed_out));
+        let outcome = match code {
+            exit::OK => "in-place",
+            exit::PARTIAL => "re-created",
+            _ if report.timed_out => "timed-out",
+            _ => "failed",
+        };
+        doc.set("outcome", json!(outcome));
+        return code;
+    }
+}
+
+/// Why the bump must not be sent, before asking anyone anything.
+fn refusal(plan: &Plan, args: &BumpArgs, read_only: bool) -> Option<String> {
+    if let Policy::Refused(why) = &plan.policy {
+        return Some(format!("refused: {why}. Nothing was sent."));
+    }
+    if plan.recreates() && !args.allow_recreate {
+        return Some(format!(
+            "this bump RE-CREATES {} pod(s) of {} (new pod, restarted game process, maybe a new IP). Nothing was sent; pass --allow-recreate if that is what you want",
+            plan.targets().len(),
+            plan.set
+        ));
+    }
+    if read_only {
+        return Some("read-only session (--read-only): nothing was sent".into());
+    }
+    None
+}
+
+/// 0 all in place, 2 some re-created, 3 anything failed, stalled or unfinished.
+pub fn exit_code(report: &FollowReport) -> u8 {
+    let bad = report.timed_out
+        || report.verdicts.values().any(|v| matches!(v, Verdict::Failed(_)) || !v.is_final());
+    if bad {
+        exit::FAILED
+    } else if report.verdicts.values().any(|v| *v == Verdict::ReCreated) {
+        exit::PARTIAL
+    } else {
+        exit::OK
+    }
+}
+
+fn permission_text(p: &Permission) -> String {
+    match p {
+        Permission::Allowed => "allowed".into(),
+        Permission::Denied(why) => format!("DENIED ({why})"),
+        Permission::Unknown(why) => format!("unknown ({why})"),
+    }
+}
+
+fn scope_text(plan: &Plan) -> String {
+    match &plan.scope {
+        Scope::WholeSet => format!("whole set, {} replicas", plan.replicas),
+        Scope::Canary(n) => format!("canary {n} of {}", plan.replicas),
+        Scope::GameServers(names) => format!("GameServers {}", names.join(", ")),
+    }
+}
+
+fn print_plan(
+    doc: &Doc,
+    plan: &Plan,
+    context: &str,
+    rbac: Option<&[(crate::cluster::access::Action, Permission)]>,
+    not_asked: &str,
+) {
+    if doc.json {
+        return;
+    }
+    let policy = match &plan.policy {
+        Policy::InPlace => {
+            "IN PLACE (pods, IPs and players stay; only the container restarts)".to_string()
+        }
+        Policy::ReCreate(why) => format!("RE-CREATE: {why}"),
+        Policy::Refused(why) => format!("REFUSED: {why}"),
+    };
+    let rbac = match rbac {
+        None => not_asked.to_string(),
+        Some(a) => a
+            .iter()
+            .map(|(a, p)| format!("{}: {}", a.describe(), permission_text(p)))
+            .collect::<Vec<_>>()
+            .join("; "),
+    };
+    println!("Bump {} (namespace {}, context {context})", plan.set, plan.namespace);
+    println!("  container  {}: {} → {}", plan.container, plan.from_image, plan.to_image);
+    println!("  scope      {}", scope_text(plan));
+    if plan.partition_before != plan.partition_after {
+        println!("  partition  {} → {}", plan.partition_before, plan.partition_after);
+    }
+    println!("  policy     {policy}");
+    println!("  RBAC       {rbac}");
+    println!("Patches, sent in this order (JSON Patch, test ops guard the values planned on):");
+    for (i, p) in plan.patches.iter().enumerate() {
+        println!("  {}. {}: {}", i + 1, p.target(), p.summary);
+        println!("     {}", p.patch);
+    }
+    println!("Predicted update order:");
+    println!("  {:<3} {:<20} {:>8}  {:<14} NEXT", "#", "POD", "PRIORITY", plan.container);
+    for (i, p) in plan.pods.iter().enumerate() {
+        let next = match &p.action {
+            PodAction::UpdateNow => "updates now".to_string(),
+            PodAction::Waiting(r) => format!("waits ({r})"),
+            PodAction::AlreadyUpdated => "already on the new image".into(),
+            PodAction::Overridden(img) => format!("pinned to {img} by its GameServer"),
+            PodAction::NotTargeted => "not targeted".into(),
+        };
+        println!(
+            "  {:<3} {:<20} {:>8}  {:<14} {next}",
+            i + 1,
+            p.name,
+            p.update_priority,
+            version_of(&p.image)
+        );
+    }
+    for w in &plan.warnings {
+        println!("  ! {w}");
+    }
+}
+
+/// Ask on the terminal: y/N, or the set name when pods would be re-created.
+fn confirm(plan: &Plan) -> bool {
+    let mut err = std::io::stderr();
+    if plan.recreates() {
+        let _ = write!(err, "This RE-CREATES pods. Type the set name ({}) to confirm: ", plan.set);
+    } else {
+        let _ = write!(err, "Apply these {} patch(es)? [y/N] ", plan.patches.len());
+    }
+    let _ = err.flush();
+    let mut line = String::new();
+    if std::io::stdin().lock().read_line(&mut line).is_err() {
+        return false;
+    }
+    let answer = line.trim();
+    if plan.recreates() { answer == plan.set } else { matches!(answer, "y" | "Y" | "yes") }
+}
+
+async fn print_events(mut rx: mpsc::Receiver<BumpEvent>, json: bool) {
+    while let Some(e) = rx.recv().await {
+        let line = match e {
+            BumpEvent::Sending { target, summary } => format!("→ {target}: {summary}"),
+            BumpEvent::Sent { target } => format!("✓ {target} accepted"),
+            BumpEvent::Note { message } => format!("  {message}"),
+            BumpEvent::Verdict { pod, verdict, detail } => match detail {
+                Some(d) if verdict.is_final() => {
+                    format!("  {pod:<20} {verdict}  ({})", d.summary())
+                }
+                _ => format!("  {pod:<20} {verdict}"),
+            },
+            BumpEvent::Counts { counts, targets } => format!(
+                "  [{}/{targets}] in place {} · re-created {} · failed {} · updating {} · waiting {}",
+                counts.done(),
+                counts.in_place,
+                counts.re_created,
+                counts.failed,
+                counts.updating,
+                counts.waiting
+            ),
+            BumpEvent::PodEvent { pod, reason, message } => {
+                format!("  {pod}: event {reason}: {message}")
+            }
+        };
+        if json {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    }
+}
+
+fn print_report(doc: &Doc, report: &FollowReport) {
+    doc.say(if report.timed_out { "Timed out. Verdicts:" } else { "Verdicts:" });
+    for (pod, v) in &report.verdicts {
+        doc.say(format!("  {pod:<20} {v}"));
+    }
+    for (pod, v) in &report.others {
+        doc.say(format!("  {pod:<20} {v} (not part of this step)"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::okg::rollout::{Counts, FailReason, WaitReason};
+    use std::collections::BTreeMap;
+
+    fn report(vs: &[Verdict], timed_out: bool) -> FollowReport {
+        let verdicts: BTreeMap<String, Verdict> =
+            vs.iter().enumerate().map(|(i, v)| (format!("p-{i}"), v.clone())).collect();
+        FollowReport {
+            counts: Counts::of(verdicts.values()),
+            verdicts,
+            others: BTreeMap::new(),
+            timed_out,
+        }
+    }
+
+    #[test]
+    fn exit_codes_follow_the_worst_verdict() {
+        assert_eq!(exit_code(&report(&[Verdict::InPlace, Verdict::InPlace], false)), exit::OK);
+        assert_eq!(
+            exit_code(&report(&[Verdict::InPlace, Verdict::ReCreated], false)),
+            exit::PARTIAL
+        );
+        let failed = Verdict::Failed(FailReason::ImagePull("x".into()));
+        assert_eq!(exit_code(&report(&[Verdict::ReCreated, failed], false)), exit::FAILED);
+        let waiting = Verdict::Waiting(WaitReason::PriorityOrder { ahead: 1 });
+        assert_eq!(exit_code(&report(&[Verdict::InPlace, waiting], false)), exit::FAILED);
+        assert_eq!(exit_code(&report(&[Verdict::InPlace], true)), exit::FAILED);
+    }
 }

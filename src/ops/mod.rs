@@ -1,2 +1,3 @@
 //! Operations shared by the TUI and the CLI: each takes a plan and a progress sender.
 pub mod audit;
+pub mod bump;

@@ -1,0 +1,310 @@
+//! Container image references: `[registry/]repository[:tag][@algo:hex]`, validated with the
+//! grammar of the distribution reference library (what the kubelet and registries accept), so a
+//! typo is caught before a bump is sent instead of as an `InvalidImageName` on every pod.
+use std::fmt;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// A parsed image reference. `Display` gives back the reference as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageRef {
+    /// `registry.example.com:5000`, when the first component names a host.
+    pub registry: Option<String>,
+    /// `team/app`.
+    pub repository: String,
+    pub tag: Option<String>,
+    /// `sha256:…`.
+    pub digest: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ImageError {
+    #[error("the image reference is empty: give one like registry.example.com/team/app:v1.2")]
+    Empty,
+    #[error("the image reference {0:?} contains whitespace")]
+    Whitespace(String),
+    #[error("the tag is empty in {0:?}: write a tag after the ':' (e.g. :v1.2) or remove the ':'")]
+    EmptyTag(String),
+    #[error(
+        "the tag {tag:?} is not valid: a tag is 1 to 128 characters of letters, digits, '_', '.' and '-', and cannot start with '.' or '-'"
+    )]
+    BadTag { tag: String },
+    #[error("the digest is empty in {0:?}: write algo:hex after the '@' (e.g. @sha256:…)")]
+    EmptyDigest(String),
+    #[error(
+        "the digest {digest:?} is not valid: expected algo:hex such as sha256 followed by 64 lowercase hex digits"
+    )]
+    BadDigest { digest: String },
+    #[error("the registry {registry:?} is not a valid host[:port]")]
+    BadRegistry { registry: String },
+    #[error(
+        "the repository component {component:?} is not valid: use lowercase letters and digits, separated by '.', '_', '__' or '-'"
+    )]
+    BadComponent { component: String },
+    #[error("the repository name is {len} characters long; at most 255 are allowed")]
+    TooLong { len: usize },
+}
+
+static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\w][\w.-]{0,127}$").unwrap());
+static COMPONENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$").unwrap());
+static ALGORITHM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*$").unwrap());
+static HEX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[0-9a-fA-F]{32,}$").unwrap());
+static HOST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?$",
+    )
+    .unwrap()
+});
+
+impl ImageRef {
+    /// Parse and validate a reference.
+    pub fn parse(s: &str) -> Result<ImageRef, ImageError> {
+        if s.is_empty() {
+            return Err(ImageError::Empty);
+        }
+        if s.chars().any(char::is_whitespace) {
+            return Err(ImageError::Whitespace(s.to_string()));
+        }
+        let (rest, digest) = match s.split_once('@') {
+            Some((rest, d)) => (rest, Some(parse_digest(s, d)?)),
+            None => (s, None),
+        };
+        // A ':' after the last '/' starts the tag; one before it is a registry port.
+        let last_slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
+        let (name, tag) = match rest[last_slash..].rfind(':') {
+            Some(i) => {
+                let tag = &rest[last_slash + i + 1..];
+                if tag.is_empty() {
+                    return Err(ImageError::EmptyTag(s.to_string()));
+                }
+                if !TAG.is_match(tag) {
+                    return Err(ImageError::BadTag { tag: tag.to_string() });
+                }
+                (&rest[..last_slash + i], Some(tag.to_string()))
+            }
+            None => (rest, None),
+        };
+        if name.is_empty() {
+            return Err(ImageError::Empty);
+        }
+        let (registry, repository) = split_registry(name);
+        if let Some(r) = registry
+            && !HOST.is_match(r)
+        {
+            return Err(ImageError::BadRegistry { registry: r.to_string() });
+        }
+        for component in repository.split('/') {
+            if !COMPONENT.is_match(component) {
+                return Err(ImageError::BadComponent { component: component.to_string() });
+            }
+        }
+        if name.len() > 255 {
+            return Err(ImageError::TooLong { len: name.len() });
+        }
+        Ok(ImageRef {
+            registry: registry.map(str::to_string),
+            repository: repository.to_string(),
+            tag,
+            digest,
+        })
+    }
+
+    /// The part people talk about: the tag, else the digest shortened, else "latest" (implied).
+    pub fn version(&self) -> String {
+        match (&self.tag, &self.digest) {
+            (Some(t), _) => t.clone(),
+            (None, Some(d)) => short_digest(d),
+            (None, None) => "latest".into(),
+        }
+    }
+
+    /// Whether the reference pins a tag or a digest (without one, `:latest` is implied).
+    pub fn is_pinned(&self) -> bool {
+        self.tag.is_some() || self.digest.is_some()
+    }
+}
+
+fn parse_digest(whole: &str, d: &str) -> Result<String, ImageError> {
+    if d.is_empty() {
+        return Err(ImageError::EmptyDigest(whole.to_string()));
+    }
+    let bad = || ImageError::BadDigest { digest: d.to_string() };
+    let (algo, hex) = d.split_once(':').ok_or_else(bad)?;
+    if !ALGORITHM.is_match(algo) || !HEX.is_match(hex) {
+        return Err(bad());
+    }
+    // The registered algorithms have a fixed length and lowercase hex.
+    let fixed = match algo {
+        "sha256" => Some(64),
+        "sha512" => Some(128),
+        _ => None,
+    };
+    if let Some(len) = fixed
+        && (hex.len() != len || hex.chars().any(|c| c.is_ascii_uppercase()))
+    {
+        return Err(bad());
+    }
+    Ok(d.to_string())
+}
+
+/// Docker's rule: the first component is a registry when it contains '.' or ':' or is
+/// "localhost" (or has uppercase letters, which repositories never have).
+fn split_registry(name: &str) -> (Option<&str>, &str) {
+    match name.split_once('/') {
+        Some((first, rest))
+            if first.contains('.')
+                || first.contains(':')
+                || first == "localhost"
+                || first.chars().any(|c| c.is_ascii_uppercase()) =>
+        {
+            (Some(first), rest)
+        }
+        _ => (None, name),
+    }
+}
+
+fn short_digest(d: &str) -> String {
+    match d.split_once(':') {
+        Some((algo, hex)) => format!("{algo}:{}", &hex[..hex.len().min(12)]),
+        None => d.to_string(),
+    }
+}
+
+impl fmt::Display for ImageRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(r) = &self.registry {
+            write!(f, "{r}/")?;
+        }
+        write!(f, "{}", self.repository)?;
+        if let Some(t) = &self.tag {
+            write!(f, ":{t}")?;
+        }
+        if let Some(d) = &self.digest {
+            write!(f, "@{d}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The short version label of an image string, for tables ("v2.0"); the raw text when it does
+/// not parse.
+pub fn version_of(image: &str) -> String {
+    ImageRef::parse(image).map(|r| r.version()).unwrap_or_else(|_| image.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHA: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn parses_registry_repository_and_tag() {
+        let r = ImageRef::parse("registry.example.com:5000/team/sidecar:v2.0").unwrap();
+        assert_eq!(r.registry.as_deref(), Some("registry.example.com:5000"));
+        assert_eq!(r.repository, "team/sidecar");
+        assert_eq!(r.tag.as_deref(), Some("v2.0"));
+        assert_eq!(r.digest, None);
+        assert_eq!(r.to_string(), "registry.example.com:5000/team/sidecar:v2.0");
+    }
+
+    #[test]
+    fn a_first_component_without_dot_or_port_is_a_repository() {
+        let r = ImageRef::parse("okg/2048-sidecar:v1.0").unwrap();
+        assert_eq!(r.registry, None);
+        assert_eq!(r.repository, "okg/2048-sidecar");
+        let r = ImageRef::parse("localhost/app:1").unwrap();
+        assert_eq!(r.registry.as_deref(), Some("localhost"));
+        let r = ImageRef::parse("nginx").unwrap();
+        assert_eq!((r.repository.as_str(), r.tag.clone(), r.is_pinned()), ("nginx", None, false));
+        assert_eq!(r.version(), "latest");
+    }
+
+    #[test]
+    fn a_port_is_not_a_tag() {
+        let r = ImageRef::parse("localhost:5000/app").unwrap();
+        assert_eq!(r.registry.as_deref(), Some("localhost:5000"));
+        assert_eq!(r.tag, None);
+    }
+
+    #[test]
+    fn parses_digests_with_and_without_tag() {
+        let r = ImageRef::parse(&format!("docker.io/library/nginx@{SHA}")).unwrap();
+        assert_eq!(r.digest.as_deref(), Some(SHA));
+        assert_eq!(r.tag, None);
+        assert_eq!(r.version(), "sha256:0123456789ab");
+        let r = ImageRef::parse(&format!("nginx:1.27@{SHA}")).unwrap();
+        assert_eq!((r.tag.as_deref(), r.digest.as_deref()), (Some("1.27"), Some(SHA)));
+        assert_eq!(r.to_string(), format!("nginx:1.27@{SHA}"));
+    }
+
+    #[test]
+    fn tag_grammar() {
+        for ok in ["v1", "_x", "1.0-rc.1", "A_b-C.d", &"a".repeat(128)] {
+            assert!(ImageRef::parse(&format!("app:{ok}")).is_ok(), "{ok}");
+        }
+        for bad in [".v1", "-v1", "v1+meta", "v/1", &"a".repeat(129)] {
+            let err = ImageRef::parse(&format!("app:{bad}")).unwrap_err();
+            // "v/1" splits at the slash: "app:v" then reads as a registry with a bad port.
+            assert!(
+                matches!(
+                    err,
+                    ImageError::BadTag { .. }
+                        | ImageError::BadComponent { .. }
+                        | ImageError::BadRegistry { .. }
+                ),
+                "{bad}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_tag_and_digest_are_named() {
+        assert_eq!(ImageRef::parse("app:"), Err(ImageError::EmptyTag("app:".into())));
+        assert_eq!(ImageRef::parse("app@"), Err(ImageError::EmptyDigest("app@".into())));
+        assert!(ImageRef::parse("app:").unwrap_err().to_string().contains("tag is empty"));
+    }
+
+    #[test]
+    fn bad_digests() {
+        for bad in [
+            "sha256",
+            "sha256:xyz",
+            "sha256:0123",                             // too short for any digest
+            &format!("{}0", SHA),                      // 65 hex digits
+            &SHA.to_uppercase().replace("SHA", "sha"), // uppercase hex
+            "1sha:0123456789abcdef0123456789abcdef",
+        ] {
+            let err = ImageRef::parse(&format!("app@{bad}")).unwrap_err();
+            assert!(matches!(err, ImageError::BadDigest { .. }), "{bad}: {err:?}");
+        }
+        // Unregistered algorithms only need 32+ hex digits.
+        assert!(ImageRef::parse("app@blake3:0123456789abcdef0123456789abcdef").is_ok());
+    }
+
+    #[test]
+    fn bad_names() {
+        assert!(matches!(ImageRef::parse("App:v1"), Err(ImageError::BadComponent { .. })));
+        assert!(matches!(ImageRef::parse("team//app"), Err(ImageError::BadComponent { .. })));
+        assert!(matches!(ImageRef::parse("team/app-:v1"), Err(ImageError::BadComponent { .. })));
+        assert!(matches!(ImageRef::parse("-bad.io/app"), Err(ImageError::BadRegistry { .. })));
+        assert_eq!(ImageRef::parse(""), Err(ImageError::Empty));
+        assert_eq!(ImageRef::parse(":v1"), Err(ImageError::Empty));
+        assert!(matches!(ImageRef::parse("app :v1"), Err(ImageError::Whitespace(_))));
+        let long = format!("{}:v1", "a".repeat(256));
+        assert_eq!(ImageRef::parse(&long), Err(ImageError::TooLong { len: 256 }));
+    }
+
+    #[test]
+    fn separators_in_components() {
+        for ok in ["a.b", "a_b", "a__b", "a-b", "a---b"] {
+            assert!(ImageRef::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["a___b", "a..b", "_a", "a."] {
+            assert!(ImageRef::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
