@@ -2,4 +2,5 @@
 //! and the one write path (`writer`).
 pub mod access;
 pub mod client;
+pub mod watch;
 pub mod writer;

@@ -1,8 +1,317 @@
-//! `okg status`.
-use crate::cli::GlobalArgs;
+//! `okg status`: the joined GameServer ⋈ Pod view, once (list, not watch), as a table or JSON.
+//! The JSON shape is documented in docs/status.md and kept stable (`apiVersion: okg-console/v1`).
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ListParams};
+use serde::Serialize;
 
-pub async fn run(global: &GlobalArgs, args: crate::cli::StatusArgs) -> u8 {
-    let _ = (global, args);
-    eprintln!("okg status: not implemented yet");
-    crate::commands::exit::USAGE
+use crate::cli::{GlobalArgs, StatusArgs, StatusFormat};
+use crate::cluster::client::error_chain;
+use crate::commands::{exit, session};
+use crate::okg::fleet::{self, GroupHeader, Row};
+use crate::okg::types::{GameServer, GameServerSet, labels};
+use crate::ui::format;
+
+pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
+    let session = match session::open(global).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("okg: {e}");
+            return exit::USAGE;
+        }
+    };
+    let conn = &session.connection;
+    let groups = match list(&conn.client, conn.namespace.as_deref(), args.selector.as_deref()).await
+    {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("okg status: cannot list from {}: {}", conn.server, error_chain(&e));
+            return exit::FAILED;
+        }
+    };
+    let groups: Vec<_> = groups
+        .into_iter()
+        .filter(|(h, rows)| {
+            (args.sets.is_empty() || args.sets.contains(&h.name))
+                && (args.selector.is_none() || !rows.is_empty())
+        })
+        .collect();
+    let unknown: Vec<&String> =
+        args.sets.iter().filter(|s| !groups.iter().any(|(h, _)| &h.name == *s)).collect();
+    let now = Timestamp::now();
+    match args.output {
+        StatusFormat::Table => print!("{}", table(&groups, now)),
+        StatusFormat::Json => {
+            let doc = document(&conn.context, conn.namespace.as_deref(), &groups, now);
+            println!("{}", serde_json::to_string_pretty(&doc).expect("serialisable"));
+        }
+    }
+    if let Some(demo) = session.demo {
+        demo.shutdown().await;
+    }
+    if unknown.is_empty() {
+        exit::OK
+    } else {
+        let names: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
+        eprintln!("okg status: no GameServerSet named {}", names.join(", "));
+        exit::USAGE
+    }
+}
+
+async fn list(
+    client: &kube::Client,
+    namespace: Option<&str>,
+    selector: Option<&str>,
+) -> kube::Result<Vec<(GroupHeader, Vec<Row>)>> {
+    fn api<K>(c: &kube::Client, ns: Option<&str>) -> Api<K>
+    where
+        K: kube::Resource<Scope = kube::core::NamespaceResourceScope>,
+        K::DynamicType: Default,
+    {
+        match ns {
+            Some(ns) => Api::namespaced(c.clone(), ns),
+            None => Api::all(c.clone()),
+        }
+    }
+    let mut gs_params = ListParams::default();
+    if let Some(s) = selector {
+        gs_params = gs_params.labels(s);
+    }
+    let (sets_api, gs_api, pod_api) = (
+        api::<GameServerSet>(client, namespace),
+        api::<GameServer>(client, namespace),
+        api::<Pod>(client, namespace),
+    );
+    let all = ListParams::default();
+    let owned = ListParams::default().labels(labels::OWNER_GSS);
+    let (sets, gss, pods) =
+        futures::try_join!(sets_api.list(&all), gs_api.list(&gs_params), pod_api.list(&owned))?;
+    Ok(fleet::build(&sets.items, &gss.items, &pods.items))
+}
+
+/// The table: one header line per set, then its GameServers.
+pub fn table(groups: &[(GroupHeader, Vec<Row>)], now: Timestamp) -> String {
+    let mut out = String::new();
+    for (i, (h, rows)) in groups.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let images: Vec<String> =
+            h.template.iter().map(|(c, img)| format!("{c}={}", fleet::short_image(img))).collect();
+        out.push_str(&format!(
+            "GSS {}/{}  desired {} current {} updated {} ready {}  {}  partition {}{}  {}\n",
+            h.namespace,
+            h.name,
+            h.desired,
+            h.current,
+            h.updated,
+            h.ready,
+            h.policy,
+            h.partition,
+            if h.paused { "  PAUSED" } else { "" },
+            images.join(" ")
+        ));
+        let mut lines = vec![
+            [
+                "NAME", "STATE", "OPSSTATE", "DP", "UP", "READY", "RESTARTS", "AGE", "IMAGES",
+                "IP", "NODE",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
+        for r in rows {
+            let images: Vec<String> = r
+                .images
+                .iter()
+                .map(|i| {
+                    let mark = if i.updating {
+                        "→"
+                    } else if i.differs {
+                        "*"
+                    } else {
+                        ""
+                    };
+                    format!("{}={}{mark}", i.container, i.tag)
+                })
+                .collect();
+            lines.push(vec![
+                r.key.name.clone(),
+                r.state.clone(),
+                r.ops_state.clone(),
+                r.deletion_priority.to_string(),
+                r.update_priority.to_string(),
+                format!("{}/{}", r.ready, r.containers),
+                format::restarts(r.restarts, r.last_restart, now),
+                r.created.map(|c| format::age(now, c)).unwrap_or_default(),
+                images.join(","),
+                r.ip.clone().unwrap_or_else(|| "-".into()),
+                r.node.clone().unwrap_or_else(|| "-".into()),
+            ]);
+        }
+        let widths: Vec<usize> = (0..lines[0].len())
+            .map(|c| lines.iter().map(|l| l[c].chars().count()).max().unwrap_or(0))
+            .collect();
+        for l in &lines {
+            let mut s = String::new();
+            for (c, cell) in l.iter().enumerate() {
+                s.push_str(cell);
+                if c + 1 < l.len() {
+                    s.push_str(&" ".repeat(widths[c] - cell.chars().count() + 2));
+                }
+            }
+            out.push_str(s.trim_end());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusDoc {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub generated_at: String,
+    pub context: String,
+    /// `null`: all namespaces.
+    pub namespace: Option<String>,
+    pub sets: Vec<SetDoc>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetDoc {
+    pub namespace: String,
+    pub name: String,
+    pub desired: i32,
+    pub current: i32,
+    pub updated: i32,
+    pub ready: i32,
+    pub pod_update_policy: String,
+    pub partition: i32,
+    pub paused: bool,
+    pub template: Vec<ContainerImage>,
+    pub game_servers: Vec<GameServerDoc>,
+}
+
+#[derive(Serialize)]
+pub struct ContainerImage {
+    pub container: String,
+    pub image: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GameServerDoc {
+    pub name: String,
+    pub state: String,
+    pub ops_state: String,
+    pub deletion_priority: i64,
+    pub update_priority: i64,
+    pub ready_containers: u32,
+    pub containers: u32,
+    pub restarts: i32,
+    pub last_restart: Option<String>,
+    pub created: Option<String>,
+    pub has_pod: bool,
+    pub ip: Option<String>,
+    pub node: Option<String>,
+    pub images: Vec<ImageDoc>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageDoc {
+    pub container: String,
+    pub image: String,
+    pub tag: String,
+    pub differs_from_template: bool,
+    pub updating: bool,
+}
+
+pub fn document(
+    context: &str,
+    namespace: Option<&str>,
+    groups: &[(GroupHeader, Vec<Row>)],
+    now: Timestamp,
+) -> StatusDoc {
+    StatusDoc {
+        api_version: "okg-console/v1",
+        kind: "Status",
+        generated_at: now.to_string(),
+        context: context.into(),
+        namespace: namespace.map(String::from),
+        sets: groups
+            .iter()
+            .map(|(h, rows)| SetDoc {
+                namespace: h.namespace.clone(),
+                name: h.name.clone(),
+                desired: h.desired,
+                current: h.current,
+                updated: h.updated,
+                ready: h.ready,
+                pod_update_policy: h.policy.clone(),
+                partition: h.partition,
+                paused: h.paused,
+                template: h
+                    .template
+                    .iter()
+                    .map(|(c, i)| ContainerImage { container: c.clone(), image: i.clone() })
+                    .collect(),
+                game_servers: rows
+                    .iter()
+                    .map(|r| GameServerDoc {
+                        name: r.key.name.clone(),
+                        state: r.state.clone(),
+                        ops_state: r.ops_state.clone(),
+                        deletion_priority: r.deletion_priority,
+                        update_priority: r.update_priority,
+                        ready_containers: r.ready,
+                        containers: r.containers,
+                        restarts: r.restarts,
+                        last_restart: r.last_restart.map(|t| t.to_string()),
+                        created: r.created.map(|t| t.to_string()),
+                        has_pod: r.has_pod,
+                        ip: r.ip.clone(),
+                        node: r.node.clone(),
+                        images: r
+                            .images
+                            .iter()
+                            .map(|i| ImageDoc {
+                                container: i.container.clone(),
+                                image: i.image.clone(),
+                                tag: i.tag.clone(),
+                                differs_from_template: i.differs,
+                                updating: i.updating,
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::fake;
+
+    #[test]
+    fn table_and_json_of_the_small_fleet() {
+        let (s, g, p) = fake::small_fleet();
+        let groups = fleet::build(&s, &g, &p);
+        let t = table(&groups, fake::now());
+        assert!(t.contains("GSS default/gss-2048  desired 6"), "{t}");
+        assert!(
+            t.lines().any(|l| l.starts_with("gss-2048-1") && l.contains("sidecar=v2.0→")),
+            "{t}"
+        );
+        assert!(t.lines().any(|l| l.starts_with("gss-2048-0") && l.contains("1 (33s ago)")), "{t}");
+        let doc =
+            serde_json::to_value(document("demo", Some("default"), &groups, fake::now())).unwrap();
+        assert_eq!(doc["apiVersion"], "okg-console/v1");
+        assert_eq!(doc["sets"][0]["gameServers"][5]["images"][1]["differsFromTemplate"], true);
+        assert_eq!(doc["sets"][1]["podUpdatePolicy"], "ReCreate");
+    }
 }

@@ -1,6 +1,8 @@
 //! Integration tests against the embedded demo cluster (a real HTTP API server on loopback and
-//! the simulated OKG controller), through the real client stack.
+//! the simulated OKG controller), through the real client stack; screen snapshots.
 mod bump;
+mod tui_demo;
+mod tui_snapshots;
 
 use std::path::PathBuf;
 use std::process::Stdio;

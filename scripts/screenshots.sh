@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Regenerate screenshots/ from the real binary against the embedded demo cluster:
+# plain text (*.txt) and with colours (*.ansi, `cat` it in a terminal) via tmux capture-pane.
+#
+#   cargo build && scripts/screenshots.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/tmux-lib.sh
+trap stop_all EXIT
+out=screenshots
+mkdir -p "$out"
+
+shoot() { # NAME SESSION
+  screen "$2" > "$out/$1.txt"
+  screen_ansi "$2" > "$out/$1.ansi"
+  echo "wrote $out/$1.txt $out/$1.ansi"
+}
+
+start main 120 32 "$OKG_BIN --demo --log-file /tmp/okg-shots.log"
+wait_for main "live" 20; wait_for main "gss-battle"
+sleep 1.5
+keys main Down; keys main Space; keys main Space; sleep 0.5
+shoot main-120x32 main
+keys main Enter; wait_for main "imageID"; sleep 1
+shoot detail-120x32 main
+keys main Escape; keys main '?'; wait_for main "this help"
+shoot help-120x32 main
+keys main q; sleep 0.3; keys main q
+
+start small 80 24 "$OKG_BIN --demo --read-only --log-file /tmp/okg-shots.log"
+wait_for small "live" 20; sleep 1.5
+keys small b; sleep 0.5
+shoot main-80x24-read-only small
+keys small q
+
+for theme in light high-contrast monochrome; do
+  start "t-$theme" 120 24 "$OKG_BIN --demo --theme $theme --log-file /tmp/okg-shots.log"
+  wait_for "t-$theme" "live" 20; sleep 1.5
+  keys "t-$theme" Space
+  sleep 0.5
+  shoot "theme-$theme-120x24" "t-$theme"
+  keys "t-$theme" q
+done

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Terminal smoke test of the real binary, typed as a user would, in a detached tmux:
+# start `okg --demo`, see the rows, mark, filter, open help and detail, quit, and check the
+# terminal is restored (no alternate screen, cursor visible, shell prompt back).
+#
+#   cargo build && scripts/tmux-smoke.sh          # OKG_BIN=path/to/okg to test another build
+#
+# Exits non-zero with the screen printed on the first failed expectation.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/tmux-lib.sh
+trap stop_all EXIT
+
+S=smoke
+start $S 80 24 "$OKG_BIN --demo --log-file /tmp/okg-smoke.log"
+wait_for $S "gss-2048-0" 20
+wait_for $S "live"
+echo "ok: rows visible at 80x24"
+
+keys $S Space; wait_for $S "1 marked"
+keys $S g; sleep 0.3
+screen $S | grep -qE "[0-9]+ marked" || { echo "FAIL: mark count"; screen $S; exit 1; }
+keys $S Escape; wait_for $S "0 marked"
+echo "ok: marking and clearing"
+
+keys $S / ; keys $S -l "battle" ; keys $S Enter
+wait_for $S "/battle"
+if screen $S | grep -q "gss-2048-0"; then echo "FAIL: filter did not hide gss-2048"; screen $S; exit 1; fi
+keys $S '*'; wait_for $S "marked 4 matching rows"
+keys $S x; wait_for $S "gss-2048-0"
+echo "ok: filter and mark-matching"
+
+keys $S '?'; wait_for $S "this help"
+keys $S Escape; sleep 0.3
+keys $S Enter; wait_for $S "imageID"
+keys $S Escape; wait_for $S "space mark"
+echo "ok: help and detail"
+
+keys $S b; wait_for $S "bump"
+keys $S q; wait_for $S "OKG-EXITED-0" 10
+# After leaving the alternate screen the pane shows the shell output again, not the table.
+if screen $S | grep -q "space mark"; then echo "FAIL: the UI is still on screen"; screen $S; exit 1; fi
+cursor=$(T display -p -t $S '#{cursor_flag}')
+alt=$(T display -p -t $S '#{alternate_on}')
+[ "$alt" = 0 ] || { echo "FAIL: still in the alternate screen"; exit 1; }
+[ "$cursor" = 1 ] || { echo "FAIL: cursor hidden after exit"; exit 1; }
+echo "ok: quit restored the terminal"
+
+# Errors before the terminal is taken over are plain messages.
+S2=errs
+start $S2 100 10 "$OKG_BIN --kubeconfig /nonexistent/kubeconfig"
+wait_for $S2 "OKG-EXITED-1" 10
+screen $S2 | grep -q "no kubeconfig at /nonexistent/kubeconfig" || { echo "FAIL: kubeconfig message"; screen $S2; exit 1; }
+echo "ok: missing kubeconfig is a clear message"
+echo "tmux smoke: all ok"

@@ -1,0 +1,198 @@
+//! Watches (kube-runtime watchers) for GameServerSets, GameServers and Pods, and for the events
+//! of the pod in the detail view, turned into `Msg`s for the UI task. A (re)list is buffered here
+//! and sent as one `*Replaced` message so the UI applies thousands of objects at once.
+use std::fmt::Debug;
+
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::{Event, Pod};
+use kube::api::Api;
+use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher::{self, Event as WEvent};
+use serde::de::DeserializeOwned;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use crate::app::msg::{ClusterEvent, EventLine, Msg};
+use crate::okg::fleet::{Key, PodInfo};
+use crate::okg::types::{GameServer, GameServerSet, labels};
+
+/// Running watch tasks; dropping this stops them.
+#[derive(Default)]
+pub struct Watches {
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Watches {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+fn api<K>(client: &kube::Client, namespace: Option<&str>) -> Api<K>
+where
+    K: kube::Resource<Scope = kube::core::NamespaceResourceScope>,
+    K::DynamicType: Default,
+{
+    match namespace {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    }
+}
+
+/// Drop what the console never reads (managedFields is often half of an object's size).
+fn slim<K: kube::Resource>(mut obj: K) -> K {
+    obj.meta_mut().managed_fields = None;
+    obj
+}
+
+/// How one kind's watch events become messages: `slim` reduces each object as it arrives (so a
+/// relist of 10,000 pods is never held in full), then applied / deleted / replaced wrap it.
+struct Wrap<K, S> {
+    slim: fn(K) -> S,
+    applied: fn(S) -> ClusterEvent,
+    deleted: fn(Key) -> ClusterEvent,
+    replaced: fn(Vec<S>) -> ClusterEvent,
+}
+
+async fn pump<K, S>(
+    api: Api<K>,
+    config: watcher::Config,
+    tx: UnboundedSender<Msg>,
+    wrap: Wrap<K, S>,
+) where
+    K: kube::Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+    K::DynamicType: Default,
+    S: Send + 'static,
+{
+    let mut stream = watcher::watcher(api, config).default_backoff().boxed();
+    let mut buffer: Vec<S> = Vec::new();
+    while let Some(ev) = stream.next().await {
+        let msg = match ev {
+            Ok(WEvent::Init) => {
+                buffer.clear();
+                continue;
+            }
+            Ok(WEvent::InitApply(obj)) => {
+                buffer.push((wrap.slim)(obj));
+                continue;
+            }
+            Ok(WEvent::InitDone) => (wrap.replaced)(std::mem::take(&mut buffer)),
+            Ok(WEvent::Apply(obj)) => (wrap.applied)((wrap.slim)(obj)),
+            Ok(WEvent::Delete(obj)) => (wrap.deleted)(Key::new(
+                obj.meta().namespace.clone().unwrap_or_default(),
+                obj.meta().name.clone().unwrap_or_default(),
+            )),
+            Err(e) => {
+                tracing::warn!("watch failed: {e}");
+                ClusterEvent::WatchError(format!("watch: {}", super::client::error_chain(&e)))
+            }
+        };
+        if tx.send(Msg::Cluster(msg)).is_err() {
+            return; // the UI is gone
+        }
+    }
+}
+
+/// Start the three fleet watches in `namespace` (`None`: all namespaces).
+pub fn spawn_fleet(
+    client: &kube::Client,
+    namespace: Option<&str>,
+    tx: UnboundedSender<Msg>,
+) -> Watches {
+    let sets: Api<GameServerSet> = api(client, namespace);
+    let gss: Api<GameServer> = api(client, namespace);
+    let pods: Api<Pod> = api(client, namespace);
+    // Only pods OKG owns: the console has no use for the rest of the namespace.
+    let pod_config = watcher::Config::default().labels(labels::OWNER_GSS);
+    let sets_wrap = Wrap {
+        slim: slim::<GameServerSet>,
+        applied: ClusterEvent::SetApplied,
+        deleted: ClusterEvent::SetDeleted,
+        replaced: ClusterEvent::SetsReplaced,
+    };
+    let gs_wrap = Wrap {
+        slim: slim::<GameServer>,
+        applied: ClusterEvent::GameServerApplied,
+        deleted: ClusterEvent::GameServerDeleted,
+        replaced: ClusterEvent::GameServersReplaced,
+    };
+    let pod_wrap = Wrap {
+        slim: |p: Pod| PodInfo::from_pod(&p),
+        applied: ClusterEvent::PodApplied,
+        deleted: ClusterEvent::PodDeleted,
+        replaced: ClusterEvent::PodsReplaced,
+    };
+    Watches {
+        tasks: vec![
+            tokio::spawn(pump(sets, watcher::Config::default(), tx.clone(), sets_wrap)),
+            tokio::spawn(pump(gss, watcher::Config::default(), tx.clone(), gs_wrap)),
+            tokio::spawn(pump(pods, pod_config, tx, pod_wrap)),
+        ],
+    }
+}
+
+fn event_line(e: &Event) -> EventLine {
+    let time = e
+        .last_timestamp
+        .as_ref()
+        .map(|t| t.0)
+        .or_else(|| e.event_time.as_ref().map(|t| t.0))
+        .or_else(|| e.metadata.creation_timestamp.as_ref().map(|t| t.0));
+    EventLine {
+        time,
+        type_: e.type_.clone().unwrap_or_default(),
+        reason: e.reason.clone().unwrap_or_default(),
+        message: e.message.clone().unwrap_or_default(),
+        count: e.count.unwrap_or(1),
+    }
+}
+
+/// Follow the events whose involved object is this pod; sends the whole (recent) list on every
+/// change, oldest first.
+pub fn spawn_pod_events(
+    client: &kube::Client,
+    key: Key,
+    tx: UnboundedSender<Msg>,
+) -> JoinHandle<()> {
+    let api: Api<Event> = Api::namespaced(client.clone(), &key.namespace);
+    let config = watcher::Config::default().fields(&format!("involvedObject.name={}", key.name));
+    tokio::spawn(async move {
+        let mut stream = watcher::watcher(api, config).default_backoff().boxed();
+        let mut events: std::collections::BTreeMap<String, EventLine> = Default::default();
+        let mut init: Vec<Event> = Vec::new();
+        while let Some(ev) = stream.next().await {
+            let is_ours = |e: &Event| e.involved_object.name.as_deref() == Some(key.name.as_str());
+            match ev {
+                Ok(WEvent::Init) => init.clear(),
+                Ok(WEvent::InitApply(e)) => init.push(e),
+                Ok(WEvent::InitDone) => {
+                    events = init
+                        .drain(..)
+                        .filter(is_ours)
+                        .map(|e| (e.metadata.name.clone().unwrap_or_default(), event_line(&e)))
+                        .collect();
+                }
+                Ok(WEvent::Apply(e)) if is_ours(&e) => {
+                    events.insert(e.metadata.name.clone().unwrap_or_default(), event_line(&e));
+                }
+                Ok(WEvent::Delete(e)) => {
+                    events.remove(&e.metadata.name.clone().unwrap_or_default());
+                }
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::debug!("event watch for {key}: {e}");
+                    continue;
+                }
+            }
+            let mut list: Vec<EventLine> = events.values().cloned().collect();
+            list.sort_by_key(|e| e.time);
+            let keep = list.len().saturating_sub(50);
+            list.drain(..keep);
+            if tx.send(Msg::PodEvents { key: key.clone(), events: list }).is_err() {
+                return;
+            }
+        }
+    })
+}

@@ -1,0 +1,324 @@
+//! The GameServer ⋈ Pod join, pure: one `Row` per GameServer (its pod found by the same
+//! namespace/name), grouped under its GameServerSet. The TUI keeps rows cached and recomputes
+//! only the row an event touches; `okg status` builds everything once with `build`.
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
+use serde::Serialize;
+
+use super::types::{GameServer, GameServerSet, labels};
+
+/// namespace/name: the identity of a GameServer (and of its pod). Marks and the cursor key on it
+/// so they survive updates, deletions and re-creations.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Key {
+    pub namespace: String,
+    pub name: String,
+}
+
+impl Key {
+    pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Self {
+        Self { namespace: namespace.into(), name: name.into() }
+    }
+    pub fn of<K: kube::ResourceExt>(obj: &K) -> Self {
+        Self::new(obj.namespace().unwrap_or_default(), obj.name_any())
+    }
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.namespace, self.name)
+    }
+}
+
+/// One container's image on a row, compared with the set's template.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ImageCell {
+    pub container: String,
+    /// The pod's spec image (what the kubelet is asked to run).
+    pub image: String,
+    /// The short form shown in tables (`v1.0`, or `@sha256:1a2b…`).
+    pub tag: String,
+    /// The image differs from the set template's image for this container.
+    pub differs: bool,
+    /// The pod spec says one image but the running container reports another, or OKG says the
+    /// container is being updated: the pod is mid-update.
+    pub updating: bool,
+}
+
+/// One GameServer joined with its pod.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Row {
+    pub key: Key,
+    /// The owning GameServerSet, from the owner-gss label; `None` for strays.
+    pub set: Option<String>,
+    pub state: String,
+    pub ops_state: String,
+    pub deletion_priority: i64,
+    pub update_priority: i64,
+    pub ready: u32,
+    pub containers: u32,
+    pub restarts: i32,
+    /// When the most recent restart's previous container finished.
+    pub last_restart: Option<Timestamp>,
+    pub created: Option<Timestamp>,
+    pub images: Vec<ImageCell>,
+    pub ip: Option<String>,
+    pub node: Option<String>,
+    pub has_pod: bool,
+}
+
+/// A GameServerSet and its rows, as the group header shows it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupHeader {
+    pub namespace: String,
+    pub name: String,
+    pub desired: i32,
+    pub current: i32,
+    pub updated: i32,
+    pub ready: i32,
+    pub policy: String,
+    pub partition: i32,
+    pub paused: bool,
+    /// (container, image) of the template, in order.
+    pub template: Vec<(String, String)>,
+}
+
+impl GroupHeader {
+    pub fn from_set(gss: &GameServerSet) -> Self {
+        let st = gss.status.clone().unwrap_or_default();
+        Self {
+            namespace: gss.metadata.namespace.clone().unwrap_or_default(),
+            name: gss.metadata.name.clone().unwrap_or_default(),
+            desired: gss.replicas(),
+            current: st.replicas,
+            updated: st.updated_replicas,
+            ready: st.ready_replicas,
+            policy: gss.pod_update_policy().as_str().to_string(),
+            partition: gss.partition(),
+            paused: gss.paused(),
+            template: gss.template_images(),
+        }
+    }
+
+    /// A header for rows whose set we have not seen (or that have none).
+    pub fn orphan(namespace: &str, name: &str) -> Self {
+        Self {
+            namespace: namespace.into(),
+            name: name.into(),
+            desired: 0,
+            current: 0,
+            updated: 0,
+            ready: 0,
+            policy: "?".into(),
+            partition: 0,
+            paused: false,
+            template: Vec::new(),
+        }
+    }
+}
+
+/// The short form of an image reference: the tag (`v1.0`), else a shortened digest, else the
+/// last path segment (`latest` implied).
+pub fn short_image(image: &str) -> String {
+    if let Some((_, digest)) = image.split_once('@') {
+        let hex = digest.split_once(':').map(|(_, h)| h).unwrap_or(digest);
+        return format!("@{}", &hex[..hex.len().min(8)]);
+    }
+    let last = image.rsplit('/').next().unwrap_or(image);
+    match last.split_once(':') {
+        Some((_, tag)) => tag.to_string(),
+        None => "latest".to_string(),
+    }
+}
+
+/// The image as the header shows it: `app-2048 v1.0` (repository's last segment and tag).
+pub fn header_image(image: &str) -> String {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let repo = last.split([':', '@']).next().unwrap_or(last);
+    format!("{repo} {}", short_image(image))
+}
+
+/// The part of a pod the console reads. Kept instead of the whole `Pod` because a pod's full
+/// structure (containers are ~2 KiB each even when empty) would dominate memory at 10,000 pods.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PodInfo {
+    pub key: Key,
+    pub uid: Option<String>,
+    pub created: Option<Timestamp>,
+    pub labels: BTreeMap<String, String>,
+    /// Names from OKG's gs-updating-containers annotation.
+    pub updating_containers: Vec<String>,
+    pub node: Option<String>,
+    pub ip: Option<String>,
+    pub phase: Option<String>,
+    /// (container, image) of the pod spec, in order.
+    pub containers: Vec<(String, String)>,
+    /// Container statuses, with only the fields the console shows.
+    pub statuses: Vec<ContainerStatus>,
+}
+
+impl PodInfo {
+    pub fn from_pod(pod: &Pod) -> Self {
+        let spec = pod.spec.as_ref();
+        let status = pod.status.as_ref();
+        let statuses = status
+            .and_then(|s| s.container_statuses.as_deref())
+            .unwrap_or(&[])
+            .iter()
+            .map(|c| ContainerStatus {
+                name: c.name.clone(),
+                image: c.image.clone(),
+                image_id: c.image_id.clone(),
+                ready: c.ready,
+                restart_count: c.restart_count,
+                started: c.started,
+                state: c.state.clone(),
+                last_state: c.last_state.clone(),
+                ..Default::default()
+            })
+            .collect();
+        PodInfo {
+            key: Key::of(pod),
+            uid: pod.metadata.uid.clone(),
+            created: pod.metadata.creation_timestamp.as_ref().map(|t| t.0),
+            labels: pod.metadata.labels.clone().unwrap_or_default(),
+            updating_containers: pod
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(super::types::annotations::GS_UPDATING_CONTAINERS))
+                .map(|s| {
+                    s.split(',').map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect()
+                })
+                .unwrap_or_default(),
+            node: spec.and_then(|s| s.node_name.clone()),
+            ip: status.and_then(|s| s.pod_ip.clone()),
+            phase: status.and_then(|s| s.phase.clone()),
+            containers: spec
+                .map(|s| {
+                    s.containers
+                        .iter()
+                        .map(|c| (c.name.clone(), c.image.clone().unwrap_or_default()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            statuses,
+        }
+    }
+}
+
+/// Join one GameServer with its pod (if any) against its set's template images.
+pub fn row(gs: &GameServer, pod: Option<&PodInfo>, template: &[(String, String)]) -> Row {
+    let key = Key::of(gs);
+    let statuses = pod.map(|p| p.statuses.as_slice()).unwrap_or(&[]);
+    let updating_names: Vec<&str> =
+        pod.map(|p| p.updating_containers.iter().map(String::as_str).collect()).unwrap_or_default();
+    let mut images = Vec::new();
+    let containers: &[(String, String)] = pod.map(|p| p.containers.as_slice()).unwrap_or(&[]);
+    for (name, image) in containers {
+        let templ = template.iter().find(|(n, _)| n == name).map(|(_, i)| i.as_str());
+        let running = statuses.iter().find(|s| &s.name == name).map(|s| s.image.as_str());
+        // The kubelet may report a normalised reference (docker.io/library/…): compare tags.
+        let running_differs = running.is_some_and(|r| short_image(r) != short_image(image));
+        images.push(ImageCell {
+            container: name.clone(),
+            image: image.clone(),
+            tag: short_image(image),
+            differs: templ.is_some_and(|t| t != image),
+            updating: running_differs || updating_names.contains(&name.as_str()),
+        });
+    }
+
+    let ready = statuses.iter().filter(|s| s.ready).count() as u32;
+    let restarts = statuses.iter().map(|s| s.restart_count).sum();
+    let last_restart = statuses
+        .iter()
+        .filter_map(|s| s.last_state.as_ref()?.terminated.as_ref()?.finished_at.as_ref())
+        .map(|t| t.0)
+        .max();
+
+    Row {
+        set: gs.owner_set().map(str::to_string),
+        state: gs.current_state().to_string(),
+        ops_state: gs.ops_state().to_string(),
+        deletion_priority: gs.deletion_priority(),
+        update_priority: gs.update_priority(),
+        ready,
+        containers: containers.len() as u32,
+        restarts,
+        last_restart,
+        created: pod.and_then(|p| p.created).or(gs
+            .metadata
+            .creation_timestamp
+            .as_ref()
+            .map(|t| t.0)),
+        images,
+        ip: pod.and_then(|p| p.ip.clone()),
+        node: pod.and_then(|p| p.node.clone()),
+        has_pod: pod.is_some(),
+        key,
+    }
+}
+
+/// Whole fleet, once: groups in (namespace, set) order, rows in natural name order.
+pub fn build(
+    sets: &[GameServerSet],
+    gameservers: &[GameServer],
+    pods: &[Pod],
+) -> Vec<(GroupHeader, Vec<Row>)> {
+    let pods: BTreeMap<Key, PodInfo> =
+        pods.iter().map(|p| (Key::of(p), PodInfo::from_pod(p))).collect();
+    let mut groups: BTreeMap<(String, String), (GroupHeader, Vec<Row>)> = sets
+        .iter()
+        .map(|s| {
+            let h = GroupHeader::from_set(s);
+            ((h.namespace.clone(), h.name.clone()), (h, Vec::new()))
+        })
+        .collect();
+    for gs in gameservers {
+        let key = Key::of(gs);
+        let set = gs.owner_set().unwrap_or("(no set)").to_string();
+        let group = groups
+            .entry((key.namespace.clone(), set.clone()))
+            .or_insert_with(|| (GroupHeader::orphan(&key.namespace, &set), Vec::new()));
+        let r = row(gs, pods.get(&key), &group.0.template);
+        group.1.push(r);
+    }
+    groups
+        .into_values()
+        .map(|(h, mut rows)| {
+            rows.sort_by(|a, b| natural_cmp(&a.key.name, &b.key.name));
+            (h, rows)
+        })
+        .collect()
+}
+
+/// Order names so that `gss-2` comes before `gss-10`.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn split(s: &str) -> (&str, Option<u64>) {
+        let digits = s.len() - s.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let (head, tail) = s.split_at(s.len() - digits);
+        (head, tail.parse().ok())
+    }
+    let (ha, na) = split(a);
+    let (hb, nb) = split(b);
+    ha.cmp(hb).then(na.cmp(&nb)).then(a.cmp(b))
+}
+
+/// Is this label set on the pod (or GameServer) a match for the OKG labels the detail view shows?
+pub fn okg_labels(labels_map: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    const SHOWN: [&str; 6] = [
+        labels::REVISION_HASH,
+        labels::LIFECYCLE_STATE,
+        labels::GS_UPDATE_PRIORITY,
+        labels::GS_DELETE_PRIORITY,
+        labels::GS_STATE,
+        labels::GS_OPS_STATE,
+    ];
+    SHOWN.iter().filter_map(|k| labels_map.get(*k).map(|v| (k.to_string(), v.clone()))).collect()
+}
+
+#[cfg(test)]
+mod tests;

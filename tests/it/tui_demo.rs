@@ -1,0 +1,172 @@
+//! The console's event loop against the demo cluster, without a terminal: real watches over
+//! HTTP, the real `update` and drawing into a TestBackend.
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use futures::StreamExt;
+use okg_console::app::msg::Msg;
+use okg_console::app::state::{Access, State};
+use okg_console::cluster::client::{self, Target};
+use okg_console::demo::{DemoCluster, DemoOptions};
+use okg_console::tui::{Io, event_loop};
+use okg_console::ui::{text, theme::Theme};
+use ratatui::{Terminal, backend::TestBackend};
+use tokio::sync::mpsc;
+
+struct Harness {
+    demo: DemoCluster,
+    term: Terminal<TestBackend>,
+    state: State,
+    rx: mpsc::UnboundedReceiver<Msg>,
+    io: Io,
+    keys: mpsc::UnboundedSender<Msg>,
+    key_rx: Option<mpsc::UnboundedReceiver<Msg>>,
+}
+
+impl Harness {
+    async fn start(read_only: bool) -> Harness {
+        let options = DemoOptions { tick: Duration::from_millis(100), ..Default::default() };
+        let demo = DemoCluster::start("127.0.0.1:0".parse().unwrap(), options).await.unwrap();
+        let conn = client::connect_with(demo.kubeconfig(), &Target::default()).await.unwrap();
+        let writer =
+            (!read_only).then(|| okg_console::cluster::writer::Writer::new(conn.client.clone()));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let access = Access { read_only, caps: None };
+        let state = State::new(
+            &conn.context,
+            &conn.server,
+            conn.namespace.clone(),
+            access,
+            jiff::Timestamp::now(),
+        );
+        let io = Io::start(conn, writer, Target::default(), tx);
+        let (keys, key_rx) = mpsc::unbounded_channel();
+        let term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        Harness { demo, term, state, rx, io, keys, key_rx: Some(key_rx) }
+    }
+
+    /// Run the real loop until the screen shows `needle` (or time runs out); returns the screen.
+    async fn run_until(&mut self, needle: &str, limit: Duration) -> String {
+        let theme = Theme::builtin("dark");
+        let mut key_rx = self.key_rx.take().unwrap();
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut screen = String::new();
+        while tokio::time::Instant::now() < deadline {
+            let inputs = futures::stream::poll_fn(|cx| key_rx.poll_recv(cx)).boxed();
+            let _ = tokio::time::timeout(
+                Duration::from_millis(200),
+                event_loop(
+                    &mut self.term,
+                    &mut self.state,
+                    &theme,
+                    &mut self.rx,
+                    &mut self.io,
+                    inputs,
+                ),
+            )
+            .await;
+            screen = text::plain(self.term.backend().buffer());
+            if screen.contains(needle) {
+                break;
+            }
+        }
+        self.key_rx = Some(key_rx);
+        screen
+    }
+
+    fn press(&self, c: KeyCode) {
+        self.keys.send(Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))).unwrap();
+    }
+}
+
+fn row<'a>(screen: &'a str, name: &str) -> &'a str {
+    screen.lines().find(|l| l.contains(&format!(" {name} "))).unwrap_or("")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the demo HTTP server (branch demo-server); run with --ignored once merged"]
+async fn a_change_in_the_cluster_shows_up_on_screen() {
+    let mut h = Harness::start(false).await;
+    let screen = h.run_until("gss-2048-3", Duration::from_secs(10)).await;
+    assert!(row(&screen, "gss-2048-3").contains("None"), "{screen}");
+
+    // An operator elsewhere sets opsState with kubectl; the watch brings it to the screen.
+    let api: kube::Api<okg_console::okg::types::GameServer> =
+        kube::Api::namespaced(h.demo.client().unwrap(), "default");
+    let patch =
+        serde_json::json!([{"op": "add", "path": "/spec/opsState", "value": "Maintaining"}]);
+    let patch: json_patch::Patch = serde_json::from_value(patch).unwrap();
+    api.patch("gss-2048-3", &Default::default(), &kube::api::Patch::<()>::Json(patch))
+        .await
+        .unwrap();
+
+    let mut screen = String::new();
+    for _ in 0..50 {
+        screen = h.run_until("Maintaining", Duration::from_millis(200)).await;
+        if row(&screen, "gss-2048-3").contains("Maintaining") {
+            break;
+        }
+    }
+    assert!(row(&screen, "gss-2048-3").contains("Maintaining"), "{screen}");
+    h.demo.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the demo HTTP server (branch demo-server); run with --ignored once merged"]
+async fn read_only_sends_no_mutation_whatever_the_keys() {
+    let mut h = Harness::start(true).await;
+    let screen = h.run_until("gss-2048-0", Duration::from_secs(10)).await;
+    assert!(screen.lines().next().unwrap().contains("READ-ONLY"), "{screen}");
+    use KeyCode::*;
+    let keys = [
+        Char(' '),
+        Char('g'),
+        Char('V'),
+        Down,
+        Char('V'),
+        Char('*'),
+        Char('b'),
+        Char('r'),
+        Enter,
+        Char('b'),
+        Esc,
+        Char('/'),
+        Char('a'),
+        Enter,
+        Char('b'),
+        Char('r'),
+        Char('x'),
+        Char('l'),
+        Char('a'),
+        Char('='),
+        Char('b'),
+        Enter,
+        Esc,
+        Tab,
+        Char('Z'),
+        Char('Z'),
+        Char('?'),
+        Esc,
+        Char(':'),
+        Char('n'),
+        Char('s'),
+        Char(' '),
+        Char('d'),
+        Char('e'),
+        Char('f'),
+        Char('a'),
+        Char('u'),
+        Char('l'),
+        Char('t'),
+        Enter,
+        Char('b'),
+        Char('r'),
+    ];
+    for k in keys {
+        h.press(k);
+    }
+    let screen = h.run_until("reload unavailable", Duration::from_secs(5)).await;
+    assert!(screen.contains("reload unavailable: read-only"), "{screen}");
+    assert_eq!(h.demo.stats.client_mutations(), 0);
+    h.demo.shutdown().await;
+}

@@ -1,0 +1,147 @@
+//! Screens rendered into ratatui's TestBackend at a fixed "now", compared with insta snapshots.
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use okg_console::app::fake;
+use okg_console::app::msg::{ClusterEvent, EventLine, Msg};
+use okg_console::app::state::{Access, State};
+use okg_console::cluster::access::Capabilities;
+use okg_console::okg::fleet::Key;
+use okg_console::ui::{self, text, theme::Theme};
+use ratatui::{Terminal, backend::TestBackend, buffer::Buffer};
+
+fn state(width: u16, height: u16, access: Access) -> State {
+    let mut s = State::new(
+        "okg-demo",
+        "http://127.0.0.1:6443",
+        Some("default".into()),
+        access,
+        fake::now(),
+    );
+    let (sets, gss, pods) = fake::small_fleet();
+    s.update(Msg::Resize { width, height });
+    s.update(Msg::Cluster(ClusterEvent::SetsReplaced(sets)));
+    s.update(Msg::Cluster(ClusterEvent::GameServersReplaced(gss)));
+    s.update(Msg::Cluster(ClusterEvent::PodsReplaced(fake::infos(&pods))));
+    s
+}
+
+fn writable() -> Access {
+    Access { read_only: false, caps: Some(Capabilities::all_allowed()) }
+}
+
+fn render(s: &State, theme: &Theme, width: u16, height: u16) -> Buffer {
+    let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
+    term.draw(|f| ui::draw(f, s, theme)).unwrap();
+    term.backend().buffer().clone()
+}
+
+fn key(s: &mut State, code: KeyCode) {
+    s.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+#[test]
+fn main_view_80x24() {
+    let mut s = state(80, 24, writable());
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Char(' '));
+    insta::assert_snapshot!(text::plain(&render(&s, &Theme::builtin("dark"), 80, 24)));
+}
+
+#[test]
+fn main_view_160x48() {
+    let mut s = state(160, 48, writable());
+    key(&mut s, KeyCode::Char('g'));
+    insta::assert_snapshot!(text::plain(&render(&s, &Theme::builtin("dark"), 160, 48)));
+}
+
+#[test]
+fn main_view_read_only_with_filter_and_refusal() {
+    let mut s = state(100, 20, Access { read_only: true, caps: None });
+    key(&mut s, KeyCode::Char('/'));
+    for c in "ready".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Char('b'));
+    let out = text::plain(&render(&s, &Theme::builtin("dark"), 100, 20));
+    assert!(out.lines().next().unwrap().contains("READ-ONLY"));
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn detail_view() {
+    let mut s = state(100, 40, writable());
+    let k = Key::new("default", "gss-2048-1");
+    let pos = s.position_of(&okg_console::app::state::Line::Row(k.clone())).unwrap();
+    s.set_cursor_pos(pos);
+    key(&mut s, KeyCode::Enter);
+    let t = |secs| Some(fake::now() - jiff::SignedDuration::from_secs(secs));
+    s.update(Msg::PodEvents {
+        key: k,
+        events: vec![
+            EventLine {
+                time: t(40),
+                type_: "Normal".into(),
+                reason: "Pulled".into(),
+                message: "Successfully pulled image 2048-sidecar:v2.0".into(),
+                count: 1,
+            },
+            EventLine {
+                time: t(34),
+                type_: "Normal".into(),
+                reason: "Killing".into(),
+                message: "Container sidecar definition changed, will be restarted".into(),
+                count: 1,
+            },
+        ],
+    });
+    insta::assert_snapshot!(text::plain(&render(&s, &Theme::builtin("dark"), 100, 40)));
+}
+
+#[test]
+fn help_view_lists_the_keymap() {
+    let mut s = state(80, 40, writable());
+    key(&mut s, KeyCode::Char('?'));
+    let out = text::plain(&render(&s, &Theme::builtin("dark"), 80, 40));
+    for b in okg_console::app::keymap::BINDINGS {
+        assert!(out.contains(b.help), "help lacks {:?}", b.help);
+    }
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn main_view_in_each_theme() {
+    let mut seen = Vec::new();
+    for (name, _) in okg_console::ui::theme::BUILTIN {
+        let mut s = state(100, 16, writable());
+        key(&mut s, KeyCode::Char(' '));
+        let out = text::styled(&render(&s, &Theme::builtin(name), 100, 16));
+        assert!(!seen.contains(&out), "theme {name} renders like another");
+        seen.push(out.clone());
+        insta::assert_snapshot!(format!("theme_{name}"), out);
+    }
+}
+
+#[test]
+fn sixteen_colour_terminal_gets_only_ansi_colours() {
+    use ratatui::style::Color;
+    let env = |k: &str| (k == "TERM").then(|| "xterm".to_string());
+    let t = Theme::resolve(Some("dark"), std::path::Path::new("/nonexistent"), env).unwrap();
+    let s = state(100, 16, writable());
+    let buf = render(&s, &t, 100, 16);
+    for cell in buf.content() {
+        for c in [cell.fg, cell.bg] {
+            assert!(!matches!(c, Color::Rgb(..) | Color::Indexed(_)), "{c:?}");
+        }
+    }
+}
+
+#[test]
+fn only_rows_in_view_are_drawn_and_scrolling_follows_the_cursor() {
+    let mut s = state(80, 10, writable());
+    for _ in 0..9 {
+        key(&mut s, KeyCode::Down);
+    }
+    let out = text::plain(&render(&s, &Theme::builtin("dark"), 80, 10));
+    assert!(out.contains("gss-battle-2"), "{out}");
+    assert!(!out.contains("gss-2048-0"), "{out}");
+}
