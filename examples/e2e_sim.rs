@@ -8,8 +8,11 @@
 //! 2. Writes a one-line summary to `--ready-file` (the script waits for it).
 //! 3. Runs `demo::sim::controller::run` with this client until SIGTERM / Ctrl-C.
 //!
+//! With `--node-label KEY=VALUE` it first creates the simulation's nodes
+//! (`demo::sim::pods::NODES`) with that label, so kwok can serve their kubelet API (pods/exec).
+//!
 //! Usage: e2e_sim --kubeconfig FILE [--namespace NS] [--replicas N] [--ready-file FILE]
-//!        [--seed-only]
+//!        [--node-label KEY=VALUE] [--seed-only]
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -25,6 +28,7 @@ struct Args {
     namespace: String,
     replicas: Option<i32>,
     ready_file: Option<PathBuf>,
+    node_label: Option<(String, String)>,
     seed_only: bool,
 }
 
@@ -34,6 +38,7 @@ fn parse_args() -> anyhow::Result<Args> {
         namespace: "default".into(),
         replicas: None,
         ready_file: None,
+        node_label: None,
         seed_only: false,
     };
     let mut it = std::env::args().skip(1);
@@ -44,6 +49,11 @@ fn parse_args() -> anyhow::Result<Args> {
             "--namespace" => args.namespace = value()?,
             "--replicas" => args.replicas = Some(value()?.parse()?),
             "--ready-file" => args.ready_file = Some(value()?.into()),
+            "--node-label" => {
+                let v = value()?;
+                let (k, val) = v.split_once('=').context("--node-label wants KEY=VALUE")?;
+                args.node_label = Some((k.to_string(), val.to_string()));
+            }
             "--seed-only" => args.seed_only = true,
             other => bail!("unknown argument {other}"),
         }
@@ -138,6 +148,16 @@ async fn main() -> anyhow::Result<()> {
 
     let started = Instant::now();
     let mut objects = sim::seed::initial_objects(&options);
+    if let Some((key, value)) = &args.node_label {
+        // The nodes the simulation schedules pods on; a real API server needs them to exist for
+        // pods/exec (it asks the node where its kubelet is).
+        for (name, _) in sim::pods::NODES {
+            objects.push(serde_json::json!({
+                "apiVersion": "v1", "kind": "Node",
+                "metadata": {"name": name, "labels": {key: value, "kubernetes.io/hostname": name}}
+            }));
+        }
+    }
     objects.sort_by_key(|o| kind_rank(o["kind"].as_str().unwrap_or("")));
     let total = objects.len();
     // Create rank by rank (pods need their nodes), up to 16 requests at once within a rank.

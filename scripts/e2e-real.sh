@@ -268,21 +268,26 @@ K wait --for condition=established --timeout=60s \
     crd/gameserversets.game.kruise.io crd/gameservers.game.kruise.io >/dev/null
 log "CRDs established"
 
+# ---- the simulated OKG / OpenKruise / kubelet controller --------------------------------------
+log "seeding objects and starting the simulated controller (examples/e2e_sim.rs)"
+"$EXAMPLES_DIR/e2e_sim" --kubeconfig "$WORK/sim.kubeconfig" --namespace default \
+    --node-label okg-e2e/kwok=managed --ready-file "$WORK/sim.ready" >"$WORK/sim.log" 2>&1 &
+echo $! >"$WORK/sim.pid"
+for _ in $(seq 600); do
+    [[ -f "$WORK/sim.ready" ]] && break
+    kill -0 "$(cat "$WORK/sim.pid")" 2>/dev/null || { log "the simulated controller exited"; exit 1; }
+    sleep 0.1
+done
+[[ -f "$WORK/sim.ready" ]] || { log "the simulated controller did not seed within 60s"; exit 1; }
+log "seeded: $(cat "$WORK/sim.ready")"
+
 # ---- kwok: a kubelet API for pods/exec ---------------------------------------------------------
 # kube-apiserver serves pods/exec by calling the kubelet of the pod's node (the node's InternalIP
 # and status.daemonEndpoints.kubeletEndpoint.Port). kwok serves that API and runs an exec
 # "in a container" as a local process (ClusterExec with a local target). Only its node stage is
 # configured, so it never touches pods: their status stays the simulated controller's.
-NODES=(okg-e2e-node-0 okg-e2e-node-1 okg-e2e-node-2 okg-e2e-node-3)
-for node in "${NODES[@]}"; do
-    K apply -f - >/dev/null <<EOF
-apiVersion: v1
-kind: Node
-metadata:
-  name: $node
-  labels: {okg-e2e/kwok: managed, kubernetes.io/hostname: $node}
-EOF
-done
+# The nodes are the simulation's (created by e2e_sim with the label kwok watches).
+mapfile -t NODES < <(K get nodes -l okg-e2e/kwok=managed -o name)
 if resolve_kwok; then
     KWOK_PORT=$(free_port)
     mkdir -p "$WORK/exec"
@@ -332,7 +337,8 @@ EOF
         --node-ip 127.0.0.1 --node-port "$KWOK_PORT" \
         --server-address "127.0.0.1:$KWOK_PORT" >"$WORK/kwok.log" 2>&1 &
     echo $! >"$WORK/kwok.pid"
-    if K wait --for condition=Ready --timeout=60s "${NODES[@]/#/node/}" >/dev/null; then
+    if [[ ${#NODES[@]} -gt 0 ]] &&
+        K wait --for condition=Ready --timeout=60s "${NODES[@]}" >/dev/null; then
         export OKG_E2E_EXEC_DIR="$WORK/exec"
         log "kwok ready: nodes ${NODES[*]} serve pods/exec"
     else
@@ -341,19 +347,6 @@ EOF
 else
     log "kwok unavailable ($E2E_BIN_REASON): pods/exec tests will skip loudly"
 fi
-
-# ---- the simulated OKG / OpenKruise / kubelet controller --------------------------------------
-log "seeding objects and starting the simulated controller (examples/e2e_sim.rs)"
-"$EXAMPLES_DIR/e2e_sim" --kubeconfig "$WORK/sim.kubeconfig" --namespace default \
-    --ready-file "$WORK/sim.ready" >"$WORK/sim.log" 2>&1 &
-echo $! >"$WORK/sim.pid"
-for _ in $(seq 600); do
-    [[ -f "$WORK/sim.ready" ]] && break
-    kill -0 "$(cat "$WORK/sim.pid")" 2>/dev/null || { log "the simulated controller exited"; exit 1; }
-    sleep 0.1
-done
-[[ -f "$WORK/sim.ready" ]] || { log "the simulated controller did not seed within 60s"; exit 1; }
-log "seeded: $(cat "$WORK/sim.ready")"
 
 export OKG_E2E_KUBECONFIG_ADMIN="$WORK/admin.kubeconfig"
 export OKG_E2E_KUBECONFIG_VIEWER="$WORK/viewer.kubeconfig"

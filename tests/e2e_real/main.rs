@@ -201,10 +201,12 @@ async fn stale_writes_get_409_or_422_and_a_reread_retry_succeeds() {
         ]))
     };
     let r = writer.patch_game_server_set(&ns, "gss-stale", guarded(3, &stale_rv)).await;
-    let code = api_code(&r);
-    assert!(matches!(code, Some(409) | Some(422)), "stale JSON Patch: {r:?}");
-    if let Err(kube::Error::Api(s)) = &r {
-        assert!(!s.message.is_empty(), "the refusal says why");
+    match &r {
+        // What a real kube-apiserver says for a failed `test` op: 422 Invalid with a generic
+        // message and no details, so a client cannot tell it from other 422s by the text.
+        Err(kube::Error::Api(s)) if s.code == 422 => assert_eq!(s.reason, "Invalid", "{s:?}"),
+        Err(kube::Error::Api(s)) if s.code == 409 => {}
+        other => panic!("stale JSON Patch: expected 409 or 422, got {other:?}"),
     }
 
     // 3. A resourceVersion replaced inside a JSON Patch is a precondition too: 409.
@@ -458,7 +460,6 @@ async fn view_only_user_sees_actions_unavailable_and_cannot_write() {
 /// `okg bump` as the view-only user exits 4 (refused) and sends no write: the API server's audit
 /// log has no mutating request from the viewer during the run.
 #[tokio::test]
-#[ignore = "needs `okg bump` (branch bump); commands::bump is a stub on this branch"]
 async fn okg_bump_as_viewer_exits_4_and_sends_no_write() {
     let Some(env) = env_or_skip("okg_bump_as_viewer_exits_4_and_sends_no_write") else {
         return;
@@ -467,9 +468,8 @@ async fn okg_bump_as_viewer_exits_4_and_sends_no_write() {
     let ns = fresh_namespace(&admin, "e2e-bump-ro").await;
     create_fleet(&admin, &ns, "gss-ro", 2).await;
     let since = jiff::Timestamp::now();
-    let okg = env.okg_bin.clone().unwrap_or_else(|| env!("CARGO_BIN_EXE_okg").into());
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(okg)
+    let out = std::process::Command::new(okg_bin(&env))
         .arg("--kubeconfig")
         .arg(&env.viewer_kubeconfig)
         .args(["-n", &ns, "bump", "gss-ro", "--container", "hot-update"])
@@ -493,9 +493,9 @@ async fn okg_bump_as_viewer_exits_4_and_sends_no_write() {
     assert_eq!(gss.template_images()[1].1, SIDECAR_IMAGE);
 }
 
-/// `okg status -o json` reports the same GameServers, states and images as kubectl.
+/// `okg status -o json` (docs/status-json.md) reports what kubectl reports: the sets' counts,
+/// each GameServer's state and opsState, each pod's IP, node and images.
 #[tokio::test]
-#[ignore = "needs `okg status` (a stub on this branch); the JSON shape is not defined yet"]
 async fn okg_status_json_agrees_with_kubectl() {
     let Some(env) = env_or_skip("okg_status_json_agrees_with_kubectl") else {
         return;
@@ -513,8 +513,10 @@ async fn okg_status_json_agrees_with_kubectl() {
         )
         .await
         .unwrap();
+    // Let OKG's double mirror the opsState into the pod label, as it does in a cluster.
+    tokio::time::sleep(Duration::from_secs(1)).await;
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_okg"))
+    let out = std::process::Command::new(okg_bin(&env))
         .arg("--kubeconfig")
         .arg(&env.admin_kubeconfig)
         .args(["-n", &ns, "status", "-o", "json", "--log-file"])
@@ -523,19 +525,227 @@ async fn okg_status_json_agrees_with_kubectl() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let ours: Value = serde_json::from_slice(&out.stdout).expect("okg status -o json is JSON");
-    let theirs: Value = serde_json::from_str(&kubectl(
-        &env.admin_kubeconfig,
-        &["get", "gs", "-n", &ns, "-o", "json"],
-    ))
-    .unwrap();
-    // Every GameServer kubectl lists appears in our output with its state and opsState.
-    let text = ours.to_string();
-    for item in theirs["items"].as_array().unwrap() {
+    let k = |args: &[&str]| -> Value {
+        let mut all = vec!["get"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["-n", &ns, "-o", "json"]);
+        serde_json::from_str(&kubectl(&env.admin_kubeconfig, &all)).unwrap()
+    };
+    let (gss, gs, pods) = (k(&["gss"]), k(&["gs"]), k(&["pods"]));
+
+    let sets = ours["sets"].as_array().expect("sets");
+    assert_eq!(sets.len(), gss["items"].as_array().unwrap().len());
+    for item in gss["items"].as_array().unwrap() {
         let name = item["metadata"]["name"].as_str().unwrap();
-        assert!(text.contains(name), "{name} missing from okg status");
+        let set = sets.iter().find(|s| s["name"] == name).expect("set in okg status");
+        assert_eq!(set["desired"], item["spec"]["replicas"], "{name} desired");
+        for (ours_key, theirs_key) in
+            [("current", "replicas"), ("updated", "updatedReplicas"), ("ready", "readyReplicas")]
+        {
+            assert_eq!(set[ours_key], item["status"][theirs_key], "{name} {ours_key}");
+        }
+        let gameservers = set["gameServers"].as_array().unwrap();
+        let kubectl_gs: Vec<&Value> = gs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["metadata"]["labels"]["game.kruise.io/owner-gss"] == name)
+            .collect();
+        assert_eq!(gameservers.len(), kubectl_gs.len(), "{name}: number of GameServers");
+        for g in kubectl_gs {
+            let gname = g["metadata"]["name"].as_str().unwrap();
+            let row = gameservers.iter().find(|r| r["name"] == gname).expect("GameServer row");
+            assert_eq!(row["state"], g["status"]["currentState"], "{gname} state");
+            assert_eq!(row["opsState"], g["spec"]["opsState"], "{gname} opsState");
+            let pod = pods["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["metadata"]["name"] == gname)
+                .expect("pod of the GameServer");
+            assert_eq!(row["ip"], pod["status"]["podIP"], "{gname} ip");
+            assert_eq!(row["node"], pod["spec"]["nodeName"], "{gname} node");
+            for c in pod["spec"]["containers"].as_array().unwrap() {
+                let img = row["images"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|i| i["container"] == c["name"])
+                    .expect("container in okg status");
+                assert_eq!(img["image"], c["image"], "{gname} {}", c["name"]);
+            }
+        }
     }
-    let maintaining = text.matches("Maintaining").count();
-    assert!(maintaining >= 1, "opsState Maintaining of gss-status-2 not reported");
+    let maintaining = sets[0]["gameServers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "gss-status-2")
+        .unwrap();
+    assert_eq!(maintaining["opsState"], "Maintaining");
+}
+
+/// A bump through the console's own code path (`okg bump --wait`, i.e. ops::bump) against the
+/// real API server: one JSON Patch on the GameServerSet, and every pod IN PLACE (same UID, node
+/// and IP; only the bumped container restarted).
+#[tokio::test]
+async fn okg_bump_is_in_place_for_every_pod_on_a_real_api_server() {
+    let Some(env) = env_or_skip("okg_bump_is_in_place_for_every_pod_on_a_real_api_server") else {
+        return;
+    };
+    let admin = client(&env.admin_kubeconfig).await;
+    let ns = fresh_namespace(&admin, "e2e-bump").await;
+    create_fleet(&admin, &ns, "gss-bump", 4).await;
+    let lp = ListParams::default().labels("game.kruise.io/owner-gss=gss-bump");
+    let pod_api: Api<Pod> = Api::namespaced(admin.clone(), &ns);
+    let snapshot = |pods: Vec<Pod>| -> std::collections::BTreeMap<
+        String,
+        (String, String, String, Vec<(String, i32)>),
+    > {
+        pods.into_iter()
+            .map(|p| {
+                let st = p.status.clone().unwrap_or_default();
+                let restarts = st
+                    .container_statuses
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|c| (c.name, c.restart_count))
+                    .collect();
+                (
+                    p.metadata.name.clone().unwrap(),
+                    (
+                        p.metadata.uid.clone().unwrap(),
+                        st.pod_ip.unwrap_or_default(),
+                        p.spec.and_then(|s| s.node_name).unwrap_or_default(),
+                        restarts,
+                    ),
+                )
+            })
+            .collect()
+    };
+    let before = snapshot(pod_api.list(&lp).await.unwrap().items);
+    let since = jiff::Timestamp::now();
+    let new_image = "registry.example/game/hot-update:v2.0";
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let out = std::process::Command::new(okg_bin(&env))
+        .arg("--kubeconfig")
+        .arg(&env.admin_kubeconfig)
+        .args(["-n", &ns, "bump", "gss-bump", "--container", "hot-update", "--image", new_image])
+        .args(["--yes", "--wait", "--timeout", "120s", "-o", "json", "--log-file"])
+        .arg(dir.path().join("okg.log"))
+        .arg("--audit-log")
+        .arg(dir.path().join("audit.jsonl"))
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("okg bump -o json: {e}: {}", String::from_utf8_lossy(&out.stderr))
+    });
+    assert_eq!(out.status.code(), Some(0), "{doc:#}\n{}", String::from_utf8_lossy(&out.stderr));
+    let verdicts = doc["verdicts"].as_object().expect("verdicts");
+    assert_eq!(verdicts.len(), 4, "{doc:#}");
+    for (pod, v) in verdicts {
+        assert_eq!(v["verdict"], "inPlace", "{pod}: {v}");
+    }
+    loud(&format!("e2e: okg bump --wait on 4 pods: IN PLACE in {:.1?}", started.elapsed()));
+
+    let after = snapshot(pod_api.list(&lp).await.unwrap().items);
+    assert_eq!(after.len(), 4);
+    for (name, (uid, ip, node, restarts)) in &after {
+        let (uid0, ip0, node0, restarts0) = &before[name];
+        assert_eq!((uid, ip, node), (uid0, ip0, node0), "{name} kept UID, IP and node");
+        for (c, n) in restarts {
+            let n0 = restarts0.iter().find(|(c0, _)| c0 == c).unwrap().1;
+            let want = if c == "hot-update" { n0 + 1 } else { n0 };
+            assert_eq!(*n, want, "{name}/{c} restart count");
+        }
+    }
+    // The console sent exactly one write, a JSON Patch the server took (no 415, no retry).
+    let events = audit_events(&env);
+    let writes = writes_by(&events, ADMIN, since);
+    let ours: Vec<_> =
+        writes.iter().filter(|e| e["objectRef"]["namespace"] == ns.as_str()).collect();
+    assert_eq!(ours.len(), 1, "{ours:#?}");
+    assert_eq!(ours[0]["verb"], "patch");
+    assert_eq!(ours[0]["objectRef"]["resource"], "gameserversets");
+    assert_eq!(ours[0]["responseStatus"]["code"], 200);
+}
+
+/// ops::bump against a change made between plan and apply: refused as a conflict before
+/// sending, and the plan's own patch, sent anyway, fails its `test` op on the real server (422
+/// Invalid) and changes nothing.
+///
+/// Finding: the real server's 422 for a failed `test` op carries only the generic message "the
+/// server rejected our request due to an error in our request" and empty details, so
+/// ops::bump::is_conflict (which looks for "test" in the message) reports such a last-moment
+/// change as a write failure, not a conflict. Reported to the bump branch.
+#[tokio::test]
+async fn ops_bump_detects_a_concurrent_change_and_the_server_fails_its_test_op() {
+    let Some(env) =
+        env_or_skip("ops_bump_detects_a_concurrent_change_and_the_server_fails_its_test_op")
+    else {
+        return;
+    };
+    use okg_console::okg::bump_plan::{BumpRequest, Scope};
+    use okg_console::ops::audit::AuditLog;
+    use okg_console::ops::bump::{self, BumpError, OpsContext, Step};
+    let admin = client(&env.admin_kubeconfig).await;
+    let ns = fresh_namespace(&admin, "e2e-conflict").await;
+    create_fleet(&admin, &ns, "gss-race", 2).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = OpsContext {
+        client: admin.clone(),
+        writer: Some(Writer::new(admin.clone())),
+        namespace: ns.clone(),
+        context: "okg-e2e".into(),
+        audit: AuditLog::new(dir.path().join("audit.jsonl")),
+    };
+    let step = Step::Bump {
+        set: "gss-race".into(),
+        request: BumpRequest {
+            container: "hot-update".into(),
+            image: "registry.example/game/hot-update:v2.0".into(),
+            scope: Scope::WholeSet,
+        },
+    };
+    let plan = bump::plan(&admin, &ns, &step).await.expect("plan");
+    // Someone else bumps the same container first.
+    Writer::new(admin.clone())
+        .patch_game_server_set(
+            &ns,
+            "gss-race",
+            json_patch(json!([{"op": "replace",
+                "path": "/spec/gameServerTemplate/spec/containers/1/image",
+                "value": "registry.example/game/hot-update:v1.5"}])),
+        )
+        .await
+        .unwrap();
+    let (tx, _rx) = tokio::sync::mpsc::channel(64);
+    let err = bump::apply(&ctx, &plan, &step, &tx).await.unwrap_err();
+    assert!(matches!(err, BumpError::Conflict { ref applied, .. } if applied.is_empty()), "{err}");
+
+    let stale = Writer::new(admin.clone())
+        .patch_game_server_set(&ns, "gss-race", plan.patches[0].json_patch())
+        .await;
+    match &stale {
+        Err(kube::Error::Api(s)) => {
+            assert_eq!((s.code, s.reason.as_str()), (422, "Invalid"), "{s:?}");
+            if !s.message.contains("test") {
+                loud(&format!(
+                    "e2e FINDING: a failed JSON Patch test op is 422 {:?} with message {:?}: \
+                     ops::bump::is_conflict will call it a write failure, not a conflict",
+                    s.reason, s.message
+                ));
+            }
+        }
+        other => panic!("expected 422, got {other:?}"),
+    }
+    let gss = Api::<GameServerSet>::namespaced(admin.clone(), &ns).get("gss-race").await.unwrap();
+    assert_eq!(gss.template_images()[1].1, "registry.example/game/hot-update:v1.5", "theirs stays");
+}
+
+fn okg_bin(env: &Env) -> std::path::PathBuf {
+    env.okg_bin.clone().unwrap_or_else(|| env!("CARGO_BIN_EXE_okg").into())
 }
 
 /// Start-to-first-data against this server with 2,000 GameServers (and pods), beside the same

@@ -5,9 +5,10 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use k8s_openapi::api::core::v1::{Namespace, Pod, ServiceAccount};
-use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::api::{Api, ListParams, PostParams};
 use okg_console::okg::types::{GameServer, GameServerSet};
 use serde_json::{Value, json};
+use std::time::Duration;
 
 /// The files and commands scripts/e2e-real.sh hands the tests.
 pub struct Env {
@@ -83,18 +84,10 @@ pub async fn fresh_namespace(admin: &kube::Client, prefix: &str) -> String {
 pub const MAIN_IMAGE: &str = "registry.example/game/2048:v1.0";
 pub const SIDECAR_IMAGE: &str = "registry.example/game/hot-update:v1.0";
 
-fn image_id(image: &str) -> String {
-    // A stable fake digest per image, like a kubelet would report after a pull.
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in image.bytes() {
-        h = (h ^ b as u64).wrapping_mul(0x100000001b3);
-    }
-    format!("{image}@sha256:{h:016x}{h:016x}{h:016x}{h:016x}")
-}
-
-/// A GameServerSet with `replicas` GameServers and pods, as OKG and a kubelet would have left
-/// them: everything Ready, statuses written through the status subresources (a real server
-/// drops `status` on create). Returns the set's name.
+/// A GameServerSet of `replicas` (containers `main` and `hot-update`, InPlaceIfPossible), and
+/// what OKG makes of it: the simulated controller started by the script (OKG + OpenKruise +
+/// kubelet, talking to this API server through kube::Client) creates the GameServers and pods.
+/// Returns once every GameServer is Ready and every pod Running and ready.
 pub async fn create_fleet(admin: &kube::Client, ns: &str, name: &str, replicas: i32) {
     let gss: GameServerSet = serde_json::from_value(json!({
         "apiVersion": "game.kruise.io/v1alpha1", "kind": "GameServerSet",
@@ -115,103 +108,60 @@ pub async fn create_fleet(admin: &kube::Client, ns: &str, name: &str, replicas: 
     .unwrap();
     let gss_api: Api<GameServerSet> = Api::namespaced(admin.clone(), ns);
     gss_api.create(&PostParams::default(), &gss).await.expect("create GameServerSet");
-    gss_api
-        .patch_status(
-            name,
-            &PatchParams::default(),
-            &Patch::Merge(json!({"status": {
-                "observedGeneration": 1, "replicas": replicas, "readyReplicas": replicas,
-                "availableReplicas": replicas, "currentReplicas": replicas,
-                "updatedReplicas": replicas, "updatedReadyReplicas": replicas,
-                "labelSelector": format!("game.kruise.io/owner-gss={name}")
-            }})),
-        )
-        .await
-        .expect("GameServerSet status");
-
-    use futures::StreamExt;
-    let results = futures::stream::iter(0..replicas)
-        .map(|i| create_member(admin, ns, name, i))
-        .buffer_unordered(16)
-        .collect::<Vec<_>>()
-        .await;
-    for r in results {
-        r.expect("create GameServer and pod");
-    }
+    let timeout = Duration::from_secs(60 + replicas as u64 / 10);
+    wait_fleet_ready(admin, ns, name, replicas, timeout).await;
 }
 
-async fn create_member(admin: &kube::Client, ns: &str, set: &str, i: i32) -> kube::Result<()> {
-    let name = format!("{set}-{i}");
-    let revision = format!("{set}-7d9f8c6b5");
-    let gs: GameServer = serde_json::from_value(json!({
-        "apiVersion": "game.kruise.io/v1alpha1", "kind": "GameServer",
-        "metadata": {"name": name, "namespace": ns,
-            "labels": {"game.kruise.io/owner-gss": set, "app": set}},
-        "spec": {"opsState": "None", "updatePriority": 0, "deletionPriority": 0}
-    }))
-    .unwrap();
+/// Wait until the set's status, its GameServers and pods all say `replicas` are ready.
+pub async fn wait_fleet_ready(
+    admin: &kube::Client,
+    ns: &str,
+    name: &str,
+    replicas: i32,
+    timeout: Duration,
+) {
+    let lp = ListParams::default().labels(&format!("game.kruise.io/owner-gss={name}"));
+    let gss_api: Api<GameServerSet> = Api::namespaced(admin.clone(), ns);
     let gs_api: Api<GameServer> = Api::namespaced(admin.clone(), ns);
-    gs_api.create(&PostParams::default(), &gs).await?;
-    gs_api
-        .patch_status(
-            &name,
-            &PatchParams::default(),
-            &Patch::Merge(json!({"status": {
-                "desiredState": "Ready", "currentState": "Ready",
-                "updatePriority": 0, "deletionPriority": 0
-            }})),
-        )
-        .await?;
-
-    let pod: Pod = serde_json::from_value(json!({
-        "metadata": {"name": name, "namespace": ns, "labels": {
-            "app": set,
-            "game.kruise.io/owner-gss": set,
-            "game.kruise.io/gs-state": "Ready",
-            "game.kruise.io/gs-opsState": "None",
-            "game.kruise.io/gs-update-priority": "0",
-            "game.kruise.io/gs-delete-priority": "0",
-            "controller-revision-hash": revision,
-            "statefulset.kubernetes.io/pod-name": name,
-            "lifecycle.apps.kruise.io/state": "Normal"
-        }},
-        "spec": {
-            // No scheduler runs here; a pod may name its node on create.
-            "nodeName": format!("okg-e2e-node-{}", i % 4),
-            "containers": [
-                {"name": "main", "image": MAIN_IMAGE},
-                {"name": "hot-update", "image": SIDECAR_IMAGE}
-            ]
-        }
-    }))
-    .unwrap();
     let pod_api: Api<Pod> = Api::namespaced(admin.clone(), ns);
-    pod_api.create(&PostParams::default(), &pod).await?;
-    let now = jiff::Timestamp::now().to_string();
-    let cs = |cname: &str, image: &str| {
-        json!({"name": cname, "image": image, "imageID": image_id(image), "ready": true,
-               "started": true, "restartCount": 0,
-               "state": {"running": {"startedAt": now}}})
-    };
-    pod_api
-        .patch_status(
-            &name,
-            &PatchParams::default(),
-            &Patch::Merge(json!({"status": {
-                "phase": "Running",
-                "podIP": format!("10.244.{}.{}", i / 250, i % 250 + 2),
-                "hostIP": format!("192.0.2.{}", i % 4 + 10),
-                "startTime": now,
-                "conditions": [
-                    {"type": "Ready", "status": "True", "lastTransitionTime": now},
-                    {"type": "ContainersReady", "status": "True", "lastTransitionTime": now},
-                    {"type": "PodScheduled", "status": "True", "lastTransitionTime": now}
-                ],
-                "containerStatuses": [cs("main", MAIN_IMAGE), cs("hot-update", SIDECAR_IMAGE)]
-            }})),
-        )
-        .await?;
-    Ok(())
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let gss = gss_api.get(name).await.unwrap();
+        let gs = gs_api.list(&lp).await.unwrap().items;
+        let pods = pod_api.list(&lp).await.unwrap().items;
+        let gs_ready = gs.iter().filter(|g| g.current_state() == "Ready").count();
+        let pods_ready =
+            pods.iter()
+                .filter(|p| {
+                    p.metadata.deletion_timestamp.is_none()
+                        && p.status.as_ref().and_then(|s| s.conditions.as_ref()).is_some_and(|c| {
+                            c.iter().any(|c| c.type_ == "Ready" && c.status == "True")
+                        })
+                })
+                .count();
+        let status_ready = gss.status.as_ref().map(|s| s.ready_replicas).unwrap_or(0);
+        let n = replicas as usize;
+        if gs.len() == n
+            && gs_ready == n
+            && pods.len() == n
+            && pods_ready == n
+            && status_ready == replicas
+        {
+            return;
+        }
+        let last = format!(
+            "{} GameServers ({gs_ready} Ready), {} pods ({pods_ready} ready), status.readyReplicas {status_ready}",
+            gs.len(),
+            pods.len()
+        );
+        if tokio::time::Instant::now() > deadline {
+            panic!(
+                "{ns}/{name}: the simulated controller did not bring {replicas} replicas up within \
+                 {timeout:?}: {last} (is examples/e2e_sim running? see sim.log)"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }
 
 /// Every audit event the API server has written so far (JSON lines, `--audit-log-mode=blocking`
