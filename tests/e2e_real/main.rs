@@ -11,12 +11,13 @@
 //! kube-apiserver.
 mod support;
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams};
-use kube::runtime::{WatchStreamExt, watcher};
+use kube::runtime::watcher;
 use okg_console::cluster::access::{self, Action, Permission};
 use okg_console::cluster::writer::Writer;
 use okg_console::okg::types::{GameServer, GameServerSet};
@@ -259,11 +260,12 @@ async fn watch_from_a_too_old_resource_version_is_410_gone() {
     assert_eq!(code, 410);
 }
 
-/// The console's watchers keep working across a kube-apiserver restart: the stream breaks,
-/// the watcher backs off and resumes (or re-lists after 410), and a change made after the
-/// restart arrives.
+/// The console's watchers (cluster::watch::spawn_fleet, what the TUI runs) keep working across
+/// a kube-apiserver restart: the streams break, the watchers back off and resume (or re-list
+/// after 410), and a change made after the restart arrives as a message.
 #[tokio::test]
 async fn watchers_recover_after_kube_apiserver_restarts_mid_watch() {
+    use okg_console::app::msg::{ClusterEvent, Msg};
     let Some(env) = env_or_skip("watchers_recover_after_kube_apiserver_restarts_mid_watch") else {
         return;
     };
@@ -272,82 +274,63 @@ async fn watchers_recover_after_kube_apiserver_restarts_mid_watch() {
     let ns = fresh_namespace(&admin, "e2e-restart").await;
     create_fleet(&admin, &ns, "gss-watch", 3).await;
 
-    // The same stack the console's reflectors use: kube-runtime watcher with backoff.
-    // TODO(tui/demo-server): switch to cluster::watch once it lands on main.
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let gs_api: Api<GameServer> = Api::namespaced(admin.clone(), &ns);
-    let pod_api: Api<Pod> = Api::namespaced(admin.clone(), &ns);
-    let tx_gs = tx.clone();
-    let gs_task = tokio::spawn(async move {
-        let mut s = watcher(gs_api, watcher::Config::default()).default_backoff().boxed();
-        while let Some(ev) = s.next().await {
-            let _ = tx_gs.send(ev.map(|e| match e {
-                watcher::Event::Apply(o) | watcher::Event::InitApply(o) => {
-                    format!("gs {} {}", o.metadata.name.as_deref().unwrap_or(""), o.ops_state())
-                }
-                watcher::Event::Delete(_) => "gs delete".into(),
-                watcher::Event::Init => "gs init".into(),
-                watcher::Event::InitDone => "gs initdone".into(),
-            }));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
+    let watches = okg_console::cluster::watch::spawn_fleet(&admin, Some(&ns), tx);
+    // Lines per message, enough to match on. A re-list reports every object it carries too: a
+    // change made while the watch was down arrives in the re-list, not as an update.
+    let describe = |m: Msg| -> Vec<String> {
+        let gs_line = |g: &GameServer| {
+            format!("gs {} {}", g.metadata.name.as_deref().unwrap_or(""), g.ops_state())
+        };
+        let pod_line = |p: &okg_console::okg::fleet::PodInfo| {
+            let ops = p.labels.get("game.kruise.io/gs-opsState").cloned().unwrap_or_default();
+            format!("pod {} {ops}", p.key.name)
+        };
+        match m {
+            Msg::Cluster(ClusterEvent::GameServerApplied(g)) => vec![gs_line(&g)],
+            Msg::Cluster(ClusterEvent::PodApplied(p)) => vec![pod_line(&p)],
+            Msg::Cluster(ClusterEvent::SetsReplaced(v)) => {
+                vec![format!("sets replaced {}", v.len())]
+            }
+            Msg::Cluster(ClusterEvent::GameServersReplaced(v)) => {
+                let mut l = vec![format!("gs replaced {}", v.len())];
+                l.extend(v.iter().map(|g| format!("{} (in re-list)", gs_line(g))));
+                l
+            }
+            Msg::Cluster(ClusterEvent::PodsReplaced(v)) => {
+                let mut l = vec![format!("pods replaced {}", v.len())];
+                l.extend(v.iter().map(|p| format!("{} (in re-list)", pod_line(p))));
+                l
+            }
+            Msg::Cluster(ClusterEvent::WatchError(e)) => vec![format!("error: {e}")],
+            Msg::Cluster(ClusterEvent::SetApplied(_)) => vec!["set applied".into()],
+            Msg::Cluster(_) => vec!["deleted".into()],
+            _ => vec!["other".into()],
         }
-    });
-    let pod_task = tokio::spawn(async move {
-        let mut s = watcher(pod_api, watcher::Config::default()).default_backoff().boxed();
-        while let Some(ev) = s.next().await {
-            let _ = tx.send(ev.map(|e| match e {
-                watcher::Event::Apply(o) | watcher::Event::InitApply(o) => {
-                    let l = o.metadata.labels.unwrap_or_default();
-                    format!(
-                        "pod {} {}",
-                        o.metadata.name.unwrap_or_default(),
-                        l.get("game.kruise.io/gs-opsState").cloned().unwrap_or_default()
-                    )
-                }
-                watcher::Event::Delete(_) => "pod delete".into(),
-                watcher::Event::Init => "pod init".into(),
-                watcher::Event::InitDone => "pod initdone".into(),
-            }));
-        }
-    });
-
+    };
     let mut log: Vec<String> = Vec::new();
-    let mut errors = 0usize;
-    let wait_for = async |rx: &mut tokio::sync::mpsc::UnboundedReceiver<_>,
-                          log: &mut Vec<String>,
-                          errors: &mut usize,
-                          want: &[&str],
-                          timeout: Duration| {
+    let mut wait_for = async |want: &[&str], timeout: Duration, log: &mut Vec<String>| {
         let deadline = tokio::time::Instant::now() + timeout;
         let mut seen = vec![false; want.len()];
         while !seen.iter().all(|s| *s) {
-            let ev: Result<String, watcher::Error> = tokio::time::timeout_at(deadline, rx.recv())
+            let m = tokio::time::timeout_at(deadline, rx.recv())
                 .await
-                .unwrap_or_else(|_| {
-                    panic!("timed out waiting for {want:?}; events so far: {log:#?}")
-                })
+                .unwrap_or_else(|_| panic!("timed out waiting for {want:?}; messages: {log:#?}"))
                 .expect("watch tasks alive");
-            match ev {
-                Ok(s) => {
-                    for (i, w) in want.iter().enumerate() {
-                        if s == *w {
-                            seen[i] = true;
-                        }
+            for line in describe(m) {
+                for (i, w) in want.iter().enumerate() {
+                    if line.trim_end_matches(" (in re-list)") == *w {
+                        seen[i] = true;
                     }
-                    log.push(s);
                 }
-                Err(e) => {
-                    *errors += 1;
-                    log.push(format!("error: {e}"));
-                }
+                log.push(line);
             }
         }
     };
     wait_for(
-        &mut rx,
-        &mut log,
-        &mut errors,
-        &["gs initdone", "pod initdone"],
+        &["sets replaced 1", "gs replaced 3", "pods replaced 3"],
         Duration::from_secs(30),
+        &mut log,
     )
     .await;
     let before_restart = log.len();
@@ -357,40 +340,29 @@ async fn watchers_recover_after_kube_apiserver_restarts_mid_watch() {
     assert!(out.status.success(), "restart failed: {}", String::from_utf8_lossy(&out.stderr));
     let restart_took = started.elapsed();
 
-    // A change made after the restart, as OKG would make it: GameServer spec and pod label.
+    // A change made after the restart; OKG's double mirrors it into the pod's label.
     let writer = Writer::new(admin.clone());
     let patch =
         json_patch(json!([{"op": "replace", "path": "/spec/opsState", "value": "Maintaining"}]));
     writer.patch_game_server(&ns, "gss-watch-1", patch).await.expect("patch after restart");
-    Api::<Pod>::namespaced(admin.clone(), &ns)
-        .patch(
-            "gss-watch-1",
-            &PatchParams::default(),
-            &Patch::Merge(
-                json!({"metadata": {"labels": {"game.kruise.io/gs-opsState": "Maintaining"}}}),
-            ),
-        )
-        .await
-        .unwrap();
     wait_for(
-        &mut rx,
-        &mut log,
-        &mut errors,
         &["gs gss-watch-1 Maintaining", "pod gss-watch-1 Maintaining"],
         Duration::from_secs(90),
+        &mut log,
     )
     .await;
-    gs_task.abort();
-    pod_task.abort();
+    drop(watches);
 
     let after: Vec<&String> = log[before_restart..].iter().collect();
-    let relisted = after.iter().any(|s| s.ends_with(" init"));
+    let errors = after.iter().filter(|s| s.starts_with("error")).count();
+    let relisted = after.iter().any(|s| s.contains("replaced"));
+    let after: Vec<&&String> = after.iter().filter(|s| !s.contains("(in re-list)")).collect();
     loud(&format!(
-        "e2e: kube-apiserver restart took {restart_took:.1?}; after it the watchers saw {} \
-         events, {errors} stream errors, {} (events: {after:?})",
+        "e2e: kube-apiserver restart took {restart_took:.1?}; after it the console's watchers sent \
+         {} messages, {errors} watch errors, {} (messages: {after:?})",
         after.len(),
         if relisted {
-            "and re-listed (410 or broken resume)"
+            "and re-listed (410 Gone on resume)"
         } else {
             "and resumed without re-listing"
         },
@@ -598,10 +570,7 @@ async fn okg_bump_is_in_place_for_every_pod_on_a_real_api_server() {
     create_fleet(&admin, &ns, "gss-bump", 4).await;
     let lp = ListParams::default().labels("game.kruise.io/owner-gss=gss-bump");
     let pod_api: Api<Pod> = Api::namespaced(admin.clone(), &ns);
-    let snapshot = |pods: Vec<Pod>| -> std::collections::BTreeMap<
-        String,
-        (String, String, String, Vec<(String, i32)>),
-    > {
+    let snapshot = |pods: Vec<Pod>| -> BTreeMap<String, PodFacts> {
         pods.into_iter()
             .map(|p| {
                 let st = p.status.clone().unwrap_or_default();
@@ -743,6 +712,9 @@ async fn ops_bump_detects_a_concurrent_change_and_the_server_fails_its_test_op()
     let gss = Api::<GameServerSet>::namespaced(admin.clone(), &ns).get("gss-race").await.unwrap();
     assert_eq!(gss.template_images()[1].1, "registry.example/game/hot-update:v1.5", "theirs stays");
 }
+
+/// uid, IP, node and (container, restart count) of a pod.
+type PodFacts = (String, String, String, Vec<(String, i32)>);
 
 fn okg_bin(env: &Env) -> std::path::PathBuf {
     env.okg_bin.clone().unwrap_or_else(|| env!("CARGO_BIN_EXE_okg").into())
