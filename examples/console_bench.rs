@@ -86,18 +86,12 @@ fn main() {
     let median = samples[samples.len() / 2];
     let p99 = samples[samples.len() * 99 / 100];
 
-    // (d) idle minute: one tick per second, drawn once each.
-    let before = *sink.0.lock().unwrap();
-    let mut now = fake::now();
-    for _ in 0..60 {
-        now += jiff::SignedDuration::from_secs(1);
-        state.update(Msg::Tick(now));
-        if state.dirty {
-            term.draw(|f| ui::draw(f, &state, &theme)).unwrap();
-            state.dirty = false;
-        }
-    }
-    let idle = *sink.0.lock().unwrap() - before;
+    // (d) idle minute: one tick per second, drawn once each. Twice: a young fleet (ages under
+    // 10 minutes show seconds, so every visible AGE cell changes each second: the worst case)
+    // and a fleet two hours old (ages change once a minute).
+    let idle = idle_minute(&mut state, &mut term, &theme, &sink, fake::now());
+    let later = fake::now() + jiff::SignedDuration::from_hours(2);
+    let idle_old = idle_minute(&mut state, &mut term, &theme, &sink, later);
 
     println!(
         "fleet: {} GameServers, {} pods, {} sets",
@@ -116,10 +110,36 @@ fn main() {
         rss1 as f64 / 1024.0,
         rss0 as f64 / 1024.0
     );
-    println!("(d) idle at 120x40: {idle} bytes per minute ({:.1} B/s)", idle as f64 / 60.0);
+    println!(
+        "(d) idle at 120x40, young fleet: {idle} bytes per minute ({:.1} B/s)",
+        idle as f64 / 60.0
+    );
+    println!(
+        "(d) idle at 120x40, fleet 2h old: {idle_old} bytes per minute ({:.1} B/s)",
+        idle_old as f64 / 60.0
+    );
 }
 
-#[allow(dead_code)]
+fn idle_minute(
+    state: &mut State,
+    term: &mut Terminal<CrosstermBackend<Sink>>,
+    theme: &Theme,
+    sink: &Sink,
+    start: jiff::Timestamp,
+) -> usize {
+    let before = *sink.0.lock().unwrap();
+    let mut now = start;
+    for _ in 0..60 {
+        now += jiff::SignedDuration::from_secs(1);
+        state.update(Msg::Tick(now));
+        if state.dirty {
+            term.draw(|f| ui::draw(f, state, theme)).unwrap();
+            state.dirty = false;
+        }
+    }
+    *sink.0.lock().unwrap() - before
+}
+
 fn sizes() {
     use std::mem::size_of;
     println!(

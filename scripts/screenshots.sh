@@ -21,9 +21,9 @@ wait_for main "live" 20; wait_for main "gss-battle"
 sleep 1.5
 keys main Down; keys main Space; keys main Space; sleep 0.5
 shoot main-120x32 main
-keys main Enter; wait_for main "imageID"; sleep 1
+keys main Enter; wait_for main "uid"; sleep 1
 shoot detail-120x32 main
-keys main Escape; keys main '?'; wait_for main "this help"
+keys main Escape; keys main '?'; wait_for main "mark / unmark the row"
 shoot help-120x32 main
 keys main q; sleep 0.3; keys main q
 

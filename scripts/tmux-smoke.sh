@@ -24,15 +24,16 @@ keys $S Escape; wait_for $S "0 marked"
 echo "ok: marking and clearing"
 
 keys $S / ; keys $S -l "battle" ; keys $S Enter
-wait_for $S "/battle"
+wait_for $S "marked · /battle"
 if screen $S | grep -q "gss-2048-0"; then echo "FAIL: filter did not hide gss-2048"; screen $S; exit 1; fi
 keys $S '*'; wait_for $S "marked 4 matching rows"
 keys $S x; wait_for $S "gss-2048-0"
 echo "ok: filter and mark-matching"
 
-keys $S '?'; wait_for $S "this help"
+keys $S "?"; wait_for $S "mark / unmark the row"
 keys $S Escape; sleep 0.3
-keys $S Enter; wait_for $S "imageID"
+keys $S Enter; wait_for $S "uid"
+keys $S PageDown; wait_for $S "imageID"
 keys $S Escape; wait_for $S "space mark"
 echo "ok: help and detail"
 

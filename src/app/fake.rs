@@ -66,7 +66,7 @@ pub fn pod(
         .enumerate()
         .map(|(i, (n, img))| {
             let mut s = json!({
-                "name": n, "image": img, "imageID": format!("docker.io/x@sha256:{:064x}", i + ordinal),
+                "name": n, "image": img, "imageID": format!("docker.io/games/{}@sha256:{:016x}{}", n, ((i + 1) * 2654435761 + ordinal * 40503) as u64, "9c2e".repeat(12)),
                 "ready": true, "restartCount": if i == 0 { restarts } else { 0 },
                 "state": {"running": {"startedAt": ago(restart_ago.min(535))}}
             });

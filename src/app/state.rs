@@ -158,6 +158,8 @@ pub struct State {
     pub watch_error: Option<String>,
     /// Events of the pod shown in the detail view.
     pub pod_events: Option<(Key, Vec<EventLine>)>,
+    /// Rows that changed since the last age tick: drawn in the `changed` style once, then settle.
+    pub flashed: std::collections::HashSet<Key>,
     /// Redraw needed.
     pub dirty: bool,
     pub quit: bool,
@@ -195,6 +197,7 @@ impl State {
             note: None,
             watch_error: None,
             pod_events: None,
+            flashed: Default::default(),
             dirty: true,
             quit: false,
             synced: [false; 3],

@@ -297,4 +297,8 @@ fn drawing_is_requested_only_by_changes() {
     let gs = fake::gameserver("default", "gss-2048", 0, "NotReady", "None");
     s.update(Msg::Cluster(ClusterEvent::GameServerApplied(gs)));
     assert!(s.dirty);
+    // The changed row flashes until the next tick.
+    assert!(s.flashed.contains(&k("gss-2048-0")));
+    s.update(Msg::Tick(fake::now()));
+    assert!(s.flashed.is_empty());
 }

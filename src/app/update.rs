@@ -28,6 +28,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Tick(now) => {
             state.now = now;
+            state.flashed.clear();
             state.dirty = true;
             Vec::new()
         }
@@ -110,6 +111,9 @@ fn on_cluster(state: &mut State, ev: ClusterEvent) {
         }
     };
     state.watch_error = None;
+    if let Touched::Rows(keys) = &touched {
+        state.flashed.extend(keys.iter().cloned());
+    }
     match touched {
         Touched::Nothing => {}
         // With a filter on, a changed row may enter or leave the view.

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+pub mod fixtures;
 pub mod server;
 pub mod sim;
 pub mod store;
@@ -45,10 +46,12 @@ impl Default for DemoOptions {
 /// Counters the server keeps; tests read them.
 #[derive(Default, Debug)]
 pub struct DemoStats {
-    /// Mutating requests (POST/PUT/PATCH/DELETE on resources, exec and proxy excluded) from
-    /// identities other than the simulated controller.
+    /// Non-read requests from identities other than the simulated controller: POST, PUT, PATCH
+    /// and DELETE on resources, plus every pods/exec session and pods/proxy call (GET included).
+    /// Counted once the token is recognised, before authorization, so a refused write counts
+    /// too. Access and self reviews are not counted.
     pub client_mutations: AtomicU64,
-    /// Mutating requests from the simulated controller.
+    /// The same, from the simulated controller.
     pub controller_mutations: AtomicU64,
     /// Exec and proxy reloads running right now, and the most seen at once.
     pub reloads_in_flight: AtomicU64,
@@ -74,6 +77,7 @@ pub struct DemoCluster {
     pub addr: SocketAddr,
     pub options: DemoOptions,
     pub stats: Arc<DemoStats>,
+    store: store::Store,
     shutdown: tokio::sync::watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -82,35 +86,52 @@ impl DemoCluster {
     /// Serve the API on `listen`, seed the initial objects and start the simulated controller.
     /// Returns once the server answers requests.
     pub async fn start(listen: SocketAddr, options: DemoOptions) -> anyhow::Result<DemoCluster> {
+        let objects = sim::seed::initial_objects(&options);
+        let mut cluster = Self::start_bare(listen, options, objects).await?;
+        let controller_client = cluster.client_with_token(CONTROLLER_TOKEN)?;
+        let shutdown_rx = cluster.shutdown.subscribe();
+        cluster.tasks.push(tokio::spawn(sim::controller::run(
+            controller_client,
+            cluster.options.clone(),
+            shutdown_rx,
+        )));
+        Ok(cluster)
+    }
+
+    /// Serve the API with `objects` as the initial contents and no controller: nothing changes
+    /// unless a client changes it. For tests of the API server itself (see `fixtures`).
+    pub async fn start_bare(
+        listen: SocketAddr,
+        options: DemoOptions,
+        objects: Vec<serde_json::Value>,
+    ) -> anyhow::Result<DemoCluster> {
         let stats = Arc::new(DemoStats::default());
         let store = store::Store::new();
-        for obj in sim::seed::initial_objects(&options) {
+        for obj in objects {
             store.insert_initial(obj)?;
         }
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
-        let mut tasks = Vec::new();
-        tasks.push(server::spawn(
-            listener,
-            store.clone(),
-            stats.clone(),
-            options.clone(),
-            shutdown_rx.clone(),
-        ));
-        let mut cluster = DemoCluster { addr, options, stats, shutdown, tasks: Vec::new() };
-        let controller_client = cluster.client_with_token(CONTROLLER_TOKEN)?;
-        tasks.push(tokio::spawn(sim::controller::run(
-            controller_client,
-            cluster.options.clone(),
-            shutdown_rx,
-        )));
-        cluster.tasks = tasks;
-        Ok(cluster)
+        let server =
+            server::spawn(listener, store.clone(), stats.clone(), options.clone(), shutdown_rx);
+        Ok(DemoCluster { addr, options, stats, store, shutdown, tasks: vec![server] })
     }
 
+    /// Forget the watch history, as an etcd compaction does: a watch from any resourceVersion
+    /// older than now gets 410 Gone and clients must re-list.
+    pub fn compact_watch_history(&self) {
+        self.store.compact();
+    }
+
+    /// The https URL clients use (TLS with the demo's own CA, see `server::listen`; the same
+    /// port also answers plain HTTP). An unspecified listen address is reached on loopback.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let mut addr = self.addr;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        format!("https://{addr}")
     }
 
     /// A kubeconfig whose current context ("okg-demo") points at this server as the admin user.
@@ -124,7 +145,11 @@ impl DemoCluster {
         Kubeconfig {
             clusters: vec![NamedCluster {
                 name: "okg-demo".into(),
-                cluster: Some(Cluster { server: Some(self.url()), ..Default::default() }),
+                cluster: Some(Cluster {
+                    server: Some(self.url()),
+                    certificate_authority_data: Some(server::listen::CA_PEM_BASE64.to_string()),
+                    ..Default::default()
+                }),
                 other: Default::default(),
             }],
             auth_infos: vec![NamedAuthInfo {
@@ -159,6 +184,7 @@ impl DemoCluster {
 
     pub fn client_with_token(&self, token: &str) -> anyhow::Result<kube::Client> {
         let mut config = kube::Config::new(self.url().parse()?);
+        config.root_cert = Some(vec![server::listen::CA_DER.to_vec()]);
         config.default_namespace = self.options.namespace.clone();
         config.auth_info.token = Some(token.to_string().into());
         Ok(kube::Client::try_from(config)?)

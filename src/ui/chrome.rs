@@ -50,7 +50,12 @@ pub fn title(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
 /// `2 marked · /Ready · note`, or the prompt when one is open.
 pub fn status(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
     if let Some(Overlay::Input(input)) = state.top_overlay() {
-        prompt(input, t, area, buf);
+        // The marked count stays visible while typing.
+        let count = format!(" {} marked ", state.marked_present());
+        let w = (count.chars().count() as u16).min(area.width / 3);
+        let right = Rect { x: area.x + area.width - w, width: w, ..area };
+        buf.set_stringn(right.x, right.y, &count, w as usize, t.mark);
+        prompt(input, t, Rect { width: area.width - w, ..area }, buf);
         return;
     }
     let end = area.x + area.width;

@@ -51,9 +51,9 @@ pub fn lines(state: &State, t: &Theme, key: &Key) -> Vec<Line<'static>> {
         return out;
     };
     out.push(Line::from(Span::styled("GameServer", t.header)));
-    out.push(kv(t, "set", gs.owner_set().unwrap_or("-").to_string(), t.text));
-    out.push(kv(t, "state", gs.current_state().to_string(), t.text));
-    out.push(kv(t, "opsState", gs.ops_state().to_string(), t.text));
+    let set = gs.owner_set().unwrap_or("-");
+    let states = format!("{} · opsState {} · set {set}", gs.current_state(), gs.ops_state());
+    out.push(kv(t, "state", states, t.text));
     out.push(kv(
         t,
         "priorities",
@@ -76,12 +76,13 @@ pub fn lines(state: &State, t: &Theme, key: &Key) -> Vec<Line<'static>> {
     out.push(kv(t, "uid", pod.uid.clone().unwrap_or_default(), t.text));
     let created = pod.created.map(|c| format!("{c} ({} ago)", format::age(state.now, c)));
     out.push(kv(t, "created", created.unwrap_or_default(), t.text));
-    out.push(kv(t, "node", pod.node.clone().unwrap_or_else(|| "-".into()), t.text));
-    out.push(kv(t, "ip", pod.ip.clone().unwrap_or_else(|| "-".into()), t.text));
-    out.push(kv(t, "phase", pod.phase.clone().unwrap_or_default(), t.text));
-    for (k, v) in fleet::okg_labels(&pod.labels) {
-        out.push(kv(t, "label", format!("{k}={v}"), t.muted));
-    }
+    let place = format!(
+        "{} · ip {} · {}",
+        pod.node.as_deref().unwrap_or("-"),
+        pod.ip.as_deref().unwrap_or("-"),
+        pod.phase.as_deref().unwrap_or("?")
+    );
+    out.push(kv(t, "node", place, t.text));
     out.push(Line::default());
     out.push(Line::from(Span::styled("Containers", t.header)));
     for (name, image) in &pod.containers {
@@ -98,7 +99,7 @@ pub fn lines(state: &State, t: &Theme, key: &Key) -> Vec<Line<'static>> {
             if short_differs(&st.image, image) {
                 out.push(kv(t, "running", st.image.clone(), t.warn));
             }
-            out.push(kv(t, "imageID", st.image_id.clone(), t.muted));
+            out.push(kv(t, "imageID", short_image_id(&st.image_id), t.muted));
             out.push(kv(
                 t,
                 "state",
@@ -144,7 +145,26 @@ pub fn lines(state: &State, t: &Theme, key: &Key) -> Vec<Line<'static>> {
         }
         _ => out.push(Line::from(Span::styled("  loading…", t.muted))),
     }
+    out.push(Line::default());
+    out.push(Line::from(Span::styled("OKG labels", t.header)));
+    for (k, v) in fleet::okg_labels(&pod.labels) {
+        out.push(Line::from(vec![
+            Span::styled(format!("  {k}="), t.muted),
+            Span::styled(v, t.text),
+        ]));
+    }
     out
+}
+
+/// `repo@sha256:0123456789abcdef…`: the repository's last segment and the digest cut to 24 hex
+/// digits, enough to compare before and after an update on one line.
+fn short_image_id(id: &str) -> String {
+    let id = id.rsplit("://").next().unwrap_or(id);
+    let last = id.rsplit('/').next().unwrap_or(id);
+    match last.split_once(':') {
+        Some((head, hex)) if hex.len() > 24 => format!("{head}:{}…", &hex[..24]),
+        _ => last.to_string(),
+    }
 }
 
 fn short_differs(running: &str, spec: &str) -> bool {

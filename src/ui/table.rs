@@ -55,7 +55,10 @@ fn images_text(row: &Row, t: &Theme) -> Vec<Cell> {
 
 fn cell(row: &Row, col: ColId, state: &State, t: &Theme) -> Cell {
     match col {
-        ColId::Name => (row.key.name.clone(), t.text),
+        ColId::Name => {
+            let style = if state.flashed.contains(&row.key) { t.changed } else { t.text };
+            (row.key.name.clone(), style)
+        }
         ColId::State => (row.state.clone(), state_style(t, &row.state)),
         ColId::Ops => (row.ops_state.clone(), ops_style(t, &row.ops_state)),
         ColId::Dp => (row.deletion_priority.to_string(), t.muted),
@@ -77,14 +80,15 @@ fn cell(row: &Row, col: ColId, state: &State, t: &Theme) -> Cell {
 }
 
 /// Widths that fit the rows in view.
-fn measure<'a>(rows: impl Iterator<Item = &'a Row>) -> (u16, u16) {
-    let (mut name, mut images) = (4u16, 6u16);
+fn measure<'a>(rows: impl Iterator<Item = &'a Row>) -> (u16, u16, u16) {
+    let (mut name, mut images, mut node) = (4u16, 6u16, 4u16);
     for r in rows {
         name = name.max(r.key.name.chars().count() as u16);
+        node = node.max(r.node.as_deref().map(|n| n.chars().count()).unwrap_or(1) as u16);
         let w: usize = r.images.iter().map(|i| i.tag.chars().count() + 2).sum();
         images = images.max(w as u16);
     }
-    (name, images)
+    (name, images, node)
 }
 
 pub fn draw(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
@@ -97,8 +101,15 @@ pub fn draw(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
         Line::Row(k) => state.fleet.rows.get(k),
         Line::Group(_) => None,
     });
-    let (name_w, images_w) = measure(rows_in_view);
-    let cols = columns::layout(area.width.saturating_sub(2), name_w, images_w);
+    let (name_w, images_w, node_w) = measure(rows_in_view);
+    let mut cols = columns::layout(area.width.saturating_sub(2), name_w, images_w);
+    // The node column is last: give it what it needs if there is room.
+    let used: u16 = cols.iter().map(|c| c.width + 1).sum();
+    if let Some(n) = cols.iter_mut().find(|c| c.id == ColId::Node) {
+        let room =
+            area.width.saturating_sub(2).saturating_sub(used - n.width - 1).saturating_sub(1);
+        n.width = node_w.clamp(n.width, room.max(n.width).min(30));
+    }
 
     // Column titles.
     let mut x = area.x + 2;

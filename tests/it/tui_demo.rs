@@ -84,7 +84,6 @@ fn row<'a>(screen: &'a str, name: &str) -> &'a str {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the demo HTTP server (branch demo-server); run with --ignored once merged"]
 async fn a_change_in_the_cluster_shows_up_on_screen() {
     let mut h = Harness::start(false).await;
     let screen = h.run_until("gss-2048-3", Duration::from_secs(10)).await;
@@ -112,7 +111,6 @@ async fn a_change_in_the_cluster_shows_up_on_screen() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the demo HTTP server (branch demo-server); run with --ignored once merged"]
 async fn read_only_sends_no_mutation_whatever_the_keys() {
     let mut h = Harness::start(true).await;
     let screen = h.run_until("gss-2048-0", Duration::from_secs(10)).await;

@@ -145,3 +145,17 @@ fn only_rows_in_view_are_drawn_and_scrolling_follows_the_cursor() {
     assert!(out.contains("gss-battle-2"), "{out}");
     assert!(!out.contains("gss-2048-0"), "{out}");
 }
+
+#[test]
+fn prompt_keeps_the_mark_count_visible() {
+    let mut s = state(80, 24, writable());
+    key(&mut s, KeyCode::Char(' '));
+    key(&mut s, KeyCode::Char('/'));
+    for c in "upd".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    let out = text::plain(&render(&s, &Theme::builtin("dark"), 80, 24));
+    let status = out.lines().nth(22).unwrap();
+    assert!(status.starts_with(" /upd"), "{status}");
+    assert!(status.ends_with("1 marked"), "{status}");
+}

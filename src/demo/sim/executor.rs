@@ -9,12 +9,15 @@ use k8s_openapi::api::core::v1::{Event, Pod};
 use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams, Preconditions};
 use serde_json::{Value, json};
 
-use super::events::{EventWrite, Recorder};
+use super::events::{EventSpec, EventWrite, Recorder};
 use super::plan::{Action, Memory, Pending, Resource};
 use crate::okg::types::{GameServer, GameServerSet};
 
 /// What a write left behind, for the staleness bookkeeping.
 type Done = Option<((Resource, String, String), Option<String>)>;
+
+/// The outcome of one write and the events to record if it succeeded.
+type Applied = (Done, Vec<EventSpec>);
 
 async fn patch_obj<K>(
     api: Api<K>,
@@ -43,9 +46,24 @@ where
     Ok(Some(rv))
 }
 
-async fn apply(client: kube::Client, action: Action) -> Done {
+async fn create<K>(client: kube::Client, ns: &str, object: Value) -> kube::Result<Option<String>>
+where
+    K: kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + serde::Serialize
+        + std::fmt::Debug,
+{
+    let obj: K = serde_json::from_value(object).map_err(kube::Error::SerdeError)?;
+    let created = Api::<K>::namespaced(client, ns).create(&PostParams::default(), &obj).await?;
+    Ok(created.meta().resource_version.clone())
+}
+
+async fn apply(client: kube::Client, action: Action) -> Applied {
+    let mut events = Vec::new();
     let result: kube::Result<Done> = match action {
-        Action::Patch { res, ns, name, rv, main, status } => {
+        Action::Patch { res, ns, name, rv, main, status, events: e } => {
+            events = e;
             let key = (res, ns.clone(), name.clone());
             let r = match res {
                 Resource::Pod => {
@@ -68,37 +86,18 @@ async fn apply(client: kube::Client, action: Action) -> Done {
             };
             r.map(|rv| Some((key, rv)))
         }
-        Action::Create { res, ns, name, object } => {
-            let pp = PostParams::default();
+        Action::Create { res, ns, name, object, events: e } => {
+            events = e;
             let key = (res, ns.clone(), name);
             let rv = match res {
-                Resource::Pod => serde_json::from_value::<Pod>(object)
-                    .map_err(kube::Error::SerdeError)
-                    .map(|o| async move {
-                        Api::<Pod>::namespaced(client, &ns)
-                            .create(&pp, &o)
-                            .await
-                            .map(|o| o.metadata.resource_version)
-                    }),
-                _ => {
-                    let r = serde_json::from_value::<GameServer>(object)
-                        .map_err(kube::Error::SerdeError);
-                    match r {
-                        Ok(o) => {
-                            let res =
-                                Api::<GameServer>::namespaced(client, &ns).create(&pp, &o).await;
-                            return log_done(res.map(|o| Some((key, o.metadata.resource_version))));
-                        }
-                        Err(e) => Err(e),
-                    }
-                }
+                Resource::Pod => create::<Pod>(client, &ns, object).await,
+                Resource::GameServer => create::<GameServer>(client, &ns, object).await,
+                Resource::GameServerSet => create::<GameServerSet>(client, &ns, object).await,
             };
-            match rv {
-                Ok(fut) => fut.await.map(|rv| Some((key, rv))),
-                Err(e) => Err(e),
-            }
+            rv.map(|rv| Some((key, rv)))
         }
-        Action::Delete { res, ns, name, uid, now } => {
+        Action::Delete { res, ns, name, uid, now, events: e } => {
+            events = e;
             let dp = DeleteParams {
                 grace_period_seconds: now.then_some(0),
                 preconditions: uid
@@ -117,22 +116,26 @@ async fn apply(client: kube::Client, action: Action) -> Done {
             };
             r.map(|_| Some((key, None)))
         }
-        Action::Event(_) => Ok(None),
+        Action::Event(e) => {
+            events.push(e);
+            Ok(None)
+        }
     };
-    log_done(result)
+    match result {
+        Ok(done) => (done, events),
+        Err(e) => {
+            log_failure(e);
+            (None, Vec::new())
+        }
+    }
 }
 
-fn log_done(r: kube::Result<Done>) -> Done {
-    match r {
-        Ok(d) => d,
-        Err(kube::Error::Api(e)) if [404, 409, 422].contains(&e.code) => {
+fn log_failure(e: kube::Error) {
+    match e {
+        kube::Error::Api(e) if [404, 409, 422].contains(&e.code) => {
             tracing::debug!(code = e.code, reason = %e.reason, "sim write skipped: {}", e.message);
-            None
         }
-        Err(e) => {
-            tracing::warn!("sim write failed: {e}");
-            None
-        }
+        e => tracing::warn!("sim write failed: {e}"),
     }
 }
 
@@ -172,23 +175,21 @@ pub async fn execute(
     mem: &mut Memory,
     recorder: &mut Recorder,
 ) {
-    let now = jiff::Timestamp::now();
-    let mut event_writes = Vec::new();
-    let mut writes = Vec::new();
-    for a in actions {
-        match a {
-            Action::Event(e) => event_writes.extend(recorder.record(&e, now)),
-            other => writes.push(other),
-        }
-    }
-    let done: Vec<Done> =
-        futures::stream::iter(writes.into_iter().map(|a| apply(client.clone(), a)))
+    let applied: Vec<Applied> =
+        futures::stream::iter(actions.into_iter().map(|a| apply(client.clone(), a)))
             .buffer_unordered(16)
             .collect()
             .await;
     let at = Instant::now();
-    for (key, rv) in done.into_iter().flatten() {
-        mem.pending.insert(key, Pending { rv, at });
+    let now = jiff::Timestamp::now();
+    let mut event_writes = Vec::new();
+    for (done, events) in applied {
+        if let Some((key, rv)) = done {
+            mem.pending.insert(key, Pending { rv, at });
+        }
+        for e in &events {
+            event_writes.extend(recorder.record(e, now));
+        }
     }
     futures::stream::iter(event_writes.into_iter().map(|w| write_event(client.clone(), w)))
         .buffer_unordered(16)

@@ -40,12 +40,15 @@ pub enum Action {
         rv: String,
         main: Vec<Value>,
         status: Vec<Value>,
+        /// Recorded only if the write succeeds.
+        events: Vec<EventSpec>,
     },
     Create {
         res: Resource,
         ns: String,
         name: String,
         object: Value,
+        events: Vec<EventSpec>,
     },
     Delete {
         res: Resource,
@@ -53,7 +56,9 @@ pub enum Action {
         name: String,
         uid: Option<String>,
         now: bool,
+        events: Vec<EventSpec>,
     },
+    /// An event that goes with no write.
     Event(EventSpec),
 }
 
@@ -172,8 +177,9 @@ pub fn plan(world: &World, mem: &mut Memory, clock: &Clock) -> Vec<Action> {
     }
     for pod in orphans {
         let mut d = Draft::new(pod);
-        kubelet_pass(&mut d, mem, clock, &mut actions, false);
-        push_pod_patch(&d, &mut actions);
+        let mut events = Vec::new();
+        kubelet_pass(&mut d, mem, clock, &mut actions, &mut events, false);
+        push_pod_patch(&d, events, &mut actions);
     }
     actions
 }
@@ -188,6 +194,7 @@ fn kubelet_pass(
     mem: &mut Memory,
     clock: &Clock,
     actions: &mut Vec<Action>,
+    events: &mut Vec<EventSpec>,
     stepped: bool,
 ) -> bool {
     let uid = d.get().metadata.uid.clone().unwrap_or_default();
@@ -202,6 +209,7 @@ fn kubelet_pass(
                 name,
                 uid: Some(uid.clone()),
                 now: true,
+                events: vec![],
             });
             mem.last_step.insert(uid, clock.now);
         }
@@ -218,16 +226,18 @@ fn kubelet_pass(
     if out.stepped || stepped {
         mem.last_step.insert(uid, clock.now);
     }
-    actions.extend(out.events.into_iter().map(Action::Event));
+    events.extend(out.events);
     true
 }
 
-fn push_pod_patch(d: &Draft, actions: &mut Vec<Action>) {
-    let Some(new) = d.edited() else { return };
+fn push_pod_patch(d: &Draft, events: Vec<EventSpec>, actions: &mut Vec<Action>) {
     let old = d.orig();
-    let main = patch::pod_main_ops(old, new);
-    let status = patch::pod_status_ops(old, new);
+    let (main, status) = match d.edited() {
+        Some(new) => (patch::pod_main_ops(old, new), patch::pod_status_ops(old, new)),
+        None => (vec![], vec![]),
+    };
     if main.is_empty() && status.is_empty() {
+        actions.extend(events.into_iter().map(Action::Event));
         return;
     }
     let (ns, name) = ns_name(&old.metadata);
@@ -238,6 +248,7 @@ fn push_pod_patch(d: &Draft, actions: &mut Vec<Action>) {
         rv: old.metadata.resource_version.clone().unwrap_or_default(),
         main,
         status,
+        events,
     });
 }
 
@@ -329,6 +340,7 @@ fn plan_set(
                     "metadata": {"name": gs_name, "namespace": ns, "labels": gs_labels},
                     "spec": {"opsState": "None", "updatePriority": 0, "deletionPriority": 0, "networkDisabled": false},
                 }),
+                events: vec![],
             });
         }
         if !pods_by_ord.contains_key(&ord)
@@ -350,13 +362,13 @@ fn plan_set(
                 ns: ns.clone(),
                 name: gs_name.clone(),
                 object: shape.object(),
+                events: vec![asts_event(
+                    &ns,
+                    &name,
+                    "SuccessfulCreate",
+                    format!("create Pod {gs_name} in StatefulSet {name} successful"),
+                )],
             });
-            actions.push(Action::Event(asts_event(
-                &ns,
-                &name,
-                "SuccessfulCreate",
-                format!("create Pod {gs_name} in StatefulSet {name} successful"),
-            )));
         }
     }
     for (ord, pod) in pods_by_ord {
@@ -375,13 +387,13 @@ fn plan_set(
                     name: pname.clone(),
                     uid: pod.metadata.uid.clone(),
                     now: false,
+                    events: vec![asts_event(
+                        &ns,
+                        &name,
+                        "SuccessfulDelete",
+                        format!("delete Pod {pname} in StatefulSet {name} successful"),
+                    )],
                 });
-                actions.push(Action::Event(asts_event(
-                    &ns,
-                    &name,
-                    "SuccessfulDelete",
-                    format!("delete Pod {pname} in StatefulSet {name} successful"),
-                )));
             }
         }
     }
@@ -401,6 +413,7 @@ fn plan_set(
                     name: gname,
                     uid: gs.metadata.uid.clone(),
                     now: false,
+                    events: vec![],
                 });
             }
         }
@@ -487,6 +500,7 @@ fn plan_set(
 
     // Per pod: controller steps, GameServer-driven labels and overrides, then the kubelet.
     let mut finals: BTreeMap<u32, Option<Pod>> = BTreeMap::new();
+    let mut stale_pods: HashSet<u32> = HashSet::new();
     for (&ord, &pod) in pods_by_ord {
         let (_, pname) = ns_name(&pod.metadata);
         if mem.stale(
@@ -496,11 +510,13 @@ fn plan_set(
             pod.metadata.resource_version.as_deref(),
             clock.now,
         ) {
+            stale_pods.insert(ord);
             continue;
         }
         let uid = pod.metadata.uid.clone().unwrap_or_default();
         let gs = gs_by_ord.get(&ord).copied();
         let mut d = Draft::new(pod);
+        let mut pod_events = Vec::new();
         let mut stepped = false;
         let can = can_step(mem, &uid, clock);
         let deleting = pod.metadata.deletion_timestamp.is_some();
@@ -535,13 +551,13 @@ fn plan_set(
                             name: pname.clone(),
                             uid: Some(uid.clone()),
                             now: false,
+                            events: vec![asts_event(
+                                &ns,
+                                &name,
+                                "SuccessfulDelete",
+                                format!("delete Pod {pname} in StatefulSet {name} successful"),
+                            )],
                         });
-                        actions.push(Action::Event(asts_event(
-                            &ns,
-                            &name,
-                            "SuccessfulDelete",
-                            format!("delete Pod {pname} in StatefulSet {name} successful"),
-                        )));
                         mem.last_step.insert(uid, clock.now);
                         finals.insert(ord, None);
                         continue;
@@ -549,7 +565,16 @@ fn plan_set(
                     _ => {}
                 }
             } else if lc == lifecycle::PREPARING_UPDATE && can {
-                apply_images_in_place(&mut d, &rev, template, gs, clock, &ns, &name, actions);
+                apply_images_in_place(
+                    &mut d,
+                    &rev,
+                    template,
+                    gs,
+                    clock,
+                    &ns,
+                    &name,
+                    &mut pod_events,
+                );
                 stepped = true;
             } else if lc == lifecycle::UPDATING && inplace::update_completed(d.get()) {
                 d.set_label(labels::LIFECYCLE_STATE, lifecycle::NORMAL);
@@ -614,11 +639,11 @@ fn plan_set(
                 }
             }
         }
-        let alive = kubelet_pass(&mut d, mem, clock, actions, stepped);
+        let alive = kubelet_pass(&mut d, mem, clock, actions, &mut pod_events, stepped);
         if stepped {
             mem.last_step.insert(uid, clock.now);
         }
-        push_pod_patch(&d, actions);
+        push_pod_patch(&d, pod_events, actions);
         finals.insert(ord, if alive || deleting { Some(d.get().clone()) } else { None });
     }
 
@@ -639,13 +664,16 @@ fn plan_set(
             counts.pre_delete += 1;
         }
         let (_, gname) = ns_name(&gs.metadata);
-        if mem.stale(
-            Resource::GameServer,
-            &ns,
-            &gname,
-            gs.metadata.resource_version.as_deref(),
-            clock.now,
-        ) || mirror::gs_status_current(gs, pod, state)
+        // A pod we just wrote is not in the cache yet: mirror it once it is.
+        if stale_pods.contains(&ord)
+            || mem.stale(
+                Resource::GameServer,
+                &ns,
+                &gname,
+                gs.metadata.resource_version.as_deref(),
+                clock.now,
+            )
+            || mirror::gs_status_current(gs, pod, state)
         {
             continue;
         }
@@ -674,6 +702,7 @@ fn plan_set(
                 rv: gs.metadata.resource_version.clone().unwrap_or_default(),
                 main: vec![],
                 status: ops,
+                events: vec![],
             });
         }
     }
@@ -719,6 +748,7 @@ fn plan_set(
             rv: set.metadata.resource_version.clone().unwrap_or_default(),
             main: vec![],
             status: patch::object_ops("/status", &old, &merged),
+            events: vec![],
         });
     }
 }
@@ -734,7 +764,7 @@ fn apply_images_in_place(
     clock: &Clock,
     ns: &str,
     set: &str,
-    actions: &mut Vec<Action>,
+    events: &mut Vec<EventSpec>,
 ) {
     let overrides = overrides_of(gs);
     let wanted: HashMap<String, String> = template
@@ -817,10 +847,49 @@ fn apply_images_in_place(
         }
     }
     let pname = pod.metadata.name.clone().unwrap_or_default();
-    actions.push(Action::Event(asts_event(
+    events.push(asts_event(
         ns,
         set,
         "SuccessfulUpdatePodInPlace",
         format!("successfully update pod {pname} in-place(revision {rev})"),
-    )));
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn desired_ordinals_skip_reserved_ids() {
+        let reserved = HashSet::from([1, 3]);
+        assert_eq!(desired_ordinals(3, &reserved), vec![0, 2, 4]);
+        assert_eq!(desired_ordinals(0, &reserved), Vec::<u32>::new());
+        assert_eq!(desired_ordinals(-1, &HashSet::new()), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn pending_writes_hide_objects_until_the_cache_catches_up() {
+        let mut mem = Memory::default();
+        let now = Instant::now();
+        let key = (Resource::Pod, "ns".to_string(), "p".to_string());
+        mem.pending.insert(key.clone(), Pending { rv: Some("10".into()), at: now });
+        assert!(mem.stale(Resource::Pod, "ns", "p", Some("9"), now));
+        assert!(!mem.stale(Resource::Pod, "ns", "p", Some("10"), now));
+        assert!(!mem.stale(Resource::Pod, "ns", "p", Some("11"), now));
+        // Created but not yet seen.
+        assert!(mem.stale(Resource::Pod, "ns", "p", None, now));
+        // A delete not yet seen.
+        mem.pending.insert(key, Pending { rv: None, at: now });
+        assert!(mem.stale(Resource::Pod, "ns", "p", Some("12"), now));
+        assert!(!mem.stale(Resource::Pod, "ns", "p", None, now));
+        // Entries expire, so a lost watch event cannot freeze an object.
+        assert!(!mem.stale(
+            Resource::Pod,
+            "ns",
+            "p",
+            Some("12"),
+            now + PENDING_TTL + Duration::from_millis(1)
+        ));
+        assert!(!mem.stale(Resource::Pod, "ns", "other", Some("1"), now));
+    }
 }

@@ -123,7 +123,7 @@ impl Sim {
         for a in actions {
             match a {
                 Action::Event(e) => self.events.push(e),
-                Action::Patch { res, name, rv, main, status, .. } => {
+                Action::Patch { res, name, rv, main, status, events, .. } => {
                     writes += 1;
                     let mut rv = rv;
                     if !main.is_empty() {
@@ -132,11 +132,13 @@ impl Sim {
                             None => continue,
                         }
                     }
-                    if !status.is_empty() {
-                        self.apply_ops(res, &name, status, &rv);
+                    if !status.is_empty() && self.apply_ops(res, &name, status, &rv).is_none() {
+                        continue;
                     }
+                    self.events.extend(events);
                 }
-                Action::Create { object, .. } => {
+                Action::Create { object, events, .. } => {
+                    self.events.extend(events);
                     writes += 1;
                     let mut object = object;
                     if object["kind"] == "Pod" {
@@ -152,7 +154,8 @@ impl Sim {
                         self.insert(object);
                     }
                 }
-                Action::Delete { res, name, uid, .. } => {
+                Action::Delete { res, name, uid, events, .. } => {
+                    self.events.extend(events);
                     writes += 1;
                     let key = (res, name);
                     let matches = self
