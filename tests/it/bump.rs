@@ -14,7 +14,7 @@ use okg_console::ops::bump::{self, BumpError, FollowOptions, OpsContext, Step};
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use crate::{Demo, demo};
+use crate::bump_harness::{Demo, demo};
 
 const NS: &str = "default";
 

@@ -1,5 +1,7 @@
 //! Integration tests: the demo cluster over real HTTP on loopback through kube-rs, and the
 //! console (screen snapshots, the event loop against the demo).
+mod bump;
+mod bump_harness;
 mod demo_api;
 mod demo_sim;
 mod tui_demo;

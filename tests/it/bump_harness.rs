@@ -1,0 +1,69 @@
+//! Helpers for the bump tests: a demo cluster with a kubeconfig file, and runs of the real binary.
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use okg_console::demo::{DemoCluster, DemoOptions};
+
+/// A running demo cluster with a kubeconfig and an audit log path in a temporary directory.
+pub struct Demo {
+    pub cluster: DemoCluster,
+    pub dir: tempfile::TempDir,
+    pub kubeconfig: PathBuf,
+    pub audit: PathBuf,
+}
+
+/// What a run of the real binary produced.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// The `-o json` document on stdout.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:?}"))
+    }
+}
+
+pub async fn demo() -> Demo {
+    let options = DemoOptions { tick: Duration::from_millis(50), ..Default::default() };
+    let cluster = DemoCluster::start("127.0.0.1:0".parse().unwrap(), options).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig.json");
+    std::fs::write(&kubeconfig, serde_json::to_string(&cluster.kubeconfig()).unwrap()).unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    Demo { cluster, dir, kubeconfig, audit }
+}
+
+impl Demo {
+    /// Run `okg` with this cluster's kubeconfig and audit log; stdin is not a terminal.
+    pub async fn okg(&self, args: &[&str]) -> Run {
+        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_okg"))
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .arg("--audit-log")
+            .arg(&self.audit)
+            .arg("--log-file")
+            .arg(self.dir.path().join("okg.log"))
+            .args(args)
+            .env("XDG_STATE_HOME", self.dir.path())
+            .env_remove("KUBECONFIG")
+            .stdin(Stdio::null())
+            .output()
+            .await
+            .unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    pub fn client(&self) -> kube::Client {
+        self.cluster.client().unwrap()
+    }
+}
