@@ -2,5 +2,6 @@
 //! and the one write path (`writer`).
 pub mod access;
 pub mod client;
+pub mod exec;
 pub mod watch;
 pub mod writer;

@@ -1,8 +1,565 @@
-//! `okg reload`.
-use crate::cli::GlobalArgs;
+//! `okg reload`: resolve the targets and the method, check the session may do it, confirm, run
+//! `ops::reload` and print its progress (text) or its report (JSON). Exit codes: 0 every target
+//! succeeded, 2 some failed / were skipped / were cancelled, 4 refused (read-only, RBAC, no
+//! terminal to confirm on), 1 usage, 3 cannot connect or read the cluster.
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
 
-pub async fn run(global: &GlobalArgs, args: crate::cli::ReloadArgs) -> u8 {
-    let _ = (global, args);
-    eprintln!("okg reload: not implemented yet");
-    crate::commands::exit::USAGE
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ListParams};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::cli::{GlobalArgs, OutputFormat, ReloadArgs};
+use crate::cluster::access::{self, Action, Permission};
+use crate::commands::{exit, session};
+use crate::okg::reload_plan::{
+    self, Limits, OutputStream, PodResult, ReloadConfig, ReloadDefault, ReloadMethod, ReloadTarget,
+};
+use crate::okg::types::{GameServerSet, annotations, labels};
+use crate::ops::audit::AuditLog;
+use crate::ops::reload::{self, AuditContext, KubeTransport, ReloadEvent, ReloadPlan};
+
+/// A failure of the command, with its exit code.
+struct Exit(u8, String);
+
+pub async fn run(global: &GlobalArgs, args: ReloadArgs) -> u8 {
+    match run_inner(global, args).await {
+        Ok(code) => code,
+        Err(Exit(code, msg)) => {
+            eprintln!("okg reload: {msg}");
+            code
+        }
+    }
+}
+
+/// Which pods, as the user said it.
+enum Selection {
+    Sets(Vec<String>),
+    Selector(String),
+    GameServers(Vec<String>),
+}
+
+fn selection(args: &ReloadArgs) -> Result<Selection, String> {
+    let given = [!args.sets.is_empty(), args.selector.is_some(), !args.gameservers.is_empty()];
+    match given {
+        [true, false, false] => Ok(Selection::Sets(args.sets.clone())),
+        [false, true, false] => Ok(Selection::Selector(args.selector.clone().unwrap_or_default())),
+        [false, false, true] => Ok(Selection::GameServers(args.gameservers.clone())),
+        [false, false, false] => {
+            Err("say which pods: GameServerSet names, -l SELECTOR or --gameservers a,b".into())
+        }
+        _ => Err("give only one of: GameServerSet names, -l SELECTOR, --gameservers".into()),
+    }
+}
+
+/// The method from the flags, if they name one.
+fn method_from_flags(args: &ReloadArgs) -> Result<Option<ReloadMethod>, String> {
+    if !args.exec.is_empty() {
+        return ReloadMethod::exec(args.exec.clone()).map(Some);
+    }
+    if let Some(h) = &args.http {
+        if args.container.is_some() {
+            return Err("--container applies to --exec only".into());
+        }
+        return ReloadMethod::parse_http(h).map(Some);
+    }
+    Ok(None)
+}
+
+fn limits(args: &ReloadArgs) -> Result<Limits, String> {
+    let l = Limits {
+        parallel: args.parallel,
+        batch: args.batch,
+        pause: args.pause.unwrap_or_default(),
+        max_failures: args.max_failures,
+        timeout: args.timeout,
+        ..Limits::default()
+    };
+    l.validate()?;
+    if args.pause.is_some() && args.batch.is_none() {
+        return Err("--pause needs --batch (it is the pause between batches)".into());
+    }
+    Ok(l)
+}
+
+fn usage(msg: impl Into<String>) -> Exit {
+    Exit(exit::USAGE, msg.into())
+}
+
+async fn run_inner(global: &GlobalArgs, args: ReloadArgs) -> Result<u8, Exit> {
+    // Everything that can be checked without the cluster is checked first.
+    let selection = selection(&args).map_err(usage)?;
+    let flag_method = method_from_flags(&args).map_err(usage)?;
+    let limits = limits(&args).map_err(usage)?;
+    if global.all_namespaces {
+        return Err(usage("reload works in one namespace: use -n NAMESPACE instead of -A"));
+    }
+    let config = load_config().map_err(usage)?;
+
+    let session = session::open(global).await.map_err(|e| Exit(exit::FAILED, e.to_string()))?;
+    // No writer, no reload: refuse before a single request about pods is sent.
+    let Some(writer) = session.writer.clone() else {
+        return Err(Exit(
+            exit::REFUSED,
+            "this session is read-only: a reload execs or calls into pods; run without --read-only"
+                .into(),
+        ));
+    };
+    let client = session.connection.client.clone();
+    let namespace = session.connection.default_namespace.clone();
+
+    let (pods, sets) = find_pods(&client, &namespace, &selection).await?;
+    if pods.is_empty() {
+        return Err(usage("no pods match: nothing to reload"));
+    }
+    let (method, default_container) = resolve_method(flag_method, &sets, &config)?;
+    let mut targets: Vec<ReloadTarget> = pods
+        .iter()
+        .map(|p| {
+            target_for(p, &namespace, &method, args.container.as_deref(), &default_container, &sets)
+        })
+        .collect();
+    reload_plan::order_targets(&mut targets);
+
+    let action = if method.is_exec() { Action::ExecPods } else { Action::ProxyPods };
+    match access::can_i(&client, action, Some(&namespace)).await {
+        Permission::Allowed => {}
+        Permission::Denied(why) => {
+            return Err(Exit(
+                exit::REFUSED,
+                format!("not allowed to {} in {namespace}: {why}", action.describe()),
+            ));
+        }
+        // The API server enforces RBAC anyway; a review we could not make is not a refusal.
+        Permission::Unknown(why) => {
+            eprintln!("okg reload: could not check RBAC ({why}); going ahead")
+        }
+    }
+
+    let plan = ReloadPlan { method, limits };
+    eprintln!("{}", plan_summary(&plan, &targets, &namespace));
+    if !args.yes {
+        confirm(targets.len())?;
+    }
+
+    let user = access::who_am_i(&client).await;
+    let audit = AuditContext {
+        log: AuditLog::new(
+            global.audit_log.clone().unwrap_or_else(crate::paths::default_audit_log),
+        ),
+        user,
+        context: session.connection.context.clone(),
+        namespace: namespace.clone(),
+    };
+    let cancel = CancellationToken::new();
+    let on_ctrl_c = cancel.clone();
+    let ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("okg reload: cancelling (running reloads are aborted)…");
+            on_ctrl_c.cancel();
+        }
+    });
+    let (tx, rx) = mpsc::channel(1024);
+    let printer = tokio::spawn(print_progress(rx, args.output, unicode()));
+    let transport = Arc::new(KubeTransport::new(&writer));
+    let report = reload::run(transport, plan, targets.into(), tx, cancel, Some(audit)).await;
+    let _ = printer.await;
+    ctrl_c.abort();
+    if let Some(e) = &report.audit_error {
+        eprintln!("okg reload: warning: {e}");
+    }
+    if args.output == OutputFormat::Json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(s) => println!("{s}"),
+            Err(e) => eprintln!("okg reload: cannot encode the report: {e}"),
+        }
+    }
+    if let Some(d) = session.demo {
+        d.shutdown().await;
+    }
+    Ok(exit_code(&report.summary))
+}
+
+pub fn exit_code(summary: &reload_plan::Summary) -> u8 {
+    if summary.all_succeeded() { exit::OK } else { exit::PARTIAL }
+}
+
+/// `config_dir()/config.toml`, if present.
+fn load_config() -> Result<Option<ReloadConfig>, String> {
+    let path = crate::paths::config_dir().join("config.toml");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            ReloadConfig::parse(&text).map(Some).map_err(|e| format!("{}: {e}", path.display()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+async fn find_pods(
+    client: &kube::Client,
+    namespace: &str,
+    selection: &Selection,
+) -> Result<(Vec<Pod>, BTreeMap<String, GameServerSet>), Exit> {
+    let pods_api: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let sets_api: Api<GameServerSet> = Api::namespaced(client.clone(), namespace);
+    let read_err = |what: String, e: kube::Error| match &e {
+        kube::Error::Api(s) if s.code == 404 => usage(format!("{what} not found in {namespace}")),
+        _ => Exit(
+            exit::FAILED,
+            format!("cannot read {what}: {}", crate::cluster::client::error_chain(&e)),
+        ),
+    };
+    let pods = match selection {
+        Selection::Sets(names) => {
+            let mut pods = Vec::new();
+            for name in names {
+                sets_api
+                    .get(name)
+                    .await
+                    .map_err(|e| read_err(format!("GameServerSet {name}"), e))?;
+                let lp = ListParams::default().labels(&format!("{}={name}", labels::OWNER_GSS));
+                let list =
+                    pods_api.list(&lp).await.map_err(|e| read_err(format!("pods of {name}"), e))?;
+                pods.extend(list.items);
+            }
+            pods
+        }
+        Selection::Selector(sel) => {
+            pods_api
+                .list(&ListParams::default().labels(sel))
+                .await
+                .map_err(|e| read_err(format!("pods matching {sel:?}"), e))?
+                .items
+        }
+        Selection::GameServers(names) => {
+            let mut pods = Vec::new();
+            for name in names {
+                // A GameServer's pod has its name.
+                pods.push(
+                    pods_api.get(name).await.map_err(|e| read_err(format!("pod {name}"), e))?,
+                );
+            }
+            pods
+        }
+    };
+    // The sets the pods belong to: their main container and their reload default.
+    let mut sets = BTreeMap::new();
+    for owner in pods.iter().filter_map(owner_set) {
+        if !sets.contains_key(owner)
+            && let Ok(set) = sets_api.get(owner).await
+        {
+            sets.insert(owner.to_string(), set);
+        }
+    }
+    Ok((pods, sets))
+}
+
+fn owner_set(p: &Pod) -> Option<&str> {
+    p.metadata.labels.as_ref()?.get(labels::OWNER_GSS).map(String::as_str)
+}
+
+/// The flags' method, else the per-set default shared by every set involved. Returns the method
+/// and the container the default names (if any).
+fn resolve_method(
+    flag: Option<ReloadMethod>,
+    sets: &BTreeMap<String, GameServerSet>,
+    config: &Option<ReloadConfig>,
+) -> Result<(ReloadMethod, Option<String>), Exit> {
+    if let Some(m) = flag {
+        return Ok((m, None));
+    }
+    let mut defaults: BTreeMap<String, ReloadDefault> = BTreeMap::new();
+    for (name, set) in sets {
+        let annotation = set.metadata.annotations.as_ref().and_then(|a| a.get(annotations::RELOAD));
+        if let Some(d) =
+            reload_plan::default_for_set(config.as_ref(), annotation.map(String::as_str), name)
+                .map_err(usage)?
+        {
+            defaults.insert(name.clone(), d);
+        }
+    }
+    let how = format!(
+        "say how to reload: --exec WORDS… (e.g. --exec nginx -s reload) or --http PORT/PATH, or \
+         set a default with the annotation {} on the GameServerSet (e.g. \
+         '{{\"exec\":[\"nginx\",\"-s\",\"reload\"]}}') or [reload.SET] in {}",
+        annotations::RELOAD,
+        crate::paths::config_dir().join("config.toml").display()
+    );
+    let mut distinct = defaults.values().collect::<Vec<_>>();
+    distinct.dedup();
+    match distinct.as_slice() {
+        [] => Err(usage(how)),
+        [one] if defaults.len() == sets.len() => {
+            let m = one.method().map_err(usage)?;
+            Ok((m, one.container.clone()))
+        }
+        [_] => Err(usage(format!("only some of the sets have a reload default; {how}"))),
+        _ => Err(usage(format!(
+            "the sets have different reload defaults ({}): reload them one at a time or give \
+             --exec / --http",
+            defaults.keys().cloned().collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+/// The container: --container, else the default's, else the set's main (first template)
+/// container, else the pod's first container.
+fn target_for(
+    pod: &Pod,
+    namespace: &str,
+    method: &ReloadMethod,
+    flag_container: Option<&str>,
+    default_container: &Option<String>,
+    sets: &BTreeMap<String, GameServerSet>,
+) -> ReloadTarget {
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let set = owner_set(pod).map(str::to_string);
+    let container = method.is_exec().then(|| {
+        flag_container
+            .map(str::to_string)
+            .or_else(|| default_container.clone())
+            .or_else(|| {
+                let s = sets.get(set.as_deref()?)?;
+                s.template_images().first().map(|(c, _)| c.clone())
+            })
+            .or_else(|| pod.spec.as_ref()?.containers.first().map(|c| c.name.clone()))
+    });
+    ReloadTarget {
+        namespace: pod.metadata.namespace.clone().unwrap_or_else(|| namespace.to_string()),
+        pod: name,
+        container: container.flatten(),
+        set,
+    }
+}
+
+/// "Reload 12 pods in default · exec app-2048: nginx -s reload · parallel 4 · …"
+pub fn plan_summary(plan: &ReloadPlan, targets: &[ReloadTarget], namespace: &str) -> String {
+    let mut containers: Vec<&str> = targets.iter().filter_map(|t| t.container.as_deref()).collect();
+    containers.sort();
+    containers.dedup();
+    let method = match (&plan.method, containers.as_slice()) {
+        (ReloadMethod::Exec { .. }, [c]) => format!("{} (container {c})", plan.method),
+        _ => plan.method.to_string(),
+    };
+    let mut names: Vec<&str> = targets.iter().take(5).map(|t| t.pod.as_str()).collect();
+    if targets.len() > 5 {
+        names.push("…");
+    }
+    format!(
+        "Reload {} pod{} in {namespace} · {method} · {}\n  pods: {}",
+        targets.len(),
+        if targets.len() == 1 { "" } else { "s" },
+        plan.limits.describe(),
+        names.join(", ")
+    )
+}
+
+/// Ask on the terminal; refuse when there is none (a script must say --yes).
+fn confirm(n: usize) -> Result<(), Exit> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Exit(
+            exit::REFUSED,
+            "stdin is not a terminal, so there is no one to confirm: pass --yes; nothing was sent"
+                .into(),
+        ));
+    }
+    eprint!("Reload {n} pods? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err(Exit(exit::REFUSED, "not confirmed; nothing was sent".into()))
+    }
+}
+
+fn unicode() -> bool {
+    ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .is_some_and(|s| s.to_uppercase().contains("UTF-8") || s.to_uppercase().contains("UTF8"))
+}
+
+/// Text lines for one event (none for JSON output, which prints the report at the end).
+pub fn render(event: &ReloadEvent, unicode: bool) -> Option<String> {
+    match event {
+        ReloadEvent::Output { pod, stream, line } => {
+            let mark = if *stream == OutputStream::Stdout { '|' } else { '!' };
+            Some(format!("{pod} {mark} {line}"))
+        }
+        ReloadEvent::Finished { pod, result } => {
+            let time = result
+                .duration()
+                .map(|d| format!(" ({:.2}s)", d.as_secs_f64()))
+                .unwrap_or_default();
+            let attempts = match result {
+                PodResult::Succeeded { attempts, .. } | PodResult::Failed { attempts, .. }
+                    if *attempts > 1 =>
+                {
+                    format!(", {attempts} attempts")
+                }
+                _ => String::new(),
+            };
+            Some(format!("{pod} = {}{time}{attempts}", result.short(unicode)))
+        }
+        ReloadEvent::Retrying { pod, attempt, reason, delay_ms } => {
+            Some(format!("{pod} ~ retrying (attempt {attempt}) in {delay_ms}ms: {reason}"))
+        }
+        ReloadEvent::BatchDone { index, succeeded, failed } => {
+            let name = if *index == 0 {
+                "canary batch".to_string()
+            } else {
+                format!("batch {}", index + 1)
+            };
+            Some(format!("-- {name} done: {succeeded} succeeded, {failed} failed"))
+        }
+        ReloadEvent::Pausing { ms } => Some(format!("-- pausing {ms}ms")),
+        ReloadEvent::Stopping { reason } => Some(format!("-- stopping: {}", reason.skip_reason())),
+        ReloadEvent::Summary { summary } => Some(summary.to_string()),
+        ReloadEvent::Queued { .. } | ReloadEvent::Started { .. } => None,
+    }
+}
+
+async fn print_progress(mut rx: mpsc::Receiver<ReloadEvent>, format: OutputFormat, unicode: bool) {
+    let stdout = std::io::stdout();
+    while let Some(event) = rx.recv().await {
+        if format == OutputFormat::Json {
+            continue;
+        }
+        if let Some(line) = render(&event, unicode) {
+            let mut out = stdout.lock();
+            let _ = writeln!(out, "{line}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::okg::reload_plan::{Answer, Failure, OutputTail, Summary};
+    use clap::Parser;
+    use std::time::Duration;
+
+    fn args(words: &[&str]) -> ReloadArgs {
+        let mut argv = vec!["okg", "reload"];
+        argv.extend_from_slice(words);
+        match crate::cli::Cli::try_parse_from(argv).unwrap().command {
+            Some(crate::cli::Command::Reload(a)) => a,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn exactly_one_way_to_choose_pods() {
+        assert!(matches!(selection(&args(&["gss-2048"])), Ok(Selection::Sets(_))));
+        assert!(matches!(selection(&args(&["-l", "a=b"])), Ok(Selection::Selector(_))));
+        assert!(
+            matches!(selection(&args(&["--gameservers", "a,b"])), Ok(Selection::GameServers(g)) if g.len() == 2)
+        );
+        assert!(selection(&args(&[])).is_err());
+        assert!(selection(&args(&["gss", "-l", "a=b"])).is_err());
+    }
+
+    #[test]
+    fn flags_name_the_method() {
+        let a = args(&["gss", "--exec", "nginx", "-s", "reload"]);
+        assert_eq!(
+            method_from_flags(&a).unwrap(),
+            Some(ReloadMethod::exec(["nginx", "-s", "reload"]).unwrap())
+        );
+        let a = args(&["gss", "--http", "3000/reload"]);
+        assert!(matches!(
+            method_from_flags(&a).unwrap(),
+            Some(ReloadMethod::Http { port: 3000, .. })
+        ));
+        assert_eq!(method_from_flags(&args(&["gss"])).unwrap(), None);
+        assert!(
+            method_from_flags(&args(&["gss", "--http", "3000/r", "--container", "x"])).is_err()
+        );
+        assert!(limits(&args(&["gss", "--parallel", "0"])).is_err());
+        assert!(limits(&args(&["gss", "--pause", "1s"])).is_err());
+        let l = limits(&args(&["gss", "--batch", "4", "--pause", "5s", "--max-failures", "2"]))
+            .unwrap();
+        assert_eq!((l.batch, l.pause, l.max_failures), (Some(4), Duration::from_secs(5), Some(2)));
+    }
+
+    fn set(name: &str, annotation: Option<&str>) -> GameServerSet {
+        let mut s = GameServerSet::new(name, Default::default());
+        if let Some(a) = annotation {
+            s.metadata.annotations =
+                Some([(annotations::RELOAD.to_string(), a.to_string())].into());
+        }
+        s
+    }
+
+    #[test]
+    fn per_set_defaults_are_used_only_when_unambiguous() {
+        let exec = r#"{"exec":["nginx","-s","reload"],"container":"app"}"#;
+        let one: BTreeMap<_, _> = [("a".to_string(), set("a", Some(exec)))].into();
+        let (m, c) = resolve_method(None, &one, &None).ok().unwrap();
+        assert!(m.is_exec());
+        assert_eq!(c.as_deref(), Some("app"));
+        let none: BTreeMap<_, _> = [("a".to_string(), set("a", None))].into();
+        let Err(Exit(code, msg)) = resolve_method(None, &none, &None) else { panic!() };
+        assert_eq!(code, exit::USAGE);
+        assert!(msg.contains("--exec") && msg.contains(annotations::RELOAD), "{msg}");
+        let two: BTreeMap<_, _> = [
+            ("a".to_string(), set("a", Some(exec))),
+            ("b".to_string(), set("b", Some(r#"{"http":"3000/reload"}"#))),
+        ]
+        .into();
+        assert!(resolve_method(None, &two, &None).is_err());
+        let flag = ReloadMethod::parse_http("3000/x").unwrap();
+        assert_eq!(resolve_method(Some(flag.clone()), &two, &None).ok().unwrap().0, flag);
+    }
+
+    #[test]
+    fn text_output_prefixes_lines_with_the_pod() {
+        let out = ReloadEvent::Output {
+            pod: "gss-2048-3".into(),
+            stream: OutputStream::Stdout,
+            line: "reloaded".into(),
+        };
+        assert_eq!(render(&out, true).unwrap(), "gss-2048-3 | reloaded");
+        let err = ReloadEvent::Output {
+            pod: "gss-2048-7".into(),
+            stream: OutputStream::Stderr,
+            line: "reload failed: x".into(),
+        };
+        assert_eq!(render(&err, true).unwrap(), "gss-2048-7 ! reload failed: x");
+        let fin = ReloadEvent::Finished {
+            pod: "gss-2048-7".into(),
+            result: PodResult::Failed {
+                failure: Failure::Exit(1),
+                duration: Duration::from_millis(300),
+                attempts: 1,
+                output: OutputTail::default(),
+            },
+        };
+        assert_eq!(render(&fin, false).unwrap(), "gss-2048-7 = FAIL exit 1 (0.30s)");
+        let ok = ReloadEvent::Finished {
+            pod: "p".into(),
+            result: PodResult::Succeeded {
+                answer: Answer::Exit(0),
+                duration: Duration::from_millis(210),
+                attempts: 2,
+                output: OutputTail::default(),
+            },
+        };
+        assert_eq!(render(&ok, true).unwrap(), "p = ✓ exit 0 (0.21s), 2 attempts");
+    }
+
+    #[test]
+    fn exit_code_is_zero_only_when_all_succeeded() {
+        let all = Summary { total: 3, succeeded: 3, ..Default::default() };
+        assert_eq!(exit_code(&all), exit::OK);
+        let skipped = Summary { total: 3, succeeded: 2, skipped: 1, ..Default::default() };
+        assert_eq!(exit_code(&skipped), exit::PARTIAL);
+        let cancelled = Summary { total: 1, cancelled: 1, ..Default::default() };
+        assert_eq!(exit_code(&cancelled), exit::PARTIAL);
+    }
 }

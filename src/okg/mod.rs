@@ -2,5 +2,6 @@
 pub mod bump_plan;
 pub mod fleet;
 pub mod image;
+pub mod reload_plan;
 pub mod rollout;
 pub mod types;

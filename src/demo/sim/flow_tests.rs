@@ -393,4 +393,21 @@ fn timing_10k() {
     let t = std::time::Instant::now();
     let writes = sim.step();
     eprintln!("plan+apply step {:?} writes {writes}", t.elapsed());
+    // The controller's own cost per reconcile: planning over cached objects.
+    let sets: Vec<crate::okg::types::GameServerSet> = sim.typed("GameServerSet");
+    let gss: Vec<crate::okg::types::GameServer> = sim.typed("GameServer");
+    let pods: Vec<Pod> = sim.typed("Pod");
+    let world = super::plan::World {
+        sets: sets.iter().collect(),
+        gameservers: gss.iter().collect(),
+        pods: pods.iter().collect(),
+    };
+    let clock = super::plan::Clock {
+        now: std::time::Instant::now(),
+        wall: jiff::Timestamp::now(),
+        tick: std::time::Duration::from_secs(2),
+    };
+    let t = std::time::Instant::now();
+    let actions = super::plan::plan(&world, &mut sim.mem, &clock);
+    eprintln!("plan alone {:?} actions {}", t.elapsed(), actions.len());
 }

@@ -36,6 +36,12 @@ pub fn step(
     if d.get().metadata.deletion_timestamp.is_some() {
         return out;
     }
+    let started = d.get().status.as_ref().is_some_and(|s| s.pod_ip.is_some());
+    // Fast path for the steady state: every container runs the image its spec names.
+    if started && !containers_need_work(d.get()) {
+        refresh_conditions(d, now);
+        return out;
+    }
     let pod_name = d.get().metadata.name.clone().unwrap_or_default();
     let specs: Vec<(String, String)> = d
         .get()
@@ -44,7 +50,6 @@ pub fn step(
         .flat_map(|s| s.containers.iter())
         .map(|c| (c.name.clone(), c.image.clone().unwrap_or_default()))
         .collect();
-    let started = d.get().status.as_ref().is_some_and(|s| s.pod_ip.is_some());
 
     if !started {
         if !can_step {
@@ -194,7 +199,11 @@ pub fn step(
                 let c = current_mut(d, name);
                 c.state = Some(pods::waiting(
                     "ImagePullBackOff",
-                    Some(format!("Back-off pulling image \"{image}\"")),
+                    // Recent kubelets keep the pull error in the back-off message.
+                    Some(format!(
+                        "Back-off pulling image \"{image}\": ErrImagePull: {}",
+                        pods::pull_error_message(image)
+                    )),
                 ));
                 out.events.push(
                     EventSpec::on_pod(
@@ -217,6 +226,17 @@ pub fn step(
     out.stepped |= slow;
     refresh_conditions(d, now);
     out
+}
+
+/// Whether some container's status lags its spec (another image, or not running).
+fn containers_need_work(pod: &k8s_openapi::api::core::v1::Pod) -> bool {
+    let statuses = pod.status.as_ref().and_then(|s| s.container_statuses.as_deref()).unwrap_or(&[]);
+    pod.spec.iter().flat_map(|s| s.containers.iter()).any(|c| {
+        match statuses.iter().find(|cs| cs.name == c.name) {
+            Some(cs) => Some(cs.image.as_str()) != c.image.as_deref() || !is_running(cs),
+            None => true,
+        }
+    })
 }
 
 fn current(d: &Draft, name: &str) -> Option<ContainerStatus> {
@@ -362,6 +382,9 @@ mod tests {
         let out = step(&mut d, t, true, &mut no_ip);
         let p3 = d.edited().unwrap();
         assert_eq!(reason(p3).as_deref(), Some("ImagePullBackOff"));
+        let cs = &p3.status.as_ref().unwrap().container_statuses.as_ref().unwrap()[0];
+        let msg = cs.state.as_ref().unwrap().waiting.as_ref().unwrap().message.clone().unwrap();
+        assert!(msg.contains("not found") && msg.contains("s:2-missing"), "{msg}");
         assert!(out.events.iter().any(|e| e.reason == "BackOff"));
         assert_eq!(pods::condition_status(p3, "Ready"), Some("False"));
         assert_eq!(p3.status.as_ref().unwrap().phase.as_deref(), Some("Running"));

@@ -87,6 +87,10 @@ const PENDING_TTL: Duration = Duration::from_secs(3);
 
 impl Memory {
     fn stale(&self, res: Resource, ns: &str, name: &str, rv: Option<&str>, now: Instant) -> bool {
+        // The common case at scale: nothing written recently, no key to build.
+        if self.pending.is_empty() {
+            return false;
+        }
         let Some(p) = self.pending.get(&(res, ns.to_string(), name.to_string())) else {
             return false;
         };
@@ -118,14 +122,19 @@ pub struct World<'a> {
     pub pods: Vec<&'a Pod>,
 }
 
-type Key = (String, String);
+/// (namespace, set name), borrowed from the cached objects.
+type Key<'a> = (&'a str, &'a str);
+
+fn key_of(m: &kube::api::ObjectMeta) -> (&str, &str) {
+    (m.namespace.as_deref().unwrap_or_default(), m.name.as_deref().unwrap_or_default())
+}
 
 fn ns_name(m: &kube::api::ObjectMeta) -> (String, String) {
     (m.namespace.clone().unwrap_or_default(), m.name.clone().unwrap_or_default())
 }
 
 /// One reconcile: every write the cluster needs now.
-pub fn plan(world: &World, mem: &mut Memory, clock: &Clock) -> Vec<Action> {
+pub fn plan<'w>(world: &World<'w>, mem: &mut Memory, clock: &Clock) -> Vec<Action> {
     mem.pending.retain(|_, p| clock.now.duration_since(p.at) <= PENDING_TTL);
     let tick = clock.tick;
     mem.last_step.retain(|_, t| clock.now.duration_since(*t) < tick * 4 + Duration::from_secs(1));
@@ -138,32 +147,32 @@ pub fn plan(world: &World, mem: &mut Memory, clock: &Clock) -> Vec<Action> {
         mem.next_ip = Some(max.map_or(0, |m| m + 1));
     }
     // Group pods and GameServers by owning set.
-    let mut pods_by: HashMap<Key, BTreeMap<u32, &Pod>> = HashMap::new();
+    let mut pods_by: HashMap<Key<'w>, BTreeMap<u32, &'w Pod>> = HashMap::new();
     let mut orphans: Vec<&Pod> = Vec::new();
-    for p in &world.pods {
-        let (ns, name) = ns_name(&p.metadata);
-        match pods::label(p, labels::OWNER_GSS).and_then(|s| Some((s, pods::ordinal_of(s, &name)?)))
+    for &p in &world.pods {
+        let (ns, name) = key_of(&p.metadata);
+        match pods::label(p, labels::OWNER_GSS).and_then(|s| Some((s, pods::ordinal_of(s, name)?)))
         {
             Some((set, ord)) => {
-                pods_by.entry((ns, set.to_string())).or_default().insert(ord, p);
+                pods_by.entry((ns, set)).or_default().insert(ord, p);
             }
             None => orphans.push(p),
         }
     }
-    let mut gss_by: HashMap<Key, BTreeMap<u32, &GameServer>> = HashMap::new();
-    for g in &world.gameservers {
-        let (ns, name) = ns_name(&g.metadata);
-        if let Some((set, ord)) = g.owner_set().and_then(|s| Some((s, pods::ordinal_of(s, &name)?)))
+    let mut gss_by: HashMap<Key<'w>, BTreeMap<u32, &'w GameServer>> = HashMap::new();
+    for &g in &world.gameservers {
+        let (ns, name) = key_of(&g.metadata);
+        if let Some((set, ord)) = g.owner_set().and_then(|s| Some((s, pods::ordinal_of(s, name)?)))
         {
-            gss_by.entry((ns, set.to_string())).or_default().insert(ord, g);
+            gss_by.entry((ns, set)).or_default().insert(ord, g);
         }
     }
     let mut actions = Vec::new();
     let empty_pods = BTreeMap::new();
     let empty_gss = BTreeMap::new();
     let mut seen: HashSet<Key> = HashSet::new();
-    for set in &world.sets {
-        let key = ns_name(&set.metadata);
+    for &set in &world.sets {
+        let key = key_of(&set.metadata);
         let set_pods = pods_by.get(&key).unwrap_or(&empty_pods);
         let set_gss = gss_by.get(&key).unwrap_or(&empty_gss);
         plan_set(set, set_pods, set_gss, mem, clock, &mut actions);
@@ -631,12 +640,18 @@ fn plan_set(
                 }
             }
             if let Some(gs) = gs {
-                let wanted = mirror::gs_labels(gs);
-                let mut l = BTreeMap::new();
-                wanted.apply(&mut l);
-                for (k, v) in &l {
-                    d.set_label(k, v);
-                }
+                // Compared in place: this runs for every pod on every reconcile.
+                let prio = |p: Option<&IntOrString>| match p {
+                    Some(IntOrString::Int(i)) => i.to_string(),
+                    Some(IntOrString::String(s)) => s.clone(),
+                    None => "0".into(),
+                };
+                d.set_label(labels::GS_STATE, gs.current_state());
+                d.set_label(labels::GS_OPS_STATE, gs.ops_state());
+                d.set_label(labels::GS_UPDATE_PRIORITY, &prio(gs.spec.update_priority.as_ref()));
+                d.set_label(labels::GS_DELETE_PRIORITY, &prio(gs.spec.deletion_priority.as_ref()));
+                let disabled = gs.spec.network_disabled.unwrap_or(false);
+                d.set_label(labels::GS_NETWORK_DISABLED, if disabled { "true" } else { "false" });
             }
         }
         let alive = kubelet_pass(&mut d, mem, clock, actions, &mut pod_events, stepped);

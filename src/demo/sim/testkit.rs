@@ -185,7 +185,7 @@ impl Sim {
         max
     }
 
-    fn typed<T: serde::de::DeserializeOwned>(&self, kind: &str) -> Vec<T> {
+    pub fn typed<T: serde::de::DeserializeOwned>(&self, kind: &str) -> Vec<T> {
         self.objects
             .values()
             .filter(|o| o["kind"] == kind)
