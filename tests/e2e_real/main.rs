@@ -865,7 +865,6 @@ async fn pods_exec_goes_through_the_real_api_server_to_a_kubelet_endpoint() {
 
 /// `okg reload --exec` against the real API server and kwok: every pod reloaded once.
 #[tokio::test]
-#[ignore = "needs `okg reload` (branch reload); commands::reload is a stub on this branch"]
 async fn okg_reload_exec_reloads_every_pod_once() {
     let test = "okg_reload_exec_reloads_every_pod_once";
     let Some(env) = env_or_skip(test) else { return };
@@ -875,15 +874,16 @@ async fn okg_reload_exec_reloads_every_pod_once() {
     create_fleet(&admin, &ns, "gss-reload", 4).await;
     let marker = format!("okg-reload-{ns}.log");
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_okg"))
+    let out = std::process::Command::new(okg_bin(&env))
         .arg("--kubeconfig")
         .arg(&env.admin_kubeconfig)
-        .args(["-n", &ns, "reload", "gss-reload", "--container", "main", "--parallel", "2", "-y"])
-        .args(["--exec", "sh", "-c", &format!("echo reload >> {marker}")])
         .arg("--log-file")
         .arg(dir.path().join("okg.log"))
         .arg("--audit-log")
         .arg(dir.path().join("audit.jsonl"))
+        .args(["-n", &ns, "reload", "gss-reload", "--container", "main", "--parallel", "2", "-y"])
+        // --exec takes every word after it.
+        .args(["--exec", "sh", "-c", &format!("echo reload >> {marker}")])
         .output()
         .unwrap();
     assert!(
