@@ -63,6 +63,8 @@ log "work dir $WORK (logs: etcd.log, kube-apiserver.log, audit.log, sim.log)"
 cleanup() {
     local status=$?
     set +e
+    # --up / --keep park in `sleep & wait` so a signal runs this trap at once.
+    [[ -n "${SLEEPER:-}" ]] && kill "$SLEEPER" 2>/dev/null
     for pidfile in "$WORK"/sim.pid "$WORK"/kwok.pid "$WORK"/kube-apiserver.pid "$WORK"/etcd.pid; do
         [[ -f "$pidfile" ]] || continue
         local pid
@@ -362,7 +364,7 @@ up)
     echo "  export KUBECONFIG=$WORK/admin.kubeconfig   # or $WORK/viewer.kubeconfig"
     echo "  OKG_E2E_KUBECONFIG_ADMIN=$WORK/admin.kubeconfig OKG_E2E_KUBECONFIG_VIEWER=$WORK/viewer.kubeconfig OKG_E2E_AUDIT_LOG=$WORK/audit.log OKG_E2E_RESTART_APISERVER=$WORK/restart-apiserver.sh OKG_E2E_OKG_BIN=$OKG_BIN cargo test --test e2e_real -- --test-threads=1"
     log "Ctrl-C stops everything"
-    while true; do sleep 3600; done
+    while true; do sleep 3600 & SLEEPER=$!; wait "$SLEEPER"; done
     ;;
 esac
 
@@ -377,6 +379,6 @@ set -e
 log "tests finished in $((SECONDS - TEST_START))s with status $status; tier took $((SECONDS - TIER_START))s"
 if [[ "$MODE" == keep ]]; then
     log "--keep: cluster still up (KUBECONFIG=$WORK/admin.kubeconfig); Ctrl-C stops it"
-    while true; do sleep 3600; done
+    while true; do sleep 3600 & SLEEPER=$!; wait "$SLEEPER"; done
 fi
 exit "$status"
