@@ -48,7 +48,8 @@ log "kube-apiserver $K8S_VERSION and etcd $ETCD_VERSION from $E2E_BIN_SOURCE"
 # Build the Rust side before starting servers, so a slow compile does not eat into their
 # lifetime and the timings below measure the tier, not cargo.
 log "building okg, the examples and tests/e2e_real.rs"
-(cd "$REPO" && cargo build --quiet --bin okg --example print_crds --example e2e_sim &&
+(cd "$REPO" && cargo build --quiet --bin okg --example print_crds --example e2e_sim \
+        --example first_screen_timing &&
     cargo test --quiet --test e2e_real --no-run) >&2
 OKG_BIN="$REPO/target/debug/okg"
 [[ -n "${CARGO_TARGET_DIR:-}" ]] && OKG_BIN="$CARGO_TARGET_DIR/debug/okg"
@@ -377,6 +378,22 @@ set +e
 status=$?
 set -e
 log "tests finished in $((SECONDS - TEST_START))s with status $status; tier took $((SECONDS - TIER_START))s"
+
+# ---- performance figures (reported, never asserted) -------------------------------------------
+if [[ "${OKG_E2E_PERF:-}" == 1 && $status -eq 0 ]]; then
+    PERF_NS=okg-perf
+    K create namespace "$PERF_NS" >/dev/null
+    K create serviceaccount default -n "$PERF_NS" >/dev/null
+    log "perf: seeding $PERF_NS with gss-2048 x 2000 (+ gss-battle) through the API"
+    "$EXAMPLES_DIR/e2e_sim" --kubeconfig "$WORK/sim.kubeconfig" --namespace "$PERF_NS" \
+        --replicas 2000 --seed-only --ready-file "$WORK/perf.ready" >>"$WORK/sim.log" 2>&1
+    log "perf: seeded $(cat "$WORK/perf.ready")"
+    log "perf: start to first screen, real kube-apiserver"
+    "$EXAMPLES_DIR/first_screen_timing" --kubeconfig "$WORK/admin.kubeconfig" \
+        --namespace "$PERF_NS" --runs 3 || status=1
+    log "perf: start to first screen, embedded demo cluster (same fleet)"
+    "$EXAMPLES_DIR/first_screen_timing" --demo 2000 --runs 3 || status=1
+fi
 if [[ "$MODE" == keep ]]; then
     log "--keep: cluster still up (KUBECONFIG=$WORK/admin.kubeconfig); Ctrl-C stops it"
     while true; do sleep 3600 & SLEEPER=$!; wait "$SLEEPER"; done

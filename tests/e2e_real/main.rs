@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams};
-use kube::runtime::watcher;
 use okg_console::cluster::access::{self, Action, Permission};
 use okg_console::cluster::writer::Writer;
 use okg_console::okg::types::{GameServer, GameServerSet};
@@ -718,72 +717,6 @@ type PodFacts = (String, String, String, Vec<(String, i32)>);
 
 fn okg_bin(env: &Env) -> std::path::PathBuf {
     env.okg_bin.clone().unwrap_or_else(|| env!("CARGO_BIN_EXE_okg").into())
-}
-
-/// Start-to-first-data against this server with 2,000 GameServers (and pods), beside the same
-/// figure for the embedded demo cluster. Reported, never asserted. Run by the script when
-/// OKG_E2E_PERF=1.
-#[tokio::test]
-#[ignore = "performance figure, run by scripts/e2e-real.sh when OKG_E2E_PERF=1"]
-async fn perf_first_data_with_2000_gameservers() {
-    let Some(env) = env_or_skip("perf_first_data_with_2000_gameservers") else {
-        return;
-    };
-    let admin = client(&env.admin_kubeconfig).await;
-    let ns = fresh_namespace(&admin, "e2e-perf").await;
-    let n = 2000;
-    let seeding = Instant::now();
-    create_fleet(&admin, &ns, "gss-perf", n).await;
-    loud(&format!(
-        "perf: seeded {n} GameServers + pods through the API in {:.1?}",
-        seeding.elapsed()
-    ));
-
-    // What the console does before its first screen: connect (config + /version), then list and
-    // watch GameServerSets, GameServers and Pods until each reports InitDone.
-    let target = okg_console::cluster::client::Target {
-        kubeconfig: Some(env.admin_kubeconfig.clone()),
-        namespace: Some(ns.clone()),
-        ..Default::default()
-    };
-    let real = first_data(&target, None).await;
-    loud(&format!("perf: real kube-apiserver, {n} GameServers: first data in {real:.1?}"));
-}
-
-async fn first_data(
-    target: &okg_console::cluster::client::Target,
-    kubeconfig: Option<kube::config::Kubeconfig>,
-) -> Duration {
-    let start = Instant::now();
-    let conn = match kubeconfig {
-        Some(kc) => okg_console::cluster::client::connect_with(kc, target).await,
-        None => okg_console::cluster::client::connect(target).await,
-    }
-    .expect("connect");
-    let ns = conn.default_namespace.clone();
-    async fn init_done<K>(api: Api<K>) -> usize
-    where
-        K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + 'static,
-    {
-        let mut s = watcher(api, watcher::Config::default()).boxed();
-        let mut n = 0;
-        while let Some(ev) = s.next().await {
-            match ev.expect("watch") {
-                watcher::Event::InitApply(_) => n += 1,
-                watcher::Event::InitDone => return n,
-                _ => {}
-            }
-        }
-        n
-    }
-    let (a, b, c) = tokio::join!(
-        init_done(Api::<GameServerSet>::namespaced(conn.client.clone(), &ns)),
-        init_done(Api::<GameServer>::namespaced(conn.client.clone(), &ns)),
-        init_done(Api::<Pod>::namespaced(conn.client.clone(), &ns)),
-    );
-    let took = start.elapsed();
-    loud(&format!("perf: listed {a} sets, {b} GameServers, {c} pods"));
-    took
 }
 
 /// Where kwok runs "container" commands (set by the script when kwok serves the nodes' kubelet
