@@ -31,7 +31,7 @@ done
 TIER_START=$SECONDS
 log() { printf 'e2e [%4ss] %s\n' "$((SECONDS - TIER_START))" "$*" >&2; }
 
-for tool in openssl kubectl curl python3 cargo; do
+for tool in openssl kubectl curl cargo flock; do
     if ! command -v "$tool" >/dev/null 2>&1; then
         echo "E2E-REAL SKIPPED: $tool is not installed" >&2
         exit "$EXIT_SKIPPED"
@@ -90,8 +90,25 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# A loopback port nothing listens on: the kernel's pick when python3 is there, else a random
+# high port that refuses a connection. Ports handed out once are not handed out again, hence
+# `free_port VAR` (sets VAR) rather than $(free_port), whose subshell would forget them.
+USED_PORTS=" "
 free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+    local var=$1 p
+    for _ in $(seq 100); do
+        if command -v python3 >/dev/null 2>&1; then
+            p=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+        else
+            p=$((20000 + RANDOM % 40000))
+            if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then continue; fi
+        fi
+        [[ "$USED_PORTS" == *" $p "* ]] && continue
+        USED_PORTS+="$p "
+        printf -v "$var" '%s' "$p"
+        return 0
+    done
+    return 1
 }
 
 # ---- certificates, keys, tokens ---------------------------------------------------------------
@@ -128,9 +145,9 @@ rules:
   - level: Metadata
 EOF
 
-ETCD_PORT=$(free_port)
-ETCD_PEER_PORT=$(free_port)
-API_PORT=$(free_port)
+free_port ETCD_PORT
+free_port ETCD_PEER_PORT
+free_port API_PORT
 API_URL="https://127.0.0.1:$API_PORT"
 
 # ---- etcd -------------------------------------------------------------------------------------
@@ -292,7 +309,7 @@ log "seeded: $(cat "$WORK/sim.ready")"
 # The nodes are the simulation's (created by e2e_sim with the label kwok watches).
 mapfile -t NODES < <(K get nodes -l okg-e2e/kwok=managed -o name)
 if resolve_kwok; then
-    KWOK_PORT=$(free_port)
+    free_port KWOK_PORT
     mkdir -p "$WORK/exec"
     cat >"$WORK/kwok.yaml" <<EOF
 apiVersion: kwok.x-k8s.io/v1alpha1
