@@ -140,6 +140,12 @@ async fn run_inner(global: &GlobalArgs, args: ReloadArgs) -> Result<u8, Exit> {
 
     let plan = ReloadPlan { method, limits };
     eprintln!("{}", plan_summary(&plan, &targets, &namespace));
+    if let Some(w) = swallowed_flag(&args.exec) {
+        eprintln!(
+            "okg reload: note: {w:?} is part of the command: --exec takes every word after it, \
+             so put okg's own flags before --exec"
+        );
+    }
     if !args.yes {
         confirm(targets.len())?;
     }
@@ -333,6 +339,29 @@ fn target_for(
         container: container.flatten(),
         set,
     }
+}
+
+/// A word of the exec argv that looks like one of `okg reload`'s own flags (the user probably
+/// meant it for okg; it is not removed, only pointed out before the confirmation).
+fn swallowed_flag(argv: &[String]) -> Option<&str> {
+    const FLAGS: [&str; 12] = [
+        "--yes",
+        "-y",
+        "--parallel",
+        "--batch",
+        "--pause",
+        "--max-failures",
+        "--timeout",
+        "--container",
+        "--http",
+        "-o",
+        "--output",
+        "--gameservers",
+    ];
+    argv.iter().skip(1).map(String::as_str).find(|w| {
+        let name = w.split('=').next().unwrap_or(w);
+        FLAGS.contains(&name)
+    })
 }
 
 /// "Reload 12 pods in default · exec app-2048: nginx -s reload · parallel 4 · …"
@@ -551,6 +580,16 @@ mod tests {
             },
         };
         assert_eq!(render(&ok, true).unwrap(), "p = ✓ exit 0 (0.21s), 2 attempts");
+    }
+
+    #[test]
+    fn okg_flags_inside_the_exec_argv_are_pointed_out() {
+        let a = args(&["gss", "--exec", "nginx", "-s", "reload", "--parallel", "2"]);
+        assert_eq!(a.exec.len(), 5, "clap gives every word after --exec to the argv");
+        assert_eq!(swallowed_flag(&a.exec), Some("--parallel"));
+        let a = args(&["gss", "--yes", "--exec", "nginx", "-s", "reload"]);
+        assert!(a.yes);
+        assert_eq!(swallowed_flag(&a.exec), None);
     }
 
     #[test]

@@ -4,5 +4,6 @@ mod bump;
 mod bump_harness;
 mod demo_api;
 mod demo_sim;
+mod reload;
 mod tui_demo;
 mod tui_snapshots;

@@ -64,8 +64,7 @@ pub async fn exec(
     let (want_out, want_err) = (q.get("stdout") != Some("false"), q.get("stderr") != Some("false"));
     let guard = ReloadGuard::start(stats);
     Ok(upgrade.protocols(PROTOCOLS).on_upgrade(move |socket| async move {
-        run_session(socket, argv, facts, latency, want_out, want_err).await;
-        drop(guard);
+        run_session(socket, argv, facts, latency, want_out, want_err, guard).await;
     }))
 }
 
@@ -102,6 +101,10 @@ async fn run_session(
     latency: Duration,
     out: bool,
     err: bool,
+    // Held while the command "runs": dropped before its exit status is sent, not after the close
+    // handshake, so a client that starts its next exec on receiving the status is not counted
+    // twice (reloads_peak must not exceed the client's parallelism).
+    guard: ReloadGuard,
 ) {
     tokio::time::sleep(latency).await;
     let outcome = commands::run(&argv, &pod);
@@ -129,6 +132,9 @@ async fn run_session(
         frames.push(frame(2, outcome.stderr.as_bytes()));
     }
     frames.push(frame(3, &status));
+    // The command is over once its outcome is known; drop before sending, since the client may
+    // get the status and start its next exec before this task runs again.
+    drop(guard);
     for f in frames {
         if socket.send(f).await.is_err() {
             return;
