@@ -22,6 +22,23 @@ async fn main() -> anyhow::Result<()> {
     let options = DemoOptions { replicas, ..Default::default() };
     let listen = "127.0.0.1:0".parse()?;
 
+    // The parts of start-up: building the objects, then loading them into the store.
+    let t = Instant::now();
+    let objects = if use_fixtures {
+        fixtures::small_fleet(&options.namespace, replicas)
+    } else {
+        okg_console::demo::sim::seed::initial_objects(&options)
+    };
+    let build = t.elapsed();
+    let t = Instant::now();
+    let store = okg_console::demo::store::Store::new();
+    let n = objects.len();
+    for o in objects {
+        store.insert_initial(o)?;
+    }
+    println!("build {n} objects {build:.0?}, load them into a store {:.0?}", t.elapsed());
+    drop(store);
+
     let started = Instant::now();
     let demo = if use_fixtures {
         DemoCluster::start_bare(

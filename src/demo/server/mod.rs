@@ -245,7 +245,9 @@ async fn dispatch(
         }
         Route::Object { resource, namespace, name: None, sub: None } => match method {
             Method::GET | Method::HEAD if q.flag("watch") => {
-                watch::watch(&ctx.store, resource, namespace.as_deref(), &q)
+                let accept = parts.headers.get(axum::http::header::ACCEPT);
+                let accept = accept.and_then(|v| v.to_str().ok()).unwrap_or("");
+                watch::watch(&ctx.store, resource, namespace.as_deref(), &q, table::wanted(accept))
             }
             Method::GET | Method::HEAD => {
                 rest::list(&ctx.store, resource, namespace.as_deref(), &q, &parts.headers)

@@ -17,11 +17,14 @@ pub struct Selectors {
 }
 
 impl Selectors {
-    pub fn parse(q: &Query) -> Result<Selectors, ApiError> {
+    pub fn parse(q: &Query, r: Resource) -> Result<Selectors, ApiError> {
         let labels = LabelSelector::parse(q.get("labelSelector").unwrap_or(""))
             .map_err(|e| ApiError::bad_request(format!("unable to parse requirement: {e}")))?;
-        let fields = FieldSelector::parse(q.get("fieldSelector").unwrap_or(""))
-            .map_err(|e| ApiError::bad_request(format!("unable to parse field selector: {e}")))?;
+        let fields =
+            FieldSelector::parse(q.get("fieldSelector").unwrap_or(""), r.selectable_fields())
+                .map_err(|e| {
+                    ApiError::bad_request(format!("unable to parse field selector: {e}"))
+                })?;
         Ok(Selectors { labels, fields })
     }
 
@@ -62,7 +65,7 @@ pub fn list(
     q: &Query,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
-    let sel = Selectors::parse(q)?;
+    let sel = Selectors::parse(q, r)?;
     let (all, rv) = store.list(r, ns);
     let after = q.get("continue").filter(|c| !c.is_empty()).map(decode_continue).transpose()?;
     let limit = q.get("limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0);

@@ -12,6 +12,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use super::query::Query;
 use super::rest::Selectors;
+use super::table;
 use crate::demo::store::{ApiError, Change, ChangeType, Resource, Store, Stored};
 
 /// How often a watch that asked for bookmarks gets one (the real server: about a minute).
@@ -43,11 +44,25 @@ fn bookmark(r: Resource, rv: u64, initial_end: bool) -> Bytes {
 }
 
 struct Scope {
+    resource: Resource,
     ns: Option<String>,
     sel: Selectors,
+    /// `kubectl get -w` asks for Tables: each event then carries a one-row Table.
+    table: Option<table::Include>,
 }
 
 impl Scope {
+    fn event(&self, kind: &str, obj: &Arc<Stored>) -> Bytes {
+        match self.table {
+            None => line(kind, &obj.json),
+            Some(include) => {
+                let t =
+                    table::table(self.resource, std::slice::from_ref(obj), obj.rv, include, None);
+                line(kind, &serde_json::to_vec(&t).unwrap_or_default())
+            }
+        }
+    }
+
     fn contains(&self, o: &Stored) -> bool {
         self.ns.as_deref().is_none_or(|ns| o.namespace() == ns) && self.sel.matches(o)
     }
@@ -85,8 +100,9 @@ pub fn watch(
     r: Resource,
     ns: Option<&str>,
     q: &Query,
+    wants_table: bool,
 ) -> Result<Response, ApiError> {
-    let sel = Selectors::parse(q)?;
+    let sel = Selectors::parse(q, r)?;
     let from = parse_rv(q.get("resourceVersion"))?;
     let bookmarks = q.flag("allowWatchBookmarks");
     let initial_end = q.flag("sendInitialEvents");
@@ -94,7 +110,8 @@ pub fn watch(
         .get("timeoutSeconds")
         .and_then(|t| t.parse::<u64>().ok())
         .map_or(DEFAULT_TIMEOUT, Duration::from_secs);
-    let scope = Scope { ns: ns.map(str::to_string), sel };
+    let table = wants_table.then(|| table::Include::parse(q.get("includeObject")));
+    let scope = Scope { resource: r, ns: ns.map(str::to_string), sel, table };
     let (tx, mut rx) = mpsc::channel::<Bytes>(256);
     match store.watch(r, ns, if initial_end { None } else { from }) {
         // The real server answers a too-old resourceVersion with 200 and one ERROR event.
@@ -107,7 +124,7 @@ pub fn watch(
                 let last = start.backlog.last().map(|c| c.rv()).unwrap_or(0).max(from.unwrap_or(0));
                 for c in &start.backlog {
                     if let Some(kind) = scope.view(c)
-                        && tx.send(line(kind, &c.obj.json)).await.is_err()
+                        && tx.send(scope.event(kind, &c.obj)).await.is_err()
                     {
                         return;
                     }
@@ -158,7 +175,7 @@ async fn stream_live(
                         continue;
                     }
                     match scope.view(&c) {
-                        Some(kind) => line(kind, &c.obj.json),
+                        Some(kind) => scope.event(kind, &c.obj),
                         None => continue,
                     }
                 }
@@ -177,5 +194,47 @@ async fn stream_live(
         if tx.send(out).await.is_err() {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::store::{PatchType, Target};
+    use serde_json::Value;
+
+    fn gs(name: &str, state: &str) -> Value {
+        json!({"apiVersion": "game.kruise.io/v1alpha1", "kind": "GameServer",
+               "metadata": {"name": name, "namespace": "default", "labels": {"state": state}}})
+    }
+
+    #[test]
+    fn selectors_turn_leaving_objects_into_deleted() {
+        let store = Store::new();
+        store.insert_initial(gs("a", "ready")).unwrap();
+        let from = store.current_rv();
+        let merge = |s: &str| format!(r#"{{"metadata":{{"labels":{{"state":"{s}"}}}}}}"#);
+        for s in ["busy", "ready", "ready2"] {
+            store
+                .patch(
+                    Resource::GameServers,
+                    "default",
+                    "a",
+                    Target::Main,
+                    PatchType::Merge,
+                    merge(s).as_bytes(),
+                )
+                .unwrap();
+        }
+        let q = Query::parse(Some("labelSelector=state%3Dready"));
+        let scope = Scope {
+            resource: Resource::GameServers,
+            ns: Some("default".into()),
+            sel: Selectors::parse(&q, Resource::GameServers).unwrap(),
+            table: None,
+        };
+        let start = store.watch(Resource::GameServers, None, Some(from)).unwrap();
+        let seen: Vec<_> = start.backlog.iter().map(|c| scope.view(c)).collect();
+        assert_eq!(seen, [Some("DELETED"), Some("ADDED"), Some("DELETED")]);
     }
 }

@@ -296,7 +296,7 @@ impl Store {
         else {
             if pt == PatchType::Apply && target == Target::Main {
                 drop(g);
-                let mut obj = patch::apply(r, pt, &json!({}), body)?;
+                let mut obj = rules::check_kind(r, patch::apply(r, pt, &json!({}), body)?)?;
                 if obj.pointer("/metadata/name").is_none() {
                     obj["metadata"]["name"] = json!(name);
                 }

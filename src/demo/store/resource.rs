@@ -85,6 +85,28 @@ impl Resource {
         }
     }
 
+    /// Fields a fieldSelector may name besides metadata.name and metadata.namespace (the ones
+    /// kubectl uses: `describe` finds a pod's events by involvedObject).
+    pub fn selectable_fields(self) -> &'static [&'static str] {
+        match self {
+            Resource::Pods => &["spec.nodeName", "status.phase", "status.podIP"],
+            Resource::Events => &[
+                "involvedObject.kind",
+                "involvedObject.namespace",
+                "involvedObject.name",
+                "involvedObject.uid",
+                "involvedObject.apiVersion",
+                "involvedObject.resourceVersion",
+                "involvedObject.fieldPath",
+                "reason",
+                "reportingComponent",
+                "source",
+                "type",
+            ],
+            Resource::GameServers | Resource::GameServerSets => &[],
+        }
+    }
+
     /// Whether writes to the main resource ignore `.status` (a `/status` subresource exists).
     pub fn has_status(self) -> bool {
         !matches!(self, Resource::Events)

@@ -148,7 +148,8 @@ impl LabelSelector {
 }
 
 impl FieldSelector {
-    pub fn parse(s: &str) -> Result<FieldSelector, String> {
+    /// `extra`: the fields this resource supports beyond `metadata.name` / `metadata.namespace`.
+    pub fn parse(s: &str, extra: &[&str]) -> Result<FieldSelector, String> {
         let mut terms = Vec::new();
         for term in s.split(',').map(str::trim).filter(|t| !t.is_empty()) {
             let (field, equal, value) = if let Some((f, v)) = term.split_once("!=") {
@@ -159,7 +160,8 @@ impl FieldSelector {
                 return Err(format!("invalid selector: '{term}'; can't understand '{term}'"));
             };
             let field = field.trim();
-            if field != "metadata.name" && field != "metadata.namespace" {
+            if field != "metadata.name" && field != "metadata.namespace" && !extra.contains(&field)
+            {
                 return Err(format!("field label not supported: {field}"));
             }
             terms.push((field.to_string(), equal, value.trim().to_string()));
@@ -169,10 +171,13 @@ impl FieldSelector {
 
     pub fn matches(&self, obj: &Value) -> bool {
         self.0.iter().all(|(field, equal, value)| {
-            let ptr =
-                if field == "metadata.name" { "/metadata/name" } else { "/metadata/namespace" };
-            let actual = obj.pointer(ptr).and_then(Value::as_str).unwrap_or("");
-            (actual == value) == *equal
+            let ptr = format!("/{}", field.replace('.', "/"));
+            let actual = match obj.pointer(&ptr) {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            };
+            (&actual == value) == *equal
         })
     }
 }
@@ -214,11 +219,17 @@ mod tests {
     #[test]
     fn field_selectors() {
         let p = pod(json!({}));
-        let m = |s: &str| FieldSelector::parse(s).unwrap().matches(&p);
+        let m = |s: &str| FieldSelector::parse(s, &[]).unwrap().matches(&p);
         assert!(m("metadata.name=p"));
         assert!(m("metadata.name!=q,metadata.namespace==ns"));
         assert!(!m("metadata.namespace=other"));
-        assert!(FieldSelector::parse("spec.nodeName=x").is_err());
-        assert!(FieldSelector::parse("garbage").is_err());
+        assert!(FieldSelector::parse("spec.nodeName=x", &[]).is_err());
+        assert!(FieldSelector::parse("garbage", &[]).is_err());
+        let ev = json!({"metadata": {"name": "e"}, "involvedObject": {"name": "p", "kind": "Pod"}});
+        let f = FieldSelector::parse(
+            "involvedObject.name=p,involvedObject.uid=",
+            &["involvedObject.name", "involvedObject.uid"],
+        );
+        assert!(f.unwrap().matches(&ev));
     }
 }

@@ -143,3 +143,29 @@ fn delete_honours_preconditions() {
     assert_eq!(gone.rv, s.current_rv());
     assert_eq!(s.get(Resource::GameServers, "default", "g-0").unwrap_err().code, 404);
 }
+
+#[test]
+fn apply_creates_and_odd_bodies_are_errors_not_panics() {
+    let s = Store::new();
+    let o = s
+        .patch(
+            Resource::GameServers,
+            "default",
+            "new",
+            Target::Main,
+            PatchType::Apply,
+            br#"{"spec":{"opsState":"None"}}"#,
+        )
+        .unwrap();
+    assert_eq!(o.value["metadata"]["name"], "new");
+    for body in [&br#"{"metadata":5}"#[..], br#"{"kind":"Pod"}"#, b"[]", b"null"] {
+        let err = s
+            .patch(Resource::GameServers, "default", "other", Target::Main, PatchType::Apply, body)
+            .unwrap_err();
+        assert_eq!(err.code, 400, "{}", String::from_utf8_lossy(body));
+        let err = s
+            .patch(Resource::GameServers, "default", "new", Target::Main, PatchType::Merge, body)
+            .unwrap_err();
+        assert!(err.code == 400 || err.code == 422, "{err}");
+    }
+}
