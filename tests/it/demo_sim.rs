@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
+use k8s_openapi::api::core::v1::{ContainerStatus, Event, Pod};
 use kube::Api;
 use kube::api::{ListParams, Patch, PatchParams};
 use okg_console::demo::{DemoCluster, DemoOptions};
@@ -150,6 +150,32 @@ async fn sidecar_bump_updates_pods_in_place() {
         assert_eq!(
             container(new, "sidecar").image,
             "registry.cn-beijing.aliyuncs.com/acs/2048-sidecar:v2.0"
+        );
+    }
+    // Events: OpenKruise's on the Advanced StatefulSet, the kubelet's on each pod.
+    let events = wait_for("events", || async {
+        let list = Api::<Event>::default_namespaced(client.clone())
+            .list(&ListParams::default())
+            .await
+            .ok()?;
+        let in_place = list
+            .items
+            .iter()
+            .filter(|e| e.reason.as_deref() == Some("SuccessfulUpdatePodInPlace"))
+            .count();
+        (in_place == 4).then_some(list.items)
+    })
+    .await;
+    let in_place =
+        events.iter().find(|e| e.reason.as_deref() == Some("SuccessfulUpdatePodInPlace")).unwrap();
+    assert_eq!(in_place.involved_object.kind.as_deref(), Some("StatefulSet"));
+    assert_eq!(in_place.involved_object.name.as_deref(), Some("gss-2048"));
+    for name in after.keys() {
+        assert!(
+            events.iter().any(|e| e.reason.as_deref() == Some("Killing")
+                && e.involved_object.name.as_deref() == Some(name.as_str())
+                && e.involved_object.field_path.as_deref() == Some("spec.containers{sidecar}")),
+            "{name} has a Killing event for its sidecar"
         );
     }
     cluster.shutdown().await;

@@ -173,6 +173,28 @@ fn recreate_policy_replaces_pods() {
 }
 
 #[test]
+fn recreate_waits_for_graceful_deletion() {
+    let mut sim = Sim::new(1);
+    sim.graceful_pod_deletion = true;
+    let before = by_name(sim.pods_of("gss-battle"));
+    bump(&mut sim, "gss-battle", 0, "registry.example.com/okg/battle:v3.2");
+    let rev = revision(&sim, "gss-battle");
+    let mut saw_deleting = false;
+    sim.run_until(200, |s| {
+        saw_deleting |=
+            (0..4).any(|i| s.gs(&format!("gss-battle-{i}")).current_state() == "Deleting");
+        all_ready(s, "gss-battle")
+            && s.pods_of("gss-battle")
+                .iter()
+                .all(|p| pods::label(p, labels::REVISION_HASH) == Some(rev.as_str()))
+    });
+    assert!(saw_deleting, "GameServers show Deleting while their pod terminates");
+    for (name, after) in by_name(sim.pods_of("gss-battle")) {
+        assert_ne!(after.metadata.uid, before[&name].metadata.uid);
+    }
+}
+
+#[test]
 fn non_image_change_recreates_under_in_place_if_possible() {
     let mut sim = Sim::new(2);
     let before = by_name(sim.pods_of("gss-2048"));
@@ -407,7 +429,47 @@ fn timing_10k() {
         wall: jiff::Timestamp::now(),
         tick: std::time::Duration::from_secs(2),
     };
-    let t = std::time::Instant::now();
-    let actions = super::plan::plan(&world, &mut sim.mem, &clock);
-    eprintln!("plan alone {:?} actions {}", t.elapsed(), actions.len());
+    let mut best = std::time::Duration::MAX;
+    for _ in 0..5 {
+        let t = std::time::Instant::now();
+        let actions = super::plan::plan(&world, &mut sim.mem, &clock);
+        best = best.min(t.elapsed());
+        assert!(actions.is_empty());
+    }
+    eprintln!("plan alone, best of 5: {best:?}");
+}
+
+#[test]
+fn paused_rollout_starts_nothing_until_resumed() {
+    let mut sim = Sim::new(3);
+    let old_rev = revision(&sim, "gss-2048");
+    sim.patch(
+        Resource::GameServerSet,
+        "gss-2048",
+        json!([
+            {"op": "add", "path": "/spec/updateStrategy/rollingUpdate/paused", "value": true},
+            {"op": "replace", "path": "/spec/gameServerTemplate/spec/containers/1/image",
+             "value": "registry.cn-beijing.aliyuncs.com/acs/2048-sidecar:v2.0"}
+        ]),
+    );
+    for _ in 0..20 {
+        sim.step();
+    }
+    assert!(
+        sim.pods_of("gss-2048")
+            .iter()
+            .all(|p| pods::label(p, labels::REVISION_HASH) == Some(old_rev.as_str()))
+    );
+    sim.patch(
+        Resource::GameServerSet,
+        "gss-2048",
+        json!([{"op": "replace", "path": "/spec/updateStrategy/rollingUpdate/paused", "value": false}]),
+    );
+    let rev = revision(&sim, "gss-2048");
+    sim.run_until(200, |s| {
+        all_ready(s, "gss-2048")
+            && s.pods_of("gss-2048")
+                .iter()
+                .all(|p| pods::label(p, labels::REVISION_HASH) == Some(rev.as_str()))
+    });
 }

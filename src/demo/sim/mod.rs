@@ -15,6 +15,7 @@ pub mod plan;
 pub mod pods;
 pub mod revision;
 pub mod seed;
+pub mod set;
 pub mod setstatus;
 pub mod sha256;
 #[cfg(test)]

@@ -22,6 +22,8 @@ pub struct Sim {
     now: Instant,
     wall: jiff::Timestamp,
     pub tick: Duration,
+    /// Pods are marked with a deletionTimestamp until deleted with grace period 0.
+    pub graceful_pod_deletion: bool,
 }
 
 fn res_of(kind: &str) -> Resource {
@@ -43,6 +45,7 @@ impl Sim {
             now: Instant::now(),
             wall: jiff::Timestamp::now(),
             tick: Duration::from_secs(1),
+            graceful_pod_deletion: false,
         };
         for o in super::seed::initial_objects(&DemoOptions { replicas, ..Default::default() }) {
             sim.insert(o);
@@ -154,7 +157,7 @@ impl Sim {
                         self.insert(object);
                     }
                 }
-                Action::Delete { res, name, uid, events, .. } => {
+                Action::Delete { res, name, uid, now, events, .. } => {
                     self.events.extend(events);
                     writes += 1;
                     let key = (res, name);
@@ -162,7 +165,16 @@ impl Sim {
                         .objects
                         .get(&key)
                         .is_some_and(|o| uid.as_deref().is_none_or(|u| o["metadata"]["uid"] == u));
-                    if matches {
+                    if !matches {
+                        continue;
+                    }
+                    if self.graceful_pod_deletion && res == Resource::Pod && !now {
+                        // As a real API server does: mark it, wait for the kubelet to confirm.
+                        self.rv += 1;
+                        let o = self.objects.get_mut(&key).unwrap();
+                        o["metadata"]["deletionTimestamp"] = super::pods::time_value(self.wall);
+                        o["metadata"]["resourceVersion"] = json!(self.rv.to_string());
+                    } else {
                         self.objects.remove(&key);
                     }
                 }
