@@ -196,16 +196,25 @@ async fn bump_command(global: &GlobalArgs, args: &BumpArgs, doc: &mut Doc) -> u8
         };
         doc.set("applied", json!(applied.sent));
         doc.set("user", json!(applied.user));
-        doc.say(format!(
+        // Through the event stream, so it prints after the events before it.
+        let note = |message: String| {
+            let tx = tx.clone();
+            async move {
+                let _ = tx.send(BumpEvent::Note { message }).await;
+            }
+        };
+        note(format!(
             "Applied {} patch(es) as {}; audit log: {}",
             applied.sent.len(),
             applied.user,
             ctx.audit.path().display()
-        ));
+        ))
+        .await;
         if !args.wait {
+            note("Not waiting for the pods (pass --wait to follow them to a verdict).".into())
+                .await;
             drop(tx);
             let _ = printer.await;
-            doc.say("Not waiting for the pods (pass --wait to follow them to a verdict).");
             doc.set("outcome", json!("applied"));
             return exit::OK;
         }
@@ -214,14 +223,16 @@ async fn bump_command(global: &GlobalArgs, args: &BumpArgs, doc: &mut Doc) -> u8
             poll: std::time::Duration::from_millis(200),
             stall_after: (args.timeout / 2).min(std::time::Duration::from_secs(120)),
         };
-        doc.say(format!(
+        note(format!(
             "Following {} pod(s) (timeout {})…",
             plan.targets().len(),
             humantime::format_duration(args.timeout)
-        ));
+        ))
+        .await;
         let report = bump::follow(&ctx.client, &applied, &options, &tx).await;
         drop(tx);
-        let _ = printer.await;
+        let pod_events = printer.await.unwrap_or_default();
+        doc.set("podEvents", json!(pod_events));
         let code = exit_code(&report);
         print_report(doc, &report);
         doc.set("verdicts", serde_json::to_value(&report.verdicts).unwrap_or(Value::Null));
@@ -364,12 +375,17 @@ fn confirm(plan: &Plan) -> bool {
     if plan.recreates() { answer == plan.set } else { matches!(answer, "y" | "Y" | "yes") }
 }
 
-async fn print_events(mut rx: mpsc::Receiver<BumpEvent>, json: bool) {
+/// Print progress as it comes; returns the pod events (they go into the JSON document).
+async fn print_events(mut rx: mpsc::Receiver<BumpEvent>, json: bool) -> Vec<Value> {
+    let mut pod_events = Vec::new();
     while let Some(e) = rx.recv().await {
+        if let BumpEvent::PodEvent { pod, reason, message } = &e {
+            pod_events.push(json!({"pod": pod, "reason": reason, "message": message}));
+        }
         let line = match e {
             BumpEvent::Sending { target, summary } => format!("→ {target}: {summary}"),
             BumpEvent::Sent { target } => format!("✓ {target} accepted"),
-            BumpEvent::Note { message } => format!("  {message}"),
+            BumpEvent::Note { message } => message,
             BumpEvent::Verdict { pod, verdict, detail } => match detail {
                 Some(d) if verdict.is_final() => {
                     format!("  {pod:<20} {verdict}  ({})", d.summary())
@@ -395,6 +411,7 @@ async fn print_events(mut rx: mpsc::Receiver<BumpEvent>, json: bool) {
             println!("{line}");
         }
     }
+    pod_events
 }
 
 fn print_report(doc: &Doc, report: &FollowReport) {

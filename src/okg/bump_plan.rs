@@ -263,6 +263,7 @@ impl<'a> SetView<'a> {
                     update_priority: label.or(gs.map(|g| g.update_priority())).unwrap_or(0),
                     image: pod_image(p, container).unwrap_or_default(),
                     overridden: gs.and_then(|g| override_image(g, container)),
+                    available: is_pod_ready(p),
                     name,
                 }
             })
@@ -297,6 +298,8 @@ pub struct PodState {
     pub image: String,
     /// The image its GameServer's `spec.containers` pins for this container, if any.
     pub overridden: Option<String>,
+    /// Ready (an unavailable pod counts against maxUnavailable).
+    pub available: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -322,6 +325,10 @@ pub fn predict_order(pods: &[PodState], target: &str, rollout: RolloutParams) ->
     });
     let partition = rollout.partition.max(0) as usize;
     let to_update = sorted.len().saturating_sub(partition);
+    // Every unavailable pod (mid-update, failed, not ready) uses the maxUnavailable budget; an
+    // unavailable pod may itself start at once, since updating it costs no availability.
+    let mut budget =
+        rollout.max_unavailable.max(1) as i64 - pods.iter().filter(|p| !p.available).count() as i64;
     let mut queued = 0usize;
     sorted
         .into_iter()
@@ -338,7 +345,10 @@ pub fn predict_order(pods: &[PodState], target: &str, rollout: RolloutParams) ->
             } else {
                 let ahead = queued;
                 queued += 1;
-                if ahead < rollout.max_unavailable.max(1) as usize {
+                if !p.available {
+                    PodAction::UpdateNow
+                } else if budget > 0 {
+                    budget -= 1;
                     PodAction::UpdateNow
                 } else {
                     PodAction::Waiting(WaitReason::PriorityOrder { ahead })
@@ -380,6 +390,14 @@ pub fn max_unavailable(v: Option<&IntOrString>, replicas: i32) -> i32 {
 /// The ordinal at the end of a pod or GameServer name (`gss-2048-3` → 3).
 pub fn ordinal(name: &str) -> i64 {
     name.rsplit('-').next().and_then(|s| s.parse().ok()).unwrap_or(-1)
+}
+
+/// The pod's Ready condition is True.
+pub fn is_pod_ready(pod: &Pod) -> bool {
+    pod.status
+        .iter()
+        .flat_map(|s| s.conditions.iter().flatten())
+        .any(|c| c.type_ == "Ready" && c.status == "True")
 }
 
 fn pod_image(pod: &Pod, container: &str) -> Option<String> {

@@ -81,6 +81,7 @@ impl fmt::Display for WaitReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             WaitReason::Partition { holds } => write!(f, "partition holds {holds}"),
+            WaitReason::PriorityOrder { ahead: 0 } => write!(f, "next in update order"),
             WaitReason::PriorityOrder { ahead } => write!(f, "{ahead} ahead in update order"),
             WaitReason::Paused => write!(f, "rollout paused"),
         }

@@ -560,7 +560,8 @@ pub async fn follow(
         .collect();
     let mut last: BTreeMap<String, Verdict> = BTreeMap::new();
     let mut last_progress = Instant::now();
-    let mut explained: Vec<String> = Vec::new();
+    // Failed or stalled pods whose events were looked up, and how often (events can lag).
+    let mut explained: BTreeMap<String, (bool, u32)> = BTreeMap::new();
     let deadline = applied.started + options.timeout;
     loop {
         let timed_out = Instant::now() >= deadline;
@@ -591,17 +592,21 @@ pub async fn follow(
                 let v = rollout::verdict(b, pod, gs, &plan.container, &target, &ctx);
                 if last.get(&b.pod) != Some(&v) {
                     changed = true;
-                    if matches!(v, Verdict::Failed(_) | Verdict::Stalled(_))
-                        && !explained.contains(&b.pod)
-                    {
-                        explained.push(b.pod.clone());
-                        explain(client, &plan.namespace, &b.pod, tx).await;
-                    }
                     let detail = pod.map(|p| Comparison::of(b, p, &plan.container));
                     let _ = tx
                         .send(BumpEvent::Verdict { pod: b.pod.clone(), verdict: v.clone(), detail })
                         .await;
                     last.insert(b.pod.clone(), v);
+                }
+            }
+            for (pod, v) in &last {
+                if !matches!(v, Verdict::Failed(_) | Verdict::Stalled(_)) {
+                    continue;
+                }
+                let (found, tries) = explained.entry(pod.clone()).or_insert((false, 0));
+                if !*found && *tries < 10 {
+                    *tries += 1;
+                    *found = explain(client, &plan.namespace, pod, tx).await;
                 }
             }
             let target_verdicts: Vec<&Verdict> =
@@ -629,6 +634,23 @@ pub async fn follow(
                     .await;
             }
             if all_final || timed_out || blocked {
+                // The kubelet's events can trail the status that failed the pod: a last look.
+                for _ in 0..5 {
+                    let pending: Vec<String> = explained
+                        .iter()
+                        .filter(|(_, (found, _))| !found)
+                        .map(|(p, _)| p.clone())
+                        .collect();
+                    if pending.is_empty() {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    for pod in pending {
+                        if explain(client, &plan.namespace, &pod, tx).await {
+                            explained.insert(pod, (true, 0));
+                        }
+                    }
+                }
                 let (verdicts, others): (BTreeMap<_, _>, BTreeMap<_, _>) =
                     last.into_iter().partition(|(k, _)| targets.contains_key(k));
                 let counts = Counts::of(verdicts.values());
@@ -689,6 +711,7 @@ fn current_holds(snapshot: &Snapshot, plan: &Plan) -> BTreeMap<String, Option<Wa
                     .and_then(|c| c.image.clone())
                     .unwrap_or_default(),
                 overridden: None,
+                available: bump_plan::is_pod_ready(p),
                 name,
             }
         })
@@ -705,12 +728,24 @@ fn current_holds(snapshot: &Snapshot, plan: &Plan) -> BTreeMap<String, Option<Wa
         .collect()
 }
 
-/// Send the pod's recent Warning events (pull errors, FailedUpdatePodInPlace…).
-async fn explain(client: &kube::Client, namespace: &str, pod: &str, tx: &mpsc::Sender<BumpEvent>) {
+/// Send the pod's recent Warning events (pull errors, FailedUpdatePodInPlace…); whether there
+/// were any.
+async fn explain(
+    client: &kube::Client,
+    namespace: &str,
+    pod: &str,
+    tx: &mpsc::Sender<BumpEvent>,
+) -> bool {
     let api: Api<Event> = Api::namespaced(client.clone(), namespace);
     let lp = ListParams::default().fields(&format!("involvedObject.name={pod}"));
-    let Ok(list) = api.list(&lp).await else {
-        return;
+    // Not every server supports this field selector (the demo answers 400): then list the
+    // namespace's events and filter here.
+    let list = match api.list(&lp).await {
+        Ok(l) if !l.items.is_empty() => l,
+        _ => match api.list(&ListParams::default()).await {
+            Ok(l) => l,
+            Err(_) => return false,
+        },
     };
     let mut events: Vec<Event> = list
         .items
@@ -728,4 +763,5 @@ async fn explain(client: &kube::Client, namespace: &str, pod: &str, tx: &mpsc::S
             })
             .await;
     }
+    !events.is_empty()
 }

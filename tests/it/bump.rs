@@ -315,6 +315,9 @@ async fn missing_image_fails_with_the_pull_error() {
     assert!(!failed.is_empty(), "{doc:#}");
     assert_eq!(failed[0]["reason"]["kind"], "imagePull", "{doc:#}");
     assert!(failed[0]["reason"]["message"].as_str().unwrap().contains("missing"), "{doc:#}");
+    // The kubelet's events that explain it come along.
+    let events = doc["podEvents"].as_array().unwrap();
+    assert!(events.iter().any(|e| e["message"].as_str().unwrap().contains(&new)), "{doc:#}");
     d.cluster.shutdown().await;
 }
 
@@ -390,6 +393,22 @@ async fn read_only_bump_is_refused_and_sends_nothing() {
     assert!(run.stdout.contains(&new), "{}", run.stdout);
     assert_eq!(d.cluster.stats.client_mutations(), 0);
     assert_eq!(template_image(&client, "gss-2048", "sidecar").await, old);
+    // The operation API without a writer (what the TUI holds in read-only mode) refuses too.
+    let ctx = OpsContext { writer: None, ..ops_context(&d) };
+    let step = Step::Bump {
+        set: "gss-2048".into(),
+        request: BumpRequest {
+            container: "sidecar".into(),
+            image: new.clone(),
+            scope: Scope::WholeSet,
+        },
+    };
+    let plan = bump::plan(&client, NS, &step).await.unwrap();
+    let (tx, _rx) = mpsc::channel(8);
+    assert!(matches!(bump::apply(&ctx, &plan, &step, &tx).await, Err(BumpError::ReadOnly)));
+    let pause = bump::plan_switch(&client, NS, "gss-2048", true).await.unwrap();
+    assert!(matches!(bump::apply_switch(&ctx, &pause, &tx).await, Err(BumpError::ReadOnly)));
+    assert_eq!(d.cluster.stats.client_mutations(), 0);
     d.cluster.shutdown().await;
 }
 
@@ -512,5 +531,84 @@ async fn pause_resume_and_rollback_of_a_canary() {
     assert_eq!(actions, ["bump-canary", "bump-canary", "pause", "resume", "rollback"]);
     drop(tx);
     drain.await.unwrap();
+    d.cluster.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rbac_denial_refuses_and_a_forbidden_write_is_audited() {
+    use okg_console::demo::VIEWER_TOKEN;
+    let d = demo().await;
+    let client = d.client();
+    let old = template_image(&client, "gss-2048", "sidecar").await;
+    let new = with_tag(&old, "v2.0");
+    // A viewer without --read-only: the pre-flight asks RBAC, which says no.
+    let viewer_kc = d.dir.path().join("viewer.json");
+    std::fs::write(
+        &viewer_kc,
+        serde_json::to_string(&d.cluster.kubeconfig_with_token(VIEWER_TOKEN)).unwrap(),
+    )
+    .unwrap();
+    let run = d
+        .okg_with(
+            &viewer_kc,
+            &["bump", "gss-2048", "--container", "sidecar", "--image", &new, "--yes", "-o", "json"],
+        )
+        .await;
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(run.stderr.contains("RBAC denies patch gameserversets"), "{}", run.stderr);
+    assert_eq!(run.json()["outcome"], "refused");
+    assert_eq!(template_image(&client, "gss-2048", "sidecar").await, old);
+
+    // Through the operation API (which leaves RBAC to its caller) the API server refuses the
+    // write itself; the attempt is still in the audit log, with its outcome.
+    let viewer = d.cluster.client_with_token(VIEWER_TOKEN).unwrap();
+    let ctx =
+        OpsContext { writer: Some(Writer::new(viewer.clone())), client: viewer, ..ops_context(&d) };
+    let step = Step::Bump {
+        set: "gss-2048".into(),
+        request: BumpRequest {
+            container: "sidecar".into(),
+            image: new.clone(),
+            scope: Scope::WholeSet,
+        },
+    };
+    let plan = bump::plan(&ctx.client, NS, &step).await.unwrap();
+    let (tx, _rx) = mpsc::channel(64);
+    let err = bump::apply(&ctx, &plan, &step, &tx).await.unwrap_err();
+    assert!(matches!(err, BumpError::Write { ref applied, .. } if applied.is_empty()), "{err}");
+    let records = AuditLog::read_all(&d.audit).unwrap();
+    assert_eq!(records.len(), 1);
+    assert!(records[0]["outcome"].as_str().unwrap().starts_with("forbidden"), "{records:?}");
+    assert_eq!(template_image(&client, "gss-2048", "sidecar").await, old);
+    d.cluster.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn terminal_confirmation_requires_the_set_name_for_re_creation() {
+    let d = demo().await;
+    let client = d.client();
+    let old = template_image(&client, "gss-battle", "sidecar").await;
+    let new = with_tag(&old, "v1.1");
+    let args =
+        ["bump", "gss-battle", "--container", "sidecar", "--image", &new, "--allow-recreate"];
+    let Some(wrong) = d.okg_on_terminal(&args, "y\n").await else {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    };
+    assert_eq!(wrong.code, 4, "{wrong:?}");
+    assert!(wrong.stdout.contains("Type the set name"), "{}", wrong.stdout);
+    assert_eq!(template_image(&client, "gss-battle", "sidecar").await, old, "nothing was sent");
+    let right = d.okg_on_terminal(&args, "gss-battle\n").await.unwrap();
+    assert_eq!(right.code, 0, "{right:?}");
+    assert_eq!(template_image(&client, "gss-battle", "sidecar").await, new);
+    // An in-place bump takes a plain yes.
+    let old_2048 = template_image(&client, "gss-2048", "sidecar").await;
+    let args =
+        ["bump", "gss-2048", "--container", "sidecar", "--image", &with_tag(&old_2048, "v2.0")];
+    let no = d.okg_on_terminal(&args, "n\n").await.unwrap();
+    assert_eq!(no.code, 4, "{no:?}");
+    let yes = d.okg_on_terminal(&args, "y\n").await.unwrap();
+    assert_eq!(yes.code, 0, "{yes:?}");
+    assert_eq!(AuditLog::read_all(&d.audit).unwrap().len(), 2);
     d.cluster.shutdown().await;
 }

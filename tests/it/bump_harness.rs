@@ -42,9 +42,14 @@ pub async fn demo() -> Demo {
 impl Demo {
     /// Run `okg` with this cluster's kubeconfig and audit log; stdin is not a terminal.
     pub async fn okg(&self, args: &[&str]) -> Run {
+        self.okg_with(&self.kubeconfig, args).await
+    }
+
+    /// Run `okg` with another kubeconfig (another identity).
+    pub async fn okg_with(&self, kubeconfig: &std::path::Path, args: &[&str]) -> Run {
         let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_okg"))
             .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
+            .arg(kubeconfig)
             .arg("--audit-log")
             .arg(&self.audit)
             .arg("--log-file")
@@ -65,5 +70,44 @@ impl Demo {
 
     pub fn client(&self) -> kube::Client {
         self.cluster.client().unwrap()
+    }
+}
+
+impl Demo {
+    /// Run `okg` on a pseudo-terminal (util-linux `script`), typing `input`: for the confirmation
+    /// prompts. `None` when `script` is not installed.
+    pub async fn okg_on_terminal(&self, args: &[&str], input: &str) -> Option<Run> {
+        use tokio::io::AsyncWriteExt;
+        if !std::path::Path::new("/usr/bin/script").exists() {
+            return None;
+        }
+        let mut words = vec![
+            env!("CARGO_BIN_EXE_okg").to_string(),
+            "--kubeconfig".into(),
+            self.kubeconfig.display().to_string(),
+            "--audit-log".into(),
+            self.audit.display().to_string(),
+            "--log-file".into(),
+            self.dir.path().join("okg.log").display().to_string(),
+        ];
+        words.extend(args.iter().map(|a| a.to_string()));
+        let command = words.iter().map(|w| format!("'{w}'")).collect::<Vec<_>>().join(" ");
+        let mut child = tokio::process::Command::new("/usr/bin/script")
+            .args(["-qec", &command, "/dev/null"])
+            .env("XDG_STATE_HOME", self.dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input.as_bytes()).await.unwrap();
+        drop(stdin);
+        let out = child.wait_with_output().await.unwrap();
+        Some(Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        })
     }
 }

@@ -55,9 +55,15 @@ fn pod(i: usize, image: &str, priority: i64) -> Pod {
         "spec": {"containers": [
             {"name": "app-2048", "image": "okg/app-2048:v1.0"},
             {"name": "sidecar", "image": image}
-        ]}
+        ]},
+        "status": {"conditions": [{"type": "Ready", "status": "True"}]}
     }))
     .unwrap()
+}
+
+fn not_ready(mut p: Pod) -> Pod {
+    p.status.as_mut().unwrap().conditions.as_mut().unwrap()[0].status = "False".into();
+    p
 }
 
 fn fleet(priorities: &[i64]) -> (Vec<GameServer>, Vec<Pod>) {
@@ -133,6 +139,22 @@ fn order_is_priority_desc_then_higher_ordinal_and_max_unavailable_limits_now() {
     assert_eq!(plan.pods[0].action, PodAction::UpdateNow);
     assert_eq!(plan.pods[1].action, PodAction::Waiting(WaitReason::PriorityOrder { ahead: 1 }));
     assert_eq!(plan.pods[5].action, PodAction::Waiting(WaitReason::PriorityOrder { ahead: 5 }));
+}
+
+#[test]
+fn unavailable_pods_use_the_max_unavailable_budget() {
+    let set = in_place();
+    // A pod already on the new image but not Ready (failed or mid-update) holds the only slot.
+    let (g, mut p) = fleet(&[0; 6]);
+    p[5] = not_ready(pod(5, NEW, 0));
+    let plan = plan_bump(&set, &g, &p, &req(Scope::WholeSet)).unwrap();
+    assert!(names(&plan, |a| *a == PodAction::UpdateNow).is_empty(), "{:?}", plan.pods);
+    assert_eq!(plan.pods[1].action, PodAction::Waiting(WaitReason::PriorityOrder { ahead: 0 }));
+    // A not-ready pod still on the old image may start at once: it costs no availability.
+    let (g, mut p) = fleet(&[0; 6]);
+    p[1] = not_ready(p[1].clone());
+    let plan = plan_bump(&set, &g, &p, &req(Scope::WholeSet)).unwrap();
+    assert_eq!(names(&plan, |a| *a == PodAction::UpdateNow), ["gss-2048-1"]);
 }
 
 #[test]
