@@ -69,6 +69,14 @@ pub enum ClusterEvent {
     PodApplied(PodInfo),
     PodDeleted(Key),
     PodsReplaced(Vec<PodInfo>),
+    /// A page of a (re)list: applied as it comes so the first screen does not wait for the whole
+    /// list; the `*Synced` that ends the list names every object it had, and the rest are dropped.
+    SetsPage(Vec<GameServerSet>),
+    SetsSynced(Vec<Key>),
+    GameServersPage(Vec<GameServer>),
+    GameServersSynced(Vec<Key>),
+    PodsPage(Vec<PodInfo>),
+    PodsSynced(Vec<Key>),
     /// A watch failed; it retries with backoff. Shown until the next good event.
     WatchError(String),
 }
@@ -85,6 +93,12 @@ impl ClusterEvent {
             ClusterEvent::PodApplied(_) => "PodApplied".into(),
             ClusterEvent::PodDeleted(k) => format!("PodDeleted({k})"),
             ClusterEvent::PodsReplaced(v) => format!("PodsReplaced({})", v.len()),
+            ClusterEvent::SetsPage(v) => format!("SetsPage({})", v.len()),
+            ClusterEvent::GameServersPage(v) => format!("GameServersPage({})", v.len()),
+            ClusterEvent::PodsPage(v) => format!("PodsPage({})", v.len()),
+            ClusterEvent::SetsSynced(v) => format!("SetsSynced({})", v.len()),
+            ClusterEvent::GameServersSynced(v) => format!("GameServersSynced({})", v.len()),
+            ClusterEvent::PodsSynced(v) => format!("PodsSynced({})", v.len()),
             ClusterEvent::WatchError(e) => format!("WatchError({e})"),
         }
     }

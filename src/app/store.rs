@@ -1,7 +1,7 @@
 //! The live fleet as the watches report it, with the join kept incrementally: an event recomputes
 //! only the rows it touches (one row for a GameServer or pod, one group for a set), so applying
 //! an event costs the same with 10 or 10,000 GameServers.
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::okg::fleet::{self, GroupHeader, Key, PodInfo, Row};
 use crate::okg::types::{GameServer, GameServerSet};
@@ -55,6 +55,9 @@ fn slim_gameserver(mut gs: GameServer) -> GameServer {
         st.pod_status = None;
     }
     gs.metadata.managed_fields = None;
+    gs.metadata.annotations = None;
+    gs.metadata.owner_references = None;
+    gs.metadata.finalizers = None;
     gs
 }
 
@@ -190,6 +193,61 @@ impl FleetStore {
         self.pods = list.into_iter().map(|p| (p.key.clone(), p)).collect();
         let keys: Vec<Key> = self.gameservers.keys().cloned().collect();
         for k in &keys {
+            self.recompute(k);
+        }
+        Touched::Structure
+    }
+
+    pub fn sets_page(&mut self, list: Vec<GameServerSet>) -> Touched {
+        for s in list {
+            self.apply_set(s);
+        }
+        Touched::Structure
+    }
+
+    /// The list that ended named these sets: forget the others (deleted while we were away).
+    pub fn sets_synced(&mut self, keys: &[Key]) -> Touched {
+        let keep: HashSet<SetKey> =
+            keys.iter().map(|k| (k.namespace.clone(), k.name.clone())).collect();
+        self.headers.retain(|k, _| keep.contains(k));
+        let all: Vec<Key> = self.gameservers.keys().cloned().collect();
+        for k in &all {
+            self.recompute(k);
+        }
+        Touched::Structure
+    }
+
+    pub fn gameservers_page(&mut self, list: Vec<GameServer>) -> Touched {
+        for gs in list {
+            self.apply_gameserver(gs);
+        }
+        Touched::Structure
+    }
+
+    pub fn gameservers_synced(&mut self, keys: &[Key]) -> Touched {
+        let keep: HashSet<&Key> = keys.iter().collect();
+        let gone: Vec<Key> =
+            self.gameservers.keys().filter(|k| !keep.contains(k)).cloned().collect();
+        for k in &gone {
+            self.delete_gameserver(k);
+        }
+        Touched::Structure
+    }
+
+    pub fn pods_page(&mut self, list: Vec<PodInfo>) -> Touched {
+        for p in list {
+            let key = p.key.clone();
+            self.pods.insert(key.clone(), p);
+            self.recompute(&key);
+        }
+        Touched::Structure
+    }
+
+    pub fn pods_synced(&mut self, keys: &[Key]) -> Touched {
+        let keep: HashSet<&Key> = keys.iter().collect();
+        let gone: Vec<Key> = self.pods.keys().filter(|k| !keep.contains(k)).cloned().collect();
+        for k in &gone {
+            self.pods.remove(k);
             self.recompute(k);
         }
         Touched::Structure

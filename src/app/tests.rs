@@ -302,3 +302,25 @@ fn drawing_is_requested_only_by_changes() {
     s.update(Msg::Tick(fake::now()));
     assert!(s.flashed.is_empty());
 }
+
+#[test]
+fn paged_relist_shows_rows_early_and_synced_drops_the_missing() {
+    let mut s = State::new("demo", "x", Some("default".into()), writable(), fake::now());
+    let (sets, gss, pods) = fake::small_fleet();
+    s.update(Msg::Cluster(ClusterEvent::SetsPage(sets)));
+    s.update(Msg::Cluster(ClusterEvent::GameServersPage(gss[..3].to_vec())));
+    assert_eq!(rows_in_view(&s).len(), 3);
+    assert!(!s.synced[1]);
+    s.update(Msg::Cluster(ClusterEvent::GameServersPage(gss[3..].to_vec())));
+    s.update(Msg::Cluster(ClusterEvent::PodsPage(fake::infos(&pods))));
+    assert_eq!(s.fleet.rows[&k("gss-2048-0")].ip.as_deref(), Some("10.0.0.10"));
+    // A relist after a reconnect: gss-2048-4 was deleted meanwhile.
+    let keys: Vec<Key> = gss.iter().map(Key::of).filter(|key| key.name != "gss-2048-4").collect();
+    s.update(Msg::Cluster(ClusterEvent::GameServersSynced(keys)));
+    assert!(s.synced[1]);
+    assert_eq!(rows_in_view(&s).len(), 9);
+    let pod_keys: Vec<Key> =
+        pods.iter().map(Key::of).filter(|key| key.name != "gss-2048-0").collect();
+    s.update(Msg::Cluster(ClusterEvent::PodsSynced(pod_keys)));
+    assert!(!s.fleet.rows[&k("gss-2048-0")].has_pod);
+}

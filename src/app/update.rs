@@ -104,6 +104,21 @@ fn on_cluster(state: &mut State, ev: ClusterEvent) {
             state.synced[2] = true;
             state.fleet.replace_pods(v)
         }
+        ClusterEvent::SetsPage(v) => state.fleet.sets_page(v),
+        ClusterEvent::SetsSynced(keys) => {
+            state.synced[0] = true;
+            state.fleet.sets_synced(&keys)
+        }
+        ClusterEvent::GameServersPage(v) => state.fleet.gameservers_page(v),
+        ClusterEvent::GameServersSynced(keys) => {
+            state.synced[1] = true;
+            state.fleet.gameservers_synced(&keys)
+        }
+        ClusterEvent::PodsPage(v) => state.fleet.pods_page(v),
+        ClusterEvent::PodsSynced(keys) => {
+            state.synced[2] = true;
+            state.fleet.pods_synced(&keys)
+        }
         ClusterEvent::WatchError(e) => {
             state.watch_error = Some(e);
             state.dirty = true;

@@ -48,13 +48,18 @@ fn slim<K: kube::Resource>(mut obj: K) -> K {
 }
 
 /// How one kind's watch events become messages: `slim` reduces each object as it arrives (so a
-/// relist of 10,000 pods is never held in full), then applied / deleted / replaced wrap it.
+/// relist of 10,000 pods is never held in full), then applied / deleted / page / synced wrap it.
 struct Wrap<K, S> {
     slim: fn(K) -> S,
     applied: fn(S) -> ClusterEvent,
     deleted: fn(Key) -> ClusterEvent,
-    replaced: fn(Vec<S>) -> ClusterEvent,
+    page: fn(Vec<S>) -> ClusterEvent,
+    synced: fn(Vec<Key>) -> ClusterEvent,
 }
+
+/// Objects of a (re)list sent to the UI at once: the first screen appears after the first page
+/// instead of after the whole list, and the UI still applies few, large messages.
+const PAGE: usize = 500;
 
 async fn pump<K, S>(
     api: Api<K>,
@@ -68,17 +73,33 @@ async fn pump<K, S>(
 {
     let mut stream = watcher::watcher(api, config).default_backoff().boxed();
     let mut buffer: Vec<S> = Vec::new();
+    let mut seen: Vec<Key> = Vec::new();
     while let Some(ev) = stream.next().await {
         let msg = match ev {
             Ok(WEvent::Init) => {
                 buffer.clear();
+                seen.clear();
                 continue;
             }
             Ok(WEvent::InitApply(obj)) => {
+                seen.push(Key::new(
+                    obj.meta().namespace.clone().unwrap_or_default(),
+                    obj.meta().name.clone().unwrap_or_default(),
+                ));
                 buffer.push((wrap.slim)(obj));
-                continue;
+                if buffer.len() < PAGE {
+                    continue;
+                }
+                (wrap.page)(std::mem::take(&mut buffer))
             }
-            Ok(WEvent::InitDone) => (wrap.replaced)(std::mem::take(&mut buffer)),
+            Ok(WEvent::InitDone) => {
+                if !buffer.is_empty()
+                    && tx.send(Msg::Cluster((wrap.page)(std::mem::take(&mut buffer)))).is_err()
+                {
+                    return;
+                }
+                (wrap.synced)(std::mem::take(&mut seen))
+            }
             Ok(WEvent::Apply(obj)) => (wrap.applied)((wrap.slim)(obj)),
             Ok(WEvent::Delete(obj)) => (wrap.deleted)(Key::new(
                 obj.meta().namespace.clone().unwrap_or_default(),
@@ -110,19 +131,22 @@ pub fn spawn_fleet(
         slim: slim::<GameServerSet>,
         applied: ClusterEvent::SetApplied,
         deleted: ClusterEvent::SetDeleted,
-        replaced: ClusterEvent::SetsReplaced,
+        page: ClusterEvent::SetsPage,
+        synced: ClusterEvent::SetsSynced,
     };
     let gs_wrap = Wrap {
         slim: slim::<GameServer>,
         applied: ClusterEvent::GameServerApplied,
         deleted: ClusterEvent::GameServerDeleted,
-        replaced: ClusterEvent::GameServersReplaced,
+        page: ClusterEvent::GameServersPage,
+        synced: ClusterEvent::GameServersSynced,
     };
     let pod_wrap = Wrap {
         slim: |p: Pod| PodInfo::from_pod(&p),
         applied: ClusterEvent::PodApplied,
         deleted: ClusterEvent::PodDeleted,
-        replaced: ClusterEvent::PodsReplaced,
+        page: ClusterEvent::PodsPage,
+        synced: ClusterEvent::PodsSynced,
     };
     Watches {
         tasks: vec![

@@ -58,7 +58,7 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
     }
 }
 
-async fn list(
+pub async fn list(
     client: &kube::Client,
     namespace: Option<&str>,
     selector: Option<&str>,

@@ -168,3 +168,31 @@ async fn read_only_sends_no_mutation_whatever_the_keys() {
     assert_eq!(h.demo.stats.client_mutations(), 0);
     h.demo.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_lists_the_joined_fleet_once() {
+    use okg_console::commands::status;
+    let options = DemoOptions { tick: Duration::from_millis(100), ..Default::default() };
+    let demo = DemoCluster::start("127.0.0.1:0".parse().unwrap(), options).await.unwrap();
+    let client = demo.client().unwrap();
+    let groups = status::list(&client, Some("default"), None).await.unwrap();
+    let names: Vec<&str> = groups.iter().map(|(h, _)| h.name.as_str()).collect();
+    assert_eq!(names, ["gss-2048", "gss-battle"]);
+    assert!(groups[0].1.iter().all(|r| r.has_pod && r.ip.is_some()));
+    let selected =
+        status::list(&client, Some("default"), Some("game.kruise.io/owner-gss=gss-battle"))
+            .await
+            .unwrap();
+    let rows: usize = selected.iter().map(|(_, r)| r.len()).sum();
+    assert_eq!(rows, 4);
+    let doc = serde_json::to_value(status::document(
+        "okg-demo",
+        Some("default"),
+        &groups,
+        jiff::Timestamp::now(),
+    ))
+    .unwrap();
+    assert_eq!(doc["sets"][0]["gameServers"].as_array().unwrap().len(), 6);
+    assert_eq!(demo.stats.client_mutations(), 0);
+    demo.shutdown().await;
+}
