@@ -284,8 +284,17 @@ log "installing the OKG CRDs generated from src/okg/types.rs"
 # Server-side apply: the schemas (full pod templates) are too big for the client-side
 # last-applied annotation (256 KiB).
 K apply --server-side -f "$WORK/crds.json" >/dev/null
-K wait --for condition=established --timeout=60s \
-    crd/gameserversets.game.kruise.io crd/gameservers.game.kruise.io >/dev/null
+# `kubectl wait` fails outright ("accessor error") when it reads a CRD before its status has any
+# conditions, so retry it until the deadline.
+crds_established() {
+    local deadline=$((SECONDS + 60))
+    until K wait --for condition=established --timeout=10s \
+        crd/gameserversets.game.kruise.io crd/gameservers.game.kruise.io >/dev/null 2>&1; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.5
+    done
+}
+crds_established || { log "the CRDs were not established within 60s"; exit 1; }
 log "CRDs established"
 
 # ---- the simulated OKG / OpenKruise / kubelet controller --------------------------------------

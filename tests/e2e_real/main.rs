@@ -301,6 +301,19 @@ async fn watchers_recover_after_kube_apiserver_restarts_mid_watch() {
                 l.extend(v.iter().map(|p| format!("{} (in re-list)", pod_line(p))));
                 l
             }
+            // Newer watch code streams a (re)list as pages, then names what it had.
+            Msg::Cluster(ClusterEvent::GameServersPage(v)) => {
+                v.iter().map(|g| format!("{} (in re-list)", gs_line(g))).collect()
+            }
+            Msg::Cluster(ClusterEvent::PodsPage(v)) => {
+                v.iter().map(|p| format!("{} (in re-list)", pod_line(p))).collect()
+            }
+            Msg::Cluster(ClusterEvent::SetsPage(_)) => vec!["sets page".into()],
+            Msg::Cluster(ClusterEvent::SetsSynced(k)) => vec![format!("sets replaced {}", k.len())],
+            Msg::Cluster(ClusterEvent::GameServersSynced(k)) => {
+                vec![format!("gs replaced {}", k.len())]
+            }
+            Msg::Cluster(ClusterEvent::PodsSynced(k)) => vec![format!("pods replaced {}", k.len())],
             Msg::Cluster(ClusterEvent::WatchError(e)) => vec![format!("error: {e}")],
             Msg::Cluster(ClusterEvent::SetApplied(_)) => vec!["set applied".into()],
             Msg::Cluster(_) => vec!["deleted".into()],
