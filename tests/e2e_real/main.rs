@@ -841,3 +841,46 @@ async fn okg_reload_exec_reloads_every_pod_once() {
     let lines = std::fs::read_to_string(exec_dir.join(&marker)).unwrap();
     assert_eq!(lines.lines().count(), 4);
 }
+
+/// `okg reload --exec` as the view-only user exits 4 (refused) and nothing runs: no pods/exec
+/// request from the viewer reaches the audit log, and kwok ran no command.
+#[tokio::test]
+async fn okg_reload_as_viewer_exits_4_and_runs_nothing() {
+    let test = "okg_reload_as_viewer_exits_4_and_runs_nothing";
+    let Some(env) = env_or_skip(test) else { return };
+    let Some(exec_dir) = exec_dir_or_skip(test) else { return };
+    let admin = client(&env.admin_kubeconfig).await;
+    let ns = fresh_namespace(&admin, "e2e-reload-ro").await;
+    create_fleet(&admin, &ns, "gss-reload-ro", 2).await;
+    let marker = format!("viewer-reload-{ns}.log");
+    let since = jiff::Timestamp::now();
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(okg_bin(&env))
+        .arg("--kubeconfig")
+        .arg(&env.viewer_kubeconfig)
+        .arg("--log-file")
+        .arg(dir.path().join("okg.log"))
+        .arg("--audit-log")
+        .arg(dir.path().join("audit.jsonl"))
+        .args(["-n", &ns, "reload", "gss-reload-ro", "--container", "main", "-y"])
+        .args(["--exec", "sh", "-c", &format!("echo reload >> {marker}")])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let events = audit_events(&env);
+    let writes = writes_by(&events, VIEWER, since);
+    assert!(writes.is_empty(), "the viewer's okg reload sent requests: {writes:#?}");
+    // An exec over WebSocket is a GET upgrade; look for the subresource whatever the verb.
+    let execs: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["user"]["username"] == VIEWER && e["objectRef"]["subresource"] == "exec")
+        .collect();
+    assert!(execs.is_empty(), "the viewer's okg reload tried pods/exec: {execs:#?}");
+    assert!(!exec_dir.join(&marker).exists(), "a reload command ran for the viewer");
+}
