@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The real-API-server tier: etcd + kube-apiserver on loopback, the OKG CRDs from our own types,
-# the simulated OKG/kubelet controller, and tests/e2e_real.rs against it.
+# the simulated OKG/kubelet controller, kwok for the kubelet API (pods/exec), and
+# tests/e2e_real/ against it. docs/testing.md explains every step.
 #
 #   scripts/e2e-real.sh                 # whole tier; extra args go to the test binary
 #   scripts/e2e-real.sh --keep          # leave the cluster up after the tests (Ctrl-C stops it)
@@ -9,8 +10,9 @@
 # Exit status: 0 all tests passed; 1 a failure (setup or test); 77 SKIPPED because the binaries
 # could not be had (the reason is printed on a line starting "E2E-REAL SKIPPED:").
 #
-# Environment: KUBEBUILDER_ASSETS (dir with kube-apiserver and etcd), OKG_E2E_NO_BUILD=1 (never
-# build), OKG_E2E_GO_PARALLEL (go build -p, default 1), OKG_E2E_WORKDIR (keep files there).
+# Environment: KUBEBUILDER_ASSETS (dir with kube-apiserver and etcd, optionally kwok),
+# OKG_E2E_NO_BUILD=1 (never build), OKG_E2E_GO_PARALLEL (go build -p, default 1),
+# OKG_E2E_WORKDIR (use and keep this dir), OKG_E2E_PERF=1 (also the first-screen timings).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
