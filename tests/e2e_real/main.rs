@@ -889,3 +889,85 @@ async fn okg_reload_as_viewer_exits_4_and_runs_nothing() {
     assert!(execs.is_empty(), "the viewer's okg reload tried pods/exec: {execs:#?}");
     assert!(!exec_dir.join(&marker).exists(), "a reload command ran for the viewer");
 }
+
+/// The TUI's real event loop (watches, update, drawing into a TestBackend) as the view-only user
+/// against the real server: the fleet shows, and bump and reload are reported unavailable with
+/// RBAC's reason (from cluster::access::probe), with no write in the audit log.
+#[tokio::test]
+async fn tui_as_viewer_shows_the_fleet_and_marks_bump_and_reload_unavailable() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use okg_console::app::msg::Msg;
+    use okg_console::app::state::{Access, State};
+    use okg_console::cluster::client::Target;
+    use okg_console::tui::{Io, event_loop};
+    use okg_console::ui::{text, theme::Theme};
+    use ratatui::{Terminal, backend::TestBackend};
+
+    let test = "tui_as_viewer_shows_the_fleet_and_marks_bump_and_reload_unavailable";
+    let Some(env) = env_or_skip(test) else { return };
+    let admin = client(&env.admin_kubeconfig).await;
+    let ns = fresh_namespace(&admin, "e2e-tui").await;
+    create_fleet(&admin, &ns, "gss-tui", 3).await;
+    let since = jiff::Timestamp::now();
+
+    let target = Target {
+        kubeconfig: Some(env.viewer_kubeconfig.clone()),
+        namespace: Some(ns.clone()),
+        ..Default::default()
+    };
+    let conn = okg_console::cluster::client::connect(&target).await.expect("connect as viewer");
+    // Not --read-only: what is unavailable must come from RBAC, as for a real operator.
+    let writer = Some(Writer::new(conn.client.clone()));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let access = Access { read_only: false, caps: None };
+    let mut state = State::new(
+        &conn.context,
+        &conn.server,
+        conn.namespace.clone(),
+        access,
+        jiff::Timestamp::now(),
+    );
+    let mut io = Io::start(conn, writer, target, tx);
+    let (keys, mut key_rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
+    let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let theme = Theme::builtin("dark");
+
+    let mut run_until = async |needle: &str,
+                               limit: Duration,
+                               state: &mut State,
+                               key_rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>|
+           -> String {
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut screen = String::new();
+        while tokio::time::Instant::now() < deadline {
+            let inputs = futures::stream::poll_fn(|cx| key_rx.poll_recv(cx)).boxed();
+            let _ = tokio::time::timeout(
+                Duration::from_millis(200),
+                event_loop(&mut term, state, &theme, &mut rx, &mut io, inputs),
+            )
+            .await;
+            screen = text::plain(term.backend().buffer());
+            if screen.contains(needle) {
+                break;
+            }
+        }
+        screen
+    };
+    let screen = run_until("gss-tui-2", Duration::from_secs(20), &mut state, &mut key_rx).await;
+    assert!(screen.contains("gss-tui-0") && screen.contains("gss-tui-2"), "{screen}");
+    // Let the access probe's answer arrive before asking for actions.
+    let _ = run_until("\u{0}never", Duration::from_secs(2), &mut state, &mut key_rx).await;
+
+    let press = |c: KeyCode| keys.send(Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))).unwrap();
+    press(KeyCode::Char('b'));
+    let screen =
+        run_until("bump unavailable", Duration::from_secs(5), &mut state, &mut key_rx).await;
+    assert!(screen.contains("bump unavailable: RBAC denies"), "{screen}");
+    press(KeyCode::Char('r'));
+    let screen =
+        run_until("reload unavailable", Duration::from_secs(5), &mut state, &mut key_rx).await;
+    assert!(screen.contains("reload unavailable: RBAC denies"), "{screen}");
+
+    let writes = writes_by(&audit_events(&env), VIEWER, since);
+    assert!(writes.is_empty(), "the viewer's console sent writes: {writes:#?}");
+}
