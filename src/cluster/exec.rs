@@ -157,12 +157,12 @@ async fn pump<R: AsyncRead + Unpin>(
 
 /// Split one line off the front of `pending` (at a newline, or at `MAX_LINE` bytes).
 fn take_line(pending: &mut Vec<u8>) -> Option<String> {
-    let end = match pending.iter().position(|b| *b == b'\n') {
-        Some(i) => i,
+    let cut = match pending.iter().take(MAX_LINE).position(|b| *b == b'\n') {
+        Some(i) => i + 1,
         None if pending.len() >= MAX_LINE => MAX_LINE,
         None => return None,
     };
-    let rest = pending.split_off((end + 1).min(pending.len()));
+    let rest = pending.split_off(cut);
     let mut line = std::mem::replace(pending, rest);
     if line.last() == Some(&b'\n') {
         line.pop();
@@ -281,6 +281,12 @@ mod tests {
         let mut long = vec![b'x'; MAX_LINE + 5];
         assert_eq!(take_line(&mut long).map(|l| l.len()), Some(MAX_LINE));
         assert_eq!(long.len(), 5);
+        // A newline beyond the cap does not make the line longer than the cap.
+        let mut long = vec![b'y'; MAX_LINE + 3];
+        long.push(b'\n');
+        assert_eq!(take_line(&mut long).map(|l| l.len()), Some(MAX_LINE));
+        assert_eq!(take_line(&mut long).as_deref(), Some("yyy"));
+        assert!(long.is_empty());
     }
 
     #[tokio::test]

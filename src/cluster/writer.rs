@@ -18,8 +18,6 @@ impl Writer {
     }
 
     /// The client, for modules of the write path (exec, proxy) that need it.
-    // Used by the reload write path (cluster/exec.rs), which lives on another branch for now.
-    #[allow(dead_code)]
     pub(crate) fn client(&self) -> &kube::Client {
         &self.client
     }

@@ -16,6 +16,7 @@ use crate::cluster::access::{self, Action, Permission};
 use crate::commands::{exit, session};
 use crate::okg::reload_plan::{
     self, Limits, OutputStream, PodResult, ReloadConfig, ReloadDefault, ReloadMethod, ReloadTarget,
+    StopReason,
 };
 use crate::okg::types::{GameServerSet, annotations, labels};
 use crate::ops::audit::AuditLog;
@@ -447,7 +448,12 @@ pub fn render(event: &ReloadEvent, unicode: bool) -> Option<String> {
             Some(format!("-- {name} done: {succeeded} succeeded, {failed} failed"))
         }
         ReloadEvent::Pausing { ms } => Some(format!("-- pausing {ms}ms")),
-        ReloadEvent::Stopping { reason } => Some(format!("-- stopping: {}", reason.skip_reason())),
+        ReloadEvent::Stopping { reason: StopReason::Cancelled } => {
+            Some("-- cancelled: running reloads are aborted, pending ones skipped".into())
+        }
+        ReloadEvent::Stopping { reason } => {
+            Some(format!("-- stopping: {}; pending pods are skipped", reason.skip_reason()))
+        }
         ReloadEvent::Summary { summary } => Some(summary.to_string()),
         ReloadEvent::Queued { .. } | ReloadEvent::Started { .. } => None,
     }

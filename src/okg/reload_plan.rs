@@ -130,12 +130,12 @@ pub struct Limits {
     /// Batch size; `None` = one batch of everything (no canary).
     pub batch: Option<usize>,
     /// Pause between batches.
-    #[serde(with = "duration_ms")]
+    #[serde(with = "duration_ms", rename = "pause_ms")]
     pub pause: Duration,
     /// Stop starting pods once this many have failed; `None` = never stop.
     pub max_failures: Option<usize>,
     /// Per pod, for all attempts together.
-    #[serde(with = "duration_ms")]
+    #[serde(with = "duration_ms", rename = "timeout_ms")]
     pub timeout: Duration,
     /// Extra attempts after a transient API error (never after the command ran).
     pub retries: u32,

@@ -75,6 +75,8 @@ pub enum WaitReason {
     PriorityOrder { ahead: usize },
     /// `rollingUpdate.paused` is set.
     Paused,
+    /// Nothing holds it back: the controller has yet to start on it.
+    Controller,
 }
 
 impl fmt::Display for WaitReason {
@@ -84,6 +86,7 @@ impl fmt::Display for WaitReason {
             WaitReason::PriorityOrder { ahead: 0 } => write!(f, "next in update order"),
             WaitReason::PriorityOrder { ahead } => write!(f, "{ahead} ahead in update order"),
             WaitReason::Paused => write!(f, "rollout paused"),
+            WaitReason::Controller => write!(f, "for the controller to start"),
         }
     }
 }
@@ -243,7 +246,7 @@ pub fn verdict(
                 d.as_secs()
             ));
         }
-        return unfinished(Verdict::Waiting(WaitReason::PriorityOrder { ahead: 0 }));
+        return unfinished(Verdict::Waiting(WaitReason::Controller));
     }
     let st = container_status(pod, container);
     let restarted = st.is_some_and(|s| s.restart_count > base.restart_count);
@@ -690,6 +693,11 @@ pub(crate) mod tests {
             Context { stalled_for: Some(std::time::Duration::from_secs(90)), ..Default::default() };
         assert!(
             matches!(v(&b, Some(&p), Some(&gs("Ready")), &stalled), Verdict::Stalled(ref m) if m.contains("90s"))
+        );
+        let free = Context::default();
+        assert_eq!(
+            v(&b, Some(&p), Some(&gs("Ready")), &free),
+            Verdict::Waiting(WaitReason::Controller)
         );
         let timed_out =
             Context { hold: Some(WaitReason::Paused), timed_out: true, ..Default::default() };

@@ -236,9 +236,14 @@ async fn exec_runs_reloads_and_reports_exit_codes() {
     let status = exit3.take_status().unwrap().await.unwrap();
     assert!(status.message.unwrap().ends_with("exit code 3"));
 
-    // Unknown container: refused before the upgrade.
+    // Unknown container, or a pod that is not running: refused before the upgrade.
     let wrong = AttachParams::default().container("nope");
     assert!(pods.exec("gss-2048-0", ["true"], &wrong).await.is_err());
+    let pending = json!({"status": {"phase": "Pending"}});
+    pods.patch_status("gss-2048-0", &PatchParams::default(), &Patch::Merge(&pending))
+        .await
+        .unwrap();
+    assert!(pods.exec("gss-2048-0", ["true"], &ap).await.is_err());
     assert_eq!(demo.stats.reloads_total.load(std::sync::atomic::Ordering::SeqCst), 3);
     assert_eq!(demo.stats.reloads_in_flight.load(std::sync::atomic::Ordering::SeqCst), 0);
     demo.shutdown().await;
@@ -420,7 +425,10 @@ async fn viewer_is_forbidden_to_write_and_reviews_agree() {
             .await
             .is_err()
     );
-    assert_eq!(demo.stats.client_mutations(), 2, "refused attempts are counted");
+    let proxy = http::Request::get("/api/v1/namespaces/default/pods/gss-2048-0:3000/proxy/reload");
+    let err = viewer.request_text(proxy.body(Vec::new()).unwrap()).await.unwrap_err();
+    assert_eq!(api_code(&err), 403);
+    assert_eq!(demo.stats.client_mutations(), 3, "refused attempts are counted");
 
     let reviews: Api<SelfSubjectAccessReview> = Api::all(viewer.clone());
     let ask = |verb: &str, resource: &str, sub: Option<&str>| SelfSubjectAccessReview {
@@ -451,7 +459,7 @@ async fn viewer_is_forbidden_to_write_and_reviews_agree() {
         .await
         .unwrap();
     assert!(got.status.unwrap().allowed);
-    assert_eq!(demo.stats.client_mutations(), 2, "reviews are not mutations");
+    assert_eq!(demo.stats.client_mutations(), 3, "reviews are not mutations");
     let who = okg_console::cluster::access::who_am_i(&viewer).await;
     assert_eq!(who, "demo-viewer");
     demo.shutdown().await;
@@ -548,6 +556,7 @@ async fn kubectl_works_against_the_demo() {
                 "--raw",
                 "/api/v1/namespaces/default/pods/gss-2048-0:3000/proxy/reload",
             ]);
+            assert_eq!(run(&["auth", "can-i", "patch", "gss"]), "yes\n");
             (gs, gss, pods, replicas, exec, raw)
         }
     })

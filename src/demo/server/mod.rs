@@ -22,6 +22,7 @@ pub mod commands;
 mod discovery;
 mod exec;
 pub mod listen;
+mod protobuf;
 mod proxy;
 mod query;
 mod respond;
@@ -104,7 +105,11 @@ async fn handle(State(ctx): State<Ctx>, req: Request) -> Response {
         }
     };
     let q = Query::parse(parts.uri.query());
-    if let Some(e) = unsupported_body(&parts) {
+    // A self review's body carries nothing the answer depends on, so its encoding does not
+    // matter (`kubectl auth whoami` sends protobuf).
+    if let Some(e) = unsupported_body(&parts)
+        .filter(|_| route != Route::SelfReview && route != Route::AccessReview)
+    {
         return respond::error(&e);
     }
     if let Some(attrs) = attributes(&route, &parts.method, &q) {
@@ -287,8 +292,13 @@ async fn dispatch(
 
 /// SelfSubjectAccessReview: the same rules that guard requests.
 fn access_review(who: Identity, body: &[u8]) -> Result<Response, ApiError> {
-    let mut review: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))?;
+    // kubectl sends reviews as protobuf; kube-rs and curl as JSON.
+    let mut review: Value = match protobuf::access_review(body) {
+        Some(review) => review,
+        None => serde_json::from_slice(body).map_err(|e| {
+            ApiError::bad_request(format!("the request body is not valid JSON: {e}"))
+        })?,
+    };
     if !review.is_object() {
         return Err(ApiError::bad_request("the request body is not a JSON object"));
     }
