@@ -254,9 +254,20 @@ pub struct NetworkStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_network_state: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "object_list_schema")]
     pub internal_addresses: Vec<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "object_list_schema")]
     pub external_addresses: Vec<serde_json::Value>,
+}
+
+/// A list of free-form objects. A real kube-apiserver refuses a CRD whose array items have no
+/// `type` (not a structural schema), so say "object" and keep the unknown fields.
+fn object_list_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "array",
+        "items": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}
+    })
 }
 
 /// An int-or-string priority read as a number; strings that are not numbers count as 0.
