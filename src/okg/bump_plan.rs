@@ -877,3 +877,20 @@ pub fn plan_pause(gss: &GameServerSet, paused: bool) -> Result<SwitchPlan, PlanE
 
 #[cfg(test)]
 mod tests;
+
+/// Whether every `test` op of `patch` still holds against `object`. A server that refuses a patch
+/// with 422 does not always say which op failed; this tells a changed object (a conflict) from a
+/// patch the server found invalid.
+pub fn test_ops_hold(patch: &Value, object: &Value) -> bool {
+    let Some(ops) = patch.as_array() else { return false };
+    let tests: Vec<Value> = ops
+        .iter()
+        .filter(|op| op.get("op").and_then(Value::as_str) == Some("test"))
+        .cloned()
+        .collect();
+    let Ok(tests) = serde_json::from_value::<json_patch::Patch>(Value::Array(tests)) else {
+        return false;
+    };
+    let mut scratch = object.clone();
+    json_patch::patch(&mut scratch, &tests).is_ok()
+}

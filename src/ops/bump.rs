@@ -302,7 +302,7 @@ pub async fn apply(
         let result = send_patch(writer, &ctx.namespace, patch).await;
         let outcome = match &result {
             Ok(()) => serde_json::json!("ok"),
-            Err(e) => serde_json::json!(describe_write_error(e)),
+            Err(f) => serde_json::json!(f.detail),
         };
         audit(ctx, &user, action, patch, outcome, tx).await;
         match result {
@@ -312,17 +312,17 @@ pub async fn apply(
             }
             Err(e) => {
                 let not_sent = patches[i + 1..].iter().map(ObjectPatch::target).collect();
-                return Err(if is_conflict(&e) {
+                return Err(if e.conflict {
                     BumpError::Conflict {
                         target: patch.target(),
-                        detail: describe_write_error(&e),
+                        detail: e.detail,
                         applied: sent,
                         not_sent,
                     }
                 } else {
                     BumpError::Write {
                         target: patch.target(),
-                        error: describe_write_error(&e),
+                        error: e.detail,
                         applied: sent,
                         not_sent,
                     }
@@ -351,13 +351,13 @@ pub async fn apply_switch(
         let result = send_patch(writer, &ctx.namespace, patch).await;
         let outcome = match &result {
             Ok(()) => serde_json::json!("ok"),
-            Err(e) => serde_json::json!(describe_write_error(e)),
+            Err(f) => serde_json::json!(f.detail),
         };
         audit(ctx, &user, &plan.action, patch, outcome, tx).await;
         if let Err(e) = result {
             let not_sent = plan.patches[i + 1..].iter().map(ObjectPatch::target).collect();
-            let (target, detail) = (patch.target(), describe_write_error(&e));
-            return Err(if is_conflict(&e) {
+            let (target, detail) = (patch.target(), e.detail);
+            return Err(if e.conflict {
                 BumpError::Conflict { target, detail, applied: sent, not_sent }
             } else {
                 BumpError::Write { target, error: detail, applied: sent, not_sent }
@@ -401,31 +401,65 @@ fn plan_difference(confirmed: &Plan, fresh: &Plan) -> Option<(String, String)> {
     None
 }
 
-async fn send_patch(writer: &Writer, namespace: &str, patch: &ObjectPatch) -> kube::Result<()> {
-    match patch.kind {
+async fn send_patch(
+    writer: &Writer,
+    namespace: &str,
+    patch: &ObjectPatch,
+) -> Result<(), WriteFailure> {
+    let result = match patch.kind {
         ObjectKind::GameServerSet => {
             writer.patch_game_server_set(namespace, &patch.name, patch.json_patch()).await.map(drop)
         }
         ObjectKind::GameServer => {
             writer.patch_game_server(namespace, &patch.name, patch.json_patch()).await.map(drop)
         }
-    }
-}
-
-/// 409 (stale write) or 422 from a failed `test` op: the object is not what the plan saw. Other
-/// 422s are plain errors.
-fn is_conflict(e: &kube::Error) -> bool {
-    matches!(e, kube::Error::Api(s) if s.code == 409 || (s.code == 422 && s.message.contains("test")))
-}
-
-fn describe_write_error(e: &kube::Error) -> String {
-    match e {
-        kube::Error::Api(s) if s.code == 422 && s.message.contains("test") => {
+    };
+    let Err(e) = result else { return Ok(()) };
+    let conflict = match &e {
+        kube::Error::Api(s) if s.code == 409 => true,
+        // A real kube-apiserver answers a failed `test` op with a bare 422 that does not say
+        // which op failed, so look at the object again: if our test ops no longer hold, someone
+        // changed it; otherwise the 422 is a genuine validation error.
+        kube::Error::Api(s) if s.code == 422 => {
+            match read_object(writer.client(), namespace, patch).await {
+                Some(current) => !bump_plan::test_ops_hold(&patch.patch, &current),
+                None => false,
+            }
+        }
+        _ => false,
+    };
+    let detail = match &e {
+        kube::Error::Api(s) if conflict && s.code == 422 => {
             format!("a test op failed, the object changed (422: {})", s.message)
         }
         kube::Error::Api(s) if s.code == 409 => format!("409 Conflict: {}", s.message),
         kube::Error::Api(s) if s.code == 403 => format!("forbidden: {}", s.message),
         e => error_chain(e),
+    };
+    Err(WriteFailure { conflict, detail })
+}
+
+/// A write that failed: whether the object changed under us (a conflict the user must see a new
+/// plan for) or something else, and what to tell them.
+struct WriteFailure {
+    conflict: bool,
+    detail: String,
+}
+
+async fn read_object(
+    client: &kube::Client,
+    namespace: &str,
+    patch: &ObjectPatch,
+) -> Option<serde_json::Value> {
+    match patch.kind {
+        ObjectKind::GameServerSet => {
+            let api: Api<GameServerSet> = Api::namespaced(client.clone(), namespace);
+            serde_json::to_value(api.get(&patch.name).await.ok()?).ok()
+        }
+        ObjectKind::GameServer => {
+            let api: Api<GameServer> = Api::namespaced(client.clone(), namespace);
+            serde_json::to_value(api.get(&patch.name).await.ok()?).ok()
+        }
     }
 }
 

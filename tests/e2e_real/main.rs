@@ -666,9 +666,10 @@ async fn okg_bump_is_in_place_for_every_pod_on_a_real_api_server() {
 /// Invalid) and changes nothing.
 ///
 /// Finding: the real server's 422 for a failed `test` op carries only the generic message "the
-/// server rejected our request due to an error in our request" and empty details, so
-/// ops::bump::is_conflict (which looks for "test" in the message) reports such a last-moment
-/// change as a write failure, not a conflict. Reported to the bump branch.
+/// server rejected our request due to an error in our request" and empty details. ops::bump
+/// therefore does not read the message: on a 422 it re-reads the object and calls the failure a
+/// conflict when its own `test` ops no longer hold (`bump_plan::test_ops_hold`), which this test
+/// checks against the real server's object.
 #[tokio::test]
 #[ignore = "real kube-apiserver tier: run scripts/e2e-real.sh"]
 async fn ops_bump_detects_a_concurrent_change_and_the_server_fails_its_test_op() {
@@ -721,13 +722,13 @@ async fn ops_bump_detects_a_concurrent_change_and_the_server_fails_its_test_op()
     match &stale {
         Err(kube::Error::Api(s)) => {
             assert_eq!((s.code, s.reason.as_str()), (422, "Invalid"), "{s:?}");
-            if !s.message.contains("test") {
-                loud(&format!(
-                    "e2e FINDING: a failed JSON Patch test op is 422 {:?} with message {:?}: \
-                     ops::bump::is_conflict will call it a write failure, not a conflict",
-                    s.reason, s.message
-                ));
-            }
+            let current =
+                Api::<GameServerSet>::namespaced(admin.clone(), &ns).get("gss-race").await.unwrap();
+            let current = serde_json::to_value(current).unwrap();
+            assert!(
+                !okg_console::okg::bump_plan::test_ops_hold(&plan.patches[0].patch, &current),
+                "the re-read object must fail the plan's test ops, so ops::bump calls it a conflict"
+            );
         }
         other => panic!("expected 422, got {other:?}"),
     }

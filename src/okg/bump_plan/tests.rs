@@ -502,3 +502,16 @@ fn ordinals() {
     assert_eq!(ordinal("gss-2048-12"), 12);
     assert_eq!(ordinal("weird"), -1);
 }
+
+#[test]
+fn test_ops_hold_tells_a_changed_object_from_an_unchanged_one() {
+    let patch = serde_json::json!([
+        {"op": "test", "path": "/spec/replicas", "value": 6},
+        {"op": "replace", "path": "/spec/replicas", "value": 7}
+    ]);
+    let same = serde_json::json!({"spec": {"replicas": 6}});
+    let changed = serde_json::json!({"spec": {"replicas": 5}});
+    assert!(test_ops_hold(&patch, &same));
+    assert!(!test_ops_hold(&patch, &changed));
+    assert!(!test_ops_hold(&serde_json::json!({"not": "a patch"}), &same));
+}
