@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 
 use crate::okg::fleet::Row;
+use crate::okg::label_selector;
 
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
@@ -46,90 +47,27 @@ impl Filter {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Requirement {
-    Eq(String, String),
-    NotEq(String, String),
-    In(String, Vec<String>),
-    NotIn(String, Vec<String>),
-    Exists(String),
-    NotExists(String),
-}
-
+/// A label selector as the user typed it (shown in the status bar) and as parsed by the same
+/// rules the API server uses.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabelSelector {
     pub source: String,
-    reqs: Vec<Requirement>,
-}
-
-/// Split on commas that are not inside parentheses.
-fn split_top(s: &str) -> Vec<&str> {
-    let (mut depth, mut start, mut out) = (0, 0, Vec::new());
-    for (i, c) in s.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                out.push(&s[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(&s[start..]);
-    out
-}
-
-fn set_values(s: &str) -> Result<Vec<String>, String> {
-    let inner = s
-        .trim()
-        .strip_prefix('(')
-        .and_then(|r| r.strip_suffix(')'))
-        .ok_or_else(|| format!("expected (a,b) after in/notin: {s}"))?;
-    Ok(inner.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect())
+    selector: label_selector::LabelSelector,
 }
 
 impl LabelSelector {
-    /// Parse `a=b,c!=d,e in (x,y),f notin (z),g,!h`.
+    /// Parse `a=b,c!=d,e in (x,y),f notin (z),g,!h`; an empty filter is an error here (the
+    /// prompt clears the filter instead).
     pub fn parse(source: &str) -> Result<Self, String> {
-        let mut reqs = Vec::new();
-        for part in split_top(source) {
-            let p = part.trim();
-            if p.is_empty() {
-                continue;
-            }
-            let req = if let Some(k) = p.strip_prefix('!') {
-                Requirement::NotExists(k.trim().into())
-            } else if let Some((k, v)) = p.split_once("!=") {
-                Requirement::NotEq(k.trim().into(), v.trim().into())
-            } else if let Some((k, v)) = p.split_once("==").or_else(|| p.split_once('=')) {
-                Requirement::Eq(k.trim().into(), v.trim().into())
-            } else if let Some((k, v)) = p.split_once(" notin ") {
-                Requirement::NotIn(k.trim().into(), set_values(v)?)
-            } else if let Some((k, v)) = p.split_once(" in ") {
-                Requirement::In(k.trim().into(), set_values(v)?)
-            } else if p.contains(char::is_whitespace) {
-                return Err(format!("cannot read selector term \"{p}\""));
-            } else {
-                Requirement::Exists(p.into())
-            };
-            reqs.push(req);
-        }
-        if reqs.is_empty() {
+        let selector = label_selector::LabelSelector::parse(source)?;
+        if selector.is_empty() {
             return Err("empty selector".into());
         }
-        Ok(Self { source: source.trim().to_string(), reqs })
+        Ok(Self { source: source.trim().to_string(), selector })
     }
 
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        self.reqs.iter().all(|r| match r {
-            Requirement::Eq(k, v) => labels.get(k) == Some(v),
-            Requirement::NotEq(k, v) => labels.get(k) != Some(v),
-            Requirement::In(k, vs) => labels.get(k).is_some_and(|x| vs.contains(x)),
-            Requirement::NotIn(k, vs) => labels.get(k).is_none_or(|x| !vs.contains(x)),
-            Requirement::Exists(k) => labels.contains_key(k),
-            Requirement::NotExists(k) => !labels.contains_key(k),
-        })
+        self.selector.matches_labels(labels)
     }
 }
 

@@ -2,6 +2,7 @@
 //! JSON Patches to send (each guarded by `test` ops on the values it was planned against), the
 //! predicted update order, and the policy verdict. The same plan is shown to the user, sent, and
 //! recorded in the audit log.
+pub use crate::okg::update_order::{self, max_unavailable};
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::Pod;
@@ -316,12 +317,12 @@ pub struct RolloutParams {
 pub fn predict_order(pods: &[PodState], target: &str, rollout: RolloutParams) -> Vec<PodPlan> {
     let mut sorted: Vec<&PodState> = pods.iter().collect();
     sorted.sort_by(|a, b| {
-        let a_done = a.image == target;
-        let b_done = b.image == target;
-        b_done
-            .cmp(&a_done)
-            .then(b.update_priority.cmp(&a.update_priority))
-            .then(b.ordinal.cmp(&a.ordinal))
+        let key = |p: &PodState| update_order::OrderKey {
+            updated: p.image == target,
+            priority: p.update_priority,
+            ordinal: p.ordinal,
+        };
+        update_order::compare(key(a), key(b))
     });
     let partition = rollout.partition.max(0) as usize;
     let to_update = sorted.len().saturating_sub(partition);
@@ -369,22 +370,6 @@ pub fn predict_order(pods: &[PodState], target: &str, rollout: RolloutParams) ->
             }
         })
         .collect()
-}
-
-/// maxUnavailable as a pod count: an int, or a percent of replicas rounded down; at least 1
-/// (OpenKruise never stalls a rollout on a zero).
-pub fn max_unavailable(v: Option<&IntOrString>, replicas: i32) -> i32 {
-    let n = match v {
-        None => 1,
-        Some(IntOrString::Int(i)) => *i,
-        Some(IntOrString::String(s)) => match s.trim().strip_suffix('%') {
-            Some(p) => {
-                p.trim().parse::<i64>().map(|p| (p * replicas as i64 / 100) as i32).unwrap_or(1)
-            }
-            None => s.trim().parse().unwrap_or(1),
-        },
-    };
-    n.max(1)
 }
 
 /// The ordinal at the end of a pod or GameServer name (`gss-2048-3` → 3).

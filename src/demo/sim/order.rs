@@ -1,6 +1,6 @@
 //! Which pods of a set update next: OpenKruise's order, `partition`, `maxUnavailable`, `paused`.
 
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+pub use crate::okg::update_order::{self, max_unavailable};
 
 /// What the update order needs to know about one pod (or a missing ordinal).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,25 +19,12 @@ pub struct Candidate {
 /// OpenKruise's update order: pods already updated first, then by update priority (highest
 /// first), ties to the higher ordinal.
 pub fn sort(cands: &mut [Candidate]) {
-    cands.sort_by(|a, b| {
-        b.updated.cmp(&a.updated).then(b.priority.cmp(&a.priority)).then(b.ordinal.cmp(&a.ordinal))
-    });
-}
-
-/// `maxUnavailable` resolved against the replica count: an int, or a percentage rounded down;
-/// never less than 1 so a rollout can always move. Defaults to 1.
-pub fn max_unavailable(value: Option<&IntOrString>, replicas: i32) -> i32 {
-    let n = match value {
-        None => 1,
-        Some(IntOrString::Int(i)) => *i,
-        Some(IntOrString::String(s)) => match s.trim().strip_suffix('%') {
-            Some(p) => {
-                p.trim().parse::<i64>().map(|p| (p * replicas as i64 / 100) as i32).unwrap_or(1)
-            }
-            None => s.trim().parse().unwrap_or(1),
-        },
+    let key = |c: &Candidate| update_order::OrderKey {
+        updated: c.updated,
+        priority: c.priority,
+        ordinal: c.ordinal as i64,
     };
-    n.max(1)
+    cands.sort_by(|a, b| update_order::compare(key(a), key(b)));
 }
 
 /// The ordinals whose update may start now. The first `len - partition` pods in update order
@@ -87,16 +74,6 @@ mod tests {
         sort(&mut c);
         let order: Vec<u32> = c.iter().map(|c| c.ordinal).collect();
         assert_eq!(order, vec![4, 3, 1, 2, 0]);
-    }
-
-    #[test]
-    fn max_unavailable_forms() {
-        assert_eq!(max_unavailable(None, 10), 1);
-        assert_eq!(max_unavailable(Some(&IntOrString::Int(3)), 10), 3);
-        assert_eq!(max_unavailable(Some(&IntOrString::String("50%".into())), 6), 3);
-        assert_eq!(max_unavailable(Some(&IntOrString::String("10%".into())), 6), 1);
-        assert_eq!(max_unavailable(Some(&IntOrString::String("100%".into())), 6), 6);
-        assert_eq!(max_unavailable(Some(&IntOrString::Int(0)), 6), 1);
     }
 
     #[test]
