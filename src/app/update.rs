@@ -436,14 +436,15 @@ fn bump(state: &mut State) -> Vec<Cmd> {
         state.note(Level::Warn, format!("bump unavailable: {why}"));
         return Vec::new();
     }
-    let set = state.cursor_set().map(|(ns, name)| Key::new(ns, name));
-    let what = if targets.is_empty() {
-        format!("set {}", set.as_ref().map(|s| s.name.as_str()).unwrap_or("?"))
-    } else {
-        format!("{} GameServers", targets.len())
+    let Some(set) = state.cursor_set() else {
+        state.note(Level::Warn, "bump: no set under the cursor");
+        return Vec::new();
     };
-    state.note(Level::Info, format!("bump: coming ({what})"));
-    vec![Cmd::Intent(Intent::Bump { set, targets })]
+    match super::bump_dialog::BumpDialog::new(set.clone(), &state.fleet, &state.marks) {
+        Some(d) => state.overlays.push(Overlay::Dialog(Box::new(d))),
+        None => state.note(Level::Warn, format!("bump: set {} has no containers known yet", set.1)),
+    }
+    Vec::new()
 }
 
 fn reload(state: &mut State) -> Vec<Cmd> {
