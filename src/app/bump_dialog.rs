@@ -51,7 +51,10 @@ pub enum BumpReply {
         plan: Result<Plan, String>,
         rbac: Option<Vec<(Action, Permission)>>,
     },
-    SwitchPlanned(Result<SwitchPlan, String>),
+    SwitchPlanned {
+        plan: Result<SwitchPlan, String>,
+        rbac: Option<Vec<(Action, Permission)>>,
+    },
     /// The cluster changed since the plan: nothing was sent; `plan` is the plan made now.
     Conflict {
         message: String,
@@ -387,6 +390,8 @@ impl BumpDialog {
         let namespace = self.set.0.clone();
         let set = self.set.1.clone();
         let cmd = match key.code {
+            // While the follow runs, esc only hides the view: `o` brings it back.
+            KeyCode::Esc if r.running() => return DialogOutcome::Park(Vec::new()),
             KeyCode::Esc => return DialogOutcome::Close(Vec::new()),
             KeyCode::Char('c') if r.plan.partition_after > 0 => BumpCmd::Plan {
                 namespace,
@@ -412,17 +417,17 @@ impl BumpDialog {
         match reply {
             BumpReply::Planned { plan, rbac } => self.show_plan(plan, rbac, None),
             BumpReply::Conflict { message, plan } => self.show_plan(plan, None, Some(message)),
-            BumpReply::SwitchPlanned(Ok(plan)) => {
+            BumpReply::SwitchPlanned { plan: Ok(plan), rbac } => {
                 self.page = Page::Confirm(Box::new(Confirm {
                     pending: Pending::Switch(plan),
-                    rbac: None,
+                    rbac,
                     scroll: 0,
                     typed: String::new(),
                     conflict: None,
                     error: None,
                 }));
             }
-            BumpReply::SwitchPlanned(Err(e)) | BumpReply::SwitchApplied(Err(e)) => {
+            BumpReply::SwitchPlanned { plan: Err(e), .. } | BumpReply::SwitchApplied(Err(e)) => {
                 self.fail(e);
             }
             BumpReply::SwitchApplied(Ok(())) => {

@@ -57,9 +57,17 @@ impl BumpTasks {
                 }));
             }
             BumpCmd::PlanSwitch { namespace, set, paused } => {
+                let ask = writer.is_some();
                 self.other.push(tokio::spawn(async move {
                     let plan = bump::plan_switch(&client, &namespace, &set, paused).await;
-                    reply(&tx, BumpReply::SwitchPlanned(plan.map_err(|e| e.to_string())));
+                    let rbac = match (&plan, ask) {
+                        (Ok(p), true) => {
+                            Some(bump::preflight(&client, &namespace, &p.patches).await)
+                        }
+                        _ => None,
+                    };
+                    let plan = plan.map_err(|e| e.to_string());
+                    reply(&tx, BumpReply::SwitchPlanned { plan, rbac });
                 }));
             }
             BumpCmd::ApplySwitch { namespace, plan } => {

@@ -101,12 +101,14 @@ fn edit(d: &BumpDialog, area: Rect, buf: &mut Buffer, t: &Theme) {
 }
 
 fn policy_line(plan: &Plan, t: &Theme) -> Vec<Line<'static>> {
-    let policy = format!("podUpdatePolicy {}", plan_policy_name(plan));
     match &plan.policy {
         Policy::InPlace => vec![Line::from(vec![
             Span::styled(format!("{} IN PLACE", t.sym("✓", "+")), t.ok),
             Span::styled(
-                format!("  {policy}: same pods, IPs and players; only {} restarts", plan.container),
+                format!(
+                    "  the pods stay: same UID, IP and players; only {} restarts",
+                    plan.container
+                ),
                 t.text,
             ),
         ])],
@@ -121,14 +123,6 @@ fn policy_line(plan: &Plan, t: &Theme) -> Vec<Line<'static>> {
             Line::from(Span::styled(format!("   {why}"), t.error)),
         ],
         Policy::Refused(why) => vec![Line::from(Span::styled(format!("REFUSED: {why}"), t.error))],
-    }
-}
-
-fn plan_policy_name(plan: &Plan) -> &'static str {
-    match &plan.policy {
-        Policy::InPlace => "allows in place",
-        Policy::ReCreate(_) => "re-creates",
-        Policy::Refused(_) => "refuses",
     }
 }
 
@@ -238,7 +232,10 @@ fn confirm(d: &BumpDialog, c: &Confirm, area: Rect, buf: &mut Buffer, t: &Theme)
     let outer = block(d.title(), t);
     let inner = outer.inner(area);
     outer.render(area, buf);
-    let bh = (bottom.len() as u16).min(inner.height);
+    // Wrapped height of the fixed bottom, so the key line is never cut off on narrow screens.
+    let w = inner.width.max(1) as usize;
+    let wrapped: usize = bottom.iter().map(|l| l.width().max(1).div_ceil(w)).sum();
+    let bh = (wrapped as u16).min(inner.height);
     let top = Rect { height: inner.height - bh, ..inner };
     let bot = Rect { y: inner.y + inner.height - bh, height: bh, ..inner };
     let max_scroll = (lines.len() as u16).saturating_sub(top.height);

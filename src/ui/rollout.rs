@@ -4,7 +4,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::theme::Theme;
 use crate::app::rollout::{PodRow, Rollout};
@@ -104,7 +104,9 @@ pub fn draw(r: &Rollout, area: Rect, buf: &mut Buffer, t: &Theme) {
     let mut lines = vec![
         Line::from(vec![
             Span::styled(bar, t.ok),
-            Span::styled(format!(" {}/{}   ", r.done(), r.targets), t.text),
+            Span::styled(format!(" {}/{} done", r.done(), r.targets), t.text),
+        ]),
+        Line::from(vec![
             Span::styled(format!("{} in place {}", t.sym("✓", "+"), c.in_place), t.ok),
             Span::styled(format!(" · {} updating {}", t.sym("…", "~"), c.updating), t.text),
             Span::styled(format!(" · {} waiting {}", t.sym("⏸", "="), c.waiting), t.text),
@@ -123,7 +125,7 @@ pub fn draw(r: &Rollout, area: Rect, buf: &mut Buffer, t: &Theme) {
         ]),
         Line::from(Span::styled(
             format!(
-                " {:<14}{:<14}{:<6}{:<8}{:<10}{:<16}{:<8}NODE",
+                " {:<14}{:<14}{:<6}{:<8}{:<9}{:<13}{:<8}NODE",
                 "POD", "VERDICT", "UID", "CREATED", "RESTARTS", "IMAGE ID", "IP"
             ),
             t.header,
@@ -150,6 +152,6 @@ pub fn draw(r: &Rollout, area: Rect, buf: &mut Buffer, t: &Theme) {
     let body = Rect { height: inner.height.saturating_sub(1), ..inner };
     let foot =
         Rect { y: inner.y + inner.height.saturating_sub(1), height: 1.min(inner.height), ..inner };
-    Paragraph::new(lines).render(body, buf);
+    Paragraph::new(lines).wrap(Wrap { trim: false }).render(body, buf);
     Paragraph::new(Line::from(Span::styled(keys, t.muted))).render(foot, buf);
 }

@@ -309,14 +309,41 @@ fn rollout_keys_plan_continue_pause_and_rollback_but_send_nothing() {
     key(&mut s, KeyCode::Esc);
     let cmds = key(&mut s, KeyCode::Char('p'));
     assert!(matches!(&cmds[..], [Cmd::Bump(BumpCmd::PlanSwitch { paused: true, .. })]), "{cmds:?}");
-    reply(&mut s, BumpReply::SwitchPlanned(Err("x".into())));
+    reply(&mut s, BumpReply::SwitchPlanned { plan: Err("x".into()), rbac: None });
     let cmds = key(&mut s, KeyCode::Char('u'));
     assert!(
         matches!(&cmds[..], [Cmd::Bump(BumpCmd::Plan { step: Step::Rollback { .. }, .. })]),
         "{cmds:?}"
     );
     // esc leaves the rollout view.
-    reply(&mut s, BumpReply::SwitchPlanned(Err("x".into())));
+    reply(&mut s, BumpReply::SwitchPlanned { plan: Err("x".into()), rbac: None });
     assert!(key(&mut s, KeyCode::Esc).is_empty());
+    assert!(s.top_overlay().is_none());
+}
+
+#[test]
+fn esc_parks_a_followed_rollout_which_keeps_its_progress_and_o_brings_back() {
+    let mut s = state(writable());
+    open_2048_with_v3(&mut s);
+    key(&mut s, KeyCode::Enter);
+    reply(&mut s, BumpReply::Planned { plan: Ok(plan(0, V3, Scope::WholeSet)), rbac: allowed() });
+    key(&mut s, KeyCode::Enter);
+    reply(&mut s, BumpReply::Applied);
+    assert!(key(&mut s, KeyCode::Esc).is_empty());
+    assert!(s.top_overlay().is_none());
+    assert!(s.parked.is_some());
+    // Progress while hidden reaches the parked rollout; a help screen on top is left alone.
+    key(&mut s, KeyCode::Char('?'));
+    reply(&mut s, BumpReply::Progress(BumpEvent::Note { message: "x".into() }));
+    reply(&mut s, BumpReply::Followed { timed_out: false });
+    assert!(matches!(s.top_overlay(), Some(Overlay::Help { .. })));
+    key(&mut s, KeyCode::Esc);
+    // `b` while a rollout is parked shows it rather than starting another bump.
+    key(&mut s, KeyCode::Char('b'));
+    assert!(title(&s).starts_with("Rollout gss-2048"), "{}", title(&s));
+    // Finished now: esc closes it for good.
+    key(&mut s, KeyCode::Esc);
+    assert!(s.parked.is_none() && s.top_overlay().is_none());
+    key(&mut s, KeyCode::Char('o'));
     assert!(s.top_overlay().is_none());
 }
