@@ -239,6 +239,9 @@ fn confirm(d: &BumpDialog, c: &Confirm, area: Rect, buf: &mut Buffer, t: &Theme)
     let top = Rect { height: inner.height - bh, ..inner };
     let bot = Rect { y: inner.y + inner.height - bh, height: bh, ..inner };
     let max_scroll = (lines.len() as u16).saturating_sub(top.height);
-    Paragraph::new(lines).scroll((c.scroll.min(max_scroll), 0)).render(top, buf);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .scroll((c.scroll.min(max_scroll), 0))
+        .render(top, buf);
     Paragraph::new(bottom).wrap(Wrap { trim: false }).render(bot, buf);
 }

@@ -49,22 +49,14 @@ fn row_line(r: &PodRow, t: &Theme) -> Line<'static> {
             let id = if d.image_id.0 == d.image_id.1 {
                 "same".to_string()
             } else {
-                format!(
-                    "{}{} → {}{}",
-                    short_id(&d.image_id.0),
-                    t.sym("…", ".."),
-                    short_id(&d.image_id.1),
-                    t.sym("…", "..")
-                )
+                let dots = t.sym("…", ".");
+                format!("{}{dots}→{}{dots}", short_id(&d.image_id.0), short_id(&d.image_id.1))
             };
-            spans.push(Span::styled(format!("{:<5} ", same(d.same_uid)), moved(d.same_uid)));
-            spans
-                .push(Span::styled(format!("{:<7} ", same(d.same_created)), moved(d.same_created)));
-            spans.push(Span::styled(
-                format!("{:<9} ", format!("{} → {}", d.restarts.0, d.restarts.1)),
-                t.text,
-            ));
-            spans.push(Span::styled(format!("{id:<16}"), t.text));
+            spans.push(Span::styled(format!("{:<6}", same(d.same_uid)), moved(d.same_uid)));
+            spans.push(Span::styled(format!("{:<8}", same(d.same_created)), moved(d.same_created)));
+            let restarts = format!("{} → {}", d.restarts.0, d.restarts.1);
+            spans.push(Span::styled(format!("{restarts:<9}"), t.text));
+            spans.push(Span::styled(format!("{id:<13}"), t.text));
             spans.push(Span::styled(
                 format!("{:<8}", if d.same_ip { "same" } else { "CHANGED" }),
                 moved(d.same_ip),

@@ -6,5 +6,6 @@ mod demo_api;
 mod demo_sim;
 mod reload;
 mod tui_bump;
+mod tui_bump_snapshots;
 mod tui_demo;
 mod tui_snapshots;
