@@ -66,6 +66,9 @@ pub async fn run(global: &GlobalArgs) -> u8 {
         access,
         jiff::Timestamp::now(),
     );
+    let choices = crate::paths::state_dir().join("choices.json");
+    state.bump_choices = crate::ops::bump_task::load_choices(&choices);
+    io.set_choices_file(choices);
 
     let code = match TerminalGuard::enter() {
         Ok(mut guard) => {
@@ -218,6 +221,11 @@ impl Io {
     /// Where bumps are audited (default: `paths::default_audit_log`).
     pub fn set_audit_log(&mut self, path: std::path::PathBuf) {
         self.bump.audit_log = path;
+    }
+
+    /// Where the bump dialog's container choices are saved (default: memory only).
+    pub fn set_choices_file(&mut self, path: std::path::PathBuf) {
+        self.bump.choices = Some(path);
     }
 
     /// Ask RBAC what the user may do, unless there is nothing to write with anyway.

@@ -42,6 +42,12 @@ pub enum BumpCmd {
         namespace: String,
         plan: SwitchPlan,
     },
+    /// Remember the container chosen for a set (`update` keeps it in memory, the shell in
+    /// choices.json).
+    Remember {
+        set: SetKey,
+        container: String,
+    },
 }
 
 /// What the shell reports back (as `Msg::Dialog` payloads).
@@ -171,13 +177,21 @@ fn textarea(text: &str) -> TextArea<'static> {
 
 impl BumpDialog {
     /// `None` when the set is not (or no longer) known.
-    pub fn new(set: SetKey, fleet: &FleetStore, marks: &BTreeSet<Key>) -> Option<BumpDialog> {
+    /// `remembered`: the container chosen for this set last time, if it still exists.
+    pub fn new(
+        set: SetKey,
+        fleet: &FleetStore,
+        marks: &BTreeSet<Key>,
+        remembered: Option<&str>,
+    ) -> Option<BumpDialog> {
         let header = fleet.headers.get(&set)?;
         let containers = header.template.clone();
         if containers.is_empty() {
             return None;
         }
-        let container = default_container(&containers);
+        let container = remembered
+            .and_then(|r| containers.iter().position(|(n, _)| n == r))
+            .unwrap_or_else(|| default_container(&containers));
         let chosen: Vec<String> = marks
             .iter()
             .filter(|k| k.namespace == set.0)
@@ -284,7 +298,11 @@ impl BumpDialog {
                     return stay();
                 }
                 self.page = Page::Busy("planning (reads only)…".into());
-                return DialogOutcome::Stay(vec![self.plan_cmd(self.step())]);
+                let remember = Cmd::Bump(BumpCmd::Remember {
+                    set: self.set.clone(),
+                    container: self.container_name().to_string(),
+                });
+                return DialogOutcome::Stay(vec![remember, self.plan_cmd(self.step())]);
             }
             (KeyCode::Up | KeyCode::BackTab, _) => {
                 self.focus = match self.focus {
@@ -471,6 +489,7 @@ impl BumpDialog {
     }
 
     fn fail(&mut self, e: String) {
+        self.applying = None;
         if self.rollout.is_some() {
             if let Some(r) = &mut self.rollout {
                 r.notes.push(format!("error: {e}"));
@@ -488,6 +507,7 @@ impl BumpDialog {
         rbac: Option<Vec<(Action, Permission)>>,
         conflict: Option<String>,
     ) {
+        self.applying = None;
         let plan = match plan {
             Ok(p) => p,
             Err(e) => {
@@ -619,10 +639,14 @@ impl Dialog for BumpDialog {
         match std::mem::replace(&mut self.page, Page::Edit) {
             Page::Edit => self.on_edit_key(key),
             Page::Busy(what) => {
-                // Waiting for the task: nothing to do but wait (esc leaves; a running apply
-                // is not cancelled half-way).
+                // Waiting for the task. While planning, esc leaves (nothing was sent); while
+                // applying it does not, or the rollout that follows would have no view.
                 self.page = Page::Busy(what);
-                if key.code == KeyCode::Esc { DialogOutcome::Close(Vec::new()) } else { stay() }
+                if key.code == KeyCode::Esc && self.applying.is_none() {
+                    DialogOutcome::Close(Vec::new())
+                } else {
+                    stay()
+                }
             }
             Page::Confirm(c) => self.on_confirm_key(c, key),
             Page::Rollout => {

@@ -159,6 +159,8 @@ pub struct State {
     pub overlays: Vec<Overlay>,
     /// A dialog hidden with `DialogOutcome::Park` (the rollout view while it is followed).
     pub parked: Option<Box<dyn Dialog>>,
+    /// The container last bumped per set (loaded from choices.json at start).
+    pub bump_choices: std::collections::BTreeMap<SetKey, String>,
     pub note: Option<(Level, String)>,
     pub watch_error: Option<String>,
     /// Events of the pod shown in the detail view.
@@ -200,6 +202,7 @@ impl State {
             filter: Filter::default(),
             overlays: Vec::new(),
             parked: None,
+            bump_choices: Default::default(),
             note: None,
             watch_error: None,
             pod_events: None,

@@ -97,6 +97,13 @@ fn finish_dialog(
     d: Box<dyn super::state::Dialog>,
     outcome: DialogOutcome,
 ) -> Vec<Cmd> {
+    let (DialogOutcome::Stay(cmds) | DialogOutcome::Close(cmds) | DialogOutcome::Park(cmds)) =
+        &outcome;
+    for c in cmds {
+        if let Cmd::Bump(super::bump_dialog::BumpCmd::Remember { set, container }) = c {
+            state.bump_choices.insert(set.clone(), container.clone());
+        }
+    }
     match outcome {
         DialogOutcome::Stay(cmds) => {
             state.overlays.push(Overlay::Dialog(d));
@@ -478,7 +485,8 @@ fn bump(state: &mut State) -> Vec<Cmd> {
         state.note(Level::Warn, "bump: no set under the cursor");
         return Vec::new();
     };
-    match super::bump_dialog::BumpDialog::new(set.clone(), &state.fleet, &state.marks) {
+    let remembered = state.bump_choices.get(&set).map(String::as_str);
+    match super::bump_dialog::BumpDialog::new(set.clone(), &state.fleet, &state.marks, remembered) {
         Some(d) => state.overlays.push(Overlay::Dialog(Box::new(d))),
         None => state.note(Level::Warn, format!("bump: set {} has no containers known yet", set.1)),
     }

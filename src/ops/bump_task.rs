@@ -1,6 +1,7 @@
 //! The bump dialog's I/O: carries out `BumpCmd`s in spawned tasks (so the draw loop never waits
 //! on the API server) and reports back as `Msg::Dialog(BumpReply)`.
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tokio::sync::mpsc::{self, UnboundedSender};
@@ -8,6 +9,7 @@ use tokio::task::JoinHandle;
 
 use crate::app::bump_dialog::{BumpCmd, BumpReply};
 use crate::app::msg::Msg;
+use crate::app::store::SetKey;
 use crate::cluster::writer::Writer;
 use crate::ops::audit::AuditLog;
 use crate::ops::bump::{self, BumpError, FollowOptions, OpsContext};
@@ -15,6 +17,8 @@ use crate::ops::bump::{self, BumpError, FollowOptions, OpsContext};
 /// The running bump tasks of one console.
 pub struct BumpTasks {
     pub audit_log: PathBuf,
+    /// Where remembered container choices go (`None`: memory only, as in tests).
+    pub choices: Option<PathBuf>,
     /// The apply and follow of the latest rollout; a new apply replaces (aborts) it.
     follow: Option<JoinHandle<()>>,
     other: Vec<JoinHandle<()>>,
@@ -22,7 +26,12 @@ pub struct BumpTasks {
 
 impl Default for BumpTasks {
     fn default() -> Self {
-        Self { audit_log: crate::paths::default_audit_log(), follow: None, other: Vec::new() }
+        Self {
+            audit_log: crate::paths::default_audit_log(),
+            choices: None,
+            follow: None,
+            other: Vec::new(),
+        }
     }
 }
 
@@ -42,6 +51,15 @@ impl BumpTasks {
         self.other.retain(|t| !t.is_finished());
         let (client, tx) = (client.clone(), tx.clone());
         match cmd {
+            BumpCmd::Remember { set, container } => {
+                if let Some(path) = self.choices.clone() {
+                    self.other.push(tokio::task::spawn_blocking(move || {
+                        if let Err(e) = save_choice(&path, &set, &container) {
+                            tracing::warn!("cannot save {}: {e}", path.display());
+                        }
+                    }));
+                }
+            }
             BumpCmd::Plan { namespace, step, rbac } => {
                 // The RBAC review is a POST: a read-only session (no writer) never sends it.
                 let ask = rbac && writer.is_some();
@@ -105,6 +123,38 @@ impl BumpTasks {
     }
 }
 
+/// "namespace/set" → container, as kept in choices.json.
+fn choice_key(set: &SetKey) -> String {
+    format!("{}/{}", set.0, set.1)
+}
+
+/// The remembered containers; an unreadable or missing file is no choices.
+pub fn load_choices(path: &Path) -> BTreeMap<SetKey, String> {
+    let Ok(text) = std::fs::read_to_string(path) else { return BTreeMap::new() };
+    let map: BTreeMap<String, String> = serde_json::from_str(&text).unwrap_or_default();
+    map.into_iter()
+        .filter_map(|(k, v)| {
+            let (ns, set) = k.split_once('/')?;
+            Some(((ns.to_string(), set.to_string()), v))
+        })
+        .collect()
+}
+
+fn save_choice(path: &Path, set: &SetKey, container: &str) -> std::io::Result<()> {
+    let mut map: BTreeMap<String, String> = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    map.insert(choice_key(set), container.to_string());
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    // Write then rename, so a crash never leaves half a file.
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, serde_json::to_string_pretty(&map)?)?;
+    std::fs::rename(tmp, path)
+}
+
 impl Drop for BumpTasks {
     fn drop(&mut self) {
         for t in self.follow.take().into_iter().chain(self.other.drain(..)) {
@@ -162,4 +212,24 @@ async fn apply_and_follow(
     drop(ptx);
     let _ = forward.await;
     reply(&tx, BumpReply::Followed { timed_out: report.timed_out });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices_round_trip_through_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/choices.json");
+        assert!(load_choices(&path).is_empty());
+        let set = ("default".to_string(), "gss-2048".to_string());
+        save_choice(&path, &set, "scripts").unwrap();
+        save_choice(&path, &("ns2".into(), "other".into()), "sidecar").unwrap();
+        let loaded = load_choices(&path);
+        assert_eq!(loaded.get(&set).map(String::as_str), Some("scripts"));
+        assert_eq!(loaded.len(), 2);
+        std::fs::write(&path, "not json").unwrap();
+        assert!(load_choices(&path).is_empty());
+    }
 }

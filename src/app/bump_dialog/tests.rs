@@ -76,7 +76,8 @@ fn b_opens_the_dialog_on_the_sidecar_with_its_image() {
     assert!(key(&mut s, KeyCode::Char('b')).is_empty());
     assert_eq!(title(&s), "Bump gss-2048");
     let fleet_store = &s.fleet;
-    let d = BumpDialog::new(("default".into(), "gss-2048".into()), fleet_store, &s.marks).unwrap();
+    let d = BumpDialog::new(("default".into(), "gss-2048".into()), fleet_store, &s.marks, None)
+        .unwrap();
     assert_eq!(d.container_name(), "sidecar");
     assert_eq!(d.image_text(), "registry.example.com/games/2048-sidecar:v2.0");
     // Both tags of the repository seen in the fleet are offered.
@@ -105,7 +106,8 @@ fn an_unchanged_or_bad_image_is_refused_inline_and_nothing_is_planned() {
         key(&mut s, KeyCode::Backspace);
     }
     assert!(key(&mut s, KeyCode::Enter).is_empty());
-    let d = BumpDialog::new(("default".into(), "gss-2048".into()), &s.fleet, &s.marks).unwrap();
+    let d =
+        BumpDialog::new(("default".into(), "gss-2048".into()), &s.fleet, &s.marks, None).unwrap();
     let mut d = d;
     d.image = textarea("registry.example.com/games/2048-sidecar:");
     assert!(d.validate().unwrap_err().contains("tag is empty"), "{:?}", d.validate());
@@ -130,13 +132,12 @@ fn enter_plans_then_confirm_applies_and_nothing_is_sent_before() {
             scope: Scope::WholeSet,
         },
     };
+    let set: SetKey = ("default".into(), "gss-2048".into());
+    let plan_cmd =
+        Cmd::Bump(BumpCmd::Plan { namespace: "default".into(), step: step.clone(), rbac: true });
     assert_eq!(
         cmds,
-        vec![Cmd::Bump(BumpCmd::Plan {
-            namespace: "default".into(),
-            step: step.clone(),
-            rbac: true
-        })]
+        vec![Cmd::Bump(BumpCmd::Remember { set, container: "sidecar".into() }), plan_cmd]
     );
     all.extend(cmds);
     let p = plan(0, V3, Scope::WholeSet);
@@ -346,4 +347,30 @@ fn esc_parks_a_followed_rollout_which_keeps_its_progress_and_o_brings_back() {
     assert!(s.parked.is_none() && s.top_overlay().is_none());
     key(&mut s, KeyCode::Char('o'));
     assert!(s.top_overlay().is_none());
+}
+
+#[test]
+fn the_container_chosen_last_time_is_the_default_next_time() {
+    let mut s = state(writable());
+    key(&mut s, KeyCode::Char('b'));
+    key(&mut s, KeyCode::Up); // container
+    key(&mut s, KeyCode::Left); // app-2048
+    key(&mut s, KeyCode::Down); // image (now app-2048's)
+    for _ in 0.."v1.0".len() {
+        key(&mut s, KeyCode::Backspace);
+    }
+    typing(&mut s, "v1.1");
+    let cmds = key(&mut s, KeyCode::Enter);
+    assert!(
+        matches!(&cmds[0], Cmd::Bump(BumpCmd::Remember { container, .. }) if container == "app-2048"),
+        "{cmds:?}"
+    );
+    let set: SetKey = ("default".into(), "gss-2048".into());
+    assert_eq!(s.bump_choices.get(&set).map(String::as_str), Some("app-2048"));
+    let d = BumpDialog::new(set.clone(), &s.fleet, &s.marks, Some("app-2048")).unwrap();
+    assert_eq!(d.container_name(), "app-2048");
+    assert_eq!(d.image_text(), "registry.example.com/games/app-2048:v1.0");
+    // A remembered container the set no longer has falls back to the default.
+    let d = BumpDialog::new(set, &s.fleet, &s.marks, Some("gone")).unwrap();
+    assert_eq!(d.container_name(), "sidecar");
 }
