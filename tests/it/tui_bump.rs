@@ -70,3 +70,51 @@ async fn bump_gss_2048_to_v2_in_place_from_the_dialog() {
     assert!(audit.contains("gameserverset/gss-2048"), "{audit}");
     h.demo.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_after_the_plan_is_a_conflict_that_sends_nothing() {
+    let mut h = Harness::start(false).await;
+    let dir = tempfile::tempdir().unwrap();
+    h.io.set_audit_log(dir.path().join("audit.jsonl"));
+    h.run_until("gss-2048-0", Duration::from_secs(10)).await;
+    open_bump(&mut h).await;
+    for _ in 0.."v1.0".len() {
+        h.press(KeyCode::Backspace);
+    }
+    type_text(&h, "v2.0");
+    h.press(KeyCode::Enter);
+    h.run_until("enter: patch", Duration::from_secs(10)).await;
+
+    // Someone else changes the sidecar's image while the pre-flight is on screen.
+    let api: kube::Api<okg_console::okg::types::GameServerSet> =
+        kube::Api::namespaced(h.demo.client().unwrap(), "default");
+    let image = "registry.cn-beijing.aliyuncs.com/acs/2048-sidecar:v1.5";
+    let patch = serde_json::json!([{"op": "replace",
+        "path": "/spec/gameServerTemplate/spec/containers/1/image", "value": image}]);
+    let patch: json_patch::Patch = serde_json::from_value(patch).unwrap();
+    api.patch("gss-2048", &Default::default(), &kube::api::Patch::<()>::Json(patch)).await.unwrap();
+    let before = h.demo.stats.client_mutations();
+
+    h.press(KeyCode::Enter);
+    let screen = h.run_until("changed by someone else", Duration::from_secs(10)).await;
+    assert!(screen.contains("changed by someone else since the plan"), "{screen}");
+    // The new plan is shown, from the image now in the set, and asked again.
+    assert!(screen.contains("pre-flight") && screen.contains("enter: patch"), "{screen}");
+    assert_eq!(h.demo.stats.client_mutations(), before, "nothing was sent");
+    h.demo.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_bump_never_opens_and_sends_nothing() {
+    let mut h = Harness::start(true).await;
+    h.run_until("gss-2048-0", Duration::from_secs(10)).await;
+    for k in [KeyCode::Char('b'), KeyCode::Enter, KeyCode::Enter, KeyCode::Char('o')] {
+        h.press(k);
+    }
+    h.press(KeyCode::Char('b'));
+    let screen = h.run_until("bump unavailable", Duration::from_secs(5)).await;
+    assert!(screen.contains("bump unavailable: read-only"), "{screen}");
+    assert!(!screen.contains("Bump gss-2048"), "{screen}");
+    assert_eq!(h.demo.stats.client_mutations(), 0);
+    h.demo.shutdown().await;
+}
