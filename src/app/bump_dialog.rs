@@ -419,7 +419,7 @@ impl BumpDialog {
             KeyCode::Char('p') => BumpCmd::PlanSwitch { namespace, set, paused: !r.paused },
             KeyCode::Char('u') => BumpCmd::Plan {
                 namespace,
-                step: Step::Rollback { previous: Box::new(r.plan.clone()) },
+                step: Step::Rollback { previous: Box::new(r.origin.clone()) },
                 rbac: true,
             },
             _ => return stay(),
@@ -460,7 +460,13 @@ impl BumpDialog {
                 // The confirmed plan becomes the rollout being followed.
                 if let Page::Busy(_) = self.page {
                     if let Some(plan) = self.applying.take() {
-                        self.rollout = Some(Rollout::new(plan, ctx.now));
+                        let continued = plan.kind == PlanKind::Continue;
+                        let origin = self.rollout.take().map(|r| r.origin);
+                        let mut rollout = Rollout::new(plan, ctx.now);
+                        if let (true, Some(origin)) = (continued, origin) {
+                            rollout.origin = origin;
+                        }
+                        self.rollout = Some(rollout);
                     }
                     self.page = Page::Rollout;
                 }
@@ -532,7 +538,7 @@ impl BumpDialog {
             },
             PlanKind::Rollback => Step::Rollback {
                 previous: Box::new(
-                    self.rollout.as_ref().map(|r| r.plan.clone()).unwrap_or(plan.clone()),
+                    self.rollout.as_ref().map(|r| r.origin.clone()).unwrap_or(plan.clone()),
                 ),
             },
         };

@@ -20,6 +20,9 @@ pub struct PodRow {
 #[derive(Clone, Debug)]
 pub struct Rollout {
     pub plan: Plan,
+    /// The bump this rollout belongs to: `u` rolls it back. A canary's continue keeps the bump
+    /// it continues (its own plan only lowers the partition).
+    pub origin: Plan,
     pub started: Timestamp,
     pub now: Timestamp,
     pub pods: Vec<PodRow>,
@@ -56,6 +59,7 @@ impl Rollout {
         let targets = plan.targets().len();
         Rollout {
             paused: plan.paused,
+            origin: plan.clone(),
             plan,
             started: now,
             now,

@@ -374,3 +374,29 @@ fn the_container_chosen_last_time_is_the_default_next_time() {
     let d = BumpDialog::new(set, &s.fleet, &s.marks, Some("gone")).unwrap();
     assert_eq!(d.container_name(), "sidecar");
 }
+
+#[test]
+fn rollback_after_a_continue_undoes_the_bump_not_the_continue() {
+    let mut s = state(writable());
+    open_2048_with_v3(&mut s);
+    key(&mut s, KeyCode::Enter);
+    let canary = plan(0, V3, Scope::Canary(2));
+    reply(&mut s, BumpReply::Planned { plan: Ok(canary.clone()), rbac: allowed() });
+    key(&mut s, KeyCode::Enter);
+    reply(&mut s, BumpReply::Applied);
+    key(&mut s, KeyCode::Char('c'));
+    let mut cont = canary.clone();
+    cont.kind = PlanKind::Continue;
+    cont.from_image = V3.into();
+    reply(&mut s, BumpReply::Planned { plan: Ok(cont), rbac: allowed() });
+    let cmds = key(&mut s, KeyCode::Enter);
+    assert!(matches!(&cmds[..], [Cmd::Bump(BumpCmd::Apply { step: Step::Continue { .. }, .. })]));
+    reply(&mut s, BumpReply::Applied);
+    let cmds = key(&mut s, KeyCode::Char('u'));
+    match &cmds[..] {
+        [Cmd::Bump(BumpCmd::Plan { step: Step::Rollback { previous }, .. })] => {
+            assert_eq!(**previous, canary);
+        }
+        other => panic!("{other:?}"),
+    }
+}
