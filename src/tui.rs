@@ -54,6 +54,9 @@ pub async fn run(global: &GlobalArgs) -> u8 {
         Target::from_global(global),
         tx,
     );
+    if let Some(path) = global.audit_log.clone() {
+        io.set_audit_log(path);
+    }
     let access = Access { read_only: session.writer.is_none(), caps: None };
     let conn = &session.connection;
     let mut state = State::new(
@@ -63,6 +66,9 @@ pub async fn run(global: &GlobalArgs) -> u8 {
         access,
         jiff::Timestamp::now(),
     );
+    let choices = crate::paths::state_dir().join("choices.json");
+    state.bump_choices = crate::ops::bump_task::load_choices(&choices);
+    io.set_choices_file(choices);
 
     let code = match TerminalGuard::enter() {
         Ok(mut guard) => {
@@ -187,6 +193,7 @@ pub struct Io {
     watches: Watches,
     pod_events: Option<tokio::task::JoinHandle<()>>,
     probe: Option<tokio::task::JoinHandle<()>>,
+    bump: crate::ops::bump_task::BumpTasks,
 }
 
 impl Io {
@@ -197,9 +204,28 @@ impl Io {
         tx: UnboundedSender<Msg>,
     ) -> Self {
         let watches = watch::spawn_fleet(&conn.client, conn.namespace.as_deref(), tx.clone());
-        let mut io = Io { conn, writer, target, tx, watches, pod_events: None, probe: None };
+        let mut io = Io {
+            conn,
+            writer,
+            target,
+            tx,
+            watches,
+            pod_events: None,
+            probe: None,
+            bump: Default::default(),
+        };
         io.probe_access();
         io
+    }
+
+    /// Where bumps are audited (default: `paths::default_audit_log`).
+    pub fn set_audit_log(&mut self, path: std::path::PathBuf) {
+        self.bump.audit_log = path;
+    }
+
+    /// Where the bump dialog's container choices are saved (default: memory only).
+    pub fn set_choices_file(&mut self, path: std::path::PathBuf) {
+        self.bump.choices = Some(path);
     }
 
     /// Ask RBAC what the user may do, unless there is nothing to write with anyway.
@@ -263,6 +289,10 @@ impl Io {
                         let _ = self.tx.send(Msg::Note(format!("cannot switch to {name}: {e}")));
                     }
                 }
+            }
+            Cmd::Bump(cmd) => {
+                let (client, writer) = (&self.conn.client, self.writer.clone());
+                self.bump.handle(cmd, client, writer, &self.conn.context, &self.tx);
             }
             Cmd::Intent(intent) => {
                 // The bump and reload flows plug in here (issues 4/5).

@@ -63,6 +63,9 @@ pub enum DialogOutcome {
     Stay(Vec<Cmd>),
     /// Close; send these commands.
     Close(Vec<Cmd>),
+    /// Hide but keep (a rollout still followed): it gets its messages while hidden and comes
+    /// back with `o`.
+    Park(Vec<Cmd>),
 }
 
 /// A modal screen with its own state: gets keys and `Msg::Dialog` payloads while on top, draws
@@ -154,6 +157,10 @@ pub struct State {
     pub visual: Option<Line>,
     pub filter: Filter,
     pub overlays: Vec<Overlay>,
+    /// A dialog hidden with `DialogOutcome::Park` (the rollout view while it is followed).
+    pub parked: Option<Box<dyn Dialog>>,
+    /// The container last bumped per set (loaded from choices.json at start).
+    pub bump_choices: std::collections::BTreeMap<SetKey, String>,
     pub note: Option<(Level, String)>,
     pub watch_error: Option<String>,
     /// Events of the pod shown in the detail view.
@@ -194,6 +201,8 @@ impl State {
             visual: None,
             filter: Filter::default(),
             overlays: Vec::new(),
+            parked: None,
+            bump_choices: Default::default(),
             note: None,
             watch_error: None,
             pod_events: None,

@@ -61,10 +61,32 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::Dialog(payload) => {
-            let Some(Overlay::Dialog(mut d)) = state.overlays.pop() else { return Vec::new() };
+            // Bump progress belongs to the parked rollout when there is one; anything else to
+            // the dialog on top (never pop a screen that is not a dialog).
+            let for_parked =
+                state.parked.is_some() && payload.is::<super::bump_dialog::BumpReply>();
+            let d = if for_parked {
+                state.parked.take()
+            } else if matches!(state.top_overlay(), Some(Overlay::Dialog(_))) {
+                match state.overlays.pop() {
+                    Some(Overlay::Dialog(d)) => Some(d),
+                    _ => None,
+                }
+            } else {
+                None
+            };
+            let Some(mut d) = d else { return Vec::new() };
             let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
             let outcome = d.on_msg(payload, &ctx);
             state.dirty = true;
+            if for_parked {
+                // A parked dialog stays parked whatever it answers, until `o` shows it.
+                let cmds = match outcome {
+                    DialogOutcome::Stay(c) | DialogOutcome::Close(c) | DialogOutcome::Park(c) => c,
+                };
+                state.parked = Some(d);
+                return cmds;
+            }
             finish_dialog(state, d, outcome)
         }
     }
@@ -75,12 +97,24 @@ fn finish_dialog(
     d: Box<dyn super::state::Dialog>,
     outcome: DialogOutcome,
 ) -> Vec<Cmd> {
+    let (DialogOutcome::Stay(cmds) | DialogOutcome::Close(cmds) | DialogOutcome::Park(cmds)) =
+        &outcome;
+    for c in cmds {
+        if let Cmd::Bump(super::bump_dialog::BumpCmd::Remember { set, container }) = c {
+            state.bump_choices.insert(set.clone(), container.clone());
+        }
+    }
     match outcome {
         DialogOutcome::Stay(cmds) => {
             state.overlays.push(Overlay::Dialog(d));
             cmds
         }
         DialogOutcome::Close(cmds) => cmds,
+        DialogOutcome::Park(cmds) => {
+            state.parked = Some(d);
+            state.note(Level::Info, "rollout still followed: o shows it again");
+            cmds
+        }
     }
 }
 
@@ -399,6 +433,10 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::Help => state.overlays.push(Overlay::Help { scroll: 0 }),
         Action::Bump => return bump(state),
+        Action::Rollout => match state.parked.take() {
+            Some(d) => state.overlays.push(Overlay::Dialog(d)),
+            None => state.note(Level::Info, "no rollout is being followed"),
+        },
         Action::Reload => return reload(state),
         Action::Quit => {
             state.quit = true;
@@ -429,6 +467,13 @@ fn targets(state: &State) -> Vec<Key> {
 }
 
 fn bump(state: &mut State) -> Vec<Cmd> {
+    // One bump at a time: a rollout still followed comes back first (esc on it once it has
+    // finished closes it).
+    if let Some(d) = state.parked.take() {
+        state.overlays.push(Overlay::Dialog(d));
+        state.note(Level::Info, "a rollout is still followed: here it is");
+        return Vec::new();
+    }
     let targets = if state.marks.is_empty() { Vec::new() } else { targets(state) };
     // Chosen GameServers are bumped through their own spec; a whole set through its template.
     let needs = if targets.is_empty() { Rbac::PatchGameServerSets } else { Rbac::PatchGameServers };
@@ -436,14 +481,16 @@ fn bump(state: &mut State) -> Vec<Cmd> {
         state.note(Level::Warn, format!("bump unavailable: {why}"));
         return Vec::new();
     }
-    let set = state.cursor_set().map(|(ns, name)| Key::new(ns, name));
-    let what = if targets.is_empty() {
-        format!("set {}", set.as_ref().map(|s| s.name.as_str()).unwrap_or("?"))
-    } else {
-        format!("{} GameServers", targets.len())
+    let Some(set) = state.cursor_set() else {
+        state.note(Level::Warn, "bump: no set under the cursor");
+        return Vec::new();
     };
-    state.note(Level::Info, format!("bump: coming ({what})"));
-    vec![Cmd::Intent(Intent::Bump { set, targets })]
+    let remembered = state.bump_choices.get(&set).map(String::as_str);
+    match super::bump_dialog::BumpDialog::new(set.clone(), &state.fleet, &state.marks, remembered) {
+        Some(d) => state.overlays.push(Overlay::Dialog(Box::new(d))),
+        None => state.note(Level::Warn, format!("bump: set {} has no containers known yet", set.1)),
+    }
+    Vec::new()
 }
 
 fn reload(state: &mut State) -> Vec<Cmd> {

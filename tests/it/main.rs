@@ -5,5 +5,7 @@ mod bump_harness;
 mod demo_api;
 mod demo_sim;
 mod reload;
+mod tui_bump;
+mod tui_bump_snapshots;
 mod tui_demo;
 mod tui_snapshots;
