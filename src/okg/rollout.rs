@@ -20,6 +20,9 @@ pub struct ContainerBaseline {
     pub image: String,
     /// The image the kubelet runs (`status.containerStatuses[].imageID`).
     pub image_id: String,
+    /// The container was running at bump time. One that was not (stuck pulling a bad image,
+    /// for example) comes up on the new image without its restart count going up.
+    pub running: bool,
 }
 
 /// What a pod looked like at bump time.
@@ -50,6 +53,9 @@ impl Baseline {
                         restart_count: st.map(|s| s.restart_count).unwrap_or(0),
                         image: c.image.clone().unwrap_or_default(),
                         image_id: st.map(|s| s.image_id.clone()).unwrap_or_default(),
+                        running: st
+                            .and_then(|s| s.state.as_ref())
+                            .is_some_and(|s| s.running.is_some()),
                     },
                 )
             })
@@ -206,19 +212,23 @@ pub fn verdict(
         // Deleted and not yet back: being re-created.
         return unfinished(Verdict::Updating);
     };
-    if let Some(f) = failure(pod, container) {
-        return Verdict::Failed(f);
-    }
-    let same_pod = pod.metadata.uid.as_deref() == Some(baseline.uid.as_str())
-        && pod.metadata.creation_timestamp.as_ref().map(|t| t.0.to_string())
-            == baseline.creation_timestamp;
-    let ready = is_ready(pod, gs);
     let spec_image = pod
         .spec
         .iter()
         .flat_map(|s| s.containers.iter())
         .find(|c| c.name == container)
         .and_then(|c| c.image.as_deref());
+    // A pull error or crash loop only speaks about the target image once the pod runs it; before
+    // that it is the old image's trouble (a roll back from a bad tag starts from such a pod).
+    if spec_image == Some(target_image)
+        && let Some(f) = failure(pod, container)
+    {
+        return Verdict::Failed(f);
+    }
+    let same_pod = pod.metadata.uid.as_deref() == Some(baseline.uid.as_str())
+        && pod.metadata.creation_timestamp.as_ref().map(|t| t.0.to_string())
+            == baseline.creation_timestamp;
+    let ready = is_ready(pod, gs);
     if !same_pod {
         // A new pod: re-created, final once it runs the target image and is Ready.
         if pod.metadata.deletion_timestamp.is_none() && spec_image == Some(target_image) && ready {
@@ -249,7 +259,9 @@ pub fn verdict(
         return unfinished(Verdict::Waiting(WaitReason::Controller));
     }
     let st = container_status(pod, container);
-    let restarted = st.is_some_and(|s| s.restart_count > base.restart_count);
+    let running_now = st.and_then(|s| s.state.as_ref()).is_some_and(|s| s.running.is_some());
+    let restarted =
+        st.is_some_and(|s| s.restart_count > base.restart_count) || (!base.running && running_now);
     let new_image_id = st.is_some_and(|s| !s.image_id.is_empty() && s.image_id != base.image_id);
     if !(restarted && new_image_id) {
         return unfinished(Verdict::Updating);
@@ -673,6 +685,38 @@ pub(crate) mod tests {
                 other => panic!("{reason}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn rolling_back_a_pod_stuck_on_a_bad_pull_is_judged_on_the_rollback_image() {
+        // At roll-back time the sidecar is stuck pulling a bad tag: not running, no imageID.
+        let waiting = |reason: &str| ContainerState {
+            waiting: Some(ContainerStateWaiting {
+                reason: Some(reason.into()),
+                message: Some("not found".into()),
+            }),
+            ..Default::default()
+        };
+        let mut stuck = pod("p");
+        set_image(&mut stuck, "okg/sidecar:v9-missing");
+        let s = status_mut(&mut stuck, C);
+        s.state = Some(waiting("ImagePullBackOff"));
+        s.image_id = String::new();
+        s.restart_count = 3;
+        s.ready = false;
+        let b = Baseline::from_pod(&stuck).unwrap();
+        assert!(!b.containers[C].running);
+        // Before the controller patches it back, the old pull error is not this rollout's failure.
+        let got = v(&b, Some(&stuck), Some(&gs("NotReady")), &Context::default());
+        assert!(!matches!(got, Verdict::Failed(_)), "{got:?}");
+        // Patched back and running again without a restart-count bump: in place.
+        let mut back = stuck.clone();
+        set_image(&mut back, NEW);
+        let s = status_mut(&mut back, C);
+        s.state = Some(ContainerState { running: Some(Default::default()), ..Default::default() });
+        s.image_id = "id-sc-2".into();
+        s.ready = true;
+        assert_eq!(v(&b, Some(&back), Some(&gs("Ready")), &Context::default()), Verdict::InPlace);
     }
 
     #[test]
