@@ -1,4 +1,5 @@
 //! Operations shared by the TUI and the CLI: each takes a plan and a progress sender.
 pub mod audit;
 pub mod bump;
+pub mod chain;
 pub mod reload;

@@ -2,6 +2,7 @@
 //! console (screen snapshots, the event loop against the demo).
 mod bump;
 mod bump_harness;
+mod chain;
 mod demo_api;
 mod demo_sim;
 mod reload;
