@@ -243,8 +243,10 @@ impl Io {
                 target.namespace = None;
                 match client::connect(&target).await {
                     Ok(conn) => {
-                        self.writer =
-                            self.writer.as_ref().map(|_| Writer::new(conn.client.clone()));
+                        self.writer = self.writer.as_ref().map(|_| {
+                            Writer::new(conn.client.clone())
+                                .with_call_client(conn.call_client.clone())
+                        });
                         self.watches = watch::spawn_fleet(
                             &conn.client,
                             conn.namespace.as_deref(),

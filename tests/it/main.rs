@@ -6,5 +6,6 @@ mod chain;
 mod demo_api;
 mod demo_sim;
 mod reload;
+mod reload_retry;
 mod tui_demo;
 mod tui_snapshots;
