@@ -11,7 +11,7 @@ use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
-use crate::app::msg::{Cmd, Msg};
+use crate::app::msg::{Cmd, Intent, Msg};
 use crate::app::state::{Access, State};
 use crate::cli::GlobalArgs;
 use crate::cluster::client::{self, Connection, Target};
@@ -19,6 +19,8 @@ use crate::cluster::watch::{self, Watches};
 use crate::cluster::writer::Writer;
 use crate::commands::{exit, session};
 use crate::ui::theme::Theme;
+
+mod reload;
 
 /// At most this many frames per second, however fast the watches report.
 pub const FRAME: Duration = Duration::from_millis(33);
@@ -187,6 +189,7 @@ pub struct Io {
     watches: Watches,
     pod_events: Option<tokio::task::JoinHandle<()>>,
     probe: Option<tokio::task::JoinHandle<()>>,
+    reloads: reload::Runs,
 }
 
 impl Io {
@@ -197,7 +200,16 @@ impl Io {
         tx: UnboundedSender<Msg>,
     ) -> Self {
         let watches = watch::spawn_fleet(&conn.client, conn.namespace.as_deref(), tx.clone());
-        let mut io = Io { conn, writer, target, tx, watches, pod_events: None, probe: None };
+        let mut io = Io {
+            conn,
+            writer,
+            target,
+            tx,
+            watches,
+            pod_events: None,
+            probe: None,
+            reloads: Default::default(),
+        };
         io.probe_access();
         io
     }
@@ -266,8 +278,16 @@ impl Io {
                     }
                 }
             }
+            Cmd::Intent(Intent::Reload { sets, .. }) => {
+                self.reloads.defaults(&self.conn.client, &sets, &self.tx)
+            }
+            Cmd::Intent(Intent::StartReload { run, method, limits, targets }) => {
+                let plan = reload::plan(method, limits);
+                self.reloads.start(self.writer.as_ref(), run, plan, targets, &self.tx)
+            }
+            Cmd::Intent(Intent::CancelReload { run }) => self.reloads.cancel(run),
             Cmd::Intent(intent) => {
-                // The bump and reload flows plug in here (issues 4/5).
+                // The bump flow plugs in here (issue 4).
                 tracing::info!("intent not wired yet: {intent:?}");
             }
         }

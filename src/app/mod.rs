@@ -4,6 +4,8 @@ pub mod fake;
 pub mod filter;
 pub mod keymap;
 pub mod msg;
+pub mod reload_dialog;
+pub mod reload_view;
 pub mod state;
 pub mod store;
 pub mod update;
@@ -11,5 +13,7 @@ pub mod update;
 pub use msg::{ClusterEvent, Cmd, Intent, Msg};
 pub use state::{Access, Overlay, State};
 
+#[cfg(test)]
+mod reload_tests;
 #[cfg(test)]
 mod tests;

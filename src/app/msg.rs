@@ -132,6 +132,16 @@ pub enum Cmd {
 pub enum Intent {
     /// Open the bump flow for these GameServers (the marked ones, else the cursor's) or set.
     Bump { set: Option<Key>, targets: Vec<Key> },
-    /// Open the reload flow for these GameServers.
-    Reload { targets: Vec<Key> },
+    /// Open the reload flow for these GameServers (the shell answers with their sets' reload
+    /// defaults, `reload_dialog::ReloadDefaults`, as a `Msg::Dialog`).
+    Reload { targets: Vec<Key>, sets: Vec<Key> },
+    /// Start a confirmed reload; progress comes back as `reload_dialog::ReloadProgress`.
+    StartReload {
+        run: u64,
+        method: crate::okg::reload_plan::ReloadMethod,
+        limits: crate::okg::reload_plan::Limits,
+        targets: Vec<crate::okg::reload_plan::ReloadTarget>,
+    },
+    /// Cancel a running reload (running pods end cancelled, pending ones skipped).
+    CancelReload { run: u64 },
 }

@@ -63,6 +63,9 @@ pub enum DialogOutcome {
     Stay(Vec<Cmd>),
     /// Close; send these commands.
     Close(Vec<Cmd>),
+    /// Leave the screen but keep the dialog alive in `State::parked`, still receiving its
+    /// `Msg::Dialog` payloads (a reload that goes on while you look at the table).
+    Park(Vec<Cmd>),
 }
 
 /// A modal screen with its own state: gets keys and `Msg::Dialog` payloads while on top, draws
@@ -70,6 +73,16 @@ pub enum DialogOutcome {
 pub trait Dialog: Send {
     fn title(&self) -> String;
     fn on_key(&mut self, key: crossterm::event::KeyEvent, ctx: &DialogCtx) -> DialogOutcome;
+    /// Whether this payload is for this dialog (payloads go to the topmost dialog that wants
+    /// them, open or parked). By default, whatever reaches the top.
+    /// The concrete dialog, for tests and for code that knows what it opened.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
+    fn wants(&self, msg: &(dyn std::any::Any + Send)) -> bool {
+        let _ = msg;
+        true
+    }
     fn on_msg(&mut self, msg: Box<dyn std::any::Any + Send>, ctx: &DialogCtx) -> DialogOutcome {
         let _ = (msg, ctx);
         DialogOutcome::Stay(Vec::new())
@@ -154,6 +167,8 @@ pub struct State {
     pub visual: Option<Line>,
     pub filter: Filter,
     pub overlays: Vec<Overlay>,
+    /// Dialogs sent to the background with `DialogOutcome::Park` (e.g. a running reload).
+    pub parked: Vec<Box<dyn Dialog>>,
     pub note: Option<(Level, String)>,
     pub watch_error: Option<String>,
     /// Events of the pod shown in the detail view.
@@ -194,6 +209,7 @@ impl State {
             visual: None,
             filter: Filter::default(),
             overlays: Vec::new(),
+            parked: Vec::new(),
             note: None,
             watch_error: None,
             pod_events: None,

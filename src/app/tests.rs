@@ -229,7 +229,13 @@ fn allowed_actions_emit_intents() {
     );
     assert!(s.note.as_ref().unwrap().1.starts_with("bump: coming"));
     let cmds = press(&mut s, KeyCode::Char('r'));
-    assert_eq!(cmds, [Cmd::Intent(Intent::Reload { targets: vec![k("gss-2048-0")] })]);
+    assert_eq!(
+        cmds,
+        [Cmd::Intent(Intent::Reload {
+            targets: vec![k("gss-2048-0")],
+            sets: vec![Key::new("default", "gss-2048")]
+        })]
+    );
 }
 
 #[test]

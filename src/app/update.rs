@@ -60,14 +60,49 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.note(Level::Info, text);
             Vec::new()
         }
-        Msg::Dialog(payload) => {
-            let Some(Overlay::Dialog(mut d)) = state.overlays.pop() else { return Vec::new() };
-            let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
-            let outcome = d.on_msg(payload, &ctx);
-            state.dirty = true;
-            finish_dialog(state, d, outcome)
-        }
+        Msg::Dialog(payload) => on_dialog_msg(state, payload),
     }
+}
+
+/// A payload goes to the topmost open dialog that wants it, else to a parked one. A payload
+/// nobody wants (its dialog was closed) is dropped; the overlays under it are left alone.
+fn on_dialog_msg(state: &mut State, payload: Box<dyn std::any::Any + Send>) -> Vec<Cmd> {
+    let open = state
+        .overlays
+        .iter()
+        .rposition(|o| matches!(o, Overlay::Dialog(d) if d.wants(payload.as_ref())));
+    if let Some(i) = open {
+        let Overlay::Dialog(mut d) = state.overlays.remove(i) else { return Vec::new() };
+        let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
+        let outcome = d.on_msg(payload, &ctx);
+        state.dirty = true;
+        // Put it back where it was (it may not be on top).
+        let (cmds, keep) = match outcome {
+            DialogOutcome::Stay(c) => (c, Some(Overlay::Dialog(d))),
+            DialogOutcome::Close(c) => (c, None),
+            DialogOutcome::Park(c) => {
+                state.parked.push(d);
+                (c, None)
+            }
+        };
+        if let Some(o) = keep {
+            state.overlays.insert(i, o);
+        }
+        return cmds;
+    }
+    if let Some(i) = state.parked.iter().rposition(|d| d.wants(payload.as_ref())) {
+        let mut d = state.parked.remove(i);
+        let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
+        let cmds = match d.on_msg(payload, &ctx) {
+            DialogOutcome::Stay(c) | DialogOutcome::Park(c) => {
+                state.parked.insert(i, d);
+                c
+            }
+            DialogOutcome::Close(c) => c,
+        };
+        return cmds;
+    }
+    Vec::new()
 }
 
 fn finish_dialog(
@@ -81,6 +116,10 @@ fn finish_dialog(
             cmds
         }
         DialogOutcome::Close(cmds) => cmds,
+        DialogOutcome::Park(cmds) => {
+            state.parked.push(d);
+            cmds
+        }
     }
 }
 
@@ -451,11 +490,25 @@ fn reload(state: &mut State) -> Vec<Cmd> {
         state.note(Level::Warn, format!("reload unavailable: {why}"));
         return Vec::new();
     }
-    let targets = targets(state);
+    // A reload sent to the background comes back first.
+    if let Some(i) = state.parked.iter().rposition(|d| d.title().starts_with("Reload")) {
+        let d = state.parked.remove(i);
+        state.overlays.push(Overlay::Dialog(d));
+        return Vec::new();
+    }
+    let mut targets = targets(state);
+    // On a set's header with nothing marked: the whole set.
+    if targets.is_empty()
+        && let Some(Line::Group(set)) = state.cursor.clone()
+    {
+        targets = group_keys(state, &set);
+    }
     if targets.is_empty() {
         state.note(Level::Warn, "reload: no row under the cursor and nothing marked");
         return Vec::new();
     }
-    state.note(Level::Info, format!("reload: coming ({} pods)", targets.len()));
-    vec![Cmd::Intent(Intent::Reload { targets })]
+    let dialog = super::reload_dialog::for_targets(state, &targets);
+    let sets = dialog.sets();
+    state.overlays.push(Overlay::Dialog(Box::new(dialog)));
+    vec![Cmd::Intent(Intent::Reload { targets, sets })]
 }

@@ -4,6 +4,7 @@ pub mod columns;
 pub mod detail;
 pub mod format;
 pub mod help;
+pub mod reload;
 pub mod table;
 pub mod text;
 pub mod theme;

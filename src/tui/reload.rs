@@ -1,0 +1,157 @@
+//! The reload part of the I/O shell: look up the sets' reload defaults for a new dialog, run
+//! `ops::reload` for a confirmed one and send its progress back as coalesced `Msg::Dialog`
+//! batches, cancel on request.
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use kube::api::Api;
+use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio_util::sync::CancellationToken;
+
+use crate::app::msg::Msg;
+use crate::app::reload_dialog::{ReloadDefaults, ReloadFailed, ReloadProgress};
+use crate::cluster::writer::Writer;
+use crate::okg::fleet::Key;
+use crate::okg::reload_plan::{self, Limits, ReloadConfig, ReloadMethod, ReloadTarget};
+use crate::okg::types::{GameServerSet, annotations};
+use crate::ops::reload::{self, KubeTransport, ReloadPlan};
+
+/// Running reloads, by run id.
+#[derive(Default)]
+pub struct Runs {
+    cancels: HashMap<u64, CancellationToken>,
+}
+
+impl Runs {
+    /// Look up the reload default of the sets (read-only requests) and send it.
+    pub fn defaults(&self, client: &kube::Client, sets: &[Key], tx: &UnboundedSender<Msg>) {
+        let client = client.clone();
+        let tx = tx.clone();
+        let sets = sets.to_vec();
+        tokio::spawn(async move {
+            let d = lookup_defaults(&client, &sets).await;
+            let _ = tx.send(Msg::Dialog(Box::new(d)));
+        });
+    }
+
+    pub fn start(
+        &mut self,
+        writer: Option<&Writer>,
+        run: u64,
+        plan: ReloadPlan,
+        targets: Vec<ReloadTarget>,
+        tx: &UnboundedSender<Msg>,
+    ) {
+        let Some(writer) = writer else {
+            let error = "read-only session: no writer exists".to_string();
+            let _ = tx.send(Msg::Dialog(Box::new(ReloadFailed { run, error })));
+            return;
+        };
+        self.cancels.retain(|_, c| !c.is_cancelled());
+        let cancel = CancellationToken::new();
+        self.cancels.insert(run, cancel.clone());
+        let transport = Arc::new(KubeTransport::new(writer));
+        let (progress, mut rx) = mpsc::channel(1024);
+        let tx = tx.clone();
+        // Forward in batches: everything already queued goes out as one message, so a burst of
+        // output lines costs the UI one update, not hundreds.
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut events = vec![first];
+                while let Ok(e) = rx.try_recv() {
+                    events.push(e);
+                    if events.len() >= 1000 {
+                        break;
+                    }
+                }
+                if tx.send(Msg::Dialog(Box::new(ReloadProgress { run, events }))).is_err() {
+                    break;
+                }
+            }
+        });
+        tokio::spawn(async move {
+            reload::run(transport, plan, targets.into(), progress, cancel, None).await;
+        });
+    }
+
+    pub fn cancel(&mut self, run: u64) {
+        if let Some(c) = self.cancels.remove(&run) {
+            c.cancel();
+        }
+    }
+}
+
+impl Drop for Runs {
+    /// Quitting the console cancels what is still running (every pod still gets its result,
+    /// but nobody is left to see it).
+    fn drop(&mut self) {
+        for c in self.cancels.values() {
+            c.cancel();
+        }
+    }
+}
+
+async fn lookup_defaults(client: &kube::Client, sets: &[Key]) -> ReloadDefaults {
+    let config = std::fs::read_to_string(crate::paths::config_dir().join("config.toml"))
+        .ok()
+        .map(|t| ReloadConfig::parse(&t));
+    let config = match config {
+        Some(Ok(c)) => Some(c),
+        Some(Err(e)) => {
+            return ReloadDefaults {
+                method: None,
+                container: None,
+                note: Some(format!("config.toml: {e}")),
+            };
+        }
+        None => None,
+    };
+    let mut defaults = BTreeMap::new();
+    for Key { namespace: ns, name } in sets {
+        let Ok(gss) = Api::<GameServerSet>::namespaced(client.clone(), ns).get(name).await else {
+            continue;
+        };
+        let ann = gss.metadata.annotations.as_ref().and_then(|a| a.get(annotations::RELOAD));
+        match reload_plan::default_for_set(config.as_ref(), ann.map(String::as_str), name) {
+            Ok(Some(d)) => {
+                defaults.insert(name.clone(), d);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                return ReloadDefaults {
+                    method: None,
+                    container: None,
+                    note: Some(format!("{name}: {e}")),
+                };
+            }
+        }
+    }
+    let mut distinct: Vec<_> = defaults.values().collect();
+    distinct.dedup();
+    match distinct.as_slice() {
+        [one] => match one.method() {
+            Ok(m) => {
+                ReloadDefaults { method: Some(m), container: one.container.clone(), note: None }
+            }
+            Err(e) => ReloadDefaults { method: None, container: None, note: Some(e) },
+        },
+        [] => ReloadDefaults {
+            method: None,
+            container: None,
+            note: Some(format!(
+                "no reload default on the set (annotation {} or config.toml)",
+                annotations::RELOAD
+            )),
+        },
+        _ => ReloadDefaults {
+            method: None,
+            container: None,
+            note: Some("the sets have different reload defaults: type the method".into()),
+        },
+    }
+}
+
+/// `ReloadPlan` from the intent's parts.
+pub fn plan(method: ReloadMethod, limits: Limits) -> ReloadPlan {
+    ReloadPlan { method, limits }
+}
