@@ -9,7 +9,7 @@ use super::format::fit;
 use super::theme::Theme;
 use crate::app::reload_dialog::{FIELDS, Field, Phase, ReloadDialog, join_words};
 use crate::app::reload_view::{PodState, ReloadView};
-use crate::okg::reload_plan::{OutputStream, PodResult, ReloadMethod};
+use crate::okg::reload_plan::{OutputStream, PodResult, ReloadMethod, StopReason};
 
 pub fn draw(d: &ReloadDialog, area: Rect, buf: &mut Buffer, t: &Theme) {
     match &d.phase {
@@ -155,7 +155,7 @@ fn live(v: &ReloadView, area: Rect, buf: &mut Buffer, t: &Theme) {
     }
     put(buf, area, 0, vec![Span::styled(fit(&head, width), t.header)]);
     // Progress bar and counts.
-    let bar_w = 20usize;
+    let bar_w = if width < 100 { 10 } else { 20 };
     let total = c.total().max(1);
     let filled = c.done() * bar_w / total;
     let bar =
@@ -183,7 +183,8 @@ fn live(v: &ReloadView, area: Rect, buf: &mut Buffer, t: &Theme) {
         ],
     );
     let pod_w = v.pods.iter().map(|p| p.pod.len()).max().unwrap_or(3).clamp(3, 24);
-    let result_w = 24usize;
+    // Narrow terminals keep room for the output column.
+    let result_w = if width < 100 { 16 } else { 26 };
     let time_w = 7usize;
     let out_w = width.saturating_sub(pod_w + result_w + time_w + 6);
     put(
@@ -204,9 +205,12 @@ fn live(v: &ReloadView, area: Rect, buf: &mut Buffer, t: &Theme) {
     // Bottom: stop reason / summary and keys (2 lines); tail pane when there is room.
     let footer = 2u16;
     let rows_avail = area.height.saturating_sub(3 + footer) as usize;
-    let tail_h =
-        if rows_avail >= v.pods.len() + 4 { (rows_avail - v.pods.len() - 1).min(8) } else { 0 };
-    let table_h = rows_avail - tail_h.min(rows_avail);
+    // The table first; the output tail takes what is left below it (at most 10 lines).
+    let (table_h, tail_h) = if rows_avail >= v.pods.len() + 3 {
+        (v.pods.len(), (rows_avail - v.pods.len() - 2).min(10))
+    } else {
+        (rows_avail, 0)
+    };
     let scroll = v.scroll.min(v.pods.len().saturating_sub(table_h.max(1)));
     for (i, p) in v.pods.iter().skip(scroll).take(table_h).enumerate() {
         let (word, style, time) = status(&p.state, t);
@@ -231,7 +235,7 @@ fn live(v: &ReloadView, area: Rect, buf: &mut Buffer, t: &Theme) {
         );
     }
     if tail_h > 0 {
-        let top = 3 + table_h as u16;
+        let top = 3 + table_h as u16 + 1;
         put(buf, area, top, vec![Span::styled(fit(" output", width), t.header)]);
         let lines: Vec<_> = v.tail.iter().rev().take(tail_h).collect();
         for (i, (pod, stream, line)) in lines.into_iter().rev().enumerate() {
@@ -252,11 +256,11 @@ fn live(v: &ReloadView, area: Rect, buf: &mut Buffer, t: &Theme) {
         (format!(" reload did not start: {e}"), t.error)
     } else if let Some(s) = &v.summary {
         let style = if s.all_succeeded() { t.ok } else { t.warn };
-        let stop = v
-            .stopping
-            .as_ref()
-            .map(|r| format!(" · stopped: {}", r.skip_reason()))
-            .unwrap_or_default();
+        let stop = match &v.stopping {
+            Some(StopReason::Cancelled) => " · cancelled".to_string(),
+            Some(r) => format!(" · stopped: {}", r.skip_reason()),
+            None => String::new(),
+        };
         (format!(" {s}{stop}"), style)
     } else if let Some(r) = &v.stopping {
         (format!(" stopping: {}; pending pods are skipped", r.skip_reason()), t.warn)

@@ -8,4 +8,5 @@ mod demo_sim;
 mod reload;
 mod reload_retry;
 mod tui_demo;
+mod tui_reload;
 mod tui_snapshots;
