@@ -404,7 +404,7 @@ impl ReloadDialog {
 impl Dialog for ReloadDialog {
     fn title(&self) -> String {
         match &self.phase {
-            Phase::Form { .. } => format!("Reload {} pods", self.targets.len()),
+            Phase::Form { .. } => plural(self.targets.len(), "Reload"),
             Phase::Running { view, .. } if view.finished() => "Reload finished".into(),
             Phase::Running { .. } => "Reload running".into(),
         }
@@ -471,6 +471,11 @@ impl Dialog for ReloadDialog {
     ) {
         crate::ui::reload::draw(self, area, buf, theme);
     }
+}
+
+/// "Reload 1 pod", "Reload 6 pods".
+pub fn plural(n: usize, verb: &str) -> String {
+    format!("{verb} {n} pod{}", if n == 1 { "" } else { "s" })
 }
 
 /// Words as the user would type them back (quoted when they hold spaces).

@@ -117,6 +117,7 @@ fn finish_dialog(
         }
         DialogOutcome::Close(cmds) => cmds,
         DialogOutcome::Park(cmds) => {
+            state.note(Level::Info, format!("{} in the background: r returns to it", d.title()));
             state.parked.push(d);
             cmds
         }

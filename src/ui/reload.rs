@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use super::format::fit;
 use super::theme::Theme;
-use crate::app::reload_dialog::{FIELDS, Field, Phase, ReloadDialog, join_words};
+use crate::app::reload_dialog::{FIELDS, Field, Phase, ReloadDialog, join_words, plural};
 use crate::app::reload_view::{PodState, ReloadView};
 use crate::okg::reload_plan::{OutputStream, PodResult, ReloadMethod, StopReason};
 
@@ -36,7 +36,7 @@ fn form(
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.border)
-        .title(Span::styled(format!(" Reload {} pods ", d.targets.len()), t.header));
+        .title(Span::styled(format!(" {} ", plural(d.targets.len(), "Reload")), t.header));
     let inner = block.inner(area);
     block.render(area, buf);
     let mut names: Vec<&str> = d.targets.iter().take(4).map(|t| t.pod.as_str()).collect();
@@ -133,6 +133,10 @@ fn status(state: &PodState, t: &Theme) -> (String, Style, String) {
         PodState::Running { .. } => {
             (format!("{} running", t.sym("…", "..")), t.accent, String::new())
         }
+        // The reason goes in the output column.
+        PodState::Done(PodResult::Skipped { .. }) => {
+            (t.sym("- skipped", "skip").to_string(), t.warn, String::new())
+        }
         PodState::Done(r) => {
             let time = r.duration().map(|d| format!("{:.2}s", d.as_secs_f64())).unwrap_or_default();
             let style = match r {
@@ -149,7 +153,7 @@ fn live(v: &ReloadView, area: Rect, buf: &mut Buffer, t: &Theme) {
     let c = v.counts();
     let width = area.width as usize;
     let mut head =
-        format!(" Reload {} pods · {} · {}", c.total(), method_text(v), v.limits.describe());
+        format!(" {} · {} · {}", plural(c.total(), "Reload"), method_text(v), v.limits.describe());
     if v.pausing {
         head.push_str(" · pausing");
     }
