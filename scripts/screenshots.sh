@@ -59,3 +59,23 @@ for theme in light high-contrast monochrome; do
   shoot "theme-$theme-120x24" "t-$theme"
   keys "t-$theme" q
 done
+
+# The bump flow on gss-2048: the dialog (canary 2 of v2.0), the pre-flight, the rollout view;
+# then the loud re-create pre-flight of gss-battle (left unconfirmed).
+start bump 120 32 "$OKG_BIN --demo --log-file /tmp/okg-shots.log --audit-log /tmp/okg-shots-audit.jsonl"
+wait_for bump "live" 20; wait_for bump "gss-battle"; sleep 1.5
+keys bump b; wait_for bump "Bump gss-2048"
+keys bump BSpace BSpace BSpace BSpace; keys bump -l v2.0; keys bump Down Right +; sleep 0.5
+shoot bump-dialog-120x32 bump
+keys bump Enter; wait_for bump "enter: patch"; sleep 0.3
+shoot bump-preflight-120x32 bump
+keys bump Enter; wait_for bump "Rollout gss-2048"; sleep 1.5
+shoot rollout-running-120x32 bump
+wait_for bump "done:" 60; sleep 0.3
+shoot rollout-canary-done-120x32 bump
+keys bump Escape; sleep 0.3
+keys bump Down Down Down Down Down Down; keys bump b; wait_for bump "Bump gss-battle"
+keys bump BSpace BSpace BSpace BSpace; keys bump -l v1.1; keys bump Enter; wait_for bump "RE-CREATED"
+keys bump -l gss-; sleep 0.3
+shoot bump-preflight-recreate-120x32 bump
+keys bump Escape; keys bump Escape; keys bump q

@@ -56,6 +56,9 @@ pub async fn run(global: &GlobalArgs) -> u8 {
         Target::from_global(global),
         tx,
     );
+    if let Some(path) = global.audit_log.clone() {
+        io.set_audit_log(path);
+    }
     let access = Access { read_only: session.writer.is_none(), caps: None };
     let conn = &session.connection;
     let mut state = State::new(
@@ -190,6 +193,7 @@ pub struct Io {
     pod_events: Option<tokio::task::JoinHandle<()>>,
     probe: Option<tokio::task::JoinHandle<()>>,
     reloads: reload::Runs,
+    bump: crate::ops::bump_task::BumpTasks,
 }
 
 impl Io {
@@ -209,9 +213,15 @@ impl Io {
             pod_events: None,
             probe: None,
             reloads: Default::default(),
+            bump: Default::default(),
         };
         io.probe_access();
         io
+    }
+
+    /// Where bumps are audited (default: `paths::default_audit_log`).
+    pub fn set_audit_log(&mut self, path: std::path::PathBuf) {
+        self.bump.audit_log = path;
     }
 
     /// Ask RBAC what the user may do, unless there is nothing to write with anyway.
@@ -286,6 +296,10 @@ impl Io {
                 self.reloads.start(self.writer.as_ref(), run, plan, targets, &self.tx)
             }
             Cmd::Intent(Intent::CancelReload { run }) => self.reloads.cancel(run),
+            Cmd::Bump(cmd) => {
+                let (client, writer) = (&self.conn.client, self.writer.clone());
+                self.bump.handle(cmd, client, writer, &self.conn.context, &self.tx);
+            }
             Cmd::Intent(intent) => {
                 // The bump flow plugs in here (issue 4).
                 tracing::info!("intent not wired yet: {intent:?}");

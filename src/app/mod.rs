@@ -1,11 +1,13 @@
 //! The TUI's pure state machine: `State` (state.rs), `Msg`/`Cmd` (msg.rs), `update` (update.rs),
 //! the one keymap (keymap.rs), the incremental fleet join (store.rs) and the filters.
+pub mod bump_dialog;
 pub mod fake;
 pub mod filter;
 pub mod keymap;
 pub mod msg;
 pub mod reload_dialog;
 pub mod reload_view;
+pub mod rollout;
 pub mod state;
 pub mod store;
 pub mod update;

@@ -126,6 +126,8 @@ pub enum Cmd {
     SwitchContext(String),
     /// A cluster-changing intent, for the operation tasks (bump/reload dialogs plug in here).
     Intent(Intent),
+    /// A step of the bump flow (plan, apply, follow), for `ops::bump_task`.
+    Bump(super::bump_dialog::BumpCmd),
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -180,7 +180,7 @@ fn esc_while_running_parks_the_view_and_r_brings_it_back() {
     let run = started(&mut s);
     assert!(press(&mut s, KeyCode::Esc).is_empty());
     assert!(s.overlays.is_empty(), "back to the table");
-    assert_eq!(s.parked.len(), 1, "the run goes on in the background");
+    assert!(s.reload_parked.is_some(), "the run goes on in the background");
     // Progress still reaches it, and does not disturb an overlay on top (the help screen).
     press(&mut s, KeyCode::Char('?'));
     let events = vec![ReloadEvent::Started { pod: "gss-2048-0".into() }];
@@ -189,12 +189,12 @@ fn esc_while_running_parks_the_view_and_r_brings_it_back() {
     press(&mut s, KeyCode::Esc);
     assert!(press(&mut s, KeyCode::Char('r')).is_empty(), "reopening sends nothing");
     assert_eq!(dialog(&s).view().unwrap().counts().running, 1);
-    assert!(s.parked.is_empty());
+    assert!(s.reload_parked.is_none());
     // Once finished, esc closes it for good.
     let events = vec![ReloadEvent::Summary { summary: Default::default() }];
     s.update(Msg::Dialog(Box::new(ReloadProgress { run, events })));
     press(&mut s, KeyCode::Esc);
-    assert!(s.overlays.is_empty() && s.parked.is_empty());
+    assert!(s.overlays.is_empty() && s.reload_parked.is_none());
 }
 
 #[test]

@@ -63,8 +63,9 @@ pub enum DialogOutcome {
     Stay(Vec<Cmd>),
     /// Close; send these commands.
     Close(Vec<Cmd>),
-    /// Leave the screen but keep the dialog alive in `State::parked`, still receiving its
-    /// `Msg::Dialog` payloads (a reload that goes on while you look at the table).
+    /// Hide but keep alive: it still gets its messages while hidden. A rollout being followed
+    /// goes to `State::parked` (`o` shows it again), a running reload to `State::reload_parked`
+    /// (`r` shows it again).
     Park(Vec<Cmd>),
 }
 
@@ -167,8 +168,10 @@ pub struct State {
     pub visual: Option<Line>,
     pub filter: Filter,
     pub overlays: Vec<Overlay>,
-    /// Dialogs sent to the background with `DialogOutcome::Park` (e.g. a running reload).
-    pub parked: Vec<Box<dyn Dialog>>,
+    /// A dialog hidden with `DialogOutcome::Park` (the rollout view while it is followed).
+    pub parked: Option<Box<dyn Dialog>>,
+    /// A reload view hidden with `DialogOutcome::Park` while its run goes on.
+    pub reload_parked: Option<Box<dyn Dialog>>,
     pub note: Option<(Level, String)>,
     pub watch_error: Option<String>,
     /// Events of the pod shown in the detail view.
@@ -209,7 +212,8 @@ impl State {
             visual: None,
             filter: Filter::default(),
             overlays: Vec::new(),
-            parked: Vec::new(),
+            parked: None,
+            reload_parked: None,
             note: None,
             watch_error: None,
             pod_events: None,

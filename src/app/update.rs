@@ -81,7 +81,11 @@ fn on_dialog_msg(state: &mut State, payload: Box<dyn std::any::Any + Send>) -> V
             DialogOutcome::Stay(c) => (c, Some(Overlay::Dialog(d))),
             DialogOutcome::Close(c) => (c, None),
             DialogOutcome::Park(c) => {
-                state.parked.push(d);
+                if is_reload(d.as_ref()) {
+                    state.reload_parked = Some(d);
+                } else {
+                    state.parked = Some(d);
+                }
                 (c, None)
             }
         };
@@ -90,12 +94,21 @@ fn on_dialog_msg(state: &mut State, payload: Box<dyn std::any::Any + Send>) -> V
         }
         return cmds;
     }
-    if let Some(i) = state.parked.iter().rposition(|d| d.wants(payload.as_ref())) {
-        let mut d = state.parked.remove(i);
+    // Hidden dialogs: the followed rollout stays parked whatever it answers (until `o`); a
+    // reload view stays parked until it closes itself.
+    if let Some(mut d) = state.parked.take_if(|d| d.wants(payload.as_ref())) {
+        let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
+        let (DialogOutcome::Stay(cmds) | DialogOutcome::Close(cmds) | DialogOutcome::Park(cmds)) =
+            d.on_msg(payload, &ctx);
+        state.parked = Some(d);
+        state.dirty = true;
+        return cmds;
+    }
+    if let Some(mut d) = state.reload_parked.take_if(|d| d.wants(payload.as_ref())) {
         let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
         let cmds = match d.on_msg(payload, &ctx) {
             DialogOutcome::Stay(c) | DialogOutcome::Park(c) => {
-                state.parked.insert(i, d);
+                state.reload_parked = Some(d);
                 c
             }
             DialogOutcome::Close(c) => c,
@@ -103,6 +116,10 @@ fn on_dialog_msg(state: &mut State, payload: Box<dyn std::any::Any + Send>) -> V
         return cmds;
     }
     Vec::new()
+}
+
+fn is_reload(d: &dyn super::state::Dialog) -> bool {
+    d.as_any().is_some_and(|a| a.is::<super::reload_dialog::ReloadDialog>())
 }
 
 fn finish_dialog(
@@ -117,8 +134,14 @@ fn finish_dialog(
         }
         DialogOutcome::Close(cmds) => cmds,
         DialogOutcome::Park(cmds) => {
-            state.note(Level::Info, format!("{} in the background: r returns to it", d.title()));
-            state.parked.push(d);
+            if is_reload(d.as_ref()) {
+                state
+                    .note(Level::Info, format!("{} in the background: r returns to it", d.title()));
+                state.reload_parked = Some(d);
+            } else {
+                state.parked = Some(d);
+                state.note(Level::Info, "rollout still followed: o shows it again");
+            }
             cmds
         }
     }
@@ -439,6 +462,10 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::Help => state.overlays.push(Overlay::Help { scroll: 0 }),
         Action::Bump => return bump(state),
+        Action::Rollout => match state.parked.take() {
+            Some(d) => state.overlays.push(Overlay::Dialog(d)),
+            None => state.note(Level::Info, "no rollout is being followed"),
+        },
         Action::Reload => return reload(state),
         Action::Quit => {
             state.quit = true;
@@ -469,6 +496,13 @@ fn targets(state: &State) -> Vec<Key> {
 }
 
 fn bump(state: &mut State) -> Vec<Cmd> {
+    // One bump at a time: a rollout still followed comes back first (esc on it once it has
+    // finished closes it).
+    if let Some(d) = state.parked.take() {
+        state.overlays.push(Overlay::Dialog(d));
+        state.note(Level::Info, "a rollout is still followed: here it is");
+        return Vec::new();
+    }
     let targets = if state.marks.is_empty() { Vec::new() } else { targets(state) };
     // Chosen GameServers are bumped through their own spec; a whole set through its template.
     let needs = if targets.is_empty() { Rbac::PatchGameServerSets } else { Rbac::PatchGameServers };
@@ -476,14 +510,15 @@ fn bump(state: &mut State) -> Vec<Cmd> {
         state.note(Level::Warn, format!("bump unavailable: {why}"));
         return Vec::new();
     }
-    let set = state.cursor_set().map(|(ns, name)| Key::new(ns, name));
-    let what = if targets.is_empty() {
-        format!("set {}", set.as_ref().map(|s| s.name.as_str()).unwrap_or("?"))
-    } else {
-        format!("{} GameServers", targets.len())
+    let Some(set) = state.cursor_set() else {
+        state.note(Level::Warn, "bump: no set under the cursor");
+        return Vec::new();
     };
-    state.note(Level::Info, format!("bump: coming ({what})"));
-    vec![Cmd::Intent(Intent::Bump { set, targets })]
+    match super::bump_dialog::BumpDialog::new(set.clone(), &state.fleet, &state.marks) {
+        Some(d) => state.overlays.push(Overlay::Dialog(Box::new(d))),
+        None => state.note(Level::Warn, format!("bump: set {} has no containers known yet", set.1)),
+    }
+    Vec::new()
 }
 
 fn reload(state: &mut State) -> Vec<Cmd> {
@@ -492,8 +527,7 @@ fn reload(state: &mut State) -> Vec<Cmd> {
         return Vec::new();
     }
     // A reload sent to the background comes back first.
-    if let Some(i) = state.parked.iter().rposition(|d| d.title().starts_with("Reload")) {
-        let d = state.parked.remove(i);
+    if let Some(d) = state.reload_parked.take() {
         state.overlays.push(Overlay::Dialog(d));
         return Vec::new();
     }

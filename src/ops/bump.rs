@@ -28,7 +28,7 @@ use crate::okg::types::{GameServer, GameServerSet, labels};
 use crate::ops::audit::{AuditLog, AuditRecord};
 
 /// What the user asked for, in a form that can be planned again at apply time.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Step {
     Bump {
         set: String,

@@ -39,6 +39,10 @@ pub fn title(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
         right.push((" READ-ONLY ".into(), t.readonly));
         right.push(("  ".into(), t.title));
     }
+    if state.parked.is_some() {
+        right.push((" rollout: o ".into(), t.accent));
+        right.push(("  ".into(), t.title));
+    }
     right.push(("? help ".into(), t.title));
     let right_w: usize = right.iter().map(|(s, _)| s.chars().count()).sum();
     let end = area.x + area.width;

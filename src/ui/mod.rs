@@ -1,10 +1,12 @@
 //! Drawing: pure functions from `&State` and a `Theme` to a frame. No state is changed here.
+pub mod bump;
 pub mod chrome;
 pub mod columns;
 pub mod detail;
 pub mod format;
 pub mod help;
 pub mod reload;
+pub mod rollout;
 pub mod table;
 pub mod text;
 pub mod theme;

@@ -7,6 +7,8 @@ mod demo_api;
 mod demo_sim;
 mod reload;
 mod reload_retry;
+mod tui_bump;
+mod tui_bump_snapshots;
 mod tui_demo;
 mod tui_reload;
 mod tui_snapshots;

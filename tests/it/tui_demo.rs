@@ -13,18 +13,18 @@ use okg_console::ui::{text, theme::Theme};
 use ratatui::{Terminal, backend::TestBackend};
 use tokio::sync::mpsc;
 
-struct Harness {
-    demo: DemoCluster,
+pub(crate) struct Harness {
+    pub(crate) demo: DemoCluster,
     term: Terminal<TestBackend>,
     state: State,
     rx: mpsc::UnboundedReceiver<Msg>,
-    io: Io,
+    pub(crate) io: Io,
     keys: mpsc::UnboundedSender<Msg>,
     key_rx: Option<mpsc::UnboundedReceiver<Msg>>,
 }
 
 impl Harness {
-    async fn start(read_only: bool) -> Harness {
+    pub(crate) async fn start(read_only: bool) -> Harness {
         let options = DemoOptions { tick: Duration::from_millis(100), ..Default::default() };
         let demo = DemoCluster::start("127.0.0.1:0".parse().unwrap(), options).await.unwrap();
         let conn = client::connect_with(demo.kubeconfig(), &Target::default()).await.unwrap();
@@ -46,7 +46,7 @@ impl Harness {
     }
 
     /// Run the real loop until the screen shows `needle` (or time runs out); returns the screen.
-    async fn run_until(&mut self, needle: &str, limit: Duration) -> String {
+    pub(crate) async fn run_until(&mut self, needle: &str, limit: Duration) -> String {
         let theme = Theme::builtin("dark");
         let mut key_rx = self.key_rx.take().unwrap();
         let deadline = tokio::time::Instant::now() + limit;
@@ -74,7 +74,7 @@ impl Harness {
         screen
     }
 
-    fn press(&self, c: KeyCode) {
+    pub(crate) fn press(&self, c: KeyCode) {
         self.keys.send(Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))).unwrap();
     }
 }

@@ -1,0 +1,165 @@
+//! The bump dialog's I/O: carries out `BumpCmd`s in spawned tasks (so the draw loop never waits
+//! on the API server) and reports back as `Msg::Dialog(BumpReply)`.
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::task::JoinHandle;
+
+use crate::app::bump_dialog::{BumpCmd, BumpReply};
+use crate::app::msg::Msg;
+use crate::cluster::writer::Writer;
+use crate::ops::audit::AuditLog;
+use crate::ops::bump::{self, BumpError, FollowOptions, OpsContext};
+
+/// The running bump tasks of one console.
+pub struct BumpTasks {
+    pub audit_log: PathBuf,
+    /// The apply and follow of the latest rollout; a new apply replaces (aborts) it.
+    follow: Option<JoinHandle<()>>,
+    other: Vec<JoinHandle<()>>,
+}
+
+impl Default for BumpTasks {
+    fn default() -> Self {
+        Self { audit_log: crate::paths::default_audit_log(), follow: None, other: Vec::new() }
+    }
+}
+
+fn reply(tx: &UnboundedSender<Msg>, r: BumpReply) {
+    let _ = tx.send(Msg::Dialog(Box::new(r)));
+}
+
+impl BumpTasks {
+    pub fn handle(
+        &mut self,
+        cmd: BumpCmd,
+        client: &kube::Client,
+        writer: Option<Writer>,
+        context: &str,
+        tx: &UnboundedSender<Msg>,
+    ) {
+        self.other.retain(|t| !t.is_finished());
+        let (client, tx) = (client.clone(), tx.clone());
+        match cmd {
+            BumpCmd::Plan { namespace, step, rbac } => {
+                // The RBAC review is a POST: a read-only session (no writer) never sends it.
+                let ask = rbac && writer.is_some();
+                self.other.push(tokio::spawn(async move {
+                    let plan = bump::plan(&client, &namespace, &step).await;
+                    let rbac = match (&plan, ask) {
+                        (Ok(p), true) => {
+                            Some(bump::preflight(&client, &namespace, &p.patches).await)
+                        }
+                        _ => None,
+                    };
+                    reply(&tx, BumpReply::Planned { plan: plan.map_err(|e| e.to_string()), rbac });
+                }));
+            }
+            BumpCmd::PlanSwitch { namespace, set, paused } => {
+                let ask = writer.is_some();
+                self.other.push(tokio::spawn(async move {
+                    let plan = bump::plan_switch(&client, &namespace, &set, paused).await;
+                    let rbac = match (&plan, ask) {
+                        (Ok(p), true) => {
+                            Some(bump::preflight(&client, &namespace, &p.patches).await)
+                        }
+                        _ => None,
+                    };
+                    let plan = plan.map_err(|e| e.to_string());
+                    reply(&tx, BumpReply::SwitchPlanned { plan, rbac });
+                }));
+            }
+            BumpCmd::ApplySwitch { namespace, plan } => {
+                let ctx = self.ops(client, writer, namespace, context);
+                self.other.push(tokio::spawn(async move {
+                    let (ptx, _prx) = mpsc::channel(64);
+                    let r = bump::apply_switch(&ctx, &plan, &ptx).await;
+                    reply(&tx, BumpReply::SwitchApplied(r.map_err(|e| e.to_string())));
+                }));
+            }
+            BumpCmd::Apply { namespace, plan, step } => {
+                let ctx = self.ops(client, writer, namespace, context);
+                if let Some(t) = self.follow.take() {
+                    t.abort();
+                }
+                self.follow = Some(tokio::spawn(apply_and_follow(ctx, *plan, step, tx)));
+            }
+        }
+    }
+
+    fn ops(
+        &self,
+        client: kube::Client,
+        writer: Option<Writer>,
+        namespace: String,
+        context: &str,
+    ) -> OpsContext {
+        OpsContext {
+            client,
+            writer,
+            namespace,
+            context: context.to_string(),
+            audit: AuditLog::new(self.audit_log.clone()),
+        }
+    }
+}
+
+impl Drop for BumpTasks {
+    fn drop(&mut self) {
+        for t in self.follow.take().into_iter().chain(self.other.drain(..)) {
+            t.abort();
+        }
+    }
+}
+
+async fn apply_and_follow(
+    ctx: OpsContext,
+    plan: crate::okg::bump_plan::Plan,
+    step: bump::Step,
+    tx: UnboundedSender<Msg>,
+) {
+    let (ptx, mut prx) = mpsc::channel(256);
+    // Progress events become dialog messages as they come.
+    let fwd_tx = tx.clone();
+    let forward = tokio::spawn(async move {
+        while let Some(ev) = prx.recv().await {
+            reply(&fwd_tx, BumpReply::Progress(ev));
+        }
+    });
+    let applied = match bump::apply(&ctx, &plan, &step, &ptx).await {
+        Ok(a) => a,
+        Err(BumpError::Conflict { target, detail, applied, .. }) if applied.is_empty() => {
+            // Nothing landed: plan again and let the user confirm the new plan.
+            let message = format!(
+                "changed by someone else since the plan ({target}: {detail}); nothing was sent"
+            );
+            let fresh = bump::plan(&ctx.client, &ctx.namespace, &step).await;
+            drop(ptx);
+            let _ = forward.await;
+            reply(&tx, BumpReply::Conflict { message, plan: fresh.map_err(|e| e.to_string()) });
+            return;
+        }
+        Err(e) => {
+            drop(ptx);
+            let _ = forward.await;
+            reply(&tx, BumpReply::ApplyFailed(e.to_string()));
+            return;
+        }
+    };
+    // Applied before the progress of the follow, so the dialog has the rollout to feed.
+    reply(&tx, BumpReply::Applied);
+    let tick_tx = tx.clone();
+    let ticker = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            every.tick().await;
+            reply(&tick_tx, BumpReply::Tick);
+        }
+    });
+    let report = bump::follow(&ctx.client, &applied, &FollowOptions::default(), &ptx).await;
+    ticker.abort();
+    drop(ptx);
+    let _ = forward.await;
+    reply(&tx, BumpReply::Followed { timed_out: report.timed_out });
+}

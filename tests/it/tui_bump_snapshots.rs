@@ -1,0 +1,228 @@
+//! Screens of the bump flow at a fixed "now": the dialog, the pre-flight (in place, and the loud
+//! re-create variant) and a rollout mid-way with mixed verdicts.
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use okg_console::app::bump_dialog::BumpReply;
+use okg_console::app::fake;
+use okg_console::app::msg::{ClusterEvent, Msg};
+use okg_console::app::state::{Access, State};
+use okg_console::cluster::access::{Action, Capabilities, Permission};
+use okg_console::okg::bump_plan::{self, BumpRequest, Plan, Scope};
+use okg_console::okg::rollout::{Comparison, FailReason, Verdict, WaitReason};
+use okg_console::ops::bump::BumpEvent;
+use okg_console::ui::{self, text, theme::Theme};
+use ratatui::{Terminal, backend::TestBackend};
+
+fn state(width: u16, height: u16) -> State {
+    let access = Access { read_only: false, caps: Some(Capabilities::all_allowed()) };
+    let mut s = State::new(
+        "okg-demo",
+        "http://127.0.0.1:6443",
+        Some("default".into()),
+        access,
+        fake::now(),
+    );
+    let (sets, gss, pods) = fake::small_fleet();
+    s.update(Msg::Resize { width, height });
+    s.update(Msg::Cluster(ClusterEvent::SetsReplaced(sets)));
+    s.update(Msg::Cluster(ClusterEvent::GameServersReplaced(gss)));
+    s.update(Msg::Cluster(ClusterEvent::PodsReplaced(fake::infos(&pods))));
+    s
+}
+
+fn screen(s: &State, width: u16, height: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
+    term.draw(|f| ui::draw(f, s, &Theme::builtin("dark"))).unwrap();
+    text::plain(term.backend().buffer())
+}
+
+fn key(s: &mut State, code: KeyCode) {
+    s.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn reply(s: &mut State, r: BumpReply) {
+    s.update(Msg::Dialog(Box::new(r)));
+}
+
+fn plan(set: usize, image: &str, scope: Scope) -> Plan {
+    let (sets, gss, pods) = fake::small_fleet();
+    let req = BumpRequest { container: "sidecar".into(), image: image.into(), scope };
+    bump_plan::plan_bump(&sets[set], &gss, &pods, &req).unwrap()
+}
+
+fn allowed() -> Option<Vec<(Action, Permission)>> {
+    Some(vec![(Action::PatchGameServerSets, Permission::Allowed)])
+}
+
+const V3: &str = "registry.example.com/games/2048-sidecar:v3.0";
+
+/// gss-2048 with the sidecar's tag changed to v3.0, scope canary 2.
+fn dialog_2048(s: &mut State) {
+    key(s, KeyCode::Char('b'));
+    for _ in 0.."v2.0".len() {
+        key(s, KeyCode::Backspace);
+    }
+    for c in "v3.0".chars() {
+        key(s, KeyCode::Char(c));
+    }
+    key(s, KeyCode::Down);
+    key(s, KeyCode::Right);
+    key(s, KeyCode::Char('+'));
+}
+
+#[test]
+fn bump_dialog() {
+    let mut s = state(100, 20);
+    dialog_2048(&mut s);
+    insta::assert_snapshot!(screen(&s, 100, 20));
+}
+
+#[test]
+fn bump_dialog_shows_a_bad_reference_inline() {
+    let mut s = state(80, 16);
+    key(&mut s, KeyCode::Char('b'));
+    for _ in 0.."v2.0".len() {
+        key(&mut s, KeyCode::Backspace);
+    }
+    key(&mut s, KeyCode::Enter);
+    let out = screen(&s, 80, 16);
+    assert!(out.contains("the tag is empty"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn pre_flight_in_place() {
+    let mut s = state(100, 40);
+    dialog_2048(&mut s);
+    key(&mut s, KeyCode::Enter);
+    let rbac = Some(vec![
+        (Action::PatchGameServers, Permission::Allowed),
+        (Action::PatchGameServerSets, Permission::Allowed),
+    ]);
+    reply(&mut s, BumpReply::Planned { plan: Ok(plan(0, V3, Scope::Canary(2))), rbac });
+    insta::assert_snapshot!(screen(&s, 100, 40));
+}
+
+#[test]
+fn pre_flight_re_create_is_loud_and_asks_for_the_name() {
+    let mut s = state(100, 30);
+    for _ in 0..6 {
+        key(&mut s, KeyCode::Down);
+    }
+    key(&mut s, KeyCode::Char('b'));
+    let image = "registry.example.com/games/2048-sidecar:v2.0";
+    reply(
+        &mut s,
+        BumpReply::Planned { plan: Ok(plan(1, image, Scope::WholeSet)), rbac: allowed() },
+    );
+    key(&mut s, KeyCode::Enter);
+    for c in "gss-bat".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    let out = screen(&s, 100, 30);
+    assert!(out.contains("PODS WILL BE RE-CREATED"), "{out}");
+    assert!(
+        out.contains("type the set name (gss-battle) to confirm the re-creation: gss-bat"),
+        "{out}"
+    );
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn rollout_mid_way_with_mixed_verdicts() {
+    let mut s = state(100, 24);
+    dialog_2048(&mut s);
+    key(&mut s, KeyCode::Enter);
+    reply(&mut s, BumpReply::Planned { plan: Ok(plan(0, V3, Scope::Canary(4))), rbac: allowed() });
+    key(&mut s, KeyCode::Enter);
+    reply(&mut s, BumpReply::Applied);
+    let same = |restarts: (i32, i32), new: &str| Comparison {
+        same_uid: true,
+        same_created: true,
+        restarts,
+        image_id: ("docker.io/x@sha256:a1f3c0de".into(), format!("docker.io/x@sha256:{new}")),
+        same_ip: true,
+        same_node: true,
+    };
+    let events = [
+        BumpEvent::Sent { target: "gameserverset/gss-2048".into() },
+        BumpEvent::Verdict {
+            pod: "gss-2048-2".into(),
+            verdict: Verdict::InPlace,
+            detail: Some(same((0, 1), "9c2e77aa")),
+        },
+        BumpEvent::Verdict {
+            pod: "gss-2048-5".into(),
+            verdict: Verdict::Updating,
+            detail: Some(same((0, 0), "a1f3c0de")),
+        },
+        BumpEvent::Verdict {
+            pod: "gss-2048-4".into(),
+            verdict: Verdict::Failed(FailReason::ImagePull("ImagePullBackOff".into())),
+            detail: Some(same((0, 0), "")),
+        },
+        BumpEvent::Verdict {
+            pod: "gss-2048-3".into(),
+            verdict: Verdict::ReCreated,
+            detail: Some(Comparison {
+                same_uid: false,
+                same_created: false,
+                same_ip: false,
+                ..same((1, 0), "9c2e77aa")
+            }),
+        },
+        BumpEvent::Verdict {
+            pod: "gss-2048-1".into(),
+            verdict: Verdict::Waiting(WaitReason::Partition { holds: 2 }),
+            detail: None,
+        },
+        BumpEvent::PodEvent {
+            pod: "gss-2048-4".into(),
+            reason: "Failed".into(),
+            message: "Failed to pull image \"…/2048-sidecar:v3.0\": not found".into(),
+        },
+        BumpEvent::Counts {
+            counts: okg_console::okg::rollout::Counts {
+                in_place: 1,
+                updating: 1,
+                failed: 1,
+                re_created: 1,
+                waiting: 2,
+                stalled: 0,
+            },
+            targets: 6,
+        },
+    ];
+    for ev in events {
+        reply(&mut s, BumpReply::Progress(ev));
+    }
+    s.update(Msg::Tick(fake::now() + jiff::SignedDuration::from_secs(42)));
+    reply(&mut s, BumpReply::Tick);
+    let out = screen(&s, 100, 24);
+    assert!(out.contains("· 00:42"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn rollout_in_ascii() {
+    let mut s = state(80, 16);
+    dialog_2048(&mut s);
+    key(&mut s, KeyCode::Enter);
+    reply(&mut s, BumpReply::Planned { plan: Ok(plan(0, V3, Scope::Canary(2))), rbac: allowed() });
+    key(&mut s, KeyCode::Enter);
+    reply(&mut s, BumpReply::Applied);
+    reply(
+        &mut s,
+        BumpReply::Progress(BumpEvent::Verdict {
+            pod: "gss-2048-5".into(),
+            verdict: Verdict::InPlace,
+            detail: None,
+        }),
+    );
+    let mut theme = Theme::builtin("dark");
+    theme.ascii = true;
+    let mut term = Terminal::new(TestBackend::new(80, 16)).unwrap();
+    term.draw(|f| ui::draw(f, &s, &theme)).unwrap();
+    let out = text::plain(term.backend().buffer());
+    assert!(out.contains("+ IN PLACE") && !out.contains('✓'), "{out}");
+    insta::assert_snapshot!(out);
+}
