@@ -293,7 +293,11 @@ impl Io {
             }
             Cmd::Intent(Intent::StartReload { run, method, limits, targets }) => {
                 let plan = reload::plan(method, limits);
-                self.reloads.start(self.writer.as_ref(), run, plan, targets, &self.tx)
+                let who = reload::Who {
+                    client: self.conn.client.clone(),
+                    context: self.conn.context.clone(),
+                };
+                self.reloads.start(self.writer.as_ref(), run, plan, targets, who, &self.tx)
             }
             Cmd::Intent(Intent::CancelReload { run }) => self.reloads.cancel(run),
             Cmd::Bump(cmd) => {

@@ -14,7 +14,14 @@ use crate::cluster::writer::Writer;
 use crate::okg::fleet::Key;
 use crate::okg::reload_plan::{self, Limits, ReloadConfig, ReloadMethod, ReloadTarget};
 use crate::okg::types::{GameServerSet, annotations};
-use crate::ops::reload::{self, KubeTransport, ReloadPlan};
+use crate::ops::audit::AuditLog;
+use crate::ops::reload::{self, AuditContext, KubeTransport, ReloadPlan};
+
+/// Who runs a reload, for its audit record (the user is asked when the run starts).
+pub struct Who {
+    pub client: kube::Client,
+    pub context: String,
+}
 
 /// Running reloads, by run id.
 #[derive(Default)]
@@ -40,6 +47,7 @@ impl Runs {
         run: u64,
         plan: ReloadPlan,
         targets: Vec<ReloadTarget>,
+        who: Who,
         tx: &UnboundedSender<Msg>,
     ) {
         let Some(writer) = writer else {
@@ -69,8 +77,17 @@ impl Runs {
                 }
             }
         });
+        let namespace = targets.first().map(|t| t.namespace.clone()).unwrap_or_default();
         tokio::spawn(async move {
-            reload::run(transport, plan, targets.into(), progress, cancel, None).await;
+            // The same audit log as the bump tasks (the default path: the console has no
+            // --audit-log plumbing yet).
+            let audit = AuditContext {
+                log: AuditLog::new(crate::paths::default_audit_log()),
+                user: crate::cluster::access::who_am_i(&who.client).await,
+                context: who.context,
+                namespace,
+            };
+            reload::run(transport, plan, targets.into(), progress, cancel, Some(audit)).await;
         });
     }
 
