@@ -296,10 +296,25 @@ impl Io {
                 let who = reload::Who {
                     client: self.conn.client.clone(),
                     context: self.conn.context.clone(),
+                    audit_log: self.bump.audit_log.clone(),
                 };
                 self.reloads.start(self.writer.as_ref(), run, plan, targets, who, &self.tx)
             }
             Cmd::Intent(Intent::CancelReload { run }) => self.reloads.cancel(run),
+            Cmd::Intent(Intent::ReloadRollout { set, .. }) => {
+                self.reloads.defaults(&self.conn.client, &[set], &self.tx)
+            }
+            Cmd::Intent(Intent::StartChainReload { run, method, limits, container }) => {
+                let plan = reload::plan(method, limits);
+                let who = reload::Who {
+                    client: self.conn.client.clone(),
+                    context: self.conn.context.clone(),
+                    audit_log: self.bump.audit_log.clone(),
+                };
+                let applied = self.bump.latest_applied();
+                let writer = self.writer.as_ref();
+                self.reloads.start_chain(writer, applied, run, plan, container, who, &self.tx)
+            }
             Cmd::Bump(cmd) => {
                 let (client, writer) = (&self.conn.client, self.writer.clone());
                 self.bump.handle(cmd, client, writer, &self.conn.context, &self.tx);

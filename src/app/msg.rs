@@ -144,6 +144,17 @@ pub enum Intent {
         limits: crate::okg::reload_plan::Limits,
         targets: Vec<crate::okg::reload_plan::ReloadTarget>,
     },
+    /// From the rollout view: open the reload dialog for the rollout's pods, each reloaded once
+    /// IN PLACE (the shell answers with the set's reload default, like `Reload`).
+    ReloadRollout { set: Key, targets: Vec<Key> },
+    /// Start a confirmed reload chained onto the latest rollout (`ops::chain`); progress comes
+    /// back as `reload_dialog::ReloadProgress`.
+    StartChainReload {
+        run: u64,
+        method: crate::okg::reload_plan::ReloadMethod,
+        limits: crate::okg::reload_plan::Limits,
+        container: Option<String>,
+    },
     /// Cancel a running reload (running pods end cancelled, pending ones skipped).
     CancelReload { run: u64 },
 }

@@ -98,6 +98,8 @@ pub struct ReloadDialog {
     pub note: Option<String>,
     /// The user typed into the method fields: a late default must not overwrite it.
     edited: bool,
+    /// Chained onto the rollout being followed: each pod is reloaded once it is IN PLACE.
+    pub chain: bool,
     pub phase: Phase,
 }
 
@@ -142,6 +144,7 @@ impl ReloadDialog {
             error: None,
             note: None,
             edited: false,
+            chain: false,
             phase: Phase::Form { confirming: None },
         }
     }
@@ -257,6 +260,9 @@ impl ReloadDialog {
             s.push_str(&format!(", stop after {m} failure{}", if m == 1 { "" } else { "s" }));
         }
         s.push_str(&format!(", timeout {}", humantime::format_duration(c.limits.timeout)));
+        if self.chain {
+            s.push_str(", each once it is IN PLACE");
+        }
         s
     }
 
@@ -276,6 +282,14 @@ impl ReloadDialog {
         let view =
             ReloadView::new(c.method.clone(), c.limits.clone(), c.container.clone(), &pods, now);
         self.phase = Phase::Running { run, view: Box::new(view) };
+        if self.chain {
+            return vec![Cmd::Intent(Intent::StartChainReload {
+                run,
+                method: c.method,
+                limits: c.limits,
+                container: c.container,
+            })];
+        }
         vec![Cmd::Intent(Intent::StartReload { run, method: c.method, limits: c.limits, targets })]
     }
 

@@ -215,3 +215,22 @@ fn read_only_and_rbac_denial_say_why_and_open_nothing() {
     assert!(s.overlays.is_empty());
     assert!(s.note.as_ref().unwrap().1.contains("RBAC denies"), "{:?}", s.note);
 }
+
+#[test]
+fn a_chained_dialog_says_so_and_starts_a_chained_reload() {
+    let mut s = loaded(writable());
+    let targets: Vec<Key> = (0..6).map(|i| Key::new("default", format!("gss-2048-{i}"))).collect();
+    let mut d = super::reload_dialog::for_targets(&s, &targets);
+    d.chain = true;
+    s.overlays.push(Overlay::Dialog(Box::new(d)));
+    type_text(&mut s, "nginx -s reload");
+    assert!(press(&mut s, KeyCode::Enter).is_empty());
+    let d = dialog(&s);
+    let effect = d.effect(&d.parse().unwrap());
+    assert!(effect.ends_with("each once it is IN PLACE"), "{effect}");
+    let cmds = press(&mut s, KeyCode::Enter);
+    assert!(
+        matches!(&cmds[..], [Cmd::Intent(Intent::StartChainReload { container: Some(c), .. })] if c == "app-2048"),
+        "{cmds:?}"
+    );
+}

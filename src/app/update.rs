@@ -118,6 +118,35 @@ fn on_dialog_msg(state: &mut State, payload: Box<dyn std::any::Any + Send>) -> V
     Vec::new()
 }
 
+/// The rollout view asked to reload its pods as they are confirmed in place: open the reload
+/// dialog (in chain mode) on top of it, unless the session may not reload.
+fn chained_reload(state: &mut State, cmds: Vec<Cmd>) -> Vec<Cmd> {
+    let Some(targets) = cmds.iter().find_map(|c| match c {
+        Cmd::Intent(Intent::ReloadRollout { targets, .. }) => Some(targets.clone()),
+        _ => None,
+    }) else {
+        return cmds;
+    };
+    if let Err(why) = state.access.check(&[Rbac::ExecPods, Rbac::ProxyPods]) {
+        state.note(Level::Warn, format!("reload unavailable: {why}"));
+        return cmds
+            .into_iter()
+            .filter(|c| !matches!(c, Cmd::Intent(Intent::ReloadRollout { .. })))
+            .collect();
+    }
+    if state.reload_parked.is_some() {
+        state.note(Level::Warn, "a reload is still running: r shows it");
+        return cmds
+            .into_iter()
+            .filter(|c| !matches!(c, Cmd::Intent(Intent::ReloadRollout { .. })))
+            .collect();
+    }
+    let mut dialog = super::reload_dialog::for_targets(state, &targets);
+    dialog.chain = true;
+    state.overlays.push(Overlay::Dialog(Box::new(dialog)));
+    cmds
+}
+
 fn is_reload(d: &dyn super::state::Dialog) -> bool {
     d.as_any().is_some_and(|a| a.is::<super::reload_dialog::ReloadDialog>())
 }
@@ -207,7 +236,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         Some(Overlay::Dialog(mut d)) => {
             let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
             let outcome = d.on_key(key, &ctx);
-            finish_dialog(state, d, outcome)
+            let cmds = finish_dialog(state, d, outcome);
+            chained_reload(state, cmds)
         }
         Some(mut overlay) => {
             let cmds = on_overlay_key(state, &mut overlay, key);

@@ -13,14 +13,20 @@ use crate::app::reload_dialog::{ReloadDefaults, ReloadFailed, ReloadProgress};
 use crate::cluster::writer::Writer;
 use crate::okg::fleet::Key;
 use crate::okg::reload_plan::{self, Limits, ReloadConfig, ReloadMethod, ReloadTarget};
+use crate::okg::reload_plan::{PodResult, Summary};
 use crate::okg::types::{GameServerSet, annotations};
 use crate::ops::audit::AuditLog;
+use crate::ops::bump::{Applied, FollowOptions};
+use crate::ops::chain::{self, ChainEvent, ChainReload};
+use crate::ops::reload::ReloadEvent;
 use crate::ops::reload::{self, AuditContext, KubeTransport, ReloadPlan};
 
 /// Who runs a reload, for its audit record (the user is asked when the run starts).
 pub struct Who {
     pub client: kube::Client,
     pub context: String,
+    /// The console's audit log (`--audit-log`, else the default), shared with its bumps.
+    pub audit_log: std::path::PathBuf,
 }
 
 /// Running reloads, by run id.
@@ -79,15 +85,106 @@ impl Runs {
         });
         let namespace = targets.first().map(|t| t.namespace.clone()).unwrap_or_default();
         tokio::spawn(async move {
-            // The same audit log as the bump tasks (the default path: the console has no
-            // --audit-log plumbing yet).
             let audit = AuditContext {
-                log: AuditLog::new(crate::paths::default_audit_log()),
+                log: AuditLog::new(who.audit_log),
                 user: crate::cluster::access::who_am_i(&who.client).await,
                 context: who.context,
                 namespace,
             };
             reload::run(transport, plan, targets.into(), progress, cancel, Some(audit)).await;
+        });
+    }
+
+    /// A reload chained onto the latest rollout (`ops::chain`): its own follow (reads only) feeds
+    /// each pod to the reload once it is IN PLACE. Pods that never get there end skipped with
+    /// the reason, then a summary over all of them, so the view leaves nothing pending.
+    #[allow(clippy::too_many_arguments)]
+    pub fn start_chain(
+        &mut self,
+        writer: Option<&Writer>,
+        applied: Option<Applied>,
+        run: u64,
+        plan: ReloadPlan,
+        container: Option<String>,
+        who: Who,
+        tx: &UnboundedSender<Msg>,
+    ) {
+        let failed = |error: &str| {
+            let error = error.to_string();
+            let _ = tx.send(Msg::Dialog(Box::new(ReloadFailed { run, error })));
+        };
+        let Some(writer) = writer else { return failed("read-only session: no writer exists") };
+        let Some(applied) = applied else {
+            return failed("no applied bump to follow (the rollout's patches were not sent yet)");
+        };
+        self.cancels.retain(|_, c| !c.is_cancelled());
+        let cancel = CancellationToken::new();
+        self.cancels.insert(run, cancel.clone());
+        let transport = Arc::new(KubeTransport::new(writer));
+        let (events, mut rx) = mpsc::channel(1024);
+        let tx = tx.clone();
+        let forward_tx = tx.clone();
+        let forward = tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while let Ok(e) = rx.try_recv() {
+                    batch.push(e);
+                    if batch.len() >= 1000 {
+                        break;
+                    }
+                }
+                let events: Vec<ReloadEvent> = batch
+                    .into_iter()
+                    .filter_map(|e| match e {
+                        ChainEvent::Reload(r) => Some(r),
+                        // The rollout view follows the bump itself.
+                        ChainEvent::Bump(_) => None,
+                    })
+                    .collect();
+                if !events.is_empty() {
+                    let p = ReloadProgress { run, events };
+                    let _ = forward_tx.send(Msg::Dialog(Box::new(p)));
+                }
+            }
+        });
+        tokio::spawn(async move {
+            let audit = AuditContext {
+                log: AuditLog::new(who.audit_log),
+                user: crate::cluster::access::who_am_i(&who.client).await,
+                context: who.context,
+                namespace: applied.plan.namespace.clone(),
+            };
+            let spec = ChainReload { plan, container };
+            let options = FollowOptions::default();
+            let report = chain::follow_and_reload(
+                &who.client,
+                &applied,
+                &options,
+                transport,
+                spec,
+                events,
+                cancel,
+                Some(audit),
+            )
+            .await;
+            let _ = forward.await;
+            // Pods not handed to the reload: skipped with the reason, and the summary over all.
+            let mut events: Vec<ReloadEvent> = report
+                .not_reloaded
+                .iter()
+                .map(|(pod, reason)| ReloadEvent::Finished {
+                    pod: pod.clone(),
+                    result: PodResult::Skipped { reason: reason.clone() },
+                })
+                .collect();
+            let results = report.reload.results.iter().map(|r| r.result.clone());
+            let skipped = events.iter().filter_map(|e| match e {
+                ReloadEvent::Finished { result, .. } => Some(result.clone()),
+                _ => None,
+            });
+            let all: Vec<PodResult> = results.chain(skipped).collect();
+            events.push(ReloadEvent::Summary { summary: Summary::of(all.iter()) });
+            let _ = tx.send(Msg::Dialog(Box::new(ReloadProgress { run, events })));
         });
     }
 

@@ -158,70 +158,151 @@ fn reload_view_finished_after_cancel_80x24() {
     insta::assert_snapshot!(out);
 }
 
+/// The console's real loop against a demo cluster, drawing into a TestBackend.
+struct Console {
+    demo: DemoCluster,
+    _dir: tempfile::TempDir,
+    audit: std::path::PathBuf,
+    term: Terminal<TestBackend>,
+    state: State,
+    rx: mpsc::UnboundedReceiver<Msg>,
+    io: Io,
+    keys: mpsc::UnboundedSender<Msg>,
+    key_rx: mpsc::UnboundedReceiver<Msg>,
+}
+
+impl Console {
+    async fn start() -> Console {
+        let options = DemoOptions { tick: Duration::from_millis(100), ..Default::default() };
+        let demo = DemoCluster::start("127.0.0.1:0".parse().unwrap(), options).await.unwrap();
+        let conn = client::connect_with(demo.kubeconfig(), &Target::default()).await.unwrap();
+        let writer = Writer::new(conn.client.clone()).with_call_client(conn.call_client.clone());
+        let (tx, rx) = mpsc::unbounded_channel();
+        let state = State::new(
+            &conn.context,
+            &conn.server,
+            conn.namespace.clone(),
+            Access { read_only: false, caps: None },
+            jiff::Timestamp::now(),
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let audit = dir.path().join("audit.jsonl");
+        let mut io = Io::start(conn, Some(writer), Target::default(), tx);
+        io.set_audit_log(audit.clone());
+        let (keys, key_rx) = mpsc::unbounded_channel();
+        let term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        Console { demo, _dir: dir, audit, term, state, rx, io, keys, key_rx }
+    }
+
+    /// Run the loop until the screen shows `needle` (or `limit` passes); returns the screen.
+    async fn run_until(&mut self, needle: &str, limit: Duration) -> String {
+        let theme = Theme::builtin("dark");
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut screen = String::new();
+        while tokio::time::Instant::now() < deadline {
+            let key_rx = &mut self.key_rx;
+            let inputs = futures::stream::poll_fn(|cx| key_rx.poll_recv(cx)).boxed();
+            let _ = tokio::time::timeout(
+                Duration::from_millis(200),
+                event_loop(
+                    &mut self.term,
+                    &mut self.state,
+                    &theme,
+                    &mut self.rx,
+                    &mut self.io,
+                    inputs,
+                ),
+            )
+            .await;
+            screen = text::plain(self.term.backend().buffer());
+            if screen.contains(needle) {
+                break;
+            }
+        }
+        screen
+    }
+
+    fn press(&self, c: KeyCode) {
+        self.keys.send(Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))).unwrap();
+    }
+
+    fn type_text(&self, t: &str) {
+        t.chars().for_each(|c| self.press(KeyCode::Char(c)));
+    }
+
+    /// Until the fleet is on screen and RBAC has answered (`r` and `b` need it).
+    async fn ready(&mut self) {
+        let s = self.run_until("gss-2048-5", Duration::from_secs(15)).await;
+        assert!(s.contains("gss-2048-5"), "{s}");
+        for _ in 0..50 {
+            if self.state.access.caps.is_some() {
+                return;
+            }
+            self.run_until("never", Duration::from_millis(200)).await;
+        }
+        panic!("no RBAC answer");
+    }
+}
+
+fn row_of<'a>(screen: &'a str, pod: &str) -> &'a str {
+    screen.lines().find(|l| l.starts_with(&format!("   {pod} "))).unwrap_or("")
+}
+
 /// The real loop against the demo: `r` on gss-2048, type the command, confirm, and watch every
 /// pod end ✓ on screen.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reload_gss_2048_in_the_console_against_the_demo() {
-    let options = DemoOptions { tick: Duration::from_millis(100), ..Default::default() };
-    let demo = DemoCluster::start("127.0.0.1:0".parse().unwrap(), options).await.unwrap();
-    let conn = client::connect_with(demo.kubeconfig(), &Target::default()).await.unwrap();
-    let writer = Writer::new(conn.client.clone()).with_call_client(conn.call_client.clone());
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut state = State::new(
-        &conn.context,
-        &conn.server,
-        conn.namespace.clone(),
-        Access { read_only: false, caps: None },
-        jiff::Timestamp::now(),
-    );
-    let mut io = Io::start(conn, Some(writer), Target::default(), tx);
-    let (keys, mut key_rx) = mpsc::unbounded_channel();
-    let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    let theme = Theme::builtin("dark");
-    let mut screen = String::new();
-    let mut run_until =
-        async |needle: &str, state: &mut State, key_rx: &mut mpsc::UnboundedReceiver<Msg>| {
-            let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-            while tokio::time::Instant::now() < deadline {
-                let inputs = futures::stream::poll_fn(|cx| key_rx.poll_recv(cx)).boxed();
-                let _ = tokio::time::timeout(
-                    Duration::from_millis(200),
-                    event_loop(&mut term, state, &theme, &mut rx, &mut io, inputs),
-                )
-                .await;
-                screen = text::plain(term.backend().buffer());
-                if screen.contains(needle) {
-                    return screen.clone();
-                }
-            }
-            screen.clone()
-        };
-    let press = |c: KeyCode| keys.send(Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))).unwrap();
-    let s = run_until("gss-2048-5", &mut state, &mut key_rx).await;
-    assert!(s.contains("gss-2048-5"), "{s}");
-    // Wait until RBAC answered (the `r` key needs it), then on the set's header.
-    for _ in 0..50 {
-        if state.access.caps.is_some() {
-            break;
-        }
-        run_until("never", &mut state, &mut key_rx).await;
-    }
-    let pos = state.position_of(&Line::Group(("default".into(), "gss-2048".into()))).unwrap();
-    state.set_cursor_pos(pos);
-    press(KeyCode::Char('r'));
-    for c in "nginx -s reload".chars() {
-        press(KeyCode::Char(c));
-    }
-    press(KeyCode::Enter);
-    let s = run_until("enter/y start", &mut state, &mut key_rx).await;
+    let mut c = Console::start().await;
+    c.ready().await;
+    let pos = c.state.position_of(&Line::Group(("default".into(), "gss-2048".into()))).unwrap();
+    c.state.set_cursor_pos(pos);
+    c.press(KeyCode::Char('r'));
+    c.type_text("nginx -s reload");
+    c.press(KeyCode::Enter);
+    let s = c.run_until("enter/y start", Duration::from_secs(10)).await;
     assert!(s.contains("exec app-2048: nginx -s reload in 6 pods"), "{s}");
-    press(KeyCode::Enter);
-    let s = run_until("6 succeeded", &mut state, &mut key_rx).await;
+    assert_eq!(c.demo.stats.reloads_total.load(std::sync::atomic::Ordering::SeqCst), 0);
+    c.press(KeyCode::Enter);
+    let s = c.run_until("6 succeeded", Duration::from_secs(15)).await;
     for i in 0..6 {
-        let row = s.lines().find(|l| l.contains(&format!("   gss-2048-{i} "))).unwrap_or("");
-        assert!(row.contains("✓ exit 0"), "gss-2048-{i}: {s}");
+        assert!(row_of(&s, &format!("gss-2048-{i}")).contains("✓ exit 0"), "gss-2048-{i}: {s}");
     }
     assert!(s.contains("6/6"), "{s}");
-    assert_eq!(demo.stats.reloads_total.load(std::sync::atomic::Ordering::SeqCst), 6);
-    demo.shutdown().await;
+    assert_eq!(c.demo.stats.reloads_total.load(std::sync::atomic::Ordering::SeqCst), 6);
+    let audit = std::fs::read_to_string(&c.audit).unwrap();
+    assert_eq!(audit.lines().count(), 2, "start and outcome: {audit}");
+    c.demo.shutdown().await;
+}
+
+/// Bump gss-2048's sidecar to v2.0 in the console, then `R` in the rollout view: every pod is
+/// reloaded once in place and its output shows the new sidecar.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_in_the_rollout_view_reloads_each_pod_once_in_place() {
+    let mut c = Console::start().await;
+    c.ready().await;
+    c.press(KeyCode::Char('b'));
+    let s = c.run_until("Bump gss-2048", Duration::from_secs(10)).await;
+    assert!(s.contains("Bump gss-2048"), "{s}");
+    for _ in 0..4 {
+        c.press(KeyCode::Backspace);
+    }
+    c.type_text("v2.0");
+    c.press(KeyCode::Enter);
+    let s = c.run_until("enter: patch", Duration::from_secs(10)).await;
+    assert!(s.contains("enter: patch"), "{s}");
+    c.press(KeyCode::Enter);
+    let s = c.run_until("Rollout gss-2048", Duration::from_secs(10)).await;
+    assert!(s.contains("Rollout gss-2048"), "{s}");
+    c.press(KeyCode::Char('R'));
+    c.type_text("nginx -s reload");
+    c.press(KeyCode::Enter);
+    let s = c.run_until("each once it is IN PLACE", Duration::from_secs(10)).await;
+    assert!(s.contains("in 6 pods, 6 at a time, timeout 30s, each once it is IN PLACE"), "{s}");
+    c.press(KeyCode::Enter);
+    let s = c.run_until("6 succeeded", Duration::from_secs(60)).await;
+    for i in 0..6 {
+        let row = row_of(&s, &format!("gss-2048-{i}"));
+        assert!(row.contains("✓ exit 0") && row.contains("sidecar v2.0"), "gss-2048-{i}: {s}");
+    }
+    c.demo.shutdown().await;
 }
