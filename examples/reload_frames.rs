@@ -119,7 +119,6 @@ async fn main() -> anyhow::Result<()> {
     while !slice(&mut state, &mut term).await.contains("enter/y start") {}
     // The measured part: one uninterrupted run of the loop (restarting it would force a
     // redraw). A monitor ends it once the demo has served every reload and the summary is in.
-    drop(slice);
     let before = frames.load(Ordering::Relaxed);
     let started = Instant::now();
     press(KeyCode::Enter);
