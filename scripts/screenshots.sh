@@ -73,6 +73,11 @@ keys bump Enter; wait_for bump "Rollout gss-2048"; sleep 1.5
 shoot rollout-running-120x32 bump
 wait_for bump "done:" 60; sleep 0.3
 shoot rollout-canary-done-120x32 bump
+# R in the rollout view: reload the canary's pods once in place (they already are).
+keys bump R; wait_for bump "Reload 2 pods"; keys bump -l "nginx -s reload"; keys bump Enter
+wait_for bump "each once it is IN PLACE"; keys bump Enter; wait_for bump "2 pods: 2 succeeded" 30
+shoot reload-chained-120x32 bump
+keys bump Escape; sleep 0.3
 keys bump Escape; sleep 0.3
 keys bump Down Down Down Down Down Down; keys bump b; wait_for bump "Bump gss-battle"
 keys bump BSpace BSpace BSpace BSpace; keys bump -l v1.1; keys bump Enter; wait_for bump "RE-CREATED"
