@@ -27,6 +27,24 @@ keys main Escape; keys main '?'; wait_for main "mark / unmark the row"
 shoot help-120x32 main
 keys main q; sleep 0.3; keys main q
 
+# Reload: the dialog on set gss-2048, then the live view mid-run (a slow command, 2 at a time)
+# and finished.
+start rl 120 32 "$OKG_BIN --demo --log-file /tmp/okg-shots.log"
+wait_for rl "live" 20; wait_for rl "gss-battle"; sleep 1.5
+keys rl Up; keys rl r; wait_for rl "Reload 6 pods"
+keys rl -l "sleep 2"; keys rl Tab Tab BSpace BSpace; keys rl -l 2
+shoot reload-dialog-120x32 rl
+keys rl Enter; wait_for rl "enter/y start"
+shoot reload-confirm-120x32 rl
+keys rl Enter; wait_for rl "running 2"; sleep 0.5
+shoot reload-running-120x32 rl
+wait_for rl "6 pods: 6 succeeded" 30
+keys rl Escape; keys rl r; wait_for rl "Reload 6 pods"
+keys rl -l "nginx -s reload"; keys rl Enter; wait_for rl "enter/y start"; keys rl Enter
+wait_for rl "6 pods: 6 succeeded" 30
+shoot reload-finished-120x32 rl
+keys rl Escape; keys rl q
+
 start small 80 24 "$OKG_BIN --demo --read-only --log-file /tmp/okg-shots.log"
 wait_for small "live" 20; sleep 1.5
 keys small b; sleep 0.5
@@ -55,6 +73,11 @@ keys bump Enter; wait_for bump "Rollout gss-2048"; sleep 1.5
 shoot rollout-running-120x32 bump
 wait_for bump "done:" 60; sleep 0.3
 shoot rollout-canary-done-120x32 bump
+# R in the rollout view: reload the canary's pods once in place (they already are).
+keys bump R; wait_for bump "Reload 2 pods"; keys bump -l "nginx -s reload"; keys bump Enter
+wait_for bump "each once it is IN PLACE"; keys bump Enter; wait_for bump "2 pods: 2 succeeded" 30
+shoot reload-chained-120x32 bump
+keys bump Escape; sleep 0.3
 keys bump Escape; sleep 0.3
 keys bump Down Down Down Down Down Down; keys bump b; wait_for bump "Bump gss-battle"
 keys bump BSpace BSpace BSpace BSpace; keys bump -l v1.1; keys bump Enter; wait_for bump "RE-CREATED"

@@ -112,9 +112,31 @@ pub struct BumpArgs {
     /// Allow a bump that re-creates pods (ReCreate policy or changes beyond images).
     #[arg(long)]
     pub allow_recreate: bool,
-    /// Reload each pod as soon as it is confirmed in place (same flags as `okg reload`).
-    #[arg(long, num_args = 1.., value_name = "WORDS", allow_hyphen_values = true)]
+    /// Reload each pod as soon as it is confirmed in place: run these words in its main container
+    /// (or --reload-container). Takes every word after it: put okg's flags first. Needs --wait.
+    #[arg(long, num_args = 1.., value_name = "WORDS", allow_hyphen_values = true, requires = "wait", conflicts_with = "reload_http")]
     pub reload_exec: Vec<String>,
+    /// Reload each pod as soon as it is confirmed in place with GET PORT/PATH through pods/proxy.
+    #[arg(long, value_name = "PORT/PATH", requires = "wait")]
+    pub reload_http: Option<String>,
+    /// The container for --reload-exec (default: the set's main container).
+    #[arg(long)]
+    pub reload_container: Option<String>,
+    /// Reloads running at once (like `okg reload --parallel`).
+    #[arg(long, default_value_t = 10)]
+    pub reload_parallel: usize,
+    /// Reload batch size, in the order pods are confirmed; the first batch is the canary.
+    #[arg(long)]
+    pub reload_batch: Option<usize>,
+    /// Pause between reload batches.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    pub reload_pause: Option<Duration>,
+    /// Start no more reloads once this many have failed.
+    #[arg(long)]
+    pub reload_max_failures: Option<usize>,
+    /// Per-pod reload timeout.
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "30s")]
+    pub reload_timeout: Duration,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -11,7 +11,7 @@ use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
-use crate::app::msg::{Cmd, Msg};
+use crate::app::msg::{Cmd, Intent, Msg};
 use crate::app::state::{Access, State};
 use crate::cli::GlobalArgs;
 use crate::cluster::client::{self, Connection, Target};
@@ -19,6 +19,8 @@ use crate::cluster::watch::{self, Watches};
 use crate::cluster::writer::Writer;
 use crate::commands::{exit, session};
 use crate::ui::theme::Theme;
+
+mod reload;
 
 /// At most this many frames per second, however fast the watches report.
 pub const FRAME: Duration = Duration::from_millis(33);
@@ -193,6 +195,7 @@ pub struct Io {
     watches: Watches,
     pod_events: Option<tokio::task::JoinHandle<()>>,
     probe: Option<tokio::task::JoinHandle<()>>,
+    reloads: reload::Runs,
     bump: crate::ops::bump_task::BumpTasks,
 }
 
@@ -212,6 +215,7 @@ impl Io {
             watches,
             pod_events: None,
             probe: None,
+            reloads: Default::default(),
             bump: Default::default(),
         };
         io.probe_access();
@@ -269,8 +273,10 @@ impl Io {
                 target.namespace = None;
                 match client::connect(&target).await {
                     Ok(conn) => {
-                        self.writer =
-                            self.writer.as_ref().map(|_| Writer::new(conn.client.clone()));
+                        self.writer = self.writer.as_ref().map(|_| {
+                            Writer::new(conn.client.clone())
+                                .with_call_client(conn.call_client.clone())
+                        });
                         self.watches = watch::spawn_fleet(
                             &conn.client,
                             conn.namespace.as_deref(),
@@ -290,12 +296,39 @@ impl Io {
                     }
                 }
             }
+            Cmd::Intent(Intent::Reload { sets, .. }) => {
+                self.reloads.defaults(&self.conn.client, &sets, &self.tx)
+            }
+            Cmd::Intent(Intent::StartReload { run, method, limits, targets }) => {
+                let plan = reload::plan(method, limits);
+                let who = reload::Who {
+                    client: self.conn.client.clone(),
+                    context: self.conn.context.clone(),
+                    audit_log: self.bump.audit_log.clone(),
+                };
+                self.reloads.start(self.writer.as_ref(), run, plan, targets, who, &self.tx)
+            }
+            Cmd::Intent(Intent::CancelReload { run }) => self.reloads.cancel(run),
+            Cmd::Intent(Intent::ReloadRollout { set, .. }) => {
+                self.reloads.defaults(&self.conn.client, &[set], &self.tx)
+            }
+            Cmd::Intent(Intent::StartChainReload { run, method, limits, container }) => {
+                let plan = reload::plan(method, limits);
+                let who = reload::Who {
+                    client: self.conn.client.clone(),
+                    context: self.conn.context.clone(),
+                    audit_log: self.bump.audit_log.clone(),
+                };
+                let applied = self.bump.latest_applied();
+                let writer = self.writer.as_ref();
+                self.reloads.start_chain(writer, applied, run, plan, container, who, &self.tx)
+            }
             Cmd::Bump(cmd) => {
                 let (client, writer) = (&self.conn.client, self.writer.clone());
                 self.bump.handle(cmd, client, writer, &self.conn.context, &self.tx);
             }
             Cmd::Intent(intent) => {
-                // The bump and reload flows plug in here (issues 4/5).
+                // The bump flow plugs in here (issue 4).
                 tracing::info!("intent not wired yet: {intent:?}");
             }
         }

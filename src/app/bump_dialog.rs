@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crossterm::event::{KeyCode, KeyEvent};
 use tui_textarea::TextArea;
 
-use super::msg::Cmd;
+use super::msg::{Cmd, Intent};
 use super::rollout::Rollout;
 use super::state::{Dialog, DialogCtx, DialogOutcome};
 use super::store::{FleetStore, SetKey};
@@ -417,6 +417,17 @@ impl BumpDialog {
                 rbac: true,
             },
             KeyCode::Char('p') => BumpCmd::PlanSwitch { namespace, set, paused: !r.paused },
+            // Reload each pod once it is IN PLACE (ops::chain): update.rs opens the reload
+            // dialog on top of this view.
+            KeyCode::Char('R') => {
+                let targets =
+                    r.plan.targets().into_iter().map(|p| Key::new(&namespace, p)).collect();
+                let set = Key::new(namespace, set);
+                return DialogOutcome::Stay(vec![Cmd::Intent(Intent::ReloadRollout {
+                    set,
+                    targets,
+                })]);
+            }
             KeyCode::Char('u') => BumpCmd::Plan {
                 namespace,
                 step: Step::Rollback { previous: Box::new(r.origin.clone()) },
@@ -660,6 +671,11 @@ impl Dialog for BumpDialog {
                 self.on_rollout_key(key)
             }
         }
+    }
+
+    // Only bump replies: a reload's progress must not land here when this is on top.
+    fn wants(&self, msg: &(dyn std::any::Any + Send)) -> bool {
+        msg.is::<BumpReply>()
     }
 
     fn on_msg(&mut self, msg: Box<dyn std::any::Any + Send>, ctx: &DialogCtx) -> DialogOutcome {

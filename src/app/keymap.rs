@@ -226,7 +226,7 @@ pub static BINDINGS: &[Binding] = &[
         action: Action::Reload,
         contexts: MAIN,
         section: Section::Act,
-        help: "reload marked rows (else the cursor's)",
+        help: "reload marked rows (else cursor row or set)",
     },
     Binding {
         keys: &[(KeyCode::Esc, N), (Char('q'), N), (KeyCode::Backspace, N)],

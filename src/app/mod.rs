@@ -5,6 +5,8 @@ pub mod fake;
 pub mod filter;
 pub mod keymap;
 pub mod msg;
+pub mod reload_dialog;
+pub mod reload_view;
 pub mod rollout;
 pub mod state;
 pub mod store;
@@ -13,5 +15,7 @@ pub mod update;
 pub use msg::{ClusterEvent, Cmd, Intent, Msg};
 pub use state::{Access, Overlay, State};
 
+#[cfg(test)]
+mod reload_tests;
 #[cfg(test)]
 mod tests;

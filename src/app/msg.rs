@@ -134,6 +134,27 @@ pub enum Cmd {
 pub enum Intent {
     /// Open the bump flow for these GameServers (the marked ones, else the cursor's) or set.
     Bump { set: Option<Key>, targets: Vec<Key> },
-    /// Open the reload flow for these GameServers.
-    Reload { targets: Vec<Key> },
+    /// Open the reload flow for these GameServers (the shell answers with their sets' reload
+    /// defaults, `reload_dialog::ReloadDefaults`, as a `Msg::Dialog`).
+    Reload { targets: Vec<Key>, sets: Vec<Key> },
+    /// Start a confirmed reload; progress comes back as `reload_dialog::ReloadProgress`.
+    StartReload {
+        run: u64,
+        method: crate::okg::reload_plan::ReloadMethod,
+        limits: crate::okg::reload_plan::Limits,
+        targets: Vec<crate::okg::reload_plan::ReloadTarget>,
+    },
+    /// From the rollout view: open the reload dialog for the rollout's pods, each reloaded once
+    /// IN PLACE (the shell answers with the set's reload default, like `Reload`).
+    ReloadRollout { set: Key, targets: Vec<Key> },
+    /// Start a confirmed reload chained onto the latest rollout (`ops::chain`); progress comes
+    /// back as `reload_dialog::ReloadProgress`.
+    StartChainReload {
+        run: u64,
+        method: crate::okg::reload_plan::ReloadMethod,
+        limits: crate::okg::reload_plan::Limits,
+        container: Option<String>,
+    },
+    /// Cancel a running reload (running pods end cancelled, pending ones skipped).
+    CancelReload { run: u64 },
 }

@@ -63,8 +63,9 @@ pub enum DialogOutcome {
     Stay(Vec<Cmd>),
     /// Close; send these commands.
     Close(Vec<Cmd>),
-    /// Hide but keep (a rollout still followed): it gets its messages while hidden and comes
-    /// back with `o`.
+    /// Hide but keep alive: it still gets its messages while hidden. A rollout being followed
+    /// goes to `State::parked` (`o` shows it again), a running reload to `State::reload_parked`
+    /// (`r` shows it again).
     Park(Vec<Cmd>),
 }
 
@@ -73,6 +74,16 @@ pub enum DialogOutcome {
 pub trait Dialog: Send {
     fn title(&self) -> String;
     fn on_key(&mut self, key: crossterm::event::KeyEvent, ctx: &DialogCtx) -> DialogOutcome;
+    /// Whether this payload is for this dialog (payloads go to the topmost dialog that wants
+    /// them, open or parked). By default, whatever reaches the top.
+    /// The concrete dialog, for tests and for code that knows what it opened.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
+    fn wants(&self, msg: &(dyn std::any::Any + Send)) -> bool {
+        let _ = msg;
+        true
+    }
     fn on_msg(&mut self, msg: Box<dyn std::any::Any + Send>, ctx: &DialogCtx) -> DialogOutcome {
         let _ = (msg, ctx);
         DialogOutcome::Stay(Vec::new())
@@ -161,6 +172,8 @@ pub struct State {
     pub parked: Option<Box<dyn Dialog>>,
     /// The container last bumped per set (loaded from choices.json at start).
     pub bump_choices: std::collections::BTreeMap<SetKey, String>,
+    /// A reload view hidden with `DialogOutcome::Park` while its run goes on.
+    pub reload_parked: Option<Box<dyn Dialog>>,
     pub note: Option<(Level, String)>,
     pub watch_error: Option<String>,
     /// Events of the pod shown in the detail view.
@@ -203,6 +216,7 @@ impl State {
             overlays: Vec::new(),
             parked: None,
             bump_choices: Default::default(),
+            reload_parked: None,
             note: None,
             watch_error: None,
             pod_events: None,

@@ -228,7 +228,13 @@ fn allowed_actions_emit_intents() {
     assert!(matches!(s.top_overlay(), Some(Overlay::Dialog(d)) if d.title() == "Bump gss-2048"));
     press(&mut s, KeyCode::Esc);
     let cmds = press(&mut s, KeyCode::Char('r'));
-    assert_eq!(cmds, [Cmd::Intent(Intent::Reload { targets: vec![k("gss-2048-0")] })]);
+    assert_eq!(
+        cmds,
+        [Cmd::Intent(Intent::Reload {
+            targets: vec![k("gss-2048-0")],
+            sets: vec![Key::new("default", "gss-2048")]
+        })]
+    );
 }
 
 #[test]

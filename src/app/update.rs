@@ -60,36 +60,95 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.note(Level::Info, text);
             Vec::new()
         }
-        Msg::Dialog(payload) => {
-            // Bump progress belongs to the parked rollout when there is one; anything else to
-            // the dialog on top (never pop a screen that is not a dialog).
-            let for_parked =
-                state.parked.is_some() && payload.is::<super::bump_dialog::BumpReply>();
-            let d = if for_parked {
-                state.parked.take()
-            } else if matches!(state.top_overlay(), Some(Overlay::Dialog(_))) {
-                match state.overlays.pop() {
-                    Some(Overlay::Dialog(d)) => Some(d),
-                    _ => None,
-                }
-            } else {
-                None
-            };
-            let Some(mut d) = d else { return Vec::new() };
-            let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
-            let outcome = d.on_msg(payload, &ctx);
-            state.dirty = true;
-            if for_parked {
-                // A parked dialog stays parked whatever it answers, until `o` shows it.
-                let cmds = match outcome {
-                    DialogOutcome::Stay(c) | DialogOutcome::Close(c) | DialogOutcome::Park(c) => c,
-                };
-                state.parked = Some(d);
-                return cmds;
-            }
-            finish_dialog(state, d, outcome)
-        }
+        Msg::Dialog(payload) => on_dialog_msg(state, payload),
     }
+}
+
+/// A payload goes to the topmost open dialog that wants it, else to a parked one. A payload
+/// nobody wants (its dialog was closed) is dropped; the overlays under it are left alone.
+fn on_dialog_msg(state: &mut State, payload: Box<dyn std::any::Any + Send>) -> Vec<Cmd> {
+    let open = state
+        .overlays
+        .iter()
+        .rposition(|o| matches!(o, Overlay::Dialog(d) if d.wants(payload.as_ref())));
+    if let Some(i) = open {
+        let Overlay::Dialog(mut d) = state.overlays.remove(i) else { return Vec::new() };
+        let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
+        let outcome = d.on_msg(payload, &ctx);
+        state.dirty = true;
+        // Put it back where it was (it may not be on top).
+        let (cmds, keep) = match outcome {
+            DialogOutcome::Stay(c) => (c, Some(Overlay::Dialog(d))),
+            DialogOutcome::Close(c) => (c, None),
+            DialogOutcome::Park(c) => {
+                if is_reload(d.as_ref()) {
+                    state.reload_parked = Some(d);
+                } else {
+                    state.parked = Some(d);
+                }
+                (c, None)
+            }
+        };
+        if let Some(o) = keep {
+            state.overlays.insert(i, o);
+        }
+        return cmds;
+    }
+    // Hidden dialogs: the followed rollout stays parked whatever it answers (until `o`); a
+    // reload view stays parked until it closes itself.
+    if let Some(mut d) = state.parked.take_if(|d| d.wants(payload.as_ref())) {
+        let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
+        let (DialogOutcome::Stay(cmds) | DialogOutcome::Close(cmds) | DialogOutcome::Park(cmds)) =
+            d.on_msg(payload, &ctx);
+        state.parked = Some(d);
+        state.dirty = true;
+        return cmds;
+    }
+    if let Some(mut d) = state.reload_parked.take_if(|d| d.wants(payload.as_ref())) {
+        let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
+        let cmds = match d.on_msg(payload, &ctx) {
+            DialogOutcome::Stay(c) | DialogOutcome::Park(c) => {
+                state.reload_parked = Some(d);
+                c
+            }
+            DialogOutcome::Close(c) => c,
+        };
+        return cmds;
+    }
+    Vec::new()
+}
+
+/// The rollout view asked to reload its pods as they are confirmed in place: open the reload
+/// dialog (in chain mode) on top of it, unless the session may not reload.
+fn chained_reload(state: &mut State, cmds: Vec<Cmd>) -> Vec<Cmd> {
+    let Some(targets) = cmds.iter().find_map(|c| match c {
+        Cmd::Intent(Intent::ReloadRollout { targets, .. }) => Some(targets.clone()),
+        _ => None,
+    }) else {
+        return cmds;
+    };
+    if let Err(why) = state.access.check(&[Rbac::ExecPods, Rbac::ProxyPods]) {
+        state.note(Level::Warn, format!("reload unavailable: {why}"));
+        return cmds
+            .into_iter()
+            .filter(|c| !matches!(c, Cmd::Intent(Intent::ReloadRollout { .. })))
+            .collect();
+    }
+    if state.reload_parked.is_some() {
+        state.note(Level::Warn, "a reload is still running: r shows it");
+        return cmds
+            .into_iter()
+            .filter(|c| !matches!(c, Cmd::Intent(Intent::ReloadRollout { .. })))
+            .collect();
+    }
+    let mut dialog = super::reload_dialog::for_targets(state, &targets);
+    dialog.chain = true;
+    state.overlays.push(Overlay::Dialog(Box::new(dialog)));
+    cmds
+}
+
+fn is_reload(d: &dyn super::state::Dialog) -> bool {
+    d.as_any().is_some_and(|a| a.is::<super::reload_dialog::ReloadDialog>())
 }
 
 fn finish_dialog(
@@ -111,8 +170,14 @@ fn finish_dialog(
         }
         DialogOutcome::Close(cmds) => cmds,
         DialogOutcome::Park(cmds) => {
-            state.parked = Some(d);
-            state.note(Level::Info, "rollout still followed: o shows it again");
+            if is_reload(d.as_ref()) {
+                state
+                    .note(Level::Info, format!("{} in the background: r returns to it", d.title()));
+                state.reload_parked = Some(d);
+            } else {
+                state.parked = Some(d);
+                state.note(Level::Info, "rollout still followed: o shows it again");
+            }
             cmds
         }
     }
@@ -178,7 +243,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         Some(Overlay::Dialog(mut d)) => {
             let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
             let outcome = d.on_key(key, &ctx);
-            finish_dialog(state, d, outcome)
+            let cmds = finish_dialog(state, d, outcome);
+            chained_reload(state, cmds)
         }
         Some(mut overlay) => {
             let cmds = on_overlay_key(state, &mut overlay, key);
@@ -498,11 +564,24 @@ fn reload(state: &mut State) -> Vec<Cmd> {
         state.note(Level::Warn, format!("reload unavailable: {why}"));
         return Vec::new();
     }
-    let targets = targets(state);
+    // A reload sent to the background comes back first.
+    if let Some(d) = state.reload_parked.take() {
+        state.overlays.push(Overlay::Dialog(d));
+        return Vec::new();
+    }
+    let mut targets = targets(state);
+    // On a set's header with nothing marked: the whole set.
+    if targets.is_empty()
+        && let Some(Line::Group(set)) = state.cursor.clone()
+    {
+        targets = group_keys(state, &set);
+    }
     if targets.is_empty() {
         state.note(Level::Warn, "reload: no row under the cursor and nothing marked");
         return Vec::new();
     }
-    state.note(Level::Info, format!("reload: coming ({} pods)", targets.len()));
-    vec![Cmd::Intent(Intent::Reload { targets })]
+    let dialog = super::reload_dialog::for_targets(state, &targets);
+    let sets = dialog.sets();
+    state.overlays.push(Overlay::Dialog(Box::new(dialog)));
+    vec![Cmd::Intent(Intent::Reload { targets, sets })]
 }

@@ -9,6 +9,10 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 #[derive(Clone)]
 pub struct Connection {
     pub client: kube::Client,
+    /// The same server and credentials without kube-rs's retry layer (which resends a request
+    /// answered 429/503/504): for exec and pods/proxy calls, where a resent request may run the
+    /// reload twice. `ops::reload` decides about retries itself.
+    pub call_client: kube::Client,
     pub context: String,
     pub server: String,
     /// The namespace to show; `None` means all namespaces.
@@ -110,11 +114,16 @@ pub async fn connect_with(
     }
     let server = config.cluster_url.to_string();
     let default_namespace = config.default_namespace.clone();
+    let mut once = config.clone();
+    once.default_retry = false;
     let client = kube::Client::try_from(config)
+        .map_err(|e| ConnectError::Config { context: context.clone(), reason: e.to_string() })?;
+    let call_client = kube::Client::try_from(once)
         .map_err(|e| ConnectError::Config { context: context.clone(), reason: e.to_string() })?;
     probe(&client, &server).await?;
     Ok(Connection {
         client,
+        call_client,
         context,
         server,
         namespace: if target.all_namespaces { None } else { Some(default_namespace.clone()) },

@@ -45,7 +45,7 @@ pub async fn exec(
     argv: &[String],
     lines: mpsc::Sender<Line>,
 ) -> Attempt {
-    let api: Api<Pod> = Api::namespaced(writer.client().clone(), namespace);
+    let api: Api<Pod> = Api::namespaced(writer.call_client().clone(), namespace);
     let mut params = AttachParams::default().stdin(false).stdout(true).stderr(true).tty(false);
     if let Some(c) = container {
         params = params.container(c);
@@ -189,7 +189,7 @@ pub async fn http_get(
         Ok(r) => r,
         Err(e) => return Attempt::Lost(format!("cannot build the request {uri}: {e}")),
     };
-    let response = match writer.client().send(request).await {
+    let response = match writer.call_client().send(request).await {
         Ok(r) => r,
         Err(e) => return before_start(e),
     };

@@ -9,17 +9,33 @@ use crate::okg::types::{GameServer, GameServerSet};
 #[derive(Clone)]
 pub struct Writer {
     client: kube::Client,
+    /// For exec and pods/proxy: a client without kube-rs's retry layer when one was given
+    /// (`with_call_client`), so a reload answered 503 by the app is not sent again behind our back.
+    calls: kube::Client,
 }
 
 impl Writer {
     /// Only `main` (and tests) build a writer, and only when not read-only.
     pub fn new(client: kube::Client) -> Self {
-        Self { client }
+        Self { calls: client.clone(), client }
     }
 
-    /// The client, for modules of the write path (exec, proxy) that need it.
+    /// Use `calls` (a client built with `Config::default_retry = false`, see
+    /// `Connection::call_client`) for exec and pods/proxy.
+    pub fn with_call_client(mut self, calls: kube::Client) -> Self {
+        self.calls = calls;
+        self
+    }
+
+    /// The client the writer patches with, for the reads a write needs (re-reading an object
+    /// after a refused patch).
     pub(crate) fn client(&self) -> &kube::Client {
         &self.client
+    }
+
+    /// The client for exec sessions and pods/proxy calls (the write path's non-patch requests).
+    pub(crate) fn call_client(&self) -> &kube::Client {
+        &self.calls
     }
 
     async fn json_patch<K>(

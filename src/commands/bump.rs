@@ -13,6 +13,8 @@ use tokio::sync::mpsc;
 use crate::cli::{BumpArgs, GlobalArgs, OutputFormat};
 use crate::cluster::access::Permission;
 use crate::commands::{exit, session};
+
+mod chain;
 use crate::okg::bump_plan::{BumpRequest, Plan, PodAction, Policy, Scope};
 use crate::okg::image::version_of;
 use crate::okg::rollout::Verdict;
@@ -26,15 +28,16 @@ pub async fn run(global: &GlobalArgs, args: BumpArgs) -> u8 {
         eprintln!("okg bump: --canary must be at least 1 (got {n})");
         return exit::USAGE;
     }
-    if !args.reload_exec.is_empty() {
-        eprintln!(
-            "okg bump: --reload-exec is not supported yet; bump with --wait, then run `okg reload`"
-        );
-        return exit::USAGE;
-    }
+    let reload = match chain::request(&args) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("okg bump: {e}");
+            return exit::USAGE;
+        }
+    };
     let json_out = args.output == OutputFormat::Json;
     let mut doc = Doc::new(json_out);
-    let code = bump_command(global, &args, &mut doc).await;
+    let code = bump_command(global, &args, reload.as_ref(), &mut doc).await;
     doc.finish(code)
 }
 
@@ -75,7 +78,12 @@ impl Doc {
     }
 }
 
-async fn bump_command(global: &GlobalArgs, args: &BumpArgs, doc: &mut Doc) -> u8 {
+async fn bump_command(
+    global: &GlobalArgs,
+    args: &BumpArgs,
+    reload: Option<&chain::Request>,
+    doc: &mut Doc,
+) -> u8 {
     let session = match session::open(global).await {
         Ok(s) => s,
         Err(e) => {
@@ -156,6 +164,14 @@ async fn bump_command(global: &GlobalArgs, args: &BumpArgs, doc: &mut Doc) -> u8
             doc.error("refused", format!("{denied}. Nothing was sent."));
             return exit::REFUSED;
         }
+        // A chained reload execs or calls into pods: asked before the bump, so a denial sends
+        // nothing at all.
+        if let (Some(r), Some(_)) = (reload, &ctx.writer)
+            && let Err(why) = chain::check_access(&ctx.client, &namespace, r).await
+        {
+            doc.error("refused", format!("{why}. Nothing was sent."));
+            return exit::REFUSED;
+        }
         if !args.yes {
             if !interactive {
                 doc.error(
@@ -229,17 +245,31 @@ async fn bump_command(global: &GlobalArgs, args: &BumpArgs, doc: &mut Doc) -> u8
             humantime::format_duration(args.timeout)
         ))
         .await;
-        let report = bump::follow(&ctx.client, &applied, &options, &tx).await;
+        let (report, chained) = match (reload, &ctx.writer) {
+            (Some(r), Some(writer)) => {
+                let c = chain::run(&ctx, writer, &applied, &options, r, &tx).await;
+                (c.follow.clone(), Some(c))
+            }
+            _ => (bump::follow(&ctx.client, &applied, &options, &tx).await, None),
+        };
         drop(tx);
         let pod_events = printer.await.unwrap_or_default();
         doc.set("podEvents", json!(pod_events));
-        let code = exit_code(&report);
+        let mut code = exit_code(&report);
         print_report(doc, &report);
+        if let Some(c) = &chained {
+            code = chain::exit_code(code, c);
+            chain::print_report(doc.json, c);
+            doc.set("reload", serde_json::to_value(&c.reload).unwrap_or(Value::Null));
+            doc.set("notReloaded", json!(c.not_reloaded));
+        }
         doc.set("verdicts", serde_json::to_value(&report.verdicts).unwrap_or(Value::Null));
         doc.set("others", serde_json::to_value(&report.others).unwrap_or(Value::Null));
         doc.set("counts", serde_json::to_value(&report.counts).unwrap_or(Value::Null));
         doc.set("timedOut", json!(report.timed_out));
         let outcome = match code {
+            exit::OK if chained.is_some() => "in-place-reloaded",
+            exit::PARTIAL if report.all_in_place() => "in-place-reload-incomplete",
             exit::OK => "in-place",
             exit::PARTIAL => "re-created",
             _ if report.timed_out => "timed-out",
@@ -382,29 +412,7 @@ async fn print_events(mut rx: mpsc::Receiver<BumpEvent>, json: bool) -> Vec<Valu
         if let BumpEvent::PodEvent { pod, reason, message } = &e {
             pod_events.push(json!({"pod": pod, "reason": reason, "message": message}));
         }
-        let line = match e {
-            BumpEvent::Sending { target, summary } => format!("→ {target}: {summary}"),
-            BumpEvent::Sent { target } => format!("✓ {target} accepted"),
-            BumpEvent::Note { message } => message,
-            BumpEvent::Verdict { pod, verdict, detail } => match detail {
-                Some(d) if verdict.is_final() => {
-                    format!("  {pod:<20} {verdict}  ({})", d.summary())
-                }
-                _ => format!("  {pod:<20} {verdict}"),
-            },
-            BumpEvent::Counts { counts, targets } => format!(
-                "  [{}/{targets}] in place {} · re-created {} · failed {} · updating {} · waiting {}",
-                counts.done(),
-                counts.in_place,
-                counts.re_created,
-                counts.failed,
-                counts.updating,
-                counts.waiting
-            ),
-            BumpEvent::PodEvent { pod, reason, message } => {
-                format!("  {pod}: event {reason}: {message}")
-            }
-        };
+        let line = event_line(e);
         if json {
             eprintln!("{line}");
         } else {
@@ -412,6 +420,33 @@ async fn print_events(mut rx: mpsc::Receiver<BumpEvent>, json: bool) -> Vec<Valu
         }
     }
     pod_events
+}
+
+/// One text line for a bump event.
+pub(crate) fn event_line(e: BumpEvent) -> String {
+    match e {
+        BumpEvent::Sending { target, summary } => format!("→ {target}: {summary}"),
+        BumpEvent::Sent { target } => format!("✓ {target} accepted"),
+        BumpEvent::Note { message } => message,
+        BumpEvent::Verdict { pod, verdict, detail } => match detail {
+            Some(d) if verdict.is_final() => {
+                format!("  {pod:<20} {verdict}  ({})", d.summary())
+            }
+            _ => format!("  {pod:<20} {verdict}"),
+        },
+        BumpEvent::Counts { counts, targets } => format!(
+            "  [{}/{targets}] in place {} · re-created {} · failed {} · updating {} · waiting {}",
+            counts.done(),
+            counts.in_place,
+            counts.re_created,
+            counts.failed,
+            counts.updating,
+            counts.waiting
+        ),
+        BumpEvent::PodEvent { pod, reason, message } => {
+            format!("  {pod}: event {reason}: {message}")
+        }
+    }
 }
 
 fn print_report(doc: &Doc, report: &FollowReport) {

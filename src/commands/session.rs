@@ -35,6 +35,8 @@ pub async fn open(global: &GlobalArgs) -> Result<Session, SessionError> {
     } else {
         (client::connect(&target).await?, None)
     };
-    let writer = (!global.read_only).then(|| Writer::new(connection.client.clone()));
+    let writer = (!global.read_only).then(|| {
+        Writer::new(connection.client.clone()).with_call_client(connection.call_client.clone())
+    });
     Ok(Session { connection, writer, demo })
 }

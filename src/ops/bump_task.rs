@@ -22,6 +22,8 @@ pub struct BumpTasks {
     /// The apply and follow of the latest rollout; a new apply replaces (aborts) it.
     follow: Option<JoinHandle<()>>,
     other: Vec<JoinHandle<()>>,
+    /// What the latest apply sent, for a reload chained onto its rollout (`ops::chain`).
+    latest: std::sync::Arc<std::sync::Mutex<Option<bump::Applied>>>,
 }
 
 impl Default for BumpTasks {
@@ -31,6 +33,7 @@ impl Default for BumpTasks {
             choices: None,
             follow: None,
             other: Vec::new(),
+            latest: Default::default(),
         }
     }
 }
@@ -40,6 +43,11 @@ fn reply(tx: &UnboundedSender<Msg>, r: BumpReply) {
 }
 
 impl BumpTasks {
+    /// The latest applied bump (none before the first apply, or while one is being sent).
+    pub fn latest_applied(&self) -> Option<bump::Applied> {
+        self.latest.lock().ok()?.clone()
+    }
+
     pub fn handle(
         &mut self,
         cmd: BumpCmd,
@@ -101,7 +109,11 @@ impl BumpTasks {
                 if let Some(t) = self.follow.take() {
                     t.abort();
                 }
-                self.follow = Some(tokio::spawn(apply_and_follow(ctx, *plan, step, tx)));
+                if let Ok(mut l) = self.latest.lock() {
+                    *l = None;
+                }
+                let latest = self.latest.clone();
+                self.follow = Some(tokio::spawn(apply_and_follow(ctx, *plan, step, tx, latest)));
             }
         }
     }
@@ -168,6 +180,7 @@ async fn apply_and_follow(
     plan: crate::okg::bump_plan::Plan,
     step: bump::Step,
     tx: UnboundedSender<Msg>,
+    latest: std::sync::Arc<std::sync::Mutex<Option<bump::Applied>>>,
 ) {
     let (ptx, mut prx) = mpsc::channel(256);
     // Progress events become dialog messages as they come.
@@ -197,6 +210,9 @@ async fn apply_and_follow(
             return;
         }
     };
+    if let Ok(mut l) = latest.lock() {
+        *l = Some(applied.clone());
+    }
     // Applied before the progress of the follow, so the dialog has the rollout to feed.
     reply(&tx, BumpReply::Applied);
     let tick_tx = tx.clone();

@@ -2,4 +2,5 @@
 pub mod audit;
 pub mod bump;
 pub mod bump_task;
+pub mod chain;
 pub mod reload;

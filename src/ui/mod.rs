@@ -5,6 +5,7 @@ pub mod columns;
 pub mod detail;
 pub mod format;
 pub mod help;
+pub mod reload;
 pub mod rollout;
 pub mod table;
 pub mod text;

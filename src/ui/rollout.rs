@@ -137,7 +137,7 @@ pub fn draw(r: &Rollout, area: Rect, buf: &mut Buffer, t: &Theme) {
         lines.push(Line::from(Span::styled(format!("done: {done}"), t.accent)));
     }
     let keys = format!(
-        "{}p {} · u roll back · esc back",
+        "{}p {} · u roll back · R reload pods once in place · esc back",
         if r.plan.partition_after > 0 { "c continue canary · " } else { "" },
         if r.paused { "resume" } else { "pause" }
     );

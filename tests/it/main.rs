@@ -2,10 +2,13 @@
 //! console (screen snapshots, the event loop against the demo).
 mod bump;
 mod bump_harness;
+mod chain;
 mod demo_api;
 mod demo_sim;
 mod reload;
+mod reload_retry;
 mod tui_bump;
 mod tui_bump_snapshots;
 mod tui_demo;
+mod tui_reload;
 mod tui_snapshots;

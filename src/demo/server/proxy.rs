@@ -14,6 +14,11 @@ use crate::demo::store::{ApiError, Resource, Store};
 
 pub const RELOAD_PORT: &str = "3000";
 
+/// A pod annotated with this (an HTTP status, e.g. "503") has its app answer `/reload` with that
+/// status and a plain-text body (no reload happens). For tests of what the client does with an
+/// app's 503 (it must not resend it); `DemoStats::reloads_total` counts the calls that arrived.
+pub const RELOAD_STATUS_ANNOTATION: &str = "demo.okg-console.io/reload-status";
+
 #[allow(clippy::too_many_arguments)]
 pub async fn proxy(
     store: &Store,
@@ -46,6 +51,15 @@ pub async fn proxy(
     if path.trim_end_matches('/') != "/reload" || !(method == Method::GET || method == Method::POST)
     {
         return Ok(respond::text(404, "404 page not found\n".into()));
+    }
+    if let Some(status) = pod
+        .value
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get(RELOAD_STATUS_ANNOTATION))
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse::<u16>().ok())
+    {
+        return Ok(respond::text(status, format!("reload answered {status}\n")));
     }
     Ok(match commands::reload(&PodFacts::of(&pod.value)) {
         Ok(out) => respond::text(200, format!("{out}\n")),

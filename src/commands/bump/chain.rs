@@ -1,0 +1,223 @@
+//! `okg bump --wait --reload-exec …` / `--reload-http …`: the bump's follow chained with a reload
+//! of each pod once it is IN PLACE (`ops::chain`). Flags, the access check, progress lines and
+//! the exit code; the bump itself stays in `commands::bump`.
+use std::sync::Arc;
+
+use kube::api::Api;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::cli::BumpArgs;
+use crate::cluster::access::{self, Action, Permission};
+use crate::cluster::writer::Writer;
+use crate::commands::{exit, reload as reload_cmd};
+use crate::okg::reload_plan::{Limits, ReloadMethod};
+use crate::okg::types::GameServerSet;
+use crate::ops::bump::{Applied, BumpEvent, FollowOptions, OpsContext};
+use crate::ops::chain::{self, ChainEvent, ChainReload, ChainReport};
+use crate::ops::reload::{AuditContext, KubeTransport, ReloadPlan};
+
+/// The reload asked for on the command line.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub method: ReloadMethod,
+    pub container: Option<String>,
+    pub limits: Limits,
+}
+
+/// The chained reload from the flags, `None` without --reload-exec / --reload-http.
+pub fn request(args: &BumpArgs) -> Result<Option<Request>, String> {
+    let method = match (&args.reload_exec[..], &args.reload_http) {
+        ([], None) => {
+            if args.reload_container.is_some() {
+                return Err("--reload-container needs --reload-exec".into());
+            }
+            return Ok(None);
+        }
+        ([], Some(h)) => {
+            if args.reload_container.is_some() {
+                return Err("--reload-container applies to --reload-exec only".into());
+            }
+            ReloadMethod::parse_http(h)?
+        }
+        (words, _) => ReloadMethod::exec(words.to_vec())?,
+    };
+    let limits = Limits {
+        parallel: args.reload_parallel,
+        batch: args.reload_batch,
+        pause: args.reload_pause.unwrap_or_default(),
+        max_failures: args.reload_max_failures,
+        timeout: args.reload_timeout,
+        ..Limits::default()
+    };
+    limits.validate()?;
+    if args.reload_pause.is_some() && args.reload_batch.is_none() {
+        return Err("--reload-pause needs --reload-batch".into());
+    }
+    Ok(Some(Request { method, container: args.reload_container.clone(), limits }))
+}
+
+/// Refuse when RBAC denies the exec / proxy the reload needs. An unanswered review is not a
+/// refusal (the API server enforces RBAC anyway).
+pub async fn check_access(
+    client: &kube::Client,
+    namespace: &str,
+    request: &Request,
+) -> Result<(), String> {
+    let action = if request.method.is_exec() { Action::ExecPods } else { Action::ProxyPods };
+    match access::can_i(client, action, Some(namespace)).await {
+        Permission::Denied(why) => {
+            Err(format!("RBAC denies {} for the chained reload: {why}", action.describe()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Follow and reload. Bump events and reload lines both go out through `tx` (the bump's
+/// printer), so they print in the order they happened. Ctrl-C cancels both.
+pub async fn run(
+    ctx: &OpsContext,
+    writer: &Writer,
+    applied: &Applied,
+    options: &FollowOptions,
+    request: &Request,
+    tx: &mpsc::Sender<BumpEvent>,
+) -> ChainReport {
+    let plan = &applied.plan;
+    let container = match (&request.method, &request.container) {
+        (ReloadMethod::Http { .. }, _) => None,
+        (_, Some(c)) => Some(c.clone()),
+        // The set's main container: the first of its template (where the game process runs).
+        _ => Api::<GameServerSet>::namespaced(ctx.client.clone(), &plan.namespace)
+            .get(&plan.set)
+            .await
+            .ok()
+            .and_then(|s| s.template_images().first().map(|(c, _)| c.clone())),
+    };
+    let reload_plan = ReloadPlan { method: request.method.clone(), limits: request.limits.clone() };
+    let _ = tx
+        .send(BumpEvent::Note {
+            message: format!(
+                "Reloading each pod once it is IN PLACE: {}{} · {}",
+                reload_plan.method,
+                container.as_deref().map(|c| format!(" (container {c})")).unwrap_or_default(),
+                reload_plan.limits.describe()
+            ),
+        })
+        .await;
+    let audit = AuditContext {
+        log: ctx.audit.clone(),
+        user: applied.user.clone(),
+        context: ctx.context.clone(),
+        namespace: plan.namespace.clone(),
+    };
+    let cancel = CancellationToken::new();
+    let on_ctrl_c = cancel.clone();
+    let ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("okg bump: cancelling (following stops, running reloads are aborted)…");
+            on_ctrl_c.cancel();
+        }
+    });
+    let (events_tx, mut events_rx) = mpsc::channel(1024);
+    let forward = {
+        let tx = tx.clone();
+        let unicode = unicode();
+        async move {
+            while let Some(e) = events_rx.recv().await {
+                let out = match e {
+                    ChainEvent::Bump(b) => Some(b),
+                    // JSON output carries the reload report at the end; the lines are for people.
+                    ChainEvent::Reload(r) => reload_cmd::render(&r, unicode)
+                        .map(|line| BumpEvent::Note { message: format!("  reload {line}") }),
+                };
+                if let Some(out) = out {
+                    let _ = tx.send(out).await;
+                }
+            }
+        }
+    };
+    let transport = Arc::new(KubeTransport::new(writer));
+    let spec = ChainReload { plan: reload_plan, container };
+    let chained = chain::follow_and_reload(
+        &ctx.client,
+        applied,
+        options,
+        transport,
+        spec,
+        events_tx,
+        cancel,
+        Some(audit),
+    );
+    let (report, ()) = tokio::join!(chained, forward);
+    ctrl_c.abort();
+    report
+}
+
+/// The bump's code, except that a bump with every pod in place whose reload did not fully
+/// succeed (failed, skipped, cancelled) is 2.
+pub fn exit_code(bump_code: u8, report: &ChainReport) -> u8 {
+    if bump_code == exit::OK && !report.all_reloaded() { exit::PARTIAL } else { bump_code }
+}
+
+pub fn print_report(json: bool, report: &ChainReport) {
+    let say = |line: String| if json { eprintln!("{line}") } else { println!("{line}") };
+    say(format!("Reload: {}", report.reload.summary));
+    for (pod, why) in &report.not_reloaded {
+        say(format!("  {pod:<20} not reloaded: {why}"));
+    }
+    if let Some(e) = &report.reload.audit_error {
+        say(format!("okg bump: warning: {e}"));
+    }
+}
+
+fn unicode() -> bool {
+    ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .is_some_and(|s| s.to_uppercase().contains("UTF-8") || s.to_uppercase().contains("UTF8"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn args(words: &[&str]) -> BumpArgs {
+        let mut argv = vec!["okg", "bump", "gss", "--container", "sidecar", "--image", "r:v2"];
+        argv.extend_from_slice(words);
+        match crate::cli::Cli::try_parse_from(argv).unwrap().command {
+            Some(crate::cli::Command::Bump(a)) => a,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn flags_make_the_request() {
+        assert!(request(&args(&[])).unwrap().is_none());
+        let r = request(&args(&[
+            "--wait",
+            "--reload-parallel",
+            "3",
+            "--reload-exec",
+            "nginx",
+            "-s",
+            "reload",
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(r.method, ReloadMethod::exec(["nginx", "-s", "reload"]).unwrap());
+        assert_eq!(r.limits.parallel, 3);
+        let r = request(&args(&["--wait", "--reload-http", "3000/reload"])).unwrap().unwrap();
+        assert!(matches!(r.method, ReloadMethod::Http { port: 3000, .. }));
+        assert!(request(&args(&["--wait", "--reload-http", "x"])).is_err());
+        assert!(request(&args(&["--reload-container", "app"])).is_err());
+        assert!(request(&args(&["--wait", "--reload-pause", "1s", "--reload-exec", "x"])).is_err());
+        let parse = |w: &[&str]| {
+            let mut argv = vec!["okg", "bump", "gss", "--container", "c", "--image", "r:v2"];
+            argv.extend_from_slice(w);
+            crate::cli::Cli::try_parse_from(argv).is_ok()
+        };
+        assert!(!parse(&["--reload-exec", "nginx"]), "--reload-exec needs --wait");
+    }
+}

@@ -1,0 +1,271 @@
+//! The reload part of the I/O shell: look up the sets' reload defaults for a new dialog, run
+//! `ops::reload` for a confirmed one and send its progress back as coalesced `Msg::Dialog`
+//! batches, cancel on request.
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use kube::api::Api;
+use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio_util::sync::CancellationToken;
+
+use crate::app::msg::Msg;
+use crate::app::reload_dialog::{ReloadDefaults, ReloadFailed, ReloadProgress};
+use crate::cluster::writer::Writer;
+use crate::okg::fleet::Key;
+use crate::okg::reload_plan::{self, Limits, ReloadConfig, ReloadMethod, ReloadTarget};
+use crate::okg::reload_plan::{PodResult, Summary};
+use crate::okg::types::{GameServerSet, annotations};
+use crate::ops::audit::AuditLog;
+use crate::ops::bump::{Applied, FollowOptions};
+use crate::ops::chain::{self, ChainEvent, ChainReload};
+use crate::ops::reload::ReloadEvent;
+use crate::ops::reload::{self, AuditContext, KubeTransport, ReloadPlan};
+
+/// Who runs a reload, for its audit record (the user is asked when the run starts).
+pub struct Who {
+    pub client: kube::Client,
+    pub context: String,
+    /// The console's audit log (`--audit-log`, else the default), shared with its bumps.
+    pub audit_log: std::path::PathBuf,
+}
+
+/// Running reloads, by run id.
+#[derive(Default)]
+pub struct Runs {
+    cancels: HashMap<u64, CancellationToken>,
+}
+
+impl Runs {
+    /// Look up the reload default of the sets (read-only requests) and send it.
+    pub fn defaults(&self, client: &kube::Client, sets: &[Key], tx: &UnboundedSender<Msg>) {
+        let client = client.clone();
+        let tx = tx.clone();
+        let sets = sets.to_vec();
+        tokio::spawn(async move {
+            let d = lookup_defaults(&client, &sets).await;
+            let _ = tx.send(Msg::Dialog(Box::new(d)));
+        });
+    }
+
+    pub fn start(
+        &mut self,
+        writer: Option<&Writer>,
+        run: u64,
+        plan: ReloadPlan,
+        targets: Vec<ReloadTarget>,
+        who: Who,
+        tx: &UnboundedSender<Msg>,
+    ) {
+        let Some(writer) = writer else {
+            let error = "read-only session: no writer exists".to_string();
+            let _ = tx.send(Msg::Dialog(Box::new(ReloadFailed { run, error })));
+            return;
+        };
+        self.cancels.retain(|_, c| !c.is_cancelled());
+        let cancel = CancellationToken::new();
+        self.cancels.insert(run, cancel.clone());
+        let transport = Arc::new(KubeTransport::new(writer));
+        let (progress, mut rx) = mpsc::channel(1024);
+        let tx = tx.clone();
+        // Forward in batches: everything already queued goes out as one message, so a burst of
+        // output lines costs the UI one update, not hundreds.
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut events = vec![first];
+                while let Ok(e) = rx.try_recv() {
+                    events.push(e);
+                    if events.len() >= 1000 {
+                        break;
+                    }
+                }
+                if tx.send(Msg::Dialog(Box::new(ReloadProgress { run, events }))).is_err() {
+                    break;
+                }
+            }
+        });
+        let namespace = targets.first().map(|t| t.namespace.clone()).unwrap_or_default();
+        tokio::spawn(async move {
+            let audit = AuditContext {
+                log: AuditLog::new(who.audit_log),
+                user: crate::cluster::access::who_am_i(&who.client).await,
+                context: who.context,
+                namespace,
+            };
+            reload::run(transport, plan, targets.into(), progress, cancel, Some(audit)).await;
+        });
+    }
+
+    /// A reload chained onto the latest rollout (`ops::chain`): its own follow (reads only) feeds
+    /// each pod to the reload once it is IN PLACE. Pods that never get there end skipped with
+    /// the reason, then a summary over all of them, so the view leaves nothing pending.
+    #[allow(clippy::too_many_arguments)]
+    pub fn start_chain(
+        &mut self,
+        writer: Option<&Writer>,
+        applied: Option<Applied>,
+        run: u64,
+        plan: ReloadPlan,
+        container: Option<String>,
+        who: Who,
+        tx: &UnboundedSender<Msg>,
+    ) {
+        let failed = |error: &str| {
+            let error = error.to_string();
+            let _ = tx.send(Msg::Dialog(Box::new(ReloadFailed { run, error })));
+        };
+        let Some(writer) = writer else { return failed("read-only session: no writer exists") };
+        let Some(applied) = applied else {
+            return failed("no applied bump to follow (the rollout's patches were not sent yet)");
+        };
+        self.cancels.retain(|_, c| !c.is_cancelled());
+        let cancel = CancellationToken::new();
+        self.cancels.insert(run, cancel.clone());
+        let transport = Arc::new(KubeTransport::new(writer));
+        let (events, mut rx) = mpsc::channel(1024);
+        let tx = tx.clone();
+        let forward_tx = tx.clone();
+        let forward = tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while let Ok(e) = rx.try_recv() {
+                    batch.push(e);
+                    if batch.len() >= 1000 {
+                        break;
+                    }
+                }
+                let events: Vec<ReloadEvent> = batch
+                    .into_iter()
+                    .filter_map(|e| match e {
+                        ChainEvent::Reload(r) => Some(r),
+                        // The rollout view follows the bump itself.
+                        ChainEvent::Bump(_) => None,
+                    })
+                    .collect();
+                if !events.is_empty() {
+                    let p = ReloadProgress { run, events };
+                    let _ = forward_tx.send(Msg::Dialog(Box::new(p)));
+                }
+            }
+        });
+        tokio::spawn(async move {
+            let audit = AuditContext {
+                log: AuditLog::new(who.audit_log),
+                user: crate::cluster::access::who_am_i(&who.client).await,
+                context: who.context,
+                namespace: applied.plan.namespace.clone(),
+            };
+            let spec = ChainReload { plan, container };
+            let options = FollowOptions::default();
+            let report = chain::follow_and_reload(
+                &who.client,
+                &applied,
+                &options,
+                transport,
+                spec,
+                events,
+                cancel,
+                Some(audit),
+            )
+            .await;
+            let _ = forward.await;
+            // Pods not handed to the reload: skipped with the reason, and the summary over all.
+            let mut events: Vec<ReloadEvent> = report
+                .not_reloaded
+                .iter()
+                .map(|(pod, reason)| ReloadEvent::Finished {
+                    pod: pod.clone(),
+                    result: PodResult::Skipped { reason: reason.clone() },
+                })
+                .collect();
+            let results = report.reload.results.iter().map(|r| r.result.clone());
+            let skipped = events.iter().filter_map(|e| match e {
+                ReloadEvent::Finished { result, .. } => Some(result.clone()),
+                _ => None,
+            });
+            let all: Vec<PodResult> = results.chain(skipped).collect();
+            events.push(ReloadEvent::Summary { summary: Summary::of(all.iter()) });
+            let _ = tx.send(Msg::Dialog(Box::new(ReloadProgress { run, events })));
+        });
+    }
+
+    pub fn cancel(&mut self, run: u64) {
+        if let Some(c) = self.cancels.remove(&run) {
+            c.cancel();
+        }
+    }
+}
+
+impl Drop for Runs {
+    /// Quitting the console cancels what is still running (every pod still gets its result,
+    /// but nobody is left to see it).
+    fn drop(&mut self) {
+        for c in self.cancels.values() {
+            c.cancel();
+        }
+    }
+}
+
+async fn lookup_defaults(client: &kube::Client, sets: &[Key]) -> ReloadDefaults {
+    let config = std::fs::read_to_string(crate::paths::config_dir().join("config.toml"))
+        .ok()
+        .map(|t| ReloadConfig::parse(&t));
+    let config = match config {
+        Some(Ok(c)) => Some(c),
+        Some(Err(e)) => {
+            return ReloadDefaults {
+                method: None,
+                container: None,
+                note: Some(format!("config.toml: {e}")),
+            };
+        }
+        None => None,
+    };
+    let mut defaults = BTreeMap::new();
+    for Key { namespace: ns, name } in sets {
+        let Ok(gss) = Api::<GameServerSet>::namespaced(client.clone(), ns).get(name).await else {
+            continue;
+        };
+        let ann = gss.metadata.annotations.as_ref().and_then(|a| a.get(annotations::RELOAD));
+        match reload_plan::default_for_set(config.as_ref(), ann.map(String::as_str), name) {
+            Ok(Some(d)) => {
+                defaults.insert(name.clone(), d);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                return ReloadDefaults {
+                    method: None,
+                    container: None,
+                    note: Some(format!("{name}: {e}")),
+                };
+            }
+        }
+    }
+    let mut distinct: Vec<_> = defaults.values().collect();
+    distinct.dedup();
+    match distinct.as_slice() {
+        [one] => match one.method() {
+            Ok(m) => {
+                ReloadDefaults { method: Some(m), container: one.container.clone(), note: None }
+            }
+            Err(e) => ReloadDefaults { method: None, container: None, note: Some(e) },
+        },
+        [] => ReloadDefaults {
+            method: None,
+            container: None,
+            note: Some(format!(
+                "no reload default on the set (annotation {} or config.toml)",
+                annotations::RELOAD
+            )),
+        },
+        _ => ReloadDefaults {
+            method: None,
+            container: None,
+            note: Some("the sets have different reload defaults: type the method".into()),
+        },
+    }
+}
+
+/// `ReloadPlan` from the intent's parts.
+pub fn plan(method: ReloadMethod, limits: Limits) -> ReloadPlan {
+    ReloadPlan { method, limits }
+}
