@@ -37,7 +37,12 @@ keys $S PageDown; wait_for $S "imageID"
 keys $S Escape; wait_for $S "space mark"
 echo "ok: help and detail"
 
-keys $S b; wait_for $S "bump"
+keys $S b; wait_for $S "pre-flight (sends nothing)"
+keys $S Escape; wait_for $S "space mark"
+echo "ok: the bump dialog opens and esc closes it"
+keys $S r; wait_for $S "Reload"
+keys $S Escape; wait_for $S "space mark"
+echo "ok: the reload dialog opens and esc closes it"
 keys $S q; wait_for $S "OKG-EXITED-0" 10
 # After leaving the alternate screen the pane shows the shell output again, not the table.
 if screen $S | grep -q "space mark"; then echo "FAIL: the UI is still on screen"; screen $S; exit 1; fi
