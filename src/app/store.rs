@@ -251,10 +251,10 @@ impl FleetStore {
     pub fn labels_of(&self, key: &Key) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         if let Some(p) = self.pods.get(key) {
-            out.extend(p.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+            out.extend(p.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         }
-        if let Some(l) = self.gameservers.get(key).map(|g| &g.labels) {
-            out.extend(l.iter().map(|(k, v)| (k.clone(), v.clone())));
+        if let Some(g) = self.gameservers.get(key) {
+            out.extend(g.labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         }
         out
     }
