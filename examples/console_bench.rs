@@ -143,7 +143,8 @@ fn idle_minute(
 fn sizes() {
     use std::mem::size_of;
     println!(
-        "sizes: Pod {} PodSpec {} PodStatus {} Container {} ContainerStatus {} GameServer {} Row {}",
+        "sizes: Pod {} PodSpec {} PodStatus {} Container {} ContainerStatus {} GameServer {} \
+         Row {} kept per GameServer: GsInfo {} PodInfo {} ContainerInfo {}",
         size_of::<k8s_openapi::api::core::v1::Pod>(),
         size_of::<k8s_openapi::api::core::v1::PodSpec>(),
         size_of::<k8s_openapi::api::core::v1::PodStatus>(),
@@ -151,5 +152,8 @@ fn sizes() {
         size_of::<k8s_openapi::api::core::v1::ContainerStatus>(),
         size_of::<okg_console::okg::types::GameServer>(),
         size_of::<okg_console::okg::fleet::Row>(),
+        size_of::<okg_console::okg::fleet::GsInfo>(),
+        size_of::<okg_console::okg::fleet::PodInfo>(),
+        size_of::<okg_console::okg::fleet::ContainerInfo>(),
     );
 }

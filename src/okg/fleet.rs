@@ -230,8 +230,15 @@ pub struct ContainerInfo {
     pub image_id: String,
     pub ready: bool,
     pub restart_count: i32,
-    pub state: Option<ContainerState>,
-    pub last_state: Option<ContainerState>,
+    /// Boxed: a `ContainerState` is ~0.2 KiB inline and `last_state` is usually empty.
+    pub state: Option<Box<ContainerState>>,
+    pub last_state: Option<Box<ContainerState>>,
+}
+
+/// An empty state (`lastState: {}` of a container that never restarted) reads the same as none.
+fn boxed_state(s: Option<&ContainerState>) -> Option<Box<ContainerState>> {
+    s.filter(|s| s.running.is_some() || s.terminated.is_some() || s.waiting.is_some())
+        .map(|s| Box::new(s.clone()))
 }
 
 impl ContainerInfo {
@@ -242,8 +249,8 @@ impl ContainerInfo {
             image_id: c.image_id.clone(),
             ready: c.ready,
             restart_count: c.restart_count,
-            state: c.state.clone(),
-            last_state: c.last_state.clone(),
+            state: boxed_state(c.state.as_ref()),
+            last_state: boxed_state(c.last_state.as_ref()),
         }
     }
 }

@@ -100,7 +100,7 @@ pub fn lines(state: &State, t: &Theme, key: &Key) -> Vec<Line<'static>> {
             out.push(kv(
                 t,
                 "state",
-                container_state(st.state.as_ref(), state),
+                container_state(st.state.as_deref(), state),
                 if st.ready { t.ok } else { t.warn },
             ));
             out.push(kv(
