@@ -48,6 +48,23 @@ pub struct FleetStore {
 
 const NO_SET: &str = "(no set)";
 
+/// Hand the memory a (re)list freed back to the OS. Decoding a list of 10,000 objects page by
+/// page, on several tokio threads, leaves ~15 MiB free but resident in glibc's heaps (they
+/// only shrink from the top); `malloc_trim` returns the free pages in every arena. Once per
+/// list, not per event.
+fn release_freed_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> std::ffi::c_int;
+        }
+        // SAFETY: malloc_trim takes no pointers and only releases free memory of glibc's heaps.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
+}
+
 fn set_key_of(gs: &GsInfo, key: &Key) -> SetKey {
     (key.namespace.clone(), gs.owner_set().unwrap_or(NO_SET).to_string())
 }
@@ -201,6 +218,7 @@ impl FleetStore {
         for k in &all {
             self.recompute(k);
         }
+        release_freed_heap();
         Touched::Structure
     }
 
@@ -218,6 +236,7 @@ impl FleetStore {
         for k in &gone {
             self.delete_gameserver(k);
         }
+        release_freed_heap();
         Touched::Structure
     }
 
@@ -237,6 +256,7 @@ impl FleetStore {
             self.pods.remove(k);
             self.recompute(k);
         }
+        release_freed_heap();
         Touched::Structure
     }
 
