@@ -5,7 +5,7 @@
 //! (c) resident memory after loading the fleet,
 //! (d) bytes written to the terminal per minute while idle at 120×40 (one age tick a second).
 //! (b), start to first full screen against the demo cluster, is measured by
-//! `scripts/bench-startup.sh`. Method and figures: docs/performance-console.md.
+//! `scripts/bench-console.sh`. Method and figures: docs/performance-console.md.
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
