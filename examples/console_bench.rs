@@ -5,7 +5,7 @@
 //! (c) resident memory after loading the fleet,
 //! (d) bytes written to the terminal per minute while idle at 120×40 (one age tick a second).
 //! (b), start to first full screen against the demo cluster, is measured by
-//! `scripts/bench-startup.sh`. Method and figures: docs/performance-console.md.
+//! `scripts/bench-console.sh`. Method and figures: docs/performance-console.md.
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -143,7 +143,8 @@ fn idle_minute(
 fn sizes() {
     use std::mem::size_of;
     println!(
-        "sizes: Pod {} PodSpec {} PodStatus {} Container {} ContainerStatus {} GameServer {} Row {}",
+        "sizes: Pod {} PodSpec {} PodStatus {} Container {} ContainerStatus {} GameServer {} \
+         Row {} kept per GameServer: GsInfo {} PodInfo {} ContainerInfo {}",
         size_of::<k8s_openapi::api::core::v1::Pod>(),
         size_of::<k8s_openapi::api::core::v1::PodSpec>(),
         size_of::<k8s_openapi::api::core::v1::PodStatus>(),
@@ -151,5 +152,8 @@ fn sizes() {
         size_of::<k8s_openapi::api::core::v1::ContainerStatus>(),
         size_of::<okg_console::okg::types::GameServer>(),
         size_of::<okg_console::okg::fleet::Row>(),
+        size_of::<okg_console::okg::fleet::GsInfo>(),
+        size_of::<okg_console::okg::fleet::PodInfo>(),
+        size_of::<okg_console::okg::fleet::ContainerInfo>(),
     );
 }

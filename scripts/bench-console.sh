@@ -34,7 +34,10 @@ echo "(b) start to first full screen: $(echo "$t1 - $t0" | bc) s; to every list 
 
 pid=$(pgrep -n -f "$OKG_BIN --kubeconfig $work/kubeconfig" || true)
 sleep 2
-[ -n "$pid" ] && echo "(c) resident memory: $(awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' /proc/$pid/status)"
+# VmRSS is what (c) is judged on; RssAnon is the heap (and stacks), RssFile the mapped binary and
+# libraries, VmHWM the peak while the lists loaded.
+[ -n "$pid" ] && echo "(c) resident memory: $(awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' /proc/$pid/status)" \
+  "($(awk '/^(RssAnon|RssFile|VmHWM)/ {printf "%s %.1f MiB ", $1, $2/1024}' /proc/$pid/status))"
 
 before=$(stat -c %s "$work/tty")
 sleep 60

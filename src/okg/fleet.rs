@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
+use k8s_openapi::api::core::v1::{ContainerState, ContainerStatus, Pod};
 use serde::Serialize;
 
 use super::types::{GameServer, GameServerSet, labels};
@@ -140,6 +140,121 @@ pub fn header_image(image: &str) -> String {
     format!("{repo} {}", short_image(image))
 }
 
+/// An object's labels in one allocation (`key\0value\0key\0value`, sorted by key): a
+/// `BTreeMap<String, String>` of the ten or so labels OKG puts on a pod costs ~1.5 KiB in
+/// small allocations; this costs the bytes of the labels. Label keys and values cannot hold NUL.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Labels(Box<str>);
+
+impl Labels {
+    pub fn from_map(map: &BTreeMap<String, String>) -> Self {
+        let mut buf = String::with_capacity(map.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
+        for (k, v) in map {
+            buf.push_str(k);
+            buf.push('\0');
+            buf.push_str(v);
+            buf.push('\0');
+        }
+        Labels(buf.into_boxed_str())
+    }
+    /// (key, value) in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        let mut parts = self.0.split('\0');
+        std::iter::from_fn(move || Some((parts.next()?, parts.next()?)))
+    }
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn to_map(&self) -> BTreeMap<String, String> {
+        self.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+}
+
+/// The part of a GameServer the console reads (rows, the detail view, the label filter). Kept
+/// instead of the whole object: a `GameServer` is ~1.3 KiB of structure before any data.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GsInfo {
+    /// The owner-gss label: the GameServerSet, `None` for strays.
+    pub set: Option<String>,
+    pub state: String,
+    pub ops_state: String,
+    pub update_priority: i64,
+    pub deletion_priority: i64,
+    pub created: Option<Timestamp>,
+    pub labels: Labels,
+    /// Per-GameServer container image overrides (spec.containers): (container, image).
+    pub overrides: Option<Vec<(String, String)>>,
+}
+
+impl GsInfo {
+    pub fn from_gameserver(gs: &GameServer) -> Self {
+        GsInfo {
+            set: gs.owner_set().map(str::to_string),
+            state: gs.current_state().to_string(),
+            ops_state: gs.ops_state().to_string(),
+            update_priority: gs.update_priority(),
+            deletion_priority: gs.deletion_priority(),
+            created: gs.metadata.creation_timestamp.as_ref().map(|t| t.0),
+            labels: gs.metadata.labels.as_ref().map(Labels::from_map).unwrap_or_default(),
+            overrides: gs.spec.containers.as_ref().map(|c| {
+                c.iter().map(|c| (c.name.clone(), c.image.clone().unwrap_or_default())).collect()
+            }),
+        }
+    }
+    pub fn owner_set(&self) -> Option<&str> {
+        self.set.as_deref()
+    }
+    pub fn current_state(&self) -> &str {
+        &self.state
+    }
+    pub fn ops_state(&self) -> &str {
+        &self.ops_state
+    }
+    pub fn update_priority(&self) -> i64 {
+        self.update_priority
+    }
+    pub fn deletion_priority(&self) -> i64 {
+        self.deletion_priority
+    }
+}
+
+/// The part of a container status the console shows (a full `ContainerStatus` carries
+/// resources, volume mounts, users… ~0.7 KiB of structure each).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ContainerInfo {
+    pub name: String,
+    pub image: String,
+    pub image_id: String,
+    pub ready: bool,
+    pub restart_count: i32,
+    /// Boxed: a `ContainerState` is ~0.2 KiB inline and `last_state` is usually empty.
+    pub state: Option<Box<ContainerState>>,
+    pub last_state: Option<Box<ContainerState>>,
+}
+
+/// An empty state (`lastState: {}` of a container that never restarted) reads the same as none.
+fn boxed_state(s: Option<&ContainerState>) -> Option<Box<ContainerState>> {
+    s.filter(|s| s.running.is_some() || s.terminated.is_some() || s.waiting.is_some())
+        .map(|s| Box::new(s.clone()))
+}
+
+impl ContainerInfo {
+    pub fn from_status(c: &ContainerStatus) -> Self {
+        ContainerInfo {
+            name: c.name.clone(),
+            image: c.image.clone(),
+            image_id: c.image_id.clone(),
+            ready: c.ready,
+            restart_count: c.restart_count,
+            state: boxed_state(c.state.as_ref()),
+            last_state: boxed_state(c.last_state.as_ref()),
+        }
+    }
+}
+
 /// The part of a pod the console reads. Kept instead of the whole `Pod` because a pod's full
 /// structure (containers are ~2 KiB each even when empty) would dominate memory at 10,000 pods.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -147,7 +262,7 @@ pub struct PodInfo {
     pub key: Key,
     pub uid: Option<String>,
     pub created: Option<Timestamp>,
-    pub labels: BTreeMap<String, String>,
+    pub labels: Labels,
     /// Names from OKG's gs-updating-containers annotation.
     pub updating_containers: Vec<String>,
     pub node: Option<String>,
@@ -156,7 +271,7 @@ pub struct PodInfo {
     /// (container, image) of the pod spec, in order.
     pub containers: Vec<(String, String)>,
     /// Container statuses, with only the fields the console shows.
-    pub statuses: Vec<ContainerStatus>,
+    pub statuses: Vec<ContainerInfo>,
 }
 
 impl PodInfo {
@@ -167,23 +282,13 @@ impl PodInfo {
             .and_then(|s| s.container_statuses.as_deref())
             .unwrap_or(&[])
             .iter()
-            .map(|c| ContainerStatus {
-                name: c.name.clone(),
-                image: c.image.clone(),
-                image_id: c.image_id.clone(),
-                ready: c.ready,
-                restart_count: c.restart_count,
-                started: c.started,
-                state: c.state.clone(),
-                last_state: c.last_state.clone(),
-                ..Default::default()
-            })
+            .map(ContainerInfo::from_status)
             .collect();
         PodInfo {
             key: Key::of(pod),
             uid: pod.metadata.uid.clone(),
             created: pod.metadata.creation_timestamp.as_ref().map(|t| t.0),
-            labels: pod.metadata.labels.clone().unwrap_or_default(),
+            labels: pod.metadata.labels.as_ref().map(Labels::from_map).unwrap_or_default(),
             updating_containers: pod
                 .metadata
                 .annotations
@@ -210,8 +315,7 @@ impl PodInfo {
 }
 
 /// Join one GameServer with its pod (if any) against its set's template images.
-pub fn row(gs: &GameServer, pod: Option<&PodInfo>, template: &[(String, String)]) -> Row {
-    let key = Key::of(gs);
+pub fn row(key: &Key, gs: &GsInfo, pod: Option<&PodInfo>, template: &[(String, String)]) -> Row {
     let statuses = pod.map(|p| p.statuses.as_slice()).unwrap_or(&[]);
     let updating_names: Vec<&str> =
         pod.map(|p| p.updating_containers.iter().map(String::as_str).collect()).unwrap_or_default();
@@ -240,25 +344,21 @@ pub fn row(gs: &GameServer, pod: Option<&PodInfo>, template: &[(String, String)]
         .max();
 
     Row {
-        set: gs.owner_set().map(str::to_string),
-        state: gs.current_state().to_string(),
-        ops_state: gs.ops_state().to_string(),
-        deletion_priority: gs.deletion_priority(),
-        update_priority: gs.update_priority(),
+        set: gs.set.clone(),
+        state: gs.state.clone(),
+        ops_state: gs.ops_state.clone(),
+        deletion_priority: gs.deletion_priority,
+        update_priority: gs.update_priority,
         ready,
         containers: containers.len() as u32,
         restarts,
         last_restart,
-        created: pod.and_then(|p| p.created).or(gs
-            .metadata
-            .creation_timestamp
-            .as_ref()
-            .map(|t| t.0)),
+        created: pod.and_then(|p| p.created).or(gs.created),
         images,
         ip: pod.and_then(|p| p.ip.clone()),
         node: pod.and_then(|p| p.node.clone()),
         has_pod: pod.is_some(),
-        key,
+        key: key.clone(),
     }
 }
 
@@ -283,7 +383,7 @@ pub fn build(
         let group = groups
             .entry((key.namespace.clone(), set.clone()))
             .or_insert_with(|| (GroupHeader::orphan(&key.namespace, &set), Vec::new()));
-        let r = row(gs, pods.get(&key), &group.0.template);
+        let r = row(&key, &GsInfo::from_gameserver(gs), pods.get(&key), &group.0.template);
         group.1.push(r);
     }
     groups
@@ -308,7 +408,7 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// Is this label set on the pod (or GameServer) a match for the OKG labels the detail view shows?
-pub fn okg_labels(labels_map: &BTreeMap<String, String>) -> Vec<(String, String)> {
+pub fn okg_labels(labels_map: &Labels) -> Vec<(String, String)> {
     const SHOWN: [&str; 6] = [
         labels::REVISION_HASH,
         labels::LIFECYCLE_STATE,
@@ -317,7 +417,7 @@ pub fn okg_labels(labels_map: &BTreeMap<String, String>) -> Vec<(String, String)
         labels::GS_STATE,
         labels::GS_OPS_STATE,
     ];
-    SHOWN.iter().filter_map(|k| labels_map.get(*k).map(|v| (k.to_string(), v.clone()))).collect()
+    SHOWN.iter().filter_map(|k| labels_map.get(k).map(|v| (k.to_string(), v.to_string()))).collect()
 }
 
 #[cfg(test)]

@@ -60,11 +60,8 @@ pub fn lines(state: &State, t: &Theme, key: &Key) -> Vec<Line<'static>> {
         format!("update {} · deletion {}", gs.update_priority(), gs.deletion_priority()),
         t.text,
     ));
-    if let Some(c) = &gs.spec.containers {
-        let s: Vec<String> = c
-            .iter()
-            .map(|c| format!("{}={}", c.name, c.image.clone().unwrap_or_default()))
-            .collect();
+    if let Some(c) = &gs.overrides {
+        let s: Vec<String> = c.iter().map(|(name, image)| format!("{name}={image}")).collect();
         out.push(kv(t, "overrides", s.join(", "), t.accent));
     }
     out.push(Line::default());
@@ -103,7 +100,7 @@ pub fn lines(state: &State, t: &Theme, key: &Key) -> Vec<Line<'static>> {
             out.push(kv(
                 t,
                 "state",
-                container_state(st.state.as_ref(), state),
+                container_state(st.state.as_deref(), state),
                 if st.ready { t.ok } else { t.warn },
             ));
             out.push(kv(

@@ -45,3 +45,17 @@ fn natural_order() {
     v.sort_by(|a, b| natural_cmp(a, b));
     assert_eq!(v, ["gss-1", "gss-2", "gss-10"]);
 }
+
+#[test]
+fn labels_round_trip() {
+    let mut m = BTreeMap::new();
+    m.insert("game.kruise.io/owner-gss".to_string(), "gss-2048".to_string());
+    m.insert("a".to_string(), String::new());
+    let l = Labels::from_map(&m);
+    assert_eq!(l.to_map(), m);
+    assert_eq!(l.get("game.kruise.io/owner-gss"), Some("gss-2048"));
+    assert_eq!(l.get("a"), Some(""));
+    assert_eq!(l.get("b"), None);
+    assert!(Labels::from_map(&BTreeMap::new()).is_empty());
+    assert_eq!(Labels::default().iter().count(), 0);
+}
