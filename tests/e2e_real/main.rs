@@ -287,7 +287,7 @@ async fn watchers_recover_after_kube_apiserver_restarts_mid_watch() {
             format!("gs {} {}", g.metadata.name.as_deref().unwrap_or(""), g.ops_state())
         };
         let pod_line = |p: &okg_console::okg::fleet::PodInfo| {
-            let ops = p.labels.get("game.kruise.io/gs-opsState").cloned().unwrap_or_default();
+            let ops = p.labels.get("game.kruise.io/gs-opsState").unwrap_or_default().to_string();
             format!("pod {} {ops}", p.key.name)
         };
         match m {
