@@ -70,6 +70,38 @@ fn overrides_of(gs: Option<&GameServer>) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Delete the objects whose ordinal is beyond the desired ones (scale down), unless a write to
+/// them is still pending.
+#[allow(clippy::too_many_arguments)]
+fn delete_surplus<'a>(
+    res: Resource,
+    objects: impl Iterator<Item = (u32, &'a k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta)>,
+    desired: &HashSet<u32>,
+    ns: &str,
+    mem: &mut Memory,
+    clock: &Clock,
+    actions: &mut Vec<Action>,
+    events: impl Fn(&str) -> Vec<EventSpec>,
+) {
+    for (ord, meta) in objects {
+        if desired.contains(&ord) || meta.deletion_timestamp.is_some() {
+            continue;
+        }
+        let (_, name) = ns_name(meta);
+        if mem.stale(res, ns, &name, meta.resource_version.as_deref(), clock.now) {
+            continue;
+        }
+        actions.push(Action::Delete {
+            res,
+            ns: ns.to_string(),
+            events: events(&name),
+            name,
+            uid: meta.uid.clone(),
+            now: false,
+        });
+    }
+}
+
 pub(super) fn plan_set(
     set: &GameServerSet,
     pods_by_ord: &BTreeMap<u32, &Pod>,
@@ -140,53 +172,26 @@ pub(super) fn plan_set(
             });
         }
     }
-    for (ord, pod) in pods_by_ord {
-        if !desired_set.contains(ord) && pod.metadata.deletion_timestamp.is_none() {
-            let (_, pname) = ns_name(&pod.metadata);
-            if !mem.stale(
-                Resource::Pod,
-                &ns,
-                &pname,
-                pod.metadata.resource_version.as_deref(),
-                clock.now,
-            ) {
-                actions.push(Action::Delete {
-                    res: Resource::Pod,
-                    ns: ns.clone(),
-                    name: pname.clone(),
-                    uid: pod.metadata.uid.clone(),
-                    now: false,
-                    events: vec![asts_event(
-                        &ns,
-                        &name,
-                        "SuccessfulDelete",
-                        format!("delete Pod {pname} in StatefulSet {name} successful"),
-                    )],
-                });
-            }
-        }
-    }
-    for (ord, gs) in gs_by_ord {
-        if !desired_set.contains(ord) && gs.metadata.deletion_timestamp.is_none() {
-            let (_, gname) = ns_name(&gs.metadata);
-            if !mem.stale(
-                Resource::GameServer,
-                &ns,
-                &gname,
-                gs.metadata.resource_version.as_deref(),
-                clock.now,
-            ) {
-                actions.push(Action::Delete {
-                    res: Resource::GameServer,
-                    ns: ns.clone(),
-                    name: gname,
-                    uid: gs.metadata.uid.clone(),
-                    now: false,
-                    events: vec![],
-                });
-            }
-        }
-    }
+    let surplus_pods = pods_by_ord.iter().map(|(ord, p)| (*ord, &p.metadata));
+    delete_surplus(Resource::Pod, surplus_pods, &desired_set, &ns, mem, clock, actions, |pname| {
+        vec![asts_event(
+            &ns,
+            &name,
+            "SuccessfulDelete",
+            format!("delete Pod {pname} in StatefulSet {name} successful"),
+        )]
+    });
+    let surplus_gs = gs_by_ord.iter().map(|(ord, g)| (*ord, &g.metadata));
+    delete_surplus(
+        Resource::GameServer,
+        surplus_gs,
+        &desired_set,
+        &ns,
+        mem,
+        clock,
+        actions,
+        |_| vec![],
+    );
 
     // Rollout: who is behind, how each would update, who may start now.
     let mut cands = Vec::with_capacity(desired.len());
