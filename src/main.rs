@@ -5,7 +5,15 @@ use okg_console::cli::{Cli, Command};
 use okg_console::{commands, logging, paths, tui};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // clap exits 2 on a usage error, which our commands use for "partly failed"; scripts must be
+    // able to tell them apart, so usage errors exit 1 (help and --version still exit 0).
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { commands::exit::USAGE } else { 0 });
+        }
+    };
     let log_file = cli.global.log_file.clone().unwrap_or_else(paths::default_log_file);
     logging::init(&log_file);
     let runtime = match tokio::runtime::Runtime::new() {

@@ -3,6 +3,7 @@
 mod bump;
 mod bump_harness;
 mod chain;
+mod cli;
 mod demo_api;
 mod demo_sim;
 mod reload;
