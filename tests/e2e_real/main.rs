@@ -229,9 +229,21 @@ async fn stale_writes_get_409_or_422_and_a_reread_retry_succeeds() {
     assert_eq!(now.spec.replicas, Some(4), "refused writes changed nothing");
     assert_eq!(now.template_images()[0].1, MAIN_IMAGE);
 
-    // Handling: re-read, rebuild the patch from what is there now, and it goes through.
-    let rv = now.metadata.resource_version.clone().unwrap();
-    let done = writer.patch_game_server_set(&ns, "gss-stale", guarded(4, &rv)).await.unwrap();
+    // Handling: re-read, rebuild the patch from what is there now, and it goes through. The
+    // simulated controller writes this set's status too (a new resourceVersion each time), so a
+    // re-read can itself go stale before the patch lands: re-read again, a few times at most.
+    let mut attempt = 0;
+    let done = loop {
+        let current = api.get("gss-stale").await.unwrap();
+        let rv = current.metadata.resource_version.clone().unwrap();
+        match writer.patch_game_server_set(&ns, "gss-stale", guarded(4, &rv)).await {
+            Ok(done) => break done,
+            Err(kube::Error::Api(s)) if (s.code == 409 || s.code == 422) && attempt < 5 => {
+                attempt += 1;
+            }
+            Err(e) => panic!("re-read and retry failed after {attempt} retries: {e:?}"),
+        }
+    };
     assert_eq!(done.template_images()[0].1, "registry.example/game/2048:v2.0");
 }
 
