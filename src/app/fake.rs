@@ -170,3 +170,25 @@ pub fn big_fleet_infos(
     }
     (s, g, p)
 }
+
+/// A console state at `width`×`height` with `small_fleet` loaded, as the snapshot tests draw it.
+pub fn loaded_state(
+    width: u16,
+    height: u16,
+    access: crate::app::state::Access,
+) -> crate::app::state::State {
+    use crate::app::msg::{ClusterEvent, Msg};
+    let mut s = crate::app::state::State::new(
+        "okg-demo",
+        "http://127.0.0.1:6443",
+        Some("default".into()),
+        access,
+        now(),
+    );
+    let (sets, gss, pods) = small_fleet();
+    s.update(Msg::Resize { width, height });
+    s.update(Msg::Cluster(ClusterEvent::SetsReplaced(sets)));
+    s.update(Msg::Cluster(ClusterEvent::GameServersReplaced(gss)));
+    s.update(Msg::Cluster(ClusterEvent::PodsReplaced(infos(&pods))));
+    s
+}

@@ -19,24 +19,16 @@ async fn open_bump(h: &mut Harness) -> String {
     panic!("the bump dialog did not open:\n{screen}");
 }
 
-fn type_text(h: &Harness, text: &str) {
-    for c in text.chars() {
-        h.press(KeyCode::Char(c));
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bump_gss_2048_to_v2_in_place_from_the_dialog() {
     let mut h = Harness::start(false).await;
-    let dir = tempfile::tempdir().unwrap();
-    h.io.set_audit_log(dir.path().join("audit.jsonl"));
     h.run_until("gss-2048-0", Duration::from_secs(10)).await;
     let screen = open_bump(&mut h).await;
     assert!(screen.contains("2048-sidecar:v1.0"), "{screen}");
     for _ in 0.."v1.0".len() {
         h.press(KeyCode::Backspace);
     }
-    type_text(&h, "v2.0");
+    h.type_text("v2.0");
     h.press(KeyCode::Enter);
     let screen = h.run_until("enter: patch", Duration::from_secs(10)).await;
     assert!(screen.contains("pre-flight"), "{screen}");
@@ -66,7 +58,7 @@ async fn bump_gss_2048_to_v2_in_place_from_the_dialog() {
     // The evidence columns: same UID and creation time, restarts up by one.
     let row = screen.lines().find(|l| l.contains("✓ IN PLACE")).unwrap();
     assert!(row.contains("same  same") && row.contains("→"), "{row}");
-    let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    let audit = std::fs::read_to_string(&h.audit).unwrap();
     assert!(audit.contains("gameserverset/gss-2048"), "{audit}");
     h.demo.shutdown().await;
 }
@@ -74,14 +66,12 @@ async fn bump_gss_2048_to_v2_in_place_from_the_dialog() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_after_the_plan_is_a_conflict_that_sends_nothing() {
     let mut h = Harness::start(false).await;
-    let dir = tempfile::tempdir().unwrap();
-    h.io.set_audit_log(dir.path().join("audit.jsonl"));
     h.run_until("gss-2048-0", Duration::from_secs(10)).await;
     open_bump(&mut h).await;
     for _ in 0.."v1.0".len() {
         h.press(KeyCode::Backspace);
     }
-    type_text(&h, "v2.0");
+    h.type_text("v2.0");
     h.press(KeyCode::Enter);
     h.run_until("enter: patch", Duration::from_secs(10)).await;
 

@@ -3,7 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use okg_console::app::bump_dialog::BumpReply;
 use okg_console::app::fake;
-use okg_console::app::msg::{ClusterEvent, Msg};
+use okg_console::app::msg::Msg;
 use okg_console::app::state::{Access, State};
 use okg_console::cluster::access::{Action, Capabilities, Permission};
 use okg_console::okg::bump_plan::{self, BumpRequest, Plan, Scope};
@@ -13,20 +13,11 @@ use okg_console::ui::{self, text, theme::Theme};
 use ratatui::{Terminal, backend::TestBackend};
 
 fn state(width: u16, height: u16) -> State {
-    let access = Access { read_only: false, caps: Some(Capabilities::all_allowed()) };
-    let mut s = State::new(
-        "okg-demo",
-        "http://127.0.0.1:6443",
-        Some("default".into()),
-        access,
-        fake::now(),
-    );
-    let (sets, gss, pods) = fake::small_fleet();
-    s.update(Msg::Resize { width, height });
-    s.update(Msg::Cluster(ClusterEvent::SetsReplaced(sets)));
-    s.update(Msg::Cluster(ClusterEvent::GameServersReplaced(gss)));
-    s.update(Msg::Cluster(ClusterEvent::PodsReplaced(fake::infos(&pods))));
-    s
+    fake::loaded_state(
+        width,
+        height,
+        Access { read_only: false, caps: Some(Capabilities::all_allowed()) },
+    )
 }
 
 fn screen(s: &State, width: u16, height: u16) -> String {

@@ -15,8 +15,11 @@ use tokio::sync::mpsc;
 
 pub(crate) struct Harness {
     pub(crate) demo: DemoCluster,
+    /// Where the console's audit log goes (a temporary directory, never the user's state dir).
+    pub(crate) audit: std::path::PathBuf,
+    _dir: tempfile::TempDir,
     term: Terminal<TestBackend>,
-    state: State,
+    pub(crate) state: State,
     rx: mpsc::UnboundedReceiver<Msg>,
     pub(crate) io: Io,
     keys: mpsc::UnboundedSender<Msg>,
@@ -28,8 +31,11 @@ impl Harness {
         let options = DemoOptions { tick: Duration::from_millis(100), ..Default::default() };
         let demo = DemoCluster::start("127.0.0.1:0".parse().unwrap(), options).await.unwrap();
         let conn = client::connect_with(demo.kubeconfig(), &Target::default()).await.unwrap();
-        let writer =
-            (!read_only).then(|| okg_console::cluster::writer::Writer::new(conn.client.clone()));
+        // Built as `session::open` builds it: exec and proxy calls without kube-rs's retries.
+        let writer = (!read_only).then(|| {
+            okg_console::cluster::writer::Writer::new(conn.client.clone())
+                .with_call_client(conn.call_client.clone())
+        });
         let (tx, rx) = mpsc::unbounded_channel();
         let access = Access { read_only, caps: None };
         let state = State::new(
@@ -39,10 +45,13 @@ impl Harness {
             access,
             jiff::Timestamp::now(),
         );
-        let io = Io::start(conn, writer, Target::default(), tx);
+        let dir = tempfile::tempdir().unwrap();
+        let audit = dir.path().join("audit.jsonl");
+        let mut io = Io::start(conn, writer, Target::default(), tx);
+        io.set_audit_log(audit.clone());
         let (keys, key_rx) = mpsc::unbounded_channel();
         let term = Terminal::new(TestBackend::new(120, 40)).unwrap();
-        Harness { demo, term, state, rx, io, keys, key_rx: Some(key_rx) }
+        Harness { demo, audit, _dir: dir, term, state, rx, io, keys, key_rx: Some(key_rx) }
     }
 
     /// Run the real loop until the screen shows `needle` (or time runs out); returns the screen.
@@ -76,6 +85,23 @@ impl Harness {
 
     pub(crate) fn press(&self, c: KeyCode) {
         self.keys.send(Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))).unwrap();
+    }
+
+    pub(crate) fn type_text(&self, text: &str) {
+        text.chars().for_each(|c| self.press(KeyCode::Char(c)));
+    }
+
+    /// Until the fleet is on screen and RBAC has answered (`r` and `b` need it).
+    pub(crate) async fn ready(&mut self) {
+        let s = self.run_until("gss-2048-5", Duration::from_secs(15)).await;
+        assert!(s.contains("gss-2048-5"), "{s}");
+        for _ in 0..50 {
+            if self.state.access.caps.is_some() {
+                return;
+            }
+            self.run_until("never", Duration::from_millis(200)).await;
+        }
+        panic!("no RBAC answer");
     }
 }
 

@@ -2,43 +2,27 @@
 //! loop against the demo cluster reloading gss-2048 without a terminal.
 use std::time::Duration;
 
+use super::tui_demo::Harness;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use futures::StreamExt;
 use okg_console::app::fake;
-use okg_console::app::msg::{ClusterEvent, Cmd, Intent, Msg};
+use okg_console::app::msg::{Cmd, Intent, Msg};
 use okg_console::app::reload_dialog::ReloadProgress;
 use okg_console::app::state::{Access, Line, State};
 use okg_console::cluster::access::Capabilities;
-use okg_console::cluster::client::{self, Target};
-use okg_console::cluster::writer::Writer;
-use okg_console::demo::{DemoCluster, DemoOptions};
 use okg_console::okg::reload_plan::{
     Answer, Failure, OutputStream, OutputTail, PodResult, StopReason, Summary,
 };
 use okg_console::ops::reload::ReloadEvent;
-use okg_console::tui::{Io, event_loop};
 use okg_console::ui::{self, text, theme::Theme};
 use ratatui::{Terminal, backend::TestBackend, buffer::Buffer};
-use tokio::sync::mpsc;
 
 fn writable() -> Access {
     Access { read_only: false, caps: Some(Capabilities::all_allowed()) }
 }
 
 fn state(width: u16, height: u16) -> State {
-    let mut s = State::new(
-        "okg-demo",
-        "http://127.0.0.1:6443",
-        Some("default".into()),
-        writable(),
-        fake::now(),
-    );
-    let (sets, gss, pods) = fake::small_fleet();
-    s.update(Msg::Resize { width, height });
-    s.update(Msg::Cluster(ClusterEvent::SetsReplaced(sets)));
-    s.update(Msg::Cluster(ClusterEvent::GameServersReplaced(gss)));
-    s.update(Msg::Cluster(ClusterEvent::PodsReplaced(fake::infos(&pods))));
-    s
+    fake::loaded_state(width, height, writable())
 }
 
 fn render(s: &State, width: u16, height: u16) -> Buffer {
@@ -158,92 +142,6 @@ fn reload_view_finished_after_cancel_80x24() {
     insta::assert_snapshot!(out);
 }
 
-/// The console's real loop against a demo cluster, drawing into a TestBackend.
-struct Console {
-    demo: DemoCluster,
-    _dir: tempfile::TempDir,
-    audit: std::path::PathBuf,
-    term: Terminal<TestBackend>,
-    state: State,
-    rx: mpsc::UnboundedReceiver<Msg>,
-    io: Io,
-    keys: mpsc::UnboundedSender<Msg>,
-    key_rx: mpsc::UnboundedReceiver<Msg>,
-}
-
-impl Console {
-    async fn start() -> Console {
-        let options = DemoOptions { tick: Duration::from_millis(100), ..Default::default() };
-        let demo = DemoCluster::start("127.0.0.1:0".parse().unwrap(), options).await.unwrap();
-        let conn = client::connect_with(demo.kubeconfig(), &Target::default()).await.unwrap();
-        let writer = Writer::new(conn.client.clone()).with_call_client(conn.call_client.clone());
-        let (tx, rx) = mpsc::unbounded_channel();
-        let state = State::new(
-            &conn.context,
-            &conn.server,
-            conn.namespace.clone(),
-            Access { read_only: false, caps: None },
-            jiff::Timestamp::now(),
-        );
-        let dir = tempfile::tempdir().unwrap();
-        let audit = dir.path().join("audit.jsonl");
-        let mut io = Io::start(conn, Some(writer), Target::default(), tx);
-        io.set_audit_log(audit.clone());
-        let (keys, key_rx) = mpsc::unbounded_channel();
-        let term = Terminal::new(TestBackend::new(120, 40)).unwrap();
-        Console { demo, _dir: dir, audit, term, state, rx, io, keys, key_rx }
-    }
-
-    /// Run the loop until the screen shows `needle` (or `limit` passes); returns the screen.
-    async fn run_until(&mut self, needle: &str, limit: Duration) -> String {
-        let theme = Theme::builtin("dark");
-        let deadline = tokio::time::Instant::now() + limit;
-        let mut screen = String::new();
-        while tokio::time::Instant::now() < deadline {
-            let key_rx = &mut self.key_rx;
-            let inputs = futures::stream::poll_fn(|cx| key_rx.poll_recv(cx)).boxed();
-            let _ = tokio::time::timeout(
-                Duration::from_millis(200),
-                event_loop(
-                    &mut self.term,
-                    &mut self.state,
-                    &theme,
-                    &mut self.rx,
-                    &mut self.io,
-                    inputs,
-                ),
-            )
-            .await;
-            screen = text::plain(self.term.backend().buffer());
-            if screen.contains(needle) {
-                break;
-            }
-        }
-        screen
-    }
-
-    fn press(&self, c: KeyCode) {
-        self.keys.send(Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))).unwrap();
-    }
-
-    fn type_text(&self, t: &str) {
-        t.chars().for_each(|c| self.press(KeyCode::Char(c)));
-    }
-
-    /// Until the fleet is on screen and RBAC has answered (`r` and `b` need it).
-    async fn ready(&mut self) {
-        let s = self.run_until("gss-2048-5", Duration::from_secs(15)).await;
-        assert!(s.contains("gss-2048-5"), "{s}");
-        for _ in 0..50 {
-            if self.state.access.caps.is_some() {
-                return;
-            }
-            self.run_until("never", Duration::from_millis(200)).await;
-        }
-        panic!("no RBAC answer");
-    }
-}
-
 fn row_of<'a>(screen: &'a str, pod: &str) -> &'a str {
     screen.lines().find(|l| l.starts_with(&format!("   {pod} "))).unwrap_or("")
 }
@@ -252,7 +150,7 @@ fn row_of<'a>(screen: &'a str, pod: &str) -> &'a str {
 /// pod end ✓ on screen.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reload_gss_2048_in_the_console_against_the_demo() {
-    let mut c = Console::start().await;
+    let mut c = Harness::start(false).await;
     c.ready().await;
     let pos = c.state.position_of(&Line::Group(("default".into(), "gss-2048".into()))).unwrap();
     c.state.set_cursor_pos(pos);
@@ -278,7 +176,7 @@ async fn reload_gss_2048_in_the_console_against_the_demo() {
 /// reloaded once in place and its output shows the new sidecar.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r_in_the_rollout_view_reloads_each_pod_once_in_place() {
-    let mut c = Console::start().await;
+    let mut c = Harness::start(false).await;
     c.ready().await;
     c.press(KeyCode::Char('b'));
     let s = c.run_until("Bump gss-2048", Duration::from_secs(10)).await;

@@ -1,7 +1,7 @@
 //! Screens rendered into ratatui's TestBackend at a fixed "now", compared with insta snapshots.
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use okg_console::app::fake;
-use okg_console::app::msg::{ClusterEvent, EventLine, Msg};
+use okg_console::app::msg::{EventLine, Msg};
 use okg_console::app::state::{Access, State};
 use okg_console::cluster::access::Capabilities;
 use okg_console::okg::fleet::Key;
@@ -9,19 +9,7 @@ use okg_console::ui::{self, text, theme::Theme};
 use ratatui::{Terminal, backend::TestBackend, buffer::Buffer};
 
 fn state(width: u16, height: u16, access: Access) -> State {
-    let mut s = State::new(
-        "okg-demo",
-        "http://127.0.0.1:6443",
-        Some("default".into()),
-        access,
-        fake::now(),
-    );
-    let (sets, gss, pods) = fake::small_fleet();
-    s.update(Msg::Resize { width, height });
-    s.update(Msg::Cluster(ClusterEvent::SetsReplaced(sets)));
-    s.update(Msg::Cluster(ClusterEvent::GameServersReplaced(gss)));
-    s.update(Msg::Cluster(ClusterEvent::PodsReplaced(fake::infos(&pods))));
-    s
+    fake::loaded_state(width, height, access)
 }
 
 fn writable() -> Access {

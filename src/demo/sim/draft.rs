@@ -1,7 +1,7 @@
 //! A copy-on-write pod: planners read the original and clone it only when they change something,
 //! so a steady cluster of thousands of pods costs no allocations per reconcile.
 
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Pod, PodCondition};
 
 pub struct Draft<'a> {
     orig: &'a Pod,
@@ -53,5 +53,15 @@ impl<'a> Draft<'a> {
         {
             a.remove(key);
         }
+    }
+    /// Set one pod condition (see `pods::set_condition` for what counts as a change).
+    pub fn set_condition(&mut self, condition: PodCondition) {
+        let conds = self
+            .edit()
+            .status
+            .get_or_insert_with(Default::default)
+            .conditions
+            .get_or_insert_with(Vec::new);
+        super::pods::set_condition(conds, condition);
     }
 }

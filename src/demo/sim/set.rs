@@ -305,21 +305,12 @@ pub(super) fn plan_set(
                     Some(Mode::InPlace) => {
                         // OpenKruise takes the pod out of service first (readiness gate False).
                         d.set_label(labels::LIFECYCLE_STATE, lifecycle::PREPARING_UPDATE);
-                        let conds = d
-                            .edit()
-                            .status
-                            .get_or_insert_with(Default::default)
-                            .conditions
-                            .get_or_insert_with(Vec::new);
-                        pods::set_condition(
-                            conds,
-                            pods::condition(
-                                pods::INPLACE_UPDATE_READY,
-                                false,
-                                Some("StartInPlaceUpdate"),
-                                clock.wall,
-                            ),
-                        );
+                        d.set_condition(pods::condition(
+                            pods::INPLACE_UPDATE_READY,
+                            false,
+                            Some("StartInPlaceUpdate"),
+                            clock.wall,
+                        ));
                         stepped = true;
                     }
                     Some(Mode::ReCreate) => {
@@ -357,16 +348,12 @@ pub(super) fn plan_set(
             } else if lc == lifecycle::UPDATING && inplace::update_completed(d.get()) {
                 d.set_label(labels::LIFECYCLE_STATE, lifecycle::NORMAL);
                 d.remove_annotation(annotations::GS_UPDATING_CONTAINERS);
-                let conds = d
-                    .edit()
-                    .status
-                    .get_or_insert_with(Default::default)
-                    .conditions
-                    .get_or_insert_with(Vec::new);
-                pods::set_condition(
-                    conds,
-                    pods::condition(pods::INPLACE_UPDATE_READY, true, None, clock.wall),
-                );
+                d.set_condition(pods::condition(
+                    pods::INPLACE_UPDATE_READY,
+                    true,
+                    None,
+                    clock.wall,
+                ));
             }
             // OpenKruise marks a pod with the readiness gate ready for in-place updates once it
             // has no update in progress (new pods start without the condition).
@@ -374,16 +361,12 @@ pub(super) fn plan_set(
                 && d.get().status.as_ref().is_some_and(|s| s.pod_ip.is_some())
                 && pods::label(d.get(), labels::LIFECYCLE_STATE) == Some(lifecycle::NORMAL)
             {
-                let conds = d
-                    .edit()
-                    .status
-                    .get_or_insert_with(Default::default)
-                    .conditions
-                    .get_or_insert_with(Vec::new);
-                pods::set_condition(
-                    conds,
-                    pods::condition(pods::INPLACE_UPDATE_READY, true, None, clock.wall),
-                );
+                d.set_condition(pods::condition(
+                    pods::INPLACE_UPDATE_READY,
+                    true,
+                    None,
+                    clock.wall,
+                ));
             }
             // OKG >= 0.7: a GameServer's own container images win, patched straight onto the pod.
             let lc_now = pods::label(d.get(), labels::LIFECYCLE_STATE)
@@ -614,16 +597,7 @@ fn apply_images_in_place(
     );
     if changed.is_empty() {
         d.set_label(labels::LIFECYCLE_STATE, lifecycle::NORMAL);
-        let conds = d
-            .edit()
-            .status
-            .get_or_insert_with(Default::default)
-            .conditions
-            .get_or_insert_with(Vec::new);
-        pods::set_condition(
-            conds,
-            pods::condition(pods::INPLACE_UPDATE_READY, true, None, clock.wall),
-        );
+        d.set_condition(pods::condition(pods::INPLACE_UPDATE_READY, true, None, clock.wall));
     } else {
         d.set_label(labels::LIFECYCLE_STATE, lifecycle::UPDATING);
         d.set_annotation(annotations::GS_UPDATING_CONTAINERS, &names.join(","));
