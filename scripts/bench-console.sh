@@ -5,9 +5,9 @@
 #   (c) resident memory of the okg process once live,
 #   (d) bytes written to the terminal in one idle minute at 120x40 (the pane output is teed
 #       through `script` into a file whose growth is measured).
-# (a) is measured in-process: `cargo run --example console_bench`.
+# (a) is measured in-process: `cargo run -p okg-tools --bin console_bench`.
 #
-#   cargo build --examples --bins && scripts/bench-console.sh [REPLICAS]
+#   cargo build --bins && cargo build -p okg-tools --bins && scripts/bench-console.sh [REPLICAS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/tmux-lib.sh
@@ -16,7 +16,7 @@ work=$(mktemp -d)
 cleanup() { stop_all; [ -n "${demo_pid:-}" ] && kill "$demo_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-DEMO_BIN=${DEMO_BIN:-target/debug/examples/demo_bench}
+DEMO_BIN=${DEMO_BIN:-target/debug/demo_bench}
 "$DEMO_BIN" "$REPLICAS" --serve "$work/kubeconfig" > "$work/demo.log" 2>&1 &
 demo_pid=$!
 for _ in $(seq 1 600); do [ -s "$work/kubeconfig" ] && break; sleep 0.5; done

@@ -49,13 +49,13 @@ log "kube-apiserver $K8S_VERSION and etcd $ETCD_VERSION from $E2E_BIN_SOURCE"
 
 # Build the Rust side before starting servers, so a slow compile does not eat into their
 # lifetime and the timings below measure the tier, not cargo.
-log "building okg, the examples and tests/e2e_real.rs"
-(cd "$REPO" && cargo build --quiet --bin okg --example print_crds --example e2e_sim \
-        --example first_screen_timing &&
+log "building okg, the tools (crates/okg-tools) and tests/e2e_real.rs"
+(cd "$REPO" && cargo build --quiet --bin okg &&
+    cargo build --quiet -p okg-tools --bin print_crds --bin e2e_sim --bin first_screen_timing &&
     cargo test --quiet --test e2e_real --no-run) >&2
 OKG_BIN="$REPO/target/debug/okg"
 [[ -n "${CARGO_TARGET_DIR:-}" ]] && OKG_BIN="$CARGO_TARGET_DIR/debug/okg"
-EXAMPLES_DIR="$(dirname "$OKG_BIN")/examples"
+TOOLS_DIR="$(dirname "$OKG_BIN")"
 
 WORK="${OKG_E2E_WORKDIR:-$(mktemp -d "${TMPDIR:-/tmp}/okg-e2e.XXXXXX")}"
 mkdir -p "$WORK"
@@ -281,8 +281,8 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: Group, name: okg-e2e-view
 EOF
 
 # ---- CRDs from our own types ------------------------------------------------------------------
-log "installing the OKG CRDs generated from src/okg/types.rs"
-"$EXAMPLES_DIR/print_crds" >"$WORK/crds.json"
+log "installing the OKG CRDs generated from crates/okg-domain/src/types.rs"
+"$TOOLS_DIR/print_crds" >"$WORK/crds.json"
 # Server-side apply: the schemas (full pod templates) are too big for the client-side
 # last-applied annotation (256 KiB).
 K apply --server-side -f "$WORK/crds.json" >/dev/null
@@ -300,8 +300,8 @@ crds_established || { log "the CRDs were not established within 60s"; exit 1; }
 log "CRDs established"
 
 # ---- the simulated OKG / OpenKruise / kubelet controller --------------------------------------
-log "seeding objects and starting the simulated controller (examples/e2e_sim.rs)"
-"$EXAMPLES_DIR/e2e_sim" --kubeconfig "$WORK/sim.kubeconfig" --namespace default \
+log "seeding objects and starting the simulated controller (crates/okg-tools/src/bin/e2e_sim.rs)"
+"$TOOLS_DIR/e2e_sim" --kubeconfig "$WORK/sim.kubeconfig" --namespace default \
     --node-label okg-e2e/kwok=managed --ready-file "$WORK/sim.ready" >"$WORK/sim.log" 2>&1 &
 echo $! >"$WORK/sim.pid"
 for _ in $(seq 600); do
@@ -414,14 +414,14 @@ if [[ "${OKG_E2E_PERF:-}" == 1 && $status -eq 0 ]]; then
     K create namespace "$PERF_NS" >/dev/null
     K create serviceaccount default -n "$PERF_NS" >/dev/null
     log "perf: seeding $PERF_NS with gss-2048 x 2000 (+ gss-battle) through the API"
-    "$EXAMPLES_DIR/e2e_sim" --kubeconfig "$WORK/sim.kubeconfig" --namespace "$PERF_NS" \
+    "$TOOLS_DIR/e2e_sim" --kubeconfig "$WORK/sim.kubeconfig" --namespace "$PERF_NS" \
         --replicas 2000 --seed-only --ready-file "$WORK/perf.ready" >>"$WORK/sim.log" 2>&1
     log "perf: seeded $(cat "$WORK/perf.ready")"
     log "perf: start to first screen, real kube-apiserver"
-    "$EXAMPLES_DIR/first_screen_timing" --kubeconfig "$WORK/admin.kubeconfig" \
+    "$TOOLS_DIR/first_screen_timing" --kubeconfig "$WORK/admin.kubeconfig" \
         --namespace "$PERF_NS" --runs 3 || status=1
     log "perf: start to first screen, embedded demo cluster (same fleet)"
-    "$EXAMPLES_DIR/first_screen_timing" --demo 2000 --runs 3 || status=1
+    "$TOOLS_DIR/first_screen_timing" --demo 2000 --runs 3 || status=1
 fi
 if [[ "$MODE" == keep ]]; then
     log "--keep: cluster still up (KUBECONFIG=$WORK/admin.kubeconfig); Ctrl-C stops it"

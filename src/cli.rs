@@ -54,6 +54,7 @@ pub enum Command {
     /// Run a reload (exec or HTTP) in many pods with bounded parallelism.
     Reload(ReloadArgs),
     /// Serve the demo cluster until Ctrl-C.
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
 }
 

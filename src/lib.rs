@@ -4,14 +4,11 @@
 //! `cluster/writer.rs`), `ops/` operations shared by the TUI and the CLI, `app/` the pure TUI
 //! state machine, `ui/` drawing, `tui.rs` the terminal loop, `commands/` the non-interactive front
 //! ends, `demo/` the embedded demo cluster.
-pub mod app;
 pub mod cli;
 pub mod cluster;
 pub mod commands;
-pub mod demo;
 pub mod logging;
-pub mod okg;
 pub mod ops;
 pub mod paths;
+pub mod session;
 pub mod tui;
-pub mod ui;

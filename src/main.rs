@@ -25,6 +25,7 @@ fn main() -> ExitCode {
     };
     let code = runtime.block_on(async move {
         match cli.command.clone() {
+            #[cfg(feature = "demo")]
             Some(Command::Demo(args)) => commands::demo::run(args).await,
             Some(Command::Status(args)) => commands::status::run(&cli.global, args).await,
             Some(Command::Bump(args)) => commands::bump::run(&cli.global, args).await,

@@ -13,7 +13,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::mpsc;
 
 use crate::cluster::writer::Writer;
-use crate::okg::reload_plan::{Attempt, OutputStream};
+use okg_domain::reload_plan::{Attempt, OutputStream};
 
 /// Per stream, bytes forwarded before the rest is drained and dropped (a runaway command must
 /// not fill memory or the operator's screen).

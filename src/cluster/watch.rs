@@ -12,9 +12,9 @@ use serde::de::DeserializeOwned;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::app::msg::{ClusterEvent, EventLine, Msg};
-use crate::okg::fleet::{Key, PodInfo};
-use crate::okg::types::{GameServer, GameServerSet, labels};
+use crate::tui::app::msg::{ClusterEvent, EventLine, Msg};
+use okg_domain::fleet::{Key, PodInfo};
+use okg_domain::types::{GameServer, GameServerSet, labels};
 
 /// Running watch tasks; dropping this stops them.
 #[derive(Default)]

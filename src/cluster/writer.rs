@@ -4,7 +4,7 @@
 use kube::api::{Api, Patch, PatchParams};
 use serde::de::DeserializeOwned;
 
-use crate::okg::types::{GameServer, GameServerSet};
+use okg_domain::types::{GameServer, GameServerSet};
 
 #[derive(Clone)]
 pub struct Writer {

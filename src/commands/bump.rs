@@ -12,14 +12,15 @@ use tokio::sync::mpsc;
 
 use crate::cli::{BumpArgs, GlobalArgs, OutputFormat};
 use crate::cluster::access::Permission;
-use crate::commands::{exit, session};
+use crate::commands::exit;
+use crate::session;
 
 mod chain;
-use crate::okg::bump_plan::{BumpRequest, Plan, PodAction, Policy, Scope};
-use crate::okg::image::version_of;
-use crate::okg::rollout::Verdict;
 use crate::ops::audit::AuditLog;
 use crate::ops::bump::{self, BumpError, BumpEvent, FollowOptions, FollowReport, OpsContext, Step};
+use okg_domain::bump_plan::{BumpRequest, Plan, PodAction, Policy, Scope};
+use okg_domain::image::version_of;
+use okg_domain::rollout::Verdict;
 
 pub async fn run(global: &GlobalArgs, args: BumpArgs) -> u8 {
     if let Some(n) = args.canary
@@ -462,7 +463,7 @@ fn print_report(doc: &Doc, report: &FollowReport) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::okg::rollout::{Counts, FailReason, WaitReason};
+    use okg_domain::rollout::{Counts, FailReason, WaitReason};
     use std::collections::BTreeMap;
 
     fn report(vs: &[Verdict], timed_out: bool) -> FollowReport {

@@ -1,7 +1,7 @@
 //! `okg demo`: serve the demo cluster until Ctrl-C or SIGTERM.
 use crate::cli::DemoArgs;
 use crate::commands::exit;
-use crate::demo::{DemoCluster, DemoOptions};
+use okg_demo::{DemoCluster, DemoOptions};
 
 pub async fn run(args: DemoArgs) -> u8 {
     let options = DemoOptions {

@@ -1,9 +1,10 @@
 //! The non-interactive front ends (`okg status | bump | reload | demo`) and the session set-up
 //! they share with the TUI.
 pub mod bump;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod reload;
-pub mod session;
+
 pub mod status;
 
 /// Exit codes shared by the commands (see docs/cli.md).

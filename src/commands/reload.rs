@@ -13,14 +13,15 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cli::{GlobalArgs, OutputFormat, ReloadArgs};
 use crate::cluster::access::{self, Action, Permission};
-use crate::commands::{exit, session};
-use crate::okg::reload_plan::{
+use crate::commands::exit;
+use crate::ops::audit::AuditLog;
+use crate::ops::reload::{self, AuditContext, KubeTransport, ReloadEvent, ReloadPlan};
+use crate::session;
+use okg_domain::reload_plan::{
     self, Limits, OutputStream, PodResult, ReloadConfig, ReloadDefault, ReloadMethod, ReloadTarget,
     StopReason,
 };
-use crate::okg::types::{GameServerSet, annotations, labels};
-use crate::ops::audit::AuditLog;
-use crate::ops::reload::{self, AuditContext, KubeTransport, ReloadEvent, ReloadPlan};
+use okg_domain::types::{GameServerSet, annotations, labels};
 
 /// A failure of the command, with its exit code.
 struct Exit(u8, String);
@@ -475,8 +476,8 @@ async fn print_progress(mut rx: mpsc::Receiver<ReloadEvent>, format: OutputForma
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::okg::reload_plan::{Answer, Failure, OutputTail, Summary};
     use clap::Parser;
+    use okg_domain::reload_plan::{Answer, Failure, OutputTail, Summary};
     use std::time::Duration;
 
     fn args(words: &[&str]) -> ReloadArgs {

@@ -7,10 +7,11 @@ use serde::Serialize;
 
 use crate::cli::{GlobalArgs, StatusArgs, StatusFormat};
 use crate::cluster::client::error_chain;
-use crate::commands::{exit, session};
-use crate::okg::fleet::{self, GroupHeader, Row};
-use crate::okg::types::{GameServer, GameServerSet, labels};
-use crate::ui::format;
+use crate::commands::exit;
+use crate::session;
+use crate::tui::view::format;
+use okg_domain::fleet::{self, GroupHeader, Row};
+use okg_domain::types::{GameServer, GameServerSet, labels};
 
 pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
     let session = match session::open(global).await {
@@ -295,7 +296,7 @@ pub fn document(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::fake;
+    use okg_domain::fixtures as fake;
 
     #[test]
     fn table_and_json_of_the_small_fleet() {

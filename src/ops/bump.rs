@@ -19,13 +19,13 @@ use tokio::sync::mpsc;
 use crate::cluster::access::{self, Action, Permission};
 use crate::cluster::client::error_chain;
 use crate::cluster::writer::Writer;
-use crate::okg::bump_plan::{
+use crate::ops::audit::{AuditLog, AuditRecord};
+use okg_domain::bump_plan::{
     self, BumpRequest, ObjectKind, ObjectPatch, Plan, PlanError, PlanKind, PodAction, Policy,
     RolloutParams, Scope, SwitchPlan,
 };
-use crate::okg::rollout::{self, Baseline, Comparison, Counts, Verdict, WaitReason};
-use crate::okg::types::{GameServer, GameServerSet, labels};
-use crate::ops::audit::{AuditLog, AuditRecord};
+use okg_domain::rollout::{self, Baseline, Comparison, Counts, Verdict, WaitReason};
+use okg_domain::types::{GameServer, GameServerSet, labels};
 
 /// What the user asked for, in a form that can be planned again at apply time.
 #[derive(Clone, Debug, PartialEq)]

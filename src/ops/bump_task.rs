@@ -7,12 +7,12 @@ use std::time::Duration;
 use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::task::JoinHandle;
 
-use crate::app::bump_dialog::{BumpCmd, BumpReply};
-use crate::app::msg::Msg;
-use crate::app::store::SetKey;
 use crate::cluster::writer::Writer;
 use crate::ops::audit::AuditLog;
 use crate::ops::bump::{self, BumpError, FollowOptions, OpsContext};
+use crate::tui::app::msg::Msg;
+use crate::tui::app::store::SetKey;
+use crate::tui::screens::bump::state::{BumpCmd, BumpReply};
 
 /// The running bump tasks of one console.
 pub struct BumpTasks {
@@ -177,7 +177,7 @@ impl Drop for BumpTasks {
 
 async fn apply_and_follow(
     ctx: OpsContext,
-    plan: crate::okg::bump_plan::Plan,
+    plan: okg_domain::bump_plan::Plan,
     step: bump::Step,
     tx: UnboundedSender<Msg>,
     latest: std::sync::Arc<std::sync::Mutex<Option<bump::Applied>>>,

@@ -16,12 +16,12 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::okg::reload_plan::ReloadTarget;
-use crate::okg::rollout::{Counts, Verdict};
 use crate::ops::bump::{self, Applied, BumpEvent, FollowOptions, FollowReport};
 use crate::ops::reload::{
     self, AuditContext, ReloadEvent, ReloadPlan, ReloadReport, ReloadTransport,
 };
+use okg_domain::reload_plan::ReloadTarget;
+use okg_domain::rollout::{Counts, Verdict};
 
 /// Progress of a chained bump + reload.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -171,7 +171,7 @@ pub fn not_reloaded_reason(verdict: Option<&Verdict>, cancelled: bool) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::okg::rollout::FailReason;
+    use okg_domain::rollout::FailReason;
 
     #[test]
     fn reasons_name_the_verdict() {

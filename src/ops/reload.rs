@@ -21,11 +21,11 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cluster::exec::{self, Line};
 use crate::cluster::writer::Writer;
-use crate::okg::reload_plan::{
+use crate::ops::audit::{AuditLog, AuditRecord};
+use okg_domain::reload_plan::{
     Attempt, Failure, Limits, Next, OutputStream, OutputTail, PodResult, ReloadMethod,
     ReloadTarget, Scheduler, StopReason, Summary, Verdict, backoff, classify,
 };
-use crate::ops::audit::{AuditLog, AuditRecord};
 
 /// Lines of each stream kept in a pod's result (all lines also go out as `ReloadEvent::Output`).
 pub const TAIL_LINES: usize = 100;
@@ -460,7 +460,7 @@ struct PodRun<T> {
 }
 
 enum Ended {
-    Verdict(Result<crate::okg::reload_plan::Answer, Failure>, u32),
+    Verdict(Result<okg_domain::reload_plan::Answer, Failure>, u32),
     Timeout,
     Cancelled,
 }
@@ -510,7 +510,7 @@ impl<T: ReloadTransport> PodRun<T> {
         &self,
         target: &ReloadTarget,
         lines: mpsc::Sender<Line>,
-    ) -> (Result<crate::okg::reload_plan::Answer, Failure>, u32) {
+    ) -> (Result<okg_domain::reload_plan::Answer, Failure>, u32) {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
@@ -588,7 +588,7 @@ fn write_audit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::okg::reload_plan::Answer;
+    use okg_domain::reload_plan::Answer;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// A fake cluster: each pod answers from its script (one `Attempt` per call, the last one

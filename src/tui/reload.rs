@@ -8,18 +8,18 @@ use kube::api::Api;
 use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio_util::sync::CancellationToken;
 
-use crate::app::msg::Msg;
-use crate::app::reload_dialog::{ReloadDefaults, ReloadFailed, ReloadProgress};
 use crate::cluster::writer::Writer;
-use crate::okg::fleet::Key;
-use crate::okg::reload_plan::{self, Limits, ReloadConfig, ReloadMethod, ReloadTarget};
-use crate::okg::reload_plan::{PodResult, Summary};
-use crate::okg::types::{GameServerSet, annotations};
 use crate::ops::audit::AuditLog;
 use crate::ops::bump::{Applied, FollowOptions};
 use crate::ops::chain::{self, ChainEvent, ChainReload};
 use crate::ops::reload::ReloadEvent;
 use crate::ops::reload::{self, AuditContext, KubeTransport, ReloadPlan};
+use crate::tui::app::msg::Msg;
+use crate::tui::screens::reload::state::{ReloadDefaults, ReloadFailed, ReloadProgress};
+use okg_domain::fleet::Key;
+use okg_domain::reload_plan::{self, Limits, ReloadConfig, ReloadMethod, ReloadTarget};
+use okg_domain::reload_plan::{PodResult, Summary};
+use okg_domain::types::{GameServerSet, annotations};
 
 /// Who runs a reload, for its audit record (the user is asked when the run starts).
 pub struct Who {

@@ -19,7 +19,7 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams};
 use okg_console::cluster::access::{self, Action, Permission};
 use okg_console::cluster::writer::Writer;
-use okg_console::okg::types::{GameServer, GameServerSet};
+use okg_domain::types::{GameServer, GameServerSet};
 use serde_json::{Value, json};
 use support::*;
 
@@ -52,7 +52,7 @@ fn json_patch(v: Value) -> json_patch::Patch {
     serde_json::from_value(v).expect("valid JSON Patch")
 }
 
-/// The CRDs generated from src/okg/types.rs were accepted by a real server (structural schema),
+/// The CRDs generated from crates/okg-domain/src/types.rs were accepted by a real server (structural schema),
 /// print the columns `kubectl get gss/gs` shows for OKG, and have the status subresource.
 #[tokio::test]
 #[ignore = "real kube-apiserver tier: run scripts/e2e-real.sh"]
@@ -281,7 +281,7 @@ async fn watch_from_a_too_old_resource_version_is_410_gone() {
 #[tokio::test]
 #[ignore = "real kube-apiserver tier: run scripts/e2e-real.sh"]
 async fn watchers_recover_after_kube_apiserver_restarts_mid_watch() {
-    use okg_console::app::msg::{ClusterEvent, Msg};
+    use okg_console::tui::app::msg::{ClusterEvent, Msg};
     let Some(env) = env_or_skip("watchers_recover_after_kube_apiserver_restarts_mid_watch") else {
         return;
     };
@@ -298,7 +298,7 @@ async fn watchers_recover_after_kube_apiserver_restarts_mid_watch() {
         let gs_line = |g: &GameServer| {
             format!("gs {} {}", g.metadata.name.as_deref().unwrap_or(""), g.ops_state())
         };
-        let pod_line = |p: &okg_console::okg::fleet::PodInfo| {
+        let pod_line = |p: &okg_domain::fleet::PodInfo| {
             let ops = p.labels.get("game.kruise.io/gs-opsState").unwrap_or_default().to_string();
             format!("pod {} {ops}", p.key.name)
         };
@@ -690,9 +690,9 @@ async fn ops_bump_detects_a_concurrent_change_and_the_server_fails_its_test_op()
     else {
         return;
     };
-    use okg_console::okg::bump_plan::{BumpRequest, Scope};
     use okg_console::ops::audit::AuditLog;
     use okg_console::ops::bump::{self, BumpError, OpsContext, Step};
+    use okg_domain::bump_plan::{BumpRequest, Scope};
     let admin = client(&env.admin_kubeconfig).await;
     let ns = fresh_namespace(&admin, "e2e-conflict").await;
     create_fleet(&admin, &ns, "gss-race", 2).await;
@@ -738,7 +738,7 @@ async fn ops_bump_detects_a_concurrent_change_and_the_server_fails_its_test_op()
                 Api::<GameServerSet>::namespaced(admin.clone(), &ns).get("gss-race").await.unwrap();
             let current = serde_json::to_value(current).unwrap();
             assert!(
-                !okg_console::okg::bump_plan::test_ops_hold(&plan.patches[0].patch, &current),
+                !okg_domain::bump_plan::test_ops_hold(&plan.patches[0].patch, &current),
                 "the re-read object must fail the plan's test ops, so ops::bump calls it a conflict"
             );
         }
@@ -923,11 +923,11 @@ async fn okg_reload_as_viewer_exits_4_and_runs_nothing() {
 #[ignore = "real kube-apiserver tier: run scripts/e2e-real.sh"]
 async fn tui_as_viewer_shows_the_fleet_and_marks_bump_and_reload_unavailable() {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    use okg_console::app::msg::Msg;
-    use okg_console::app::state::{Access, State};
     use okg_console::cluster::client::Target;
+    use okg_console::tui::app::msg::Msg;
+    use okg_console::tui::app::state::{Access, State};
+    use okg_console::tui::view::{text, theme::Theme};
     use okg_console::tui::{Io, event_loop};
-    use okg_console::ui::{text, theme::Theme};
     use ratatui::{Terminal, backend::TestBackend};
 
     let test = "tui_as_viewer_shows_the_fleet_and_marks_bump_and_reload_unavailable";

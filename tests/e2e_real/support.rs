@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use k8s_openapi::api::core::v1::{Namespace, Pod, ServiceAccount};
 use kube::api::{Api, ListParams, PostParams};
-use okg_console::okg::types::{GameServer, GameServerSet};
+use okg_domain::types::{GameServer, GameServerSet};
 use serde_json::{Value, json};
 use std::time::Duration;
 

@@ -5,12 +5,12 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use okg_console::cluster::writer::Writer;
-use okg_console::okg::bump_plan::{BumpRequest, PodAction, Scope};
-use okg_console::okg::image::ImageRef;
-use okg_console::okg::rollout::{Verdict, WaitReason};
-use okg_console::okg::types::{GameServerSet, labels};
 use okg_console::ops::audit::AuditLog;
 use okg_console::ops::bump::{self, BumpError, FollowOptions, OpsContext, Step};
+use okg_domain::bump_plan::{BumpRequest, PodAction, Scope};
+use okg_domain::image::ImageRef;
+use okg_domain::rollout::{Verdict, WaitReason};
+use okg_domain::types::{GameServerSet, labels};
 use serde_json::json;
 use tokio::sync::mpsc;
 
@@ -536,7 +536,7 @@ async fn pause_resume_and_rollback_of_a_canary() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rbac_denial_refuses_and_a_forbidden_write_is_audited() {
-    use okg_console::demo::VIEWER_TOKEN;
+    use okg_demo::VIEWER_TOKEN;
     let d = demo().await;
     let client = d.client();
     let old = template_image(&client, "gss-2048", "sidecar").await;

@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
-use okg_console::demo::{DemoCluster, DemoOptions};
+use okg_demo::{DemoCluster, DemoOptions};
 
 /// A running demo cluster with a kubeconfig and an audit log path in a temporary directory.
 pub struct Demo {

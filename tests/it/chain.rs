@@ -5,15 +5,15 @@ use std::time::Duration;
 
 use kube::api::Api;
 use okg_console::cluster::writer::Writer;
-use okg_console::okg::bump_plan::{BumpRequest, Scope};
-use okg_console::okg::image::ImageRef;
-use okg_console::okg::reload_plan::{Limits, PodResult, ReloadMethod};
-use okg_console::okg::rollout::Verdict;
-use okg_console::okg::types::GameServerSet;
 use okg_console::ops::audit::AuditLog;
 use okg_console::ops::bump::{self, BumpEvent, FollowOptions, OpsContext, Step};
 use okg_console::ops::chain::{self, ChainEvent, ChainReload};
 use okg_console::ops::reload::{KubeTransport, ReloadEvent, ReloadPlan};
+use okg_domain::bump_plan::{BumpRequest, Scope};
+use okg_domain::image::ImageRef;
+use okg_domain::reload_plan::{Limits, PodResult, ReloadMethod};
+use okg_domain::rollout::Verdict;
+use okg_domain::types::GameServerSet;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 

@@ -11,8 +11,8 @@ use kube::api::{
     Api, AttachParams, ListParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams,
 };
 use kube::runtime::watcher;
-use okg_console::demo::{DemoCluster, DemoOptions, VIEWER_TOKEN, fixtures};
-use okg_console::okg::types::{GameServer, GameServerSet, annotations};
+use okg_demo::{DemoCluster, DemoOptions, VIEWER_TOKEN, fixtures};
+use okg_domain::types::{GameServer, GameServerSet, annotations};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -274,7 +274,7 @@ async fn http_reload_through_the_pod_proxy() {
         &req(
             "POST",
             "/api/v1/namespaces/default/pods/gss-2048-1:3000/proxy/reload",
-            okg_console::demo::ADMIN_TOKEN,
+            okg_demo::ADMIN_TOKEN,
             "text/plain",
             "",
         ),
@@ -293,7 +293,7 @@ async fn http_reload_through_the_pod_proxy() {
         &req(
             "GET",
             "/api/v1/namespaces/default/pods/gss-2048-0:3000/proxy/other",
-            okg_console::demo::ADMIN_TOKEN,
+            okg_demo::ADMIN_TOKEN,
             "text/plain",
             "",
         ),
@@ -306,7 +306,7 @@ async fn http_reload_through_the_pod_proxy() {
 #[tokio::test]
 async fn errors_are_statuses_with_the_right_code() {
     let demo = fleet(1).await;
-    let admin = okg_console::demo::ADMIN_TOKEN;
+    let admin = okg_demo::ADMIN_TOKEN;
     let gs = "/apis/game.kruise.io/v1alpha1/namespaces/default/gameservers";
     let cases: Vec<(Vec<u8>, u16, &str)> = vec![
         (

@@ -8,8 +8,8 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::{ContainerStatus, Event, Pod};
 use kube::Api;
 use kube::api::{ListParams, Patch, PatchParams};
-use okg_console::demo::{DemoCluster, DemoOptions};
-use okg_console::okg::types::{GameServer, GameServerSet, labels};
+use okg_demo::{DemoCluster, DemoOptions};
+use okg_domain::types::{GameServer, GameServerSet, labels};
 use serde_json::json;
 
 const TIMEOUT: Duration = Duration::from_secs(60);

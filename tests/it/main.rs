@@ -8,6 +8,7 @@ mod demo_api;
 mod demo_sim;
 mod reload;
 mod reload_retry;
+mod support;
 mod tui_bump;
 mod tui_bump_snapshots;
 mod tui_demo;

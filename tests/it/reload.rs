@@ -9,12 +9,12 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, Patch, PatchParams};
 use okg_console::cluster::writer::Writer;
-use okg_console::demo::{DemoCluster, DemoOptions, VIEWER_TOKEN, fixtures};
-use okg_console::okg::reload_plan::{
+use okg_console::ops::reload::{self, KubeTransport, ReloadEvent, ReloadPlan, ReloadReport};
+use okg_demo::{DemoCluster, DemoOptions, VIEWER_TOKEN, fixtures};
+use okg_domain::reload_plan::{
     Answer, Failure, Limits, PodResult, ReloadMethod, ReloadTarget, StopReason,
 };
-use okg_console::okg::types::{GameServerSet, annotations};
-use okg_console::ops::reload::{self, KubeTransport, ReloadEvent, ReloadPlan, ReloadReport};
+use okg_domain::types::{GameServerSet, annotations};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;

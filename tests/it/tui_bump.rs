@@ -76,7 +76,7 @@ async fn a_change_after_the_plan_is_a_conflict_that_sends_nothing() {
     h.run_until("enter: patch", Duration::from_secs(10)).await;
 
     // Someone else changes the sidecar's image while the pre-flight is on screen.
-    let api: kube::Api<okg_console::okg::types::GameServerSet> =
+    let api: kube::Api<okg_domain::types::GameServerSet> =
         kube::Api::namespaced(h.demo.client().unwrap(), "default");
     let image = "registry.cn-beijing.aliyuncs.com/acs/2048-sidecar:v1.5";
     let patch = serde_json::json!([{"op": "replace",

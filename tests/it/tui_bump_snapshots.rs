@@ -1,19 +1,19 @@
 //! Screens of the bump flow at a fixed "now": the dialog, the pre-flight (in place, and the loud
 //! re-create variant) and a rollout mid-way with mixed verdicts.
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use okg_console::app::bump_dialog::BumpReply;
-use okg_console::app::fake;
-use okg_console::app::msg::Msg;
-use okg_console::app::state::{Access, State};
 use okg_console::cluster::access::{Action, Capabilities, Permission};
-use okg_console::okg::bump_plan::{self, BumpRequest, Plan, Scope};
-use okg_console::okg::rollout::{Comparison, FailReason, Verdict, WaitReason};
 use okg_console::ops::bump::BumpEvent;
-use okg_console::ui::{self, text, theme::Theme};
+use okg_console::tui::app::msg::Msg;
+use okg_console::tui::app::state::{Access, State};
+use okg_console::tui::screens::bump::state::BumpReply;
+use okg_console::tui::view::{self, text, theme::Theme};
+use okg_domain::bump_plan::{self, BumpRequest, Plan, Scope};
+use okg_domain::fixtures as fake;
+use okg_domain::rollout::{Comparison, FailReason, Verdict, WaitReason};
 use ratatui::{Terminal, backend::TestBackend};
 
 fn state(width: u16, height: u16) -> State {
-    fake::loaded_state(
+    super::support::loaded_state(
         width,
         height,
         Access { read_only: false, caps: Some(Capabilities::all_allowed()) },
@@ -22,7 +22,7 @@ fn state(width: u16, height: u16) -> State {
 
 fn screen(s: &State, width: u16, height: u16) -> String {
     let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
-    term.draw(|f| ui::draw(f, s, &Theme::builtin("dark"))).unwrap();
+    term.draw(|f| view::draw(f, s, &Theme::builtin("dark"))).unwrap();
     text::plain(term.backend().buffer())
 }
 
@@ -172,7 +172,7 @@ fn rollout_mid_way_with_mixed_verdicts() {
             message: "Failed to pull image \"…/2048-sidecar:v3.0\": not found".into(),
         },
         BumpEvent::Counts {
-            counts: okg_console::okg::rollout::Counts {
+            counts: okg_domain::rollout::Counts {
                 in_place: 1,
                 updating: 1,
                 failed: 1,
@@ -212,7 +212,7 @@ fn rollout_in_ascii() {
     let mut theme = Theme::builtin("dark");
     theme.ascii = true;
     let mut term = Terminal::new(TestBackend::new(80, 16)).unwrap();
-    term.draw(|f| ui::draw(f, &s, &theme)).unwrap();
+    term.draw(|f| view::draw(f, &s, &theme)).unwrap();
     let out = text::plain(term.backend().buffer());
     assert!(out.contains("+ IN PLACE") && !out.contains('✓'), "{out}");
     insta::assert_snapshot!(out);

@@ -4,12 +4,12 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use futures::StreamExt;
-use okg_console::app::msg::Msg;
-use okg_console::app::state::{Access, State};
 use okg_console::cluster::client::{self, Target};
-use okg_console::demo::{DemoCluster, DemoOptions};
+use okg_console::tui::app::msg::Msg;
+use okg_console::tui::app::state::{Access, State};
+use okg_console::tui::view::{text, theme::Theme};
 use okg_console::tui::{Io, event_loop};
-use okg_console::ui::{text, theme::Theme};
+use okg_demo::{DemoCluster, DemoOptions};
 use ratatui::{Terminal, backend::TestBackend};
 use tokio::sync::mpsc;
 
@@ -116,7 +116,7 @@ async fn a_change_in_the_cluster_shows_up_on_screen() {
     assert!(row(&screen, "gss-2048-3").contains("None"), "{screen}");
 
     // An operator elsewhere sets opsState with kubectl; the watch brings it to the screen.
-    let api: kube::Api<okg_console::okg::types::GameServer> =
+    let api: kube::Api<okg_domain::types::GameServer> =
         kube::Api::namespaced(h.demo.client().unwrap(), "default");
     let patch =
         serde_json::json!([{"op": "add", "path": "/spec/opsState", "value": "Maintaining"}]);

@@ -5,16 +5,15 @@ use std::time::Duration;
 use super::tui_demo::Harness;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use okg_console::app::fake;
-use okg_console::app::msg::{Cmd, Intent, Msg};
-use okg_console::app::reload_dialog::ReloadProgress;
-use okg_console::app::state::{Access, Line, State};
 use okg_console::cluster::access::Capabilities;
-use okg_console::okg::reload_plan::{
+use okg_console::ops::reload::ReloadEvent;
+use okg_console::tui::app::msg::{Cmd, Intent, Msg};
+use okg_console::tui::app::state::{Access, Line, State};
+use okg_console::tui::screens::reload::state::ReloadProgress;
+use okg_console::tui::view::{self, text, theme::Theme};
+use okg_domain::reload_plan::{
     Answer, Failure, OutputStream, OutputTail, PodResult, StopReason, Summary,
 };
-use okg_console::ops::reload::ReloadEvent;
-use okg_console::ui::{self, text, theme::Theme};
 use ratatui::{Terminal, backend::TestBackend, buffer::Buffer};
 
 fn writable() -> Access {
@@ -22,12 +21,12 @@ fn writable() -> Access {
 }
 
 fn state(width: u16, height: u16) -> State {
-    fake::loaded_state(width, height, writable())
+    super::support::loaded_state(width, height, writable())
 }
 
 fn render(s: &State, width: u16, height: u16) -> Buffer {
     let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
-    term.draw(|f| ui::draw(f, s, &Theme::builtin("dark"))).unwrap();
+    term.draw(|f| view::draw(f, s, &Theme::builtin("dark"))).unwrap();
     term.backend().buffer().clone()
 }
 

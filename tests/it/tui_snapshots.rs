@@ -1,15 +1,15 @@
 //! Screens rendered into ratatui's TestBackend at a fixed "now", compared with insta snapshots.
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use okg_console::app::fake;
-use okg_console::app::msg::{EventLine, Msg};
-use okg_console::app::state::{Access, State};
 use okg_console::cluster::access::Capabilities;
-use okg_console::okg::fleet::Key;
-use okg_console::ui::{self, text, theme::Theme};
+use okg_console::tui::app::msg::{EventLine, Msg};
+use okg_console::tui::app::state::{Access, State};
+use okg_console::tui::view::{self, text, theme::Theme};
+use okg_domain::fixtures as fake;
+use okg_domain::fleet::Key;
 use ratatui::{Terminal, backend::TestBackend, buffer::Buffer};
 
 fn state(width: u16, height: u16, access: Access) -> State {
-    fake::loaded_state(width, height, access)
+    super::support::loaded_state(width, height, access)
 }
 
 fn writable() -> Access {
@@ -18,7 +18,7 @@ fn writable() -> Access {
 
 fn render(s: &State, theme: &Theme, width: u16, height: u16) -> Buffer {
     let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
-    term.draw(|f| ui::draw(f, s, theme)).unwrap();
+    term.draw(|f| view::draw(f, s, theme)).unwrap();
     term.backend().buffer().clone()
 }
 
@@ -59,7 +59,7 @@ fn main_view_read_only_with_filter_and_refusal() {
 fn detail_view() {
     let mut s = state(100, 40, writable());
     let k = Key::new("default", "gss-2048-1");
-    let pos = s.position_of(&okg_console::app::state::Line::Row(k.clone())).unwrap();
+    let pos = s.position_of(&okg_console::tui::app::state::Line::Row(k.clone())).unwrap();
     s.set_cursor_pos(pos);
     key(&mut s, KeyCode::Enter);
     let t = |secs| Some(fake::now() - jiff::SignedDuration::from_secs(secs));
@@ -90,7 +90,7 @@ fn help_view_lists_the_keymap() {
     let mut s = state(80, 40, writable());
     key(&mut s, KeyCode::Char('?'));
     let out = text::plain(&render(&s, &Theme::builtin("dark"), 80, 40));
-    for b in okg_console::app::keymap::BINDINGS {
+    for b in okg_console::tui::app::keymap::BINDINGS {
         assert!(out.contains(b.help), "help lacks {:?}", b.help);
     }
     insta::assert_snapshot!(out);
@@ -99,7 +99,7 @@ fn help_view_lists_the_keymap() {
 #[test]
 fn main_view_in_each_theme() {
     let mut seen = Vec::new();
-    for (name, _) in okg_console::ui::theme::BUILTIN {
+    for (name, _) in okg_console::tui::view::theme::BUILTIN {
         let mut s = state(100, 16, writable());
         key(&mut s, KeyCode::Char(' '));
         let out = text::styled(&render(&s, &Theme::builtin(name), 100, 16));

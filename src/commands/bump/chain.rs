@@ -11,11 +11,11 @@ use crate::cli::BumpArgs;
 use crate::cluster::access::{self, Action, Permission};
 use crate::cluster::writer::Writer;
 use crate::commands::{exit, reload as reload_cmd};
-use crate::okg::reload_plan::{Limits, ReloadMethod};
-use crate::okg::types::GameServerSet;
 use crate::ops::bump::{Applied, BumpEvent, FollowOptions, OpsContext};
 use crate::ops::chain::{self, ChainEvent, ChainReload, ChainReport};
 use crate::ops::reload::{AuditContext, KubeTransport, ReloadPlan};
+use okg_domain::reload_plan::{Limits, ReloadMethod};
+use okg_domain::types::GameServerSet;
 
 /// The reload asked for on the command line.
 #[derive(Clone, Debug)]

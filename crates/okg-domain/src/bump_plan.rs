@@ -1,0 +1,881 @@
+//! Planning a bump, pure: from a GameServerSet, its GameServers and pods and a request, the exact
+//! JSON Patches to send (each guarded by `test` ops on the values it was planned against), the
+//! predicted update order, and the policy verdict. The same plan is shown to the user, sent, and
+//! recorded in the audit log.
+pub use crate::update_order::{self, max_unavailable};
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::image::{ImageError, ImageRef};
+use super::rollout::WaitReason;
+use super::types::{GameServer, GameServerSet, PodUpdatePolicy, labels};
+
+/// Which pods a bump is for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "camelCase")]
+pub enum Scope {
+    /// Change the set's template; every pod updates (partition goes to 0).
+    WholeSet,
+    /// Change the template but update only N pods first: their updatePriority is raised above all
+    /// others and partition = replicas - N.
+    Canary(i32),
+    /// Only these GameServers, through their `spec.containers` override.
+    GameServers(Vec<String>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BumpRequest {
+    pub container: String,
+    pub image: String,
+    pub scope: Scope,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ObjectKind {
+    GameServerSet,
+    GameServer,
+}
+
+/// One JSON Patch for one object.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ObjectPatch {
+    pub kind: ObjectKind,
+    pub name: String,
+    /// The RFC 6902 operations, exactly as sent.
+    pub patch: Value,
+    /// One line for people: what this patch does.
+    pub summary: String,
+}
+
+impl ObjectPatch {
+    /// "gameserverset/gss-2048", as in the audit log.
+    pub fn target(&self) -> String {
+        match self.kind {
+            ObjectKind::GameServerSet => format!("gameserverset/{}", self.name),
+            ObjectKind::GameServer => format!("gameserver/{}", self.name),
+        }
+    }
+
+    pub fn json_patch(&self) -> json_patch::Patch {
+        serde_json::from_value(self.patch.clone()).expect("plans build well-formed patches")
+    }
+}
+
+/// Will the change keep the pods?
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "reason", rename_all = "camelCase")]
+pub enum Policy {
+    InPlace,
+    /// Pods will be re-created (new UID, restarted game process, maybe a new IP).
+    ReCreate(String),
+    /// OKG would not do it, so the console does not send it.
+    Refused(String),
+}
+
+/// The policy verdict for a template change. A pure image change is always in-place capable; any
+/// other change needs a re-creation, which `InPlaceOnly` refuses.
+pub fn policy_for(policy: PodUpdatePolicy, image_only: bool) -> Policy {
+    match (policy, image_only) {
+        (PodUpdatePolicy::ReCreate, _) => Policy::ReCreate(
+            "the set's podUpdatePolicy is ReCreate (the default when unset): every updated pod is deleted and created again".into(),
+        ),
+        (PodUpdatePolicy::InPlaceIfPossible | PodUpdatePolicy::InPlaceOnly, true) => Policy::InPlace,
+        (PodUpdatePolicy::InPlaceIfPossible, false) => Policy::ReCreate(
+            "the change is not only container images, so InPlaceIfPossible falls back to re-creating pods".into(),
+        ),
+        (PodUpdatePolicy::InPlaceOnly, false) => Policy::Refused(
+            "the set's podUpdatePolicy is InPlaceOnly and the change is not only container images".into(),
+        ),
+    }
+}
+
+/// What the plan expects of one pod.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "camelCase")]
+pub enum PodAction {
+    /// Updates as soon as the change lands.
+    UpdateNow,
+    /// Targeted, but later (priority order) or held (partition, paused).
+    Waiting(WaitReason),
+    /// Already runs the new image.
+    AlreadyUpdated,
+    /// Its GameServer overrides this container (`spec.containers`): OKG keeps that image.
+    Overridden(String),
+    /// Not part of this bump.
+    NotTargeted,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PodPlan {
+    pub name: String,
+    pub ordinal: i64,
+    pub update_priority: i64,
+    /// The container's image in the pod now.
+    pub image: String,
+    pub action: PodAction,
+    /// The image this plan puts on the pod, when it is targeted.
+    pub to_image: Option<String>,
+}
+
+/// What a plan does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PlanKind {
+    Bump,
+    Continue,
+    Rollback,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Plan {
+    pub kind: PlanKind,
+    pub namespace: String,
+    pub set: String,
+    pub container: String,
+    /// The template's image before the change (the rollback target).
+    pub from_image: String,
+    pub to_image: String,
+    pub scope: Scope,
+    pub replicas: i32,
+    pub partition_before: i32,
+    pub partition_after: i32,
+    pub max_unavailable: i32,
+    pub paused: bool,
+    pub policy: Policy,
+    /// In the order they are sent.
+    pub patches: Vec<ObjectPatch>,
+    /// Every pod of the set, in predicted update order.
+    pub pods: Vec<PodPlan>,
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// The pods this step is expected to update (now or after others ahead of them).
+    pub fn targets(&self) -> Vec<String> {
+        self.pods.iter().filter(|p| p.to_image.is_some()).map(|p| p.name.clone()).collect()
+    }
+
+    pub fn recreates(&self) -> bool {
+        matches!(self.policy, Policy::ReCreate(_))
+    }
+}
+
+/// A plan that only flips a rollout switch (pause / resume).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SwitchPlan {
+    pub namespace: String,
+    pub set: String,
+    /// "pause" or "resume".
+    pub action: String,
+    pub patches: Vec<ObjectPatch>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("the set {set} has no container {container:?}; its containers are: {}", known.join(", "))]
+    UnknownContainer { set: String, container: String, known: Vec<String> },
+    #[error("bad image reference: {0}")]
+    BadImage(#[from] ImageError),
+    #[error(
+        "the image {image:?} names no tag or digest (that means :latest, which cannot be told apart from the running image): add :TAG or @sha256:…"
+    )]
+    Unpinned { image: String },
+    #[error("{what} already uses {image}: nothing to change")]
+    Unchanged { what: String, image: String },
+    #[error("a canary of {n} is not possible for {replicas} replicas: {why}")]
+    BadCanary { n: i32, replicas: i32, why: String },
+    #[error("no GameServers named: pass --gameservers NAME[,NAME…]")]
+    NoGameServers,
+    #[error("GameServers not in set {set}: {}; the set has: {}", unknown.join(", "), known.join(", "))]
+    UnknownGameServers { set: String, unknown: Vec<String>, known: Vec<String> },
+    #[error("pod {pod} has no GameServer, so its update priority cannot be raised")]
+    MissingGameServer { pod: String },
+    #[error("the set {set} has partition 0: there is no canary to continue")]
+    NothingToContinue { set: String },
+    #[error("the set {set} is {}", if *paused { "already paused" } else { "not paused" })]
+    AlreadySwitched { set: String, paused: bool },
+    #[error("the previous plan was for set {planned}, not {set}")]
+    WrongSet { planned: String, set: String },
+}
+
+/// The inputs every plan reads, filtered to one set.
+struct SetView<'a> {
+    gss: &'a GameServerSet,
+    name: String,
+    namespace: String,
+    gameservers: BTreeMap<String, &'a GameServer>,
+    pods: Vec<&'a Pod>,
+}
+
+impl<'a> SetView<'a> {
+    fn new(gss: &'a GameServerSet, gameservers: &'a [GameServer], pods: &'a [Pod]) -> Self {
+        let name = gss.metadata.name.clone().unwrap_or_default();
+        let owned = |l: Option<&BTreeMap<String, String>>| {
+            l.and_then(|l| l.get(labels::OWNER_GSS)).is_some_and(|o| *o == name)
+        };
+        let mut pods: Vec<&Pod> =
+            pods.iter().filter(|p| owned(p.metadata.labels.as_ref())).collect();
+        pods.sort_by_key(|p| ordinal(p.metadata.name.as_deref().unwrap_or_default()));
+        SetView {
+            gss,
+            namespace: gss.metadata.namespace.clone().unwrap_or_else(|| "default".into()),
+            gameservers: gameservers
+                .iter()
+                .filter(|g| g.owner_set() == Some(name.as_str()))
+                .filter_map(|g| Some((g.metadata.name.clone()?, g)))
+                .collect(),
+            pods,
+            name,
+        }
+    }
+
+    fn container_index(&self, container: &str) -> Result<(usize, String), PlanError> {
+        let images = self.gss.template_images();
+        images
+            .iter()
+            .position(|(n, _)| n == container)
+            .map(|i| (i, images[i].1.clone()))
+            .ok_or_else(|| PlanError::UnknownContainer {
+                set: self.name.clone(),
+                container: container.to_string(),
+                known: images.iter().map(|(n, _)| n.clone()).collect(),
+            })
+    }
+
+    /// The pods as the order prediction needs them.
+    fn pod_states(&self, container: &str) -> Vec<PodState> {
+        self.pods
+            .iter()
+            .map(|p| {
+                let name = p.metadata.name.clone().unwrap_or_default();
+                let gs = self.gameservers.get(&name);
+                let label = p
+                    .metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(labels::GS_UPDATE_PRIORITY))
+                    .and_then(|v| v.trim().parse().ok());
+                PodState {
+                    ordinal: ordinal(&name),
+                    update_priority: label.or(gs.map(|g| g.update_priority())).unwrap_or(0),
+                    image: pod_image(p, container).unwrap_or_default(),
+                    overridden: gs.and_then(|g| override_image(g, container)),
+                    available: is_pod_ready(p),
+                    name,
+                }
+            })
+            .collect()
+    }
+
+    fn rollout(&self) -> RolloutParams {
+        let replicas = self.gss.replicas();
+        RolloutParams {
+            replicas,
+            partition: self.gss.partition(),
+            max_unavailable: max_unavailable(
+                self.gss.rolling_update().and_then(|r| r.max_unavailable.as_ref()),
+                replicas,
+            ),
+            paused: self.gss.paused(),
+        }
+    }
+
+    fn is_on_delete(&self) -> bool {
+        self.gss.spec.update_strategy.as_ref().and_then(|s| s.type_.as_deref()) == Some("OnDelete")
+    }
+}
+
+/// A pod as the update order sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodState {
+    pub name: String,
+    pub ordinal: i64,
+    pub update_priority: i64,
+    /// The container's image in the pod now.
+    pub image: String,
+    /// The image its GameServer's `spec.containers` pins for this container, if any.
+    pub overridden: Option<String>,
+    /// Ready (an unavailable pod counts against maxUnavailable).
+    pub available: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RolloutParams {
+    pub replicas: i32,
+    pub partition: i32,
+    pub max_unavailable: i32,
+    pub paused: bool,
+}
+
+/// OpenKruise's update order and what each pod does next: pods already on `target` first, then
+/// by update priority (highest first, ties to the higher ordinal). `partition` holds back the last
+/// that many; of the rest, `maxUnavailable` update at once and the others wait their turn.
+pub fn predict_order(pods: &[PodState], target: &str, rollout: RolloutParams) -> Vec<PodPlan> {
+    let mut sorted: Vec<&PodState> = pods.iter().collect();
+    sorted.sort_by(|a, b| {
+        let key = |p: &PodState| update_order::OrderKey {
+            updated: p.image == target,
+            priority: p.update_priority,
+            ordinal: p.ordinal,
+        };
+        update_order::compare(key(a), key(b))
+    });
+    let partition = rollout.partition.max(0) as usize;
+    let to_update = sorted.len().saturating_sub(partition);
+    // Every unavailable pod (mid-update, failed, not ready) uses the maxUnavailable budget; an
+    // unavailable pod may itself start at once, since updating it costs no availability.
+    let mut budget =
+        rollout.max_unavailable.max(1) as i64 - pods.iter().filter(|p| !p.available).count() as i64;
+    let mut queued = 0usize;
+    sorted
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let action = if p.image == target {
+                PodAction::AlreadyUpdated
+            } else if i >= to_update {
+                PodAction::Waiting(WaitReason::Partition { holds: rollout.partition })
+            } else if let Some(img) = p.overridden.as_ref().filter(|img| *img != target) {
+                PodAction::Overridden(img.clone())
+            } else if rollout.paused {
+                PodAction::Waiting(WaitReason::Paused)
+            } else {
+                let ahead = queued;
+                queued += 1;
+                if !p.available {
+                    PodAction::UpdateNow
+                } else if budget > 0 {
+                    budget -= 1;
+                    PodAction::UpdateNow
+                } else {
+                    PodAction::Waiting(WaitReason::PriorityOrder { ahead })
+                }
+            };
+            let targeted = matches!(
+                action,
+                PodAction::UpdateNow
+                    | PodAction::Waiting(WaitReason::PriorityOrder { .. } | WaitReason::Paused)
+            );
+            PodPlan {
+                name: p.name.clone(),
+                ordinal: p.ordinal,
+                update_priority: p.update_priority,
+                image: p.image.clone(),
+                action,
+                to_image: targeted.then(|| target.to_string()),
+            }
+        })
+        .collect()
+}
+
+/// The ordinal at the end of a pod or GameServer name (`gss-2048-3` → 3).
+pub fn ordinal(name: &str) -> i64 {
+    name.rsplit('-').next().and_then(|s| s.parse().ok()).unwrap_or(-1)
+}
+
+/// The pod's Ready condition is True.
+pub fn is_pod_ready(pod: &Pod) -> bool {
+    pod.status
+        .iter()
+        .flat_map(|s| s.conditions.iter().flatten())
+        .any(|c| c.type_ == "Ready" && c.status == "True")
+}
+
+fn pod_image(pod: &Pod, container: &str) -> Option<String> {
+    pod.spec.as_ref()?.containers.iter().find(|c| c.name == container)?.image.clone()
+}
+
+fn override_image(gs: &GameServer, container: &str) -> Option<String> {
+    gs.spec.containers.as_ref()?.iter().find(|c| c.name == container)?.image.clone()
+}
+
+fn intstr_json(v: &IntOrString) -> Value {
+    match v {
+        IntOrString::Int(i) => json!(i),
+        IntOrString::String(s) => json!(s),
+    }
+}
+
+/// Ops that set one field of `spec.updateStrategy.rollingUpdate`, creating missing parents, with a
+/// `test` of the current value when there is one.
+fn rolling_update_field(
+    gss: &GameServerSet,
+    field: &str,
+    current: Option<Value>,
+    value: Value,
+) -> Vec<Value> {
+    let base = "/spec/updateStrategy";
+    match (&gss.spec.update_strategy, gss.rolling_update(), current) {
+        (_, Some(_), Some(cur)) => vec![
+            json!({"op": "test", "path": format!("{base}/rollingUpdate/{field}"), "value": cur}),
+            json!({"op": "replace", "path": format!("{base}/rollingUpdate/{field}"), "value": value}),
+        ],
+        (_, Some(_), None) => {
+            vec![
+                json!({"op": "add", "path": format!("{base}/rollingUpdate/{field}"), "value": value}),
+            ]
+        }
+        (Some(_), None, _) => {
+            vec![
+                json!({"op": "add", "path": format!("{base}/rollingUpdate"), "value": {field: value}}),
+            ]
+        }
+        (None, None, _) => vec![json!({
+            "op": "add", "path": base, "value": {"rollingUpdate": {field: value}}
+        })],
+    }
+}
+
+fn partition_ops(gss: &GameServerSet, target: i32) -> Vec<Value> {
+    let current = gss.rolling_update().and_then(|r| r.partition);
+    match current {
+        // Test it even when unchanged: a concurrent "continue" must not be overwritten silently.
+        Some(p) if p == target => vec![json!({
+            "op": "test", "path": "/spec/updateStrategy/rollingUpdate/partition", "value": p
+        })],
+        None if target == 0 => vec![],
+        cur => rolling_update_field(gss, "partition", cur.map(|p| json!(p)), json!(target)),
+    }
+}
+
+fn template_image_ops(index: usize, container: &str, from: &str, to: &str) -> Vec<Value> {
+    let base = format!("/spec/gameServerTemplate/spec/containers/{index}");
+    vec![
+        json!({"op": "test", "path": format!("{base}/name"), "value": container}),
+        json!({"op": "test", "path": format!("{base}/image"), "value": from}),
+        json!({"op": "replace", "path": format!("{base}/image"), "value": to}),
+    ]
+}
+
+fn validate_image(image: &str) -> Result<(), PlanError> {
+    let r = ImageRef::parse(image)?;
+    if !r.is_pinned() {
+        return Err(PlanError::Unpinned { image: image.to_string() });
+    }
+    Ok(())
+}
+
+/// Plan a bump. `gameservers` and `pods` may include other sets' objects; they are filtered.
+pub fn plan_bump(
+    gss: &GameServerSet,
+    gameservers: &[GameServer],
+    pods: &[Pod],
+    req: &BumpRequest,
+) -> Result<Plan, PlanError> {
+    let view = SetView::new(gss, gameservers, pods);
+    let (index, from) = view.container_index(&req.container)?;
+    validate_image(&req.image)?;
+    match &req.scope {
+        Scope::GameServers(names) => {
+            let images = names.iter().map(|n| (n.clone(), req.image.clone())).collect();
+            plan_overrides(&view, &req.container, &from, images, PlanKind::Bump)
+        }
+        scope => {
+            plan_template(&view, index, &req.container, &from, &req.image, scope, PlanKind::Bump)
+        }
+    }
+}
+
+fn plan_template(
+    view: &SetView,
+    index: usize,
+    container: &str,
+    from: &str,
+    to: &str,
+    scope: &Scope,
+    kind: PlanKind,
+) -> Result<Plan, PlanError> {
+    if from == to {
+        return Err(PlanError::Unchanged {
+            what: format!("the template of {} (container {container})", view.name),
+            image: to.to_string(),
+        });
+    }
+    let mut rollout = view.rollout();
+    let replicas = rollout.replicas;
+    let mut states = view.pod_states(container);
+    let already = states.iter().filter(|p| p.image == to).count() as i32;
+    let mut patches = Vec::new();
+    let mut warnings = Vec::new();
+    let partition_after = match scope {
+        Scope::Canary(n) => {
+            let n = *n;
+            let why = if n < 1 {
+                Some("N must be at least 1".to_string())
+            } else if n + already >= replicas {
+                Some(format!(
+                    "that leaves no pod on the old image ({already} already run {to}); bump the whole set instead"
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(PlanError::BadCanary { n, replicas, why });
+            }
+            // The canary is the first N that OpenKruise would pick anyway; raising their priority
+            // above everyone pins that choice while the rest wait on the partition.
+            let order = predict_order(
+                &states,
+                to,
+                RolloutParams { partition: 0, paused: false, ..rollout },
+            );
+            let chosen: Vec<String> = order
+                .iter()
+                .filter(|p| matches!(p.action, PodAction::UpdateNow | PodAction::Waiting(_)))
+                .take(n as usize)
+                .map(|p| p.name.clone())
+                .collect();
+            let top = view
+                .gameservers
+                .values()
+                .map(|g| g.update_priority())
+                .chain(states.iter().map(|s| s.update_priority))
+                .max()
+                .unwrap_or(0)
+                + 1;
+            for name in &chosen {
+                let gs = view
+                    .gameservers
+                    .get(name)
+                    .ok_or_else(|| PlanError::MissingGameServer { pod: name.clone() })?;
+                let mut ops = Vec::new();
+                match &gs.spec.update_priority {
+                    Some(cur) => {
+                        ops.push(json!({"op": "test", "path": "/spec/updatePriority", "value": intstr_json(cur)}));
+                        ops.push(
+                            json!({"op": "replace", "path": "/spec/updatePriority", "value": top}),
+                        );
+                    }
+                    None => {
+                        ops.push(json!({"op": "add", "path": "/spec/updatePriority", "value": top}))
+                    }
+                }
+                patches.push(ObjectPatch {
+                    kind: ObjectKind::GameServer,
+                    name: name.clone(),
+                    patch: Value::Array(ops),
+                    summary: format!("raise updatePriority to {top} so it updates first (canary)"),
+                });
+            }
+            for s in states.iter_mut().filter(|s| chosen.contains(&s.name)) {
+                s.update_priority = top;
+            }
+            replicas - already - n
+        }
+        _ => 0,
+    };
+    let mut ops = template_image_ops(index, container, from, to);
+    ops.extend(partition_ops(view.gss, partition_after));
+    let partition_note = if partition_after != rollout.partition {
+        format!(", partition {} → {partition_after}", rollout.partition)
+    } else {
+        String::new()
+    };
+    patches.push(ObjectPatch {
+        kind: ObjectKind::GameServerSet,
+        name: view.name.clone(),
+        patch: Value::Array(ops),
+        summary: format!("{container}: {from} → {to}{partition_note}"),
+    });
+    let partition_before = rollout.partition;
+    rollout.partition = partition_after;
+    let pods = predict_order(&states, to, rollout);
+    let policy = if view.is_on_delete() {
+        Policy::Refused(
+            "the set's updateStrategy is OnDelete: pods change only when deleted, and the console does not delete pods".into(),
+        )
+    } else {
+        policy_for(view.gss.pod_update_policy(), true)
+    };
+    if rollout.paused {
+        warnings.push(format!("{} is paused: no pod updates until it is resumed", view.name));
+    }
+    for p in &pods {
+        if let PodAction::Overridden(img) = &p.action {
+            warnings.push(format!(
+                "{} pins {container} to {img} in its GameServer spec.containers: OKG keeps that image",
+                p.name
+            ));
+        }
+    }
+    Ok(Plan {
+        kind,
+        namespace: view.namespace.clone(),
+        set: view.name.clone(),
+        container: container.to_string(),
+        from_image: from.to_string(),
+        to_image: to.to_string(),
+        scope: scope.clone(),
+        replicas,
+        partition_before,
+        partition_after,
+        max_unavailable: rollout.max_unavailable,
+        paused: rollout.paused,
+        policy,
+        patches,
+        pods,
+        warnings,
+    })
+}
+
+/// Per-GameServer overrides: OKG patches each pod's container image directly (the kubelet
+/// restarts just that container), whatever the set's podUpdatePolicy.
+fn plan_overrides(
+    view: &SetView,
+    container: &str,
+    template_image: &str,
+    images: BTreeMap<String, String>,
+    kind: PlanKind,
+) -> Result<Plan, PlanError> {
+    if images.is_empty() {
+        return Err(PlanError::NoGameServers);
+    }
+    let unknown: Vec<String> =
+        images.keys().filter(|n| !view.gameservers.contains_key(*n)).cloned().collect();
+    if !unknown.is_empty() {
+        return Err(PlanError::UnknownGameServers {
+            set: view.name.clone(),
+            unknown,
+            known: view.gameservers.keys().cloned().collect(),
+        });
+    }
+    let states = view.pod_states(container);
+    let mut patches = Vec::new();
+    let mut warnings = Vec::new();
+    let mut targets = BTreeSet::new();
+    for (name, image) in &images {
+        validate_image(image)?;
+        let gs = view.gameservers[name];
+        let running = states.iter().find(|s| s.name == *name).map(|s| s.image.as_str());
+        let pinned = override_image(gs, container);
+        if running == Some(image.as_str()) && pinned.as_deref().is_none_or(|p| p == image) {
+            warnings.push(format!("{name} already runs {image}: left alone"));
+            continue;
+        }
+        let ops = match gs.spec.containers.as_ref() {
+            None => vec![
+                json!({"op": "add", "path": "/spec/containers", "value": [{"name": container, "image": image}]}),
+            ],
+            Some(list) => match list.iter().position(|c| c.name == container) {
+                Some(j) => {
+                    let mut ops = vec![
+                        json!({"op": "test", "path": format!("/spec/containers/{j}/name"), "value": container}),
+                    ];
+                    match &list[j].image {
+                        Some(cur) => {
+                            ops.push(json!({"op": "test", "path": format!("/spec/containers/{j}/image"), "value": cur}));
+                            ops.push(json!({"op": "replace", "path": format!("/spec/containers/{j}/image"), "value": image}));
+                        }
+                        None => ops.push(json!({"op": "add", "path": format!("/spec/containers/{j}/image"), "value": image})),
+                    }
+                    ops
+                }
+                None => vec![
+                    json!({"op": "test", "path": "/spec/containers", "value": serde_json::to_value(list).expect("plain data")}),
+                    json!({"op": "add", "path": "/spec/containers/-", "value": {"name": container, "image": image}}),
+                ],
+            },
+        };
+        patches.push(ObjectPatch {
+            kind: ObjectKind::GameServer,
+            name: name.clone(),
+            patch: Value::Array(ops),
+            summary: format!(
+                "{container}: {} → {image} (spec.containers override)",
+                running.unwrap_or("?")
+            ),
+        });
+        targets.insert(name.clone());
+    }
+    if patches.is_empty() {
+        return Err(PlanError::Unchanged {
+            what: format!(
+                "every named GameServer ({})",
+                images.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+            image: images.values().next().cloned().unwrap_or_default(),
+        });
+    }
+    let to_image = {
+        let distinct: BTreeSet<&String> = images.values().collect();
+        if distinct.len() == 1 {
+            images.values().next().cloned().unwrap_or_default()
+        } else {
+            "(per GameServer)".into()
+        }
+    };
+    let pods = states
+        .iter()
+        .map(|s| PodPlan {
+            name: s.name.clone(),
+            ordinal: s.ordinal,
+            update_priority: s.update_priority,
+            image: s.image.clone(),
+            action: if targets.contains(&s.name) {
+                PodAction::UpdateNow
+            } else {
+                PodAction::NotTargeted
+            },
+            to_image: targets.contains(&s.name).then(|| images[&s.name].clone()),
+        })
+        .collect();
+    let rollout = view.rollout();
+    Ok(Plan {
+        kind,
+        namespace: view.namespace.clone(),
+        set: view.name.clone(),
+        container: container.to_string(),
+        from_image: template_image.to_string(),
+        to_image,
+        scope: Scope::GameServers(images.keys().cloned().collect()),
+        replicas: rollout.replicas,
+        partition_before: rollout.partition,
+        partition_after: rollout.partition,
+        max_unavailable: rollout.max_unavailable,
+        paused: rollout.paused,
+        policy: Policy::InPlace,
+        patches,
+        pods,
+        warnings,
+    })
+}
+
+/// Continue a canary: lower the partition by `step` (all the way to 0 when `None`). Tests that the
+/// template still has the image the canary rolled out, so it never continues someone else's change.
+pub fn plan_continue(
+    gss: &GameServerSet,
+    gameservers: &[GameServer],
+    pods: &[Pod],
+    container: &str,
+    step: Option<i32>,
+) -> Result<Plan, PlanError> {
+    let view = SetView::new(gss, gameservers, pods);
+    let (index, image) = view.container_index(container)?;
+    let mut rollout = view.rollout();
+    let before = rollout.partition;
+    if before <= 0 {
+        return Err(PlanError::NothingToContinue { set: view.name.clone() });
+    }
+    let after = step.map(|s| (before - s.max(1)).max(0)).unwrap_or(0);
+    let mut ops = vec![
+        json!({"op": "test", "path": format!("/spec/gameServerTemplate/spec/containers/{index}/name"), "value": container}),
+        json!({"op": "test", "path": format!("/spec/gameServerTemplate/spec/containers/{index}/image"), "value": image}),
+    ];
+    ops.extend(partition_ops(gss, after));
+    rollout.partition = after;
+    let states = view.pod_states(container);
+    let pods = predict_order(&states, &image, rollout);
+    Ok(Plan {
+        kind: PlanKind::Continue,
+        namespace: view.namespace.clone(),
+        set: view.name.clone(),
+        container: container.to_string(),
+        from_image: image.clone(),
+        to_image: image.clone(),
+        scope: Scope::WholeSet,
+        replicas: rollout.replicas,
+        partition_before: before,
+        partition_after: after,
+        max_unavailable: rollout.max_unavailable,
+        paused: rollout.paused,
+        policy: if view.is_on_delete() {
+            Policy::Refused("the set's updateStrategy is OnDelete".into())
+        } else {
+            policy_for(gss.pod_update_policy(), true)
+        },
+        patches: vec![ObjectPatch {
+            kind: ObjectKind::GameServerSet,
+            name: view.name.clone(),
+            patch: Value::Array(ops),
+            summary: format!("continue: partition {before} → {after}"),
+        }],
+        pods,
+        warnings: if rollout.paused {
+            vec![format!("{} is paused: resume it for the rollout to move", view.name)]
+        } else {
+            vec![]
+        },
+    })
+}
+
+/// Roll back what `previous` did: the template back to its image for the whole set (partition to
+/// 0, so canary pods are not stranded behind it), or each GameServer's override back to the image
+/// its pod ran before.
+pub fn plan_rollback(
+    gss: &GameServerSet,
+    gameservers: &[GameServer],
+    pods: &[Pod],
+    previous: &Plan,
+) -> Result<Plan, PlanError> {
+    let view = SetView::new(gss, gameservers, pods);
+    if view.name != previous.set {
+        return Err(PlanError::WrongSet { planned: previous.set.clone(), set: view.name.clone() });
+    }
+    let (index, current) = view.container_index(&previous.container)?;
+    match &previous.scope {
+        Scope::GameServers(names) => {
+            let images = previous
+                .pods
+                .iter()
+                .filter(|p| names.contains(&p.name) && p.action == PodAction::UpdateNow)
+                .map(|p| (p.name.clone(), p.image.clone()))
+                .collect();
+            plan_overrides(&view, &previous.container, &current, images, PlanKind::Rollback)
+        }
+        _ => plan_template(
+            &view,
+            index,
+            &previous.container,
+            &current,
+            &previous.from_image,
+            &Scope::WholeSet,
+            PlanKind::Rollback,
+        ),
+    }
+}
+
+/// Pause (`true`) or resume a set's rollout through `rollingUpdate.paused`.
+pub fn plan_pause(gss: &GameServerSet, paused: bool) -> Result<SwitchPlan, PlanError> {
+    let name = gss.metadata.name.clone().unwrap_or_default();
+    let current = gss.rolling_update().and_then(|r| r.paused);
+    if current.unwrap_or(false) == paused {
+        return Err(PlanError::AlreadySwitched { set: name, paused });
+    }
+    let ops = rolling_update_field(gss, "paused", current.map(|p| json!(p)), json!(paused));
+    let action = if paused { "pause" } else { "resume" };
+    Ok(SwitchPlan {
+        namespace: gss.metadata.namespace.clone().unwrap_or_else(|| "default".into()),
+        set: name.clone(),
+        action: action.into(),
+        patches: vec![ObjectPatch {
+            kind: ObjectKind::GameServerSet,
+            name,
+            patch: Value::Array(ops),
+            summary: format!("{action} the rollout (rollingUpdate.paused = {paused})"),
+        }],
+    })
+}
+
+#[cfg(test)]
+mod tests;
+
+/// Whether every `test` op of `patch` still holds against `object`. A server that refuses a patch
+/// with 422 does not always say which op failed; this tells a changed object (a conflict) from a
+/// patch the server found invalid.
+pub fn test_ops_hold(patch: &Value, object: &Value) -> bool {
+    let Some(ops) = patch.as_array() else { return false };
+    let tests: Vec<Value> = ops
+        .iter()
+        .filter(|op| op.get("op").and_then(Value::as_str) == Some("test"))
+        .cloned()
+        .collect();
+    let Ok(tests) = serde_json::from_value::<json_patch::Patch>(Value::Array(tests)) else {
+        return false;
+    };
+    let mut scratch = object.clone();
+    json_patch::patch(&mut scratch, &tests).is_ok()
+}

@@ -1,0 +1,11 @@
+//! The OKG domain, pure: no I/O here.
+pub mod bump_plan;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
+pub mod fleet;
+pub mod image;
+pub mod label_selector;
+pub mod reload_plan;
+pub mod rollout;
+pub mod types;
+pub mod update_order;

@@ -1,0 +1,824 @@
+//! The rollout verdict of one pod after a bump, from a baseline taken at bump time and what the
+//! pod and its GameServer look like now. Pure: the caller reads the objects and the clock.
+//!
+//! "Confirmed in place" (docs/okg.md): same pod UID and creationTimestamp, the target
+//! container's image and imageID changed, its restartCount went up, the other containers' restart
+//! counts unchanged, pod IP and node unchanged, GameServer back to `Ready`.
+use std::collections::BTreeMap;
+use std::fmt;
+
+use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
+use serde::Serialize;
+
+use super::types::GameServer;
+
+/// What one container looked like at bump time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ContainerBaseline {
+    pub restart_count: i32,
+    /// The image in the pod spec.
+    pub image: String,
+    /// The image the kubelet runs (`status.containerStatuses[].imageID`).
+    pub image_id: String,
+    /// The container was running at bump time. One that was not (stuck pulling a bad image,
+    /// for example) comes up on the new image without its restart count going up.
+    pub running: bool,
+}
+
+/// What a pod looked like at bump time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Baseline {
+    pub pod: String,
+    pub uid: String,
+    pub creation_timestamp: Option<String>,
+    pub containers: BTreeMap<String, ContainerBaseline>,
+    pub ip: Option<String>,
+    pub node: Option<String>,
+}
+
+impl Baseline {
+    /// `None` for a pod without a name or UID (not yet created by the API server).
+    pub fn from_pod(pod: &Pod) -> Option<Baseline> {
+        let name = pod.metadata.name.clone()?;
+        let uid = pod.metadata.uid.clone()?;
+        let containers = pod
+            .spec
+            .iter()
+            .flat_map(|s| s.containers.iter())
+            .map(|c| {
+                let st = container_status(pod, &c.name);
+                (
+                    c.name.clone(),
+                    ContainerBaseline {
+                        restart_count: st.map(|s| s.restart_count).unwrap_or(0),
+                        image: c.image.clone().unwrap_or_default(),
+                        image_id: st.map(|s| s.image_id.clone()).unwrap_or_default(),
+                        running: st
+                            .and_then(|s| s.state.as_ref())
+                            .is_some_and(|s| s.running.is_some()),
+                    },
+                )
+            })
+            .collect();
+        Some(Baseline {
+            pod: name,
+            uid,
+            creation_timestamp: pod.metadata.creation_timestamp.as_ref().map(|t| t.0.to_string()),
+            containers,
+            ip: pod_ip(pod),
+            node: pod.spec.as_ref().and_then(|s| s.node_name.clone()),
+        })
+    }
+}
+
+/// Why a targeted pod has not started updating.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum WaitReason {
+    /// `partition` keeps this many pods on the old revision, this one among them.
+    Partition { holds: i32 },
+    /// It will update after `ahead` other pods (update priority order and maxUnavailable).
+    PriorityOrder { ahead: usize },
+    /// `rollingUpdate.paused` is set.
+    Paused,
+    /// Nothing holds it back: the controller has yet to start on it.
+    Controller,
+}
+
+impl fmt::Display for WaitReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WaitReason::Partition { holds } => write!(f, "partition holds {holds}"),
+            WaitReason::PriorityOrder { ahead: 0 } => write!(f, "next in update order"),
+            WaitReason::PriorityOrder { ahead } => write!(f, "{ahead} ahead in update order"),
+            WaitReason::Paused => write!(f, "rollout paused"),
+            WaitReason::Controller => write!(f, "for the controller to start"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "message", rename_all = "camelCase")]
+pub enum FailReason {
+    /// ErrImagePull, ImagePullBackOff, InvalidImageName…, with the kubelet's message.
+    ImagePull(String),
+    /// The target container is in CrashLoopBackOff.
+    CrashLoop(String),
+    /// Another container restarted too: the game process was interrupted.
+    OtherContainerRestarted(String),
+    /// Same UID but a different IP or node: not the same running pod.
+    Moved(String),
+    /// The update did not finish (GameServer not Ready) before the timeout.
+    NotReadyInTime,
+}
+
+impl fmt::Display for FailReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FailReason::ImagePull(m) => write!(f, "image pull failed: {m}"),
+            FailReason::CrashLoop(m) => write!(f, "crash loop: {m}"),
+            FailReason::OtherContainerRestarted(m) => write!(f, "{m}"),
+            FailReason::Moved(m) => write!(f, "{m}"),
+            FailReason::NotReadyInTime => write!(f, "not Ready in time"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "verdict", content = "reason", rename_all = "camelCase")]
+pub enum Verdict {
+    Waiting(WaitReason),
+    Updating,
+    InPlace,
+    ReCreated,
+    Failed(FailReason),
+    /// Eligible to update, but nothing has happened for too long.
+    Stalled(String),
+}
+
+impl Verdict {
+    /// A verdict that will not change by waiting longer. `Stalled` is not final: the controller may
+    /// still pick the pod up.
+    pub fn is_final(&self) -> bool {
+        matches!(self, Verdict::InPlace | Verdict::ReCreated | Verdict::Failed(_))
+    }
+
+    /// The upper-case word the CLI and the rollout view show.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Verdict::Waiting(_) => "WAITING",
+            Verdict::Updating => "UPDATING",
+            Verdict::InPlace => "IN PLACE",
+            Verdict::ReCreated => "RE-CREATED",
+            Verdict::Failed(_) => "FAILED",
+            Verdict::Stalled(_) => "STALLED",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Verdict::Waiting(r) => write!(f, "WAITING ({r})"),
+            Verdict::Failed(r) => write!(f, "FAILED ({r})"),
+            Verdict::Stalled(r) => write!(f, "STALLED ({r})"),
+            v => f.write_str(v.label()),
+        }
+    }
+}
+
+/// Everything the verdict depends on besides the objects: the caller's view of the rollout.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    /// Why the pod is not expected to update yet (from the order prediction on the current set),
+    /// `None` when it should be updating now.
+    pub hold: Option<WaitReason>,
+    /// Set when the pod should be updating but nothing has moved for longer than the stall limit.
+    pub stalled_for: Option<std::time::Duration>,
+    /// The follow timeout has passed: anything not final becomes a failure.
+    pub timed_out: bool,
+}
+
+/// Waiting reasons of the kubelet that mean the image cannot be pulled.
+const PULL_ERRORS: [&str; 5] = [
+    "ErrImagePull",
+    "ImagePullBackOff",
+    "InvalidImageName",
+    "ErrImageNeverPull",
+    "RegistryUnavailable",
+];
+
+/// The verdict for one pod. `pod` / `gs` are `None` when they are gone (mid re-creation).
+pub fn verdict(
+    baseline: &Baseline,
+    pod: Option<&Pod>,
+    gs: Option<&GameServer>,
+    container: &str,
+    target_image: &str,
+    ctx: &Context,
+) -> Verdict {
+    let unfinished = |v: Verdict| -> Verdict {
+        if ctx.timed_out {
+            match v {
+                Verdict::Updating => Verdict::Failed(FailReason::NotReadyInTime),
+                Verdict::Waiting(r) => Verdict::Stalled(format!("timed out waiting: {r}")),
+                v => v,
+            }
+        } else {
+            v
+        }
+    };
+    let Some(pod) = pod else {
+        // Deleted and not yet back: being re-created.
+        return unfinished(Verdict::Updating);
+    };
+    let spec_image = pod
+        .spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .find(|c| c.name == container)
+        .and_then(|c| c.image.as_deref());
+    // A pull error or crash loop only speaks about the target image once the pod runs it; before
+    // that it is the old image's trouble (a roll back from a bad tag starts from such a pod).
+    if spec_image == Some(target_image)
+        && let Some(f) = failure(pod, container)
+    {
+        return Verdict::Failed(f);
+    }
+    let same_pod = pod.metadata.uid.as_deref() == Some(baseline.uid.as_str())
+        && pod.metadata.creation_timestamp.as_ref().map(|t| t.0.to_string())
+            == baseline.creation_timestamp;
+    let ready = is_ready(pod, gs);
+    if !same_pod {
+        // A new pod: re-created, final once it runs the target image and is Ready.
+        if pod.metadata.deletion_timestamp.is_none() && spec_image == Some(target_image) && ready {
+            return Verdict::ReCreated;
+        }
+        return unfinished(Verdict::Updating);
+    }
+    if pod.metadata.deletion_timestamp.is_some() {
+        return unfinished(Verdict::Updating);
+    }
+    let Some(base) = baseline.containers.get(container) else {
+        return unfinished(Verdict::Updating);
+    };
+    if spec_image != Some(target_image) {
+        // Not patched yet: either held back, or the controller is getting to it.
+        if is_preparing_update(pod, gs) {
+            return unfinished(Verdict::Updating);
+        }
+        if let Some(r) = &ctx.hold {
+            return unfinished(Verdict::Waiting(r.clone()));
+        }
+        if let Some(d) = ctx.stalled_for {
+            return Verdict::Stalled(format!(
+                "no update started for {}s although nothing holds it back",
+                d.as_secs()
+            ));
+        }
+        return unfinished(Verdict::Waiting(WaitReason::Controller));
+    }
+    let st = container_status(pod, container);
+    let running_now = st.and_then(|s| s.state.as_ref()).is_some_and(|s| s.running.is_some());
+    let restarted =
+        st.is_some_and(|s| s.restart_count > base.restart_count) || (!base.running && running_now);
+    let new_image_id = st.is_some_and(|s| !s.image_id.is_empty() && s.image_id != base.image_id);
+    if !(restarted && new_image_id) {
+        return unfinished(Verdict::Updating);
+    }
+    // The target container restarted on a new image in the same pod: check nothing else moved.
+    for (name, b) in &baseline.containers {
+        if name == container {
+            continue;
+        }
+        if let Some(s) = container_status(pod, name)
+            && s.restart_count != b.restart_count
+        {
+            return Verdict::Failed(FailReason::OtherContainerRestarted(format!(
+                "container {name} restarted too ({} → {}): the game process was interrupted",
+                b.restart_count, s.restart_count
+            )));
+        }
+    }
+    let ip = pod_ip(pod);
+    let node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
+    if ip.is_some() && ip != baseline.ip {
+        return Verdict::Failed(FailReason::Moved(format!(
+            "pod IP changed ({} → {})",
+            baseline.ip.as_deref().unwrap_or("none"),
+            ip.as_deref().unwrap_or("none")
+        )));
+    }
+    if node != baseline.node {
+        return Verdict::Failed(FailReason::Moved(format!(
+            "node changed ({} → {})",
+            baseline.node.as_deref().unwrap_or("none"),
+            node.as_deref().unwrap_or("none")
+        )));
+    }
+    // The GameServer's state can lag the kubelet: the restarted container itself must be ready.
+    let container_ready = st.is_some_and(|s| s.ready);
+    if ready && container_ready { Verdict::InPlace } else { unfinished(Verdict::Updating) }
+}
+
+/// Image pull errors and crash loops of the target container, on the pod as it is now.
+fn failure(pod: &Pod, container: &str) -> Option<FailReason> {
+    let waiting = container_status(pod, container)?.state.as_ref()?.waiting.as_ref()?;
+    let reason = waiting.reason.as_deref().unwrap_or_default();
+    let message = || {
+        let m = waiting.message.clone().unwrap_or_default();
+        if m.is_empty() { reason.to_string() } else { format!("{reason}: {m}") }
+    };
+    if PULL_ERRORS.contains(&reason) {
+        Some(FailReason::ImagePull(message()))
+    } else if reason == "CrashLoopBackOff" {
+        Some(FailReason::CrashLoop(message()))
+    } else {
+        None
+    }
+}
+
+/// The GameServer (or, without one, the pod) is Ready.
+fn is_ready(pod: &Pod, gs: Option<&GameServer>) -> bool {
+    match gs {
+        Some(gs) => gs.current_state() == "Ready",
+        None => pod
+            .status
+            .iter()
+            .flat_map(|s| s.conditions.iter().flatten())
+            .any(|c| c.type_ == "Ready" && c.status == "True"),
+    }
+}
+
+/// OpenKruise has started the in-place update but not yet patched the image.
+fn is_preparing_update(pod: &Pod, gs: Option<&GameServer>) -> bool {
+    let gs_updating = gs.is_some_and(|g| matches!(g.current_state(), "PreUpdate" | "Updating"));
+    let lifecycle = pod
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(super::types::labels::LIFECYCLE_STATE))
+        .is_some_and(|s| matches!(s.as_str(), "PreparingUpdate" | "Updating"));
+    let condition = pod
+        .status
+        .iter()
+        .flat_map(|s| s.conditions.iter().flatten())
+        .any(|c| c.type_ == "InPlaceUpdateReady" && c.status == "False");
+    gs_updating || lifecycle || condition
+}
+
+fn container_status<'a>(pod: &'a Pod, name: &str) -> Option<&'a ContainerStatus> {
+    pod.status.as_ref()?.container_statuses.as_ref()?.iter().find(|c| c.name == name)
+}
+
+fn pod_ip(pod: &Pod) -> Option<String> {
+    pod.status.as_ref().and_then(|s| s.pod_ip.clone()).filter(|ip| !ip.is_empty())
+}
+
+/// The pod now against its baseline, for the rollout view's columns (UID, CREATED, RESTARTS,
+/// IMAGE ID, IP, NODE: "same", or before → after).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Comparison {
+    pub same_uid: bool,
+    pub same_created: bool,
+    /// The target container's restartCount, before and now.
+    pub restarts: (i32, i32),
+    /// The target container's imageID, before and now.
+    pub image_id: (String, String),
+    pub same_ip: bool,
+    pub same_node: bool,
+}
+
+impl Comparison {
+    pub fn of(baseline: &Baseline, pod: &Pod, container: &str) -> Comparison {
+        let base = baseline.containers.get(container);
+        let st = container_status(pod, container);
+        Comparison {
+            same_uid: pod.metadata.uid.as_deref() == Some(baseline.uid.as_str()),
+            same_created: pod.metadata.creation_timestamp.as_ref().map(|t| t.0.to_string())
+                == baseline.creation_timestamp,
+            restarts: (
+                base.map(|b| b.restart_count).unwrap_or(0),
+                st.map(|s| s.restart_count).unwrap_or(0),
+            ),
+            image_id: (
+                base.map(|b| b.image_id.clone()).unwrap_or_default(),
+                st.map(|s| s.image_id.clone()).unwrap_or_default(),
+            ),
+            same_ip: pod_ip(pod) == baseline.ip,
+            same_node: pod.spec.as_ref().and_then(|s| s.node_name.clone()) == baseline.node,
+        }
+    }
+
+    /// "uid same · restarts 0 → 1 · imageID a1f3… → 9c2e… · ip same · node same"
+    pub fn summary(&self) -> String {
+        let same = |b: bool| if b { "same" } else { "CHANGED" };
+        let short = |id: &str| {
+            let hex = id.rsplit(':').next().unwrap_or(id);
+            if hex.len() > 8 { format!("{}…", &hex[..8]) } else { hex.to_string() }
+        };
+        let image_id = if self.image_id.0 == self.image_id.1 {
+            "same".to_string()
+        } else {
+            format!("{} → {}", short(&self.image_id.0), short(&self.image_id.1))
+        };
+        format!(
+            "uid {} · restarts {} → {} · imageID {image_id} · ip {} · node {}",
+            same(self.same_uid && self.same_created),
+            self.restarts.0,
+            self.restarts.1,
+            same(self.same_ip),
+            same(self.same_node)
+        )
+    }
+}
+
+/// Per-verdict counts, for progress bars and summaries.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub waiting: usize,
+    pub updating: usize,
+    pub in_place: usize,
+    pub re_created: usize,
+    pub failed: usize,
+    pub stalled: usize,
+}
+
+impl Counts {
+    pub fn of<'a>(verdicts: impl IntoIterator<Item = &'a Verdict>) -> Counts {
+        let mut c = Counts::default();
+        for v in verdicts {
+            match v {
+                Verdict::Waiting(_) => c.waiting += 1,
+                Verdict::Updating => c.updating += 1,
+                Verdict::InPlace => c.in_place += 1,
+                Verdict::ReCreated => c.re_created += 1,
+                Verdict::Failed(_) => c.failed += 1,
+                Verdict::Stalled(_) => c.stalled += 1,
+            }
+        }
+        c
+    }
+    pub fn done(&self) -> usize {
+        self.in_place + self.re_created + self.failed
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{
+        Container, ContainerState, ContainerStateWaiting, PodCondition, PodSpec, PodStatus,
+    };
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+
+    const C: &str = "sidecar";
+    const NEW: &str = "okg/sidecar:v2.0";
+
+    /// A running two-container pod: app-2048 and sidecar, both on v1.0.
+    pub(crate) fn pod(name: &str) -> Pod {
+        let status = |n: &str, id: &str| ContainerStatus {
+            name: n.into(),
+            image: format!("okg/{n}:v1.0"),
+            image_id: id.into(),
+            restart_count: 0,
+            ready: true,
+            ..Default::default()
+        };
+        Pod {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                uid: Some(format!("uid-{name}")),
+                creation_timestamp: Some(Time("2026-11-28T06:00:00Z".parse().unwrap())),
+                ..Default::default()
+            },
+            spec: Some(PodSpec {
+                node_name: Some("node-a".into()),
+                containers: vec![
+                    Container {
+                        name: "app-2048".into(),
+                        image: Some("okg/app-2048:v1.0".into()),
+                        ..Default::default()
+                    },
+                    Container {
+                        name: C.into(),
+                        image: Some("okg/sidecar:v1.0".into()),
+                        ..Default::default()
+                    },
+                ],
+                ..Default::default()
+            }),
+            status: Some(PodStatus {
+                pod_ip: Some("10.0.0.10".into()),
+                conditions: Some(vec![PodCondition {
+                    type_: "Ready".into(),
+                    status: "True".into(),
+                    ..Default::default()
+                }]),
+                container_statuses: Some(vec![
+                    status("app-2048", "id-app-1"),
+                    status(C, "id-sc-1"),
+                ]),
+                ..Default::default()
+            }),
+        }
+    }
+
+    fn gs(state: &str) -> GameServer {
+        let mut g = GameServer::new("p", Default::default());
+        g.status = Some(crate::types::GameServerStatus {
+            current_state: Some(state.into()),
+            ..Default::default()
+        });
+        g
+    }
+
+    fn status_mut<'a>(p: &'a mut Pod, name: &str) -> &'a mut ContainerStatus {
+        p.status
+            .as_mut()
+            .unwrap()
+            .container_statuses
+            .as_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|c| c.name == name)
+            .unwrap()
+    }
+
+    fn set_image(p: &mut Pod, image: &str) {
+        p.spec.as_mut().unwrap().containers.iter_mut().find(|c| c.name == C).unwrap().image =
+            Some(image.into());
+    }
+
+    /// The pod after a clean in-place update of the sidecar.
+    fn updated_in_place(p: &Pod) -> Pod {
+        let mut p = p.clone();
+        set_image(&mut p, NEW);
+        let s = status_mut(&mut p, C);
+        s.restart_count += 1;
+        s.image_id = "id-sc-2".into();
+        p
+    }
+
+    fn v(base: &Baseline, p: Option<&Pod>, g: Option<&GameServer>, ctx: &Context) -> Verdict {
+        verdict(base, p, g, C, NEW, ctx)
+    }
+
+    #[test]
+    fn baseline_records_identity_and_containers() {
+        let b = Baseline::from_pod(&pod("gss-2048-0")).unwrap();
+        assert_eq!(b.uid, "uid-gss-2048-0");
+        assert_eq!(b.ip.as_deref(), Some("10.0.0.10"));
+        assert_eq!(b.node.as_deref(), Some("node-a"));
+        assert_eq!(b.containers[C].image_id, "id-sc-1");
+        assert_eq!(b.containers[C].image, "okg/sidecar:v1.0");
+        assert!(b.creation_timestamp.is_some());
+    }
+
+    #[test]
+    fn clean_in_place_update_with_ready_gs_is_in_place() {
+        let p = pod("p");
+        let b = Baseline::from_pod(&p).unwrap();
+        let after = updated_in_place(&p);
+        assert_eq!(v(&b, Some(&after), Some(&gs("Ready")), &Context::default()), Verdict::InPlace);
+    }
+
+    #[test]
+    fn in_place_needs_the_game_server_ready() {
+        let p = pod("p");
+        let b = Baseline::from_pod(&p).unwrap();
+        let after = updated_in_place(&p);
+        assert_eq!(
+            v(&b, Some(&after), Some(&gs("Updating")), &Context::default()),
+            Verdict::Updating
+        );
+        let timed_out = Context { timed_out: true, ..Default::default() };
+        assert_eq!(
+            v(&b, Some(&after), Some(&gs("NotReady")), &timed_out),
+            Verdict::Failed(FailReason::NotReadyInTime)
+        );
+    }
+
+    #[test]
+    fn in_place_needs_the_restarted_container_ready() {
+        let p = pod("p");
+        let b = Baseline::from_pod(&p).unwrap();
+        let mut after = updated_in_place(&p);
+        status_mut(&mut after, C).ready = false;
+        assert_eq!(v(&b, Some(&after), Some(&gs("Ready")), &Context::default()), Verdict::Updating);
+    }
+
+    #[test]
+    fn image_patched_but_not_restarted_is_updating() {
+        let p = pod("p");
+        let b = Baseline::from_pod(&p).unwrap();
+        let mut after = p.clone();
+        set_image(&mut after, NEW);
+        assert_eq!(v(&b, Some(&after), Some(&gs("Ready")), &Context::default()), Verdict::Updating);
+        // Restarted but still the old imageID: not done either.
+        status_mut(&mut after, C).restart_count = 1;
+        assert_eq!(v(&b, Some(&after), Some(&gs("Ready")), &Context::default()), Verdict::Updating);
+    }
+
+    #[test]
+    fn other_container_restart_fails_the_verdict() {
+        let p = pod("p");
+        let b = Baseline::from_pod(&p).unwrap();
+        let mut after = updated_in_place(&p);
+        status_mut(&mut after, "app-2048").restart_count = 1;
+        let got = v(&b, Some(&after), Some(&gs("Ready")), &Context::default());
+        assert!(
+            matches!(got, Verdict::Failed(FailReason::OtherContainerRestarted(ref m)) if m.contains("app-2048")),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn ip_or_node_change_is_not_in_place() {
+        let p = pod("p");
+        let b = Baseline::from_pod(&p).unwrap();
+        let mut after = updated_in_place(&p);
+        after.status.as_mut().unwrap().pod_ip = Some("10.0.0.99".into());
+        assert!(matches!(
+            v(&b, Some(&after), Some(&gs("Ready")), &Context::default()),
+            Verdict::Failed(FailReason::Moved(_))
+        ));
+        let mut after = updated_in_place(&p);
+        after.spec.as_mut().unwrap().node_name = Some("node-b".into());
+        assert!(matches!(
+            v(&b, Some(&after), Some(&gs("Ready")), &Context::default()),
+            Verdict::Failed(FailReason::Moved(_))
+        ));
+    }
+
+    #[test]
+    fn new_uid_is_re_created_once_ready_on_the_target_image() {
+        let p = pod("p");
+        let b = Baseline::from_pod(&p).unwrap();
+        let mut fresh = pod("p");
+        fresh.metadata.uid = Some("uid-new".into());
+        fresh.metadata.creation_timestamp = Some(Time("2026-11-28T07:00:00Z".parse().unwrap()));
+        set_image(&mut fresh, NEW);
+        assert_eq!(
+            v(&b, Some(&fresh), Some(&gs("Creating")), &Context::default()),
+            Verdict::Updating
+        );
+        assert_eq!(
+            v(&b, Some(&fresh), Some(&gs("Ready")), &Context::default()),
+            Verdict::ReCreated
+        );
+        // Same UID but a new creationTimestamp cannot be the same pod either.
+        let mut odd = updated_in_place(&p);
+        odd.metadata.creation_timestamp = Some(Time("2026-11-28T07:00:00Z".parse().unwrap()));
+        assert_eq!(v(&b, Some(&odd), Some(&gs("Ready")), &Context::default()), Verdict::ReCreated);
+        // Gone entirely: on its way to being re-created.
+        assert_eq!(v(&b, None, None, &Context::default()), Verdict::Updating);
+    }
+
+    #[test]
+    fn pull_errors_and_crash_loops_fail_with_the_message() {
+        let p = pod("p");
+        let b = Baseline::from_pod(&p).unwrap();
+        for (reason, msg) in [
+            ("ErrImagePull", "manifest unknown: okg/sidecar:v2.0-missing"),
+            ("ImagePullBackOff", "Back-off pulling image"),
+            ("CrashLoopBackOff", "back-off 10s restarting failed container"),
+        ] {
+            let mut after = p.clone();
+            set_image(&mut after, NEW);
+            status_mut(&mut after, C).state = Some(ContainerState {
+                waiting: Some(ContainerStateWaiting {
+                    reason: Some(reason.into()),
+                    message: Some(msg.into()),
+                }),
+                ..Default::default()
+            });
+            let got = v(&b, Some(&after), Some(&gs("NotReady")), &Context::default());
+            match got {
+                Verdict::Failed(FailReason::ImagePull(m)) if reason != "CrashLoopBackOff" => {
+                    assert!(m.contains(msg) && m.contains(reason), "{m}")
+                }
+                Verdict::Failed(FailReason::CrashLoop(m)) if reason == "CrashLoopBackOff" => {
+                    assert!(m.contains(msg), "{m}")
+                }
+                other => panic!("{reason}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn rolling_back_a_pod_stuck_on_a_bad_pull_is_judged_on_the_rollback_image() {
+        // At roll-back time the sidecar is stuck pulling a bad tag: not running, no imageID.
+        let waiting = |reason: &str| ContainerState {
+            waiting: Some(ContainerStateWaiting {
+                reason: Some(reason.into()),
+                message: Some("not found".into()),
+            }),
+            ..Default::default()
+        };
+        let mut stuck = pod("p");
+        set_image(&mut stuck, "okg/sidecar:v9-missing");
+        let s = status_mut(&mut stuck, C);
+        s.state = Some(waiting("ImagePullBackOff"));
+        s.image_id = String::new();
+        s.restart_count = 3;
+        s.ready = false;
+        let b = Baseline::from_pod(&stuck).unwrap();
+        assert!(!b.containers[C].running);
+        // Before the controller patches it back, the old pull error is not this rollout's failure.
+        let got = v(&b, Some(&stuck), Some(&gs("NotReady")), &Context::default());
+        assert!(!matches!(got, Verdict::Failed(_)), "{got:?}");
+        // Patched back and running again without a restart-count bump: in place.
+        let mut back = stuck.clone();
+        set_image(&mut back, NEW);
+        let s = status_mut(&mut back, C);
+        s.state = Some(ContainerState { running: Some(Default::default()), ..Default::default() });
+        s.image_id = "id-sc-2".into();
+        s.ready = true;
+        assert_eq!(v(&b, Some(&back), Some(&gs("Ready")), &Context::default()), Verdict::InPlace);
+    }
+
+    #[test]
+    fn untouched_pods_wait_for_their_reason_or_stall() {
+        let p = pod("p");
+        let b = Baseline::from_pod(&p).unwrap();
+        let held = Context { hold: Some(WaitReason::Partition { holds: 4 }), ..Default::default() };
+        assert_eq!(
+            v(&b, Some(&p), Some(&gs("Ready")), &held),
+            Verdict::Waiting(WaitReason::Partition { holds: 4 })
+        );
+        let paused = Context { hold: Some(WaitReason::Paused), ..Default::default() };
+        assert_eq!(
+            v(&b, Some(&p), Some(&gs("Ready")), &paused),
+            Verdict::Waiting(WaitReason::Paused)
+        );
+        let stalled =
+            Context { stalled_for: Some(std::time::Duration::from_secs(90)), ..Default::default() };
+        assert!(
+            matches!(v(&b, Some(&p), Some(&gs("Ready")), &stalled), Verdict::Stalled(ref m) if m.contains("90s"))
+        );
+        let free = Context::default();
+        assert_eq!(
+            v(&b, Some(&p), Some(&gs("Ready")), &free),
+            Verdict::Waiting(WaitReason::Controller)
+        );
+        let timed_out =
+            Context { hold: Some(WaitReason::Paused), timed_out: true, ..Default::default() };
+        assert!(matches!(v(&b, Some(&p), Some(&gs("Ready")), &timed_out), Verdict::Stalled(_)));
+    }
+
+    #[test]
+    fn preparing_update_counts_as_updating_even_when_held_by_the_prediction() {
+        let p = pod("p");
+        let b = Baseline::from_pod(&p).unwrap();
+        let held =
+            Context { hold: Some(WaitReason::PriorityOrder { ahead: 2 }), ..Default::default() };
+        assert_eq!(v(&b, Some(&p), Some(&gs("PreUpdate")), &held), Verdict::Updating);
+        let mut cond = p.clone();
+        cond.status.as_mut().unwrap().conditions.as_mut().unwrap().push(PodCondition {
+            type_: "InPlaceUpdateReady".into(),
+            status: "False".into(),
+            ..Default::default()
+        });
+        assert_eq!(v(&b, Some(&cond), Some(&gs("Ready")), &held), Verdict::Updating);
+    }
+
+    #[test]
+    fn without_a_game_server_the_pod_ready_condition_decides() {
+        let p = pod("p");
+        let b = Baseline::from_pod(&p).unwrap();
+        let mut after = updated_in_place(&p);
+        assert_eq!(v(&b, Some(&after), None, &Context::default()), Verdict::InPlace);
+        after.status.as_mut().unwrap().conditions.as_mut().unwrap()[0].status = "False".into();
+        assert_eq!(v(&b, Some(&after), None, &Context::default()), Verdict::Updating);
+    }
+
+    #[test]
+    fn comparison_shows_what_moved() {
+        let p = pod("p");
+        let b = Baseline::from_pod(&p).unwrap();
+        let c = Comparison::of(&b, &updated_in_place(&p), C);
+        assert!(c.same_uid && c.same_created && c.same_ip && c.same_node);
+        assert_eq!(c.restarts, (0, 1));
+        assert_eq!(c.image_id, ("id-sc-1".to_string(), "id-sc-2".to_string()));
+        assert_eq!(
+            c.summary(),
+            "uid same · restarts 0 → 1 · imageID id-sc-1 → id-sc-2 · ip same · node same"
+        );
+        let mut fresh = pod("p");
+        fresh.metadata.uid = Some("other".into());
+        assert!(Comparison::of(&b, &fresh, C).summary().starts_with("uid CHANGED"));
+    }
+
+    #[test]
+    fn verdicts_serialise_for_json_output() {
+        let j = |v: &Verdict| serde_json::to_value(v).unwrap();
+        assert_eq!(j(&Verdict::InPlace), serde_json::json!({"verdict": "inPlace"}));
+        assert_eq!(j(&Verdict::ReCreated), serde_json::json!({"verdict": "reCreated"}));
+        assert_eq!(
+            j(&Verdict::Failed(FailReason::ImagePull("ErrImagePull: x".into()))),
+            serde_json::json!({"verdict": "failed", "reason": {"kind": "imagePull", "message": "ErrImagePull: x"}})
+        );
+        assert_eq!(
+            j(&Verdict::Waiting(WaitReason::Partition { holds: 4 })),
+            serde_json::json!({"verdict": "waiting", "reason": {"kind": "partition", "holds": 4}})
+        );
+    }
+
+    #[test]
+    fn counts_and_finality() {
+        let vs = [
+            Verdict::InPlace,
+            Verdict::InPlace,
+            Verdict::ReCreated,
+            Verdict::Failed(FailReason::NotReadyInTime),
+            Verdict::Updating,
+            Verdict::Stalled("x".into()),
+        ];
+        let c = Counts::of(&vs);
+        assert_eq!((c.in_place, c.re_created, c.failed, c.updating, c.stalled), (2, 1, 1, 1, 1));
+        assert_eq!(c.done(), 4);
+        assert_eq!(vs.iter().filter(|v| v.is_final()).count(), 4);
+    }
+}

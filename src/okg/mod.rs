@@ -1,9 +1,0 @@
-//! The OKG domain, pure: no I/O here.
-pub mod bump_plan;
-pub mod fleet;
-pub mod image;
-pub mod label_selector;
-pub mod reload_plan;
-pub mod rollout;
-pub mod types;
-pub mod update_order;

@@ -1,0 +1,18 @@
+//! The TUI's pure state machine: `State` (state.rs), `Msg`/`Cmd` (msg.rs), `update` (update.rs),
+//! the one keymap (keymap.rs), the incremental fleet join (store.rs) and the filters.
+
+pub mod filter;
+pub mod keymap;
+pub mod msg;
+
+pub mod state;
+pub mod store;
+pub mod update;
+
+pub use msg::{ClusterEvent, Cmd, Intent, Msg};
+pub use state::{Access, Overlay, State};
+
+#[cfg(test)]
+mod reload_tests;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,365 @@
+//! The TUI's state: the live fleet, the flattened view of it, the cursor, marks, filters and the
+//! stack of screens over the main table. Owned by the UI task alone.
+use std::collections::{BTreeSet, HashMap};
+
+use jiff::Timestamp;
+use tui_textarea::TextArea;
+
+use super::filter::Filter;
+use super::msg::{Cmd, EventLine, Msg};
+use super::store::{FleetStore, SetKey};
+use crate::cluster::access::{Action as RbacAction, Capabilities, Permission};
+use okg_domain::fleet::Key;
+
+/// One line of the main table.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Line {
+    Group(SetKey),
+    Row(Key),
+}
+
+/// A screen on top of the main table. The last one on the stack gets the keys and is drawn over
+/// the others.
+pub enum Overlay {
+    Detail {
+        key: Key,
+        scroll: u16,
+    },
+    Help {
+        scroll: u16,
+    },
+    Input(Box<Input>),
+    /// Dialogs (bump, rollout, reload…) plug in here without the state machine knowing them.
+    Dialog(Box<dyn Dialog>),
+}
+
+/// A text prompt at the bottom (filter, label selector, command line), edited with tui-textarea.
+pub struct Input {
+    pub kind: InputKind,
+    pub textarea: TextArea<'static>,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    Filter,
+    Labels,
+    Command,
+}
+
+impl InputKind {
+    pub fn prompt(self) -> &'static str {
+        match self {
+            InputKind::Filter => "/",
+            InputKind::Labels => "labels: ",
+            InputKind::Command => ":",
+        }
+    }
+}
+
+/// What a dialog did with a key or message.
+pub enum DialogOutcome {
+    /// Stay open; send these commands.
+    Stay(Vec<Cmd>),
+    /// Close; send these commands.
+    Close(Vec<Cmd>),
+    /// Hide but keep alive: it still gets its messages while hidden. A rollout being followed
+    /// goes to `State::parked` (`o` shows it again), a running reload to `State::reload_parked`
+    /// (`r` shows it again).
+    Park(Vec<Cmd>),
+}
+
+/// A modal screen with its own state: gets keys and `Msg::Dialog` payloads while on top, draws
+/// itself into the area it is given. Pure like `update`: it answers with commands.
+pub trait Dialog: Send {
+    fn title(&self) -> String;
+    fn on_key(&mut self, key: crossterm::event::KeyEvent, ctx: &DialogCtx) -> DialogOutcome;
+    /// Whether this payload is for this dialog (payloads go to the topmost dialog that wants
+    /// them, open or parked). By default, whatever reaches the top.
+    /// The concrete dialog, for tests and for code that knows what it opened.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
+    fn wants(&self, msg: &(dyn std::any::Any + Send)) -> bool {
+        let _ = msg;
+        true
+    }
+    fn on_msg(&mut self, msg: Box<dyn std::any::Any + Send>, ctx: &DialogCtx) -> DialogOutcome {
+        let _ = (msg, ctx);
+        DialogOutcome::Stay(Vec::new())
+    }
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: &crate::tui::view::theme::Theme,
+    );
+}
+
+/// What a dialog may read of the state.
+pub struct DialogCtx<'a> {
+    pub now: Timestamp,
+    pub fleet: &'a FleetStore,
+    pub marks: &'a BTreeSet<Key>,
+}
+
+/// Why an action may be unavailable: read-only session, or what RBAC said.
+#[derive(Clone, Debug, Default)]
+pub struct Access {
+    pub read_only: bool,
+    pub caps: Option<Capabilities>,
+}
+
+impl Access {
+    /// `Ok` when the action can be offered; otherwise the reason, in words.
+    pub fn check(&self, needs: &[RbacAction]) -> Result<(), String> {
+        if self.read_only {
+            return Err("read-only session (--read-only): no writer exists".into());
+        }
+        let Some(caps) = &self.caps else {
+            return Err("still asking the API server what you may do".into());
+        };
+        // Any one of the alternatives is enough (reload: exec or HTTP proxy).
+        let mut reasons = Vec::new();
+        for a in needs {
+            match caps.get(*a) {
+                Permission::Allowed => return Ok(()),
+                Permission::Denied(r) => reasons.push(format!("RBAC denies {}: {r}", a.describe())),
+                Permission::Unknown(r) => {
+                    reasons.push(format!("cannot tell if you may {}: {r}", a.describe()))
+                }
+            }
+        }
+        Err(reasons.join("; "))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+pub struct State {
+    pub now: Timestamp,
+    pub context: String,
+    pub server: String,
+    /// `None`: all namespaces.
+    pub namespace: Option<String>,
+    pub access: Access,
+    pub fleet: FleetStore,
+    /// Visible lines, in order; rebuilt only when the shape changes.
+    pub view: Vec<Line>,
+    index: HashMap<Line, usize>,
+    /// The line under the cursor, by identity (not position), so it stays put while rows change.
+    pub cursor: Option<Line>,
+    cursor_pos: usize,
+    /// First visible line.
+    pub scroll: usize,
+    /// Rows of the table area, known from the last resize.
+    pub page: usize,
+    pub width: u16,
+    pub folded: BTreeSet<SetKey>,
+    /// Marked GameServers, by namespace/name. Kept across deletion so a re-created GameServer is
+    /// still marked.
+    pub marks: BTreeSet<Key>,
+    /// Start of a range selection (`V`).
+    pub visual: Option<Line>,
+    pub filter: Filter,
+    pub overlays: Vec<Overlay>,
+    /// A dialog hidden with `DialogOutcome::Park` (the rollout view while it is followed).
+    pub parked: Option<Box<dyn Dialog>>,
+    /// The container last bumped per set (loaded from choices.json at start).
+    pub bump_choices: std::collections::BTreeMap<SetKey, String>,
+    /// A reload view hidden with `DialogOutcome::Park` while its run goes on.
+    pub reload_parked: Option<Box<dyn Dialog>>,
+    pub note: Option<(Level, String)>,
+    pub watch_error: Option<String>,
+    /// Events of the pod shown in the detail view.
+    pub pod_events: Option<(Key, Vec<EventLine>)>,
+    /// Rows that changed since the last age tick: drawn in the `changed` style once, then settle.
+    pub flashed: std::collections::HashSet<Key>,
+    /// Redraw needed.
+    pub dirty: bool,
+    pub quit: bool,
+    /// Whether the first lists arrived (sets, gameservers, pods).
+    pub synced: [bool; 3],
+}
+
+impl State {
+    pub fn new(
+        context: &str,
+        server: &str,
+        namespace: Option<String>,
+        access: Access,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            now,
+            context: context.into(),
+            server: server.into(),
+            namespace,
+            access,
+            fleet: FleetStore::default(),
+            view: Vec::new(),
+            index: HashMap::new(),
+            cursor: None,
+            cursor_pos: 0,
+            scroll: 0,
+            page: 20,
+            width: 80,
+            folded: BTreeSet::new(),
+            marks: BTreeSet::new(),
+            visual: None,
+            filter: Filter::default(),
+            overlays: Vec::new(),
+            parked: None,
+            bump_choices: Default::default(),
+            reload_parked: None,
+            note: None,
+            watch_error: None,
+            pod_events: None,
+            flashed: Default::default(),
+            dirty: true,
+            quit: false,
+            synced: [false; 3],
+        }
+    }
+
+    /// Apply one message; the commands are for the I/O shell.
+    pub fn update(&mut self, msg: Msg) -> Vec<Cmd> {
+        super::update::update(self, msg)
+    }
+
+    pub fn row_matches(&self, key: &Key) -> bool {
+        match self.fleet.rows.get(key) {
+            Some(row) => {
+                !self.filter.is_active() || self.filter.matches(row, || self.fleet.labels_of(key))
+            }
+            None => false,
+        }
+    }
+
+    /// Rebuild the visible lines and put the cursor back on the line it was on (or, if that line
+    /// went away, on the line now at its old position).
+    pub fn rebuild_view(&mut self) {
+        let mut view = Vec::with_capacity(self.fleet.rows.len() + self.fleet.headers.len());
+        let filtering = self.filter.is_active();
+        for set in self.fleet.groups() {
+            let members = self.fleet.members.get(&set);
+            let visible: Vec<&Key> = members
+                .into_iter()
+                .flatten()
+                .map(|k| &k.0)
+                .filter(|k| !filtering || self.row_matches(k))
+                .collect();
+            if filtering && visible.is_empty() {
+                continue;
+            }
+            let folded = self.folded.contains(&set);
+            view.push(Line::Group(set));
+            if !folded {
+                view.extend(visible.into_iter().map(|k| Line::Row(k.clone())));
+            }
+        }
+        // Until the first rows arrive the cursor only ever sat on a header by default: start
+        // again on the first row.
+        if !self.view.iter().any(|l| matches!(l, Line::Row(_))) {
+            self.cursor = None;
+        }
+        self.index = view.iter().enumerate().map(|(i, l)| (l.clone(), i)).collect();
+        self.view = view;
+        self.place_cursor();
+        self.dirty = true;
+    }
+
+    fn place_cursor(&mut self) {
+        if self.view.is_empty() {
+            self.cursor = None;
+            self.cursor_pos = 0;
+            return;
+        }
+        let pos = match self.cursor.as_ref().and_then(|c| self.index.get(c)) {
+            Some(p) => *p,
+            None => {
+                // Prefer the first row over a header when starting out.
+                if self.cursor.is_none() {
+                    self.view.iter().position(|l| matches!(l, Line::Row(_))).unwrap_or(0)
+                } else {
+                    self.cursor_pos.min(self.view.len() - 1)
+                }
+            }
+        };
+        self.set_cursor_pos(pos);
+    }
+
+    pub fn cursor_pos(&self) -> usize {
+        self.cursor_pos
+    }
+
+    pub fn set_cursor_pos(&mut self, pos: usize) {
+        if self.view.is_empty() {
+            return;
+        }
+        let pos = pos.min(self.view.len() - 1);
+        self.cursor_pos = pos;
+        self.cursor = Some(self.view[pos].clone());
+        let page = self.page.max(1);
+        if pos < self.scroll {
+            self.scroll = pos;
+        } else if pos >= self.scroll + page {
+            self.scroll = pos + 1 - page;
+        }
+        self.scroll = self.scroll.min(self.view.len().saturating_sub(page));
+        self.dirty = true;
+    }
+
+    pub fn position_of(&self, line: &Line) -> Option<usize> {
+        self.index.get(line).copied()
+    }
+
+    /// The GameServer under the cursor, if the cursor is on a row.
+    pub fn cursor_key(&self) -> Option<&Key> {
+        match &self.cursor {
+            Some(Line::Row(k)) => Some(k),
+            _ => None,
+        }
+    }
+
+    /// The set of the line under the cursor (a header's own set, or a row's).
+    pub fn cursor_set(&self) -> Option<SetKey> {
+        match self.cursor.as_ref()? {
+            Line::Group(s) => Some(s.clone()),
+            Line::Row(k) => {
+                let gs = self.fleet.gameservers.get(k)?;
+                Some((k.namespace.clone(), gs.owner_set().unwrap_or("(no set)").to_string()))
+            }
+        }
+    }
+
+    /// Rows between the range anchor and the cursor, inclusive.
+    pub fn visual_range(&self) -> Option<(usize, usize)> {
+        let anchor = self.position_of(self.visual.as_ref()?)?;
+        let cur = self.cursor_pos;
+        Some((anchor.min(cur), anchor.max(cur)))
+    }
+
+    /// Marked GameServers that currently exist.
+    pub fn marked_present(&self) -> usize {
+        self.marks.iter().filter(|k| self.fleet.rows.contains_key(k)).count()
+    }
+
+    pub fn note(&mut self, level: Level, text: impl Into<String>) {
+        self.note = Some((level, text.into()));
+        self.dirty = true;
+    }
+
+    pub fn top_overlay(&self) -> Option<&Overlay> {
+        self.overlays.last()
+    }
+
+    pub fn gameserver_count(&self) -> usize {
+        self.fleet.gameservers.len()
+    }
+}

@@ -1,0 +1,593 @@
+//! `update`: the pure state machine. Messages in, state changed, commands out; no I/O.
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use regex::RegexBuilder;
+use tui_textarea::TextArea;
+
+use super::filter::LabelSelector;
+use super::keymap::{self, Action, Context};
+use super::msg::{ClusterEvent, Cmd, Intent, Msg};
+use super::state::{DialogCtx, DialogOutcome, Input, InputKind, Level, Line, Overlay, State};
+use super::store::Touched;
+use crate::cluster::access::Action as Rbac;
+use okg_domain::fleet::Key;
+
+/// Lines the main view spends on chrome (title, column header, two footer lines).
+pub const CHROME_LINES: u16 = 4;
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    match msg {
+        Msg::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
+        Msg::Key(key) => on_key(state, key),
+        Msg::Resize { width, height } => {
+            state.width = width;
+            state.page = height.saturating_sub(CHROME_LINES).max(1) as usize;
+            let pos = state.cursor_pos();
+            state.set_cursor_pos(pos);
+            state.dirty = true;
+            Vec::new()
+        }
+        Msg::Tick(now) => {
+            state.now = now;
+            state.flashed.clear();
+            state.dirty = true;
+            Vec::new()
+        }
+        Msg::Cluster(ev) => {
+            on_cluster(state, ev);
+            Vec::new()
+        }
+        Msg::Capabilities(caps) => {
+            state.access.caps = Some(caps);
+            state.dirty = true;
+            Vec::new()
+        }
+        Msg::PodEvents { key, events } => {
+            if matches!(state.top_overlay(), Some(Overlay::Detail { key: k, .. }) if *k == key) {
+                state.pod_events = Some((key, events));
+                state.dirty = true;
+            }
+            Vec::new()
+        }
+        Msg::Connected { context, server, namespace } => {
+            state.context = context;
+            state.server = server;
+            state.namespace = namespace;
+            state.access.caps = None;
+            reset_fleet(state);
+            Vec::new()
+        }
+        Msg::Note(text) => {
+            state.note(Level::Info, text);
+            Vec::new()
+        }
+        Msg::Dialog(payload) => on_dialog_msg(state, payload),
+    }
+}
+
+/// A payload goes to the topmost open dialog that wants it, else to a parked one. A payload
+/// nobody wants (its dialog was closed) is dropped; the overlays under it are left alone.
+fn on_dialog_msg(state: &mut State, payload: Box<dyn std::any::Any + Send>) -> Vec<Cmd> {
+    let open = state
+        .overlays
+        .iter()
+        .rposition(|o| matches!(o, Overlay::Dialog(d) if d.wants(payload.as_ref())));
+    if let Some(i) = open {
+        let Overlay::Dialog(mut d) = state.overlays.remove(i) else { return Vec::new() };
+        let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
+        let outcome = d.on_msg(payload, &ctx);
+        state.dirty = true;
+        // Put it back where it was (it may not be on top).
+        let (cmds, keep) = match outcome {
+            DialogOutcome::Stay(c) => (c, Some(Overlay::Dialog(d))),
+            DialogOutcome::Close(c) => (c, None),
+            DialogOutcome::Park(c) => {
+                if is_reload(d.as_ref()) {
+                    state.reload_parked = Some(d);
+                } else {
+                    state.parked = Some(d);
+                }
+                (c, None)
+            }
+        };
+        if let Some(o) = keep {
+            state.overlays.insert(i, o);
+        }
+        return cmds;
+    }
+    // Hidden dialogs: the followed rollout stays parked whatever it answers (until `o`); a
+    // reload view stays parked until it closes itself.
+    if let Some(mut d) = state.parked.take_if(|d| d.wants(payload.as_ref())) {
+        let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
+        let (DialogOutcome::Stay(cmds) | DialogOutcome::Close(cmds) | DialogOutcome::Park(cmds)) =
+            d.on_msg(payload, &ctx);
+        state.parked = Some(d);
+        state.dirty = true;
+        return cmds;
+    }
+    if let Some(mut d) = state.reload_parked.take_if(|d| d.wants(payload.as_ref())) {
+        let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
+        let cmds = match d.on_msg(payload, &ctx) {
+            DialogOutcome::Stay(c) | DialogOutcome::Park(c) => {
+                state.reload_parked = Some(d);
+                c
+            }
+            DialogOutcome::Close(c) => c,
+        };
+        return cmds;
+    }
+    Vec::new()
+}
+
+/// The rollout view asked to reload its pods as they are confirmed in place: open the reload
+/// dialog (in chain mode) on top of it, unless the session may not reload.
+fn chained_reload(state: &mut State, cmds: Vec<Cmd>) -> Vec<Cmd> {
+    let Some(targets) = cmds.iter().find_map(|c| match c {
+        Cmd::Intent(Intent::ReloadRollout { targets, .. }) => Some(targets.clone()),
+        _ => None,
+    }) else {
+        return cmds;
+    };
+    if let Err(why) = state.access.check(&[Rbac::ExecPods, Rbac::ProxyPods]) {
+        state.note(Level::Warn, format!("reload unavailable: {why}"));
+        return cmds
+            .into_iter()
+            .filter(|c| !matches!(c, Cmd::Intent(Intent::ReloadRollout { .. })))
+            .collect();
+    }
+    if state.reload_parked.is_some() {
+        state.note(Level::Warn, "a reload is still running: r shows it");
+        return cmds
+            .into_iter()
+            .filter(|c| !matches!(c, Cmd::Intent(Intent::ReloadRollout { .. })))
+            .collect();
+    }
+    let mut dialog = crate::tui::screens::reload::state::for_targets(state, &targets);
+    dialog.chain = true;
+    state.overlays.push(Overlay::Dialog(Box::new(dialog)));
+    cmds
+}
+
+fn is_reload(d: &dyn super::state::Dialog) -> bool {
+    d.as_any().is_some_and(|a| a.is::<crate::tui::screens::reload::state::ReloadDialog>())
+}
+
+fn finish_dialog(
+    state: &mut State,
+    d: Box<dyn super::state::Dialog>,
+    outcome: DialogOutcome,
+) -> Vec<Cmd> {
+    let (DialogOutcome::Stay(cmds) | DialogOutcome::Close(cmds) | DialogOutcome::Park(cmds)) =
+        &outcome;
+    for c in cmds {
+        if let Cmd::Bump(crate::tui::screens::bump::state::BumpCmd::Remember { set, container }) = c
+        {
+            state.bump_choices.insert(set.clone(), container.clone());
+        }
+    }
+    match outcome {
+        DialogOutcome::Stay(cmds) => {
+            state.overlays.push(Overlay::Dialog(d));
+            cmds
+        }
+        DialogOutcome::Close(cmds) => cmds,
+        DialogOutcome::Park(cmds) => {
+            if is_reload(d.as_ref()) {
+                state
+                    .note(Level::Info, format!("{} in the background: r returns to it", d.title()));
+                state.reload_parked = Some(d);
+            } else {
+                state.parked = Some(d);
+                state.note(Level::Info, "rollout still followed: o shows it again");
+            }
+            cmds
+        }
+    }
+}
+
+fn on_cluster(state: &mut State, ev: ClusterEvent) {
+    let touched = match ev {
+        ClusterEvent::SetApplied(s) => state.fleet.apply_set(s),
+        ClusterEvent::SetDeleted(k) => state.fleet.delete_set(&k),
+        ClusterEvent::SetsReplaced(v) => {
+            state.synced[0] = true;
+            state.fleet.replace_sets(v)
+        }
+        ClusterEvent::GameServerApplied(g) => state.fleet.apply_gameserver(g),
+        ClusterEvent::GameServerDeleted(k) => state.fleet.delete_gameserver(&k),
+        ClusterEvent::GameServersReplaced(v) => {
+            state.synced[1] = true;
+            state.fleet.replace_gameservers(v)
+        }
+        ClusterEvent::PodApplied(p) => state.fleet.apply_pod(p),
+        ClusterEvent::PodDeleted(k) => state.fleet.delete_pod(&k),
+        ClusterEvent::PodsReplaced(v) => {
+            state.synced[2] = true;
+            state.fleet.replace_pods(v)
+        }
+        ClusterEvent::SetsPage(v) => state.fleet.sets_page(v),
+        ClusterEvent::SetsSynced(keys) => {
+            state.synced[0] = true;
+            state.fleet.sets_synced(&keys)
+        }
+        ClusterEvent::GameServersPage(v) => state.fleet.gameservers_page(v),
+        ClusterEvent::GameServersSynced(keys) => {
+            state.synced[1] = true;
+            state.fleet.gameservers_synced(&keys)
+        }
+        ClusterEvent::PodsPage(v) => state.fleet.pods_page(v),
+        ClusterEvent::PodsSynced(keys) => {
+            state.synced[2] = true;
+            state.fleet.pods_synced(&keys)
+        }
+        ClusterEvent::WatchError(e) => {
+            state.watch_error = Some(e);
+            state.dirty = true;
+            return;
+        }
+    };
+    state.watch_error = None;
+    if let Touched::Rows(keys) = &touched {
+        state.flashed.extend(keys.iter().cloned());
+    }
+    match touched {
+        Touched::Nothing => {}
+        // With a filter on, a changed row may enter or leave the view.
+        Touched::Rows(_) if !state.filter.is_active() => state.dirty = true,
+        Touched::Rows(_) | Touched::Structure => state.rebuild_view(),
+    }
+}
+
+fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+    state.dirty = true;
+    match state.overlays.pop() {
+        Some(Overlay::Input(input)) => on_input_key(state, input, key),
+        Some(Overlay::Dialog(mut d)) => {
+            let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
+            let outcome = d.on_key(key, &ctx);
+            let cmds = finish_dialog(state, d, outcome);
+            chained_reload(state, cmds)
+        }
+        Some(mut overlay) => {
+            let cmds = on_overlay_key(state, &mut overlay, key);
+            if let Some(cmds) = cmds {
+                return cmds;
+            }
+            state.overlays.push(overlay);
+            Vec::new()
+        }
+        None => match keymap::lookup(Context::Main, &key) {
+            Some(action) => on_main_action(state, action),
+            None => Vec::new(),
+        },
+    }
+}
+
+/// Keys on the detail and help screens. `Some(cmds)` when the overlay closed.
+fn on_overlay_key(state: &mut State, overlay: &mut Overlay, key: KeyEvent) -> Option<Vec<Cmd>> {
+    let action = keymap::lookup(Context::Overlay, &key)?;
+    let scroll = match overlay {
+        Overlay::Detail { scroll, .. } | Overlay::Help { scroll } => scroll,
+        _ => return None,
+    };
+    match action {
+        Action::Up => *scroll = scroll.saturating_sub(1),
+        Action::Down => *scroll = scroll.saturating_add(1),
+        Action::PageUp => *scroll = scroll.saturating_sub(state.page as u16),
+        Action::PageDown => *scroll = scroll.saturating_add(state.page as u16),
+        Action::Top => *scroll = 0,
+        Action::Bottom => *scroll = u16::MAX / 2,
+        Action::Help if !matches!(overlay, Overlay::Help { .. }) => {
+            // Help over the detail: keep the detail under it.
+            let below = std::mem::replace(overlay, Overlay::Help { scroll: 0 });
+            state.overlays.push(below);
+        }
+        Action::Back | Action::Help => {
+            if matches!(overlay, Overlay::Detail { .. }) {
+                state.pod_events = None;
+                return Some(vec![Cmd::WatchPodEvents(None)]);
+            }
+            return Some(Vec::new());
+        }
+        _ => {}
+    }
+    None
+}
+
+fn open_input(state: &mut State, kind: InputKind) {
+    let current = match kind {
+        InputKind::Filter => state.filter.text.as_ref().map(|r| r.as_str().to_string()),
+        InputKind::Labels => state.filter.labels.as_ref().map(|l| l.source.clone()),
+        InputKind::Command => None,
+    };
+    let mut textarea = TextArea::new(vec![current.unwrap_or_default()]);
+    textarea.move_cursor(tui_textarea::CursorMove::End);
+    state.overlays.push(Overlay::Input(Box::new(Input { kind, textarea, error: None })));
+}
+
+fn on_input_key(state: &mut State, mut input: Box<Input>, key: KeyEvent) -> Vec<Cmd> {
+    match key.code {
+        KeyCode::Esc => Vec::new(),
+        KeyCode::Enter => {
+            let text = input.textarea.lines().join("").trim().to_string();
+            match submit_input(state, input.kind, &text) {
+                Ok(cmds) => cmds,
+                Err(e) => {
+                    input.error = Some(e);
+                    state.overlays.push(Overlay::Input(input));
+                    Vec::new()
+                }
+            }
+        }
+        _ => {
+            input.textarea.input(key);
+            input.error = None;
+            state.overlays.push(Overlay::Input(input));
+            Vec::new()
+        }
+    }
+}
+
+fn submit_input(state: &mut State, kind: InputKind, text: &str) -> Result<Vec<Cmd>, String> {
+    match kind {
+        InputKind::Filter => {
+            state.filter.text = if text.is_empty() {
+                None
+            } else {
+                // Case-insensitive: operators type "ready", states say "Ready".
+                let re = RegexBuilder::new(text).case_insensitive(true).build();
+                Some(re.map_err(|e| format!("not a regex: {e}"))?)
+            };
+            state.rebuild_view();
+            Ok(Vec::new())
+        }
+        InputKind::Labels => {
+            state.filter.labels =
+                if text.is_empty() { None } else { Some(LabelSelector::parse(text)?) };
+            state.rebuild_view();
+            Ok(Vec::new())
+        }
+        InputKind::Command => run_command(state, text),
+    }
+}
+
+fn run_command(state: &mut State, text: &str) -> Result<Vec<Cmd>, String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    match words.as_slice() {
+        ["q"] | ["quit"] => {
+            state.quit = true;
+            Ok(vec![Cmd::Quit])
+        }
+        ["ns" | "namespace", ns] => {
+            let ns = if *ns == "all" || *ns == "*" { None } else { Some(ns.to_string()) };
+            reset_fleet(state);
+            state.namespace = ns.clone();
+            state.note(Level::Info, format!("namespace {}", ns.as_deref().unwrap_or("(all)")));
+            Ok(vec![Cmd::SwitchNamespace(ns)])
+        }
+        ["ctx" | "context", name] => {
+            reset_fleet(state);
+            state.note(Level::Info, format!("switching to context {name}…"));
+            Ok(vec![Cmd::SwitchContext(name.to_string())])
+        }
+        _ => Err("commands: ns NAME | ns all | ctx NAME | q".into()),
+    }
+}
+
+/// Forget the fleet (the watches restart elsewhere); marks go too, since they named objects of
+/// the old scope.
+fn reset_fleet(state: &mut State) {
+    state.fleet = Default::default();
+    state.synced = [false; 3];
+    state.marks.clear();
+    state.visual = None;
+    state.cursor = None;
+    state.rebuild_view();
+}
+
+fn move_cursor(state: &mut State, delta: isize) {
+    let pos = state.cursor_pos() as isize + delta;
+    state.set_cursor_pos(pos.max(0) as usize);
+}
+
+fn group_keys(state: &State, set: &(String, String)) -> Vec<Key> {
+    state
+        .fleet
+        .members
+        .get(set)
+        .into_iter()
+        .flatten()
+        .map(|k| k.0.clone())
+        .filter(|k| state.row_matches(k))
+        .collect()
+}
+
+fn toggle_all(state: &mut State, keys: Vec<Key>) {
+    if !keys.is_empty() && keys.iter().all(|k| state.marks.contains(k)) {
+        for k in &keys {
+            state.marks.remove(k);
+        }
+    } else {
+        state.marks.extend(keys);
+    }
+}
+
+fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
+    let page = state.page.max(1) as isize;
+    match action {
+        Action::Up => move_cursor(state, -1),
+        Action::Down => move_cursor(state, 1),
+        Action::PageUp => move_cursor(state, -page),
+        Action::PageDown => move_cursor(state, page),
+        Action::Top => state.set_cursor_pos(0),
+        Action::Bottom => state.set_cursor_pos(usize::MAX),
+        Action::ToggleMark => match state.cursor.clone() {
+            Some(Line::Row(k)) => {
+                if !state.marks.remove(&k) {
+                    state.marks.insert(k);
+                }
+                move_cursor(state, 1);
+            }
+            Some(Line::Group(set)) => {
+                let keys = group_keys(state, &set);
+                toggle_all(state, keys);
+            }
+            None => {}
+        },
+        Action::MarkGroup => {
+            if let Some(set) = state.cursor_set() {
+                let keys = group_keys(state, &set);
+                toggle_all(state, keys);
+            }
+        }
+        Action::Visual => match state.visual_range() {
+            Some((a, b)) => {
+                let keys: Vec<Key> = state.view[a..=b]
+                    .iter()
+                    .filter_map(|l| match l {
+                        Line::Row(k) => Some(k.clone()),
+                        Line::Group(_) => None,
+                    })
+                    .collect();
+                state.marks.extend(keys);
+                state.visual = None;
+            }
+            None => {
+                state.visual = state.cursor.clone();
+                state.note(Level::Info, "range: move, then V again to mark (esc cancels)");
+            }
+        },
+        Action::MarkMatching => {
+            let keys: Vec<Key> =
+                state.fleet.rows.keys().filter(|k| state.row_matches(k)).cloned().collect();
+            let n = keys.len();
+            state.marks.extend(keys);
+            state.note(Level::Info, format!("marked {n} matching rows"));
+        }
+        Action::ClearMarks => {
+            if state.visual.take().is_none() {
+                state.marks.clear();
+                state.note = None;
+            }
+        }
+        Action::ToggleFold => toggle_fold(state),
+        Action::FoldAll => {
+            let groups = state.fleet.groups();
+            if groups.iter().all(|g| state.folded.contains(g)) {
+                state.folded.clear();
+            } else {
+                state.folded.extend(groups);
+            }
+            if let Some(set) = state.cursor_set() {
+                state.cursor = Some(Line::Group(set));
+            }
+            state.rebuild_view();
+        }
+        Action::Detail => match state.cursor.clone() {
+            Some(Line::Row(key)) => {
+                state.pod_events = None;
+                state.overlays.push(Overlay::Detail { key: key.clone(), scroll: 0 });
+                return vec![Cmd::WatchPodEvents(Some(key))];
+            }
+            Some(Line::Group(_)) => toggle_fold(state),
+            None => {}
+        },
+        Action::Filter => open_input(state, InputKind::Filter),
+        Action::LabelFilter => open_input(state, InputKind::Labels),
+        Action::Command => open_input(state, InputKind::Command),
+        Action::ClearFilter => {
+            state.filter = Default::default();
+            state.rebuild_view();
+        }
+        Action::Help => state.overlays.push(Overlay::Help { scroll: 0 }),
+        Action::Bump => return bump(state),
+        Action::Rollout => match state.parked.take() {
+            Some(d) => state.overlays.push(Overlay::Dialog(d)),
+            None => state.note(Level::Info, "no rollout is being followed"),
+        },
+        Action::Reload => return reload(state),
+        Action::Quit => {
+            state.quit = true;
+            return vec![Cmd::Quit];
+        }
+        Action::Back => {}
+    }
+    Vec::new()
+}
+
+fn toggle_fold(state: &mut State) {
+    let Some(set) = state.cursor_set() else { return };
+    if !state.folded.remove(&set) {
+        state.folded.insert(set.clone());
+    }
+    state.cursor = Some(Line::Group(set));
+    state.rebuild_view();
+}
+
+/// The GameServers an action applies to: the marked ones that exist, else the cursor's row.
+fn targets(state: &State) -> Vec<Key> {
+    let marked: Vec<Key> =
+        state.marks.iter().filter(|k| state.fleet.rows.contains_key(k)).cloned().collect();
+    if !marked.is_empty() {
+        return marked;
+    }
+    state.cursor_key().cloned().into_iter().collect()
+}
+
+fn bump(state: &mut State) -> Vec<Cmd> {
+    // One bump at a time: a rollout still followed comes back first (esc on it once it has
+    // finished closes it).
+    if let Some(d) = state.parked.take() {
+        state.overlays.push(Overlay::Dialog(d));
+        state.note(Level::Info, "a rollout is still followed: here it is");
+        return Vec::new();
+    }
+    let targets = if state.marks.is_empty() { Vec::new() } else { targets(state) };
+    // Chosen GameServers are bumped through their own spec; a whole set through its template.
+    let needs = if targets.is_empty() { Rbac::PatchGameServerSets } else { Rbac::PatchGameServers };
+    if let Err(why) = state.access.check(&[needs]) {
+        state.note(Level::Warn, format!("bump unavailable: {why}"));
+        return Vec::new();
+    }
+    let Some(set) = state.cursor_set() else {
+        state.note(Level::Warn, "bump: no set under the cursor");
+        return Vec::new();
+    };
+    let remembered = state.bump_choices.get(&set).map(String::as_str);
+    match crate::tui::screens::bump::state::BumpDialog::new(
+        set.clone(),
+        &state.fleet,
+        &state.marks,
+        remembered,
+    ) {
+        Some(d) => state.overlays.push(Overlay::Dialog(Box::new(d))),
+        None => state.note(Level::Warn, format!("bump: set {} has no containers known yet", set.1)),
+    }
+    Vec::new()
+}
+
+fn reload(state: &mut State) -> Vec<Cmd> {
+    if let Err(why) = state.access.check(&[Rbac::ExecPods, Rbac::ProxyPods]) {
+        state.note(Level::Warn, format!("reload unavailable: {why}"));
+        return Vec::new();
+    }
+    // A reload sent to the background comes back first.
+    if let Some(d) = state.reload_parked.take() {
+        state.overlays.push(Overlay::Dialog(d));
+        return Vec::new();
+    }
+    let mut targets = targets(state);
+    // On a set's header with nothing marked: the whole set.
+    if targets.is_empty()
+        && let Some(Line::Group(set)) = state.cursor.clone()
+    {
+        targets = group_keys(state, &set);
+    }
+    if targets.is_empty() {
+        state.note(Level::Warn, "reload: no row under the cursor and nothing marked");
+        return Vec::new();
+    }
+    let dialog = crate::tui::screens::reload::state::for_targets(state, &targets);
+    let sets = dialog.sets();
+    state.overlays.push(Overlay::Dialog(Box::new(dialog)));
+    vec![Cmd::Intent(Intent::Reload { targets, sets })]
+}

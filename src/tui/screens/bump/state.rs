@@ -1,0 +1,700 @@
+//! The bump dialog, pure: edit (container, image, scope) → pre-flight (the plan, RBAC, the
+//! one-line effect, typed confirmation when pods would be re-created) → the rollout view. Keys
+//! and `BumpReply` payloads in, `Cmd::Bump` out; `ops::bump_task` does the I/O. Nothing that
+//! mutates is asked for before the pre-flight page is confirmed.
+use std::collections::BTreeSet;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use tui_textarea::TextArea;
+
+use crate::cluster::access::{Action, Permission};
+use crate::ops::bump::{BumpEvent, Step};
+use crate::tui::app::msg::{Cmd, Intent};
+use crate::tui::app::state::{Dialog, DialogCtx, DialogOutcome};
+use crate::tui::app::store::{FleetStore, SetKey};
+use crate::tui::screens::rollout::state::Rollout;
+use okg_domain::bump_plan::{BumpRequest, Plan, PlanKind, Policy, Scope, SwitchPlan};
+use okg_domain::fleet::Key;
+use okg_domain::image::ImageRef;
+
+/// Requests of the dialog to the I/O shell.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BumpCmd {
+    /// Plan a step (reads only). With `rbac`, also ask RBAC about its patches (a POST review,
+    /// which the shell skips in a read-only session).
+    Plan {
+        namespace: String,
+        step: Step,
+        rbac: bool,
+    },
+    /// Apply a confirmed plan, then follow its pods.
+    Apply {
+        namespace: String,
+        plan: Box<Plan>,
+        step: Step,
+    },
+    PlanSwitch {
+        namespace: String,
+        set: String,
+        paused: bool,
+    },
+    ApplySwitch {
+        namespace: String,
+        plan: SwitchPlan,
+    },
+    /// Remember the container chosen for a set (`update` keeps it in memory, the shell in
+    /// choices.json).
+    Remember {
+        set: SetKey,
+        container: String,
+    },
+}
+
+/// What the shell reports back (as `Msg::Dialog` payloads).
+#[derive(Debug)]
+pub enum BumpReply {
+    Planned {
+        plan: Result<Plan, String>,
+        rbac: Option<Vec<(Action, Permission)>>,
+    },
+    SwitchPlanned {
+        plan: Result<SwitchPlan, String>,
+        rbac: Option<Vec<(Action, Permission)>>,
+    },
+    /// The cluster changed since the plan: nothing was sent; `plan` is the plan made now.
+    Conflict {
+        message: String,
+        plan: Result<Plan, String>,
+    },
+    Applied,
+    /// The apply failed; `message` says exactly what landed.
+    ApplyFailed(String),
+    Progress(BumpEvent),
+    /// The follow ended.
+    Followed {
+        timed_out: bool,
+    },
+    SwitchApplied(Result<(), String>),
+    /// The clock, for the elapsed time while a rollout is followed.
+    Tick,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Container,
+    Image,
+    Scope,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeKind {
+    WholeSet,
+    Canary,
+    Chosen,
+}
+
+/// What the pre-flight page asks to confirm.
+#[derive(Clone, Debug)]
+pub enum Pending {
+    Step { step: Step, plan: Box<Plan> },
+    Switch(SwitchPlan),
+}
+
+#[derive(Clone, Debug)]
+pub struct Confirm {
+    pub pending: Pending,
+    pub rbac: Option<Vec<(Action, Permission)>>,
+    pub scroll: u16,
+    /// What was typed for the re-create confirmation.
+    pub typed: String,
+    /// "changed by someone else since the plan", when this plan replaced a conflicting one.
+    pub conflict: Option<String>,
+    pub error: Option<String>,
+}
+
+pub enum Page {
+    Edit,
+    /// A task is running; the words say which.
+    Busy(String),
+    Confirm(Box<Confirm>),
+    Rollout,
+}
+
+pub struct BumpDialog {
+    pub set: SetKey,
+    pub replicas: i32,
+    /// (container, current template image).
+    pub containers: Vec<(String, String)>,
+    pub container: usize,
+    pub image: TextArea<'static>,
+    /// Images of the same repository seen in the cluster, for Tab.
+    pub known: Vec<String>,
+    pub scope: ScopeKind,
+    pub canary: i32,
+    /// Marked GameServers of this set (the "chosen" scope).
+    pub chosen: Vec<String>,
+    pub focus: Field,
+    pub error: Option<String>,
+    pub page: Page,
+    pub rollout: Option<Rollout>,
+    /// The plan sent to apply, until the shell says it landed.
+    applying: Option<Plan>,
+}
+
+/// The container a bump most likely means: `sidecar`, else the one that is not the game (the
+/// first container), else the only one.
+pub fn default_container(containers: &[(String, String)]) -> usize {
+    containers.iter().position(|(n, _)| n == "sidecar").unwrap_or(if containers.len() > 1 {
+        1
+    } else {
+        0
+    })
+}
+
+/// Every image of `image`'s repository seen in the fleet (templates and pods), sorted.
+fn known_images(fleet: &FleetStore, image: &str) -> Vec<String> {
+    let Ok(me) = ImageRef::parse(image) else { return vec![image.to_string()] };
+    let same_repo = |i: &str| {
+        ImageRef::parse(i).is_ok_and(|r| r.registry == me.registry && r.repository == me.repository)
+    };
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let templates = fleet.headers.values().flat_map(|h| h.template.iter().map(|(_, i)| i));
+    let pods = fleet.pods.values().flat_map(|p| p.containers.iter().map(|(_, i)| i));
+    for i in templates.chain(pods) {
+        if !seen.contains(i) && same_repo(i) {
+            seen.insert(i.clone());
+        }
+    }
+    seen.insert(image.to_string());
+    seen.into_iter().collect()
+}
+
+fn textarea(text: &str) -> TextArea<'static> {
+    let mut t = TextArea::new(vec![text.to_string()]);
+    t.move_cursor(tui_textarea::CursorMove::End);
+    t
+}
+
+impl BumpDialog {
+    /// `None` when the set is not (or no longer) known.
+    /// `remembered`: the container chosen for this set last time, if it still exists.
+    pub fn new(
+        set: SetKey,
+        fleet: &FleetStore,
+        marks: &BTreeSet<Key>,
+        remembered: Option<&str>,
+    ) -> Option<BumpDialog> {
+        let header = fleet.headers.get(&set)?;
+        let containers = header.template.clone();
+        if containers.is_empty() {
+            return None;
+        }
+        let container = remembered
+            .and_then(|r| containers.iter().position(|(n, _)| n == r))
+            .unwrap_or_else(|| default_container(&containers));
+        let chosen: Vec<String> = marks
+            .iter()
+            .filter(|k| k.namespace == set.0)
+            .filter(|k| {
+                fleet.gameservers.get(*k).and_then(|g| g.owner_set()) == Some(set.1.as_str())
+            })
+            .map(|k| k.name.clone())
+            .collect();
+        let image = containers[container].1.clone();
+        Some(BumpDialog {
+            replicas: header.desired,
+            known: known_images(fleet, &image),
+            image: textarea(&image),
+            scope: if chosen.is_empty() { ScopeKind::WholeSet } else { ScopeKind::Chosen },
+            canary: 1,
+            chosen,
+            containers,
+            container,
+            focus: Field::Image,
+            error: None,
+            page: Page::Edit,
+            rollout: None,
+            applying: None,
+            set,
+        })
+    }
+
+    pub fn container_name(&self) -> &str {
+        &self.containers[self.container].0
+    }
+
+    pub fn current_image(&self) -> &str {
+        &self.containers[self.container].1
+    }
+
+    pub fn image_text(&self) -> String {
+        self.image.lines().join("").trim().to_string()
+    }
+
+    fn scope_value(&self) -> Scope {
+        match self.scope {
+            ScopeKind::WholeSet => Scope::WholeSet,
+            ScopeKind::Canary => Scope::Canary(self.canary),
+            ScopeKind::Chosen => Scope::GameServers(self.chosen.clone()),
+        }
+    }
+
+    fn scope_kinds(&self) -> Vec<ScopeKind> {
+        let mut v = vec![ScopeKind::WholeSet, ScopeKind::Canary];
+        if !self.chosen.is_empty() {
+            v.push(ScopeKind::Chosen);
+        }
+        v
+    }
+
+    /// What can be told before asking the cluster: the reference's grammar, a tag or digest, a
+    /// change at all, a sensible canary. The plan checks the rest (and these again).
+    pub fn validate(&self) -> Result<(), String> {
+        let image = self.image_text();
+        let parsed = ImageRef::parse(&image).map_err(|e| e.to_string())?;
+        if !parsed.is_pinned() {
+            return Err(format!(
+                "{image:?} names no tag or digest (that means :latest): add :TAG or @sha256:…"
+            ));
+        }
+        if image == self.current_image() && self.scope != ScopeKind::Chosen {
+            return Err(format!(
+                "{} already uses {image}: nothing to change",
+                self.container_name()
+            ));
+        }
+        if self.scope == ScopeKind::Canary && !(1..self.replicas.max(1)).contains(&self.canary) {
+            return Err(format!(
+                "a canary is 1 to {} pods of {} (all of them is the whole set)",
+                (self.replicas - 1).max(1),
+                self.replicas
+            ));
+        }
+        Ok(())
+    }
+
+    fn step(&self) -> Step {
+        Step::Bump {
+            set: self.set.1.clone(),
+            request: BumpRequest {
+                container: self.container_name().to_string(),
+                image: self.image_text(),
+                scope: self.scope_value(),
+            },
+        }
+    }
+
+    fn plan_cmd(&self, step: Step) -> Cmd {
+        Cmd::Bump(BumpCmd::Plan { namespace: self.set.0.clone(), step, rbac: true })
+    }
+
+    fn on_edit_key(&mut self, key: KeyEvent) -> DialogOutcome {
+        self.error = None;
+        match (key.code, self.focus) {
+            (KeyCode::Esc, _) => return DialogOutcome::Close(Vec::new()),
+            (KeyCode::Enter, _) => {
+                if let Err(e) = self.validate() {
+                    self.error = Some(e);
+                    return stay();
+                }
+                self.page = Page::Busy("planning (reads only)…".into());
+                let remember = Cmd::Bump(BumpCmd::Remember {
+                    set: self.set.clone(),
+                    container: self.container_name().to_string(),
+                });
+                return DialogOutcome::Stay(vec![remember, self.plan_cmd(self.step())]);
+            }
+            (KeyCode::Up | KeyCode::BackTab, _) => {
+                self.focus = match self.focus {
+                    Field::Container => Field::Scope,
+                    Field::Image => Field::Container,
+                    Field::Scope => Field::Image,
+                }
+            }
+            (KeyCode::Down, _) | (KeyCode::Tab, Field::Container | Field::Scope) => {
+                self.focus = match self.focus {
+                    Field::Container => Field::Image,
+                    Field::Image => Field::Scope,
+                    Field::Scope => Field::Container,
+                }
+            }
+            (KeyCode::Tab, Field::Image) => self.next_known(),
+            (KeyCode::Left | KeyCode::Right, Field::Container) => {
+                let n = self.containers.len();
+                self.container = if key.code == KeyCode::Right {
+                    (self.container + 1) % n
+                } else {
+                    (self.container + n - 1) % n
+                };
+                let image = self.current_image().to_string();
+                self.image = textarea(&image);
+            }
+            (KeyCode::Left | KeyCode::Right, Field::Scope) => {
+                let kinds = self.scope_kinds();
+                let i = kinds.iter().position(|k| *k == self.scope).unwrap_or(0);
+                let n = kinds.len();
+                let j = if key.code == KeyCode::Right { (i + 1) % n } else { (i + n - 1) % n };
+                self.scope = kinds[j];
+            }
+            (KeyCode::Char(c), Field::Scope) if c.is_ascii_digit() => {
+                self.scope = ScopeKind::Canary;
+                let d = c.to_digit(10).unwrap_or(0) as i32;
+                self.canary = (self.canary.saturating_mul(10) + d).min(99_999);
+            }
+            (KeyCode::Char('+'), Field::Scope) => self.canary = self.canary.saturating_add(1),
+            (KeyCode::Char('-'), Field::Scope) => self.canary = (self.canary - 1).max(0),
+            (KeyCode::Backspace, Field::Scope) => self.canary /= 10,
+            (_, Field::Image) => {
+                self.image.input(key);
+            }
+            _ => {}
+        }
+        stay()
+    }
+
+    /// Tab on the image: the next image of the same repository seen in the cluster.
+    fn next_known(&mut self) {
+        if self.known.is_empty() {
+            return;
+        }
+        let now = self.image_text();
+        let i = self.known.iter().position(|k| *k == now).map(|i| i + 1).unwrap_or(0);
+        let next = self.known[i % self.known.len()].clone();
+        self.image = textarea(&next);
+    }
+
+    fn back_from_confirm(&mut self) {
+        self.page = if self.rollout.is_some() { Page::Rollout } else { Page::Edit };
+    }
+
+    fn on_confirm_key(&mut self, mut c: Box<Confirm>, key: KeyEvent) -> DialogOutcome {
+        c.error = None;
+        match key.code {
+            KeyCode::Esc => {
+                self.back_from_confirm();
+                return stay();
+            }
+            KeyCode::Up => c.scroll = c.scroll.saturating_sub(1),
+            KeyCode::Down => c.scroll = c.scroll.saturating_add(1),
+            KeyCode::PageUp => c.scroll = c.scroll.saturating_sub(10),
+            KeyCode::PageDown => c.scroll = c.scroll.saturating_add(10),
+            KeyCode::Backspace => {
+                c.typed.pop();
+            }
+            KeyCode::Char(ch) if needs_typing(&c) => c.typed.push(ch),
+            KeyCode::Enter => match refusal(&c, &self.set.1) {
+                Some(why) => c.error = Some(why),
+                None => {
+                    let namespace = self.set.0.clone();
+                    let cmd = match c.pending {
+                        Pending::Step { step, plan } => {
+                            self.applying = Some((*plan).clone());
+                            BumpCmd::Apply { namespace, plan, step }
+                        }
+                        Pending::Switch(plan) => BumpCmd::ApplySwitch { namespace, plan },
+                    };
+                    self.page = Page::Busy("applying…".into());
+                    return DialogOutcome::Stay(vec![Cmd::Bump(cmd)]);
+                }
+            },
+            _ => {}
+        }
+        self.page = Page::Confirm(c);
+        stay()
+    }
+
+    fn on_rollout_key(&mut self, key: KeyEvent) -> DialogOutcome {
+        let Some(r) = &self.rollout else { return DialogOutcome::Close(Vec::new()) };
+        let namespace = self.set.0.clone();
+        let set = self.set.1.clone();
+        let cmd = match key.code {
+            // While the follow runs, esc only hides the view: `o` brings it back.
+            KeyCode::Esc if r.running() => return DialogOutcome::Park(Vec::new()),
+            KeyCode::Esc => return DialogOutcome::Close(Vec::new()),
+            KeyCode::Char('c') if r.plan.partition_after > 0 => BumpCmd::Plan {
+                namespace,
+                step: Step::Continue { set, container: r.plan.container.clone(), step: None },
+                rbac: true,
+            },
+            KeyCode::Char('p') => BumpCmd::PlanSwitch { namespace, set, paused: !r.paused },
+            // Reload each pod once it is IN PLACE (ops::chain): update.rs opens the reload
+            // dialog on top of this view.
+            KeyCode::Char('R') => {
+                let targets =
+                    r.plan.targets().into_iter().map(|p| Key::new(&namespace, p)).collect();
+                let set = Key::new(namespace, set);
+                return DialogOutcome::Stay(vec![Cmd::Intent(Intent::ReloadRollout {
+                    set,
+                    targets,
+                })]);
+            }
+            KeyCode::Char('u') => BumpCmd::Plan {
+                namespace,
+                step: Step::Rollback { previous: Box::new(r.origin.clone()) },
+                rbac: true,
+            },
+            _ => return stay(),
+        };
+        self.page = Page::Busy("planning (reads only)…".into());
+        DialogOutcome::Stay(vec![Cmd::Bump(cmd)])
+    }
+
+    fn on_reply(&mut self, reply: BumpReply, ctx: &DialogCtx) -> DialogOutcome {
+        if let Some(r) = &mut self.rollout {
+            r.now = ctx.now;
+        }
+        match reply {
+            BumpReply::Planned { plan, rbac } => self.show_plan(plan, rbac, None),
+            BumpReply::Conflict { message, plan } => self.show_plan(plan, None, Some(message)),
+            BumpReply::SwitchPlanned { plan: Ok(plan), rbac } => {
+                self.page = Page::Confirm(Box::new(Confirm {
+                    pending: Pending::Switch(plan),
+                    rbac,
+                    scroll: 0,
+                    typed: String::new(),
+                    conflict: None,
+                    error: None,
+                }));
+            }
+            BumpReply::SwitchPlanned { plan: Err(e), .. } | BumpReply::SwitchApplied(Err(e)) => {
+                self.fail(e);
+            }
+            BumpReply::SwitchApplied(Ok(())) => {
+                if let Some(r) = &mut self.rollout {
+                    r.paused = !r.paused;
+                    r.notes
+                        .push(if r.paused { "rollout paused" } else { "rollout resumed" }.into());
+                }
+                self.page = Page::Rollout;
+            }
+            BumpReply::Applied => {
+                // The confirmed plan becomes the rollout being followed.
+                if let Page::Busy(_) = self.page {
+                    if let Some(plan) = self.applying.take() {
+                        let continued = plan.kind == PlanKind::Continue;
+                        let origin = self.rollout.take().map(|r| r.origin);
+                        let mut rollout = Rollout::new(plan, ctx.now);
+                        if let (true, Some(origin)) = (continued, origin) {
+                            rollout.origin = origin;
+                        }
+                        self.rollout = Some(rollout);
+                    }
+                    self.page = Page::Rollout;
+                }
+            }
+            BumpReply::ApplyFailed(e) => self.fail(e),
+            BumpReply::Progress(ev) => {
+                if let Some(r) = &mut self.rollout {
+                    r.on_event(ev);
+                }
+            }
+            BumpReply::Followed { timed_out } => {
+                if let Some(r) = &mut self.rollout {
+                    r.finished = Some(
+                        if timed_out {
+                            "follow timed out"
+                        } else {
+                            "every targeted pod has a verdict"
+                        }
+                        .into(),
+                    );
+                }
+            }
+            BumpReply::Tick => {}
+        }
+        stay()
+    }
+
+    fn fail(&mut self, e: String) {
+        self.applying = None;
+        if self.rollout.is_some() {
+            if let Some(r) = &mut self.rollout {
+                r.notes.push(format!("error: {e}"));
+            }
+            self.page = Page::Rollout;
+        } else {
+            self.error = Some(e);
+            self.page = Page::Edit;
+        }
+    }
+
+    fn show_plan(
+        &mut self,
+        plan: Result<Plan, String>,
+        rbac: Option<Vec<(Action, Permission)>>,
+        conflict: Option<String>,
+    ) {
+        self.applying = None;
+        let plan = match plan {
+            Ok(p) => p,
+            Err(e) => {
+                let e = match conflict {
+                    Some(c) => format!("{c}; planning again failed: {e}"),
+                    None => e,
+                };
+                return self.fail(e);
+            }
+        };
+        // Re-plan of a conflict keeps the RBAC answers of the first plan when it has them.
+        let rbac = rbac.or_else(|| match &self.page {
+            Page::Confirm(c) => c.rbac.clone(),
+            _ => None,
+        });
+        let step = match plan.kind {
+            PlanKind::Bump => self.step(),
+            PlanKind::Continue => Step::Continue {
+                set: plan.set.clone(),
+                container: plan.container.clone(),
+                step: None,
+            },
+            PlanKind::Rollback => Step::Rollback {
+                previous: Box::new(
+                    self.rollout.as_ref().map(|r| r.origin.clone()).unwrap_or(plan.clone()),
+                ),
+            },
+        };
+        self.page = Page::Confirm(Box::new(Confirm {
+            pending: Pending::Step { step, plan: Box::new(plan) },
+            rbac,
+            scroll: 0,
+            typed: String::new(),
+            conflict,
+            error: None,
+        }));
+    }
+}
+
+fn stay() -> DialogOutcome {
+    DialogOutcome::Stay(Vec::new())
+}
+
+/// Pods would be re-created: the user types the set name.
+pub fn needs_typing(c: &Confirm) -> bool {
+    matches!(&c.pending, Pending::Step { plan, .. } if plan.recreates())
+}
+
+/// Why Enter on the pre-flight page cannot send (refused policy, RBAC, missing typed name).
+pub fn refusal(c: &Confirm, set: &str) -> Option<String> {
+    if let Pending::Step { plan, .. } = &c.pending {
+        if let Policy::Refused(why) = &plan.policy {
+            return Some(format!("refused: {why}"));
+        }
+        if plan.patches.is_empty() {
+            return Some("nothing to send".into());
+        }
+    }
+    for (a, p) in c.rbac.iter().flatten() {
+        if let Permission::Denied(r) = p {
+            return Some(format!("RBAC denies {}: {r}", a.describe()));
+        }
+    }
+    if needs_typing(c) && c.typed != set {
+        return Some(format!("pods would be RE-CREATED: type {set} to confirm"));
+    }
+    None
+}
+
+/// The one line that says exactly what Enter does.
+pub fn effect(c: &Confirm) -> String {
+    match &c.pending {
+        Pending::Switch(p) => {
+            let targets: Vec<String> =
+                p.patches.iter().map(|x| x.target().replace('/', " ")).collect();
+            format!("patch {}: {} the rollout", targets.join(", "), p.action)
+        }
+        Pending::Step { plan, .. } => {
+            let mut targets: Vec<String> = Vec::new();
+            let sets = plan
+                .patches
+                .iter()
+                .filter(|p| p.kind == okg_domain::bump_plan::ObjectKind::GameServerSet);
+            targets.extend(sets.map(|p| format!("gameserverset {}", p.name)));
+            let gs = plan.patches.len() - targets.len();
+            if gs > 0 {
+                targets.push(format!("{gs} gameserver{}", if gs == 1 { "" } else { "s" }));
+            }
+            let n = plan.targets().len();
+            let how = match plan.policy {
+                Policy::InPlace => "in place",
+                Policy::ReCreate(_) => "RE-CREATED",
+                Policy::Refused(_) => "REFUSED",
+            };
+            let verb = match plan.kind {
+                PlanKind::Bump => "",
+                PlanKind::Continue => "continue: ",
+                PlanKind::Rollback => "roll back: ",
+            };
+            let partition = if plan.partition_before != plan.partition_after {
+                format!(", partition {} → {}", plan.partition_before, plan.partition_after)
+            } else {
+                String::new()
+            };
+            format!(
+                "{verb}patch {}: {} → {}{partition}, {n} pod{} {how}",
+                targets.join(" + "),
+                plan.container,
+                crate::tui::screens::rollout::state::short_image(&plan.to_image),
+                if n == 1 { "" } else { "s" }
+            )
+        }
+    }
+}
+
+impl Dialog for BumpDialog {
+    fn title(&self) -> String {
+        match &self.page {
+            Page::Rollout => self.rollout.as_ref().map(|r| r.title()).unwrap_or_default(),
+            Page::Confirm(_) => format!("Bump {} · pre-flight", self.set.1),
+            _ => format!("Bump {}", self.set.1),
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent, ctx: &DialogCtx) -> DialogOutcome {
+        if let Some(r) = &mut self.rollout {
+            r.now = ctx.now;
+        }
+        match std::mem::replace(&mut self.page, Page::Edit) {
+            Page::Edit => self.on_edit_key(key),
+            Page::Busy(what) => {
+                // Waiting for the task. While planning, esc leaves (nothing was sent); while
+                // applying it does not, or the rollout that follows would have no view.
+                self.page = Page::Busy(what);
+                if key.code == KeyCode::Esc && self.applying.is_none() {
+                    DialogOutcome::Close(Vec::new())
+                } else {
+                    stay()
+                }
+            }
+            Page::Confirm(c) => self.on_confirm_key(c, key),
+            Page::Rollout => {
+                self.page = Page::Rollout;
+                self.on_rollout_key(key)
+            }
+        }
+    }
+
+    // Only bump replies: a reload's progress must not land here when this is on top.
+    fn wants(&self, msg: &(dyn std::any::Any + Send)) -> bool {
+        msg.is::<BumpReply>()
+    }
+
+    fn on_msg(&mut self, msg: Box<dyn std::any::Any + Send>, ctx: &DialogCtx) -> DialogOutcome {
+        match msg.downcast::<BumpReply>() {
+            Ok(reply) => self.on_reply(*reply, ctx),
+            Err(_) => stay(),
+        }
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: &crate::tui::view::theme::Theme,
+    ) {
+        crate::tui::screens::bump::view::draw(self, area, buf, theme);
+    }
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

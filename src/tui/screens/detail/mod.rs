@@ -1,0 +1,2 @@
+//! The detail of one GameServer and its pod.
+pub mod view;

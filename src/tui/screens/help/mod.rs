@@ -1,0 +1,2 @@
+//! The help screen, generated from the keymap.
+pub mod view;

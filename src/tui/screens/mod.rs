@@ -1,0 +1,6 @@
+//! One folder per screen over the main table: its state (pure) and its view (draws it).
+pub mod bump;
+pub mod detail;
+pub mod help;
+pub mod reload;
+pub mod rollout;

@@ -1,0 +1,598 @@
+//! The reload dialog: a form (method, container, limits), a confirm line with the exact effect,
+//! then the live reload view (`reload_view`). Pure: it answers keys and progress payloads with
+//! commands; the I/O shell runs the reload and sends `ReloadProgress` back.
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::Timestamp;
+use tui_textarea::{CursorMove, TextArea};
+
+use super::run::ReloadView;
+use crate::ops::reload::ReloadEvent;
+use crate::tui::app::msg::{Cmd, Intent};
+use crate::tui::app::state::{Dialog, DialogCtx, DialogOutcome};
+use okg_domain::fleet::Key;
+use okg_domain::reload_plan::{Limits, ReloadMethod, ReloadTarget};
+
+/// The sets' reload default, looked up by the shell after `Intent::Reload` (annotation
+/// `okg-console.io/reload` or config.toml). `None` fields: no default.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReloadDefaults {
+    pub method: Option<ReloadMethod>,
+    pub container: Option<String>,
+    /// Why there is none (sets disagree, a bad annotation…), shown under the form.
+    pub note: Option<String>,
+}
+
+/// A batch of progress of run `run`, coalesced by the shell.
+#[derive(Debug)]
+pub struct ReloadProgress {
+    pub run: u64,
+    pub events: Vec<ReloadEvent>,
+}
+
+/// The run could not start (no writer, …).
+#[derive(Debug)]
+pub struct ReloadFailed {
+    pub run: u64,
+    pub error: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Method,
+    Command,
+    Container,
+    Parallel,
+    Batch,
+    Pause,
+    MaxFailures,
+    Timeout,
+}
+
+pub const FIELDS: [Field; 8] = [
+    Field::Method,
+    Field::Command,
+    Field::Container,
+    Field::Parallel,
+    Field::Batch,
+    Field::Pause,
+    Field::MaxFailures,
+    Field::Timeout,
+];
+
+impl Field {
+    pub fn label(self, http: bool) -> &'static str {
+        match self {
+            Field::Method => "method",
+            Field::Command if http => "PORT/PATH",
+            Field::Command => "command",
+            Field::Container => "container",
+            Field::Parallel => "parallel",
+            Field::Batch => "batch size",
+            Field::Pause => "pause",
+            Field::MaxFailures => "max failures",
+            Field::Timeout => "timeout/pod",
+        }
+    }
+}
+
+/// What the user confirmed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Confirmed {
+    pub method: ReloadMethod,
+    pub container: Option<String>,
+    pub limits: Limits,
+}
+
+pub enum Phase {
+    Form { confirming: Option<Confirmed> },
+    Running { run: u64, view: Box<ReloadView> },
+}
+
+pub struct ReloadDialog {
+    /// Pods to reload (a GameServer's pod has its name), with their set.
+    pub targets: Vec<ReloadTarget>,
+    pub http: bool,
+    pub inputs: Vec<TextArea<'static>>,
+    pub focus: usize,
+    pub error: Option<String>,
+    pub note: Option<String>,
+    /// The user typed into the method fields: a late default must not overwrite it.
+    edited: bool,
+    /// Chained onto the rollout being followed: each pod is reloaded once it is IN PLACE.
+    pub chain: bool,
+    pub phase: Phase,
+}
+
+fn field(text: &str, placeholder: &str) -> TextArea<'static> {
+    let mut t = TextArea::new(vec![text.to_string()]);
+    t.set_placeholder_text(placeholder.to_string());
+    t.set_cursor_line_style(ratatui::style::Style::default());
+    t.move_cursor(CursorMove::End);
+    t
+}
+
+impl ReloadDialog {
+    /// `main_container`: the set's main container (first of its template), the default exec
+    /// container.
+    pub fn new(targets: &[Key], sets: &[Option<String>], main_container: Option<String>) -> Self {
+        let targets = targets
+            .iter()
+            .zip(sets)
+            .map(|(k, set)| ReloadTarget {
+                namespace: k.namespace.clone(),
+                pod: k.name.clone(),
+                container: None,
+                set: set.clone(),
+            })
+            .collect();
+        let d = Limits::default();
+        let inputs = vec![
+            field("", ""),
+            field("", "e.g. nginx -s reload   (argv, no shell; sh -c '…' for one)"),
+            field(main_container.as_deref().unwrap_or(""), "the pod's first container"),
+            field(&d.parallel.to_string(), ""),
+            field("", "all at once"),
+            field("", "0s"),
+            field("", "no limit"),
+            field(&humantime::format_duration(d.timeout).to_string(), ""),
+        ];
+        ReloadDialog {
+            targets,
+            http: false,
+            inputs,
+            focus: 1,
+            error: None,
+            note: None,
+            edited: false,
+            chain: false,
+            phase: Phase::Form { confirming: None },
+        }
+    }
+
+    fn text(&self, f: Field) -> String {
+        let i = FIELDS.iter().position(|x| *x == f).unwrap_or(0);
+        self.inputs[i].lines().join("").trim().to_string()
+    }
+
+    fn set_text(&mut self, f: Field, text: &str) {
+        let i = FIELDS.iter().position(|x| *x == f).unwrap_or(0);
+        let placeholder = self.inputs[i].placeholder_text().to_string();
+        self.inputs[i] = field(text, &placeholder);
+    }
+
+    pub fn focused(&self) -> Field {
+        FIELDS[self.focus]
+    }
+
+    /// Fill the method from the sets' default unless the user already typed one.
+    pub fn apply_defaults(&mut self, d: ReloadDefaults) {
+        self.note = d.note;
+        if self.edited {
+            return;
+        }
+        match d.method {
+            Some(ReloadMethod::Exec { argv }) => {
+                self.http = false;
+                self.set_text(Field::Command, &join_words(&argv));
+                if let Some(c) = d.container {
+                    self.set_text(Field::Container, &c);
+                }
+                self.note.get_or_insert_with(|| "method from the set's reload default".into());
+            }
+            Some(ReloadMethod::Http { port, path }) => {
+                self.http = true;
+                self.set_text(Field::Command, &format!("{port}/{}", path.trim_start_matches('/')));
+                self.note.get_or_insert_with(|| "method from the set's reload default".into());
+            }
+            None => {}
+        }
+    }
+
+    /// Read the form; an error names the field.
+    pub fn parse(&self) -> Result<Confirmed, String> {
+        let command = self.text(Field::Command);
+        let method = if self.http {
+            ReloadMethod::parse_http(&command).map_err(|e| e.replace("--http", "PORT/PATH"))?
+        } else {
+            let words = split_words(&command)?;
+            if words.is_empty() {
+                return Err("command: type what to run in each pod, e.g. nginx -s reload".into());
+            }
+            ReloadMethod::exec(words)?
+        };
+        let number = |f: Field| -> Result<Option<usize>, String> {
+            let t = self.text(f);
+            if t.is_empty() {
+                return Ok(None);
+            }
+            t.parse::<usize>()
+                .map(Some)
+                .map_err(|_| format!("{}: a whole number, not {t:?}", f.label(false)))
+        };
+        let duration = |f: Field| -> Result<Option<std::time::Duration>, String> {
+            let t = self.text(f);
+            if t.is_empty() {
+                return Ok(None);
+            }
+            humantime::parse_duration(&t)
+                .map(Some)
+                .map_err(|e| format!("{}: {e} (e.g. 5s, 1m)", f.label(false)))
+        };
+        let d = Limits::default();
+        let limits = Limits {
+            parallel: number(Field::Parallel)?.unwrap_or(d.parallel),
+            batch: number(Field::Batch)?,
+            pause: duration(Field::Pause)?.unwrap_or_default(),
+            max_failures: number(Field::MaxFailures)?,
+            timeout: duration(Field::Timeout)?.unwrap_or(d.timeout),
+            ..d
+        };
+        limits.validate()?;
+        if !limits.pause.is_zero() && limits.batch.is_none() {
+            return Err("pause: needs a batch size (it is the pause between batches)".into());
+        }
+        let container = (!self.http).then(|| self.text(Field::Container)).filter(|c| !c.is_empty());
+        Ok(Confirmed { method, container, limits })
+    }
+
+    /// "exec app-2048: nginx -s reload in 6 pods, 10 at a time"
+    pub fn effect(&self, c: &Confirmed) -> String {
+        let n = self.targets.len();
+        let what = match (&c.method, &c.container) {
+            (ReloadMethod::Exec { argv }, Some(cont)) => {
+                format!("exec {cont}: {}", join_words(argv))
+            }
+            (ReloadMethod::Exec { argv }, None) => format!("exec: {}", join_words(argv)),
+            (ReloadMethod::Http { port, path }, _) => format!("HTTP GET :{port}{path}"),
+        };
+        let mut s = format!(
+            "{what} in {n} pod{}, {} at a time",
+            if n == 1 { "" } else { "s" },
+            c.limits.parallel.min(n.max(1))
+        );
+        if let Some(b) = c.limits.batch {
+            s.push_str(&format!(
+                ", batches of {b} (first is the canary), pause {}",
+                humantime::format_duration(c.limits.pause)
+            ));
+        }
+        if let Some(m) = c.limits.max_failures {
+            s.push_str(&format!(", stop after {m} failure{}", if m == 1 { "" } else { "s" }));
+        }
+        s.push_str(&format!(", timeout {}", humantime::format_duration(c.limits.timeout)));
+        if self.chain {
+            s.push_str(", each once it is IN PLACE");
+        }
+        s
+    }
+
+    fn start(&mut self, c: Confirmed, now: Timestamp) -> Vec<Cmd> {
+        // Unique enough within one console: runs start at most once per key press.
+        let run = now.as_nanosecond() as u64;
+        let targets: Vec<ReloadTarget> = self
+            .targets
+            .iter()
+            .cloned()
+            .map(|mut t| {
+                t.container = c.container.clone();
+                t
+            })
+            .collect();
+        let pods: Vec<String> = targets.iter().map(|t| t.pod.clone()).collect();
+        let view =
+            ReloadView::new(c.method.clone(), c.limits.clone(), c.container.clone(), &pods, now);
+        self.phase = Phase::Running { run, view: Box::new(view) };
+        if self.chain {
+            return vec![Cmd::Intent(Intent::StartChainReload {
+                run,
+                method: c.method,
+                limits: c.limits,
+                container: c.container,
+            })];
+        }
+        vec![Cmd::Intent(Intent::StartReload { run, method: c.method, limits: c.limits, targets })]
+    }
+
+    fn form_key(&mut self, key: KeyEvent, now: Timestamp) -> DialogOutcome {
+        let confirming = match &mut self.phase {
+            Phase::Form { confirming } => confirming,
+            Phase::Running { .. } => return DialogOutcome::Stay(Vec::new()),
+        };
+        if let Some(c) = confirming.clone() {
+            return match key.code {
+                KeyCode::Enter | KeyCode::Char('y') => DialogOutcome::Stay(self.start(c, now)),
+                _ => {
+                    *confirming = None;
+                    DialogOutcome::Stay(Vec::new())
+                }
+            };
+        }
+        match key.code {
+            KeyCode::Esc => return DialogOutcome::Close(Vec::new()),
+            KeyCode::Tab | KeyCode::Down => self.move_focus(1),
+            KeyCode::BackTab | KeyCode::Up => self.move_focus(-1),
+            KeyCode::Enter => match self.parse() {
+                Ok(c) => {
+                    self.error = None;
+                    self.phase = Phase::Form { confirming: Some(c) };
+                }
+                Err(e) => self.error = Some(e),
+            },
+            _ if self.focused() == Field::Method => {
+                if matches!(key.code, KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right) {
+                    self.http = !self.http;
+                    self.edited = true;
+                    self.set_text(Field::Command, "");
+                    let placeholder = if self.http {
+                        "e.g. 3000/reload   (GET through the API server's pods/proxy)"
+                    } else {
+                        "e.g. nginx -s reload   (argv, no shell; sh -c '…' for one)"
+                    };
+                    self.inputs[1].set_placeholder_text(placeholder);
+                }
+            }
+            _ => {
+                if self.focused() == Field::Command {
+                    self.edited = true;
+                }
+                self.inputs[self.focus].input(key);
+                self.error = None;
+            }
+        }
+        DialogOutcome::Stay(Vec::new())
+    }
+
+    fn move_focus(&mut self, delta: isize) {
+        let n = FIELDS.len() as isize;
+        let mut i = self.focus as isize;
+        loop {
+            i = (i + delta).rem_euclid(n);
+            // The container means nothing for HTTP.
+            if !(self.http && FIELDS[i as usize] == Field::Container) {
+                break;
+            }
+        }
+        self.focus = i as usize;
+    }
+
+    fn view_key(&mut self, key: KeyEvent) -> DialogOutcome {
+        let Phase::Running { run, view } = &mut self.phase else {
+            return DialogOutcome::Stay(Vec::new());
+        };
+        let ctrl_c =
+            key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
+        match key.code {
+            KeyCode::Char('x') if !view.finished() && !view.cancel_requested => {
+                view.cancel_requested = true;
+                DialogOutcome::Stay(vec![Cmd::Intent(Intent::CancelReload { run: *run })])
+            }
+            _ if ctrl_c && !view.finished() && !view.cancel_requested => {
+                view.cancel_requested = true;
+                DialogOutcome::Stay(vec![Cmd::Intent(Intent::CancelReload { run: *run })])
+            }
+            // Back to the table; a running reload goes on and `r` brings this view back.
+            KeyCode::Esc | KeyCode::Char('q') if !view.finished() => {
+                DialogOutcome::Park(Vec::new())
+            }
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => DialogOutcome::Close(Vec::new()),
+            KeyCode::Down | KeyCode::Char('j') => {
+                view.scroll = (view.scroll + 1).min(view.pods.len().saturating_sub(1));
+                DialogOutcome::Stay(Vec::new())
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                view.scroll = view.scroll.saturating_sub(1);
+                DialogOutcome::Stay(Vec::new())
+            }
+            _ => DialogOutcome::Stay(Vec::new()),
+        }
+    }
+
+    pub fn view(&self) -> Option<&ReloadView> {
+        match &self.phase {
+            Phase::Running { view, .. } => Some(view),
+            Phase::Form { .. } => None,
+        }
+    }
+
+    /// The distinct sets of the targets (namespace/name), for looking up their reload default.
+    pub fn sets(&self) -> Vec<Key> {
+        let mut sets: Vec<Key> = self
+            .targets
+            .iter()
+            .filter_map(|t| Some(Key::new(t.namespace.clone(), t.set.clone()?)))
+            .collect();
+        sets.sort();
+        sets.dedup();
+        sets
+    }
+
+    /// The run this dialog shows, once started.
+    pub fn run(&self) -> Option<u64> {
+        match &self.phase {
+            Phase::Running { run, .. } => Some(*run),
+            Phase::Form { .. } => None,
+        }
+    }
+}
+
+impl Dialog for ReloadDialog {
+    fn title(&self) -> String {
+        match &self.phase {
+            Phase::Form { .. } => plural(self.targets.len(), "Reload"),
+            Phase::Running { view, .. } if view.finished() => "Reload finished".into(),
+            Phase::Running { .. } => "Reload running".into(),
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent, ctx: &DialogCtx) -> DialogOutcome {
+        match self.phase {
+            Phase::Form { .. } => self.form_key(key, ctx.now),
+            Phase::Running { .. } => self.view_key(key),
+        }
+    }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+
+    fn wants(&self, msg: &(dyn std::any::Any + Send)) -> bool {
+        if msg.is::<ReloadDefaults>() {
+            return matches!(self.phase, Phase::Form { .. });
+        }
+        let run = if let Some(p) = msg.downcast_ref::<ReloadProgress>() {
+            p.run
+        } else if let Some(f) = msg.downcast_ref::<ReloadFailed>() {
+            f.run
+        } else {
+            return false;
+        };
+        self.run() == Some(run)
+    }
+
+    fn on_msg(&mut self, msg: Box<dyn std::any::Any + Send>, ctx: &DialogCtx) -> DialogOutcome {
+        let msg = match msg.downcast::<ReloadDefaults>() {
+            Ok(d) => {
+                self.apply_defaults(*d);
+                return DialogOutcome::Stay(Vec::new());
+            }
+            Err(m) => m,
+        };
+        if let Phase::Running { run, view } = &mut self.phase {
+            match msg.downcast::<ReloadProgress>() {
+                Ok(p) if p.run == *run => {
+                    for e in p.events {
+                        view.apply(e, ctx.now);
+                    }
+                }
+                Ok(_) => {}
+                Err(m) => {
+                    if let Ok(f) = m.downcast::<ReloadFailed>()
+                        && f.run == *run
+                    {
+                        view.error = Some(f.error);
+                    }
+                }
+            }
+        }
+        DialogOutcome::Stay(Vec::new())
+    }
+
+    fn render(
+        &self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+        theme: &crate::tui::view::theme::Theme,
+    ) {
+        crate::tui::screens::reload::view::draw(self, area, buf, theme);
+    }
+}
+
+/// "Reload 1 pod", "Reload 6 pods".
+pub fn plural(n: usize, verb: &str) -> String {
+    format!("{verb} {n} pod{}", if n == 1 { "" } else { "s" })
+}
+
+/// Words as the user would type them back (quoted when they hold spaces).
+pub fn join_words(argv: &[String]) -> String {
+    argv.iter()
+        .map(|w| {
+            if w.is_empty() || w.contains(char::is_whitespace) {
+                format!("'{}'", w.replace('\'', "'\\''"))
+            } else {
+                w.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Split a command line into words: whitespace separates, '…' and "…" group (no escapes inside
+/// single quotes, \" inside double quotes). No shell features: what you type is the argv.
+pub fn split_words(line: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(c) => cur.push(c),
+                        None => return Err("command: a ' is not closed".into()),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(c) => cur.push(c),
+                            None => return Err("command: a \" is not closed".into()),
+                        },
+                        Some(c) => cur.push(c),
+                        None => return Err("command: a \" is not closed".into()),
+                    }
+                }
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    Ok(words)
+}
+
+/// The dialog for these GameServers, with the main container of their set (when they share one).
+pub fn for_targets(state: &crate::tui::app::state::State, targets: &[Key]) -> ReloadDialog {
+    let sets: Vec<Option<String>> = targets
+        .iter()
+        .map(|k| state.fleet.gameservers.get(k).and_then(|g| g.owner_set()).map(str::to_string))
+        .collect();
+    let mut mains: Vec<Option<String>> = targets
+        .iter()
+        .zip(&sets)
+        .map(|(k, s)| {
+            let set = (k.namespace.clone(), s.clone()?);
+            state.fleet.headers.get(&set)?.template.first().map(|(c, _)| c.clone())
+        })
+        .collect();
+    mains.dedup();
+    let main = match mains.as_slice() {
+        [one] => one.clone(),
+        _ => None,
+    };
+    ReloadDialog::new(targets, &sets, main)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_like_a_shell_without_one() {
+        assert_eq!(split_words("nginx -s reload").unwrap(), ["nginx", "-s", "reload"]);
+        assert_eq!(
+            split_words("sh -c 'nginx -t && nginx -s reload'").unwrap(),
+            ["sh", "-c", "nginx -t && nginx -s reload"]
+        );
+        assert_eq!(split_words(r#"echo "a \"b\"" ''"#).unwrap(), ["echo", "a \"b\"", ""]);
+        assert!(split_words("echo 'open").is_err());
+        let argv: Vec<String> = ["sh", "-c", "a b"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(split_words(&join_words(&argv)).unwrap(), argv);
+    }
+}

@@ -1,0 +1,141 @@
+//! Title bar, status line, key hints and the text prompt.
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::widgets::Widget;
+
+use super::theme::Theme;
+use crate::cluster::access::Action as Rbac;
+use crate::tui::app::state::{Input, Level, Overlay, State};
+
+fn spans(buf: &mut Buffer, mut x: u16, y: u16, right: u16, parts: &[(String, Style)]) -> u16 {
+    for (text, style) in parts {
+        if x >= right {
+            break;
+        }
+        x = buf.set_stringn(x, y, text, (right - x) as usize, *style).0;
+    }
+    x
+}
+
+pub fn title(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
+    buf.set_style(area, t.title);
+    let ns = state.namespace.as_deref().unwrap_or("(all)");
+    let live = if let Some(e) = &state.watch_error {
+        format!("{} {}", t.sym("✗", "x"), super::format::fit(e, 30))
+    } else if state.synced.iter().all(|s| *s) {
+        format!("{} live", t.sym("●", "*"))
+    } else {
+        format!("{} syncing", t.sym("…", "..."))
+    };
+    let left = format!(
+        " okg  ctx {} · ns {ns} · {live} · {} sets {} gs",
+        state.context,
+        state.fleet.groups().len(),
+        state.gameserver_count()
+    );
+    let mut right: Vec<(String, Style)> = Vec::new();
+    if state.access.read_only {
+        right.push((" READ-ONLY ".into(), t.readonly));
+        right.push(("  ".into(), t.title));
+    }
+    if state.parked.is_some() {
+        right.push((" rollout: o ".into(), t.accent));
+        right.push(("  ".into(), t.title));
+    }
+    right.push(("? help ".into(), t.title));
+    let right_w: usize = right.iter().map(|(s, _)| s.chars().count()).sum();
+    let end = area.x + area.width;
+    let right_x = end.saturating_sub(right_w as u16);
+    spans(buf, area.x, area.y, right_x.saturating_sub(1), &[(left, t.title)]);
+    spans(buf, right_x, area.y, end, &right);
+}
+
+/// `2 marked · /Ready · note`, or the prompt when one is open.
+pub fn status(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
+    if let Some(Overlay::Input(input)) = state.top_overlay() {
+        // The marked count stays visible while typing.
+        let count = format!(" {} marked ", state.marked_present());
+        let w = (count.chars().count() as u16).min(area.width / 3);
+        let right = Rect { x: area.x + area.width - w, width: w, ..area };
+        buf.set_stringn(right.x, right.y, &count, w as usize, t.mark);
+        prompt(input, t, Rect { width: area.width - w, ..area }, buf);
+        return;
+    }
+    let end = area.x + area.width;
+    let present = state.marked_present();
+    let gone = state.marks.len() - present;
+    let mut parts =
+        vec![(format!(" {present} marked"), if present > 0 { t.mark } else { t.muted })];
+    if gone > 0 {
+        parts.push((format!(" (+{gone} gone)"), t.muted));
+    }
+    if state.filter.is_active() {
+        parts.push((format!(" · {}", state.filter.describe()), t.accent));
+    }
+    if state.visual.is_some() {
+        parts.push((" · RANGE".into(), t.mark));
+    }
+    if let Some((level, note)) = &state.note {
+        let style = match level {
+            Level::Info => t.text,
+            Level::Warn => t.warn,
+            Level::Error => t.error,
+        };
+        parts.push((" · ".into(), t.muted));
+        parts.push((note.clone(), style));
+    }
+    spans(buf, area.x, area.y, end, &parts);
+}
+
+fn prompt(input: &Input, t: &Theme, area: Rect, buf: &mut Buffer) {
+    let label = format!(" {}", input.kind.prompt());
+    let x = buf.set_stringn(area.x, area.y, &label, area.width as usize, t.accent).0;
+    let err_w = input.error.as_ref().map(|e| e.chars().count() as u16 + 3).unwrap_or(0);
+    let end = area.x + area.width;
+    let field_w = end.saturating_sub(x).saturating_sub(err_w.min(end.saturating_sub(x) / 2));
+    let mut ta = input.textarea.clone();
+    ta.set_style(t.text);
+    ta.set_cursor_line_style(Style::default());
+    ta.set_cursor_style(t.selection);
+    ta.render(Rect { x, y: area.y, width: field_w, height: 1 }, buf);
+    if let Some(e) = &input.error {
+        let ex = x + field_w;
+        buf.set_stringn(ex, area.y, format!(" ! {e}"), end.saturating_sub(ex) as usize, t.error);
+    }
+}
+
+/// Key hints, from the same bindings that handle keys; unavailable actions are dimmed.
+pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
+    let end = area.x + area.width;
+    let bump_ok = state.access.check(&[Rbac::PatchGameServerSets, Rbac::PatchGameServers]).is_ok();
+    let reload_ok = state.access.check(&[Rbac::ExecPods, Rbac::ProxyPods]).is_ok();
+    let items: Vec<(&str, &str, bool)> = match state.top_overlay() {
+        Some(Overlay::Input(_)) => vec![("enter", "apply", true), ("esc", "cancel", true)],
+        Some(Overlay::Detail { .. }) | Some(Overlay::Help { .. }) => {
+            vec![("↑↓", "scroll", true), ("esc", "back", true), ("?", "help", true)]
+        }
+        Some(Overlay::Dialog(_)) => vec![("esc", "back", true)],
+        None => vec![
+            ("space", "mark", true),
+            ("g", "mark set", true),
+            ("V", "range", true),
+            ("/", "filter", true),
+            ("enter", "detail", true),
+            ("b", "bump", bump_ok),
+            ("r", "reload", reload_ok),
+            ("?", "help", true),
+            ("q", "quit", true),
+        ],
+    };
+    let mut parts = Vec::new();
+    for (i, (k, what, ok)) in items.into_iter().enumerate() {
+        if i > 0 {
+            parts.push((" · ".to_string(), t.muted));
+        }
+        parts.push((k.to_string(), if ok { t.accent } else { t.muted }));
+        parts.push((format!(" {what}"), if ok { t.text } else { t.muted }));
+    }
+    parts.insert(0, (" ".into(), t.text));
+    spans(buf, area.x, area.y, end, &parts);
+}

@@ -1,0 +1,48 @@
+//! Drawing: pure functions from `&State` and a `Theme` to a frame. No state is changed here.
+pub mod chrome;
+pub mod columns;
+pub mod format;
+pub mod table;
+pub mod text;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use crate::tui::app::state::{Overlay, State};
+use theme::Theme;
+
+/// Draw the whole screen: title, table (or the overlay on top), status and hints.
+pub fn draw(frame: &mut Frame, state: &State, t: &Theme) {
+    let area = frame.area();
+    let buf = frame.buffer_mut();
+    buf.set_style(area, t.text);
+    if area.height < 4 {
+        buf.set_stringn(area.x, area.y, "okg: terminal too small", area.width as usize, t.warn);
+        return;
+    }
+    let title = Rect { height: 1, ..area };
+    let body = Rect { y: area.y + 1, height: area.height - 3, ..area };
+    let status = Rect { y: area.y + area.height - 2, height: 1, ..area };
+    let hints = Rect { y: area.y + area.height - 1, height: 1, ..area };
+    chrome::title(state, t, title, buf);
+    table::draw(state, t, body, buf);
+    // The topmost full-screen overlay (inputs and the table share the screen).
+    for overlay in &state.overlays {
+        match overlay {
+            Overlay::Detail { key, scroll } => {
+                crate::tui::screens::detail::view::draw(state, t, key, *scroll, body, buf)
+            }
+            Overlay::Help { scroll } => {
+                crate::tui::screens::help::view::draw(t, *scroll, body, buf)
+            }
+            Overlay::Dialog(d) => {
+                ratatui::widgets::Widget::render(ratatui::widgets::Clear, body, buf);
+                d.render(body, buf, t);
+            }
+            Overlay::Input(_) => {}
+        }
+    }
+    chrome::status(state, t, status, buf);
+    chrome::hints(state, t, hints, buf);
+}

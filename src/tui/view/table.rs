@@ -1,0 +1,263 @@
+//! The main table: group headers and GameServer rows. Only the lines in view are laid out.
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+use super::columns::{self, Col, ColId};
+use super::format;
+use super::theme::Theme;
+use crate::tui::app::state::{Line, State};
+use crate::tui::app::store::SetKey;
+use okg_domain::fleet::{self, Row};
+
+/// Text and style of one cell.
+type Cell = (String, Style);
+
+fn state_style(t: &Theme, s: &str) -> Style {
+    match s {
+        "Ready" => t.ok,
+        "Updating" | "Creating" | "PreUpdate" | "PreDelete" | "Unknown" => t.warn,
+        "NotReady" | "Crash" | "Deleting" => t.error,
+        _ => t.text,
+    }
+}
+
+fn ops_style(t: &Theme, s: &str) -> Style {
+    match s {
+        "None" => t.muted,
+        "Kill" => t.error,
+        _ => t.warn,
+    }
+}
+
+fn images_text(row: &Row, t: &Theme) -> Vec<Cell> {
+    row.images
+        .iter()
+        .map(|i| {
+            let mut s = i.tag.clone();
+            // Colour is never the only signal: a differing image also carries a mark.
+            if i.updating {
+                s.push_str(t.sym("→", ">"));
+            } else if i.differs {
+                s.push('*');
+            }
+            let style = if i.updating {
+                t.warn
+            } else if i.differs {
+                t.accent
+            } else {
+                t.text
+            };
+            (s, style)
+        })
+        .collect()
+}
+
+fn cell(row: &Row, col: ColId, state: &State, t: &Theme) -> Cell {
+    match col {
+        ColId::Name => {
+            let style = if state.flashed.contains(&row.key) { t.changed } else { t.text };
+            (row.key.name.clone(), style)
+        }
+        ColId::State => (row.state.clone(), state_style(t, &row.state)),
+        ColId::Ops => (row.ops_state.clone(), ops_style(t, &row.ops_state)),
+        ColId::Dp => (row.deletion_priority.to_string(), t.muted),
+        ColId::Up => (row.update_priority.to_string(), t.muted),
+        ColId::Ready => {
+            let style =
+                if row.containers > 0 && row.ready == row.containers { t.ok } else { t.warn };
+            (format!("{}/{}", row.ready, row.containers), style)
+        }
+        ColId::Restarts => {
+            let style = if row.restarts > 0 { t.warn } else { t.muted };
+            (format::restarts(row.restarts, row.last_restart, state.now), style)
+        }
+        ColId::Age => (row.created.map(|c| format::age(state.now, c)).unwrap_or_default(), t.muted),
+        ColId::Images => (String::new(), t.text), // drawn piecewise
+        ColId::Ip => (row.ip.clone().unwrap_or_else(|| "-".into()), t.muted),
+        ColId::Node => (row.node.clone().unwrap_or_else(|| "-".into()), t.muted),
+    }
+}
+
+/// Widths that fit the rows in view.
+fn measure<'a>(rows: impl Iterator<Item = &'a Row>) -> (u16, u16, u16) {
+    let (mut name, mut images, mut node) = (4u16, 6u16, 4u16);
+    for r in rows {
+        name = name.max(r.key.name.chars().count() as u16);
+        node = node.max(r.node.as_deref().map(|n| n.chars().count()).unwrap_or(1) as u16);
+        let w: usize = r.images.iter().map(|i| i.tag.chars().count() + 2).sum();
+        images = images.max(w as u16);
+    }
+    (name, images, node)
+}
+
+pub fn draw(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 {
+        return;
+    }
+    let end = (state.scroll + area.height as usize - 1).min(state.view.len());
+    let lines = &state.view[state.scroll.min(end)..end];
+    let rows_in_view = lines.iter().filter_map(|l| match l {
+        Line::Row(k) => state.fleet.rows.get(k),
+        Line::Group(_) => None,
+    });
+    let (name_w, images_w, node_w) = measure(rows_in_view);
+    let mut cols = columns::layout(area.width.saturating_sub(2), name_w, images_w);
+    // The node column is last: give it what it needs if there is room.
+    let used: u16 = cols.iter().map(|c| c.width + 1).sum();
+    if let Some(n) = cols.iter_mut().find(|c| c.id == ColId::Node) {
+        let room =
+            area.width.saturating_sub(2).saturating_sub(used - n.width - 1).saturating_sub(1);
+        n.width = node_w.clamp(n.width, room.max(n.width).min(30));
+    }
+
+    // Column titles.
+    let mut x = area.x + 2;
+    buf.set_style(Rect { height: 1, ..area }, t.header);
+    for c in &cols {
+        put(buf, x, area.y, c, c.title, t.header);
+        x += c.width + 1;
+    }
+
+    if state.view.is_empty() {
+        let msg = if state.synced.iter().all(|s| *s) {
+            if state.filter.is_active() {
+                "  no GameServer matches the filter (x clears it)"
+            } else {
+                "  no GameServers here"
+            }
+        } else {
+            "  loading…"
+        };
+        buf.set_stringn(area.x, area.y + 1, msg, area.width as usize, t.muted);
+        return;
+    }
+    let visual = state.visual_range();
+    for (i, line) in lines.iter().enumerate() {
+        let y = area.y + 1 + i as u16;
+        let pos = state.scroll + i;
+        let lane = Rect { x: area.x, y, width: area.width, height: 1 };
+        let selected = state.cursor_pos() == pos;
+        let in_range = visual.is_some_and(|(a, b)| pos >= a && pos <= b);
+        match line {
+            Line::Group(set) => draw_group(state, t, set, lane, buf),
+            Line::Row(k) => {
+                if let Some(row) = state.fleet.rows.get(k) {
+                    draw_row(state, t, row, &cols, lane, buf, in_range);
+                }
+            }
+        }
+        if selected {
+            buf.set_string(area.x, y, t.sym("▸", ">"), t.accent);
+            buf.set_style(lane, t.selection);
+        } else if in_range {
+            buf.set_style(lane, t.selection);
+        }
+    }
+}
+
+fn put(buf: &mut Buffer, x: u16, y: u16, col: &Col, text: &str, style: Style) {
+    let s = format::fit(text, col.width as usize);
+    let pad = if col.right { col.width as usize - s.chars().count() } else { 0 };
+    buf.set_stringn(x + pad as u16, y, &s, col.width as usize, style);
+}
+
+fn draw_row(
+    state: &State,
+    t: &Theme,
+    row: &Row,
+    cols: &[Col],
+    lane: Rect,
+    buf: &mut Buffer,
+    in_range: bool,
+) {
+    if state.marks.contains(&row.key) {
+        buf.set_string(lane.x + 1, lane.y, t.sym("●", "*"), t.mark);
+    } else if in_range {
+        buf.set_string(lane.x + 1, lane.y, t.sym("┃", "|"), t.mark);
+    }
+    let mut x = lane.x + 2;
+    let right = lane.x + lane.width;
+    for c in cols {
+        if x >= right {
+            break;
+        }
+        if c.id == ColId::Images {
+            let mut ix = x;
+            for (text, style) in images_text(row, t) {
+                let room = (x + c.width).saturating_sub(ix) as usize;
+                if room == 0 {
+                    break;
+                }
+                let s = format::fit(&text, room);
+                buf.set_stringn(ix, lane.y, &s, room, style);
+                ix += s.chars().count() as u16 + 1;
+            }
+        } else {
+            let (text, style) = cell(row, c.id, state, t);
+            put(buf, x, lane.y, c, &text, style);
+        }
+        x += c.width + 1;
+    }
+}
+
+/// `▾ gss-2048  ready 6/6 · updated 4/6 · current 6 · InPlaceIfPossible · partition 0 │ images`
+fn draw_group(state: &State, t: &Theme, set: &SetKey, lane: Rect, buf: &mut Buffer) {
+    let h = state.fleet.header(set);
+    let folded = state.folded.contains(set);
+    let members = state.fleet.members.get(set).map(|m| m.len()).unwrap_or(0);
+    let marked = state
+        .fleet
+        .members
+        .get(set)
+        .map(|m| m.iter().filter(|k| state.marks.contains(&k.0)).count())
+        .unwrap_or(0);
+    let arrow = if folded { t.sym("▸", "+") } else { t.sym("▾", "-") };
+    let mut spans: Vec<Cell> = Vec::new();
+    let name = if state.namespace.is_none() {
+        format!("{}/{}", h.namespace, h.name)
+    } else {
+        h.name.clone()
+    };
+    spans.push((format!("{arrow} {name} "), t.group));
+    // Narrow terminals get the compact form so the template images stay visible.
+    let wide = lane.width >= 120;
+    let sep = if wide { " · " } else { " " };
+    let ready_style = if h.ready >= h.desired { t.ok } else { t.warn };
+    spans.push((format!(" ready {}/{}", h.ready, h.desired), ready_style));
+    let upd_style = if h.updated >= h.desired { t.muted } else { t.warn };
+    let upd = if wide { "updated" } else { "upd" };
+    spans.push((format!("{sep}{upd} {}/{}", h.updated, h.desired), upd_style));
+    if wide || h.current != h.desired {
+        spans.push((format!("{sep}current {}", h.current), t.muted));
+    }
+    let policy_style = if h.policy == "ReCreate" { t.warn } else { t.muted };
+    spans.push((format!("{sep}{}", h.policy), policy_style));
+    if wide {
+        spans.push((format!("{sep}partition {}", h.partition), t.muted));
+    } else if h.partition != 0 {
+        spans.push((format!("{sep}part {}", h.partition), t.warn));
+    }
+    if h.paused {
+        spans.push((format!("{sep}{} paused", t.sym("⏸", "||")), t.warn));
+    }
+    // Narrow: the status bar already counts marks.
+    if marked > 0 && wide {
+        spans.push((format!("{sep}{marked} marked"), t.mark));
+    }
+    if folded {
+        spans.push((format!("{sep}{members} gs"), t.muted));
+    }
+    let images: Vec<String> =
+        h.template.iter().map(|(c, i)| format!("{c} {}", fleet::short_image(i))).collect();
+    spans.push((format!(" │ {}", images.join(" · ")), t.text));
+    let mut x = lane.x + 1;
+    let right = lane.x + lane.width;
+    for (text, style) in spans {
+        if x >= right {
+            break;
+        }
+        let (nx, _) = buf.set_stringn(x, lane.y, &text, (right - x) as usize, style);
+        x = nx;
+    }
+}
