@@ -1,0 +1,328 @@
+//! Apply a confirmed plan: re-read and compare, send the guarded patches, audit them, and wait
+//! for the canaries' priorities.
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::Api;
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use super::plan::{plan_from, read_set};
+use super::types::{BumpError, BumpEvent, OpsContext, Step};
+use crate::cluster::access;
+use crate::cluster::client::error_chain;
+use crate::cluster::writer::Writer;
+use crate::ops::audit::AuditRecord;
+use okg_domain::bump_plan::{
+    self, ObjectKind, ObjectPatch, Plan, PlanKind, Policy, Scope, SwitchPlan,
+};
+use okg_domain::rollout::Baseline;
+use okg_domain::types::{GameServer, GameServerSet, labels};
+
+/// What [`apply`] did: the plan as sent and every pod's baseline taken just before.
+#[derive(Clone, Debug, Serialize)]
+pub struct Applied {
+    pub plan: Plan,
+    pub baselines: Vec<Baseline>,
+    /// The targets of the patches that were sent, in order.
+    pub sent: Vec<String>,
+    pub user: String,
+    #[serde(skip)]
+    pub started: Instant,
+}
+
+/// Apply a confirmed plan. Re-reads the set first: if the plan made now differs from the one the
+/// user confirmed, nothing is sent and the answer is a `Conflict` (ask again with the new plan).
+/// The patches carry `test` ops, so a change in the last moment is caught by the API server (422)
+/// and reported the same way; a 409 too. Never retries a write.
+pub async fn apply(
+    ctx: &OpsContext,
+    confirmed: &Plan,
+    step: &Step,
+    tx: &mpsc::Sender<BumpEvent>,
+) -> Result<Applied, BumpError> {
+    let Some(writer) = &ctx.writer else {
+        return Err(BumpError::ReadOnly);
+    };
+    if let Policy::Refused(why) = &confirmed.policy {
+        return Err(BumpError::Refused(why.clone()));
+    }
+    let snapshot = read_set(&ctx.client, &ctx.namespace, step.set()).await?;
+    let fresh = plan_from(&snapshot, step).map_err(|e| BumpError::Conflict {
+        target: format!("gameserverset/{}", confirmed.set),
+        detail: format!("the plan no longer holds ({e})"),
+        applied: vec![],
+        not_sent: confirmed.patches.iter().map(ObjectPatch::target).collect(),
+    })?;
+    if let Some((target, detail)) = plan_difference(confirmed, &fresh) {
+        return Err(BumpError::Conflict {
+            target,
+            detail,
+            applied: vec![],
+            not_sent: confirmed.patches.iter().map(ObjectPatch::target).collect(),
+        });
+    }
+    let baselines: Vec<Baseline> = snapshot.pods.iter().filter_map(Baseline::from_pod).collect();
+    let user = access::who_am_i(&ctx.client).await;
+    let action = match (confirmed.kind, &confirmed.scope) {
+        (PlanKind::Bump, Scope::Canary(_)) => "bump-canary",
+        (PlanKind::Bump, Scope::GameServers(_)) => "bump-gameservers",
+        (PlanKind::Bump, Scope::WholeSet) => "bump",
+        (PlanKind::Continue, _) => "continue-canary",
+        (PlanKind::Rollback, _) => "rollback",
+    };
+    let started = Instant::now();
+    let mut sent = Vec::new();
+    let patches = &confirmed.patches;
+    for (i, patch) in patches.iter().enumerate() {
+        // A canary's set patch waits until OKG has copied the raised priorities to the pods,
+        // or OpenKruise might start with other pods.
+        if patch.kind == ObjectKind::GameServerSet
+            && matches!(confirmed.scope, Scope::Canary(_))
+            && confirmed.kind == PlanKind::Bump
+            && let Err(why) = wait_for_priorities(ctx, confirmed, tx).await
+        {
+            return Err(BumpError::Write {
+                target: patch.target(),
+                error: why,
+                applied: sent,
+                not_sent: patches[i..].iter().map(ObjectPatch::target).collect(),
+            });
+        }
+        let _ = tx
+            .send(BumpEvent::Sending { target: patch.target(), summary: patch.summary.clone() })
+            .await;
+        let result = send_patch(writer, &ctx.namespace, patch).await;
+        let outcome = match &result {
+            Ok(()) => serde_json::json!("ok"),
+            Err(f) => serde_json::json!(f.detail),
+        };
+        audit(ctx, &user, action, patch, outcome, tx).await;
+        match result {
+            Ok(()) => {
+                sent.push(patch.target());
+                let _ = tx.send(BumpEvent::Sent { target: patch.target() }).await;
+            }
+            Err(e) => {
+                let not_sent = patches[i + 1..].iter().map(ObjectPatch::target).collect();
+                return Err(if e.conflict {
+                    BumpError::Conflict {
+                        target: patch.target(),
+                        detail: e.detail,
+                        applied: sent,
+                        not_sent,
+                    }
+                } else {
+                    BumpError::Write {
+                        target: patch.target(),
+                        error: e.detail,
+                        applied: sent,
+                        not_sent,
+                    }
+                });
+            }
+        }
+    }
+    Ok(Applied { plan: confirmed.clone(), baselines, sent, user, started })
+}
+
+/// Apply a pause / resume plan (one guarded patch, audited).
+pub async fn apply_switch(
+    ctx: &OpsContext,
+    plan: &SwitchPlan,
+    tx: &mpsc::Sender<BumpEvent>,
+) -> Result<(), BumpError> {
+    let Some(writer) = &ctx.writer else {
+        return Err(BumpError::ReadOnly);
+    };
+    let user = access::who_am_i(&ctx.client).await;
+    let mut sent = Vec::new();
+    for (i, patch) in plan.patches.iter().enumerate() {
+        let _ = tx
+            .send(BumpEvent::Sending { target: patch.target(), summary: patch.summary.clone() })
+            .await;
+        let result = send_patch(writer, &ctx.namespace, patch).await;
+        let outcome = match &result {
+            Ok(()) => serde_json::json!("ok"),
+            Err(f) => serde_json::json!(f.detail),
+        };
+        audit(ctx, &user, &plan.action, patch, outcome, tx).await;
+        if let Err(e) = result {
+            let not_sent = plan.patches[i + 1..].iter().map(ObjectPatch::target).collect();
+            let (target, detail) = (patch.target(), e.detail);
+            return Err(if e.conflict {
+                BumpError::Conflict { target, detail, applied: sent, not_sent }
+            } else {
+                BumpError::Write { target, error: detail, applied: sent, not_sent }
+            });
+        }
+        sent.push(patch.target());
+        let _ = tx.send(BumpEvent::Sent { target: patch.target() }).await;
+    }
+    Ok(())
+}
+
+/// Where the plan made now differs from the confirmed one, as (object, what changed).
+fn plan_difference(confirmed: &Plan, fresh: &Plan) -> Option<(String, String)> {
+    if confirmed.patches.len() != fresh.patches.len() {
+        return Some((
+            format!("gameserverset/{}", confirmed.set),
+            format!(
+                "the plan now needs {} patches instead of {}",
+                fresh.patches.len(),
+                confirmed.patches.len()
+            ),
+        ));
+    }
+    for (a, b) in confirmed.patches.iter().zip(&fresh.patches) {
+        if a.target() != b.target() {
+            return Some((
+                a.target(),
+                format!("the plan now patches {} instead of {}", b.target(), a.target()),
+            ));
+        }
+        if a.patch != b.patch {
+            return Some((a.target(), format!("now: {}", b.summary)));
+        }
+    }
+    if confirmed.policy != fresh.policy {
+        return Some((
+            format!("gameserverset/{}", confirmed.set),
+            "its podUpdatePolicy changed".into(),
+        ));
+    }
+    None
+}
+
+async fn send_patch(
+    writer: &Writer,
+    namespace: &str,
+    patch: &ObjectPatch,
+) -> Result<(), WriteFailure> {
+    let result = match patch.kind {
+        ObjectKind::GameServerSet => {
+            writer.patch_game_server_set(namespace, &patch.name, patch.json_patch()).await.map(drop)
+        }
+        ObjectKind::GameServer => {
+            writer.patch_game_server(namespace, &patch.name, patch.json_patch()).await.map(drop)
+        }
+    };
+    let Err(e) = result else { return Ok(()) };
+    let conflict = match &e {
+        kube::Error::Api(s) if s.code == 409 => true,
+        // A real kube-apiserver answers a failed `test` op with a bare 422 that does not say
+        // which op failed, so look at the object again: if our test ops no longer hold, someone
+        // changed it; otherwise the 422 is a genuine validation error.
+        kube::Error::Api(s) if s.code == 422 => {
+            match read_object(writer.client(), namespace, patch).await {
+                Some(current) => !bump_plan::test_ops_hold(&patch.patch, &current),
+                None => false,
+            }
+        }
+        _ => false,
+    };
+    let detail = match &e {
+        kube::Error::Api(s) if conflict && s.code == 422 => {
+            format!("a test op failed, the object changed (422: {})", s.message)
+        }
+        kube::Error::Api(s) if s.code == 409 => format!("409 Conflict: {}", s.message),
+        kube::Error::Api(s) if s.code == 403 => format!("forbidden: {}", s.message),
+        e => error_chain(e),
+    };
+    Err(WriteFailure { conflict, detail })
+}
+
+/// A write that failed: whether the object changed under us (a conflict the user must see a new
+/// plan for) or something else, and what to tell them.
+struct WriteFailure {
+    conflict: bool,
+    detail: String,
+}
+
+async fn read_object(
+    client: &kube::Client,
+    namespace: &str,
+    patch: &ObjectPatch,
+) -> Option<serde_json::Value> {
+    match patch.kind {
+        ObjectKind::GameServerSet => {
+            let api: Api<GameServerSet> = Api::namespaced(client.clone(), namespace);
+            serde_json::to_value(api.get(&patch.name).await.ok()?).ok()
+        }
+        ObjectKind::GameServer => {
+            let api: Api<GameServer> = Api::namespaced(client.clone(), namespace);
+            serde_json::to_value(api.get(&patch.name).await.ok()?).ok()
+        }
+    }
+}
+
+async fn audit(
+    ctx: &OpsContext,
+    user: &str,
+    action: &str,
+    patch: &ObjectPatch,
+    outcome: serde_json::Value,
+    tx: &mpsc::Sender<BumpEvent>,
+) {
+    let record = AuditRecord {
+        time: AuditRecord::now_rfc3339(),
+        user: user.to_string(),
+        context: ctx.context.clone(),
+        namespace: ctx.namespace.clone(),
+        target: patch.target(),
+        action: action.to_string(),
+        request: patch.patch.clone(),
+        outcome,
+    };
+    if let Err(e) = ctx.audit.record(&record) {
+        let message = format!("cannot write the audit log {}: {e}", ctx.audit.path().display());
+        tracing::error!("{message}");
+        let _ = tx.send(BumpEvent::Note { message }).await;
+    }
+}
+
+/// Wait (bounded) until the canary pods carry their raised priority label.
+async fn wait_for_priorities(
+    ctx: &OpsContext,
+    plan: &Plan,
+    tx: &mpsc::Sender<BumpEvent>,
+) -> Result<(), String> {
+    let wanted: BTreeMap<String, String> = plan
+        .patches
+        .iter()
+        .filter(|p| p.kind == ObjectKind::GameServer)
+        .filter_map(|p| {
+            let value = p.patch.as_array()?.last()?.get("value")?.as_i64()?;
+            Some((p.name.clone(), value.to_string()))
+        })
+        .collect();
+    let _ = tx
+        .send(BumpEvent::Note {
+            message: "waiting for OKG to copy the canary priorities to the pods".into(),
+        })
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    loop {
+        let mut missing = Vec::new();
+        for (name, value) in &wanted {
+            let label = pods.get_opt(name).await.ok().flatten().and_then(|p| {
+                p.metadata.labels.and_then(|l| l.get(labels::GS_UPDATE_PRIORITY).cloned())
+            });
+            if label.as_deref() != Some(value.as_str()) {
+                missing.push(name.clone());
+            }
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "OKG did not copy the raised updatePriority to pods {} within 20s, so the set was not changed (OpenKruise could have updated other pods first)",
+                missing.join(", ")
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
