@@ -1,10 +1,11 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::future::BoxFuture;
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::*;
@@ -12,7 +13,7 @@ use crate::cluster::exec::Line;
 use crate::ops::audit::AuditLog;
 use okg_domain::reload_plan::{
     Answer, Attempt, Failure, Limits, OutputStream, PodResult, ReloadMethod, ReloadTarget,
-    StopReason,
+    StopReason, Summary,
 };
 
 /// A fake cluster: each pod answers from its script (one `Attempt` per call, the last one
@@ -120,7 +121,7 @@ fn result_of<'a>(r: &'a ReloadReport, pod: &str) -> &'a PodResult {
     &r.results.iter().find(|t| t.target.pod == pod).unwrap().result
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn every_pod_succeeds_within_the_parallel_limit() {
     let fake = Arc::new(Fake::new(20));
     let limits = Limits { parallel: 4, ..Default::default() };
@@ -149,7 +150,7 @@ async fn every_pod_succeeds_within_the_parallel_limit() {
     assert!(matches!(events.last(), Some(ReloadEvent::Summary { .. })));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn failing_pods_report_their_exit_codes_and_the_rest_succeed() {
     let fake = Fake::new(5)
         .script("gss-2", vec![Attempt::Exited(1)])
@@ -168,7 +169,7 @@ async fn failing_pods_report_their_exit_codes_and_the_rest_succeed() {
     assert!(report.stopped.is_none());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_failure_threshold_skips_the_rest() {
     let fake = Fake::new(2)
         .script("gss-1", vec![Attempt::Exited(1)])
@@ -192,7 +193,7 @@ async fn the_failure_threshold_skips_the_rest() {
     assert!(events.iter().any(|e| matches!(e, ReloadEvent::Stopping { .. })));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_failed_canary_batch_stops_the_run() {
     let fake = Arc::new(Fake::new(2).script("gss-1", vec![Attempt::Exited(1)]));
     let limits = Limits { parallel: 8, batch: Some(3), ..Default::default() };
@@ -208,7 +209,7 @@ async fn a_failed_canary_batch_stops_the_run() {
     assert!(events.contains(&ReloadEvent::BatchDone { index: 0, succeeded: 2, failed: 1 }));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn batches_run_in_turn_with_a_pause_between() {
     let fake = Arc::new(Fake::new(5));
     let limits = Limits {
@@ -232,7 +233,7 @@ async fn batches_run_in_turn_with_a_pause_between() {
     assert!(batch0_done < gss2_started);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn transient_api_errors_are_retried_with_backoff() {
     let busy = Attempt::Refused { status: 503, message: "busy".into() };
     let fake = Fake::new(1)
@@ -257,7 +258,7 @@ async fn transient_api_errors_are_retried_with_backoff() {
     assert_eq!(retries, 4);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_slow_pod_times_out_and_is_aborted() {
     let fake = Arc::new(Fake::new(5_000));
     let limits = Limits { timeout: Duration::from_millis(50), ..Default::default() };
@@ -272,7 +273,28 @@ async fn a_slow_pod_times_out_and_is_aborted() {
     assert_eq!(fake.in_flight.load(Ordering::SeqCst), 0, "the attempts were dropped");
 }
 
-#[tokio::test]
+/// Every target ends in exactly one final state, reported once: one `Finished` event per pod,
+/// carrying the result the report has, and the summary's counts add up to the targets.
+fn assert_one_final_state_each(report: &ReloadReport, events: &[ReloadEvent], n: usize) {
+    let pods: Vec<&str> = report.results.iter().map(|r| r.target.pod.as_str()).collect();
+    let names: Vec<String> = targets(n).into_iter().map(|t| t.pod).collect();
+    assert_eq!(pods, names, "one result per target, in queue order");
+    for r in &report.results {
+        let finished: Vec<&PodResult> = events
+            .iter()
+            .filter_map(|e| match e {
+                ReloadEvent::Finished { pod, result } if pod == &r.target.pod => Some(result),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(finished, [&r.result], "{} is reported exactly once", r.target.pod);
+    }
+    let s = &report.summary;
+    assert_eq!(*s, Summary::of(report.results.iter().map(|r| &r.result)));
+    assert_eq!((s.total, s.succeeded + s.failed + s.cancelled + s.skipped), (n, n));
+}
+
+#[tokio::test(start_paused = true)]
 async fn cancel_gives_every_target_a_final_result() {
     let fake = Arc::new(Fake::new(10_000));
     let limits = Limits { parallel: 3, ..Default::default() };
@@ -283,22 +305,32 @@ async fn cancel_gives_every_target_a_final_result() {
         c.cancel();
     });
     let started = Instant::now();
-    let (report, _) = go(fake.clone(), limits, targets(10).into(), cancel, None).await;
-    assert!(started.elapsed() < Duration::from_secs(5));
-    assert_eq!(report.results.len(), 10);
-    assert_eq!((report.summary.cancelled, report.summary.skipped), (3, 7));
-    assert!(matches!(result_of(&report, "gss-0"), PodResult::Cancelled { .. }));
-    assert_eq!(
-        result_of(&report, "gss-9"),
-        &PodResult::Skipped { reason: "cancelled before start".into() }
-    );
+    let (report, events) = go(fake.clone(), limits, targets(10).into(), cancel, None).await;
+    assert!(started.elapsed() < Duration::from_secs(10), "the run ends at the cancel");
+    assert_one_final_state_each(&report, &events, 10);
     assert_eq!(report.stopped, Some(StopReason::Cancelled));
-    // Give aborted tasks a moment to drop their futures.
-    tokio::time::sleep(Duration::from_millis(20)).await;
-    assert_eq!(fake.in_flight.load(Ordering::SeqCst), 0);
+    // No pod can finish its 10 s before the cancel: a pod that started ends cancelled, one that
+    // did not is skipped, and no more than `parallel` started.
+    let ran: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            ReloadEvent::Started { pod } => Some(pod.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!((1..=3).contains(&ran.len()), "started: {ran:?}");
+    assert_eq!(fake.total_calls(), ran.len());
+    for r in &report.results {
+        if ran.contains(&r.target.pod.as_str()) {
+            assert!(matches!(r.result, PodResult::Cancelled { .. }), "{:?}", r.result);
+        } else {
+            assert_eq!(r.result, PodResult::Skipped { reason: "cancelled before start".into() });
+        }
+    }
+    assert_eq!(fake.in_flight.load(Ordering::SeqCst), 0, "the attempts were dropped");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn targets_can_be_fed_incrementally() {
     let fake = Arc::new(Fake::new(5).script("gss-4", vec![Attempt::Exited(3)]));
     let (tx, feed) = target_channel(4);
@@ -315,7 +347,7 @@ async fn targets_can_be_fed_incrementally() {
     assert_eq!((report.summary.succeeded, report.summary.failed), (5, 1));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn targets_arriving_after_a_stop_are_skipped() {
     let fake = Arc::new(Fake::new(1).script("gss-0", vec![Attempt::Exited(1)]));
     let (tx, feed) = target_channel(1);
@@ -332,7 +364,7 @@ async fn targets_arriving_after_a_stop_are_skipped() {
     assert_eq!(fake.total_calls(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_panicking_transport_still_yields_a_result() {
     let mut fake = Fake::new(1);
     fake.panics.push("gss-1".into());
@@ -346,7 +378,7 @@ async fn a_panicking_transport_still_yields_a_result() {
     assert!(m.contains("internal error"), "{m}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_run_and_every_outcome_are_audited() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.jsonl");
