@@ -196,3 +196,51 @@ pub fn writes_by(events: &[Value], user: &str, since: jiff::Timestamp) -> Vec<Va
         .cloned()
         .collect()
 }
+
+pub const ADMIN: &str = "okg-e2e-admin";
+pub const VIEWER: &str = "okg-e2e-viewer";
+
+pub fn api_code<T: std::fmt::Debug>(r: &kube::Result<T>) -> Option<u16> {
+    match r {
+        Err(kube::Error::Api(s)) => Some(s.code),
+        _ => None,
+    }
+}
+
+pub fn kubectl(kubeconfig: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args)
+        .output()
+        .expect("run kubectl");
+    assert!(
+        out.status.success(),
+        "kubectl {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+pub fn json_patch(v: Value) -> json_patch::Patch {
+    serde_json::from_value(v).expect("valid JSON Patch")
+}
+
+pub fn okg_bin(env: &Env) -> std::path::PathBuf {
+    env.okg_bin.clone().unwrap_or_else(|| env!("CARGO_BIN_EXE_okg").into())
+}
+
+/// Where kwok runs "container" commands (set by the script when kwok serves the nodes' kubelet
+/// API), or `None` after saying loudly why the exec tests cannot run.
+pub fn exec_dir_or_skip(test: &str) -> Option<std::path::PathBuf> {
+    match std::env::var_os("OKG_E2E_EXEC_DIR").filter(|v| !v.is_empty()) {
+        Some(d) => Some(d.into()),
+        None => {
+            loud(&format!(
+                "\n*** E2E-REAL SKIPPED: {test} did NOT run: no kubelet endpoint (kwok) serves \
+                 pods/exec in this run (OKG_E2E_EXEC_DIR unset); see the script's log. ***\n"
+            ));
+            None
+        }
+    }
+}
