@@ -8,28 +8,12 @@ use okg_console::cluster::writer::Writer;
 use okg_console::ops::audit::AuditLog;
 use okg_console::ops::bump::{self, BumpError, FollowOptions, OpsContext, Step};
 use okg_domain::bump_plan::{BumpRequest, PodAction, Scope};
-use okg_domain::image::ImageRef;
 use okg_domain::rollout::{Verdict, WaitReason};
 use okg_domain::types::{GameServerSet, labels};
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use crate::bump_harness::{Demo, demo};
-
-const NS: &str = "default";
-
-async fn template_image(client: &kube::Client, set: &str, container: &str) -> String {
-    let gss = Api::<GameServerSet>::namespaced(client.clone(), NS).get(set).await.unwrap();
-    gss.template_images().into_iter().find(|(n, _)| n == container).unwrap().1
-}
-
-/// The same repository with another tag.
-fn with_tag(image: &str, tag: &str) -> String {
-    let mut r = ImageRef::parse(image).unwrap();
-    r.tag = Some(tag.into());
-    r.digest = None;
-    r.to_string()
-}
+use crate::support::{Demo, NS, demo, template_image, with_tag};
 
 /// pod name → (uid, sidecar image, restart counts by container)
 async fn pods(client: &kube::Client, set: &str) -> BTreeMap<String, (String, String, Vec<i32>)> {

@@ -3,31 +3,21 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use kube::api::Api;
 use okg_console::cluster::writer::Writer;
 use okg_console::ops::audit::AuditLog;
 use okg_console::ops::bump::{self, BumpEvent, FollowOptions, OpsContext, Step};
 use okg_console::ops::chain::{self, ChainEvent, ChainReload};
 use okg_console::ops::reload::{KubeTransport, ReloadEvent, ReloadPlan};
 use okg_domain::bump_plan::{BumpRequest, Scope};
-use okg_domain::image::ImageRef;
 use okg_domain::reload_plan::{Limits, PodResult, ReloadMethod};
 use okg_domain::rollout::Verdict;
-use okg_domain::types::GameServerSet;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::bump_harness::demo;
-
-const NS: &str = "default";
+use crate::support::{NS, demo, template_image, with_tag};
 
 async fn sidecar_v2(client: &kube::Client) -> String {
-    let gss = Api::<GameServerSet>::namespaced(client.clone(), NS).get("gss-2048").await.unwrap();
-    let old = gss.template_images().into_iter().find(|(n, _)| n == "sidecar").unwrap().1;
-    let mut r = ImageRef::parse(&old).unwrap();
-    r.tag = Some("v2.0".into());
-    r.digest = None;
-    r.to_string()
+    with_tag(&template_image(client, "gss-2048", "sidecar").await, "v2.0")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

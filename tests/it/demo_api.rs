@@ -16,18 +16,7 @@ use okg_domain::types::{GameServer, GameServerSet, annotations};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const NS: &str = "default";
-
-async fn fleet(replicas: i32) -> DemoCluster {
-    let options = DemoOptions { exec_latency: Duration::from_millis(5), ..Default::default() };
-    DemoCluster::start_bare(
-        "127.0.0.1:0".parse().unwrap(),
-        options,
-        fixtures::small_fleet(NS, replicas),
-    )
-    .await
-    .expect("demo starts")
-}
+use crate::support::{NS, bare_fleet};
 
 fn api_code(e: &kube::Error) -> u16 {
     match e {
@@ -58,7 +47,7 @@ fn req(method: &str, path: &str, token: &str, content_type: &str, body: &str) ->
 
 #[tokio::test]
 async fn list_and_watch_see_a_change_made_by_another_client() {
-    let demo = fleet(3).await;
+    let demo = bare_fleet(3, 5).await;
     let reader: Api<GameServer> =
         Api::namespaced(demo.client_with_token(VIEWER_TOKEN).unwrap(), NS);
     let writer: Api<GameServer> = Api::namespaced(demo.client().unwrap(), NS);
@@ -95,7 +84,7 @@ async fn list_and_watch_see_a_change_made_by_another_client() {
 
 #[tokio::test]
 async fn watch_from_a_compacted_version_gets_410_and_the_watcher_relists() {
-    let demo = fleet(2).await;
+    let demo = bare_fleet(2, 5).await;
     let gss: Api<GameServer> = Api::namespaced(demo.client().unwrap(), NS);
     let pods: Api<Pod> = Api::namespaced(demo.client().unwrap(), NS);
 
@@ -152,7 +141,7 @@ async fn watch_from_a_compacted_version_gets_410_and_the_watcher_relists() {
 
 #[tokio::test]
 async fn patch_rules_415_422_and_stale_put_409() {
-    let demo = fleet(2).await;
+    let demo = bare_fleet(2, 5).await;
     let sets: Api<GameServerSet> = Api::namespaced(demo.client().unwrap(), NS);
     let strategic = json!({"spec": {"replicas": 5}});
     let err = sets
@@ -208,7 +197,7 @@ async fn patch_rules_415_422_and_stale_put_409() {
 
 #[tokio::test]
 async fn exec_runs_reloads_and_reports_exit_codes() {
-    let demo = fleet(2).await;
+    let demo = bare_fleet(2, 5).await;
     let pods: Api<Pod> = Api::namespaced(demo.client().unwrap(), NS);
     let ap = AttachParams::default().container("app-2048").stdout(true).stderr(true);
 
@@ -257,7 +246,7 @@ async fn read_all(mut r: impl tokio::io::AsyncRead + Unpin) -> String {
 
 #[tokio::test]
 async fn http_reload_through_the_pod_proxy() {
-    let demo = fleet(2).await;
+    let demo = bare_fleet(2, 5).await;
     let client = demo.client().unwrap();
     let get = |path: &str| http::Request::get(path).body(Vec::new()).unwrap();
     let text = client
@@ -305,7 +294,7 @@ async fn http_reload_through_the_pod_proxy() {
 
 #[tokio::test]
 async fn errors_are_statuses_with_the_right_code() {
-    let demo = fleet(1).await;
+    let demo = bare_fleet(1, 5).await;
     let admin = okg_demo::ADMIN_TOKEN;
     let gs = "/apis/game.kruise.io/v1alpha1/namespaces/default/gameservers";
     let cases: Vec<(Vec<u8>, u16, &str)> = vec![
@@ -401,7 +390,7 @@ async fn errors_are_statuses_with_the_right_code() {
 
 #[tokio::test]
 async fn viewer_is_forbidden_to_write_and_reviews_agree() {
-    let demo = fleet(1).await;
+    let demo = bare_fleet(1, 5).await;
     let viewer = demo.client_with_token(VIEWER_TOKEN).unwrap();
     let sets: Api<GameServerSet> = Api::namespaced(viewer.clone(), NS);
     sets.list(&ListParams::default()).await.unwrap();
@@ -467,7 +456,7 @@ async fn viewer_is_forbidden_to_write_and_reviews_agree() {
 
 #[tokio::test]
 async fn tables_print_the_okg_columns() {
-    let demo = fleet(2).await;
+    let demo = bare_fleet(2, 5).await;
     let client = demo.client().unwrap();
     let mut r = http::Request::get("/apis/game.kruise.io/v1alpha1/namespaces/default/gameservers")
         .body(Vec::new())
@@ -512,7 +501,7 @@ async fn kubectl_works_against_the_demo() {
         eprintln!("skipping: /usr/bin/kubectl is not installed");
         return;
     }
-    let demo = fleet(3).await;
+    let demo = bare_fleet(3, 5).await;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("kubeconfig");
     std::fs::write(&config, serde_json::to_string(&demo.kubeconfig()).unwrap()).unwrap();

@@ -1,7 +1,6 @@
 //! Integration tests: the demo cluster over real HTTP on loopback through kube-rs, and the
 //! console (screen snapshots, the event loop against the demo).
 mod bump;
-mod bump_harness;
 mod chain;
 mod cli;
 mod demo_api;

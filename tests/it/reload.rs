@@ -10,7 +10,7 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, Patch, PatchParams};
 use okg_console::cluster::writer::Writer;
 use okg_console::ops::reload::{self, KubeTransport, ReloadEvent, ReloadPlan, ReloadReport};
-use okg_demo::{DemoCluster, DemoOptions, VIEWER_TOKEN, fixtures};
+use okg_demo::{DemoCluster, VIEWER_TOKEN};
 use okg_domain::reload_plan::{
     Answer, Failure, Limits, PodResult, ReloadMethod, ReloadTarget, StopReason,
 };
@@ -19,19 +19,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-const NS: &str = "default";
-
-async fn fleet(replicas: i32, latency_ms: u64) -> DemoCluster {
-    let options =
-        DemoOptions { exec_latency: Duration::from_millis(latency_ms), ..Default::default() };
-    DemoCluster::start_bare(
-        "127.0.0.1:0".parse().unwrap(),
-        options,
-        fixtures::small_fleet(NS, replicas),
-    )
-    .await
-    .expect("demo starts")
-}
+use crate::support::{NS, bare_fleet};
 
 fn pod_targets(n: i32) -> Vec<ReloadTarget> {
     (0..n)
@@ -81,7 +69,7 @@ fn result<'a>(r: &'a ReloadReport, pod: &str) -> &'a PodResult {
 
 #[tokio::test]
 async fn every_pod_succeeds_and_parallelism_stays_within_the_limit() {
-    let demo = fleet(24, 40).await;
+    let demo = bare_fleet(24, 40).await;
     let limits = Limits { parallel: 5, ..Default::default() };
     let (report, events) =
         reload_with(&demo, nginx(), limits, pod_targets(24), CancellationToken::new()).await;
@@ -109,7 +97,7 @@ async fn every_pod_succeeds_and_parallelism_stays_within_the_limit() {
 
 #[tokio::test]
 async fn chosen_pods_fail_with_their_exit_codes_and_the_rest_succeed() {
-    let demo = fleet(8, 5).await;
+    let demo = bare_fleet(8, 5).await;
     fail_reload(&demo, "gss-2048-2", "config test failed").await;
     fail_reload(&demo, "gss-2048-5", "disk full").await;
     let (report, _) =
@@ -136,7 +124,7 @@ async fn chosen_pods_fail_with_their_exit_codes_and_the_rest_succeed() {
 
 #[tokio::test]
 async fn the_failure_threshold_stops_new_starts() {
-    let demo = fleet(10, 5).await;
+    let demo = bare_fleet(10, 5).await;
     fail_reload(&demo, "gss-2048-1", "a").await;
     fail_reload(&demo, "gss-2048-3", "b").await;
     let limits = Limits { parallel: 1, max_failures: Some(2), ..Default::default() };
@@ -157,7 +145,7 @@ async fn the_failure_threshold_stops_new_starts() {
 
 #[tokio::test]
 async fn http_reload_through_the_pod_proxy() {
-    let demo = fleet(6, 5).await;
+    let demo = bare_fleet(6, 5).await;
     fail_reload(&demo, "gss-2048-4", "bad config").await;
     let method = ReloadMethod::parse_http("3000/reload").unwrap();
     let (report, _) =
@@ -189,7 +177,7 @@ async fn http_reload_through_the_pod_proxy() {
 
 #[tokio::test]
 async fn cancel_leaves_no_target_without_a_result() {
-    let demo = fleet(8, 5).await;
+    let demo = bare_fleet(8, 5).await;
     let sleep = ReloadMethod::exec(["sleep", "10"]).unwrap();
     let cancel = CancellationToken::new();
     let c = cancel.clone();
@@ -270,7 +258,7 @@ impl Cli {
 
 #[tokio::test]
 async fn cli_reloads_every_pod_with_prefixed_output() {
-    let demo = fleet(4, 5).await;
+    let demo = bare_fleet(4, 5).await;
     fail_reload(&demo, "gss-2048-3", "config test failed").await;
     let cli = Cli::new(&demo, None);
     let (code, out, err) =
@@ -310,7 +298,7 @@ async fn cli_reloads_every_pod_with_prefixed_output() {
 
 #[tokio::test]
 async fn cli_uses_the_set_default_and_explains_when_there_is_none() {
-    let demo = fleet(2, 5).await;
+    let demo = bare_fleet(2, 5).await;
     let cli = Cli::new(&demo, None);
     let (code, _, err) = cli.run(&["gss-2048", "--yes"]).await;
     assert_eq!(code, 1, "{err}");
@@ -330,7 +318,7 @@ async fn cli_uses_the_set_default_and_explains_when_there_is_none() {
 
 #[tokio::test]
 async fn cli_refuses_read_only_rbac_denied_and_unconfirmed_runs_and_sends_nothing() {
-    let demo = fleet(3, 5).await;
+    let demo = bare_fleet(3, 5).await;
     let before = demo.stats.client_mutations();
     let admin = Cli::new(&demo, None);
     let (code, _, err) =
@@ -357,7 +345,7 @@ async fn cli_refuses_read_only_rbac_denied_and_unconfirmed_runs_and_sends_nothin
 
 #[tokio::test]
 async fn a_failed_canary_batch_stops_the_rest() {
-    let demo = fleet(9, 5).await;
+    let demo = bare_fleet(9, 5).await;
     fail_reload(&demo, "gss-2048-1", "canary broke").await;
     let limits = Limits {
         parallel: 8,
@@ -383,7 +371,7 @@ async fn a_failed_canary_batch_stops_the_rest() {
 
 #[tokio::test]
 async fn targets_fed_one_by_one_are_all_reloaded() {
-    let demo = fleet(6, 5).await;
+    let demo = bare_fleet(6, 5).await;
     let transport = Arc::new(KubeTransport::new(&Writer::new(demo.client().unwrap())));
     let (targets_tx, feed) = reload::target_channel(2);
     // As a bump would: each pod is handed over when it is ready.

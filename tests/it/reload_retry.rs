@@ -9,26 +9,19 @@ use kube::api::{Api, Patch, PatchParams};
 use okg_console::cluster::client::{self, Target};
 use okg_console::cluster::writer::Writer;
 use okg_console::ops::reload::{self, KubeTransport, ReloadPlan};
-use okg_demo::{DemoCluster, DemoOptions, fixtures};
 use okg_domain::reload_plan::{Failure, Limits, PodResult, ReloadMethod, ReloadTarget};
 use serde_json::json;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-const NS: &str = "default";
+use crate::support::{NS, bare_fleet};
+
 /// The demo's `proxy::RELOAD_STATUS_ANNOTATION` (the demo's server module is private).
 const RELOAD_STATUS: &str = "demo.okg-console.io/reload-status";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_app_503_is_sent_once() {
-    let options = DemoOptions { exec_latency: Duration::from_millis(5), ..Default::default() };
-    let demo = DemoCluster::start_bare(
-        "127.0.0.1:0".parse().unwrap(),
-        options,
-        fixtures::small_fleet(NS, 1),
-    )
-    .await
-    .unwrap();
+    let demo = bare_fleet(1, 5).await;
     let pods: Api<Pod> = Api::namespaced(demo.client().unwrap(), NS);
     let patch = json!({"metadata": {"annotations": {RELOAD_STATUS: "503"}}});
     pods.patch("gss-2048-0", &PatchParams::default(), &Patch::Merge(&patch)).await.unwrap();

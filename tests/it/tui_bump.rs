@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crossterm::event::KeyCode;
 
-use super::tui_demo::Harness;
+use super::support::Harness;
 
 /// Press `b` until the dialog opens (the RBAC probe must have answered first).
 async fn open_bump(h: &mut Harness) -> String {

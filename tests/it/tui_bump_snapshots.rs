@@ -1,34 +1,17 @@
 //! Screens of the bump flow at a fixed "now": the dialog, the pre-flight (in place, and the loud
 //! re-create variant) and a rollout mid-way with mixed verdicts.
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use okg_console::cluster::access::{Action, Capabilities, Permission};
+use crossterm::event::KeyCode;
+use okg_console::cluster::access::{Action, Permission};
 use okg_console::ops::bump::BumpEvent;
 use okg_console::tui::app::msg::Msg;
-use okg_console::tui::app::state::{Access, State};
+use okg_console::tui::app::state::State;
 use okg_console::tui::screens::bump::state::BumpReply;
-use okg_console::tui::view::{self, text, theme::Theme};
+use okg_console::tui::view::{text, theme::Theme};
 use okg_domain::bump_plan::{self, BumpRequest, Plan, Scope};
 use okg_domain::fixtures as fake;
 use okg_domain::rollout::{Comparison, FailReason, Verdict, WaitReason};
-use ratatui::{Terminal, backend::TestBackend};
 
-fn state(width: u16, height: u16) -> State {
-    super::support::loaded_state(
-        width,
-        height,
-        Access { read_only: false, caps: Some(Capabilities::all_allowed()) },
-    )
-}
-
-fn screen(s: &State, width: u16, height: u16) -> String {
-    let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
-    term.draw(|f| view::draw(f, s, &Theme::builtin("dark"))).unwrap();
-    text::plain(term.backend().buffer())
-}
-
-fn key(s: &mut State, code: KeyCode) {
-    s.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
+use crate::support::{key, render_with, screen, writable_state as state};
 
 fn reply(s: &mut State, r: BumpReply) {
     s.update(Msg::Dialog(Box::new(r)));
@@ -211,9 +194,7 @@ fn rollout_in_ascii() {
     );
     let mut theme = Theme::builtin("dark");
     theme.ascii = true;
-    let mut term = Terminal::new(TestBackend::new(80, 16)).unwrap();
-    term.draw(|f| view::draw(f, &s, &theme)).unwrap();
-    let out = text::plain(term.backend().buffer());
+    let out = text::plain(&render_with(&s, &theme, 80, 16));
     assert!(out.contains("+ IN PLACE") && !out.contains('✓'), "{out}");
     insta::assert_snapshot!(out);
 }

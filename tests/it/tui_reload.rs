@@ -2,43 +2,17 @@
 //! loop against the demo cluster reloading gss-2048 without a terminal.
 use std::time::Duration;
 
-use super::tui_demo::Harness;
+use super::support::{Harness, key, render, type_text, writable_state as state};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use okg_console::cluster::access::Capabilities;
+use crossterm::event::KeyCode;
 use okg_console::ops::reload::ReloadEvent;
 use okg_console::tui::app::msg::{Cmd, Intent, Msg};
-use okg_console::tui::app::state::{Access, Line, State};
+use okg_console::tui::app::state::{Line, State};
 use okg_console::tui::screens::reload::state::ReloadProgress;
-use okg_console::tui::view::{self, text, theme::Theme};
+use okg_console::tui::view::text;
 use okg_domain::reload_plan::{
     Answer, Failure, OutputStream, OutputTail, PodResult, StopReason, Summary,
 };
-use ratatui::{Terminal, backend::TestBackend, buffer::Buffer};
-
-fn writable() -> Access {
-    Access { read_only: false, caps: Some(Capabilities::all_allowed()) }
-}
-
-fn state(width: u16, height: u16) -> State {
-    super::support::loaded_state(width, height, writable())
-}
-
-fn render(s: &State, width: u16, height: u16) -> Buffer {
-    let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
-    term.draw(|f| view::draw(f, s, &Theme::builtin("dark"))).unwrap();
-    term.backend().buffer().clone()
-}
-
-fn key(s: &mut State, code: KeyCode) -> Vec<Cmd> {
-    s.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn type_text(s: &mut State, t: &str) {
-    for c in t.chars() {
-        key(s, KeyCode::Char(c));
-    }
-}
 
 /// The reload dialog on set gss-2048, filled with `nginx -s reload`.
 fn dialog(width: u16, height: u16) -> State {

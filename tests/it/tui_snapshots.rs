@@ -1,30 +1,12 @@
 //! Screens rendered into ratatui's TestBackend at a fixed "now", compared with insta snapshots.
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use okg_console::cluster::access::Capabilities;
+use crossterm::event::KeyCode;
 use okg_console::tui::app::msg::{EventLine, Msg};
-use okg_console::tui::app::state::{Access, State};
-use okg_console::tui::view::{self, text, theme::Theme};
+use okg_console::tui::app::state::Access;
+use okg_console::tui::view::{text, theme::Theme};
 use okg_domain::fixtures as fake;
 use okg_domain::fleet::Key;
-use ratatui::{Terminal, backend::TestBackend, buffer::Buffer};
 
-fn state(width: u16, height: u16, access: Access) -> State {
-    super::support::loaded_state(width, height, access)
-}
-
-fn writable() -> Access {
-    Access { read_only: false, caps: Some(Capabilities::all_allowed()) }
-}
-
-fn render(s: &State, theme: &Theme, width: u16, height: u16) -> Buffer {
-    let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
-    term.draw(|f| view::draw(f, s, theme)).unwrap();
-    term.backend().buffer().clone()
-}
-
-fn key(s: &mut State, code: KeyCode) {
-    s.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
+use crate::support::{key, loaded_state as state, render_with as render, writable};
 
 #[test]
 fn main_view_80x24() {
