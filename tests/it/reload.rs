@@ -175,26 +175,73 @@ async fn http_reload_through_the_pod_proxy() {
     demo.shutdown().await;
 }
 
+/// Every target ends in exactly one final state, reported once: one `Finished` event per pod with
+/// the report's result, no pod started twice, and the summary's counts add up to the targets.
+fn assert_each_target_ends_once(report: &ReloadReport, events: &[ReloadEvent], n: i32) {
+    let names: Vec<String> = pod_targets(n).into_iter().map(|t| t.pod).collect();
+    let pods: Vec<&String> = report.results.iter().map(|r| &r.target.pod).collect();
+    assert_eq!(pods, names.iter().collect::<Vec<_>>(), "one result per target, in order");
+    for r in &report.results {
+        let pod = &r.target.pod;
+        let finished: Vec<&PodResult> = events
+            .iter()
+            .filter_map(|e| match e {
+                ReloadEvent::Finished { pod: p, result } if p == pod => Some(result),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(finished, [&r.result], "{pod}: one final state, reported once");
+        let starts = events
+            .iter()
+            .filter(|e| matches!(e, ReloadEvent::Started { pod: p } if p == pod))
+            .count();
+        assert!(starts <= 1, "{pod} started {starts} times");
+    }
+    let s = &report.summary;
+    assert_eq!(s.total, n as usize);
+    assert_eq!(s.succeeded + s.failed + s.cancelled + s.skipped, s.total, "{s}");
+}
+
 #[tokio::test]
 async fn cancel_leaves_no_target_without_a_result() {
     let demo = bare_fleet(8, 5).await;
     let sleep = ReloadMethod::exec(["sleep", "10"]).unwrap();
+    let limits = Limits { parallel: 3, ..Default::default() };
     let cancel = CancellationToken::new();
-    let c = cancel.clone();
+    // Cancel mid-run: once the demo runs as many execs as the limit allows (none of them can end
+    // within the 10 s they sleep), or after a bound on a slow machine.
+    let (c, stats) = (cancel.clone(), demo.stats.clone());
     tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(400)).await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+        while stats.reloads_total.load(Ordering::SeqCst) < 3
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         c.cancel();
     });
     let started = std::time::Instant::now();
-    let limits = Limits { parallel: 3, ..Default::default() };
-    let (report, _) = reload_with(&demo, sleep, limits, pod_targets(8), cancel).await;
+    let (report, events) = reload_with(&demo, sleep, limits, pod_targets(8), cancel).await;
     assert!(started.elapsed() < Duration::from_secs(5), "cancel took {:?}", started.elapsed());
-    assert_eq!(report.results.len(), 8);
-    assert_eq!((report.summary.cancelled, report.summary.skipped), (3, 5));
-    assert_eq!(
-        result(&report, "gss-2048-7"),
-        &PodResult::Skipped { reason: "cancelled before start".into() }
-    );
+    assert_each_target_ends_once(&report, &events, 8);
+    assert_eq!(report.stopped, Some(StopReason::Cancelled));
+    // A pod that started was cancelled mid-run (its sleep cannot have ended); one that did not
+    // start was skipped; no more than `parallel` started, and at least one did.
+    let ran: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            ReloadEvent::Started { pod } => Some(pod.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!((1..=3).contains(&ran.len()), "started: {ran:?}");
+    for r in &report.results {
+        if ran.contains(&r.target.pod.as_str()) {
+            assert!(matches!(r.result, PodResult::Cancelled { .. }), "{:?}", r.result);
+        } else {
+            assert_eq!(r.result, PodResult::Skipped { reason: "cancelled before start".into() });
+        }
+    }
     // The aborted exec sessions are closed, so the demo sees them end.
     let mut in_flight = u64::MAX;
     for _ in 0..50 {
