@@ -575,23 +575,20 @@ async fn terminal_confirmation_requires_the_set_name_for_re_creation() {
     let new = with_tag(&old, "v1.1");
     let args =
         ["bump", "gss-battle", "--container", "sidecar", "--image", &new, "--allow-recreate"];
-    let Some(wrong) = d.okg_on_terminal(&args, "y\n").await else {
-        eprintln!("skipped: util-linux `script` is not installed");
-        return;
-    };
+    let wrong = d.okg_on_terminal(&args, "y\n").await;
     assert_eq!(wrong.code, 4, "{wrong:?}");
     assert!(wrong.stdout.contains("Type the set name"), "{}", wrong.stdout);
     assert_eq!(template_image(&client, "gss-battle", "sidecar").await, old, "nothing was sent");
-    let right = d.okg_on_terminal(&args, "gss-battle\n").await.unwrap();
+    let right = d.okg_on_terminal(&args, "gss-battle\n").await;
     assert_eq!(right.code, 0, "{right:?}");
     assert_eq!(template_image(&client, "gss-battle", "sidecar").await, new);
     // An in-place bump takes a plain yes.
     let old_2048 = template_image(&client, "gss-2048", "sidecar").await;
     let args =
         ["bump", "gss-2048", "--container", "sidecar", "--image", &with_tag(&old_2048, "v2.0")];
-    let no = d.okg_on_terminal(&args, "n\n").await.unwrap();
+    let no = d.okg_on_terminal(&args, "n\n").await;
     assert_eq!(no.code, 4, "{no:?}");
-    let yes = d.okg_on_terminal(&args, "y\n").await.unwrap();
+    let yes = d.okg_on_terminal(&args, "y\n").await;
     assert_eq!(yes.code, 0, "{yes:?}");
     assert_eq!(AuditLog::read_all(&d.audit).unwrap().len(), 2);
     d.cluster.shutdown().await;

@@ -115,6 +115,9 @@ pub fn with_tag(image: &str, tag: &str) -> String {
     r.to_string()
 }
 
+/// util-linux `script`, which gives the binary a pseudo-terminal for the confirmation prompts.
+const SCRIPT: &str = "/usr/bin/script";
+
 /// A running demo cluster with a kubeconfig and an audit log path in a temporary directory.
 pub struct Demo {
     pub cluster: DemoCluster,
@@ -185,12 +188,15 @@ impl Demo {
 
 impl Demo {
     /// Run `okg` on a pseudo-terminal (util-linux `script`), typing `input`: for the confirmation
-    /// prompts. `None` when `script` is not installed.
-    pub async fn okg_on_terminal(&self, args: &[&str], input: &str) -> Option<Run> {
+    /// prompts. Panics when `script` is not installed: a test that cannot reach a terminal fails,
+    /// it does not pass untested.
+    pub async fn okg_on_terminal(&self, args: &[&str], input: &str) -> Run {
         use tokio::io::AsyncWriteExt;
-        if !std::path::Path::new("/usr/bin/script").exists() {
-            return None;
-        }
+        assert!(
+            std::path::Path::new(SCRIPT).exists(),
+            "{SCRIPT} is not installed: this test needs util-linux `script` for a pseudo-terminal \
+             (Debian/Ubuntu: apt-get install bsdutils; Fedora: dnf install util-linux-script)"
+        );
         let mut words = vec![
             env!("CARGO_BIN_EXE_okg").to_string(),
             "--kubeconfig".into(),
@@ -202,7 +208,7 @@ impl Demo {
         ];
         words.extend(args.iter().map(|a| a.to_string()));
         let command = words.iter().map(|w| format!("'{w}'")).collect::<Vec<_>>().join(" ");
-        let mut child = tokio::process::Command::new("/usr/bin/script")
+        let mut child = tokio::process::Command::new(SCRIPT)
             .args(["-qec", &command, "/dev/null"])
             .env("XDG_STATE_HOME", self.dir.path())
             .stdin(Stdio::piped())
@@ -214,11 +220,11 @@ impl Demo {
         stdin.write_all(input.as_bytes()).await.unwrap();
         drop(stdin);
         let out = child.wait_with_output().await.unwrap();
-        Some(Run {
+        Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        })
+        }
     }
 }
 
