@@ -31,7 +31,7 @@ fn key(s: &mut State, code: KeyCode) {
 }
 
 fn reply(s: &mut State, r: BumpReply) {
-    s.update(Msg::Dialog(Box::new(r)));
+    s.update(Msg::Bump(r));
 }
 
 fn plan(set: usize, image: &str, scope: Scope) -> Plan {

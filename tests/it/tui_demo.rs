@@ -28,6 +28,12 @@ pub(crate) struct Harness {
 
 impl Harness {
     pub(crate) async fn start(read_only: bool) -> Harness {
+        Self::start_with(read_only, false).await
+    }
+
+    /// With `kubeconfig_file`, the console's target names a kubeconfig file holding only the
+    /// demo's context (as `okg --kubeconfig F` would), so `:ctx` reads that file.
+    pub(crate) async fn start_with(read_only: bool, kubeconfig_file: bool) -> Harness {
         let options = DemoOptions { tick: Duration::from_millis(100), ..Default::default() };
         let demo = DemoCluster::start("127.0.0.1:0".parse().unwrap(), options).await.unwrap();
         let conn = client::connect_with(demo.kubeconfig(), &Target::default()).await.unwrap();
@@ -47,7 +53,14 @@ impl Harness {
         );
         let dir = tempfile::tempdir().unwrap();
         let audit = dir.path().join("audit.jsonl");
-        let mut io = Io::start(conn, writer, Target::default(), tx);
+        let target = if kubeconfig_file {
+            let path = dir.path().join("kubeconfig");
+            std::fs::write(&path, serde_json::to_string(&demo.kubeconfig()).unwrap()).unwrap();
+            Target { kubeconfig: Some(path), ..Default::default() }
+        } else {
+            Target::default()
+        };
+        let mut io = Io::start(conn, writer, target, tx);
         io.set_audit_log(audit.clone());
         let (keys, key_rx) = mpsc::unbounded_channel();
         let term = Terminal::new(TestBackend::new(120, 40)).unwrap();
@@ -221,4 +234,38 @@ async fn status_lists_the_joined_fleet_once() {
     assert_eq!(doc["sets"][0]["gameServers"].as_array().unwrap().len(), 6);
     assert_eq!(demo.stats.client_mutations(), 0);
     demo.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_context_switch_leaves_the_current_context_live() {
+    let mut h = Harness::start_with(false, true).await;
+    h.ready().await;
+    let context = h.state.context.clone();
+    h.press(KeyCode::Char(':'));
+    h.type_text("ctx nosuch");
+    h.press(KeyCode::Enter);
+    let screen = h.run_until("cannot switch to nosuch", Duration::from_secs(10)).await;
+    assert!(screen.contains("cannot switch to nosuch"), "{screen}");
+    assert_eq!(h.state.context, context);
+    assert!(h.state.switching.is_none());
+    assert!(row(&screen, "gss-2048-3").contains("None"), "the fleet stays on screen: {screen}");
+
+    // Still live: a change made elsewhere shows up.
+    let api: kube::Api<okg_domain::types::GameServer> =
+        kube::Api::namespaced(h.demo.client().unwrap(), "default");
+    let patch =
+        serde_json::json!([{"op": "add", "path": "/spec/opsState", "value": "Maintaining"}]);
+    let patch: json_patch::Patch = serde_json::from_value(patch).unwrap();
+    api.patch("gss-2048-3", &Default::default(), &kube::api::Patch::<()>::Json(patch))
+        .await
+        .unwrap();
+    let mut screen = String::new();
+    for _ in 0..50 {
+        screen = h.run_until("Maintaining", Duration::from_millis(200)).await;
+        if row(&screen, "gss-2048-3").contains("Maintaining") {
+            break;
+        }
+    }
+    assert!(row(&screen, "gss-2048-3").contains("Maintaining"), "{screen}");
+    h.demo.shutdown().await;
 }

@@ -21,7 +21,9 @@ fn spans(buf: &mut Buffer, mut x: u16, y: u16, right: u16, parts: &[(String, Sty
 pub fn title(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
     buf.set_style(area, t.title);
     let ns = state.namespace.as_deref().unwrap_or("(all)");
-    let live = if let Some(e) = &state.watch_error {
+    let live = if let Some((_, to)) = &state.switching {
+        format!("switching to {}…", super::format::fit(to, 24))
+    } else if let Some(e) = &state.watch_error {
         format!("{} {}", t.sym("✗", "x"), super::format::fit(e, 30))
     } else if state.synced.iter().all(|s| *s) {
         format!("{} live", t.sym("●", "*"))
@@ -39,7 +41,7 @@ pub fn title(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
         right.push((" READ-ONLY ".into(), t.readonly));
         right.push(("  ".into(), t.title));
     }
-    if state.parked.is_some() {
+    if state.parked_bump().is_some() {
         right.push((" rollout: o ".into(), t.accent));
         right.push(("  ".into(), t.title));
     }
@@ -115,7 +117,7 @@ pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
         Some(Overlay::Detail { .. }) | Some(Overlay::Help { .. }) => {
             vec![("↑↓", "scroll", true), ("esc", "back", true), ("?", "help", true)]
         }
-        Some(Overlay::Dialog(_)) => vec![("esc", "back", true)],
+        Some(Overlay::Bump(_) | Overlay::Reload(_)) => vec![("esc", "back", true)],
         None => vec![
             ("space", "mark", true),
             ("g", "mark set", true),

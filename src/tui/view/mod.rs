@@ -36,9 +36,13 @@ pub fn draw(frame: &mut Frame, state: &State, t: &Theme) {
             Overlay::Help { scroll } => {
                 crate::tui::screens::help::view::draw(t, *scroll, body, buf)
             }
-            Overlay::Dialog(d) => {
+            Overlay::Bump(d) => {
                 ratatui::widgets::Widget::render(ratatui::widgets::Clear, body, buf);
-                d.render(body, buf, t);
+                crate::tui::screens::bump::view::draw(d, body, buf, t);
+            }
+            Overlay::Reload(d) => {
+                ratatui::widgets::Widget::render(ratatui::widgets::Clear, body, buf);
+                crate::tui::screens::reload::view::draw(d, body, buf, t);
             }
             Overlay::Input(_) => {}
         }

@@ -8,76 +8,15 @@ use crossterm::event::{KeyCode, KeyEvent};
 use tui_textarea::TextArea;
 
 use crate::cluster::access::{Action, Permission};
-use crate::ops::bump::{BumpEvent, Step};
-use crate::tui::app::msg::{Cmd, Intent};
-use crate::tui::app::state::{Dialog, DialogCtx, DialogOutcome};
+use crate::ops::bump::Step;
+pub use crate::ops::bump_task::{BumpCmd, BumpReply};
+use crate::tui::app::msg::Cmd;
+use crate::tui::app::state::{DialogCtx, DialogOutcome, Opening};
 use crate::tui::app::store::{FleetStore, SetKey};
 use crate::tui::screens::rollout::state::Rollout;
 use okg_domain::bump_plan::{BumpRequest, Plan, PlanKind, Policy, Scope, SwitchPlan};
 use okg_domain::fleet::Key;
 use okg_domain::image::ImageRef;
-
-/// Requests of the dialog to the I/O shell.
-#[derive(Clone, Debug, PartialEq)]
-pub enum BumpCmd {
-    /// Plan a step (reads only). With `rbac`, also ask RBAC about its patches (a POST review,
-    /// which the shell skips in a read-only session).
-    Plan {
-        namespace: String,
-        step: Step,
-        rbac: bool,
-    },
-    /// Apply a confirmed plan, then follow its pods.
-    Apply {
-        namespace: String,
-        plan: Box<Plan>,
-        step: Step,
-    },
-    PlanSwitch {
-        namespace: String,
-        set: String,
-        paused: bool,
-    },
-    ApplySwitch {
-        namespace: String,
-        plan: SwitchPlan,
-    },
-    /// Remember the container chosen for a set (`update` keeps it in memory, the shell in
-    /// choices.json).
-    Remember {
-        set: SetKey,
-        container: String,
-    },
-}
-
-/// What the shell reports back (as `Msg::Dialog` payloads).
-#[derive(Debug)]
-pub enum BumpReply {
-    Planned {
-        plan: Result<Plan, String>,
-        rbac: Option<Vec<(Action, Permission)>>,
-    },
-    SwitchPlanned {
-        plan: Result<SwitchPlan, String>,
-        rbac: Option<Vec<(Action, Permission)>>,
-    },
-    /// The cluster changed since the plan: nothing was sent; `plan` is the plan made now.
-    Conflict {
-        message: String,
-        plan: Result<Plan, String>,
-    },
-    Applied,
-    /// The apply failed; `message` says exactly what landed.
-    ApplyFailed(String),
-    Progress(BumpEvent),
-    /// The follow ended.
-    Followed {
-        timed_out: bool,
-    },
-    SwitchApplied(Result<(), String>),
-    /// The clock, for the elapsed time while a rollout is followed.
-    Tick,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
@@ -423,10 +362,7 @@ impl BumpDialog {
                 let targets =
                     r.plan.targets().into_iter().map(|p| Key::new(&namespace, p)).collect();
                 let set = Key::new(namespace, set);
-                return DialogOutcome::Stay(vec![Cmd::Intent(Intent::ReloadRollout {
-                    set,
-                    targets,
-                })]);
+                return DialogOutcome::Open(Opening::ChainedReload { set, targets }, Vec::new());
             }
             KeyCode::Char('u') => BumpCmd::Plan {
                 namespace,
@@ -500,7 +436,7 @@ impl BumpDialog {
                     );
                 }
             }
-            BumpReply::Tick => {}
+            BumpReply::Tick | BumpReply::Remembered { .. } => {}
         }
         stay()
     }
@@ -640,8 +576,9 @@ pub fn effect(c: &Confirm) -> String {
     }
 }
 
-impl Dialog for BumpDialog {
-    fn title(&self) -> String {
+/// The screen's face to the state machine: keys and the flow's replies in, an outcome out.
+impl BumpDialog {
+    pub fn title(&self) -> String {
         match &self.page {
             Page::Rollout => self.rollout.as_ref().map(|r| r.title()).unwrap_or_default(),
             Page::Confirm(_) => format!("Bump {} · pre-flight", self.set.1),
@@ -649,7 +586,7 @@ impl Dialog for BumpDialog {
         }
     }
 
-    fn on_key(&mut self, key: KeyEvent, ctx: &DialogCtx) -> DialogOutcome {
+    pub fn on_key(&mut self, key: KeyEvent, ctx: &DialogCtx) -> DialogOutcome {
         if let Some(r) = &mut self.rollout {
             r.now = ctx.now;
         }
@@ -673,25 +610,8 @@ impl Dialog for BumpDialog {
         }
     }
 
-    // Only bump replies: a reload's progress must not land here when this is on top.
-    fn wants(&self, msg: &(dyn std::any::Any + Send)) -> bool {
-        msg.is::<BumpReply>()
-    }
-
-    fn on_msg(&mut self, msg: Box<dyn std::any::Any + Send>, ctx: &DialogCtx) -> DialogOutcome {
-        match msg.downcast::<BumpReply>() {
-            Ok(reply) => self.on_reply(*reply, ctx),
-            Err(_) => stay(),
-        }
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: &crate::tui::view::theme::Theme,
-    ) {
-        crate::tui::screens::bump::view::draw(self, area, buf, theme);
+    pub fn on_msg(&mut self, reply: BumpReply, ctx: &DialogCtx) -> DialogOutcome {
+        self.on_reply(reply, ctx)
     }
 }
 

@@ -5,7 +5,6 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use crate::tui::app::state::Dialog;
 use crate::tui::screens::bump::state::{BumpDialog, Confirm, Field, Page, Pending, ScopeKind};
 use crate::tui::view::theme::Theme;
 use okg_domain::bump_plan::{Plan, PodAction, Policy};

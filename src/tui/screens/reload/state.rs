@@ -6,35 +6,12 @@ use jiff::Timestamp;
 use tui_textarea::{CursorMove, TextArea};
 
 use super::run::ReloadView;
-use crate::ops::reload::ReloadEvent;
 use crate::tui::app::msg::{Cmd, Intent};
-use crate::tui::app::state::{Dialog, DialogCtx, DialogOutcome};
+use crate::tui::app::state::{DialogCtx, DialogOutcome};
 use okg_domain::fleet::Key;
 use okg_domain::reload_plan::{Limits, ReloadMethod, ReloadTarget};
 
-/// The sets' reload default, looked up by the shell after `Intent::Reload` (annotation
-/// `okg-console.io/reload` or config.toml). `None` fields: no default.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReloadDefaults {
-    pub method: Option<ReloadMethod>,
-    pub container: Option<String>,
-    /// Why there is none (sets disagree, a bad annotation…), shown under the form.
-    pub note: Option<String>,
-}
-
-/// A batch of progress of run `run`, coalesced by the shell.
-#[derive(Debug)]
-pub struct ReloadProgress {
-    pub run: u64,
-    pub events: Vec<ReloadEvent>,
-}
-
-/// The run could not start (no writer, …).
-#[derive(Debug)]
-pub struct ReloadFailed {
-    pub run: u64,
-    pub error: String,
-}
+pub use crate::ops::reload_task::{ReloadDefaults, ReloadFailed, ReloadProgress, ReloadReply};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
@@ -415,8 +392,9 @@ impl ReloadDialog {
     }
 }
 
-impl Dialog for ReloadDialog {
-    fn title(&self) -> String {
+/// The screen's face to the state machine: keys and the flow's replies in, an outcome out.
+impl ReloadDialog {
+    pub fn title(&self) -> String {
         match &self.phase {
             Phase::Form { .. } => plural(self.targets.len(), "Reload"),
             Phase::Running { view, .. } if view.finished() => "Reload finished".into(),
@@ -424,66 +402,43 @@ impl Dialog for ReloadDialog {
         }
     }
 
-    fn on_key(&mut self, key: KeyEvent, ctx: &DialogCtx) -> DialogOutcome {
+    pub fn on_key(&mut self, key: KeyEvent, ctx: &DialogCtx) -> DialogOutcome {
         match self.phase {
             Phase::Form { .. } => self.form_key(key, ctx.now),
             Phase::Running { .. } => self.view_key(key),
         }
     }
 
-    fn as_any(&self) -> Option<&dyn std::any::Any> {
-        Some(self)
-    }
-
-    fn wants(&self, msg: &(dyn std::any::Any + Send)) -> bool {
-        if msg.is::<ReloadDefaults>() {
-            return matches!(self.phase, Phase::Form { .. });
+    /// Whether a reply about `run` (`ReloadReply::run`) is for this screen: defaults while the
+    /// form is open, progress of its own run.
+    pub fn wants(&self, run: Option<u64>) -> bool {
+        match run {
+            None => matches!(self.phase, Phase::Form { .. }),
+            Some(run) => self.run() == Some(run),
         }
-        let run = if let Some(p) = msg.downcast_ref::<ReloadProgress>() {
-            p.run
-        } else if let Some(f) = msg.downcast_ref::<ReloadFailed>() {
-            f.run
-        } else {
-            return false;
-        };
-        self.run() == Some(run)
     }
 
-    fn on_msg(&mut self, msg: Box<dyn std::any::Any + Send>, ctx: &DialogCtx) -> DialogOutcome {
-        let msg = match msg.downcast::<ReloadDefaults>() {
-            Ok(d) => {
-                self.apply_defaults(*d);
-                return DialogOutcome::Stay(Vec::new());
-            }
-            Err(m) => m,
-        };
-        if let Phase::Running { run, view } = &mut self.phase {
-            match msg.downcast::<ReloadProgress>() {
-                Ok(p) if p.run == *run => {
+    pub fn on_msg(&mut self, reply: ReloadReply, ctx: &DialogCtx) -> DialogOutcome {
+        match reply {
+            ReloadReply::Defaults(d) => self.apply_defaults(d),
+            ReloadReply::Progress(p) => {
+                if let Phase::Running { run, view } = &mut self.phase
+                    && p.run == *run
+                {
                     for e in p.events {
                         view.apply(e, ctx.now);
                     }
                 }
-                Ok(_) => {}
-                Err(m) => {
-                    if let Ok(f) = m.downcast::<ReloadFailed>()
-                        && f.run == *run
-                    {
-                        view.error = Some(f.error);
-                    }
+            }
+            ReloadReply::Failed(f) => {
+                if let Phase::Running { run, view } = &mut self.phase
+                    && f.run == *run
+                {
+                    view.error = Some(f.error);
                 }
             }
         }
         DialogOutcome::Stay(Vec::new())
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: &crate::tui::view::theme::Theme,
-    ) {
-        crate::tui::screens::reload::view::draw(self, area, buf, theme);
     }
 }
 
