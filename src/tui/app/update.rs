@@ -1,5 +1,5 @@
 //! `update`: the pure state machine. Messages in, state changed, commands out; no I/O.
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind};
 use regex::RegexBuilder;
 use tui_textarea::TextArea;
 
@@ -334,9 +334,9 @@ fn open_input(state: &mut State, kind: InputKind) {
 }
 
 fn on_input_key(state: &mut State, mut input: Box<Input>, key: KeyEvent) -> Vec<Cmd> {
-    match key.code {
-        KeyCode::Esc => Vec::new(),
-        KeyCode::Enter => {
+    match keymap::lookup(Context::Prompt, &key) {
+        Some(Action::Cancel) => Vec::new(),
+        Some(Action::Accept) => {
             let text = input.textarea.lines().join("").trim().to_string();
             match submit_input(state, input.kind, &text) {
                 Ok(cmds) => cmds,
@@ -541,7 +541,28 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.quit = true;
             return vec![Cmd::Quit];
         }
-        Action::Back => {}
+        // The screens' own actions are never looked up on the table.
+        Action::Back
+        | Action::Cancel
+        | Action::Submit
+        | Action::NextField
+        | Action::PrevField
+        | Action::TabNext
+        | Action::ChoosePrev
+        | Action::ChooseNext
+        | Action::CanaryMore
+        | Action::CanaryLess
+        | Action::Erase
+        | Action::Apply
+        | Action::ContinueCanary
+        | Action::PauseResume
+        | Action::Rollback
+        | Action::ChainReload
+        | Action::SwitchMethod
+        | Action::Start
+        | Action::CancelRun
+        | Action::Close
+        | Action::Accept => {}
     }
     Vec::new()
 }

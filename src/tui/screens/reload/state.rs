@@ -1,11 +1,12 @@
 //! The reload dialog: a form (method, container, limits), a confirm line with the exact effect,
 //! then the live reload view (`reload_view`). Pure: it answers keys and progress payloads with
 //! commands; the I/O shell runs the reload and sends `ReloadProgress` back.
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 use tui_textarea::{CursorMove, TextArea};
 
 use super::run::ReloadView;
+use crate::tui::app::keymap::{self, Action, Context};
 use crate::tui::app::msg::{Cmd, Intent};
 use crate::tui::app::state::{DialogCtx, DialogOutcome};
 use okg_domain::fleet::Key;
@@ -276,38 +277,40 @@ impl ReloadDialog {
             Phase::Running { .. } => return DialogOutcome::Stay(Vec::new()),
         };
         if let Some(c) = confirming.clone() {
-            return match key.code {
-                KeyCode::Enter | KeyCode::Char('y') => DialogOutcome::Stay(self.start(c, now)),
+            return match keymap::lookup(Context::ReloadConfirm, &key) {
+                Some(Action::Start) => DialogOutcome::Stay(self.start(c, now)),
                 _ => {
                     *confirming = None;
                     DialogOutcome::Stay(Vec::new())
                 }
             };
         }
-        match key.code {
-            KeyCode::Esc => return DialogOutcome::Close(Vec::new()),
-            KeyCode::Tab | KeyCode::Down => self.move_focus(1),
-            KeyCode::BackTab | KeyCode::Up => self.move_focus(-1),
-            KeyCode::Enter => match self.parse() {
+        let action = keymap::lookup(Context::ReloadForm, &key);
+        let on_method = self.focused() == Field::Method;
+        match action {
+            Some(Action::Cancel) => return DialogOutcome::Close(Vec::new()),
+            Some(Action::NextField) => self.move_focus(1),
+            Some(Action::PrevField) => self.move_focus(-1),
+            Some(Action::Submit) => match self.parse() {
                 Ok(c) => {
                     self.error = None;
                     self.phase = Phase::Form { confirming: Some(c) };
                 }
                 Err(e) => self.error = Some(e),
             },
-            _ if self.focused() == Field::Method => {
-                if matches!(key.code, KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right) {
-                    self.http = !self.http;
-                    self.edited = true;
-                    self.set_text(Field::Command, "");
-                    let placeholder = if self.http {
-                        "e.g. 3000/reload   (GET through the API server's pods/proxy)"
-                    } else {
-                        "e.g. nginx -s reload   (argv, no shell; sh -c '…' for one)"
-                    };
-                    self.inputs[1].set_placeholder_text(placeholder);
-                }
+            Some(Action::SwitchMethod) if on_method => {
+                self.http = !self.http;
+                self.edited = true;
+                self.set_text(Field::Command, "");
+                let placeholder = if self.http {
+                    "e.g. 3000/reload   (GET through the API server's pods/proxy)"
+                } else {
+                    "e.g. nginx -s reload   (argv, no shell; sh -c '…' for one)"
+                };
+                self.inputs[1].set_placeholder_text(placeholder);
             }
+            _ if on_method => {}
+            // The other fields are text: what is not an action above edits them.
             _ => {
                 if self.focused() == Field::Command {
                     self.edited = true;
@@ -336,27 +339,20 @@ impl ReloadDialog {
         let Phase::Running { run, view } = &mut self.phase else {
             return DialogOutcome::Stay(Vec::new());
         };
-        let ctrl_c =
-            key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
-        match key.code {
-            KeyCode::Char('x') if !view.finished() && !view.cancel_requested => {
-                view.cancel_requested = true;
-                DialogOutcome::Stay(vec![Cmd::Intent(Intent::CancelReload { run: *run })])
-            }
-            _ if ctrl_c && !view.finished() && !view.cancel_requested => {
+        let live = !view.finished();
+        match keymap::lookup(Context::ReloadRun, &key) {
+            Some(Action::CancelRun) if live && !view.cancel_requested => {
                 view.cancel_requested = true;
                 DialogOutcome::Stay(vec![Cmd::Intent(Intent::CancelReload { run: *run })])
             }
             // Back to the table; a running reload goes on and `r` brings this view back.
-            KeyCode::Esc | KeyCode::Char('q') if !view.finished() => {
-                DialogOutcome::Park(Vec::new())
-            }
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => DialogOutcome::Close(Vec::new()),
-            KeyCode::Down | KeyCode::Char('j') => {
+            Some(Action::Back) if live => DialogOutcome::Park(Vec::new()),
+            Some(Action::Back | Action::Close) if !live => DialogOutcome::Close(Vec::new()),
+            Some(Action::Down) => {
                 view.scroll = (view.scroll + 1).min(view.pods.len().saturating_sub(1));
                 DialogOutcome::Stay(Vec::new())
             }
-            KeyCode::Up | KeyCode::Char('k') => {
+            Some(Action::Up) => {
                 view.scroll = view.scroll.saturating_sub(1);
                 DialogOutcome::Stay(Vec::new())
             }
