@@ -1,0 +1,211 @@
+# shellcheck shell=bash
+# The scenario suite of the real-controllers tier, written once and run by scripts/e2e-okg.sh on
+# each backend. It drives the console through the real `okg` binary (`okg bump … --wait -o json`)
+# and checks independently with kubectl. Sourced; needs:
+#   BACKEND      a short name for the pass lines (demo, real-sim, real-okg)
+#   KC           the kubeconfig of the backend
+#   OKG_BIN      the okg binary
+#   SCEN_OUT     a directory for the recorded sequences (one file per scenario)
+#
+#   run_scenario NAME   # runs scenario_NAME; prints "PASS <backend> <name>" or "FAIL …"
+#
+# Each scenario records the observable sequence (kubectl watches of the pods and GameServers
+# with the columns that matter, then the events with the object they are on) into
+# $SCEN_OUT/<name>.*, so the backends can be compared (docs/demo.md lists the differences).
+
+SCENARIOS_ALL=(inplace recreate)
+
+k() { kubectl --kubeconfig "$KC" "$@"; }
+
+POD_COLUMNS='NAME:.metadata.name,UID:.metadata.uid,IP:.status.podIP,PHASE:.status.phase,LIFECYCLE:.metadata.labels.lifecycle\.apps\.kruise\.io/state,IPUR:.status.conditions[?(@.type=="InPlaceUpdateReady")].status,READY:.status.conditions[?(@.type=="Ready")].status,IMAGES:.status.containerStatuses[*].image,RESTARTS:.status.containerStatuses[*].restartCount,WAITING:.status.containerStatuses[*].state.waiting.reason,IMAGEIDS:.status.containerStatuses[*].imageID'
+GS_COLUMNS='NAME:.metadata.name,UID:.metadata.uid,STATE:.status.currentState,OPS:.spec.opsState,UPDPRIO:.spec.updatePriority,DELPRIO:.spec.deletionPriority,CONTAINERS:.spec.containers[*].image'
+
+fail() {
+    echo "  check failed: $*" >&2
+    return 1
+}
+
+# make_set NS NAME POLICY REPLICAS [EXTRA_SPEC_YAML]: a GameServerSet with a game and a sidecar
+# container (images registry.example/okg-e2e/{game,sidecar}:1.0).
+make_set() {
+    local ns=$1 name=$2 policy=$3 replicas=$4 extra=${5:-}
+    k create namespace "$ns" >/dev/null 2>&1 || true
+    # No kube-controller-manager on the real-sim backend makes the "default" ServiceAccount.
+    k create serviceaccount default -n "$ns" >/dev/null 2>&1 || true
+    k apply --validate=false -f - >/dev/null <<EOF
+apiVersion: game.kruise.io/v1alpha1
+kind: GameServerSet
+metadata:
+  name: $name
+  namespace: $ns
+spec:
+  replicas: $replicas
+  updateStrategy:
+    rollingUpdate:
+      podUpdatePolicy: $policy
+$extra
+  gameServerTemplate:
+    spec:
+      containers:
+        - name: game
+          image: registry.example/okg-e2e/game:1.0
+        - name: sidecar
+          image: registry.example/okg-e2e/sidecar:1.0
+EOF
+}
+
+# wait_ready NS SET N [SECONDS]: N GameServers Ready and N pods Ready.
+wait_ready() {
+    local ns=$1 set=$2 n=$3 secs=${4:-120} deadline gs pods
+    deadline=$((SECONDS + secs))
+    while true; do
+        gs=$(k get gs -n "$ns" -l "game.kruise.io/owner-gss=$set" -o json 2>/dev/null |
+            jq '[.items[] | select(.status.currentState == "Ready")] | length')
+        pods=$(k get pods -n "$ns" -l "game.kruise.io/owner-gss=$set" -o json 2>/dev/null |
+            jq '[.items[] | select(.metadata.deletionTimestamp == null) | select(any(.status.conditions[]?; .type == "Ready" and .status == "True"))] | length')
+        [[ "$gs" == "$n" && "$pods" == "$n" ]] && return 0
+        ((SECONDS < deadline)) || fail "$set: $gs of $n GameServers and $pods of $n pods Ready after ${secs}s" || return 1
+        sleep 0.5
+    done
+}
+
+# snapshot NS SET FILE: name uid ip restarts(per container, by name) images, sorted by name.
+snapshot() {
+    k get pods -n "$1" -l "game.kruise.io/owner-gss=$2" -o json |
+        jq -r '.items[] | select(.metadata.deletionTimestamp == null) | [.metadata.name, .metadata.uid, .status.podIP,
+            ([.status.containerStatuses[] | "\(.name)=\(.restartCount)"] | sort | join(",")),
+            ([.status.containerStatuses[] | "\(.name)=\(.image)"] | sort | join(","))] | @tsv' | sort >"$3"
+}
+
+# record_start NS NAME / record_stop NAME: watch pods and GameServers of NS into SCEN_OUT.
+record_start() {
+    local ns=$1 name=$2
+    (k get pods -n "$ns" -w -o custom-columns="$POD_COLUMNS" >"$SCEN_OUT/$name.pods" 2>&1 &
+        echo $! >"$SCEN_OUT/$name.pods.pid")
+    (k get gs -n "$ns" -w -o custom-columns="$GS_COLUMNS" >"$SCEN_OUT/$name.gs" 2>&1 &
+        echo $! >"$SCEN_OUT/$name.gs.pid")
+}
+record_stop() {
+    local ns=$1 name=$2 f
+    sleep 1
+    for f in "$SCEN_OUT/$name.pods.pid" "$SCEN_OUT/$name.gs.pid"; do
+        [[ -f "$f" ]] && kill "$(cat "$f")" 2>/dev/null
+        rm -f "$f"
+    done
+    k get events -n "$ns" -o json 2>/dev/null |
+        jq -r '.items | sort_by(.lastTimestamp // .eventTime // .metadata.creationTimestamp) | .[] |
+            [.involvedObject.kind, .involvedObject.name, .type, .reason, (.source.component // .reportingComponent // ""), .message] | @tsv' \
+            >"$SCEN_OUT/$name.events" 2>/dev/null
+}
+
+# bump_json OUT ARGS...: okg bump with --wait -o json -y; the document in OUT, the exit code returned.
+bump_json() {
+    local out=$1 rc=0
+    shift
+    "$OKG_BIN" --kubeconfig "$KC" bump "$@" --wait -o json -y >"$out" 2>"$out.stderr" || rc=$?
+    return "$rc"
+}
+
+# verdicts FILE: "pod verdict" lines from a bump document.
+verdicts() { jq -r '.verdicts | to_entries[]? | "\(.key) \(.value | if type == "object" then (.kind // .verdict // tostring) else tostring end)"' "$1" 2>/dev/null; }
+
+run_scenario() {
+    local name=$1 start=$SECONDS rc=0
+    echo "---- scenario $name on $BACKEND" >&2
+    "scenario_$name" || rc=$?
+    if ((rc == 0)); then
+        echo "PASS $BACKEND $name ($((SECONDS - start))s)"
+    else
+        echo "FAIL $BACKEND $name ($((SECONDS - start))s; sequences in $SCEN_OUT/$name.*)"
+    fi
+    return "$rc"
+}
+
+# ---- (a) a sidecar bump in place on an InPlaceIfPossible set ---------------------------------
+# Every pod is judged IN PLACE by the console; kubectl confirms the same pod UIDs and IPs, the
+# sidecar restarted once (restartCount +1) on the new image, the game container did not restart.
+scenario_inplace() {
+    local ns=okg-s-inplace set=gss-inplace out="$SCEN_OUT/inplace"
+    make_set "$ns" "$set" InPlaceIfPossible 3 || return 1
+    wait_ready "$ns" "$set" 3 || return 1
+    snapshot "$ns" "$set" "$out.before"
+    record_start "$ns" inplace
+    local rc=0
+    bump_json "$out.bump.json" "$set" -n "$ns" --container sidecar \
+        --image registry.example/okg-e2e/sidecar:1.1 --timeout 3m || rc=$?
+    wait_ready "$ns" "$set" 3 60 || true
+    record_stop "$ns" inplace
+    snapshot "$ns" "$set" "$out.after"
+    ((rc == 0)) || fail "okg bump exited $rc ($(jq -c '{outcome, counts, error}' "$out.bump.json" 2>/dev/null); stderr: $(tail -n 3 "$out.bump.json.stderr"))" || return 1
+    [[ "$(jq -r .outcome "$out.bump.json")" == in-place ]] || fail "outcome $(jq -r .outcome "$out.bump.json")" || return 1
+    check_same_pods "$out.before" "$out.after" 3 || return 1
+    local name uid ip restarts images
+    while IFS=$'\t' read -r name uid ip restarts images; do
+        [[ "$restarts" == *"sidecar=1"* && "$restarts" == *"game=0"* ]] ||
+            fail "$name: restart counts $restarts (want game=0, sidecar=1)" || return 1
+        [[ "$images" == *"sidecar=registry.example/okg-e2e/sidecar:1.1"* ]] ||
+            fail "$name: status images $images" || return 1
+    done <"$out.after"
+}
+
+# check_same_pods BEFORE AFTER N: the same N pods (names, UIDs, IPs) in both snapshots.
+check_same_pods() {
+    local a b
+    a=$(cut -f1-3 "$1")
+    b=$(cut -f1-3 "$2")
+    [[ $(wc -l <"$2") -eq $3 ]] || fail "$(wc -l <"$2") pods after, want $3" || return 1
+    [[ "$a" == "$b" ]] || fail "pod UIDs or IPs changed: before [$a] after [$b]" || return 1
+}
+
+# gs_snapshot NS SET FILE: name uid opsState updatePriority deletionPriority containers, by name.
+gs_snapshot() {
+    k get gs -n "$1" -l "game.kruise.io/owner-gss=$2" -o json |
+        jq -r '.items[] | select(.metadata.deletionTimestamp == null) | [.metadata.name, .metadata.uid,
+            (.spec.opsState // "None"), (.spec.updatePriority // 0 | tostring),
+            (.spec.deletionPriority // 0 | tostring), ([.spec.containers[]? | "\(.name)=\(.image)"] | join(",") | if . == "" then "-" else . end)] | @tsv' |
+        sort >"$3"
+}
+
+# ---- (b) the same bump on a ReCreate set -------------------------------------------------------
+# Every pod RE-CREATED (console verdict, exit code 2; new UIDs by kubectl). Under the default
+# reclaim policy a GameServer is owned by its pod: upstream deletes it with the pod and makes a
+# fresh one (opsState None, priorities 0, no spec.containers). The demo keeps them: a known gap
+# (docs/demo.md), reported, not asserted.
+scenario_recreate() {
+    local ns=okg-s-recreate set=gss-recreate out="$SCEN_OUT/recreate"
+    make_set "$ns" "$set" ReCreate 3 || return 1
+    wait_ready "$ns" "$set" 3 || return 1
+    k patch gs "$set-0" -n "$ns" --type=merge -p '{"spec":{"opsState":"Maintaining"}}' >/dev/null || return 1
+    k patch gs "$set-1" -n "$ns" --type=merge -p '{"spec":{"updatePriority":10,"deletionPriority":5}}' >/dev/null || return 1
+    sleep 1
+    snapshot "$ns" "$set" "$out.before"
+    gs_snapshot "$ns" "$set" "$out.gs.before"
+    record_start "$ns" recreate
+    local rc=0
+    bump_json "$out.bump.json" "$set" -n "$ns" --container sidecar \
+        --image registry.example/okg-e2e/sidecar:1.1 --allow-recreate --timeout 3m || rc=$?
+    wait_ready "$ns" "$set" 3 60 || true
+    sleep 2
+    record_stop "$ns" recreate
+    snapshot "$ns" "$set" "$out.after"
+    gs_snapshot "$ns" "$set" "$out.gs.after"
+    ((rc == 2)) || fail "okg bump exited $rc, want 2 (re-created) ($(jq -c '{outcome, counts, error}' "$out.bump.json" 2>/dev/null); stderr: $(tail -n 3 "$out.bump.json.stderr"))" || return 1
+    [[ "$(jq -r .outcome "$out.bump.json")" == re-created ]] || fail "outcome $(jq -r .outcome "$out.bump.json")" || return 1
+    [[ $(wc -l <"$out.after") -eq 3 ]] || fail "$(wc -l <"$out.after") pods after, want 3" || return 1
+    local name uid common
+    common=$(cut -f2 "$out.before" | grep -cxF -f - <(cut -f2 "$out.after") || true)
+    ((common == 0)) || fail "$common pods kept their UID on a ReCreate bump" || return 1
+    while IFS=$'\t' read -r name uid _ _ images; do
+        [[ "$images" == *"sidecar=registry.example/okg-e2e/sidecar:1.1"* ]] || fail "$name: status images $images" || return 1
+    done <"$out.after"
+    local reset
+    reset=$(awk -F'\t' '$3 == "None" && $4 == "0" && $5 == "0" && $6 == "-"' "$out.gs.after" | wc -l)
+    if [[ "$BACKEND" == real-okg ]]; then
+        # Upstream: every GameServer re-made from its new pod.
+        common=$(cut -f2 "$out.gs.before" | grep -cxF -f - <(cut -f2 "$out.gs.after") || true)
+        ((common == 0)) || fail "$common GameServers kept their UID (want all re-made)" || return 1
+        ((reset == 3)) || fail "GameServers not reset: $(tr '\t\n' ' ;' <"$out.gs.after")" || return 1
+    elif ((reset != 3)); then
+        echo "  KNOWN DEMO GAP ($BACKEND): GameServers keep opsState/priorities across re-creation (upstream resets them; docs/demo.md): $(tr '\t\n' ' ;' <"$out.gs.after")" >&2
+    fi
+}
