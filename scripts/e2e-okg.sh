@@ -109,7 +109,8 @@ backend_up() {
         KC=$CL_ADMIN_KUBECONFIG
         "$TOOLS_DIR/print_crds" | kubectl --kubeconfig "$KC" apply --server-side -f - >/dev/null
         wait_crds "$KC" crd/gameserversets.game.kruise.io crd/gameservers.game.kruise.io || return 1
-        start_sim "$dir" "$KC" --node-label okg-e2e/node=sim || return 1
+        # Only the nodes: the scenarios make their own sets.
+        start_sim "$dir" "$KC" --seed nodes --node-label okg-e2e/node=sim || return 1
         ;;
     real-okg)
         cluster_up "$dir" || return 1

@@ -43,9 +43,9 @@ cluster_down() {
         [[ -f "$dir/$name.pid" ]] || continue
         pid=$(cat "$dir/$name.pid")
         if kill -0 "$pid" 2>/dev/null; then
-            kill "$pid" 2>/dev/null
+            kill "$pid" 2>/dev/null || true
             for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-            kill -9 "$pid" 2>/dev/null
+            kill -9 "$pid" 2>/dev/null || true
         fi
         rm -f "$dir/$name.pid"
     done

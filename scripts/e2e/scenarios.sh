@@ -13,7 +13,7 @@
 # with the columns that matter, then the events with the object they are on) into
 # $SCEN_OUT/<name>.*, so the backends can be compared (docs/demo.md lists the differences).
 
-SCENARIOS_ALL=(inplace recreate)
+SCENARIOS_ALL=(inplace recreate badtag perf50)
 
 k() { kubectl --kubeconfig "$KC" "$@"; }
 
@@ -109,12 +109,25 @@ bump_json() {
 # verdicts FILE: "pod verdict" lines from a bump document.
 verdicts() { jq -r '.verdicts | to_entries[]? | "\(.key) \(.value | if type == "object" then (.kind // .verdict // tostring) else tostring end)"' "$1" 2>/dev/null; }
 
+# gap TEXT: a known difference of the demo from upstream (docs/demo.md), reported on the pass
+# line instead of asserted.
+gap() {
+    SCEN_GAPS+=("$*")
+    echo "  KNOWN DEMO GAP ($BACKEND): $*" >&2
+}
+
+# note TEXT: an observation worth the log (e.g. a console verdict issue 11 will change).
+note() { echo "  note ($BACKEND): $*" >&2; }
+
 run_scenario() {
     local name=$1 start=$SECONDS rc=0
+    SCEN_GAPS=()
     echo "---- scenario $name on $BACKEND" >&2
     "scenario_$name" || rc=$?
     if ((rc == 0)); then
-        echo "PASS $BACKEND $name ($((SECONDS - start))s)"
+        local gaps=""
+        ((${#SCEN_GAPS[@]} == 0)) || gaps="; known demo gaps, not asserted: $(printf '%s; ' "${SCEN_GAPS[@]}")"
+        echo "PASS $BACKEND $name ($((SECONDS - start))s$gaps)"
     else
         echo "FAIL $BACKEND $name ($((SECONDS - start))s; sequences in $SCEN_OUT/$name.*)"
     fi
@@ -206,6 +219,71 @@ scenario_recreate() {
         ((common == 0)) || fail "$common GameServers kept their UID (want all re-made)" || return 1
         ((reset == 3)) || fail "GameServers not reset: $(tr '\t\n' ' ;' <"$out.gs.after")" || return 1
     elif ((reset != 3)); then
-        echo "  KNOWN DEMO GAP ($BACKEND): GameServers keep opsState/priorities across re-creation (upstream resets them; docs/demo.md): $(tr '\t\n' ' ;' <"$out.gs.after")" >&2
+        gap "GameServers keep UID, opsState and priorities across re-creation (upstream re-makes them)"
     fi
+}
+
+# pod_field NS POD JQ: one value of one pod.
+pod_field() { k get pod "$2" -n "$1" -o json | jq -r "$3"; }
+
+# ---- (c) a tag that cannot be pulled, then rollback to the previous tag ------------------------
+# The first pod's pull fails: the kubelet keeps the old image, imageID and restart count with a
+# waiting ErrImagePull/ImagePullBackOff, so OpenKruise never sees the update complete (lifecycle
+# Updating, GameServer Updating) and maxUnavailable 1 stops the rollout there. The console fails
+# the bump (exit 3). Rolling back restarts that pod on the old image in place: same UID and IP,
+# every pod Ready, GameServers Ready. The console's verdict on the rollback is recorded, not
+# asserted: it wants a new imageID, which a rollback to the same image cannot give (issue 11).
+scenario_badtag() {
+    local ns=okg-s-badtag set=gss-badtag out="$SCEN_OUT/badtag" rc=0
+    make_set "$ns" "$set" InPlaceIfPossible 3 || return 1
+    wait_ready "$ns" "$set" 3 || return 1
+    snapshot "$ns" "$set" "$out.before"
+    record_start "$ns" badtag
+    bump_json "$out.bump.json" "$set" -n "$ns" --container sidecar \
+        --image registry.example/okg-e2e/sidecar:1.1-missing --timeout 20s || rc=$?
+    ((rc == 3)) || fail "okg bump of a missing tag exited $rc, want 3 ($(jq -c '{outcome, counts}' "$out.bump.json" 2>/dev/null))" || { record_stop "$ns" badtag; return 1; }
+    note "bad tag: outcome $(jq -r .outcome "$out.bump.json"), verdicts $(verdicts "$out.bump.json" | tr '\n' ' ')"
+    local broken
+    broken=$(k get pods -n "$ns" -l "game.kruise.io/owner-gss=$set" -o json |
+        jq -r '.items[] | select(any(.spec.containers[]; .image | endswith("-missing"))) | .metadata.name')
+    [[ $(wc -w <<<"$broken") -eq 1 ]] || fail "pods given the missing tag: [$broken], want exactly 1 (maxUnavailable 1)" || { record_stop "$ns" badtag; return 1; }
+    local st
+    st=$(pod_field "$ns" "$broken" '[.metadata.labels["lifecycle.apps.kruise.io/state"],
+        (.status.containerStatuses[] | select(.name == "sidecar") | .image, (.restartCount | tostring), (.state.waiting.reason // "-"))] | join(" ")')
+    [[ "$st" =~ ^Updating\ registry.example/okg-e2e/sidecar:1.0\ 0\ (ErrImagePull|ImagePullBackOff)$ ]] ||
+        fail "$broken during the failed pull: lifecycle/status image/restarts/waiting = $st" || { record_stop "$ns" badtag; return 1; }
+    local gs_state
+    gs_state=$(k get gs "$broken" -n "$ns" -o jsonpath='{.status.currentState}')
+    [[ "$gs_state" == Updating ]] || fail "GameServer $broken is $gs_state during the failed pull, want Updating" || { record_stop "$ns" badtag; return 1; }
+
+    rc=0
+    bump_json "$out.rollback.json" "$set" -n "$ns" --container sidecar \
+        --image registry.example/okg-e2e/sidecar:1.0 --timeout 40s || rc=$?
+    note "rollback: exit $rc, outcome $(jq -r .outcome "$out.rollback.json"), verdicts $(verdicts "$out.rollback.json" | tr '\n' ' ')"
+    wait_ready "$ns" "$set" 3 60 || { record_stop "$ns" badtag; return 1; }
+    sleep 1
+    record_stop "$ns" badtag
+    snapshot "$ns" "$set" "$out.after"
+    check_same_pods "$out.before" "$out.after" 3 || return 1
+    st=$(pod_field "$ns" "$broken" '[.metadata.labels["lifecycle.apps.kruise.io/state"],
+        (.status.containerStatuses[] | select(.name == "sidecar") | .image, (.restartCount | tostring))] | join(" ")')
+    [[ "$st" == "Normal registry.example/okg-e2e/sidecar:1.0 1" ]] ||
+        fail "$broken after the rollback: lifecycle/status image/restarts = $st" || return 1
+}
+
+# ---- perf: the time from bump to every verdict, 50 pods ---------------------------------------
+# A 50-pod InPlaceIfPossible set with maxUnavailable 100% (all pods at once); the figure is the
+# wall time of `okg bump --wait` (measured, not asserted; every pod must still be IN PLACE).
+scenario_perf50() {
+    local ns=okg-s-perf set=gss-perf out="$SCEN_OUT/perf50" rc=0 t0 ms
+    make_set "$ns" "$set" InPlaceIfPossible 50 "      maxUnavailable: 100%" || return 1
+    wait_ready "$ns" "$set" 50 300 || return 1
+    t0=$(date +%s%N)
+    bump_json "$out.bump.json" "$set" -n "$ns" --container sidecar \
+        --image registry.example/okg-e2e/sidecar:1.1 --timeout 5m || rc=$?
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    echo "  PERF $BACKEND: 50 pods, bump to every verdict in ${ms} ms (exit $rc, $(jq -c .counts "$out.bump.json"))" >&2
+    echo "$BACKEND $ms" >>"$SCEN_OUT/../../perf50.txt"
+    ((rc == 0)) || fail "okg bump exited $rc" || return 1
+    [[ "$(jq -r .outcome "$out.bump.json")" == in-place ]] || fail "outcome $(jq -r .outcome "$out.bump.json")"
 }
