@@ -13,7 +13,7 @@
 # with the columns that matter, then the events with the object they are on) into
 # $SCEN_OUT/<name>.*, so the backends can be compared (docs/demo.md lists the differences).
 
-SCENARIOS_ALL=(inplace recreate badtag canary priorities perf50)
+SCENARIOS_ALL=(inplace recreate badtag canary priorities override perf50)
 
 k() { kubectl --kubeconfig "$KC" "$@"; }
 
@@ -372,4 +372,49 @@ scenario_priorities() {
         [[ "$BACKEND" != real-okg ]] || fail "the pod label -10 was accepted on a real API server" || return 1
         gap "the pod label gs-update-priority=-10 is accepted (a real API server refuses it, and kruise-game's sync of that GameServer fails on every reconcile)"
     fi
+}
+
+# sidecar_restarts NS POD: the sidecar's restartCount.
+sidecar_restarts() { pod_field "$1" "$2" '.status.containerStatuses[] | select(.name == "sidecar") | .restartCount'; }
+
+# ---- (f) a spec.containers override on two GameServers, a template bump over them, rollback ----
+# `--gameservers 0,1` writes the GameServers' spec.containers (OKG patches those pods' image
+# directly, in place). A template bump then updates every pod; the two overridden pods end on the
+# override image (the override wins), the others on the template's, all in place. The restart
+# counts of the overridden pods are recorded (upstream: OpenKruise patches the template image,
+# OKG patches the override back: issue 11, item 5). The rollback of the override through the
+# console (same command, the old image) is recorded: it pins the old image in spec.containers
+# instead of removing the entry (issue 11, item 6).
+scenario_override() {
+    local ns=okg-s-override set=gss-override out="$SCEN_OUT/override" rc=0
+    local v0=registry.example/okg-e2e/sidecar:1.0 vo=registry.example/okg-e2e/sidecar:1.5-hotfix v2=registry.example/okg-e2e/sidecar:2.0
+    make_set "$ns" "$set" InPlaceIfPossible 3 || return 1
+    wait_ready "$ns" "$set" 3 || return 1
+    snapshot "$ns" "$set" "$out.before"
+    record_start "$ns" override
+    bump_json "$out.bump.json" "$set" -n "$ns" --container sidecar --image "$vo" --gameservers "$set-0,$set-1" --timeout 90s || rc=$?
+    ((rc == 0)) || fail "okg bump --gameservers exited $rc ($(jq -c '{outcome, counts}' "$out.bump.json" 2>/dev/null))" || { record_stop "$ns" override; return 1; }
+    wait_ready "$ns" "$set" 3 60 || { record_stop "$ns" override; return 1; }
+    [[ "$(pods_on "$ns" "$set" "$vo")" == "$set-0 $set-1" ]] || fail "override: pods on $vo: [$(pods_on "$ns" "$set" "$vo")]" || { record_stop "$ns" override; return 1; }
+    local r0 r1
+    r0=$(sidecar_restarts "$ns" "$set-0")
+    rc=0
+    bump_json "$out.template.json" "$set" -n "$ns" --container sidecar --image "$v2" --timeout 120s || rc=$?
+    note "template bump over the overrides: exit $rc, outcome $(jq -r .outcome "$out.template.json"), verdicts $(verdicts "$out.template.json" | tr '\n' ' ')"
+    wait_on "$ns" "$set" "$v2" 1 90 || { record_stop "$ns" override; return 1; }
+    sleep 5
+    wait_ready "$ns" "$set" 3 60 || { record_stop "$ns" override; return 1; }
+    local on_o on_2
+    on_o=$(pods_on "$ns" "$set" "$vo")
+    on_2=$(pods_on "$ns" "$set" "$v2")
+    r1=$(sidecar_restarts "$ns" "$set-0")
+    note "after the template bump: on the override [$on_o], on the template [$on_2]; $set-0 sidecar restarts $r0 -> $r1"
+    [[ "$on_o" == "$set-0 $set-1" && "$on_2" == "$set-2" ]] || fail "after the template bump: on $vo [$on_o], on $v2 [$on_2]" || { record_stop "$ns" override; return 1; }
+    rc=0
+    bump_json "$out.rollback.json" "$set" -n "$ns" --container sidecar --image "$v0" --gameservers "$set-0,$set-1" --timeout 90s || rc=$?
+    sleep 3
+    record_stop "$ns" override
+    note "override rollback: exit $rc, outcome $(jq -r .outcome "$out.rollback.json"); $set-0 spec.containers: $(k get gs "$set-0" -n "$ns" -o jsonpath='{.spec.containers}')"
+    snapshot "$ns" "$set" "$out.after"
+    check_same_pods "$out.before" "$out.after" 3
 }
