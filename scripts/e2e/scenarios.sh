@@ -410,6 +410,11 @@ scenario_override() {
     r1=$(sidecar_restarts "$ns" "$set-0")
     note "after the template bump: on the override [$on_o], on the template [$on_2]; $set-0 sidecar restarts $r0 -> $r1"
     [[ "$on_o" == "$set-0 $set-1" && "$on_2" == "$set-2" ]] || fail "after the template bump: on $vo [$on_o], on $v2 [$on_2]" || { record_stop "$ns" override; return 1; }
+    if [[ "$BACKEND" == real-okg ]]; then
+        ((r1 > r0)) || fail "$set-0's sidecar did not restart during the template bump ($r0 -> $r1)" || { record_stop "$ns" override; return 1; }
+    elif ((r1 == r0)); then
+        gap "a template bump leaves the overridden pods alone (upstream updates them in place, then OKG restores the override: the sidecar restarts)"
+    fi
     rc=0
     bump_json "$out.rollback.json" "$set" -n "$ns" --container sidecar --image "$v0" --gameservers "$set-0,$set-1" --timeout 90s || rc=$?
     sleep 3
