@@ -1,7 +1,8 @@
 //! Drawing: pure functions from `&State` and a `Theme` to a frame. No state is changed here.
 pub mod chrome;
 pub mod columns;
-pub mod format;
+/// Text forms of times and counts live in the domain, shared with the CLI.
+pub use okg_domain::format;
 pub mod table;
 pub mod text;
 pub mod theme;
