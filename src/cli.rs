@@ -202,3 +202,15 @@ pub struct DemoArgs {
     #[arg(long, value_parser = humantime::parse_duration, default_value = "50ms")]
     pub exec_latency: Duration,
 }
+
+impl GlobalArgs {
+    /// Where to connect, as the flags say it.
+    pub fn target(&self) -> crate::cluster::client::Target {
+        crate::cluster::client::Target {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+            namespace: self.namespace.clone(),
+            all_namespaces: self.all_namespaces,
+        }
+    }
+}

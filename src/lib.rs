@@ -1,9 +1,9 @@
 //! okg-console: a terminal console for OpenKruiseGame operators.
 //!
-//! Folders: `okg/` the pure domain, `cluster/` Kubernetes access (the one write path lives in
-//! `cluster/writer.rs`), `ops/` operations shared by the TUI and the CLI, `app/` the pure TUI
-//! state machine, `ui/` drawing, `tui.rs` the terminal loop, `commands/` the non-interactive front
-//! ends, `demo/` the embedded demo cluster.
+//! Folders: `cluster/` Kubernetes access (the one write path is `cluster/writer.rs`), `ops/`
+//! operations shared by the TUI and the CLI, `commands/` the CLI front ends, `tui/` the terminal
+//! console (`app/` its pure state machine, `screens/` one folder per screen, `view/` drawing),
+//! `session.rs` connecting. The pure domain is the `okg-domain` crate, the demo cluster `okg-demo`.
 pub mod cli;
 pub mod cluster;
 pub mod commands;

@@ -1,7 +1,7 @@
 //! Opening a session: start the in-process demo when asked, connect, and build the writer unless
 //! the session is read-only.
 use crate::cli::GlobalArgs;
-use crate::cluster::client::{self, ConnectError, Connection, Target};
+use crate::cluster::client::{self, ConnectError, Connection};
 use crate::cluster::writer::Writer;
 
 pub struct Session {
@@ -21,7 +21,7 @@ pub enum SessionError {
 }
 
 pub async fn open(global: &GlobalArgs) -> Result<Session, SessionError> {
-    let target = Target::from_global(global);
+    let target = global.target();
     let (connection, demo) = if global.demo {
         let demo = start_demo().await?;
         let conn = client::connect_with(demo.kubeconfig(), &target).await?;

@@ -27,6 +27,7 @@ E2E_BIN_SOURCE=""
 
 # build_one NAME MODULE_DIR OUTPUT [PACKAGE [LDFLAGS]]: go build, niced, into OUTPUT (atomically,
 # so an interrupted build never leaves a half-written binary that a later run would trust).
+# GOFLAGS_EXTRA adds go flags (scripts/e2e/managers.sh passes -mod=mod).
 build_one() {
     local name=$1 module_dir=$2 out=$3 package=${4:-.} ldflags="-s -w ${5:-}" log start secs
     mkdir -p "$(dirname "$out")"
@@ -36,7 +37,7 @@ build_one() {
     # -p limits parallel package builds: the machine is shared. nice keeps it to idle CPU.
     # -trimpath and -s -w make a smaller binary and a faster link.
     if ! (cd "$module_dir" &&
-        GOFLAGS="-p=${OKG_E2E_GO_PARALLEL:-1}" nice -n 19 \
+        GOFLAGS="-p=${OKG_E2E_GO_PARALLEL:-1} ${GOFLAGS_EXTRA:-}" nice -n 19 \
             go build -trimpath -ldflags="$ldflags" -o "$out.tmp" "$package" ) >"$log" 2>&1; then
         E2E_BIN_REASON="building $name failed (see $log): $(tail -n 3 "$log" | tr '\n' ' ')"
         rm -f "$out.tmp"

@@ -64,17 +64,6 @@ pub struct Target {
     pub all_namespaces: bool,
 }
 
-impl Target {
-    pub fn from_global(g: &crate::cli::GlobalArgs) -> Self {
-        Self {
-            kubeconfig: g.kubeconfig.clone(),
-            context: g.context.clone(),
-            namespace: g.namespace.clone(),
-            all_namespaces: g.all_namespaces,
-        }
-    }
-}
-
 fn default_kubeconfig_path() -> PathBuf {
     let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
     home.join(".kube").join("config")

@@ -1,6 +1,7 @@
 //! Watches (kube-runtime watchers) for GameServerSets, GameServers and Pods, and for the events
-//! of the pod in the detail view, turned into `Msg`s for the UI task. A (re)list is buffered here
-//! and sent as one `*Replaced` message so the UI applies thousands of objects at once.
+//! of the pod in the detail view. They emit their own events (`ClusterEvent`, `PodEvents`) into
+//! any sender whose message type those convert into. A (re)list is sent in pages ended by a
+//! `*Synced`, so the UI applies thousands of objects in few messages.
 use std::fmt::Debug;
 
 use futures::StreamExt;
@@ -12,7 +13,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::tui::app::msg::{ClusterEvent, EventLine, Msg};
+use jiff::Timestamp;
 use okg_domain::fleet::{Key, PodInfo};
 use okg_domain::types::{GameServer, GameServerSet, labels};
 
@@ -57,14 +58,84 @@ struct Wrap<K, S> {
     synced: fn(Vec<Key>) -> ClusterEvent,
 }
 
+/// What the watchers report. A (re)list arrives whole (`Replace*`) so a burst of thousands of
+/// objects is one message, not thousands.
+#[allow(clippy::large_enum_variant)]
+pub enum ClusterEvent {
+    SetApplied(GameServerSet),
+    SetDeleted(Key),
+    SetsReplaced(Vec<GameServerSet>),
+    GameServerApplied(GameServer),
+    GameServerDeleted(Key),
+    GameServersReplaced(Vec<GameServer>),
+    /// Pods arrive already reduced to what the console reads (see `PodInfo`).
+    PodApplied(PodInfo),
+    PodDeleted(Key),
+    PodsReplaced(Vec<PodInfo>),
+    /// A page of a (re)list: applied as it comes so the first screen does not wait for the whole
+    /// list; the `*Synced` that ends the list names every object it had, and the rest are dropped.
+    SetsPage(Vec<GameServerSet>),
+    SetsSynced(Vec<Key>),
+    GameServersPage(Vec<GameServer>),
+    GameServersSynced(Vec<Key>),
+    PodsPage(Vec<PodInfo>),
+    PodsSynced(Vec<Key>),
+    /// A watch failed; it retries with backoff. Shown until the next good event.
+    WatchError(String),
+}
+
+impl ClusterEvent {
+    pub fn describe(&self) -> String {
+        match self {
+            ClusterEvent::SetApplied(_) => "SetApplied".into(),
+            ClusterEvent::SetDeleted(k) => format!("SetDeleted({k})"),
+            ClusterEvent::SetsReplaced(v) => format!("SetsReplaced({})", v.len()),
+            ClusterEvent::GameServerApplied(_) => "GameServerApplied".into(),
+            ClusterEvent::GameServerDeleted(k) => format!("GameServerDeleted({k})"),
+            ClusterEvent::GameServersReplaced(v) => format!("GameServersReplaced({})", v.len()),
+            ClusterEvent::PodApplied(_) => "PodApplied".into(),
+            ClusterEvent::PodDeleted(k) => format!("PodDeleted({k})"),
+            ClusterEvent::PodsReplaced(v) => format!("PodsReplaced({})", v.len()),
+            ClusterEvent::SetsPage(v) => format!("SetsPage({})", v.len()),
+            ClusterEvent::GameServersPage(v) => format!("GameServersPage({})", v.len()),
+            ClusterEvent::PodsPage(v) => format!("PodsPage({})", v.len()),
+            ClusterEvent::SetsSynced(v) => format!("SetsSynced({})", v.len()),
+            ClusterEvent::GameServersSynced(v) => format!("GameServersSynced({})", v.len()),
+            ClusterEvent::PodsSynced(v) => format!("PodsSynced({})", v.len()),
+            ClusterEvent::WatchError(e) => format!("WatchError({e})"),
+        }
+    }
+}
+
+/// One Kubernetes event about a pod, as the detail view lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventLine {
+    pub time: Option<Timestamp>,
+    pub type_: String,
+    pub reason: String,
+    pub message: String,
+    pub count: i32,
+}
+
+/// The recent events of one pod, newest last (for the detail view).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PodEvents {
+    pub key: Key,
+    pub events: Vec<EventLine>,
+}
+
+/// Where watch events go: any message type they convert into.
+pub trait Sink: From<ClusterEvent> + From<PodEvents> + Send + 'static {}
+impl<M: From<ClusterEvent> + From<PodEvents> + Send + 'static> Sink for M {}
+
 /// Objects of a (re)list sent to the UI at once: the first screen appears after the first page
 /// instead of after the whole list, and the UI still applies few, large messages.
 const PAGE: usize = 500;
 
-async fn pump<K, S>(
+async fn pump<K, S, M: Sink>(
     api: Api<K>,
     config: watcher::Config,
-    tx: UnboundedSender<Msg>,
+    tx: UnboundedSender<M>,
     wrap: Wrap<K, S>,
 ) where
     K: kube::Resource + Clone + DeserializeOwned + Debug + Send + 'static,
@@ -94,7 +165,7 @@ async fn pump<K, S>(
             }
             Ok(WEvent::InitDone) => {
                 if !buffer.is_empty()
-                    && tx.send(Msg::Cluster((wrap.page)(std::mem::take(&mut buffer)))).is_err()
+                    && tx.send(M::from((wrap.page)(std::mem::take(&mut buffer)))).is_err()
                 {
                     return;
                 }
@@ -110,17 +181,17 @@ async fn pump<K, S>(
                 ClusterEvent::WatchError(format!("watch: {}", super::client::error_chain(&e)))
             }
         };
-        if tx.send(Msg::Cluster(msg)).is_err() {
+        if tx.send(M::from(msg)).is_err() {
             return; // the UI is gone
         }
     }
 }
 
 /// Start the three fleet watches in `namespace` (`None`: all namespaces).
-pub fn spawn_fleet(
+pub fn spawn_fleet<M: Sink>(
     client: &kube::Client,
     namespace: Option<&str>,
-    tx: UnboundedSender<Msg>,
+    tx: UnboundedSender<M>,
 ) -> Watches {
     let sets: Api<GameServerSet> = api(client, namespace);
     let gss: Api<GameServer> = api(client, namespace);
@@ -175,10 +246,10 @@ fn event_line(e: &Event) -> EventLine {
 
 /// Follow the events whose involved object is this pod; sends the whole (recent) list on every
 /// change, oldest first.
-pub fn spawn_pod_events(
+pub fn spawn_pod_events<M: Sink>(
     client: &kube::Client,
     key: Key,
-    tx: UnboundedSender<Msg>,
+    tx: UnboundedSender<M>,
 ) -> JoinHandle<()> {
     let api: Api<Event> = Api::namespaced(client.clone(), &key.namespace);
     let config = watcher::Config::default().fields(&format!("involvedObject.name={}", key.name));
@@ -214,7 +285,7 @@ pub fn spawn_pod_events(
             list.sort_by_key(|e| e.time);
             let keep = list.len().saturating_sub(50);
             list.drain(..keep);
-            if tx.send(Msg::PodEvents { key: key.clone(), events: list }).is_err() {
+            if tx.send(M::from(PodEvents { key: key.clone(), events: list })).is_err() {
                 return;
             }
         }

@@ -9,8 +9,8 @@ use crate::cli::{GlobalArgs, StatusArgs, StatusFormat};
 use crate::cluster::client::error_chain;
 use crate::commands::exit;
 use crate::session;
-use crate::tui::view::format;
 use okg_domain::fleet::{self, GroupHeader, Row};
+use okg_domain::format;
 use okg_domain::types::{GameServer, GameServerSet, labels};
 
 pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {

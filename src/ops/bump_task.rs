@@ -1,5 +1,6 @@
-//! The bump dialog's I/O: carries out `BumpCmd`s in spawned tasks (so the draw loop never waits
-//! on the API server) and reports back as `Msg::Dialog(BumpReply)`.
+//! The bump flow's I/O: carries out `BumpCmd`s in spawned tasks (so a caller's loop never waits
+//! on the API server) and reports `BumpReply`s through the caller's sender. Knows no front end:
+//! the TUI wraps replies into its own messages (`From<BumpReply>`).
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -7,12 +8,82 @@ use std::time::Duration;
 use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::task::JoinHandle;
 
+use crate::cluster::access::{Action, Permission};
 use crate::cluster::writer::Writer;
 use crate::ops::audit::AuditLog;
 use crate::ops::bump::{self, BumpError, FollowOptions, OpsContext};
-use crate::tui::app::msg::Msg;
-use crate::tui::app::store::SetKey;
-use crate::tui::screens::bump::state::{BumpCmd, BumpReply};
+use crate::ops::bump::{BumpEvent, Step};
+use okg_domain::bump_plan::{Plan, SwitchPlan};
+
+/// A set by namespace and name.
+pub type SetKey = (String, String);
+
+/// Requests of the dialog to the I/O shell.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BumpCmd {
+    /// Plan a step (reads only). With `rbac`, also ask RBAC about its patches (a POST review,
+    /// which the shell skips in a read-only session).
+    Plan {
+        namespace: String,
+        step: Step,
+        rbac: bool,
+    },
+    /// Apply a confirmed plan, then follow its pods.
+    Apply {
+        namespace: String,
+        plan: Box<Plan>,
+        step: Step,
+    },
+    PlanSwitch {
+        namespace: String,
+        set: String,
+        paused: bool,
+    },
+    ApplySwitch {
+        namespace: String,
+        plan: SwitchPlan,
+    },
+    /// Remember the container chosen for a set (saved in choices.json when there is one, and
+    /// echoed back as `BumpReply::Remembered` for the console to keep).
+    Remember {
+        set: SetKey,
+        container: String,
+    },
+}
+
+/// What the tasks report back, through the caller's sender.
+#[derive(Debug)]
+pub enum BumpReply {
+    Planned {
+        plan: Result<Plan, String>,
+        rbac: Option<Vec<(Action, Permission)>>,
+    },
+    SwitchPlanned {
+        plan: Result<SwitchPlan, String>,
+        rbac: Option<Vec<(Action, Permission)>>,
+    },
+    /// The cluster changed since the plan: nothing was sent; `plan` is the plan made now.
+    Conflict {
+        message: String,
+        plan: Result<Plan, String>,
+    },
+    Applied,
+    /// The apply failed; `message` says exactly what landed.
+    ApplyFailed(String),
+    Progress(BumpEvent),
+    /// The follow ended.
+    Followed {
+        timed_out: bool,
+    },
+    SwitchApplied(Result<(), String>),
+    /// The clock, for the elapsed time while a rollout is followed.
+    Tick,
+    /// A container choice was remembered (and saved when there is a choices file).
+    Remembered {
+        set: SetKey,
+        container: String,
+    },
+}
 
 /// The running bump tasks of one console.
 pub struct BumpTasks {
@@ -38,8 +109,12 @@ impl Default for BumpTasks {
     }
 }
 
-fn reply(tx: &UnboundedSender<Msg>, r: BumpReply) {
-    let _ = tx.send(Msg::Dialog(Box::new(r)));
+/// Where replies go: any message type a `BumpReply` converts into.
+pub trait ReplyTo: From<BumpReply> + Send + 'static {}
+impl<M: From<BumpReply> + Send + 'static> ReplyTo for M {}
+
+fn reply<M: ReplyTo>(tx: &UnboundedSender<M>, r: BumpReply) {
+    let _ = tx.send(M::from(r));
 }
 
 impl BumpTasks {
@@ -48,25 +123,27 @@ impl BumpTasks {
         self.latest.lock().ok()?.clone()
     }
 
-    pub fn handle(
+    pub fn handle<M: ReplyTo>(
         &mut self,
         cmd: BumpCmd,
         client: &kube::Client,
         writer: Option<Writer>,
         context: &str,
-        tx: &UnboundedSender<Msg>,
+        tx: &UnboundedSender<M>,
     ) {
         self.other.retain(|t| !t.is_finished());
         let (client, tx) = (client.clone(), tx.clone());
         match cmd {
             BumpCmd::Remember { set, container } => {
                 if let Some(path) = self.choices.clone() {
+                    let (set, container) = (set.clone(), container.clone());
                     self.other.push(tokio::task::spawn_blocking(move || {
                         if let Err(e) = save_choice(&path, &set, &container) {
                             tracing::warn!("cannot save {}: {e}", path.display());
                         }
                     }));
                 }
+                reply(&tx, BumpReply::Remembered { set, container });
             }
             BumpCmd::Plan { namespace, step, rbac } => {
                 // The RBAC review is a POST: a read-only session (no writer) never sends it.
@@ -175,11 +252,11 @@ impl Drop for BumpTasks {
     }
 }
 
-async fn apply_and_follow(
+async fn apply_and_follow<M: ReplyTo>(
     ctx: OpsContext,
-    plan: okg_domain::bump_plan::Plan,
+    plan: Plan,
     step: bump::Step,
-    tx: UnboundedSender<Msg>,
+    tx: UnboundedSender<M>,
     latest: std::sync::Arc<std::sync::Mutex<Option<bump::Applied>>>,
 ) {
     let (ptx, mut prx) = mpsc::channel(256);

@@ -157,7 +157,7 @@ pub async fn wait_fleet_ready(
         if tokio::time::Instant::now() > deadline {
             panic!(
                 "{ns}/{name}: the simulated controller did not bring {replicas} replicas up within \
-                 {timeout:?}: {last} (is examples/e2e_sim running? see sim.log)"
+                 {timeout:?}: {last} (is e2e_sim (crates/okg-tools) running? see sim.log)"
             );
         }
         tokio::time::sleep(Duration::from_millis(250)).await;

@@ -343,16 +343,24 @@ async fn missing_image_stalls_with_pull_error() {
         .message
         .clone();
     assert!(message.unwrap_or_default().contains("not found"));
-    wait_for("GameServer NotReady", || async {
-        (gs_states(&client, "gss-2048").await.get(&name)? == "NotReady").then_some(())
+    // The kubelet keeps reporting the old image while the pull fails, so OpenKruise never
+    // sees the in-place update complete: the pod stays lifecycle Updating, and OKG (v1.0.0's
+    // gameserver_manager.go) says Updating, not NotReady.
+    wait_for("GameServer Updating", || async {
+        (gs_states(&client, "gss-2048").await.get(&name)? == "Updating").then_some(())
     })
     .await;
     // The rollout stalls: the other pods stay Ready on the old image.
     tokio::time::sleep(Duration::from_millis(600)).await;
     let pods = pods_of(&client, "gss-2048").await;
-    let moved =
-        pods.values().filter(|p| container(p, "sidecar").image.ends_with("-missing")).count();
+    let spec_image = |p: &Pod| {
+        let spec = p.spec.as_ref().unwrap();
+        spec.containers.iter().find(|c| c.name == "sidecar").unwrap().image.clone().unwrap()
+    };
+    let moved = pods.values().filter(|p| spec_image(p).ends_with("-missing")).count();
     assert_eq!(moved, 1);
+    // As the real kubelet: a failed pull leaves the old container's image in the status.
+    assert!(!container(&pods[&name], "sidecar").image.ends_with("-missing"));
     assert_eq!(pods.values().filter(|p| ready(p)).count(), 2);
     cluster.shutdown().await;
 }

@@ -245,6 +245,12 @@ pub(crate) struct Harness {
 
 impl Harness {
     pub(crate) async fn start(read_only: bool) -> Harness {
+        Self::start_with(read_only, false).await
+    }
+
+    /// With `kubeconfig_file`, the console's target names a kubeconfig file holding only the
+    /// demo's context (as `okg --kubeconfig F` would), so `:ctx` reads that file.
+    pub(crate) async fn start_with(read_only: bool, kubeconfig_file: bool) -> Harness {
         let options = DemoOptions { tick: Duration::from_millis(100), ..Default::default() };
         let demo = DemoCluster::start("127.0.0.1:0".parse().unwrap(), options).await.unwrap();
         let conn = client::connect_with(demo.kubeconfig(), &Target::default()).await.unwrap();
@@ -264,7 +270,14 @@ impl Harness {
         );
         let dir = tempfile::tempdir().unwrap();
         let audit = dir.path().join("audit.jsonl");
-        let mut io = Io::start(conn, writer, Target::default(), tx);
+        let target = if kubeconfig_file {
+            let path = dir.path().join("kubeconfig");
+            std::fs::write(&path, serde_json::to_string(&demo.kubeconfig()).unwrap()).unwrap();
+            Target { kubeconfig: Some(path), ..Default::default() }
+        } else {
+            Target::default()
+        };
+        let mut io = Io::start(conn, writer, target, tx);
         io.set_audit_log(audit.clone());
         let (keys, key_rx) = mpsc::unbounded_channel();
         let term = Terminal::new(TestBackend::new(120, 40)).unwrap();

@@ -14,7 +14,7 @@ use okg_domain::rollout::{Comparison, FailReason, Verdict, WaitReason};
 use crate::support::{key, render_with, screen, writable_state as state};
 
 fn reply(s: &mut State, r: BumpReply) {
-    s.update(Msg::Dialog(Box::new(r)));
+    s.update(Msg::Bump(r));
 }
 
 fn plan(set: usize, image: &str, scope: Scope) -> Plan {

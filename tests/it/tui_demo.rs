@@ -124,3 +124,37 @@ async fn status_lists_the_joined_fleet_once() {
     assert_eq!(demo.stats.client_mutations(), 0);
     demo.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_context_switch_leaves_the_current_context_live() {
+    let mut h = Harness::start_with(false, true).await;
+    h.ready().await;
+    let context = h.state.context.clone();
+    h.press(KeyCode::Char(':'));
+    h.type_text("ctx nosuch");
+    h.press(KeyCode::Enter);
+    let screen = h.run_until("cannot switch to nosuch", Duration::from_secs(10)).await;
+    assert!(screen.contains("cannot switch to nosuch"), "{screen}");
+    assert_eq!(h.state.context, context);
+    assert!(h.state.switching.is_none());
+    assert!(row(&screen, "gss-2048-3").contains("None"), "the fleet stays on screen: {screen}");
+
+    // Still live: a change made elsewhere shows up.
+    let api: kube::Api<okg_domain::types::GameServer> =
+        kube::Api::namespaced(h.demo.client().unwrap(), "default");
+    let patch =
+        serde_json::json!([{"op": "add", "path": "/spec/opsState", "value": "Maintaining"}]);
+    let patch: json_patch::Patch = serde_json::from_value(patch).unwrap();
+    api.patch("gss-2048-3", &Default::default(), &kube::api::Patch::<()>::Json(patch))
+        .await
+        .unwrap();
+    let mut screen = String::new();
+    for _ in 0..50 {
+        screen = h.run_until("Maintaining", Duration::from_millis(200)).await;
+        if row(&screen, "gss-2048-3").contains("Maintaining") {
+            break;
+        }
+    }
+    assert!(row(&screen, "gss-2048-3").contains("Maintaining"), "{screen}");
+    h.demo.shutdown().await;
+}

@@ -8,7 +8,7 @@ use crossterm::event::KeyCode;
 use okg_console::ops::reload::ReloadEvent;
 use okg_console::tui::app::msg::{Cmd, Intent, Msg};
 use okg_console::tui::app::state::{Line, State};
-use okg_console::tui::screens::reload::state::ReloadProgress;
+use okg_console::tui::screens::reload::state::{ReloadProgress, ReloadReply};
 use okg_console::tui::view::text;
 use okg_domain::reload_plan::{
     Answer, Failure, OutputStream, OutputTail, PodResult, StopReason, Summary,
@@ -80,7 +80,7 @@ fn mid_run(width: u16, height: u16) -> (State, u64) {
             output: OutputTail::default(),
         },
     });
-    s.update(Msg::Dialog(Box::new(ReloadProgress { run, events })));
+    s.update(Msg::Reload(ReloadReply::Progress(ReloadProgress { run, events })));
     (s, run)
 }
 
@@ -109,7 +109,7 @@ fn reload_view_finished_after_cancel_80x24() {
             summary: Summary { total: 6, succeeded: 2, failed: 1, skipped: 1, cancelled: 2 },
         },
     ];
-    s.update(Msg::Dialog(Box::new(ReloadProgress { run, events })));
+    s.update(Msg::Reload(ReloadReply::Progress(ReloadProgress { run, events })));
     let out = text::plain(&render(&s, 80, 24));
     assert!(out.contains("running 0 · pending 0"), "nothing left running or unknown: {out}");
     insta::assert_snapshot!(out);

@@ -3,6 +3,7 @@ pub mod bump_plan;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod fleet;
+pub mod format;
 pub mod image;
 pub mod label_selector;
 pub mod reload_plan;

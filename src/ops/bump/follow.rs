@@ -1,18 +1,5 @@
-//! Follow an applied plan's pods until each has a final verdict, explaining the ones held back.
-use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
-
-use k8s_openapi::api::core::v1::Event;
-use kube::api::{Api, ListParams};
-use serde::Serialize;
-use tokio::sync::mpsc;
-
-use super::apply::Applied;
-use super::plan::{Snapshot, read_set};
-use super::types::BumpEvent;
-use okg_domain::bump_plan::{self, Plan, PodAction, RolloutParams, Scope};
-use okg_domain::rollout::{self, Baseline, Comparison, Counts, Verdict, WaitReason};
-use okg_domain::types::labels;
+//! Following a bump: every targeted pod to its verdict, from the cluster's own answers.
+use super::*;
 
 #[derive(Clone, Debug)]
 pub struct FollowOptions {

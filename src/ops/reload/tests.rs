@@ -1,20 +1,8 @@
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use futures::future::BoxFuture;
-use tokio::sync::mpsc;
-use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
-
 use super::*;
-use crate::cluster::exec::Line;
-use crate::ops::audit::AuditLog;
-use okg_domain::reload_plan::{
-    Answer, Attempt, Failure, Limits, OutputStream, PodResult, ReloadMethod, ReloadTarget,
-    StopReason, Summary,
-};
+use okg_domain::reload_plan::Answer;
+use std::sync::atomic::{AtomicUsize, Ordering};
+// Virtual time: every test here runs on the paused clock.
+use tokio::time::Instant;
 
 /// A fake cluster: each pod answers from its script (one `Attempt` per call, the last one
 /// repeating), after `latency`. It counts calls and the most attempts in flight at once.

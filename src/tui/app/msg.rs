@@ -1,12 +1,12 @@
 //! Messages into the state machine and commands out of it.
-use std::any::Any;
-
 use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
 use crate::cluster::access::Capabilities;
-use okg_domain::fleet::{Key, PodInfo};
-use okg_domain::types::{GameServer, GameServerSet};
+pub use crate::cluster::watch::{ClusterEvent, EventLine, PodEvents};
+use crate::ops::bump_task::{BumpCmd, BumpReply};
+use crate::ops::reload_task::ReloadReply;
+use okg_domain::fleet::Key;
 
 /// Everything that can change the state: input, time, and what the cluster tasks report.
 // Messages are moved once through a channel; boxing objects would cost an allocation per event.
@@ -29,14 +29,47 @@ pub enum Msg {
     },
     /// A one-line note for the status bar (e.g. from a finished command).
     Note(String),
-    /// The shell reconnected (context switch): where the console now points.
-    Connected {
+    /// A `:ctx` switch connected: the I/O shell holds the new connection until `Cmd::Adopt`.
+    Switched {
+        switch: u64,
         context: String,
         server: String,
         namespace: Option<String>,
     },
-    /// Progress of some operation, for the dialog on top of the overlay stack to interpret.
-    Dialog(Box<dyn Any + Send>),
+    /// A `:ctx` switch failed; the current context stays.
+    SwitchFailed {
+        switch: u64,
+        context: String,
+        error: String,
+    },
+    /// The bump flow's replies (`ops::bump_task`), for the bump screen.
+    Bump(BumpReply),
+    /// The reload flow's replies (`ops::reload_task`), for the reload screen of their run.
+    Reload(ReloadReply),
+}
+
+impl From<ClusterEvent> for Msg {
+    fn from(e: ClusterEvent) -> Self {
+        Msg::Cluster(e)
+    }
+}
+
+impl From<PodEvents> for Msg {
+    fn from(e: PodEvents) -> Self {
+        Msg::PodEvents { key: e.key, events: e.events }
+    }
+}
+
+impl From<BumpReply> for Msg {
+    fn from(r: BumpReply) -> Self {
+        Msg::Bump(r)
+    }
+}
+
+impl From<ReloadReply> for Msg {
+    fn from(r: ReloadReply) -> Self {
+        Msg::Reload(r)
+    }
 }
 
 impl std::fmt::Debug for Msg {
@@ -49,69 +82,12 @@ impl std::fmt::Debug for Msg {
             Msg::Capabilities(_) => write!(f, "Capabilities"),
             Msg::PodEvents { key, events } => write!(f, "PodEvents({key}, {})", events.len()),
             Msg::Note(n) => write!(f, "Note({n})"),
-            Msg::Dialog(_) => write!(f, "Dialog(..)"),
-            Msg::Connected { context, .. } => write!(f, "Connected({context})"),
+            Msg::Switched { context, .. } => write!(f, "Switched({context})"),
+            Msg::SwitchFailed { context, .. } => write!(f, "SwitchFailed({context})"),
+            Msg::Bump(r) => write!(f, "Bump({r:?})"),
+            Msg::Reload(r) => write!(f, "Reload({r:?})"),
         }
     }
-}
-
-/// What the watchers report. A (re)list arrives whole (`Replace*`) so a burst of thousands of
-/// objects is one message, not thousands.
-#[allow(clippy::large_enum_variant)]
-pub enum ClusterEvent {
-    SetApplied(GameServerSet),
-    SetDeleted(Key),
-    SetsReplaced(Vec<GameServerSet>),
-    GameServerApplied(GameServer),
-    GameServerDeleted(Key),
-    GameServersReplaced(Vec<GameServer>),
-    /// Pods arrive already reduced to what the console reads (see `PodInfo`).
-    PodApplied(PodInfo),
-    PodDeleted(Key),
-    PodsReplaced(Vec<PodInfo>),
-    /// A page of a (re)list: applied as it comes so the first screen does not wait for the whole
-    /// list; the `*Synced` that ends the list names every object it had, and the rest are dropped.
-    SetsPage(Vec<GameServerSet>),
-    SetsSynced(Vec<Key>),
-    GameServersPage(Vec<GameServer>),
-    GameServersSynced(Vec<Key>),
-    PodsPage(Vec<PodInfo>),
-    PodsSynced(Vec<Key>),
-    /// A watch failed; it retries with backoff. Shown until the next good event.
-    WatchError(String),
-}
-
-impl ClusterEvent {
-    fn describe(&self) -> String {
-        match self {
-            ClusterEvent::SetApplied(_) => "SetApplied".into(),
-            ClusterEvent::SetDeleted(k) => format!("SetDeleted({k})"),
-            ClusterEvent::SetsReplaced(v) => format!("SetsReplaced({})", v.len()),
-            ClusterEvent::GameServerApplied(_) => "GameServerApplied".into(),
-            ClusterEvent::GameServerDeleted(k) => format!("GameServerDeleted({k})"),
-            ClusterEvent::GameServersReplaced(v) => format!("GameServersReplaced({})", v.len()),
-            ClusterEvent::PodApplied(_) => "PodApplied".into(),
-            ClusterEvent::PodDeleted(k) => format!("PodDeleted({k})"),
-            ClusterEvent::PodsReplaced(v) => format!("PodsReplaced({})", v.len()),
-            ClusterEvent::SetsPage(v) => format!("SetsPage({})", v.len()),
-            ClusterEvent::GameServersPage(v) => format!("GameServersPage({})", v.len()),
-            ClusterEvent::PodsPage(v) => format!("PodsPage({})", v.len()),
-            ClusterEvent::SetsSynced(v) => format!("SetsSynced({})", v.len()),
-            ClusterEvent::GameServersSynced(v) => format!("GameServersSynced({})", v.len()),
-            ClusterEvent::PodsSynced(v) => format!("PodsSynced({})", v.len()),
-            ClusterEvent::WatchError(e) => format!("WatchError({e})"),
-        }
-    }
-}
-
-/// One Kubernetes event about a pod, as the detail view lists it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventLine {
-    pub time: Option<Timestamp>,
-    pub type_: String,
-    pub reason: String,
-    pub message: String,
-    pub count: i32,
 }
 
 /// Requests from the state machine to the I/O shell. `update` never does I/O itself.
@@ -122,20 +98,26 @@ pub enum Cmd {
     WatchPodEvents(Option<Key>),
     /// Restart the watches on another namespace (`None` = all namespaces).
     SwitchNamespace(Option<String>),
-    /// Reconnect with another kubeconfig context.
-    SwitchContext(String),
+    /// Connect to another kubeconfig context in the background (`switch` numbers the attempt);
+    /// the current one stays live until `Adopt`.
+    SwitchContext {
+        switch: u64,
+        context: String,
+    },
+    /// Make the connection of a finished switch the current one (restart the watches on it).
+    Adopt {
+        switch: u64,
+    },
     /// A cluster-changing intent, for the operation tasks (bump/reload dialogs plug in here).
     Intent(Intent),
     /// A step of the bump flow (plan, apply, follow), for `ops::bump_task`.
-    Bump(crate::tui::screens::bump::state::BumpCmd),
+    Bump(BumpCmd),
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Intent {
-    /// Open the bump flow for these GameServers (the marked ones, else the cursor's) or set.
-    Bump { set: Option<Key>, targets: Vec<Key> },
     /// Open the reload flow for these GameServers (the shell answers with their sets' reload
-    /// defaults, `reload_dialog::ReloadDefaults`, as a `Msg::Dialog`).
+    /// defaults, `ReloadReply::Defaults`, as a `Msg::Reload`).
     Reload { targets: Vec<Key>, sets: Vec<Key> },
     /// Start a confirmed reload; progress comes back as `reload_dialog::ReloadProgress`.
     StartReload {
@@ -144,9 +126,6 @@ pub enum Intent {
         limits: okg_domain::reload_plan::Limits,
         targets: Vec<okg_domain::reload_plan::ReloadTarget>,
     },
-    /// From the rollout view: open the reload dialog for the rollout's pods, each reloaded once
-    /// IN PLACE (the shell answers with the set's reload default, like `Reload`).
-    ReloadRollout { set: Key, targets: Vec<Key> },
     /// Start a confirmed reload chained onto the latest rollout (`ops::chain`); progress comes
     /// back as `reload_dialog::ReloadProgress`.
     StartChainReload {

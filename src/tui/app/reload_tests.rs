@@ -8,7 +8,9 @@ use super::msg::{ClusterEvent, Cmd, Intent, Msg};
 use super::state::{Access, Line, Overlay, State};
 use crate::cluster::access::Capabilities;
 use crate::ops::reload::ReloadEvent;
-use crate::tui::screens::reload::state::{ReloadDefaults, ReloadDialog, ReloadProgress};
+use crate::tui::screens::reload::state::{
+    ReloadDefaults, ReloadDialog, ReloadProgress, ReloadReply,
+};
 use okg_domain::fixtures as fake;
 use okg_domain::fleet::Key;
 use okg_domain::reload_plan::{Answer, OutputTail, PodResult, ReloadMethod};
@@ -38,9 +40,7 @@ fn type_text(s: &mut State, text: &str) -> Vec<Cmd> {
 
 fn dialog(s: &State) -> &ReloadDialog {
     match s.overlays.last() {
-        Some(Overlay::Dialog(d)) => {
-            d.as_any().and_then(|a| a.downcast_ref::<ReloadDialog>()).expect("a reload dialog")
-        }
+        Some(Overlay::Reload(d)) => d,
         _ => panic!("no dialog on top"),
     }
 }
@@ -116,7 +116,7 @@ fn defaults_fill_the_form_unless_the_user_typed() {
         container: None,
         note: None,
     };
-    s.update(Msg::Dialog(Box::new(http)));
+    s.update(Msg::Reload(ReloadReply::Defaults(http)));
     let c = dialog(&s).parse().unwrap();
     assert!(matches!(c.method, ReloadMethod::Http { port: 3000, .. }), "{c:?}");
     // A second dialog where the user typed first keeps the typing.
@@ -128,7 +128,7 @@ fn defaults_fill_the_form_unless_the_user_typed() {
         container: None,
         note: None,
     };
-    s.update(Msg::Dialog(Box::new(exec)));
+    s.update(Msg::Reload(ReloadReply::Defaults(exec)));
     let c = dialog(&s).parse().unwrap();
     assert_eq!(c.method, ReloadMethod::exec(["echo", "hi"]).unwrap());
 }
@@ -161,9 +161,9 @@ fn progress_updates_the_view_and_x_cancels_once() {
         ReloadEvent::Started { pod: "gss-2048-1".into() },
         ReloadEvent::Finished { pod: "gss-2048-0".into(), result: ok() },
     ];
-    s.update(Msg::Dialog(Box::new(ReloadProgress { run, events })));
+    s.update(Msg::Reload(ReloadReply::Progress(ReloadProgress { run, events })));
     // Another run's progress is not for this view.
-    s.update(Msg::Dialog(Box::new(ReloadProgress {
+    s.update(Msg::Reload(ReloadReply::Progress(ReloadProgress {
         run: run + 1,
         events: vec![ReloadEvent::Finished { pod: "gss-2048-1".into(), result: ok() }],
     })));
@@ -180,21 +180,21 @@ fn esc_while_running_parks_the_view_and_r_brings_it_back() {
     let run = started(&mut s);
     assert!(press(&mut s, KeyCode::Esc).is_empty());
     assert!(s.overlays.is_empty(), "back to the table");
-    assert!(s.reload_parked.is_some(), "the run goes on in the background");
+    assert!(s.parked_reload().is_some(), "the run goes on in the background");
     // Progress still reaches it, and does not disturb an overlay on top (the help screen).
     press(&mut s, KeyCode::Char('?'));
     let events = vec![ReloadEvent::Started { pod: "gss-2048-0".into() }];
-    s.update(Msg::Dialog(Box::new(ReloadProgress { run, events })));
+    s.update(Msg::Reload(ReloadReply::Progress(ReloadProgress { run, events })));
     assert!(matches!(s.overlays.last(), Some(Overlay::Help { .. })));
     press(&mut s, KeyCode::Esc);
     assert!(press(&mut s, KeyCode::Char('r')).is_empty(), "reopening sends nothing");
     assert_eq!(dialog(&s).view().unwrap().counts().running, 1);
-    assert!(s.reload_parked.is_none());
+    assert!(s.parked_reload().is_none());
     // Once finished, esc closes it for good.
     let events = vec![ReloadEvent::Summary { summary: Default::default() }];
-    s.update(Msg::Dialog(Box::new(ReloadProgress { run, events })));
+    s.update(Msg::Reload(ReloadReply::Progress(ReloadProgress { run, events })));
     press(&mut s, KeyCode::Esc);
-    assert!(s.overlays.is_empty() && s.reload_parked.is_none());
+    assert!(s.overlays.is_empty() && s.parked_reload().is_none());
 }
 
 #[test]
@@ -222,7 +222,7 @@ fn a_chained_dialog_says_so_and_starts_a_chained_reload() {
     let targets: Vec<Key> = (0..6).map(|i| Key::new("default", format!("gss-2048-{i}"))).collect();
     let mut d = crate::tui::screens::reload::state::for_targets(&s, &targets);
     d.chain = true;
-    s.overlays.push(Overlay::Dialog(Box::new(d)));
+    s.overlays.push(Overlay::Reload(Box::new(d)));
     type_text(&mut s, "nginx -s reload");
     assert!(press(&mut s, KeyCode::Enter).is_empty());
     let d = dialog(&s);

@@ -9,6 +9,8 @@ use super::filter::Filter;
 use super::msg::{Cmd, EventLine, Msg};
 use super::store::{FleetStore, SetKey};
 use crate::cluster::access::{Action as RbacAction, Capabilities, Permission};
+use crate::tui::screens::bump::state::BumpDialog;
+use crate::tui::screens::reload::state::ReloadDialog;
 use okg_domain::fleet::Key;
 
 /// One line of the main table.
@@ -18,8 +20,8 @@ pub enum Line {
     Row(Key),
 }
 
-/// A screen on top of the main table. The last one on the stack gets the keys and is drawn over
-/// the others.
+/// A screen on top of the main table: a closed set. The last one on the stack gets the keys and
+/// is drawn over the others; hidden ones (`State::parked`) still get their flow's messages.
 pub enum Overlay {
     Detail {
         key: Key,
@@ -29,8 +31,22 @@ pub enum Overlay {
         scroll: u16,
     },
     Input(Box<Input>),
-    /// Dialogs (bump, rollout, reload…) plug in here without the state machine knowing them.
-    Dialog(Box<dyn Dialog>),
+    /// The bump flow, and the rollout it follows.
+    Bump(Box<BumpDialog>),
+    /// The reload flow, and its run.
+    Reload(Box<ReloadDialog>),
+}
+
+impl Overlay {
+    pub fn title(&self) -> String {
+        match self {
+            Overlay::Detail { key, .. } => key.name.clone(),
+            Overlay::Help { .. } => "Help".into(),
+            Overlay::Input(i) => i.kind.prompt().trim().to_string(),
+            Overlay::Bump(d) => d.title(),
+            Overlay::Reload(d) => d.title(),
+        }
+    }
 }
 
 /// A text prompt at the bottom (filter, label selector, command line), edited with tui-textarea.
@@ -63,37 +79,19 @@ pub enum DialogOutcome {
     Stay(Vec<Cmd>),
     /// Close; send these commands.
     Close(Vec<Cmd>),
-    /// Hide but keep alive: it still gets its messages while hidden. A rollout being followed
-    /// goes to `State::parked` (`o` shows it again), a running reload to `State::reload_parked`
-    /// (`r` shows it again).
+    /// Hide but keep alive in `State::parked`: it still gets its messages while hidden (a
+    /// rollout being followed: `o` shows it again; a running reload: `r`).
     Park(Vec<Cmd>),
+    /// Stay open and open another screen on top of it; send these commands.
+    Open(Opening, Vec<Cmd>),
 }
 
-/// A modal screen with its own state: gets keys and `Msg::Dialog` payloads while on top, draws
-/// itself into the area it is given. Pure like `update`: it answers with commands.
-pub trait Dialog: Send {
-    fn title(&self) -> String;
-    fn on_key(&mut self, key: crossterm::event::KeyEvent, ctx: &DialogCtx) -> DialogOutcome;
-    /// Whether this payload is for this dialog (payloads go to the topmost dialog that wants
-    /// them, open or parked). By default, whatever reaches the top.
-    /// The concrete dialog, for tests and for code that knows what it opened.
-    fn as_any(&self) -> Option<&dyn std::any::Any> {
-        None
-    }
-    fn wants(&self, msg: &(dyn std::any::Any + Send)) -> bool {
-        let _ = msg;
-        true
-    }
-    fn on_msg(&mut self, msg: Box<dyn std::any::Any + Send>, ctx: &DialogCtx) -> DialogOutcome {
-        let _ = (msg, ctx);
-        DialogOutcome::Stay(Vec::new())
-    }
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: &crate::tui::view::theme::Theme,
-    );
+/// A screen that one screen asks the state machine to open (it cannot build it itself: that
+/// needs the whole state).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Opening {
+    /// The reload form for a rollout's pods, each reloaded once it is IN PLACE.
+    ChainedReload { set: Key, targets: Vec<Key> },
 }
 
 /// What a dialog may read of the state.
@@ -168,12 +166,13 @@ pub struct State {
     pub visual: Option<Line>,
     pub filter: Filter,
     pub overlays: Vec<Overlay>,
-    /// A dialog hidden with `DialogOutcome::Park` (the rollout view while it is followed).
-    pub parked: Option<Box<dyn Dialog>>,
+    /// Screens hidden with `DialogOutcome::Park` (a rollout being followed, a running reload).
+    pub parked: Vec<Overlay>,
     /// The container last bumped per set (loaded from choices.json at start).
     pub bump_choices: std::collections::BTreeMap<SetKey, String>,
-    /// A reload view hidden with `DialogOutcome::Park` while its run goes on.
-    pub reload_parked: Option<Box<dyn Dialog>>,
+    /// A `:ctx` switch under way: (its number, the context asked for).
+    pub switching: Option<(u64, String)>,
+    switches: u64,
     pub note: Option<(Level, String)>,
     pub watch_error: Option<String>,
     /// Events of the pod shown in the detail view.
@@ -214,9 +213,10 @@ impl State {
             visual: None,
             filter: Filter::default(),
             overlays: Vec::new(),
-            parked: None,
+            parked: Vec::new(),
             bump_choices: Default::default(),
-            reload_parked: None,
+            switching: None,
+            switches: 0,
             note: None,
             watch_error: None,
             pod_events: None,
@@ -357,6 +357,28 @@ impl State {
 
     pub fn top_overlay(&self) -> Option<&Overlay> {
         self.overlays.last()
+    }
+
+    /// The hidden bump flow (a rollout still followed), if any.
+    pub fn parked_bump(&self) -> Option<&BumpDialog> {
+        self.parked.iter().find_map(|o| match o {
+            Overlay::Bump(d) => Some(d.as_ref()),
+            _ => None,
+        })
+    }
+
+    /// The hidden reload flow (a run going on in the background), if any.
+    pub fn parked_reload(&self) -> Option<&ReloadDialog> {
+        self.parked.iter().find_map(|o| match o {
+            Overlay::Reload(d) => Some(d.as_ref()),
+            _ => None,
+        })
+    }
+
+    /// A number for the next `:ctx` switch.
+    pub fn next_switch(&mut self) -> u64 {
+        self.switches += 1;
+        self.switches
     }
 
     pub fn gameserver_count(&self) -> usize {

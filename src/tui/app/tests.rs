@@ -2,7 +2,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::msg::{ClusterEvent, Cmd, Intent, Msg};
-use super::state::{Access, Line, Overlay, State};
+use super::state::{Access, Level, Line, Overlay, State};
 use crate::cluster::access::{Action, Capabilities, Permission};
 use okg_domain::fixtures as fake;
 use okg_domain::fleet::Key;
@@ -215,7 +215,7 @@ fn rbac_denial_is_named() {
     press(&mut s, KeyCode::Char(' '));
     assert!(press(&mut s, KeyCode::Char('b')).is_empty());
     assert!(
-        matches!(s.top_overlay(), Some(Overlay::Dialog(d)) if d.title() == "Bump gss-2048"),
+        matches!(s.top_overlay(), Some(o @ (Overlay::Bump(_) | Overlay::Reload(_))) if o.title() == "Bump gss-2048"),
         "the bump dialog opens"
     );
 }
@@ -225,7 +225,9 @@ fn allowed_actions_emit_intents() {
     let mut s = loaded(writable());
     // Opening the bump dialog sends nothing (it plans only on enter).
     assert!(press(&mut s, KeyCode::Char('b')).is_empty());
-    assert!(matches!(s.top_overlay(), Some(Overlay::Dialog(d)) if d.title() == "Bump gss-2048"));
+    assert!(
+        matches!(s.top_overlay(), Some(o @ (Overlay::Bump(_) | Overlay::Reload(_))) if o.title() == "Bump gss-2048")
+    );
     press(&mut s, KeyCode::Esc);
     let cmds = press(&mut s, KeyCode::Char('r'));
     assert_eq!(
@@ -328,4 +330,49 @@ fn paged_relist_shows_rows_early_and_synced_drops_the_missing() {
         pods.iter().map(Key::of).filter(|key| key.name != "gss-2048-0").collect();
     s.update(Msg::Cluster(ClusterEvent::PodsSynced(pod_keys)));
     assert!(!s.fleet.rows[&k("gss-2048-0")].has_pod);
+}
+
+#[test]
+fn a_context_switch_keeps_the_fleet_until_the_new_context_answers() {
+    let mut s = loaded(Access::default());
+    let rows = s.fleet.rows.len();
+    let context = s.context.clone();
+    for c in ":ctx nosuch".chars() {
+        s.update(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+    }
+    let cmds = s.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    let switch = match cmds.as_slice() {
+        [Cmd::SwitchContext { switch, context }] if context == "nosuch" => *switch,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(s.fleet.rows.len(), rows, "still showing the current context");
+    assert!(s.switching.is_some());
+    let cmds = s.update(Msg::SwitchFailed {
+        switch,
+        context: "nosuch".into(),
+        error: "no context nosuch in the kubeconfig".into(),
+    });
+    assert!(cmds.is_empty());
+    assert!(s.switching.is_none());
+    assert_eq!(s.context, context);
+    assert_eq!(s.fleet.rows.len(), rows);
+    assert!(matches!(&s.note, Some((Level::Error, n)) if n.contains("cannot switch to nosuch")));
+
+    // A switch that connects replaces the fleet and asks the shell to adopt the connection.
+    let cmds = s.update(Msg::Key(KeyEvent::new(KeyCode::Char(':'), KeyModifiers::NONE)));
+    assert!(cmds.is_empty());
+    for c in "ctx other".chars() {
+        s.update(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+    }
+    let cmds = s.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    let [Cmd::SwitchContext { switch, .. }] = cmds.as_slice() else { panic!("{cmds:?}") };
+    let cmds = s.update(Msg::Switched {
+        switch: *switch,
+        context: "other".into(),
+        server: "https://other".into(),
+        namespace: None,
+    });
+    assert_eq!(cmds, vec![Cmd::Adopt { switch: *switch }]);
+    assert_eq!(s.context, "other");
+    assert!(s.fleet.rows.is_empty());
 }

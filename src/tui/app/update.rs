@@ -1,14 +1,17 @@
 //! `update`: the pure state machine. Messages in, state changed, commands out; no I/O.
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind};
 use regex::RegexBuilder;
 use tui_textarea::TextArea;
 
 use super::filter::LabelSelector;
 use super::keymap::{self, Action, Context};
 use super::msg::{ClusterEvent, Cmd, Intent, Msg};
-use super::state::{DialogCtx, DialogOutcome, Input, InputKind, Level, Line, Overlay, State};
+use super::state::{
+    DialogCtx, DialogOutcome, Input, InputKind, Level, Line, Opening, Overlay, State,
+};
 use super::store::Touched;
 use crate::cluster::access::Action as Rbac;
+use crate::ops::bump_task::BumpReply;
 use okg_domain::fleet::Key;
 
 /// Lines the main view spends on chrome (title, column header, two footer lines).
@@ -48,139 +51,162 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             }
             Vec::new()
         }
-        Msg::Connected { context, server, namespace } => {
-            state.context = context;
+        Msg::Switched { switch, context, server, namespace } => {
+            if state.switching.as_ref().map(|s| s.0) != Some(switch) {
+                return Vec::new(); // a switch that was superseded
+            }
+            state.switching = None;
+            state.context = context.clone();
             state.server = server;
             state.namespace = namespace;
             state.access.caps = None;
             reset_fleet(state);
+            state.note(Level::Info, format!("context {context}"));
+            vec![Cmd::Adopt { switch }]
+        }
+        Msg::SwitchFailed { switch, context, error } => {
+            if state.switching.as_ref().map(|s| s.0) == Some(switch) {
+                state.switching = None;
+                state.note(
+                    Level::Error,
+                    format!("cannot switch to {context}: {error} (still on {})", state.context),
+                );
+            }
             Vec::new()
         }
         Msg::Note(text) => {
             state.note(Level::Info, text);
             Vec::new()
         }
-        Msg::Dialog(payload) => on_dialog_msg(state, payload),
+        Msg::Bump(BumpReply::Remembered { set, container }) => {
+            state.bump_choices.insert(set, container);
+            Vec::new()
+        }
+        Msg::Bump(reply) => route(
+            state,
+            |o| matches!(o, Overlay::Bump(_)),
+            |o, ctx| match o {
+                Overlay::Bump(d) => d.on_msg(reply, ctx),
+                _ => DialogOutcome::Stay(Vec::new()),
+            },
+        ),
+        Msg::Reload(reply) => {
+            let run = reply.run();
+            route(
+                state,
+                |o| matches!(o, Overlay::Reload(d) if d.wants(run)),
+                |o, ctx| match o {
+                    Overlay::Reload(d) => d.on_msg(reply, ctx),
+                    _ => DialogOutcome::Stay(Vec::new()),
+                },
+            )
+        }
     }
 }
 
-/// A payload goes to the topmost open dialog that wants it, else to a parked one. A payload
-/// nobody wants (its dialog was closed) is dropped; the overlays under it are left alone.
-fn on_dialog_msg(state: &mut State, payload: Box<dyn std::any::Any + Send>) -> Vec<Cmd> {
-    let open = state
-        .overlays
-        .iter()
-        .rposition(|o| matches!(o, Overlay::Dialog(d) if d.wants(payload.as_ref())));
-    if let Some(i) = open {
-        let Overlay::Dialog(mut d) = state.overlays.remove(i) else { return Vec::new() };
+/// A flow's message goes to the topmost open screen that `wants` it, else to a hidden one.
+/// A message nobody wants (its screen was closed) is dropped; the screens under it are left
+/// alone. A hidden screen stays hidden whatever it answers, until it closes itself.
+fn route(
+    state: &mut State,
+    wants: impl Fn(&Overlay) -> bool,
+    deliver: impl FnOnce(&mut Overlay, &DialogCtx) -> DialogOutcome,
+) -> Vec<Cmd> {
+    if let Some(i) = state.overlays.iter().rposition(&wants) {
+        let mut overlay = state.overlays.remove(i);
         let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
-        let outcome = d.on_msg(payload, &ctx);
+        let outcome = deliver(&mut overlay, &ctx);
         state.dirty = true;
         // Put it back where it was (it may not be on top).
-        let (cmds, keep) = match outcome {
-            DialogOutcome::Stay(c) => (c, Some(Overlay::Dialog(d))),
-            DialogOutcome::Close(c) => (c, None),
-            DialogOutcome::Park(c) => {
-                if is_reload(d.as_ref()) {
-                    state.reload_parked = Some(d);
-                } else {
-                    state.parked = Some(d);
-                }
-                (c, None)
+        return match outcome {
+            DialogOutcome::Stay(cmds) => {
+                state.overlays.insert(i, overlay);
+                cmds
+            }
+            DialogOutcome::Close(cmds) => cmds,
+            DialogOutcome::Park(cmds) => {
+                state.parked.push(overlay);
+                cmds
+            }
+            DialogOutcome::Open(opening, cmds) => {
+                state.overlays.insert(i, overlay);
+                open(state, opening, cmds)
             }
         };
-        if let Some(o) = keep {
-            state.overlays.insert(i, o);
-        }
-        return cmds;
     }
-    // Hidden dialogs: the followed rollout stays parked whatever it answers (until `o`); a
-    // reload view stays parked until it closes itself.
-    if let Some(mut d) = state.parked.take_if(|d| d.wants(payload.as_ref())) {
+    if let Some(i) = state.parked.iter().position(&wants) {
+        let mut overlay = state.parked.remove(i);
         let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
-        let (DialogOutcome::Stay(cmds) | DialogOutcome::Close(cmds) | DialogOutcome::Park(cmds)) =
-            d.on_msg(payload, &ctx);
-        state.parked = Some(d);
+        let outcome = deliver(&mut overlay, &ctx);
         state.dirty = true;
-        return cmds;
-    }
-    if let Some(mut d) = state.reload_parked.take_if(|d| d.wants(payload.as_ref())) {
-        let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
-        let cmds = match d.on_msg(payload, &ctx) {
-            DialogOutcome::Stay(c) | DialogOutcome::Park(c) => {
-                state.reload_parked = Some(d);
-                c
+        return match outcome {
+            DialogOutcome::Close(cmds) if matches!(overlay, Overlay::Reload(_)) => cmds,
+            DialogOutcome::Stay(cmds)
+            | DialogOutcome::Close(cmds)
+            | DialogOutcome::Park(cmds)
+            | DialogOutcome::Open(_, cmds) => {
+                state.parked.insert(i, overlay);
+                cmds
             }
-            DialogOutcome::Close(c) => c,
         };
-        return cmds;
     }
     Vec::new()
 }
 
-/// The rollout view asked to reload its pods as they are confirmed in place: open the reload
-/// dialog (in chain mode) on top of it, unless the session may not reload.
-fn chained_reload(state: &mut State, cmds: Vec<Cmd>) -> Vec<Cmd> {
-    let Some(targets) = cmds.iter().find_map(|c| match c {
-        Cmd::Intent(Intent::ReloadRollout { targets, .. }) => Some(targets.clone()),
-        _ => None,
-    }) else {
-        return cmds;
-    };
-    if let Err(why) = state.access.check(&[Rbac::ExecPods, Rbac::ProxyPods]) {
-        state.note(Level::Warn, format!("reload unavailable: {why}"));
-        return cmds
-            .into_iter()
-            .filter(|c| !matches!(c, Cmd::Intent(Intent::ReloadRollout { .. })))
-            .collect();
-    }
-    if state.reload_parked.is_some() {
-        state.note(Level::Warn, "a reload is still running: r shows it");
-        return cmds
-            .into_iter()
-            .filter(|c| !matches!(c, Cmd::Intent(Intent::ReloadRollout { .. })))
-            .collect();
-    }
-    let mut dialog = crate::tui::screens::reload::state::for_targets(state, &targets);
-    dialog.chain = true;
-    state.overlays.push(Overlay::Dialog(Box::new(dialog)));
-    cmds
-}
-
-fn is_reload(d: &dyn super::state::Dialog) -> bool {
-    d.as_any().is_some_and(|a| a.is::<crate::tui::screens::reload::state::ReloadDialog>())
-}
-
-fn finish_dialog(
-    state: &mut State,
-    d: Box<dyn super::state::Dialog>,
-    outcome: DialogOutcome,
-) -> Vec<Cmd> {
-    let (DialogOutcome::Stay(cmds) | DialogOutcome::Close(cmds) | DialogOutcome::Park(cmds)) =
-        &outcome;
-    for c in cmds {
-        if let Cmd::Bump(crate::tui::screens::bump::state::BumpCmd::Remember { set, container }) = c
-        {
-            state.bump_choices.insert(set.clone(), container.clone());
+/// Open a screen another screen asked for, on top of it.
+fn open(state: &mut State, opening: Opening, mut cmds: Vec<Cmd>) -> Vec<Cmd> {
+    match opening {
+        Opening::ChainedReload { set, targets } => {
+            if let Err(why) = state.access.check(&[Rbac::ExecPods, Rbac::ProxyPods]) {
+                state.note(Level::Warn, format!("reload unavailable: {why}"));
+                return cmds;
+            }
+            if state.parked_reload().is_some() {
+                state.note(Level::Warn, "a reload is still running: r shows it");
+                return cmds;
+            }
+            let mut dialog = crate::tui::screens::reload::state::for_targets(state, &targets);
+            dialog.chain = true;
+            state.overlays.push(Overlay::Reload(Box::new(dialog)));
+            cmds.push(Cmd::Intent(Intent::Reload { targets, sets: vec![set] }));
+            cmds
         }
     }
+}
+
+/// Where a screen goes after a key: back on the stack, away, hidden, or under a new one.
+fn finish(state: &mut State, overlay: Overlay, outcome: DialogOutcome) -> Vec<Cmd> {
     match outcome {
         DialogOutcome::Stay(cmds) => {
-            state.overlays.push(Overlay::Dialog(d));
+            state.overlays.push(overlay);
             cmds
         }
         DialogOutcome::Close(cmds) => cmds,
         DialogOutcome::Park(cmds) => {
-            if is_reload(d.as_ref()) {
-                state
-                    .note(Level::Info, format!("{} in the background: r returns to it", d.title()));
-                state.reload_parked = Some(d);
-            } else {
-                state.parked = Some(d);
-                state.note(Level::Info, "rollout still followed: o shows it again");
-            }
+            let note = match &overlay {
+                Overlay::Reload(d) => format!("{} in the background: r returns to it", d.title()),
+                _ => "rollout still followed: o shows it again".to_string(),
+            };
+            state.note(Level::Info, note);
+            state.parked.push(overlay);
             cmds
         }
+        DialogOutcome::Open(opening, cmds) => {
+            state.overlays.push(overlay);
+            open(state, opening, cmds)
+        }
+    }
+}
+
+/// Bring a hidden screen back on top, if one matches.
+fn unpark(state: &mut State, which: impl Fn(&Overlay) -> bool) -> bool {
+    match state.parked.iter().position(which) {
+        Some(i) => {
+            let overlay = state.parked.remove(i);
+            state.overlays.push(overlay);
+            true
+        }
+        None => false,
     }
 }
 
@@ -241,11 +267,14 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     state.dirty = true;
     match state.overlays.pop() {
         Some(Overlay::Input(input)) => on_input_key(state, input, key),
-        Some(Overlay::Dialog(mut d)) => {
+        Some(mut overlay @ (Overlay::Bump(_) | Overlay::Reload(_))) => {
             let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
-            let outcome = d.on_key(key, &ctx);
-            let cmds = finish_dialog(state, d, outcome);
-            chained_reload(state, cmds)
+            let outcome = match &mut overlay {
+                Overlay::Bump(d) => d.on_key(key, &ctx),
+                Overlay::Reload(d) => d.on_key(key, &ctx),
+                _ => DialogOutcome::Stay(Vec::new()),
+            };
+            finish(state, overlay, outcome)
         }
         Some(mut overlay) => {
             let cmds = on_overlay_key(state, &mut overlay, key);
@@ -305,9 +334,9 @@ fn open_input(state: &mut State, kind: InputKind) {
 }
 
 fn on_input_key(state: &mut State, mut input: Box<Input>, key: KeyEvent) -> Vec<Cmd> {
-    match key.code {
-        KeyCode::Esc => Vec::new(),
-        KeyCode::Enter => {
+    match keymap::lookup(Context::Prompt, &key) {
+        Some(Action::Cancel) => Vec::new(),
+        Some(Action::Accept) => {
             let text = input.textarea.lines().join("").trim().to_string();
             match submit_input(state, input.kind, &text) {
                 Ok(cmds) => cmds,
@@ -365,9 +394,11 @@ fn run_command(state: &mut State, text: &str) -> Result<Vec<Cmd>, String> {
             Ok(vec![Cmd::SwitchNamespace(ns)])
         }
         ["ctx" | "context", name] => {
-            reset_fleet(state);
+            // The current context stays live until the new one answers (`Msg::Switched`).
+            let switch = state.next_switch();
+            state.switching = Some((switch, name.to_string()));
             state.note(Level::Info, format!("switching to context {name}…"));
-            Ok(vec![Cmd::SwitchContext(name.to_string())])
+            Ok(vec![Cmd::SwitchContext { switch, context: name.to_string() }])
         }
         _ => Err("commands: ns NAME | ns all | ctx NAME | q".into()),
     }
@@ -500,16 +531,38 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::Help => state.overlays.push(Overlay::Help { scroll: 0 }),
         Action::Bump => return bump(state),
-        Action::Rollout => match state.parked.take() {
-            Some(d) => state.overlays.push(Overlay::Dialog(d)),
-            None => state.note(Level::Info, "no rollout is being followed"),
-        },
+        Action::Rollout => {
+            if !unpark(state, |o| matches!(o, Overlay::Bump(_))) {
+                state.note(Level::Info, "no rollout is being followed");
+            }
+        }
         Action::Reload => return reload(state),
         Action::Quit => {
             state.quit = true;
             return vec![Cmd::Quit];
         }
-        Action::Back => {}
+        // The screens' own actions are never looked up on the table.
+        Action::Back
+        | Action::Cancel
+        | Action::Submit
+        | Action::NextField
+        | Action::PrevField
+        | Action::TabNext
+        | Action::ChoosePrev
+        | Action::ChooseNext
+        | Action::CanaryMore
+        | Action::CanaryLess
+        | Action::Erase
+        | Action::Apply
+        | Action::ContinueCanary
+        | Action::PauseResume
+        | Action::Rollback
+        | Action::ChainReload
+        | Action::SwitchMethod
+        | Action::Start
+        | Action::CancelRun
+        | Action::Close
+        | Action::Accept => {}
     }
     Vec::new()
 }
@@ -536,8 +589,7 @@ fn targets(state: &State) -> Vec<Key> {
 fn bump(state: &mut State) -> Vec<Cmd> {
     // One bump at a time: a rollout still followed comes back first (esc on it once it has
     // finished closes it).
-    if let Some(d) = state.parked.take() {
-        state.overlays.push(Overlay::Dialog(d));
+    if unpark(state, |o| matches!(o, Overlay::Bump(_))) {
         state.note(Level::Info, "a rollout is still followed: here it is");
         return Vec::new();
     }
@@ -559,7 +611,7 @@ fn bump(state: &mut State) -> Vec<Cmd> {
         &state.marks,
         remembered,
     ) {
-        Some(d) => state.overlays.push(Overlay::Dialog(Box::new(d))),
+        Some(d) => state.overlays.push(Overlay::Bump(Box::new(d))),
         None => state.note(Level::Warn, format!("bump: set {} has no containers known yet", set.1)),
     }
     Vec::new()
@@ -571,8 +623,7 @@ fn reload(state: &mut State) -> Vec<Cmd> {
         return Vec::new();
     }
     // A reload sent to the background comes back first.
-    if let Some(d) = state.reload_parked.take() {
-        state.overlays.push(Overlay::Dialog(d));
+    if unpark(state, |o| matches!(o, Overlay::Reload(_))) {
         return Vec::new();
     }
     let mut targets = targets(state);
@@ -588,6 +639,6 @@ fn reload(state: &mut State) -> Vec<Cmd> {
     }
     let dialog = crate::tui::screens::reload::state::for_targets(state, &targets);
     let sets = dialog.sets();
-    state.overlays.push(Overlay::Dialog(Box::new(dialog)));
+    state.overlays.push(Overlay::Reload(Box::new(dialog)));
     vec![Cmd::Intent(Intent::Reload { targets, sets })]
 }

@@ -6,6 +6,7 @@ use ratatui::widgets::Widget;
 
 use super::theme::Theme;
 use crate::cluster::access::Action as Rbac;
+use crate::tui::app::keymap::{self, Action, Context};
 use crate::tui::app::state::{Input, Level, Overlay, State};
 
 fn spans(buf: &mut Buffer, mut x: u16, y: u16, right: u16, parts: &[(String, Style)]) -> u16 {
@@ -21,7 +22,9 @@ fn spans(buf: &mut Buffer, mut x: u16, y: u16, right: u16, parts: &[(String, Sty
 pub fn title(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
     buf.set_style(area, t.title);
     let ns = state.namespace.as_deref().unwrap_or("(all)");
-    let live = if let Some(e) = &state.watch_error {
+    let live = if let Some((_, to)) = &state.switching {
+        format!("switching to {}…", super::format::fit(to, 24))
+    } else if let Some(e) = &state.watch_error {
         format!("{} {}", t.sym("✗", "x"), super::format::fit(e, 30))
     } else if state.synced.iter().all(|s| *s) {
         format!("{} live", t.sym("●", "*"))
@@ -39,7 +42,7 @@ pub fn title(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
         right.push((" READ-ONLY ".into(), t.readonly));
         right.push(("  ".into(), t.title));
     }
-    if state.parked.is_some() {
+    if state.parked_bump().is_some() {
         right.push((" rollout: o ".into(), t.accent));
         right.push(("  ".into(), t.title));
     }
@@ -110,24 +113,30 @@ pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
     let end = area.x + area.width;
     let bump_ok = state.access.check(&[Rbac::PatchGameServerSets, Rbac::PatchGameServers]).is_ok();
     let reload_ok = state.access.check(&[Rbac::ExecPods, Rbac::ProxyPods]).is_ok();
-    let items: Vec<(&str, &str, bool)> = match state.top_overlay() {
-        Some(Overlay::Input(_)) => vec![("enter", "apply", true), ("esc", "cancel", true)],
+    let all = |_: Action| true;
+    let items: Vec<(Action, &str)> = match state.top_overlay() {
+        Some(Overlay::Input(_)) => keymap::hints(Context::Prompt, all),
         Some(Overlay::Detail { .. }) | Some(Overlay::Help { .. }) => {
-            vec![("↑↓", "scroll", true), ("esc", "back", true), ("?", "help", true)]
+            keymap::hints(Context::Overlay, all)
         }
-        Some(Overlay::Dialog(_)) => vec![("esc", "back", true)],
-        None => vec![
-            ("space", "mark", true),
-            ("g", "mark set", true),
-            ("V", "range", true),
-            ("/", "filter", true),
-            ("enter", "detail", true),
-            ("b", "bump", bump_ok),
-            ("r", "reload", reload_ok),
-            ("?", "help", true),
-            ("q", "quit", true),
-        ],
+        // The screens draw their own hint lines.
+        Some(Overlay::Bump(_) | Overlay::Reload(_)) => {
+            keymap::hints(Context::Overlay, |a| a == Action::Back)
+        }
+        None => keymap::hints(Context::Main, |a| a != Action::Up),
     };
+    let items: Vec<(&str, &str, bool)> = items
+        .into_iter()
+        .map(|(action, hint)| {
+            let (k, what) = hint.split_once(' ').unwrap_or((hint, ""));
+            let ok = match action {
+                Action::Bump => bump_ok,
+                Action::Reload => reload_ok,
+                _ => true,
+            };
+            (k, what, ok)
+        })
+        .collect();
     let mut parts = Vec::new();
     for (i, (k, what, ok)) in items.into_iter().enumerate() {
         if i > 0 {

@@ -1,7 +1,8 @@
 //! Drawing: pure functions from `&State` and a `Theme` to a frame. No state is changed here.
 pub mod chrome;
 pub mod columns;
-pub mod format;
+/// Text forms of times and counts live in the domain, shared with the CLI.
+pub use okg_domain::format;
 pub mod table;
 pub mod text;
 pub mod theme;
@@ -36,9 +37,13 @@ pub fn draw(frame: &mut Frame, state: &State, t: &Theme) {
             Overlay::Help { scroll } => {
                 crate::tui::screens::help::view::draw(t, *scroll, body, buf)
             }
-            Overlay::Dialog(d) => {
+            Overlay::Bump(d) => {
                 ratatui::widgets::Widget::render(ratatui::widgets::Clear, body, buf);
-                d.render(body, buf, t);
+                crate::tui::screens::bump::view::draw(d, body, buf, t);
+            }
+            Overlay::Reload(d) => {
+                ratatui::widgets::Widget::render(ratatui::widgets::Clear, body, buf);
+                crate::tui::screens::reload::view::draw(d, body, buf, t);
             }
             Overlay::Input(_) => {}
         }

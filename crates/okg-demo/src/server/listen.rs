@@ -2,7 +2,7 @@
 //! (a TLS handshake starts with 0x16). kubectl sends bearer tokens only over https, while
 //! plain HTTP stays handy for curl and raw tests.
 //!
-//! The certificate is a fixed one under `src/demo/tls/` for 127.0.0.1, ::1 and localhost, signed
+//! The certificate is a fixed one under `crates/okg-demo/src/tls/` for 127.0.0.1, ::1 and localhost, signed
 //! by a throw-away CA whose key was deleted after signing. The server key is public by design:
 //! it protects nothing but a loopback demo.
 use std::sync::Arc;

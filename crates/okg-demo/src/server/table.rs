@@ -81,29 +81,9 @@ fn column_definitions(r: Resource) -> Vec<Value> {
         .collect()
 }
 
-/// Kubernetes' short human durations: 45s, 5m3s, 12m, 3h4m, 20h, 2d3h, 30d, 2y40d.
+/// Kubernetes' short human durations (one rule for the demo's tables and the console).
 pub fn human_duration(secs: i64) -> String {
-    let s = secs.max(0);
-    let (m, h, d) = (s / 60, s / 3600, s / 86400);
-    if s < 120 {
-        format!("{s}s")
-    } else if m < 10 {
-        if s % 60 == 0 { format!("{m}m") } else { format!("{m}m{}s", s % 60) }
-    } else if h < 3 {
-        format!("{m}m")
-    } else if h < 8 {
-        if m % 60 == 0 { format!("{h}h") } else { format!("{h}h{}m", m % 60) }
-    } else if h < 48 {
-        format!("{h}h")
-    } else if h < 192 {
-        if h % 24 == 0 { format!("{d}d") } else { format!("{d}d{}h", h % 24) }
-    } else if d < 365 * 2 {
-        format!("{d}d")
-    } else if d < 365 * 8 {
-        format!("{}y{}d", d / 365, d % 365)
-    } else {
-        format!("{}y", d / 365)
-    }
+    okg_domain::format::human_secs(secs)
 }
 
 fn age(ts: Option<&Value>, now: jiff::Timestamp) -> String {

@@ -15,7 +15,7 @@ use tokio::sync::Notify;
 
 use super::events::Recorder;
 use super::executor;
-use super::plan::{self, Clock, Memory, World};
+use super::plan::{self, Clock, Memory, Roles, World};
 use crate::DemoOptions;
 use okg_domain::types::{GameServer, GameServerSet};
 
@@ -49,6 +49,16 @@ where
 pub async fn run(
     client: kube::Client,
     options: DemoOptions,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    run_roles(client, options, Roles::default(), shutdown).await
+}
+
+/// `run` with only some roles (the e2e tier's `e2e_sim --roles kubelet`).
+pub async fn run_roles(
+    client: kube::Client,
+    options: DemoOptions,
+    roles: Roles,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     let notify = Arc::new(Notify::new());
@@ -67,7 +77,7 @@ pub async fn run(
     }
     let tick = options.tick.max(Duration::from_millis(10));
     let idle = (tick / 4).max(Duration::from_millis(10));
-    let mut mem = Memory::default();
+    let mut mem = Memory { roles, ..Default::default() };
     let mut recorder = Recorder::new(EVENT_CAPACITY);
     // Plan only when something may have changed: a watch event arrived, the last pass wrote, or
     // a pod is waiting out a step. A settled cluster of 10,000 pods then costs nothing.

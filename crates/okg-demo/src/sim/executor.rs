@@ -116,6 +116,22 @@ async fn apply(client: kube::Client, action: Action) -> Applied {
             };
             r.map(|_| Some((key, None)))
         }
+        Action::Bind { ns, name, node } => {
+            let binding = json!({
+                "apiVersion": "v1", "kind": "Binding",
+                "metadata": {"name": name, "namespace": ns},
+                "target": {"apiVersion": "v1", "kind": "Node", "name": node},
+            });
+            Api::<Pod>::namespaced(client, &ns)
+                .create_subresource::<Value, Value>(
+                    "binding",
+                    &name,
+                    &PostParams::default(),
+                    &binding,
+                )
+                .await
+                .map(|_| None)
+        }
         Action::Event(e) => {
             events.push(e);
             Ok(None)

@@ -346,7 +346,10 @@ fn missing_image_stalls_then_a_good_bump_recovers() {
     let p = &broken[0];
     // The highest update priority goes first (gss-2048-2 is seeded with 10).
     assert_eq!(p.metadata.name.as_deref(), Some("gss-2048-2"));
-    assert_eq!(sim.gs("gss-2048-2").current_state(), "NotReady");
+    // The kubelet still reports the old image (the pull failed), so the in-place update is not
+    // complete: the pod stays lifecycle Updating and OKG says Updating (as upstream does).
+    assert_eq!(sim.gs("gss-2048-2").current_state(), "Updating");
+    assert_eq!(pods::label(p, labels::LIFECYCLE_STATE), Some("Updating"));
     assert!(!pods::is_ready(p));
     let msg =
         cs(p, "sidecar").state.as_ref().unwrap().waiting.as_ref().unwrap().message.clone().unwrap();
@@ -472,4 +475,31 @@ fn paused_rollout_starts_nothing_until_resumed() {
                 .iter()
                 .all(|p| pods::label(p, labels::REVISION_HASH) == Some(rev.as_str()))
     });
+}
+
+#[test]
+fn the_kubelet_role_alone_binds_and_starts_pods_and_leaves_sets_to_others() {
+    let mut sim = Sim::new(2);
+    sim.mem.roles = super::plan::Roles { controllers: false, kubelet: true };
+    // A pod as a real OpenKruise creates it: no node, no status.
+    let name = sim.pods_of("gss-2048")[0].metadata.name.clone().unwrap();
+    let key = (Resource::Pod, name.clone());
+    let pod = sim.objects.get_mut(&key).unwrap();
+    pod["spec"].as_object_mut().unwrap().remove("nodeName");
+    pod["status"] = json!({"phase": "Pending"});
+    // A template change: the kubelet role must not act on sets.
+    let set = sim.get(Resource::GameServerSet, "gss-2048").clone();
+    let gs_before = sim.objects.iter().filter(|(k, _)| k.0 == Resource::GameServer).count();
+    sim.run_until(20, |s| {
+        pods::condition_status(&s.pod(&name), "Ready") == Some("True")
+            || s.pod(&name).spec.unwrap().readiness_gates.is_some_and(|g| !g.is_empty())
+                && s.pod(&name).status.unwrap().pod_ip.is_some()
+    });
+    let pod = sim.pod(&name);
+    assert!(pod.spec.as_ref().unwrap().node_name.is_some(), "bound to a node");
+    assert!(pod.status.as_ref().unwrap().pod_ip.is_some(), "started");
+    assert_eq!(sim.get(Resource::GameServerSet, "gss-2048"), &set);
+    assert_eq!(sim.objects.iter().filter(|(k, _)| k.0 == Resource::GameServer).count(), gs_before);
+    assert!(super::plan::Roles::parse("kubelet").is_ok_and(|r| !r.controllers && r.kubelet));
+    assert!(super::plan::Roles::parse("bogus").is_err());
 }

@@ -21,6 +21,68 @@ fn waiting_reason(cs: &ContainerStatus) -> Option<&str> {
     cs.state.as_ref()?.waiting.as_ref()?.reason.as_deref()
 }
 
+fn waiting_message(cs: &ContainerStatus) -> &str {
+    cs.state.as_ref().and_then(|s| s.waiting.as_ref()?.message.as_deref()).unwrap_or_default()
+}
+
+/// Pulls `image` for a waiting container and starts it, or records the failed pull.
+/// A started container is a new one: a new container ID and, if an earlier one had run (a
+/// `lastState`), restart count + 1. A failed pull changes nothing but the waiting state: the
+/// image, imageID and restart count stay those of the last container that ran (a container
+/// that never ran shows the spec image and no imageID).
+fn pull_and_start(
+    d: &mut Draft,
+    pod_name: &str,
+    name: &str,
+    image: &str,
+    now: jiff::Timestamp,
+    events: &mut Vec<EventSpec>,
+) {
+    let pod = d.get().clone();
+    let c = current_mut(d, name);
+    let has_run = c.last_state.as_ref().is_some_and(|s| s.terminated.is_some());
+    if revision::image_exists(image) {
+        let restarts = c.restart_count + i32::from(has_run);
+        let last = c.last_state.clone();
+        *c = pods::running(pod_name, name, image, now, restarts, None);
+        c.last_state = last;
+        events.push(
+            EventSpec::on_pod(
+                &pod,
+                "Pulled",
+                format!(
+                    "Successfully pulled image \"{image}\" in 1.204s (1.204s including waiting)"
+                ),
+            )
+            .container(name),
+        );
+        events.push(
+            EventSpec::on_pod(&pod, "Created", format!("Created container: {name}"))
+                .container(name),
+        );
+        events.push(
+            EventSpec::on_pod(&pod, "Started", format!("Started container {name}")).container(name),
+        );
+    } else {
+        let msg = pods::pull_error_message(image);
+        if !has_run {
+            c.image = image.to_string();
+            c.image_id = String::new();
+        }
+        c.state = Some(pods::waiting("ErrImagePull", Some(msg.clone())));
+        events.push(
+            EventSpec::on_pod(&pod, "Failed", format!("Failed to pull image \"{image}\": {msg}"))
+                .container(name)
+                .warning(),
+        );
+        events.push(
+            EventSpec::on_pod(&pod, "Failed", "Error: ErrImagePull".into())
+                .container(name)
+                .warning(),
+        );
+    }
+}
+
 fn is_running(cs: &ContainerStatus) -> bool {
     cs.state.as_ref().is_some_and(|s| s.running.is_some())
 }
@@ -114,33 +176,28 @@ pub fn step(
     let mut slow = false;
     for (name, image) in &specs {
         let Some(cs) = current(d, name) else { continue };
-        // While pulling, the status still shows the old container's image and imageID (so
-        // OpenKruise does not see the update as done); a failed pull shows the new image with
-        // no imageID.
-        if cs.image != *image && waiting_reason(&cs) != Some("ContainerCreating") {
-            let was_running = is_running(&cs);
+        // A running container whose spec image changed is killed at once. Until the new one
+        // runs, the status keeps the old container's image, imageID, ID and restart count, as
+        // the real kubelet's does (so OpenKruise does not see the update as done).
+        if is_running(&cs) && cs.image != *image {
             let pod = d.get().clone();
             let c = current_mut(d, name);
-            if was_running {
-                let restart = c.restart_count;
-                c.last_state = Some(ContainerState {
-                    terminated: Some(pods::terminated(&pod_name, name, &c.image, restart, now)),
-                    ..Default::default()
-                });
-                c.restart_count += 1;
-                out.events.push(
-                    EventSpec::on_pod(
-                        &pod,
-                        "Killing",
-                        format!("Container {name} definition changed, will be restarted"),
-                    )
-                    .container(name),
-                );
-            }
-            c.container_id = None;
+            let restart = c.restart_count;
+            c.last_state = Some(ContainerState {
+                terminated: Some(pods::terminated(&pod_name, name, &c.image, restart, now)),
+                ..Default::default()
+            });
             c.ready = false;
             c.started = Some(false);
             c.state = Some(pods::waiting("ContainerCreating", None));
+            out.events.push(
+                EventSpec::on_pod(
+                    &pod,
+                    "Killing",
+                    format!("Container {name} definition changed, will be restarted"),
+                )
+                .container(name),
+            );
             out.events.push(
                 EventSpec::on_pod(&pod, "Pulling", format!("Pulling image \"{image}\""))
                     .container(name),
@@ -151,49 +208,8 @@ pub fn step(
         if !can_step {
             continue;
         }
-        match waiting_reason(&cs) {
-            Some("ContainerCreating") => {
-                let pod = d.get().clone();
-                let c = current_mut(d, name);
-                if revision::image_exists(image) {
-                    let restarts = c.restart_count;
-                    let last = c.last_state.clone();
-                    *c = pods::running(&pod_name, name, image, now, restarts, None);
-                    c.last_state = last;
-                    out.events.push(
-                        EventSpec::on_pod(&pod, "Pulled", format!("Successfully pulled image \"{image}\" in 1.204s (1.204s including waiting)"))
-                            .container(name),
-                    );
-                    out.events.push(
-                        EventSpec::on_pod(&pod, "Created", format!("Created container: {name}"))
-                            .container(name),
-                    );
-                    out.events.push(
-                        EventSpec::on_pod(&pod, "Started", format!("Started container {name}"))
-                            .container(name),
-                    );
-                } else {
-                    let msg = pods::pull_error_message(image);
-                    c.image = image.clone();
-                    c.image_id = String::new();
-                    c.state = Some(pods::waiting("ErrImagePull", Some(msg.clone())));
-                    out.events.push(
-                        EventSpec::on_pod(
-                            &pod,
-                            "Failed",
-                            format!("Failed to pull image \"{image}\": {msg}"),
-                        )
-                        .container(name)
-                        .warning(),
-                    );
-                    out.events.push(
-                        EventSpec::on_pod(&pod, "Failed", "Error: ErrImagePull".into())
-                            .container(name)
-                            .warning(),
-                    );
-                }
-                slow = true;
-            }
+        let pull = match waiting_reason(&cs) {
+            Some("ContainerCreating") => true,
             Some("ErrImagePull") => {
                 let pod = d.get().clone();
                 let c = current_mut(d, name);
@@ -219,8 +235,16 @@ pub fn step(
                         .warning(),
                 );
                 slow = true;
+                false
             }
-            _ => {}
+            // Backing off from another image: the spec changed (a rollback), so the kubelet
+            // tries the new one at once. The same image stays in back-off.
+            Some("ImagePullBackOff") => !waiting_message(&cs).contains(&format!("\"{image}\"")),
+            _ => false,
+        };
+        if pull {
+            pull_and_start(d, &pod_name, name, image, now, &mut out.events);
+            slow = true;
         }
     }
     out.stepped |= slow;
@@ -348,7 +372,10 @@ mod tests {
         let out = step(&mut d, t, false, &mut no_ip);
         let p1 = d.edited().unwrap().clone();
         let cs = &p1.status.as_ref().unwrap().container_statuses.as_ref().unwrap()[0];
-        assert_eq!(cs.restart_count, 1);
+        // Killed, the new one not yet started: the old container's image and count.
+        assert_eq!(cs.restart_count, 0);
+        assert_eq!(cs.image, "s:1");
+        assert_eq!(cs.image_id, revision::image_id("s:1"));
         assert!(!cs.ready);
         assert!(out.events.iter().any(|e| e.reason == "Killing"));
         assert_eq!(pods::condition_status(&p1, "Ready"), Some("False"));
@@ -359,6 +386,11 @@ mod tests {
         let cs = &p2.status.as_ref().unwrap().container_statuses.as_ref().unwrap()[0];
         assert_eq!(cs.image_id, revision::image_id("s:2"));
         assert_eq!(cs.restart_count, 1);
+        assert_ne!(
+            cs.container_id,
+            running_pod("s:1").status.unwrap().container_statuses.unwrap()[0].container_id
+        );
+        assert!(cs.last_state.as_ref().unwrap().terminated.is_some());
         assert!(cs.ready);
         assert_eq!(pods::condition_status(p2, "Ready"), Some("True"));
     }
@@ -388,5 +420,20 @@ mod tests {
         assert!(out.events.iter().any(|e| e.reason == "BackOff"));
         assert_eq!(pods::condition_status(p3, "Ready"), Some("False"));
         assert_eq!(p3.status.as_ref().unwrap().phase.as_deref(), Some("Running"));
+        // As the real kubelet: the last container's image, imageID and restart count stay.
+        assert_eq!((cs.image.as_str(), cs.restart_count), ("s:1", 0));
+        assert_eq!(cs.image_id, revision::image_id("s:1"));
+
+        // Rolled back to the old tag: pulled at once, a new container on the old image.
+        let mut back = p3.clone();
+        back.spec.as_mut().unwrap().containers[0].image = Some("s:1".into());
+        let mut d = Draft::new(&back);
+        step(&mut d, t, true, &mut no_ip);
+        let p4 = d.edited().unwrap();
+        let cs = &p4.status.as_ref().unwrap().container_statuses.as_ref().unwrap()[0];
+        assert!(is_running(cs));
+        assert_eq!((cs.image.as_str(), cs.restart_count), ("s:1", 1));
+        assert_eq!(cs.image_id, revision::image_id("s:1"));
+        assert_eq!(pods::condition_status(p4, "Ready"), Some("True"));
     }
 }

@@ -52,8 +52,50 @@ pub enum Action {
         now: bool,
         events: Vec<EventSpec>,
     },
+    /// Binds a pod to a node through `pods/binding` (the scheduler's part, kubelet role only:
+    /// the simulated OpenKruise names the node when it creates a pod).
+    Bind {
+        ns: String,
+        name: String,
+        node: String,
+    },
     /// An event that goes with no write.
     Event(EventSpec),
+}
+
+/// Which parts of the simulation run. The demo runs them all; the real-controllers tier
+/// (scripts/e2e-okg.sh) runs the kubelet alone beside the real kruise-game and OpenKruise
+/// managers, so both share the same kubelet rules (`kubelet.rs`). OKG and OpenKruise are
+/// planned together per set (`set.rs`) and so form one role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Roles {
+    /// OKG's GameServerSet / GameServer controllers and OpenKruise's Advanced StatefulSet.
+    pub controllers: bool,
+    /// The kubelet: starts pods, restarts containers, pulls, reports status and readiness,
+    /// confirms deletions; alone, it also binds unscheduled pods to the simulated nodes.
+    pub kubelet: bool,
+}
+
+impl Default for Roles {
+    fn default() -> Self {
+        Self { controllers: true, kubelet: true }
+    }
+}
+
+impl Roles {
+    /// Parses a comma-separated list of `controllers`, `kubelet` (or `all`).
+    pub fn parse(list: &str) -> Result<Self, String> {
+        let mut roles = Self { controllers: false, kubelet: false };
+        for word in list.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+            match word {
+                "all" => roles = Self::default(),
+                "controllers" => roles.controllers = true,
+                "kubelet" => roles.kubelet = true,
+                other => return Err(format!("unknown role {other:?} (controllers, kubelet, all)")),
+            }
+        }
+        Ok(roles)
+    }
 }
 
 /// A write this controller made that the cache may not show yet.
@@ -75,6 +117,7 @@ pub struct Memory {
     pub next_ip: Option<u32>,
     /// Revisions already reported as refused under InPlaceOnly.
     pub refused: HashSet<String>,
+    pub roles: Roles,
 }
 
 const PENDING_TTL: Duration = Duration::from_secs(3);
@@ -169,6 +212,10 @@ pub fn plan<'w>(world: &World<'w>, mem: &mut Memory, clock: &Clock) -> Vec<Actio
         }
     }
     let mut actions = Vec::new();
+    if !mem.roles.controllers {
+        kubelet_only(world, mem, clock, &mut actions);
+        return actions;
+    }
     let empty_pods = BTreeMap::new();
     let empty_gss = BTreeMap::new();
     let mut seen: HashSet<Key> = HashSet::new();
@@ -194,6 +241,30 @@ pub fn plan<'w>(world: &World<'w>, mem: &mut Memory, clock: &Clock) -> Vec<Actio
     actions
 }
 
+/// The kubelet role alone: every pod is the kubelet's; a pod without a node is bound first.
+fn kubelet_only(world: &World, mem: &mut Memory, clock: &Clock, actions: &mut Vec<Action>) {
+    for &pod in &world.pods {
+        let (ns, name) = ns_name(&pod.metadata);
+        if mem.stale(Resource::Pod, &ns, &name, pod.metadata.resource_version.as_deref(), clock.now)
+        {
+            continue;
+        }
+        if pod.spec.as_ref().is_some_and(|s| s.node_name.is_none()) {
+            if pod.metadata.deletion_timestamp.is_none() {
+                let i = name.bytes().map(usize::from).sum::<usize>() % pods::NODES.len();
+                let node = pods::NODES[i].0.to_string();
+                actions.push(Action::Bind { ns, name, node });
+            }
+            continue;
+        }
+        let mut d = Draft::new(pod);
+        let mut events = Vec::new();
+        if kubelet_pass(&mut d, mem, clock, actions, &mut events, false) {
+            push_pod_patch(&d, events, actions);
+        }
+    }
+}
+
 pub(super) fn can_step(mem: &Memory, uid: &str, clock: &Clock) -> bool {
     mem.last_step.get(uid).is_none_or(|t| clock.now.duration_since(*t) >= clock.tick)
 }
@@ -207,6 +278,9 @@ pub(super) fn kubelet_pass(
     events: &mut Vec<EventSpec>,
     stepped: bool,
 ) -> bool {
+    if !mem.roles.kubelet {
+        return d.get().metadata.deletion_timestamp.is_none();
+    }
     let uid = d.get().metadata.uid.clone().unwrap_or_default();
     let can = can_step(mem, &uid, clock) && !stepped;
     if d.get().metadata.deletion_timestamp.is_some() {

@@ -220,8 +220,10 @@ pub(super) fn plan_set(
             clock.now,
         );
         let lc = pods::label(pod, labels::LIFECYCLE_STATE).unwrap_or(lifecycle::NORMAL);
-        let updating = lc == lifecycle::PREPARING_UPDATE || lc == lifecycle::UPDATING;
         let updated = pods::label(pod, labels::REVISION_HASH) == Some(rev.as_str());
+        // An in-place update of an older revision that never completed (a failed pull) is
+        // updated again to the new one, as OpenKruise does.
+        let updating = lc == lifecycle::PREPARING_UPDATE || (lc == lifecycle::UPDATING && updated);
         let mut cand = order::Candidate {
             ordinal: ord,
             updated,

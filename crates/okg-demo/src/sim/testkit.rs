@@ -126,6 +126,14 @@ impl Sim {
         for a in actions {
             match a {
                 Action::Event(e) => self.events.push(e),
+                Action::Bind { name, node, .. } => {
+                    writes += 1;
+                    self.rv += 1;
+                    if let Some(o) = self.objects.get_mut(&(Resource::Pod, name)) {
+                        o["spec"]["nodeName"] = json!(node);
+                        o["metadata"]["resourceVersion"] = json!(self.rv.to_string());
+                    }
+                }
                 Action::Patch { res, name, rv, main, status, events, .. } => {
                     writes += 1;
                     let mut rv = rv;

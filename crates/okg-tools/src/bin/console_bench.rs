@@ -1,6 +1,6 @@
 //! Console benchmark (not a timed test): 10,000 GameServers and 10,000 pods.
 //!
-//! `cargo run --release --example console_bench` prints:
+//! `cargo run --release -p okg-tools --bin console_bench` prints:
 //! (a) the time to apply one watch event and draw one frame (median and p99 over many events),
 //! (c) resident memory after loading the fleet,
 //! (d) bytes written to the terminal per minute while idle at 120×40 (one age tick a second).

@@ -1,7 +1,7 @@
 //! Benchmark of the demo API server: start-up with N replicas and full lists of pods and
 //! GameServers through kube-rs (see docs/performance.md).
 //!
-//! `cargo run --release --example demo_bench -- [replicas] [--fixtures] [--serve KUBECONFIG]`
+//! `cargo run --release -p okg-tools --bin demo_bench -- [replicas] [--fixtures] [--serve KUBECONFIG]`
 //!
 //! Without `--fixtures` the cluster starts as `okg demo` does (the simulated controller's seed
 //! and controller); with it, from `demo::fixtures` and no controller. `--serve` then writes a

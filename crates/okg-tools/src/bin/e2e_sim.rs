@@ -11,8 +11,13 @@
 //! With `--node-label KEY=VALUE` it first creates the simulation's nodes
 //! (`demo::sim::pods::NODES`) with that label, so kwok can serve their kubelet API (pods/exec).
 //!
+//! `--roles kubelet` runs the kubelet's part alone (beside the real kruise-game and OpenKruise
+//! managers, scripts/e2e-okg.sh); `--seed nodes` seeds only the nodes (with `--node-label`),
+//! `--seed none` nothing.
+//!
 //! Usage: e2e_sim --kubeconfig FILE [--namespace NS] [--replicas N] [--ready-file FILE]
-//!        [--node-label KEY=VALUE] [--seed-only]
+//!        [--node-label KEY=VALUE] [--seed-only] [--roles controllers,kubelet|all]
+//!        [--seed all|nodes|none]
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -30,6 +35,10 @@ struct Args {
     ready_file: Option<PathBuf>,
     node_label: Option<(String, String)>,
     seed_only: bool,
+    roles: sim::plan::Roles,
+    /// Seed the demo objects (else only the nodes, or nothing).
+    seed_objects: bool,
+    seed_nodes: bool,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -40,6 +49,9 @@ fn parse_args() -> anyhow::Result<Args> {
         ready_file: None,
         node_label: None,
         seed_only: false,
+        roles: Default::default(),
+        seed_objects: true,
+        seed_nodes: true,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -55,6 +67,17 @@ fn parse_args() -> anyhow::Result<Args> {
                 args.node_label = Some((k.to_string(), val.to_string()));
             }
             "--seed-only" => args.seed_only = true,
+            "--roles" => {
+                args.roles = sim::plan::Roles::parse(&value()?).map_err(anyhow::Error::msg)?
+            }
+            "--seed" => {
+                (args.seed_objects, args.seed_nodes) = match value()?.as_str() {
+                    "all" => (true, true),
+                    "nodes" => (false, true),
+                    "none" => (false, false),
+                    other => bail!("--seed wants all, nodes or none, not {other}"),
+                }
+            }
             other => bail!("unknown argument {other}"),
         }
     }
@@ -147,8 +170,9 @@ async fn main() -> anyhow::Result<()> {
     options.tick = Duration::from_millis(300);
 
     let started = Instant::now();
-    let mut objects = sim::seed::initial_objects(&options);
-    if let Some((key, value)) = &args.node_label {
+    let mut objects =
+        if args.seed_objects { sim::seed::initial_objects(&options) } else { Vec::new() };
+    if let Some((key, value)) = args.node_label.as_ref().filter(|_| args.seed_nodes) {
         // The nodes the simulation schedules pods on; a real API server needs them to exist for
         // pods/exec (it asks the node where its kubelet is).
         for (name, _) in sim::pods::NODES {
@@ -172,7 +196,7 @@ async fn main() -> anyhow::Result<()> {
             .try_collect::<Vec<()>>()
             .await?;
     }
-    let summary = if total == 0 {
+    let summary = if total == 0 && args.seed_objects {
         "0 objects: demo::sim::seed::initial_objects returned none on this branch".to_string()
     } else {
         format!("{total} objects in {:.1?}", started.elapsed())
@@ -186,7 +210,8 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
-    let controller = tokio::spawn(sim::controller::run(client, options, shutdown_rx));
+    let controller =
+        tokio::spawn(sim::controller::run_roles(client, options, args.roles, shutdown_rx));
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}

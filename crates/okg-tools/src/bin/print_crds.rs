@@ -5,7 +5,7 @@
 //! schemas, printer columns and status subresource the console relies on are the ones the
 //! real server validated, not a hand-written copy that could drift from the types.
 //!
-//! Usage: cargo run --example print_crds > crds.json
+//! Usage: cargo run -p okg-tools --bin print_crds > crds.json
 use kube::CustomResourceExt;
 use okg_domain::types::{GameServer, GameServerSet};
 

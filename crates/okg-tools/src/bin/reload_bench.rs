@@ -2,7 +2,7 @@
 //! demo makes every reload take L, and compare the wall time with the ideal
 //! ceil(N / P) × L (see docs/performance-reload.md).
 //!
-//! `cargo run --example reload_bench -- [pods=1000] [parallel=64] [latency_ms=100] [rounds=3] [--http] [--bare]`
+//! `cargo run -p okg-tools --bin reload_bench -- [pods=1000] [parallel=64] [latency_ms=100] [rounds=3] [--http] [--bare]`
 //!
 //! Without `--bare` the demo starts as `okg demo` does (seed and simulated controller running);
 //! with it, from `demo::fixtures` and no controller. `--fake` skips the network: a transport that

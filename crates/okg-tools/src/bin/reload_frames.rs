@@ -3,7 +3,7 @@
 //! the frames drawn per second while it runs (the loop caps at ~30 fps and draws only when
 //! something changed). See docs/performance-reload.md.
 //!
-//! `cargo run --release --example reload_frames -- [pods=1000] [parallel=64] [latency_ms=100]`
+//! `cargo run --release -p okg-tools --bin reload_frames -- [pods=1000] [parallel=64] [latency_ms=100]`
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

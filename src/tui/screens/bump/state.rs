@@ -7,77 +7,17 @@ use std::collections::BTreeSet;
 use crossterm::event::{KeyCode, KeyEvent};
 use tui_textarea::TextArea;
 
-use crate::cluster::access::{Action, Permission};
-use crate::ops::bump::{BumpEvent, Step};
-use crate::tui::app::msg::{Cmd, Intent};
-use crate::tui::app::state::{Dialog, DialogCtx, DialogOutcome};
+use crate::cluster::access::{Action as Rbac, Permission};
+use crate::ops::bump::Step;
+pub use crate::ops::bump_task::{BumpCmd, BumpReply};
+use crate::tui::app::keymap::{self, Action, Context};
+use crate::tui::app::msg::Cmd;
+use crate::tui::app::state::{DialogCtx, DialogOutcome, Opening};
 use crate::tui::app::store::{FleetStore, SetKey};
 use crate::tui::screens::rollout::state::Rollout;
 use okg_domain::bump_plan::{BumpRequest, Plan, PlanKind, Policy, Scope, SwitchPlan};
 use okg_domain::fleet::Key;
 use okg_domain::image::ImageRef;
-
-/// Requests of the dialog to the I/O shell.
-#[derive(Clone, Debug, PartialEq)]
-pub enum BumpCmd {
-    /// Plan a step (reads only). With `rbac`, also ask RBAC about its patches (a POST review,
-    /// which the shell skips in a read-only session).
-    Plan {
-        namespace: String,
-        step: Step,
-        rbac: bool,
-    },
-    /// Apply a confirmed plan, then follow its pods.
-    Apply {
-        namespace: String,
-        plan: Box<Plan>,
-        step: Step,
-    },
-    PlanSwitch {
-        namespace: String,
-        set: String,
-        paused: bool,
-    },
-    ApplySwitch {
-        namespace: String,
-        plan: SwitchPlan,
-    },
-    /// Remember the container chosen for a set (`update` keeps it in memory, the shell in
-    /// choices.json).
-    Remember {
-        set: SetKey,
-        container: String,
-    },
-}
-
-/// What the shell reports back (as `Msg::Dialog` payloads).
-#[derive(Debug)]
-pub enum BumpReply {
-    Planned {
-        plan: Result<Plan, String>,
-        rbac: Option<Vec<(Action, Permission)>>,
-    },
-    SwitchPlanned {
-        plan: Result<SwitchPlan, String>,
-        rbac: Option<Vec<(Action, Permission)>>,
-    },
-    /// The cluster changed since the plan: nothing was sent; `plan` is the plan made now.
-    Conflict {
-        message: String,
-        plan: Result<Plan, String>,
-    },
-    Applied,
-    /// The apply failed; `message` says exactly what landed.
-    ApplyFailed(String),
-    Progress(BumpEvent),
-    /// The follow ended.
-    Followed {
-        timed_out: bool,
-    },
-    SwitchApplied(Result<(), String>),
-    /// The clock, for the elapsed time while a rollout is followed.
-    Tick,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
@@ -103,7 +43,7 @@ pub enum Pending {
 #[derive(Clone, Debug)]
 pub struct Confirm {
     pub pending: Pending,
-    pub rbac: Option<Vec<(Action, Permission)>>,
+    pub rbac: Option<Vec<(Rbac, Permission)>>,
     pub scroll: u16,
     /// What was typed for the re-create confirmation.
     pub typed: String,
@@ -290,9 +230,25 @@ impl BumpDialog {
 
     fn on_edit_key(&mut self, key: KeyEvent) -> DialogOutcome {
         self.error = None;
-        match (key.code, self.focus) {
-            (KeyCode::Esc, _) => return DialogOutcome::Close(Vec::new()),
-            (KeyCode::Enter, _) => {
+        let action = keymap::lookup(Context::BumpForm, &key);
+        // The image is a text field: characters and the editing keys are its own.
+        let text_key = matches!(
+            key.code,
+            KeyCode::Char(_)
+                | KeyCode::Left
+                | KeyCode::Right
+                | KeyCode::Backspace
+                | KeyCode::Delete
+                | KeyCode::Home
+                | KeyCode::End
+        );
+        if self.focus == Field::Image && text_key {
+            self.image.input(key);
+            return stay();
+        }
+        match (action, self.focus) {
+            (Some(Action::Cancel), _) => return DialogOutcome::Close(Vec::new()),
+            (Some(Action::Submit), _) => {
                 if let Err(e) = self.validate() {
                     self.error = Some(e);
                     return stay();
@@ -304,24 +260,25 @@ impl BumpDialog {
                 });
                 return DialogOutcome::Stay(vec![remember, self.plan_cmd(self.step())]);
             }
-            (KeyCode::Up | KeyCode::BackTab, _) => {
+            (Some(Action::PrevField), _) => {
                 self.focus = match self.focus {
                     Field::Container => Field::Scope,
                     Field::Image => Field::Container,
                     Field::Scope => Field::Image,
                 }
             }
-            (KeyCode::Down, _) | (KeyCode::Tab, Field::Container | Field::Scope) => {
+            (Some(Action::NextField), _)
+            | (Some(Action::TabNext), Field::Container | Field::Scope) => {
                 self.focus = match self.focus {
                     Field::Container => Field::Image,
                     Field::Image => Field::Scope,
                     Field::Scope => Field::Container,
                 }
             }
-            (KeyCode::Tab, Field::Image) => self.next_known(),
-            (KeyCode::Left | KeyCode::Right, Field::Container) => {
+            (Some(Action::TabNext), Field::Image) => self.next_known(),
+            (Some(a @ (Action::ChoosePrev | Action::ChooseNext)), Field::Container) => {
                 let n = self.containers.len();
-                self.container = if key.code == KeyCode::Right {
+                self.container = if a == Action::ChooseNext {
                     (self.container + 1) % n
                 } else {
                     (self.container + n - 1) % n
@@ -329,24 +286,22 @@ impl BumpDialog {
                 let image = self.current_image().to_string();
                 self.image = textarea(&image);
             }
-            (KeyCode::Left | KeyCode::Right, Field::Scope) => {
+            (Some(a @ (Action::ChoosePrev | Action::ChooseNext)), Field::Scope) => {
                 let kinds = self.scope_kinds();
                 let i = kinds.iter().position(|k| *k == self.scope).unwrap_or(0);
                 let n = kinds.len();
-                let j = if key.code == KeyCode::Right { (i + 1) % n } else { (i + n - 1) % n };
+                let j = if a == Action::ChooseNext { (i + 1) % n } else { (i + n - 1) % n };
                 self.scope = kinds[j];
             }
-            (KeyCode::Char(c), Field::Scope) if c.is_ascii_digit() => {
+            (None, Field::Scope) if matches!(key.code, KeyCode::Char(c) if c.is_ascii_digit()) => {
+                let KeyCode::Char(c) = key.code else { return stay() };
                 self.scope = ScopeKind::Canary;
                 let d = c.to_digit(10).unwrap_or(0) as i32;
                 self.canary = (self.canary.saturating_mul(10) + d).min(99_999);
             }
-            (KeyCode::Char('+'), Field::Scope) => self.canary = self.canary.saturating_add(1),
-            (KeyCode::Char('-'), Field::Scope) => self.canary = (self.canary - 1).max(0),
-            (KeyCode::Backspace, Field::Scope) => self.canary /= 10,
-            (_, Field::Image) => {
-                self.image.input(key);
-            }
+            (Some(Action::CanaryMore), Field::Scope) => self.canary = self.canary.saturating_add(1),
+            (Some(Action::CanaryLess), Field::Scope) => self.canary = (self.canary - 1).max(0),
+            (Some(Action::Erase), Field::Scope) => self.canary /= 10,
             _ => {}
         }
         stay()
@@ -369,20 +324,20 @@ impl BumpDialog {
 
     fn on_confirm_key(&mut self, mut c: Box<Confirm>, key: KeyEvent) -> DialogOutcome {
         c.error = None;
-        match key.code {
-            KeyCode::Esc => {
+        match (keymap::lookup(Context::BumpPreflight, &key), key.code) {
+            (Some(Action::Back), _) => {
                 self.back_from_confirm();
                 return stay();
             }
-            KeyCode::Up => c.scroll = c.scroll.saturating_sub(1),
-            KeyCode::Down => c.scroll = c.scroll.saturating_add(1),
-            KeyCode::PageUp => c.scroll = c.scroll.saturating_sub(10),
-            KeyCode::PageDown => c.scroll = c.scroll.saturating_add(10),
-            KeyCode::Backspace => {
+            (Some(Action::Up), _) => c.scroll = c.scroll.saturating_sub(1),
+            (Some(Action::Down), _) => c.scroll = c.scroll.saturating_add(1),
+            (Some(Action::PageUp), _) => c.scroll = c.scroll.saturating_sub(10),
+            (Some(Action::PageDown), _) => c.scroll = c.scroll.saturating_add(10),
+            (Some(Action::Erase), _) => {
                 c.typed.pop();
             }
-            KeyCode::Char(ch) if needs_typing(&c) => c.typed.push(ch),
-            KeyCode::Enter => match refusal(&c, &self.set.1) {
+            (None, KeyCode::Char(ch)) if needs_typing(&c) => c.typed.push(ch),
+            (Some(Action::Apply), _) => match refusal(&c, &self.set.1) {
                 Some(why) => c.error = Some(why),
                 None => {
                     let namespace = self.set.0.clone();
@@ -407,28 +362,25 @@ impl BumpDialog {
         let Some(r) = &self.rollout else { return DialogOutcome::Close(Vec::new()) };
         let namespace = self.set.0.clone();
         let set = self.set.1.clone();
-        let cmd = match key.code {
+        let cmd = match keymap::lookup(Context::Rollout, &key) {
             // While the follow runs, esc only hides the view: `o` brings it back.
-            KeyCode::Esc if r.running() => return DialogOutcome::Park(Vec::new()),
-            KeyCode::Esc => return DialogOutcome::Close(Vec::new()),
-            KeyCode::Char('c') if r.plan.partition_after > 0 => BumpCmd::Plan {
+            Some(Action::Back) if r.running() => return DialogOutcome::Park(Vec::new()),
+            Some(Action::Back) => return DialogOutcome::Close(Vec::new()),
+            Some(Action::ContinueCanary) if r.plan.partition_after > 0 => BumpCmd::Plan {
                 namespace,
                 step: Step::Continue { set, container: r.plan.container.clone(), step: None },
                 rbac: true,
             },
-            KeyCode::Char('p') => BumpCmd::PlanSwitch { namespace, set, paused: !r.paused },
+            Some(Action::PauseResume) => BumpCmd::PlanSwitch { namespace, set, paused: !r.paused },
             // Reload each pod once it is IN PLACE (ops::chain): update.rs opens the reload
             // dialog on top of this view.
-            KeyCode::Char('R') => {
+            Some(Action::ChainReload) => {
                 let targets =
                     r.plan.targets().into_iter().map(|p| Key::new(&namespace, p)).collect();
                 let set = Key::new(namespace, set);
-                return DialogOutcome::Stay(vec![Cmd::Intent(Intent::ReloadRollout {
-                    set,
-                    targets,
-                })]);
+                return DialogOutcome::Open(Opening::ChainedReload { set, targets }, Vec::new());
             }
-            KeyCode::Char('u') => BumpCmd::Plan {
+            Some(Action::Rollback) => BumpCmd::Plan {
                 namespace,
                 step: Step::Rollback { previous: Box::new(r.origin.clone()) },
                 rbac: true,
@@ -500,7 +452,7 @@ impl BumpDialog {
                     );
                 }
             }
-            BumpReply::Tick => {}
+            BumpReply::Tick | BumpReply::Remembered { .. } => {}
         }
         stay()
     }
@@ -521,7 +473,7 @@ impl BumpDialog {
     fn show_plan(
         &mut self,
         plan: Result<Plan, String>,
-        rbac: Option<Vec<(Action, Permission)>>,
+        rbac: Option<Vec<(Rbac, Permission)>>,
         conflict: Option<String>,
     ) {
         self.applying = None;
@@ -640,8 +592,9 @@ pub fn effect(c: &Confirm) -> String {
     }
 }
 
-impl Dialog for BumpDialog {
-    fn title(&self) -> String {
+/// The screen's face to the state machine: keys and the flow's replies in, an outcome out.
+impl BumpDialog {
+    pub fn title(&self) -> String {
         match &self.page {
             Page::Rollout => self.rollout.as_ref().map(|r| r.title()).unwrap_or_default(),
             Page::Confirm(_) => format!("Bump {} · pre-flight", self.set.1),
@@ -649,7 +602,7 @@ impl Dialog for BumpDialog {
         }
     }
 
-    fn on_key(&mut self, key: KeyEvent, ctx: &DialogCtx) -> DialogOutcome {
+    pub fn on_key(&mut self, key: KeyEvent, ctx: &DialogCtx) -> DialogOutcome {
         if let Some(r) = &mut self.rollout {
             r.now = ctx.now;
         }
@@ -659,7 +612,8 @@ impl Dialog for BumpDialog {
                 // Waiting for the task. While planning, esc leaves (nothing was sent); while
                 // applying it does not, or the rollout that follows would have no view.
                 self.page = Page::Busy(what);
-                if key.code == KeyCode::Esc && self.applying.is_none() {
+                let cancel = keymap::lookup(Context::BumpForm, &key) == Some(Action::Cancel);
+                if cancel && self.applying.is_none() {
                     DialogOutcome::Close(Vec::new())
                 } else {
                     stay()
@@ -673,25 +627,8 @@ impl Dialog for BumpDialog {
         }
     }
 
-    // Only bump replies: a reload's progress must not land here when this is on top.
-    fn wants(&self, msg: &(dyn std::any::Any + Send)) -> bool {
-        msg.is::<BumpReply>()
-    }
-
-    fn on_msg(&mut self, msg: Box<dyn std::any::Any + Send>, ctx: &DialogCtx) -> DialogOutcome {
-        match msg.downcast::<BumpReply>() {
-            Ok(reply) => self.on_reply(*reply, ctx),
-            Err(_) => stay(),
-        }
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: &crate::tui::view::theme::Theme,
-    ) {
-        crate::tui::screens::bump::view::draw(self, area, buf, theme);
+    pub fn on_msg(&mut self, reply: BumpReply, ctx: &DialogCtx) -> DialogOutcome {
+        self.on_reply(reply, ctx)
     }
 }
 

@@ -4,6 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
 use crate::cluster::access::Capabilities;
+use crate::ops::bump::BumpEvent;
 use crate::tui::app::msg::{ClusterEvent, Msg};
 use crate::tui::app::state::{Access, Overlay, State};
 use okg_domain::bump_plan::{self, BumpRequest};
@@ -34,13 +35,13 @@ fn typing(s: &mut State, text: &str) -> Vec<Cmd> {
 
 fn title(s: &State) -> String {
     match s.top_overlay() {
-        Some(Overlay::Dialog(d)) => d.title(),
+        Some(o @ (Overlay::Bump(_) | Overlay::Reload(_))) => o.title(),
         _ => String::new(),
     }
 }
 
 fn reply(s: &mut State, r: BumpReply) -> Vec<Cmd> {
-    s.update(Msg::Dialog(Box::new(r)))
+    s.update(Msg::Bump(r))
 }
 
 /// A real plan of the fake fleet.
@@ -50,8 +51,8 @@ fn plan(set: usize, image: &str, scope: Scope) -> Plan {
     bump_plan::plan_bump(&sets[set], &gss, &pods, &req).unwrap()
 }
 
-fn allowed() -> Option<Vec<(Action, Permission)>> {
-    Some(vec![(Action::PatchGameServerSets, Permission::Allowed)])
+fn allowed() -> Option<Vec<(Rbac, Permission)>> {
+    Some(vec![(Rbac::PatchGameServerSets, Permission::Allowed)])
 }
 
 fn is_mutation(c: &Cmd) -> bool {
@@ -181,7 +182,7 @@ fn re_creation_needs_the_set_name_typed() {
     assert!(p.recreates());
     reply(&mut s, BumpReply::Planned { plan: Ok(p), rbac: allowed() });
     let confirm = |s: &State| match s.top_overlay() {
-        Some(Overlay::Dialog(d)) => d.title(),
+        Some(o @ (Overlay::Bump(_) | Overlay::Reload(_))) => o.title(),
         _ => String::new(),
     };
     assert_eq!(confirm(&s), "Bump gss-battle · pre-flight");
@@ -205,7 +206,7 @@ fn rbac_denial_and_refused_policy_block_the_apply() {
             step: Step::Continue { set: "x".into(), container: "c".into(), step: None },
             plan: Box::new(p.clone()),
         },
-        rbac: Some(vec![(Action::PatchGameServerSets, Permission::Denied("no role".into()))]),
+        rbac: Some(vec![(Rbac::PatchGameServerSets, Permission::Denied("no role".into()))]),
         scroll: 0,
         typed: String::new(),
         conflict: None,
@@ -332,7 +333,7 @@ fn esc_parks_a_followed_rollout_which_keeps_its_progress_and_o_brings_back() {
     reply(&mut s, BumpReply::Applied);
     assert!(key(&mut s, KeyCode::Esc).is_empty());
     assert!(s.top_overlay().is_none());
-    assert!(s.parked.is_some());
+    assert!(s.parked_bump().is_some());
     // Progress while hidden reaches the parked rollout; a help screen on top is left alone.
     key(&mut s, KeyCode::Char('?'));
     reply(&mut s, BumpReply::Progress(BumpEvent::Note { message: "x".into() }));
@@ -344,7 +345,7 @@ fn esc_parks_a_followed_rollout_which_keeps_its_progress_and_o_brings_back() {
     assert!(title(&s).starts_with("Rollout gss-2048"), "{}", title(&s));
     // Finished now: esc closes it for good.
     key(&mut s, KeyCode::Esc);
-    assert!(s.parked.is_none() && s.top_overlay().is_none());
+    assert!(s.parked_bump().is_none() && s.top_overlay().is_none());
     key(&mut s, KeyCode::Char('o'));
     assert!(s.top_overlay().is_none());
 }
@@ -366,6 +367,9 @@ fn the_container_chosen_last_time_is_the_default_next_time() {
         "{cmds:?}"
     );
     let set: SetKey = ("default".into(), "gss-2048".into());
+    // The shell (`ops::bump_task`) saves the choice and echoes it back; the console keeps it then.
+    assert_eq!(s.bump_choices.get(&set), None);
+    reply(&mut s, BumpReply::Remembered { set: set.clone(), container: "app-2048".into() });
     assert_eq!(s.bump_choices.get(&set).map(String::as_str), Some("app-2048"));
     let d = BumpDialog::new(set.clone(), &s.fleet, &s.marks, Some("app-2048")).unwrap();
     assert_eq!(d.container_name(), "app-2048");

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use crate::tui::app::state::Dialog;
+use crate::tui::app::keymap::{self, Context};
 use crate::tui::screens::bump::state::{BumpDialog, Confirm, Field, Page, Pending, ScopeKind};
 use crate::tui::view::theme::Theme;
 use okg_domain::bump_plan::{Plan, PodAction, Policy};
@@ -93,10 +93,7 @@ fn edit(d: &BumpDialog, area: Rect, buf: &mut Buffer, t: &Theme) {
         lines.push(Line::from(Span::styled(what.clone(), t.accent)));
     }
     lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
-        "↑↓ field · ←→ choose · tab next seen tag · digits/+/- canary size · enter pre-flight (sends nothing) · esc cancel",
-        t.muted,
-    )));
+    lines.push(Line::from(Span::styled(keymap::hint_line(Context::BumpForm, |_| true), t.muted)));
     Paragraph::new(lines).wrap(Wrap { trim: false }).block(block(d.title(), t)).render(area, buf);
 }
 
@@ -226,7 +223,7 @@ fn confirm(d: &BumpDialog, c: &Confirm, area: Rect, buf: &mut Buffer, t: &Theme)
         bottom.push(Line::from(Span::styled(e.clone(), t.error)));
     }
     bottom.push(Line::from(Span::styled(
-        "↑↓ pgup/pgdn scroll · enter apply · esc back (nothing sent)",
+        keymap::hint_line(Context::BumpPreflight, |_| true),
         t.muted,
     )));
     let outer = block(d.title(), t);

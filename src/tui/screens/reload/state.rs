@@ -1,40 +1,18 @@
 //! The reload dialog: a form (method, container, limits), a confirm line with the exact effect,
 //! then the live reload view (`reload_view`). Pure: it answers keys and progress payloads with
 //! commands; the I/O shell runs the reload and sends `ReloadProgress` back.
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 use tui_textarea::{CursorMove, TextArea};
 
 use super::run::ReloadView;
-use crate::ops::reload::ReloadEvent;
+use crate::tui::app::keymap::{self, Action, Context};
 use crate::tui::app::msg::{Cmd, Intent};
-use crate::tui::app::state::{Dialog, DialogCtx, DialogOutcome};
+use crate::tui::app::state::{DialogCtx, DialogOutcome};
 use okg_domain::fleet::Key;
 use okg_domain::reload_plan::{Limits, ReloadMethod, ReloadTarget};
 
-/// The sets' reload default, looked up by the shell after `Intent::Reload` (annotation
-/// `okg-console.io/reload` or config.toml). `None` fields: no default.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReloadDefaults {
-    pub method: Option<ReloadMethod>,
-    pub container: Option<String>,
-    /// Why there is none (sets disagree, a bad annotation…), shown under the form.
-    pub note: Option<String>,
-}
-
-/// A batch of progress of run `run`, coalesced by the shell.
-#[derive(Debug)]
-pub struct ReloadProgress {
-    pub run: u64,
-    pub events: Vec<ReloadEvent>,
-}
-
-/// The run could not start (no writer, …).
-#[derive(Debug)]
-pub struct ReloadFailed {
-    pub run: u64,
-    pub error: String,
-}
+pub use crate::ops::reload_task::{ReloadDefaults, ReloadFailed, ReloadProgress, ReloadReply};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
@@ -299,38 +277,40 @@ impl ReloadDialog {
             Phase::Running { .. } => return DialogOutcome::Stay(Vec::new()),
         };
         if let Some(c) = confirming.clone() {
-            return match key.code {
-                KeyCode::Enter | KeyCode::Char('y') => DialogOutcome::Stay(self.start(c, now)),
+            return match keymap::lookup(Context::ReloadConfirm, &key) {
+                Some(Action::Start) => DialogOutcome::Stay(self.start(c, now)),
                 _ => {
                     *confirming = None;
                     DialogOutcome::Stay(Vec::new())
                 }
             };
         }
-        match key.code {
-            KeyCode::Esc => return DialogOutcome::Close(Vec::new()),
-            KeyCode::Tab | KeyCode::Down => self.move_focus(1),
-            KeyCode::BackTab | KeyCode::Up => self.move_focus(-1),
-            KeyCode::Enter => match self.parse() {
+        let action = keymap::lookup(Context::ReloadForm, &key);
+        let on_method = self.focused() == Field::Method;
+        match action {
+            Some(Action::Cancel) => return DialogOutcome::Close(Vec::new()),
+            Some(Action::NextField) => self.move_focus(1),
+            Some(Action::PrevField) => self.move_focus(-1),
+            Some(Action::Submit) => match self.parse() {
                 Ok(c) => {
                     self.error = None;
                     self.phase = Phase::Form { confirming: Some(c) };
                 }
                 Err(e) => self.error = Some(e),
             },
-            _ if self.focused() == Field::Method => {
-                if matches!(key.code, KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right) {
-                    self.http = !self.http;
-                    self.edited = true;
-                    self.set_text(Field::Command, "");
-                    let placeholder = if self.http {
-                        "e.g. 3000/reload   (GET through the API server's pods/proxy)"
-                    } else {
-                        "e.g. nginx -s reload   (argv, no shell; sh -c '…' for one)"
-                    };
-                    self.inputs[1].set_placeholder_text(placeholder);
-                }
+            Some(Action::SwitchMethod) if on_method => {
+                self.http = !self.http;
+                self.edited = true;
+                self.set_text(Field::Command, "");
+                let placeholder = if self.http {
+                    "e.g. 3000/reload   (GET through the API server's pods/proxy)"
+                } else {
+                    "e.g. nginx -s reload   (argv, no shell; sh -c '…' for one)"
+                };
+                self.inputs[1].set_placeholder_text(placeholder);
             }
+            _ if on_method => {}
+            // The other fields are text: what is not an action above edits them.
             _ => {
                 if self.focused() == Field::Command {
                     self.edited = true;
@@ -359,27 +339,20 @@ impl ReloadDialog {
         let Phase::Running { run, view } = &mut self.phase else {
             return DialogOutcome::Stay(Vec::new());
         };
-        let ctrl_c =
-            key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
-        match key.code {
-            KeyCode::Char('x') if !view.finished() && !view.cancel_requested => {
-                view.cancel_requested = true;
-                DialogOutcome::Stay(vec![Cmd::Intent(Intent::CancelReload { run: *run })])
-            }
-            _ if ctrl_c && !view.finished() && !view.cancel_requested => {
+        let live = !view.finished();
+        match keymap::lookup(Context::ReloadRun, &key) {
+            Some(Action::CancelRun) if live && !view.cancel_requested => {
                 view.cancel_requested = true;
                 DialogOutcome::Stay(vec![Cmd::Intent(Intent::CancelReload { run: *run })])
             }
             // Back to the table; a running reload goes on and `r` brings this view back.
-            KeyCode::Esc | KeyCode::Char('q') if !view.finished() => {
-                DialogOutcome::Park(Vec::new())
-            }
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => DialogOutcome::Close(Vec::new()),
-            KeyCode::Down | KeyCode::Char('j') => {
+            Some(Action::Back) if live => DialogOutcome::Park(Vec::new()),
+            Some(Action::Back | Action::Close) if !live => DialogOutcome::Close(Vec::new()),
+            Some(Action::Down) => {
                 view.scroll = (view.scroll + 1).min(view.pods.len().saturating_sub(1));
                 DialogOutcome::Stay(Vec::new())
             }
-            KeyCode::Up | KeyCode::Char('k') => {
+            Some(Action::Up) => {
                 view.scroll = view.scroll.saturating_sub(1);
                 DialogOutcome::Stay(Vec::new())
             }
@@ -415,8 +388,9 @@ impl ReloadDialog {
     }
 }
 
-impl Dialog for ReloadDialog {
-    fn title(&self) -> String {
+/// The screen's face to the state machine: keys and the flow's replies in, an outcome out.
+impl ReloadDialog {
+    pub fn title(&self) -> String {
         match &self.phase {
             Phase::Form { .. } => plural(self.targets.len(), "Reload"),
             Phase::Running { view, .. } if view.finished() => "Reload finished".into(),
@@ -424,66 +398,43 @@ impl Dialog for ReloadDialog {
         }
     }
 
-    fn on_key(&mut self, key: KeyEvent, ctx: &DialogCtx) -> DialogOutcome {
+    pub fn on_key(&mut self, key: KeyEvent, ctx: &DialogCtx) -> DialogOutcome {
         match self.phase {
             Phase::Form { .. } => self.form_key(key, ctx.now),
             Phase::Running { .. } => self.view_key(key),
         }
     }
 
-    fn as_any(&self) -> Option<&dyn std::any::Any> {
-        Some(self)
-    }
-
-    fn wants(&self, msg: &(dyn std::any::Any + Send)) -> bool {
-        if msg.is::<ReloadDefaults>() {
-            return matches!(self.phase, Phase::Form { .. });
+    /// Whether a reply about `run` (`ReloadReply::run`) is for this screen: defaults while the
+    /// form is open, progress of its own run.
+    pub fn wants(&self, run: Option<u64>) -> bool {
+        match run {
+            None => matches!(self.phase, Phase::Form { .. }),
+            Some(run) => self.run() == Some(run),
         }
-        let run = if let Some(p) = msg.downcast_ref::<ReloadProgress>() {
-            p.run
-        } else if let Some(f) = msg.downcast_ref::<ReloadFailed>() {
-            f.run
-        } else {
-            return false;
-        };
-        self.run() == Some(run)
     }
 
-    fn on_msg(&mut self, msg: Box<dyn std::any::Any + Send>, ctx: &DialogCtx) -> DialogOutcome {
-        let msg = match msg.downcast::<ReloadDefaults>() {
-            Ok(d) => {
-                self.apply_defaults(*d);
-                return DialogOutcome::Stay(Vec::new());
-            }
-            Err(m) => m,
-        };
-        if let Phase::Running { run, view } = &mut self.phase {
-            match msg.downcast::<ReloadProgress>() {
-                Ok(p) if p.run == *run => {
+    pub fn on_msg(&mut self, reply: ReloadReply, ctx: &DialogCtx) -> DialogOutcome {
+        match reply {
+            ReloadReply::Defaults(d) => self.apply_defaults(d),
+            ReloadReply::Progress(p) => {
+                if let Phase::Running { run, view } = &mut self.phase
+                    && p.run == *run
+                {
                     for e in p.events {
                         view.apply(e, ctx.now);
                     }
                 }
-                Ok(_) => {}
-                Err(m) => {
-                    if let Ok(f) = m.downcast::<ReloadFailed>()
-                        && f.run == *run
-                    {
-                        view.error = Some(f.error);
-                    }
+            }
+            ReloadReply::Failed(f) => {
+                if let Phase::Running { run, view } = &mut self.phase
+                    && f.run == *run
+                {
+                    view.error = Some(f.error);
                 }
             }
         }
         DialogOutcome::Stay(Vec::new())
-    }
-
-    fn render(
-        &self,
-        area: ratatui::layout::Rect,
-        buf: &mut ratatui::buffer::Buffer,
-        theme: &crate::tui::view::theme::Theme,
-    ) {
-        crate::tui::screens::reload::view::draw(self, area, buf, theme);
     }
 }
 

@@ -5,6 +5,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
+use crate::tui::app::keymap::{self, Action, Context};
 use crate::tui::screens::reload::run::{PodState, ReloadView};
 use crate::tui::screens::reload::state::{FIELDS, Field, Phase, ReloadDialog, join_words, plural};
 use crate::tui::view::format::fit;
@@ -111,7 +112,10 @@ fn form(
                 buf,
                 inner,
                 row + 1,
-                vec![Span::styled(" tab/↑↓ field · enter review · esc cancel", t.muted)],
+                vec![Span::styled(
+                    format!(" {}", keymap::hint_line(Context::ReloadForm, |_| true)),
+                    t.muted,
+                )],
             );
         }
     }
@@ -274,10 +278,14 @@ fn live(v: &ReloadView, area: Rect, buf: &mut Buffer, t: &Theme) {
         (String::new(), t.text)
     };
     put(buf, area, bottom, vec![Span::styled(fit(&line, width), style)]);
-    let keys = if v.finished() {
-        " esc/enter close · ↑↓ scroll"
-    } else {
-        " x cancel · esc back (the reload goes on; r returns here) · ↑↓ scroll"
-    };
-    put(buf, area, bottom + 1, vec![Span::styled(fit(keys, width), t.muted)]);
+    let finished = v.finished();
+    let keys = format!(
+        " {}",
+        keymap::hint_line(Context::ReloadRun, |a| match a {
+            Action::Close => finished,
+            Action::CancelRun | Action::Back => !finished,
+            _ => true,
+        })
+    );
+    put(buf, area, bottom + 1, vec![Span::styled(fit(&keys, width), t.muted)]);
 }

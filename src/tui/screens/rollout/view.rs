@@ -6,6 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
+use crate::tui::app::keymap::{self, Action, Context};
 use crate::tui::screens::rollout::state::{PodRow, Rollout};
 use crate::tui::view::theme::Theme;
 use okg_domain::rollout::Verdict;
@@ -136,11 +137,8 @@ pub fn draw(r: &Rollout, area: Rect, buf: &mut Buffer, t: &Theme) {
     if let Some(done) = &r.finished {
         lines.push(Line::from(Span::styled(format!("done: {done}"), t.accent)));
     }
-    let keys = format!(
-        "{}p {} · u roll back · R reload pods once in place · esc back",
-        if r.plan.partition_after > 0 { "c continue canary · " } else { "" },
-        if r.paused { "resume" } else { "pause" }
-    );
+    let canary = r.plan.partition_after > 0;
+    let keys = keymap::hint_line(Context::Rollout, |a| a != Action::ContinueCanary || canary);
     let body = Rect { height: inner.height.saturating_sub(1), ..inner };
     let foot =
         Rect { y: inner.y + inner.height.saturating_sub(1), height: 1.min(inner.height), ..inner };

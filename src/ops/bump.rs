@@ -1,24 +1,230 @@
-//! Apply a confirmed plan: re-read and compare, send the guarded patches, audit them, and wait
-//! for the canaries' priorities.
+//! The bump operation, shared by the TUI and `okg bump`: read → plan → (the caller confirms) →
+//! apply → follow. Progress goes out on an mpsc channel as [`BumpEvent`]s, so the same code
+//! drives a progress bar or printed lines.
+//!
+//! The TUI calls, in order:
+//! - [`plan`] (or [`plan_switch`] for pause / resume) and [`preflight`] for RBAC, then shows the
+//!   plan and asks;
+//! - [`apply`] (or [`apply_switch`]), which re-reads and refuses with [`BumpError::Conflict`] when
+//!   the cluster no longer matches the plan; nothing is retried behind the user's back;
+//! - [`follow`] with the returned [`Applied`] until every targeted pod has a final verdict.
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::Pod;
-use kube::api::Api;
+use k8s_openapi::api::core::v1::{Event, Pod};
+use kube::api::{Api, ListParams};
 use serde::Serialize;
 use tokio::sync::mpsc;
 
-use super::plan::{plan_from, read_set};
-use super::types::{BumpError, BumpEvent, OpsContext, Step};
-use crate::cluster::access;
+use crate::cluster::access::{self, Action, Permission};
 use crate::cluster::client::error_chain;
 use crate::cluster::writer::Writer;
-use crate::ops::audit::AuditRecord;
+use crate::ops::audit::{AuditLog, AuditRecord};
 use okg_domain::bump_plan::{
-    self, ObjectKind, ObjectPatch, Plan, PlanKind, Policy, Scope, SwitchPlan,
+    self, BumpRequest, ObjectKind, ObjectPatch, Plan, PlanError, PlanKind, PodAction, Policy,
+    RolloutParams, Scope, SwitchPlan,
 };
-use okg_domain::rollout::Baseline;
+use okg_domain::rollout::{self, Baseline, Comparison, Counts, Verdict, WaitReason};
 use okg_domain::types::{GameServer, GameServerSet, labels};
+
+/// What the user asked for, in a form that can be planned again at apply time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    Bump {
+        set: String,
+        request: BumpRequest,
+    },
+    /// Lower the partition by `step` pods (to 0 when `None`).
+    Continue {
+        set: String,
+        container: String,
+        step: Option<i32>,
+    },
+    /// Undo `previous` (a bump plan).
+    Rollback {
+        previous: Box<Plan>,
+    },
+}
+
+impl Step {
+    fn set(&self) -> &str {
+        match self {
+            Step::Bump { set, .. } | Step::Continue { set, .. } => set,
+            Step::Rollback { previous } => &previous.set,
+        }
+    }
+}
+
+/// Where and as whom an operation writes. `writer` is `None` in read-only mode.
+#[derive(Clone)]
+pub struct OpsContext {
+    pub client: kube::Client,
+    pub writer: Option<Writer>,
+    pub namespace: String,
+    /// The kubeconfig context, for the audit log.
+    pub context: String,
+    pub audit: AuditLog,
+}
+
+/// Progress of an operation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "camelCase")]
+pub enum BumpEvent {
+    /// A patch is about to be sent.
+    Sending { target: String, summary: String },
+    /// The API server accepted it.
+    Sent { target: String },
+    /// Something worth telling the user (waiting for OKG to copy priorities, an audit problem…).
+    Note { message: String },
+    /// A pod's verdict changed. `detail` compares the pod with its baseline (absent while the
+    /// pod is gone).
+    Verdict { pod: String, verdict: Verdict, detail: Option<Comparison> },
+    /// Counts over the targeted pods, after every change.
+    Counts { counts: Counts, targets: usize },
+    /// A Kubernetes event that explains a failure.
+    PodEvent { pod: String, reason: String, message: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BumpError {
+    #[error("GameServerSet {set} not found in namespace {namespace}")]
+    NotFound { set: String, namespace: String },
+    #[error("cannot read {what}: {error}")]
+    Read { what: String, error: String },
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error("read-only session: nothing was sent")]
+    ReadOnly,
+    #[error("refused: {0}")]
+    Refused(String),
+    #[error(
+        "conflict on {target}: {detail}. Someone changed it since the plan was made; {}review the new plan and confirm again",
+        applied_note(applied)
+    )]
+    Conflict { target: String, detail: String, applied: Vec<String>, not_sent: Vec<String> },
+    #[error(
+        "writing {target} failed: {error}. {}{}",
+        applied_note(applied),
+        not_sent_note(not_sent)
+    )]
+    Write { target: String, error: String, applied: Vec<String>, not_sent: Vec<String> },
+}
+
+impl BumpError {
+    /// The patches that did land before the error (for "exactly what was applied").
+    pub fn applied(&self) -> &[String] {
+        match self {
+            BumpError::Conflict { applied, .. } | BumpError::Write { applied, .. } => applied,
+            _ => &[],
+        }
+    }
+}
+
+fn applied_note(applied: &[String]) -> String {
+    if applied.is_empty() {
+        "nothing was applied; ".into()
+    } else {
+        format!("ALREADY APPLIED: {}; ", applied.join(", "))
+    }
+}
+
+fn not_sent_note(not_sent: &[String]) -> String {
+    if not_sent.is_empty() { String::new() } else { format!("not sent: {}", not_sent.join(", ")) }
+}
+
+/// The objects one set's plans are built from.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub gss: GameServerSet,
+    pub gameservers: Vec<GameServer>,
+    pub pods: Vec<Pod>,
+}
+
+/// Read a set with its GameServers and pods.
+pub async fn read_set(
+    client: &kube::Client,
+    namespace: &str,
+    set: &str,
+) -> Result<Snapshot, BumpError> {
+    let read_err = |what: &str, e: kube::Error| BumpError::Read {
+        what: what.to_string(),
+        error: error_chain(&e),
+    };
+    let gss = match Api::<GameServerSet>::namespaced(client.clone(), namespace).get(set).await {
+        Ok(g) => g,
+        Err(kube::Error::Api(s)) if s.code == 404 => {
+            return Err(BumpError::NotFound {
+                set: set.to_string(),
+                namespace: namespace.to_string(),
+            });
+        }
+        Err(e) => return Err(read_err(&format!("gameserverset {set}"), e)),
+    };
+    let lp = ListParams::default().labels(&format!("{}={set}", labels::OWNER_GSS));
+    let gameservers = Api::<GameServer>::namespaced(client.clone(), namespace)
+        .list(&lp)
+        .await
+        .map_err(|e| read_err("gameservers", e))?
+        .items;
+    let pods = Api::<Pod>::namespaced(client.clone(), namespace)
+        .list(&lp)
+        .await
+        .map_err(|e| read_err("pods", e))?
+        .items;
+    Ok(Snapshot { gss, gameservers, pods })
+}
+
+fn plan_from(snapshot: &Snapshot, step: &Step) -> Result<Plan, PlanError> {
+    let Snapshot { gss, gameservers, pods } = snapshot;
+    match step {
+        Step::Bump { request, .. } => bump_plan::plan_bump(gss, gameservers, pods, request),
+        Step::Continue { container, step, .. } => {
+            bump_plan::plan_continue(gss, gameservers, pods, container, *step)
+        }
+        Step::Rollback { previous } => bump_plan::plan_rollback(gss, gameservers, pods, previous),
+    }
+}
+
+/// Read the set and plan the step. Sends nothing that mutates.
+pub async fn plan(client: &kube::Client, namespace: &str, step: &Step) -> Result<Plan, BumpError> {
+    let snapshot = read_set(client, namespace, step.set()).await?;
+    Ok(plan_from(&snapshot, step)?)
+}
+
+/// Plan pausing (`true`) or resuming a set's rollout.
+pub async fn plan_switch(
+    client: &kube::Client,
+    namespace: &str,
+    set: &str,
+    paused: bool,
+) -> Result<SwitchPlan, BumpError> {
+    let snapshot = read_set(client, namespace, set).await?;
+    Ok(bump_plan::plan_pause(&snapshot.gss, paused)?)
+}
+
+/// RBAC for the patches of a plan (SelfSubjectAccessReview). Do not call in read-only mode: the
+/// review is a POST, and a read-only session sends none.
+pub async fn preflight(
+    client: &kube::Client,
+    namespace: &str,
+    patches: &[ObjectPatch],
+) -> Vec<(Action, Permission)> {
+    let mut actions = Vec::new();
+    for p in patches {
+        let a = match p.kind {
+            ObjectKind::GameServerSet => Action::PatchGameServerSets,
+            ObjectKind::GameServer => Action::PatchGameServers,
+        };
+        if !actions.contains(&a) {
+            actions.push(a);
+        }
+    }
+    let mut out = Vec::new();
+    for a in actions {
+        out.push((a, access::can_i(client, a, Some(namespace)).await));
+    }
+    out
+}
 
 /// What [`apply`] did: the plan as sent and every pod's baseline taken just before.
 #[derive(Clone, Debug, Serialize)]
@@ -326,3 +532,6 @@ async fn wait_for_priorities(
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+mod follow;
+pub use follow::*;

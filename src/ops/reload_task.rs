@@ -1,6 +1,6 @@
-//! The reload part of the I/O shell: look up the sets' reload defaults for a new dialog, run
-//! `ops::reload` for a confirmed one and send its progress back as coalesced `Msg::Dialog`
-//! batches, cancel on request.
+//! The reload flow's tasks: look up the sets' reload defaults, run `ops::reload` (or a reload
+//! chained onto a rollout, `ops::chain`) and send its progress back in coalesced batches through
+//! the caller's sender, cancel on request. Knows no front end (`From<ReloadReply>`).
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -14,12 +14,61 @@ use crate::ops::bump::{Applied, FollowOptions};
 use crate::ops::chain::{self, ChainEvent, ChainReload};
 use crate::ops::reload::ReloadEvent;
 use crate::ops::reload::{self, AuditContext, KubeTransport, ReloadPlan};
-use crate::tui::app::msg::Msg;
-use crate::tui::screens::reload::state::{ReloadDefaults, ReloadFailed, ReloadProgress};
 use okg_domain::fleet::Key;
 use okg_domain::reload_plan::{self, Limits, ReloadConfig, ReloadMethod, ReloadTarget};
 use okg_domain::reload_plan::{PodResult, Summary};
 use okg_domain::types::{GameServerSet, annotations};
+
+/// The sets' reload default, looked up by `Runs::defaults` (annotation
+/// `okg-console.io/reload` or config.toml). `None` fields: no default.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReloadDefaults {
+    pub method: Option<ReloadMethod>,
+    pub container: Option<String>,
+    /// Why there is none (sets disagree, a bad annotation…), shown under the form.
+    pub note: Option<String>,
+}
+
+/// A batch of progress of run `run`, coalesced by the shell.
+#[derive(Debug)]
+pub struct ReloadProgress {
+    pub run: u64,
+    pub events: Vec<ReloadEvent>,
+}
+
+/// The run could not start (no writer, …).
+#[derive(Debug)]
+pub struct ReloadFailed {
+    pub run: u64,
+    pub error: String,
+}
+
+/// What the reload tasks report.
+#[derive(Debug)]
+pub enum ReloadReply {
+    Defaults(ReloadDefaults),
+    Progress(ReloadProgress),
+    Failed(ReloadFailed),
+}
+
+impl ReloadReply {
+    /// The run a reply is about; `None` for defaults, which are for a form not yet started.
+    pub fn run(&self) -> Option<u64> {
+        match self {
+            ReloadReply::Defaults(_) => None,
+            ReloadReply::Progress(p) => Some(p.run),
+            ReloadReply::Failed(f) => Some(f.run),
+        }
+    }
+}
+
+/// Where replies go: any message type a `ReloadReply` converts into.
+pub trait ReplyTo: From<ReloadReply> + Send + 'static {}
+impl<M: From<ReloadReply> + Send + 'static> ReplyTo for M {}
+
+fn send<M: ReplyTo>(tx: &UnboundedSender<M>, r: ReloadReply) -> bool {
+    tx.send(M::from(r)).is_ok()
+}
 
 /// Who runs a reload, for its audit record (the user is asked when the run starts).
 pub struct Who {
@@ -37,28 +86,33 @@ pub struct Runs {
 
 impl Runs {
     /// Look up the reload default of the sets (read-only requests) and send it.
-    pub fn defaults(&self, client: &kube::Client, sets: &[Key], tx: &UnboundedSender<Msg>) {
+    pub fn defaults<M: ReplyTo>(
+        &self,
+        client: &kube::Client,
+        sets: &[Key],
+        tx: &UnboundedSender<M>,
+    ) {
         let client = client.clone();
         let tx = tx.clone();
         let sets = sets.to_vec();
         tokio::spawn(async move {
             let d = lookup_defaults(&client, &sets).await;
-            let _ = tx.send(Msg::Dialog(Box::new(d)));
+            send(&tx, ReloadReply::Defaults(d));
         });
     }
 
-    pub fn start(
+    pub fn start<M: ReplyTo>(
         &mut self,
         writer: Option<&Writer>,
         run: u64,
         plan: ReloadPlan,
         targets: Vec<ReloadTarget>,
         who: Who,
-        tx: &UnboundedSender<Msg>,
+        tx: &UnboundedSender<M>,
     ) {
         let Some(writer) = writer else {
             let error = "read-only session: no writer exists".to_string();
-            let _ = tx.send(Msg::Dialog(Box::new(ReloadFailed { run, error })));
+            send(tx, ReloadReply::Failed(ReloadFailed { run, error }));
             return;
         };
         self.cancels.retain(|_, c| !c.is_cancelled());
@@ -78,7 +132,7 @@ impl Runs {
                         break;
                     }
                 }
-                if tx.send(Msg::Dialog(Box::new(ReloadProgress { run, events }))).is_err() {
+                if !send(&tx, ReloadReply::Progress(ReloadProgress { run, events })) {
                     break;
                 }
             }
@@ -99,7 +153,7 @@ impl Runs {
     /// each pod to the reload once it is IN PLACE. Pods that never get there end skipped with
     /// the reason, then a summary over all of them, so the view leaves nothing pending.
     #[allow(clippy::too_many_arguments)]
-    pub fn start_chain(
+    pub fn start_chain<M: ReplyTo>(
         &mut self,
         writer: Option<&Writer>,
         applied: Option<Applied>,
@@ -107,11 +161,11 @@ impl Runs {
         plan: ReloadPlan,
         container: Option<String>,
         who: Who,
-        tx: &UnboundedSender<Msg>,
+        tx: &UnboundedSender<M>,
     ) {
         let failed = |error: &str| {
             let error = error.to_string();
-            let _ = tx.send(Msg::Dialog(Box::new(ReloadFailed { run, error })));
+            send(tx, ReloadReply::Failed(ReloadFailed { run, error }));
         };
         let Some(writer) = writer else { return failed("read-only session: no writer exists") };
         let Some(applied) = applied else {
@@ -143,7 +197,7 @@ impl Runs {
                     .collect();
                 if !events.is_empty() {
                     let p = ReloadProgress { run, events };
-                    let _ = forward_tx.send(Msg::Dialog(Box::new(p)));
+                    send(&forward_tx, ReloadReply::Progress(p));
                 }
             }
         });
@@ -184,7 +238,7 @@ impl Runs {
             });
             let all: Vec<PodResult> = results.chain(skipped).collect();
             events.push(ReloadEvent::Summary { summary: Summary::of(all.iter()) });
-            let _ = tx.send(Msg::Dialog(Box::new(ReloadProgress { run, events })));
+            send(&tx, ReloadReply::Progress(ReloadProgress { run, events }));
         });
     }
 

@@ -1,0 +1,425 @@
+# shellcheck shell=bash
+# The scenario suite of the real-controllers tier, written once and run by scripts/e2e-okg.sh on
+# each backend. It drives the console through the real `okg` binary (`okg bump … --wait -o json`)
+# and checks independently with kubectl. Sourced; needs:
+#   BACKEND      a short name for the pass lines (demo, real-sim, real-okg)
+#   KC           the kubeconfig of the backend
+#   OKG_BIN      the okg binary
+#   SCEN_OUT     a directory for the recorded sequences (one file per scenario)
+#
+#   run_scenario NAME   # runs scenario_NAME; prints "PASS <backend> <name>" or "FAIL …"
+#
+# Each scenario records the observable sequence (kubectl watches of the pods and GameServers
+# with the columns that matter, then the events with the object they are on) into
+# $SCEN_OUT/<name>.*, so the backends can be compared (docs/demo.md lists the differences).
+
+SCENARIOS_ALL=(inplace recreate badtag canary priorities override perf50)
+
+k() { kubectl --kubeconfig "$KC" "$@"; }
+
+POD_COLUMNS='NAME:.metadata.name,UID:.metadata.uid,IP:.status.podIP,PHASE:.status.phase,LIFECYCLE:.metadata.labels.lifecycle\.apps\.kruise\.io/state,IPUR:.status.conditions[?(@.type=="InPlaceUpdateReady")].status,READY:.status.conditions[?(@.type=="Ready")].status,IMAGES:.status.containerStatuses[*].image,RESTARTS:.status.containerStatuses[*].restartCount,WAITING:.status.containerStatuses[*].state.waiting.reason,IMAGEIDS:.status.containerStatuses[*].imageID'
+GS_COLUMNS='NAME:.metadata.name,UID:.metadata.uid,STATE:.status.currentState,OPS:.spec.opsState,UPDPRIO:.spec.updatePriority,DELPRIO:.spec.deletionPriority,CONTAINERS:.spec.containers[*].image'
+
+fail() {
+    echo "  check failed: $*" >&2
+    return 1
+}
+
+# make_set NS NAME POLICY REPLICAS [EXTRA_SPEC_YAML]: a GameServerSet with a game and a sidecar
+# container (images registry.example/okg-e2e/{game,sidecar}:1.0).
+make_set() {
+    local ns=$1 name=$2 policy=$3 replicas=$4 extra=${5:-}
+    k create namespace "$ns" >/dev/null 2>&1 || true
+    # No kube-controller-manager on the real-sim backend makes the "default" ServiceAccount.
+    k create serviceaccount default -n "$ns" >/dev/null 2>&1 || true
+    k apply --validate=false -f - >/dev/null <<EOF
+apiVersion: game.kruise.io/v1alpha1
+kind: GameServerSet
+metadata:
+  name: $name
+  namespace: $ns
+spec:
+  replicas: $replicas
+  updateStrategy:
+    rollingUpdate:
+      podUpdatePolicy: $policy
+$extra
+  gameServerTemplate:
+    spec:
+      containers:
+        - name: game
+          image: registry.example/okg-e2e/game:1.0
+        - name: sidecar
+          image: registry.example/okg-e2e/sidecar:1.0
+EOF
+}
+
+# wait_ready NS SET N [SECONDS]: N GameServers Ready and N pods Ready.
+wait_ready() {
+    local ns=$1 set=$2 n=$3 secs=${4:-120} deadline gs pods
+    deadline=$((SECONDS + secs))
+    while true; do
+        gs=$(k get gs -n "$ns" -l "game.kruise.io/owner-gss=$set" -o json 2>/dev/null |
+            jq '[.items[] | select(.status.currentState == "Ready")] | length')
+        pods=$(k get pods -n "$ns" -l "game.kruise.io/owner-gss=$set" -o json 2>/dev/null |
+            jq '[.items[] | select(.metadata.deletionTimestamp == null) | select(any(.status.conditions[]?; .type == "Ready" and .status == "True"))] | length')
+        [[ "$gs" == "$n" && "$pods" == "$n" ]] && return 0
+        ((SECONDS < deadline)) || fail "$set: $gs of $n GameServers and $pods of $n pods Ready after ${secs}s" || return 1
+        sleep 0.5
+    done
+}
+
+# snapshot NS SET FILE: name uid ip restarts(per container, by name) images, sorted by name.
+snapshot() {
+    k get pods -n "$1" -l "game.kruise.io/owner-gss=$2" -o json |
+        jq -r '.items[] | select(.metadata.deletionTimestamp == null) | [.metadata.name, .metadata.uid, .status.podIP,
+            ([.status.containerStatuses[] | "\(.name)=\(.restartCount)"] | sort | join(",")),
+            ([.status.containerStatuses[] | "\(.name)=\(.image)"] | sort | join(","))] | @tsv' | sort >"$3"
+}
+
+# record_start NS NAME / record_stop NAME: watch pods and GameServers of NS into SCEN_OUT.
+record_start() {
+    local ns=$1 name=$2
+    (k get pods -n "$ns" -w -o custom-columns="$POD_COLUMNS" >"$SCEN_OUT/$name.pods" 2>&1 &
+        echo $! >"$SCEN_OUT/$name.pods.pid")
+    (k get gs -n "$ns" -w -o custom-columns="$GS_COLUMNS" >"$SCEN_OUT/$name.gs" 2>&1 &
+        echo $! >"$SCEN_OUT/$name.gs.pid")
+}
+record_stop() {
+    local ns=$1 name=$2 f
+    sleep 1
+    for f in "$SCEN_OUT/$name.pods.pid" "$SCEN_OUT/$name.gs.pid"; do
+        [[ -f "$f" ]] && kill "$(cat "$f")" 2>/dev/null
+        rm -f "$f"
+    done
+    k get events -n "$ns" -o json 2>/dev/null |
+        jq -r '.items | sort_by(.lastTimestamp // .eventTime // .metadata.creationTimestamp) | .[] |
+            [.involvedObject.kind, .involvedObject.name, .type, .reason, (.source.component // .reportingComponent // ""), .message] | @tsv' \
+            >"$SCEN_OUT/$name.events" 2>/dev/null
+}
+
+# bump_json OUT ARGS...: okg bump with --wait -o json -y; the document in OUT, the exit code returned.
+bump_json() {
+    local out=$1 rc=0
+    shift
+    "$OKG_BIN" --kubeconfig "$KC" bump "$@" --wait -o json -y >"$out" 2>"$out.stderr" || rc=$?
+    return "$rc"
+}
+
+# verdicts FILE: "pod verdict" lines from a bump document.
+verdicts() { jq -r '.verdicts | to_entries[]? | "\(.key) \(.value | if type == "object" then (.kind // .verdict // tostring) else tostring end)"' "$1" 2>/dev/null; }
+
+# gap TEXT: a known difference of the demo from upstream (docs/demo.md), reported on the pass
+# line instead of asserted.
+gap() {
+    SCEN_GAPS+=("$*")
+    echo "  KNOWN DEMO GAP ($BACKEND): $*" >&2
+}
+
+# note TEXT: an observation worth the log (e.g. a console verdict issue 11 will change).
+note() { echo "  note ($BACKEND): $*" >&2; }
+
+run_scenario() {
+    local name=$1 start=$SECONDS rc=0
+    SCEN_GAPS=()
+    echo "---- scenario $name on $BACKEND" >&2
+    "scenario_$name" || rc=$?
+    if ((rc == 0)); then
+        local gaps=""
+        ((${#SCEN_GAPS[@]} == 0)) || gaps="; known demo gaps, not asserted: $(printf '%s; ' "${SCEN_GAPS[@]}")"
+        echo "PASS $BACKEND $name ($((SECONDS - start))s$gaps)"
+    else
+        echo "FAIL $BACKEND $name ($((SECONDS - start))s; sequences in $SCEN_OUT/$name.*)"
+    fi
+    return "$rc"
+}
+
+# ---- (a) a sidecar bump in place on an InPlaceIfPossible set ---------------------------------
+# Every pod is judged IN PLACE by the console; kubectl confirms the same pod UIDs and IPs, the
+# sidecar restarted once (restartCount +1) on the new image, the game container did not restart.
+scenario_inplace() {
+    local ns=okg-s-inplace set=gss-inplace out="$SCEN_OUT/inplace"
+    make_set "$ns" "$set" InPlaceIfPossible 3 || return 1
+    wait_ready "$ns" "$set" 3 || return 1
+    snapshot "$ns" "$set" "$out.before"
+    record_start "$ns" inplace
+    local rc=0
+    bump_json "$out.bump.json" "$set" -n "$ns" --container sidecar \
+        --image registry.example/okg-e2e/sidecar:1.1 --timeout 3m || rc=$?
+    wait_ready "$ns" "$set" 3 60 || true
+    record_stop "$ns" inplace
+    snapshot "$ns" "$set" "$out.after"
+    ((rc == 0)) || fail "okg bump exited $rc ($(jq -c '{outcome, counts, error}' "$out.bump.json" 2>/dev/null); stderr: $(tail -n 3 "$out.bump.json.stderr"))" || return 1
+    [[ "$(jq -r .outcome "$out.bump.json")" == in-place ]] || fail "outcome $(jq -r .outcome "$out.bump.json")" || return 1
+    check_same_pods "$out.before" "$out.after" 3 || return 1
+    local name uid ip restarts images
+    while IFS=$'\t' read -r name uid ip restarts images; do
+        [[ "$restarts" == *"sidecar=1"* && "$restarts" == *"game=0"* ]] ||
+            fail "$name: restart counts $restarts (want game=0, sidecar=1)" || return 1
+        [[ "$images" == *"sidecar=registry.example/okg-e2e/sidecar:1.1"* ]] ||
+            fail "$name: status images $images" || return 1
+    done <"$out.after"
+}
+
+# check_same_pods BEFORE AFTER N: the same N pods (names, UIDs, IPs) in both snapshots.
+check_same_pods() {
+    local a b
+    a=$(cut -f1-3 "$1")
+    b=$(cut -f1-3 "$2")
+    [[ $(wc -l <"$2") -eq $3 ]] || fail "$(wc -l <"$2") pods after, want $3" || return 1
+    [[ "$a" == "$b" ]] || fail "pod UIDs or IPs changed: before [$a] after [$b]" || return 1
+}
+
+# gs_snapshot NS SET FILE: name uid opsState updatePriority deletionPriority containers, by name.
+gs_snapshot() {
+    k get gs -n "$1" -l "game.kruise.io/owner-gss=$2" -o json |
+        jq -r '.items[] | select(.metadata.deletionTimestamp == null) | [.metadata.name, .metadata.uid,
+            (.spec.opsState // "None"), (.spec.updatePriority // 0 | tostring),
+            (.spec.deletionPriority // 0 | tostring), ([.spec.containers[]? | "\(.name)=\(.image)"] | join(",") | if . == "" then "-" else . end)] | @tsv' |
+        sort >"$3"
+}
+
+# ---- (b) the same bump on a ReCreate set -------------------------------------------------------
+# Every pod RE-CREATED (console verdict, exit code 2; new UIDs by kubectl). Under the default
+# reclaim policy a GameServer is owned by its pod: upstream deletes it with the pod and makes a
+# fresh one (opsState None, priorities 0, no spec.containers). The demo keeps them: a known gap
+# (docs/demo.md), reported, not asserted.
+scenario_recreate() {
+    local ns=okg-s-recreate set=gss-recreate out="$SCEN_OUT/recreate"
+    make_set "$ns" "$set" ReCreate 3 || return 1
+    wait_ready "$ns" "$set" 3 || return 1
+    k patch gs "$set-0" -n "$ns" --type=merge -p '{"spec":{"opsState":"Maintaining"}}' >/dev/null || return 1
+    k patch gs "$set-1" -n "$ns" --type=merge -p '{"spec":{"updatePriority":10,"deletionPriority":5}}' >/dev/null || return 1
+    sleep 1
+    snapshot "$ns" "$set" "$out.before"
+    gs_snapshot "$ns" "$set" "$out.gs.before"
+    record_start "$ns" recreate
+    local rc=0
+    bump_json "$out.bump.json" "$set" -n "$ns" --container sidecar \
+        --image registry.example/okg-e2e/sidecar:1.1 --allow-recreate --timeout 3m || rc=$?
+    wait_ready "$ns" "$set" 3 60 || true
+    sleep 2
+    record_stop "$ns" recreate
+    snapshot "$ns" "$set" "$out.after"
+    gs_snapshot "$ns" "$set" "$out.gs.after"
+    ((rc == 2)) || fail "okg bump exited $rc, want 2 (re-created) ($(jq -c '{outcome, counts, error}' "$out.bump.json" 2>/dev/null); stderr: $(tail -n 3 "$out.bump.json.stderr"))" || return 1
+    [[ "$(jq -r .outcome "$out.bump.json")" == re-created ]] || fail "outcome $(jq -r .outcome "$out.bump.json")" || return 1
+    [[ $(wc -l <"$out.after") -eq 3 ]] || fail "$(wc -l <"$out.after") pods after, want 3" || return 1
+    local name uid common
+    common=$(cut -f2 "$out.before" | grep -cxF -f - <(cut -f2 "$out.after") || true)
+    ((common == 0)) || fail "$common pods kept their UID on a ReCreate bump" || return 1
+    while IFS=$'\t' read -r name uid _ _ images; do
+        [[ "$images" == *"sidecar=registry.example/okg-e2e/sidecar:1.1"* ]] || fail "$name: status images $images" || return 1
+    done <"$out.after"
+    local reset
+    reset=$(awk -F'\t' '$3 == "None" && $4 == "0" && $5 == "0" && $6 == "-"' "$out.gs.after" | wc -l)
+    if [[ "$BACKEND" == real-okg ]]; then
+        # Upstream: every GameServer re-made from its new pod.
+        common=$(cut -f2 "$out.gs.before" | grep -cxF -f - <(cut -f2 "$out.gs.after") || true)
+        ((common == 0)) || fail "$common GameServers kept their UID (want all re-made)" || return 1
+        ((reset == 3)) || fail "GameServers not reset: $(tr '\t\n' ' ;' <"$out.gs.after")" || return 1
+    elif ((reset != 3)); then
+        gap "GameServers keep UID, opsState and priorities across re-creation (upstream re-makes them)"
+    fi
+}
+
+# pod_field NS POD JQ: one value of one pod.
+pod_field() { k get pod "$2" -n "$1" -o json | jq -r "$3"; }
+
+# ---- (c) a tag that cannot be pulled, then rollback to the previous tag ------------------------
+# The first pod's pull fails: the kubelet keeps the old image, imageID and restart count with a
+# waiting ErrImagePull/ImagePullBackOff, so OpenKruise never sees the update complete (lifecycle
+# Updating, GameServer Updating) and maxUnavailable 1 stops the rollout there. The console fails
+# the bump (exit 3). Rolling back restarts that pod on the old image in place: same UID and IP,
+# every pod Ready, GameServers Ready. The console's verdict on the rollback is recorded, not
+# asserted: it wants a new imageID, which a rollback to the same image cannot give (issue 11).
+scenario_badtag() {
+    local ns=okg-s-badtag set=gss-badtag out="$SCEN_OUT/badtag" rc=0
+    make_set "$ns" "$set" InPlaceIfPossible 3 || return 1
+    wait_ready "$ns" "$set" 3 || return 1
+    snapshot "$ns" "$set" "$out.before"
+    record_start "$ns" badtag
+    bump_json "$out.bump.json" "$set" -n "$ns" --container sidecar \
+        --image registry.example/okg-e2e/sidecar:1.1-missing --timeout 20s || rc=$?
+    ((rc == 3)) || fail "okg bump of a missing tag exited $rc, want 3 ($(jq -c '{outcome, counts}' "$out.bump.json" 2>/dev/null))" || { record_stop "$ns" badtag; return 1; }
+    note "bad tag: outcome $(jq -r .outcome "$out.bump.json"), verdicts $(verdicts "$out.bump.json" | tr '\n' ' ')"
+    local broken
+    broken=$(k get pods -n "$ns" -l "game.kruise.io/owner-gss=$set" -o json |
+        jq -r '.items[] | select(any(.spec.containers[]; .image | endswith("-missing"))) | .metadata.name')
+    [[ $(wc -w <<<"$broken") -eq 1 ]] || fail "pods given the missing tag: [$broken], want exactly 1 (maxUnavailable 1)" || { record_stop "$ns" badtag; return 1; }
+    local st
+    st=$(pod_field "$ns" "$broken" '[.metadata.labels["lifecycle.apps.kruise.io/state"],
+        (.status.containerStatuses[] | select(.name == "sidecar") | .image, (.restartCount | tostring), (.state.waiting.reason // "-"))] | join(" ")')
+    [[ "$st" =~ ^Updating\ registry.example/okg-e2e/sidecar:1.0\ 0\ (ErrImagePull|ImagePullBackOff)$ ]] ||
+        fail "$broken during the failed pull: lifecycle/status image/restarts/waiting = $st" || { record_stop "$ns" badtag; return 1; }
+    local gs_state
+    gs_state=$(k get gs "$broken" -n "$ns" -o jsonpath='{.status.currentState}')
+    [[ "$gs_state" == Updating ]] || fail "GameServer $broken is $gs_state during the failed pull, want Updating" || { record_stop "$ns" badtag; return 1; }
+
+    rc=0
+    bump_json "$out.rollback.json" "$set" -n "$ns" --container sidecar \
+        --image registry.example/okg-e2e/sidecar:1.0 --timeout 40s || rc=$?
+    note "rollback: exit $rc, outcome $(jq -r .outcome "$out.rollback.json"), verdicts $(verdicts "$out.rollback.json" | tr '\n' ' ')"
+    wait_ready "$ns" "$set" 3 60 || { record_stop "$ns" badtag; return 1; }
+    sleep 1
+    record_stop "$ns" badtag
+    snapshot "$ns" "$set" "$out.after"
+    check_same_pods "$out.before" "$out.after" 3 || return 1
+    st=$(pod_field "$ns" "$broken" '[.metadata.labels["lifecycle.apps.kruise.io/state"],
+        (.status.containerStatuses[] | select(.name == "sidecar") | .image, (.restartCount | tostring))] | join(" ")')
+    [[ "$st" == "Normal registry.example/okg-e2e/sidecar:1.0 1" ]] ||
+        fail "$broken after the rollback: lifecycle/status image/restarts = $st" || return 1
+}
+
+# ---- perf: the time from bump to every verdict, 50 pods ---------------------------------------
+# A 50-pod InPlaceIfPossible set with maxUnavailable 100% (all pods at once); the figure is the
+# wall time of `okg bump --wait` (measured, not asserted; every pod must still be IN PLACE).
+scenario_perf50() {
+    local ns=okg-s-perf set=gss-perf out="$SCEN_OUT/perf50" rc=0 t0 ms
+    make_set "$ns" "$set" InPlaceIfPossible 50 "      maxUnavailable: 100%" || return 1
+    wait_ready "$ns" "$set" 50 300 || return 1
+    t0=$(date +%s%N)
+    bump_json "$out.bump.json" "$set" -n "$ns" --container sidecar \
+        --image registry.example/okg-e2e/sidecar:1.1 --timeout 5m || rc=$?
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    echo "  PERF $BACKEND: 50 pods, bump to every verdict in ${ms} ms (exit $rc, $(jq -c .counts "$out.bump.json"))" >&2
+    echo "$BACKEND $ms" >>"$SCEN_OUT/../../perf50.txt"
+    ((rc == 0)) || fail "okg bump exited $rc" || return 1
+    [[ "$(jq -r .outcome "$out.bump.json")" == in-place ]] || fail "outcome $(jq -r .outcome "$out.bump.json")"
+}
+
+# pods_on NS SET IMAGE: names of the pods whose sidecar runs IMAGE (status), sorted.
+pods_on() {
+    k get pods -n "$1" -l "game.kruise.io/owner-gss=$2" -o json |
+        jq -r --arg img "$3" '.items[] | select(.metadata.deletionTimestamp == null) |
+            select(any(.status.containerStatuses[]; .name == "sidecar" and .image == $img)) | .metadata.name' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+# wait_on NS SET IMAGE N SECONDS: until N pods run IMAGE and are Ready.
+wait_on() {
+    local deadline=$((SECONDS + $5)) n
+    while true; do
+        n=$(k get pods -n "$1" -l "game.kruise.io/owner-gss=$2" -o json |
+            jq --arg img "$3" '[.items[] | select(.metadata.deletionTimestamp == null) |
+                select(any(.status.containerStatuses[]; .name == "sidecar" and .image == $img and .ready)) |
+                select(any(.status.conditions[]?; .type == "Ready" and .status == "True"))] | length')
+        [[ "$n" == "$4" ]] && return 0
+        ((SECONDS < deadline)) || fail "$n of $4 pods Ready on $3 after $5s" || return 1
+        sleep 0.5
+    done
+}
+
+# ---- (d) a canary by partition + update priority, then continue -------------------------------
+# 4 pods, gss-canary-1 with updatePriority 5: OpenKruise updates it first, so the console's
+# canary of 1 names it, raises its priority to 6 and sets partition 3. Exactly that pod is updated
+# (IN PLACE); the others wait on the partition. Continue (partition 0; the TUI's `c`, done here
+# with kubectl) updates the rest in place: same UIDs and IPs throughout.
+scenario_canary() {
+    local ns=okg-s-canary set=gss-canary out="$SCEN_OUT/canary" rc=0 new=registry.example/okg-e2e/sidecar:1.1
+    make_set "$ns" "$set" InPlaceIfPossible 4 || return 1
+    wait_ready "$ns" "$set" 4 || return 1
+    k patch gs "$set-1" -n "$ns" --type=merge -p '{"spec":{"updatePriority":5}}' >/dev/null || return 1
+    sleep 2
+    snapshot "$ns" "$set" "$out.before"
+    record_start "$ns" canary
+    bump_json "$out.bump.json" "$set" -n "$ns" --container sidecar --image "$new" --canary 1 --timeout 90s || rc=$?
+    ((rc == 0)) || fail "okg bump --canary 1 exited $rc ($(jq -c '{outcome, counts}' "$out.bump.json" 2>/dev/null))" || { record_stop "$ns" canary; return 1; }
+    local named on
+    named=$(jq -r '.verdicts | keys | join(" ")' "$out.bump.json")
+    [[ "$named" == "$set-1" ]] || fail "the console's canary is [$named], want $set-1 (highest updatePriority)" || { record_stop "$ns" canary; return 1; }
+    [[ "$(jq -r ".verdicts[\"$set-1\"].verdict" "$out.bump.json")" == inPlace ]] || fail "canary verdict $(jq -c .verdicts "$out.bump.json")" || { record_stop "$ns" canary; return 1; }
+    sleep 3
+    on=$(pods_on "$ns" "$set" "$new")
+    [[ "$on" == "$set-1" ]] || fail "pods on the new image after the canary: [$on], want $set-1 only" || { record_stop "$ns" canary; return 1; }
+    [[ "$(k get gss "$set" -n "$ns" -o jsonpath='{.spec.updateStrategy.rollingUpdate.partition}')" == 3 ]] || fail "partition is not 3" || { record_stop "$ns" canary; return 1; }
+    [[ "$(k get gs "$set-1" -n "$ns" -o jsonpath='{.spec.updatePriority}')" == 6 ]] || fail "$set-1 updatePriority is not 6" || { record_stop "$ns" canary; return 1; }
+    k patch gss "$set" -n "$ns" --type=merge -p '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":0}}}}' >/dev/null || return 1
+    wait_on "$ns" "$set" "$new" 4 90 || { record_stop "$ns" canary; return 1; }
+    sleep 1
+    record_stop "$ns" canary
+    snapshot "$ns" "$set" "$out.after"
+    check_same_pods "$out.before" "$out.after" 4
+}
+
+# ---- (e) a canary with negative and missing update priorities ---------------------------------
+# gss-prio-0 gets updatePriority -10, gss-prio-2 gets 5, the others none. On a real cluster "-10"
+# can never reach the pod: kruise-game copies it to the pod label game.kruise.io/gs-update-priority,
+# and the API server refuses that label value (it must start with an alphanumeric), so the whole
+# GameServer-to-pod sync of gss-prio-0 fails on every reconcile and its pod keeps the label "0".
+# OpenKruise therefore ranks it as 0 (the sign-dropping parse of priority_sort.go never sees a
+# "-10"). The console names gss-prio-2 (highest), raises it to 6, and OpenKruise updates exactly
+# that pod. The demo accepts the "-10" label: a known gap (docs/demo.md).
+scenario_priorities() {
+    local ns=okg-s-prio set=gss-prio out="$SCEN_OUT/priorities" rc=0 new=registry.example/okg-e2e/sidecar:1.1
+    make_set "$ns" "$set" InPlaceIfPossible 4 || return 1
+    wait_ready "$ns" "$set" 4 || return 1
+    k patch gs "$set-0" -n "$ns" --type=merge -p '{"spec":{"updatePriority":-10}}' >/dev/null || return 1
+    k patch gs "$set-2" -n "$ns" --type=merge -p '{"spec":{"updatePriority":5}}' >/dev/null || return 1
+    sleep 2
+    record_start "$ns" priorities
+    bump_json "$out.bump.json" "$set" -n "$ns" --container sidecar --image "$new" --canary 1 --timeout 60s || rc=$?
+    sleep 3
+    record_stop "$ns" priorities
+    local named on label0
+    named=$(jq -r '.verdicts | keys | join(" ")' "$out.bump.json")
+    on=$(pods_on "$ns" "$set" "$new")
+    label0=$(pod_field "$ns" "$set-0" '.metadata.labels["game.kruise.io/gs-update-priority"] // "-"')
+    note "console named [$named] (exit $rc, $(jq -r .outcome "$out.bump.json")); updated: [$on]; $set-0 pod label gs-update-priority=$label0"
+    ((rc == 0)) || fail "okg bump --canary 1 exited $rc" || return 1
+    [[ "$named" == "$set-2" ]] || fail "the console named [$named], expected $set-2" || return 1
+    [[ "$on" == "$set-2" ]] || fail "OpenKruise updated [$on], want $set-2" || return 1
+    if [[ "$label0" == "-10" ]]; then
+        [[ "$BACKEND" != real-okg ]] || fail "the pod label -10 was accepted on a real API server" || return 1
+        gap "the pod label gs-update-priority=-10 is accepted (a real API server refuses it, and kruise-game's sync of that GameServer fails on every reconcile)"
+    fi
+}
+
+# sidecar_restarts NS POD: the sidecar's restartCount.
+sidecar_restarts() { pod_field "$1" "$2" '.status.containerStatuses[] | select(.name == "sidecar") | .restartCount'; }
+
+# ---- (f) a spec.containers override on two GameServers, a template bump over them, rollback ----
+# `--gameservers 0,1` writes the GameServers' spec.containers (OKG patches those pods' image
+# directly, in place). A template bump then updates every pod; the two overridden pods end on the
+# override image (the override wins), the others on the template's, all in place. The restart
+# counts of the overridden pods are recorded (upstream: OpenKruise patches the template image,
+# OKG patches the override back: issue 11, item 5). The rollback of the override through the
+# console (same command, the old image) is recorded: it pins the old image in spec.containers
+# instead of removing the entry (issue 11, item 6).
+scenario_override() {
+    local ns=okg-s-override set=gss-override out="$SCEN_OUT/override" rc=0
+    local v0=registry.example/okg-e2e/sidecar:1.0 vo=registry.example/okg-e2e/sidecar:1.5-hotfix v2=registry.example/okg-e2e/sidecar:2.0
+    make_set "$ns" "$set" InPlaceIfPossible 3 || return 1
+    wait_ready "$ns" "$set" 3 || return 1
+    snapshot "$ns" "$set" "$out.before"
+    record_start "$ns" override
+    bump_json "$out.bump.json" "$set" -n "$ns" --container sidecar --image "$vo" --gameservers "$set-0,$set-1" --timeout 90s || rc=$?
+    ((rc == 0)) || fail "okg bump --gameservers exited $rc ($(jq -c '{outcome, counts}' "$out.bump.json" 2>/dev/null))" || { record_stop "$ns" override; return 1; }
+    wait_ready "$ns" "$set" 3 60 || { record_stop "$ns" override; return 1; }
+    [[ "$(pods_on "$ns" "$set" "$vo")" == "$set-0 $set-1" ]] || fail "override: pods on $vo: [$(pods_on "$ns" "$set" "$vo")]" || { record_stop "$ns" override; return 1; }
+    local r0 r1
+    r0=$(sidecar_restarts "$ns" "$set-0")
+    rc=0
+    bump_json "$out.template.json" "$set" -n "$ns" --container sidecar --image "$v2" --timeout 120s || rc=$?
+    note "template bump over the overrides: exit $rc, outcome $(jq -r .outcome "$out.template.json"), verdicts $(verdicts "$out.template.json" | tr '\n' ' ')"
+    wait_on "$ns" "$set" "$v2" 1 90 || { record_stop "$ns" override; return 1; }
+    sleep 5
+    wait_ready "$ns" "$set" 3 60 || { record_stop "$ns" override; return 1; }
+    local on_o on_2
+    on_o=$(pods_on "$ns" "$set" "$vo")
+    on_2=$(pods_on "$ns" "$set" "$v2")
+    r1=$(sidecar_restarts "$ns" "$set-0")
+    note "after the template bump: on the override [$on_o], on the template [$on_2]; $set-0 sidecar restarts $r0 -> $r1"
+    [[ "$on_o" == "$set-0 $set-1" && "$on_2" == "$set-2" ]] || fail "after the template bump: on $vo [$on_o], on $v2 [$on_2]" || { record_stop "$ns" override; return 1; }
+    if [[ "$BACKEND" == real-okg ]]; then
+        ((r1 > r0)) || fail "$set-0's sidecar did not restart during the template bump ($r0 -> $r1)" || { record_stop "$ns" override; return 1; }
+    elif ((r1 == r0)); then
+        gap "a template bump leaves the overridden pods alone (upstream updates them in place, then OKG restores the override: the sidecar restarts)"
+    fi
+    rc=0
+    bump_json "$out.rollback.json" "$set" -n "$ns" --container sidecar --image "$v0" --gameservers "$set-0,$set-1" --timeout 90s || rc=$?
+    sleep 3
+    record_stop "$ns" override
+    note "override rollback: exit $rc, outcome $(jq -r .outcome "$out.rollback.json"); $set-0 spec.containers: $(k get gs "$set-0" -n "$ns" -o jsonpath='{.spec.containers}')"
+    snapshot "$ns" "$set" "$out.after"
+    check_same_pods "$out.before" "$out.after" 3
+}

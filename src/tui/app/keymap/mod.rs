@@ -1,0 +1,231 @@
+//! The one keymap: it drives key handling and generates the help screen. Each binding carries
+//! the screen it works on, its help section and its description.
+use KeyCode::Char;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+const S: KeyModifiers = KeyModifiers::SHIFT;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    ToggleMark,
+    MarkGroup,
+    Visual,
+    MarkMatching,
+    ClearMarks,
+    ToggleFold,
+    FoldAll,
+    Detail,
+    Filter,
+    LabelFilter,
+    ClearFilter,
+    Command,
+    Help,
+    Bump,
+    Rollout,
+    Reload,
+    Back,
+    Quit,
+    // The screens' own keys.
+    Cancel,
+    Submit,
+    NextField,
+    PrevField,
+    TabNext,
+    ChoosePrev,
+    ChooseNext,
+    CanaryMore,
+    CanaryLess,
+    Erase,
+    Apply,
+    ContinueCanary,
+    PauseResume,
+    Rollback,
+    ChainReload,
+    SwitchMethod,
+    Start,
+    CancelRun,
+    Close,
+    Accept,
+}
+
+/// Where a binding applies: the main table, any read-only overlay (detail, help), or a page of
+/// a flow's screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    Main,
+    Overlay,
+    /// The bump form: container, image, scope.
+    BumpForm,
+    /// The bump pre-flight: the plan, RBAC, the effect.
+    BumpPreflight,
+    /// The rollout view of a bump.
+    Rollout,
+    ReloadForm,
+    /// The reload form's last question: start?
+    ReloadConfirm,
+    /// The live reload view.
+    ReloadRun,
+    /// A text prompt at the bottom (`/`, `l`, `:`).
+    Prompt,
+}
+
+impl Context {
+    pub const ALL: [Context; 9] = [
+        Context::Prompt,
+        Context::Main,
+        Context::Overlay,
+        Context::BumpForm,
+        Context::BumpPreflight,
+        Context::Rollout,
+        Context::ReloadForm,
+        Context::ReloadConfirm,
+        Context::ReloadRun,
+    ];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    Move,
+    Select,
+    View,
+    Act,
+    Bump,
+    Rollout,
+    Reload,
+}
+
+impl Section {
+    pub const ALL: [Section; 7] = [
+        Section::Move,
+        Section::Select,
+        Section::View,
+        Section::Act,
+        Section::Bump,
+        Section::Rollout,
+        Section::Reload,
+    ];
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Move => "Move",
+            Section::Select => "Select",
+            Section::View => "View",
+            Section::Act => "Act",
+            Section::Bump => "Bump dialog (b)",
+            Section::Rollout => "Rollout view",
+            Section::Reload => "Reload dialog and view (r)",
+        }
+    }
+}
+
+pub struct Binding {
+    pub keys: &'static [(KeyCode, KeyModifiers)],
+    pub action: Action,
+    pub contexts: &'static [Context],
+    pub section: Section,
+    pub help: &'static str,
+    /// The words on the screen's hint line; empty: not on the hint line.
+    pub hint: &'static str,
+}
+
+mod bindings;
+pub use bindings::{BINDINGS, SCREEN_BINDINGS};
+
+/// Every binding: the table's and overlays', then the screens'.
+pub fn all() -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().chain(SCREEN_BINDINGS.iter())
+}
+
+/// The hints of a context, from its bindings, for the actions `show` lets through: each is the
+/// key as written on screen, then what it does ("b bump").
+pub fn hints(context: Context, show: impl Fn(Action) -> bool) -> Vec<(Action, &'static str)> {
+    all()
+        .filter(|b| b.contexts.contains(&context) && !b.hint.is_empty() && show(b.action))
+        .map(|b| (b.action, b.hint))
+        .collect()
+}
+
+/// The hint line of a context, as one string.
+pub fn hint_line(context: Context, show: impl Fn(Action) -> bool) -> String {
+    hints(context, show).into_iter().map(|(_, h)| h).collect::<Vec<_>>().join(" · ")
+}
+
+/// The action a key means in a context. Shift on a character is ignored for matching, because
+/// terminals differ on whether they report it.
+pub fn lookup(context: Context, key: &KeyEvent) -> Option<Action> {
+    let mods = key.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+    all()
+        .filter(|b| b.contexts.contains(&context))
+        .find(|b| {
+            b.keys.iter().any(|(code, m)| {
+                *code == key.code
+                    && (*m == mods || (matches!(code, Char(_)) && m.is_empty() && mods == S))
+            })
+        })
+        .map(|b| b.action)
+}
+
+/// How a key is written in help and hints.
+pub fn key_name(code: KeyCode, mods: KeyModifiers) -> String {
+    let base = match code {
+        Char(' ') => "space".to_string(),
+        Char(c) => c.to_string(),
+        KeyCode::Up => "↑".into(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        KeyCode::Enter => "enter".into(),
+        KeyCode::Esc => "esc".into(),
+        KeyCode::Tab => "tab".into(),
+        KeyCode::BackTab => "shift-tab".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        KeyCode::Backspace => "bksp".into(),
+        other => format!("{other:?}"),
+    };
+    if mods.contains(KeyModifiers::CONTROL) { format!("ctrl-{base}") } else { base }
+}
+
+/// Help lines per section: ("keys", "description"). Duplicated spellings (shift variants) are
+/// listed once.
+pub fn help_entries() -> Vec<(Section, String, &'static str)> {
+    let mut out = Vec::new();
+    for section in Section::ALL {
+        for b in all().filter(|b| b.section == section) {
+            let mut names: Vec<String> = Vec::new();
+            for (c, m) in b.keys {
+                let n = key_name(*c, *m);
+                if !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+            out.push((section, names.join(" "), b.help));
+        }
+    }
+    out
+}
+
+/// The key table of docs/keys.md, generated from the bindings.
+pub fn markdown() -> String {
+    let mut out = String::new();
+    let mut last = None;
+    for (section, keys, help) in help_entries() {
+        if last != Some(section) {
+            out.push_str(&format!("\n### {}\n\n| keys | does |\n|---|---|\n", section.title()));
+            last = Some(section);
+        }
+        let keys: Vec<String> = keys.split(' ').map(|k| format!("`{k}`")).collect();
+        out.push_str(&format!("| {} | {} |\n", keys.join(" "), help.replace('|', "\\|")));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,187 @@
+//! The I/O shell of the TUI: carries out the state machine's `Cmd`s (watches, event follows,
+//! context switches, the bump and reload tasks) and reports back as `Msg`s.
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::cluster::client::{self, Connection, Target};
+use crate::cluster::watch::{self, Watches};
+use crate::cluster::writer::Writer;
+use crate::tui::app::msg::{Cmd, Intent, Msg};
+
+/// The I/O shell: carries out `Cmd`s (watches, event follows, reconnects) and reports back as
+/// `Msg`s on `tx`.
+pub struct Io {
+    conn: Connection,
+    writer: Option<Writer>,
+    target: Target,
+    tx: UnboundedSender<Msg>,
+    watches: Watches,
+    pod_events: Option<tokio::task::JoinHandle<()>>,
+    probe: Option<tokio::task::JoinHandle<()>>,
+    reloads: crate::ops::reload_task::Runs,
+    bump: crate::ops::bump_task::BumpTasks,
+    /// The `:ctx` switch being connected, and the connection it made (until adopted).
+    switching: Option<tokio::task::JoinHandle<()>>,
+    switched: Arc<Mutex<Option<(u64, Connection, Target)>>>,
+}
+
+impl Io {
+    pub fn start(
+        conn: Connection,
+        writer: Option<Writer>,
+        target: Target,
+        tx: UnboundedSender<Msg>,
+    ) -> Self {
+        let watches = watch::spawn_fleet(&conn.client, conn.namespace.as_deref(), tx.clone());
+        let mut io = Io {
+            conn,
+            writer,
+            target,
+            tx,
+            watches,
+            pod_events: None,
+            probe: None,
+            reloads: Default::default(),
+            bump: Default::default(),
+            switching: None,
+            switched: Default::default(),
+        };
+        io.probe_access();
+        io
+    }
+
+    /// Where bumps are audited (default: `paths::default_audit_log`).
+    pub fn set_audit_log(&mut self, path: std::path::PathBuf) {
+        self.bump.audit_log = path;
+    }
+
+    /// Where the bump dialog's container choices are saved (default: memory only).
+    pub fn set_choices_file(&mut self, path: std::path::PathBuf) {
+        self.bump.choices = Some(path);
+    }
+
+    /// Ask RBAC what the user may do, unless there is nothing to write with anyway.
+    fn probe_access(&mut self) {
+        if self.writer.is_none() {
+            return;
+        }
+        let client = self.conn.client.clone();
+        let ns = self.conn.namespace.clone().unwrap_or_else(|| self.conn.default_namespace.clone());
+        let tx = self.tx.clone();
+        self.probe = Some(tokio::spawn(async move {
+            let caps = crate::cluster::access::probe(&client, Some(&ns)).await;
+            let _ = tx.send(Msg::Capabilities(caps));
+        }));
+    }
+
+    /// Connect to another context in a task, so the screen stays live; the connection waits in
+    /// `switched` until the state machine adopts it. A failure leaves everything as it was.
+    fn switch_context(&mut self, switch: u64, context: String) {
+        let mut target = self.target.clone();
+        target.context = Some(context.clone());
+        target.namespace = None;
+        let (tx, slot) = (self.tx.clone(), self.switched.clone());
+        if let Some(t) = self.switching.replace(tokio::spawn(async move {
+            match client::connect(&target).await {
+                Ok(conn) => {
+                    let msg = Msg::Switched {
+                        switch,
+                        context: conn.context.clone(),
+                        server: conn.server.clone(),
+                        namespace: conn.namespace.clone(),
+                    };
+                    if let Ok(mut s) = slot.lock() {
+                        *s = Some((switch, conn, target));
+                    }
+                    let _ = tx.send(msg);
+                }
+                Err(e) => {
+                    let _ = tx.send(Msg::SwitchFailed { switch, context, error: e.to_string() });
+                }
+            }
+        })) {
+            t.abort(); // a newer switch supersedes it
+        }
+    }
+
+    fn adopt(&mut self, switch: u64) {
+        let Some((_, conn, target)) =
+            self.switched.lock().ok().and_then(|mut s| s.take_if(|s| s.0 == switch))
+        else {
+            return;
+        };
+        self.writer = self
+            .writer
+            .as_ref()
+            .map(|_| Writer::new(conn.client.clone()).with_call_client(conn.call_client.clone()));
+        self.watches = watch::spawn_fleet(&conn.client, conn.namespace.as_deref(), self.tx.clone());
+        self.conn = conn;
+        self.target = target;
+        self.probe_access();
+    }
+
+    pub async fn handle(&mut self, cmd: Cmd) {
+        match cmd {
+            Cmd::Quit => {}
+            Cmd::WatchPodEvents(key) => {
+                if let Some(t) = self.pod_events.take() {
+                    t.abort();
+                }
+                if let Some(key) = key {
+                    self.pod_events =
+                        Some(watch::spawn_pod_events(&self.conn.client, key, self.tx.clone()));
+                }
+            }
+            Cmd::SwitchNamespace(ns) => {
+                self.conn.namespace = ns;
+                self.watches = watch::spawn_fleet(
+                    &self.conn.client,
+                    self.conn.namespace.as_deref(),
+                    self.tx.clone(),
+                );
+                self.probe_access();
+            }
+            Cmd::SwitchContext { switch, context } => self.switch_context(switch, context),
+            Cmd::Adopt { switch } => self.adopt(switch),
+            Cmd::Intent(Intent::Reload { sets, .. }) => {
+                self.reloads.defaults(&self.conn.client, &sets, &self.tx)
+            }
+            Cmd::Intent(Intent::StartReload { run, method, limits, targets }) => {
+                let plan = crate::ops::reload_task::plan(method, limits);
+                let who = crate::ops::reload_task::Who {
+                    client: self.conn.client.clone(),
+                    context: self.conn.context.clone(),
+                    audit_log: self.bump.audit_log.clone(),
+                };
+                self.reloads.start(self.writer.as_ref(), run, plan, targets, who, &self.tx)
+            }
+            Cmd::Intent(Intent::CancelReload { run }) => self.reloads.cancel(run),
+            Cmd::Intent(Intent::StartChainReload { run, method, limits, container }) => {
+                let plan = crate::ops::reload_task::plan(method, limits);
+                let who = crate::ops::reload_task::Who {
+                    client: self.conn.client.clone(),
+                    context: self.conn.context.clone(),
+                    audit_log: self.bump.audit_log.clone(),
+                };
+                let applied = self.bump.latest_applied();
+                let writer = self.writer.as_ref();
+                self.reloads.start_chain(writer, applied, run, plan, container, who, &self.tx)
+            }
+            Cmd::Bump(cmd) => {
+                let (client, writer) = (&self.conn.client, self.writer.clone());
+                self.bump.handle(cmd, client, writer, &self.conn.context, &self.tx);
+            }
+        }
+    }
+}
+
+impl Drop for Io {
+    fn drop(&mut self) {
+        for t in
+            [self.pod_events.take(), self.probe.take(), self.switching.take()].into_iter().flatten()
+        {
+            t.abort();
+        }
+    }
+}
