@@ -80,13 +80,14 @@ pub async fn run_roles(
     let mut mem = Memory { roles, ..Default::default() };
     let mut recorder = Recorder::new(EVENT_CAPACITY);
     // Plan only when something may have changed: a watch event arrived, the last pass wrote, or
-    // a pod is waiting out a step. A settled cluster of 10,000 pods then costs nothing.
+    // a pod is waiting out a step or its minReadySeconds. A settled cluster of 10,000 pods then
+    // costs nothing.
     let mut dirty = true;
     loop {
         if *shutdown.borrow() {
             break;
         }
-        if dirty || !mem.last_step.is_empty() || !mem.pending.is_empty() {
+        if dirty || !mem.last_step.is_empty() || !mem.pending.is_empty() || mem.warming {
             let (s, g, p) = (sets.state(), gss.state(), pods.state());
             let world = World {
                 sets: s.iter().map(|a| a.as_ref()).collect(),

@@ -140,6 +140,57 @@ fn update_order_is_priority_then_higher_ordinal() {
     );
 }
 
+/// The shortest time, in seconds, between one pod's in-place update ending (Ready on the new
+/// revision) and the next pod's starting, over a whole rollout of `set`.
+fn shortest_gap_between_pods(sim: &mut Sim, set: &str) -> i64 {
+    bump(sim, set, 1, "registry.cn-beijing.aliyuncs.com/acs/2048-sidecar:v2.0");
+    let rev = revision(sim, set);
+    let mut started: BTreeMap<String, jiff::Timestamp> = BTreeMap::new();
+    let mut done: BTreeMap<String, jiff::Timestamp> = BTreeMap::new();
+    let want = sim.set(set).replicas() as usize;
+    sim.run_until(300, |s| {
+        for p in s.pods_of(set) {
+            let n = p.metadata.name.clone().unwrap();
+            if pods::label(&p, labels::LIFECYCLE_STATE) != Some("Normal") {
+                started.entry(n.clone()).or_insert(s.wall());
+            }
+            if started.contains_key(&n)
+                && pods::is_ready(&p)
+                && pods::label(&p, labels::REVISION_HASH) == Some(rev.as_str())
+            {
+                done.entry(n).or_insert(s.wall());
+            }
+        }
+        done.len() == want
+    });
+    assert_eq!(done.len(), want, "the rollout finished: {started:?} {done:?}");
+    let mut order: Vec<(&String, &jiff::Timestamp)> = started.iter().collect();
+    order.sort_by_key(|(_, t)| **t);
+    order
+        .windows(2)
+        .map(|w| w[1].1.duration_since(done[w[0].0]).as_secs())
+        .min()
+        .expect("at least two pods")
+}
+
+#[test]
+fn min_ready_seconds_holds_the_next_pod_back() {
+    // maxUnavailable 1 (the seed): without minReadySeconds the next pod starts as soon as the
+    // previous one is Ready again; with it, only once it has been Ready that long (OpenKruise
+    // counts a pod as available only then).
+    let mut plain = Sim::new(3);
+    let plain_gap = shortest_gap_between_pods(&mut plain, "gss-2048");
+    let mut held = Sim::new(3);
+    held.patch(
+        Resource::GameServerSet,
+        "gss-2048",
+        json!([{"op": "add", "path": "/spec/updateStrategy/rollingUpdate/minReadySeconds", "value": 5}]),
+    );
+    let held_gap = shortest_gap_between_pods(&mut held, "gss-2048");
+    assert!(plain_gap < 5, "without minReadySeconds the gap is {plain_gap}s");
+    assert!(held_gap >= 5, "minReadySeconds 5 gave a gap of {held_gap}s");
+}
+
 #[test]
 fn recreate_policy_replaces_pods() {
     let mut sim = Sim::new(2);

@@ -118,6 +118,9 @@ pub struct Memory {
     /// Revisions already reported as refused under InPlaceOnly.
     pub refused: HashSet<String>,
     pub roles: Roles,
+    /// A pod is Ready but still inside its set's `minReadySeconds`: nothing in the cluster will
+    /// change when that time is up, so the controller must plan again on its own.
+    pub warming: bool,
 }
 
 const PENDING_TTL: Duration = Duration::from_secs(3);
@@ -180,6 +183,7 @@ pub(super) fn ns_name(m: &kube::api::ObjectMeta) -> (String, String) {
 /// One reconcile: every write the cluster needs now.
 pub fn plan<'w>(world: &World<'w>, mem: &mut Memory, clock: &Clock) -> Vec<Action> {
     mem.pending.retain(|_, p| clock.now.duration_since(p.at) <= PENDING_TTL);
+    mem.warming = false;
     let tick = clock.tick;
     mem.last_step.retain(|_, t| clock.now.duration_since(*t) < tick * 4 + Duration::from_secs(1));
     if mem.next_ip.is_none() {

@@ -28,8 +28,31 @@ pub fn repository(image: &str) -> &str {
     }
 }
 
+/// The suffix of a tag that the simulated registry holds as a re-tag: `T-retag` points at the
+/// same image as `T` (one digest under two tags), as a registry does after `crane tag` or a
+/// promotion that pushes the same build under a new name.
+const RETAG_SUFFIX: &str = "-retag";
+
+/// The tag of a reference (`latest` when it has none).
+fn tag_of(image: &str) -> &str {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    match no_digest.rfind(':') {
+        Some(i) if !no_digest[i..].contains('/') => &no_digest[i + 1..],
+        _ => "latest",
+    }
+}
+
+/// The reference whose digest `image` has: itself, or for a re-tag the tag it was made from.
+fn digest_source(image: &str) -> &str {
+    if image.contains('@') || !tag_of(image).ends_with(RETAG_SUFFIX) {
+        return image;
+    }
+    &image[..image.len() - RETAG_SUFFIX.len()]
+}
+
 /// What the container runtime reports as `imageID` for an image: `<repo>@sha256:<digest>`,
-/// the digest being the SHA-256 of the reference so each tag has its own stable ID.
+/// the digest being the SHA-256 of the reference so each tag has its own stable ID, except a
+/// re-tag (`T-retag`), which has the digest of `T`.
 pub fn image_id(image: &str) -> String {
     // Memoised: a seed of 10,000 pods asks for the same few images over and over.
     thread_local! {
@@ -39,7 +62,8 @@ pub fn image_id(image: &str) -> String {
         c.borrow_mut()
             .entry(image.to_string())
             .or_insert_with(|| {
-                format!("{}@sha256:{}", repository(image), sha256::hex(image.as_bytes()))
+                let source = digest_source(image);
+                format!("{}@sha256:{}", repository(image), sha256::hex(source.as_bytes()))
             })
             .clone()
     })
@@ -47,12 +71,7 @@ pub fn image_id(image: &str) -> String {
 
 /// Tags ending in `-missing` do not exist in the simulated registry.
 pub fn image_exists(image: &str) -> bool {
-    let tag = image.split('@').next().unwrap_or(image);
-    let tag = match tag.rfind(':') {
-        Some(i) if !tag[i..].contains('/') => &tag[i + 1..],
-        _ => "latest",
-    };
-    !tag.ends_with("-missing")
+    !tag_of(digest_source(image)).ends_with("-missing")
 }
 
 #[cfg(test)]
@@ -68,6 +87,18 @@ mod tests {
         assert_eq!(repository("localhost:5000/game/battle"), "localhost:5000/game/battle");
         assert_eq!(repository("localhost:5000/game/battle:v2"), "localhost:5000/game/battle");
         assert_eq!(repository("nginx@sha256:abc"), "nginx");
+    }
+
+    #[test]
+    fn a_retag_has_the_digest_of_its_source_tag() {
+        let source = image_id("r.example.com/x:v1.0");
+        let retag = image_id("r.example.com/x:v1.0-retag");
+        assert_eq!(retag, source, "one digest under two tags");
+        assert_ne!(image_id("r.example.com/x:v1.1"), source);
+        // Only the tag's suffix counts, and a missing source stays missing.
+        assert_ne!(image_id("r.example.com/x-retag:v1.0"), source);
+        assert!(!image_exists("r.example.com/x:v1.0-missing-retag"));
+        assert!(image_exists("r.example.com/x:v1.0-retag"));
     }
 
     #[test]

@@ -120,6 +120,7 @@ pub(super) fn plan_set(
         set.rolling_update().and_then(|r| r.max_unavailable.as_ref()),
         replicas,
     );
+    let min_ready_secs = set.rolling_update().and_then(|r| r.min_ready_seconds).unwrap_or(0);
     let desired = desired_ordinals(replicas, &reserved_ids(set));
     let desired_set: HashSet<u32> = desired.iter().copied().collect();
 
@@ -224,13 +225,15 @@ pub(super) fn plan_set(
         // An in-place update of an older revision that never completed (a failed pull) is
         // updated again to the new one, as OpenKruise does.
         let updating = lc == lifecycle::PREPARING_UPDATE || (lc == lifecycle::UPDATING && updated);
+        let warmed_up = ready_for_at_least(pod, min_ready_secs, clock.wall);
+        mem.warming |= pods::is_ready(pod) && !warmed_up;
         let mut cand = order::Candidate {
             ordinal: ord,
             updated,
             priority: pods::label(pod, labels::GS_UPDATE_PRIORITY)
                 .and_then(|p| p.parse().ok())
                 .unwrap_or(0),
-            available: !stale && !updating && pods::is_ready(pod),
+            available: !stale && !updating && warmed_up,
             in_flight: stale || updating,
         };
         if !updated && !cand.in_flight {
@@ -618,4 +621,27 @@ fn apply_images_in_place(
         "SuccessfulUpdatePodInPlace",
         format!("successfully update pod {pname} in-place(revision {rev})"),
     ));
+}
+
+/// OpenKruise's "available" under `rollingUpdate.minReadySeconds`: Ready, and Ready since at
+/// least that long ago by the Ready condition's transition time. An in-place restart flips Ready
+/// to False and back, so each updated pod waits out the delay before the next may start.
+fn ready_for_at_least(pod: &Pod, min_ready_secs: i32, now: jiff::Timestamp) -> bool {
+    if !pods::is_ready(pod) {
+        return false;
+    }
+    if min_ready_secs <= 0 {
+        return true;
+    }
+    let since = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
+        .and_then(|c| c.last_transition_time.as_ref())
+        .map(|t| t.0);
+    match since {
+        Some(t) => now.duration_since(t).as_secs() >= i64::from(min_ready_secs),
+        None => false,
+    }
 }

@@ -53,6 +53,11 @@ impl Sim {
         sim
     }
 
+    /// The simulated wall clock (one tick, a second, per step).
+    pub fn wall(&self) -> jiff::Timestamp {
+        self.wall
+    }
+
     fn insert(&mut self, mut o: Value) {
         self.rv += 1;
         self.uid += 1;
