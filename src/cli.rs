@@ -91,8 +91,15 @@ pub struct BumpArgs {
     #[arg(long)]
     pub container: String,
     /// The new image reference (registry/repository:tag or @digest).
-    #[arg(long)]
-    pub image: String,
+    #[arg(long, required_unless_present = "resume")]
+    pub image: Option<String>,
+    /// Continue a canary: lower the partition to 0 (or by --step pods) so that the pods it held
+    /// back update too, as the console's `c` does. Takes no --image.
+    #[arg(long = "continue", conflicts_with_all = ["image", "canary", "gameservers"])]
+    pub resume: bool,
+    /// With --continue: release this many more pods instead of all of them.
+    #[arg(long, requires = "resume")]
+    pub step: Option<i32>,
     /// Update only N pods first: raise their updatePriority and set partition = replicas - N.
     #[arg(long, conflicts_with = "gameservers")]
     pub canary: Option<i32>,

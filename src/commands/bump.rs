@@ -29,6 +29,12 @@ pub async fn run(global: &GlobalArgs, args: BumpArgs) -> u8 {
         eprintln!("okg bump: --canary must be at least 1 (got {n})");
         return exit::USAGE;
     }
+    if let Some(n) = args.step
+        && n < 1
+    {
+        eprintln!("okg bump: --step must be at least 1 (got {n})");
+        return exit::USAGE;
+    }
     let reload = match chain::request(&args) {
         Ok(r) => r,
         Err(e) => {
@@ -98,13 +104,20 @@ async fn bump_command(
         (None, false) => Scope::GameServers(args.gameservers.clone()),
         (None, true) => Scope::WholeSet,
     };
-    let step = Step::Bump {
-        set: args.set.clone(),
-        request: BumpRequest {
+    let step = match &args.image {
+        _ if args.resume => Step::Continue {
+            set: args.set.clone(),
             container: args.container.clone(),
-            image: args.image.clone(),
-            scope,
+            step: args.step,
         },
+        Some(image) => Step::Bump {
+            set: args.set.clone(),
+            request: BumpRequest { container: args.container.clone(), image: image.clone(), scope },
+        },
+        None => {
+            doc.error("refused", "give --image (or --continue to continue a canary)");
+            return exit::USAGE;
+        }
     };
     let audit_path = global.audit_log.clone().unwrap_or_else(crate::paths::default_audit_log);
     let ctx = OpsContext {

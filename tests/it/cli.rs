@@ -24,6 +24,20 @@ fn argument_errors_exit_1_with_the_reason() {
 }
 
 #[test]
+fn continue_takes_no_image_and_a_positive_step() {
+    let (code, err) =
+        okg(&["bump", "gss-2048", "--container", "sidecar", "--continue", "--image", "i:v2"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--continue") && err.contains("--image"), "{err}");
+    let (code, err) = okg(&["bump", "gss-2048", "--container", "sidecar", "--step", "2"]);
+    assert_eq!(code, 1, "--step without --continue: {err}");
+    let (code, err) =
+        okg(&["bump", "gss-2048", "--container", "sidecar", "--continue", "--step", "0"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--step must be at least 1"), "{err}");
+}
+
+#[test]
 fn help_and_version_exit_0() {
     assert_eq!(okg(&["--version"]).0, 0);
     assert_eq!(okg(&["bump", "--help"]).0, 0);
