@@ -6,6 +6,7 @@ pub mod fleet;
 pub mod format;
 pub mod image;
 pub mod label_selector;
+pub mod names;
 pub mod reload_plan;
 pub mod rollout;
 pub mod types;
