@@ -585,7 +585,7 @@ pub fn effect(c: &Confirm) -> String {
                 "{verb}patch {}: {} → {}{partition}, {n} pod{} {how}",
                 targets.join(" + "),
                 plan.container,
-                crate::tui::screens::rollout::state::short_image(&plan.to_image),
+                ImageRef::split(&plan.to_image).short_name(),
                 if n == 1 { "" } else { "s" }
             )
         }
