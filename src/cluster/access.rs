@@ -6,6 +6,7 @@ use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
 };
 use kube::api::{Api, PostParams};
+use okg_domain::send_rules::Denial;
 
 /// One action the console can take, as an RBAC question.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -64,6 +65,20 @@ impl Permission {
     pub fn is_allowed(&self) -> bool {
         matches!(self, Permission::Allowed)
     }
+}
+
+/// The denied answers, in order and in words, as the send rules read them. `Unknown` is not a
+/// denial: the API server enforces RBAC anyway.
+pub fn denials(answers: &[(Action, Permission)]) -> Vec<Denial> {
+    answers
+        .iter()
+        .filter_map(|(a, p)| match p {
+            Permission::Denied(why) => {
+                Some(Denial { action: a.describe().to_string(), reason: why.clone() })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 #[derive(Clone, Debug, Default)]

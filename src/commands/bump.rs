@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::cli::{BumpArgs, GlobalArgs, OutputFormat};
-use crate::cluster::access::Permission;
+use crate::cluster::access::{Permission, denials};
 use crate::commands::exit;
 use crate::session;
 
@@ -21,6 +21,7 @@ use crate::ops::bump::{self, BumpError, BumpEvent, FollowOptions, FollowReport, 
 use okg_domain::bump_plan::{BumpRequest, Plan, PodAction, Policy, Scope};
 use okg_domain::image::version_of;
 use okg_domain::rollout::Verdict;
+use okg_domain::send_rules::{self, Change, Consent, Facts, Refusal};
 
 pub async fn run(global: &GlobalArgs, args: BumpArgs) -> u8 {
     if let Some(n) = args.canary
@@ -143,7 +144,10 @@ async fn bump_command(
         };
         doc.set("plan", serde_json::to_value(&plan).unwrap_or(Value::Null));
         // Refusals that need no question to the API server come first.
-        let refusal = refusal(&plan, args, ctx.writer.is_none());
+        let read_only = ctx.writer.is_none();
+        let consent = Consent::AllowRecreateFlag(args.allow_recreate);
+        let facts = |denied| Facts { read_only, denied, consent };
+        let refusal = send_rules::refusal(Change::Step(&plan), &facts(&[]));
         // RBAC is asked with a SelfSubjectAccessReview, a POST: a read-only or refused bump
         // sends none.
         let rbac = match (&ctx.writer, &refusal) {
@@ -167,15 +171,11 @@ async fn bump_command(
             },
         );
         print_plan(doc, &plan, &session.connection.context, rbac.as_deref(), not_asked);
-        if let Some(why) = refusal {
-            doc.error("refused", why);
-            return exit::REFUSED;
-        }
-        if let Some(denied) = rbac.iter().flatten().find_map(|(a, p)| match p {
-            Permission::Denied(why) => Some(format!("RBAC denies {}: {why}", a.describe())),
-            _ => None,
-        }) {
-            doc.error("refused", format!("{denied}. Nothing was sent."));
+        let denied = denials(rbac.as_deref().unwrap_or_default());
+        if let Some(why) =
+            refusal.or_else(|| send_rules::refusal(Change::Step(&plan), &facts(&denied)))
+        {
+            doc.error("refused", refusal_line(&why));
             return exit::REFUSED;
         }
         // A chained reload execs or calls into pods: asked before the bump, so a denial sends
@@ -187,15 +187,15 @@ async fn bump_command(
             return exit::REFUSED;
         }
         if !args.yes {
-            if !interactive {
-                doc.error(
-                    "refused",
-                    "stdin is not a terminal, so nobody can confirm: pass --yes to bump without asking. Nothing was sent",
-                );
-                return exit::REFUSED;
-            }
-            if !confirm(&plan) {
-                doc.error("refused", "not confirmed: nothing was sent");
+            let why = if !interactive {
+                Some(Refusal::NobodyToConfirm)
+            } else if ask(&plan).is_some_and(|answer| send_rules::confirmed(&plan, &answer)) {
+                None
+            } else {
+                Some(Refusal::NotConfirmed)
+            };
+            if let Some(why) = why {
+                doc.error("refused", refusal_line(&why));
                 return exit::REFUSED;
             }
         }
@@ -294,22 +294,9 @@ async fn bump_command(
     }
 }
 
-/// Why the bump must not be sent, before asking anyone anything.
-fn refusal(plan: &Plan, args: &BumpArgs, read_only: bool) -> Option<String> {
-    if let Policy::Refused(why) = &plan.policy {
-        return Some(format!("refused: {why}. Nothing was sent."));
-    }
-    if plan.recreates() && !args.allow_recreate {
-        return Some(format!(
-            "this bump RE-CREATES {} pod(s) of {} (new pod, restarted game process, maybe a new IP). Nothing was sent; pass --allow-recreate if that is what you want",
-            plan.targets().len(),
-            plan.set
-        ));
-    }
-    if read_only {
-        return Some("read-only session (--read-only): nothing was sent".into());
-    }
-    None
+/// A refusal as `okg bump` says it: every message ends by saying that nothing was sent.
+fn refusal_line(why: &Refusal) -> String {
+    if why.says_nothing_was_sent() { why.to_string() } else { format!("{why}. Nothing was sent.") }
 }
 
 /// 0 all in place, 2 some re-created, 3 anything failed, stalled or unfinished.
@@ -402,21 +389,19 @@ fn print_plan(
     }
 }
 
-/// Ask on the terminal: y/N, or the set name when pods would be re-created.
-fn confirm(plan: &Plan) -> bool {
+/// Ask on the terminal: y/N, or the set name when pods would be re-created. The answer, trimmed;
+/// `None` when stdin could not be read.
+fn ask(plan: &Plan) -> Option<String> {
     let mut err = std::io::stderr();
-    if plan.recreates() {
+    if send_rules::needs_set_name(plan) {
         let _ = write!(err, "This RE-CREATES pods. Type the set name ({}) to confirm: ", plan.set);
     } else {
         let _ = write!(err, "Apply these {} patch(es)? [y/N] ", plan.patches.len());
     }
     let _ = err.flush();
     let mut line = String::new();
-    if std::io::stdin().lock().read_line(&mut line).is_err() {
-        return false;
-    }
-    let answer = line.trim();
-    if plan.recreates() { answer == plan.set } else { matches!(answer, "y" | "Y" | "yes") }
+    std::io::stdin().lock().read_line(&mut line).ok()?;
+    Some(line.trim().to_string())
 }
 
 /// Print progress as it comes; returns the pod events (they go into the JSON document).

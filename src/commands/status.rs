@@ -11,6 +11,7 @@ use crate::commands::exit;
 use crate::session;
 use okg_domain::fleet::{self, GroupHeader, Row};
 use okg_domain::format;
+use okg_domain::image;
 use okg_domain::types::{GameServer, GameServerSet, labels};
 
 pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
@@ -98,7 +99,7 @@ pub fn table(groups: &[(GroupHeader, Vec<Row>)], now: Timestamp) -> String {
             out.push('\n');
         }
         let images: Vec<String> =
-            h.template.iter().map(|(c, img)| format!("{c}={}", fleet::short_image(img))).collect();
+            h.template.iter().map(|(c, img)| format!("{c}={}", image::short_image(img))).collect();
         out.push_str(&format!(
             "GSS {}/{}  desired {} current {} updated {} ready {}  {}  partition {}{}  {}\n",
             h.namespace,

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::image::{ImageError, ImageRef};
+use super::names;
 use super::rollout::WaitReason;
 use super::types::{GameServer, GameServerSet, PodUpdatePolicy, labels};
 
@@ -219,7 +220,7 @@ impl<'a> SetView<'a> {
         };
         let mut pods: Vec<&Pod> =
             pods.iter().filter(|p| owned(p.metadata.labels.as_ref())).collect();
-        pods.sort_by_key(|p| ordinal(p.metadata.name.as_deref().unwrap_or_default()));
+        pods.sort_by_key(|p| names::ordinal(&name, p.metadata.name.as_deref().unwrap_or_default()));
         SetView {
             gss,
             namespace: gss.metadata.namespace.clone().unwrap_or_else(|| "default".into()),
@@ -260,7 +261,7 @@ impl<'a> SetView<'a> {
                     .and_then(|l| l.get(labels::GS_UPDATE_PRIORITY))
                     .and_then(|v| v.trim().parse().ok());
                 PodState {
-                    ordinal: ordinal(&name),
+                    ordinal: names::ordinal(&self.name, &name).map_or(-1, i64::from),
                     update_priority: label.or(gs.map(|g| g.update_priority())).unwrap_or(0),
                     image: pod_image(p, container).unwrap_or_default(),
                     overridden: gs.and_then(|g| override_image(g, container)),
@@ -293,6 +294,8 @@ impl<'a> SetView<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PodState {
     pub name: String,
+    /// From the name ([`names::ordinal`]); -1 for a name that is not `<set>-<ordinal>`, so such
+    /// a pod sorts first and, on a priority tie, updates last.
     pub ordinal: i64,
     pub update_priority: i64,
     /// The container's image in the pod now.
@@ -370,11 +373,6 @@ pub fn predict_order(pods: &[PodState], target: &str, rollout: RolloutParams) ->
             }
         })
         .collect()
-}
-
-/// The ordinal at the end of a pod or GameServer name (`gss-2048-3` → 3).
-pub fn ordinal(name: &str) -> i64 {
-    name.rsplit('-').next().and_then(|s| s.parse().ok()).unwrap_or(-1)
 }
 
 /// The pod's Ready condition is True.

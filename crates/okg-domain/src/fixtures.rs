@@ -41,7 +41,7 @@ pub fn gameserver(ns: &str, set: &str, ordinal: usize, state: &str, ops: &str) -
     serde_json::from_value(json!({
         "apiVersion": "game.kruise.io/v1alpha1", "kind": "GameServer",
         "metadata": {
-            "name": format!("{set}-{ordinal}"), "namespace": ns, "creationTimestamp": ago(535),
+            "name": crate::names::member(set, ordinal as u32), "namespace": ns, "creationTimestamp": ago(535),
             "labels": {"game.kruise.io/owner-gss": set}
         },
         "spec": {"opsState": ops},
@@ -80,7 +80,7 @@ pub fn pod(
     serde_json::from_value(json!({
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {
-            "name": format!("{set}-{ordinal}"), "namespace": ns, "creationTimestamp": ago(535),
+            "name": crate::names::member(set, ordinal as u32), "namespace": ns, "creationTimestamp": ago(535),
             "uid": format!("00000000-0000-4000-8000-{:012}", ordinal),
             "labels": {"game.kruise.io/owner-gss": set, "controller-revision-hash": format!("{set}-7d9f8c6b5"),
                 "lifecycle.apps.kruise.io/state": "Normal", "game.kruise.io/gs-update-priority": "0"}

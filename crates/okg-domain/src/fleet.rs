@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{ContainerState, ContainerStatus, Pod};
 use serde::Serialize;
 
+use super::image::{ImageRef, short_image};
 use super::types::{GameServer, GameServerSet, labels};
 
 /// namespace/name: the identity of a GameServer (and of its pod). Marks and the cursor key on it
@@ -119,25 +120,10 @@ impl GroupHeader {
     }
 }
 
-/// The short form of an image reference: the tag (`v1.0`), else a shortened digest, else the
-/// last path segment (`latest` implied).
-pub fn short_image(image: &str) -> String {
-    if let Some((_, digest)) = image.split_once('@') {
-        let hex = digest.split_once(':').map(|(_, h)| h).unwrap_or(digest);
-        return format!("@{}", &hex[..hex.len().min(8)]);
-    }
-    let last = image.rsplit('/').next().unwrap_or(image);
-    match last.split_once(':') {
-        Some((_, tag)) => tag.to_string(),
-        None => "latest".to_string(),
-    }
-}
-
 /// The image as the header shows it: `app-2048 v1.0` (repository's last segment and tag).
 pub fn header_image(image: &str) -> String {
-    let last = image.rsplit('/').next().unwrap_or(image);
-    let repo = last.split([':', '@']).next().unwrap_or(last);
-    format!("{repo} {}", short_image(image))
+    let r = ImageRef::split(image);
+    format!("{} {}", r.name(), r.short_version())
 }
 
 /// An object's labels in one allocation (`key\0value\0key\0value`, sorted by key): a

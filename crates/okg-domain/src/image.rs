@@ -68,48 +68,60 @@ impl ImageRef {
         if s.chars().any(char::is_whitespace) {
             return Err(ImageError::Whitespace(s.to_string()));
         }
+        let parts = ImageRef::split(s);
+        if let Some(d) = &parts.digest {
+            parse_digest(s, d)?;
+        }
+        if let Some(tag) = &parts.tag {
+            if tag.is_empty() {
+                return Err(ImageError::EmptyTag(s.to_string()));
+            }
+            if !TAG.is_match(tag) {
+                return Err(ImageError::BadTag { tag: tag.clone() });
+            }
+        }
+        // The name is what comes before the tag: `registry/repository`.
+        let name_len = parts.registry.as_ref().map_or(0, |r| r.len() + 1) + parts.repository.len();
+        if name_len == 0 {
+            return Err(ImageError::Empty);
+        }
+        if let Some(r) = &parts.registry
+            && !HOST.is_match(r)
+        {
+            return Err(ImageError::BadRegistry { registry: r.clone() });
+        }
+        for component in parts.repository.split('/') {
+            if !COMPONENT.is_match(component) {
+                return Err(ImageError::BadComponent { component: component.to_string() });
+            }
+        }
+        if name_len > 255 {
+            return Err(ImageError::TooLong { len: name_len });
+        }
+        Ok(parts)
+    }
+
+    /// The parts of a reference as written, without validating them: for showing images the
+    /// cluster already runs, which need a short form even when they would not parse. `parse`
+    /// splits the same way, then checks every part.
+    pub fn split(s: &str) -> ImageRef {
         let (rest, digest) = match s.split_once('@') {
-            Some((rest, d)) => (rest, Some(parse_digest(s, d)?)),
+            Some((rest, d)) => (rest, Some(d.to_string())),
             None => (s, None),
         };
         // A ':' after the last '/' starts the tag; one before it is a registry port.
         let last_slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
         let (name, tag) = match rest[last_slash..].rfind(':') {
-            Some(i) => {
-                let tag = &rest[last_slash + i + 1..];
-                if tag.is_empty() {
-                    return Err(ImageError::EmptyTag(s.to_string()));
-                }
-                if !TAG.is_match(tag) {
-                    return Err(ImageError::BadTag { tag: tag.to_string() });
-                }
-                (&rest[..last_slash + i], Some(tag.to_string()))
-            }
+            Some(i) => (&rest[..last_slash + i], Some(rest[last_slash + i + 1..].to_string())),
             None => (rest, None),
         };
-        if name.is_empty() {
-            return Err(ImageError::Empty);
-        }
         let (registry, repository) = split_registry(name);
-        if let Some(r) = registry
-            && !HOST.is_match(r)
-        {
-            return Err(ImageError::BadRegistry { registry: r.to_string() });
-        }
-        for component in repository.split('/') {
-            if !COMPONENT.is_match(component) {
-                return Err(ImageError::BadComponent { component: component.to_string() });
-            }
-        }
-        if name.len() > 255 {
-            return Err(ImageError::TooLong { len: name.len() });
-        }
-        Ok(ImageRef {
+        ImageRef {
             registry: registry.map(str::to_string),
             repository: repository.to_string(),
             tag,
             digest,
-        })
+        }
     }
 
     /// The part people talk about: the tag, else the digest shortened, else "latest" (implied).
@@ -119,6 +131,40 @@ impl ImageRef {
             (None, Some(d)) => short_digest(d),
             (None, None) => "latest".into(),
         }
+    }
+
+    /// The short form tables show for an image the cluster runs: the digest when there is one
+    /// (the runtime pulls by digest, whatever the tag says), as `@` and its first 8 hex digits;
+    /// else the tag; else `latest` (implied). `app@sha256:0123456789…` → `@01234567`.
+    pub fn short_version(&self) -> String {
+        match (&self.digest, &self.tag) {
+            (Some(d), _) => {
+                let hex = d.split_once(':').map_or(d.as_str(), |(_, h)| h);
+                format!("@{}", hex.chars().take(8).collect::<String>())
+            }
+            (None, Some(t)) => t.clone(),
+            (None, None) => "latest".into(),
+        }
+    }
+
+    /// The repository's last component: `registry.example.com/team/app-2048:v1` → `app-2048`.
+    pub fn name(&self) -> &str {
+        self.repository.rsplit('/').next().unwrap_or(&self.repository)
+    }
+
+    /// The reference without registry and path, tag and digest as written:
+    /// `registry.example.com/team/2048-sidecar:v2.0` → `2048-sidecar:v2.0`.
+    pub fn short_name(&self) -> String {
+        let mut out = self.name().to_string();
+        if let Some(t) = &self.tag {
+            out.push(':');
+            out.push_str(t);
+        }
+        if let Some(d) = &self.digest {
+            out.push('@');
+            out.push_str(d);
+        }
+        out
     }
 
     /// Whether the reference pins a tag or a digest (without one, `:latest` is implied).
@@ -187,6 +233,12 @@ impl fmt::Display for ImageRef {
         }
         Ok(())
     }
+}
+
+/// The short form of an image the cluster runs, for tables and for telling a running image from
+/// the spec's: [`ImageRef::short_version`] of the reference as written, valid or not.
+pub fn short_image(image: &str) -> String {
+    ImageRef::split(image).short_version()
 }
 
 /// The short version label of an image string, for tables ("v2.0"); the raw text when it does
@@ -296,6 +348,32 @@ mod tests {
         assert!(matches!(ImageRef::parse("app :v1"), Err(ImageError::Whitespace(_))));
         let long = format!("{}:v1", "a".repeat(256));
         assert_eq!(ImageRef::parse(&long), Err(ImageError::TooLong { len: 256 }));
+    }
+
+    #[test]
+    fn short_forms() {
+        let r = ImageRef::split("registry.example.com:5000/team/2048-sidecar:v2.0");
+        assert_eq!(
+            (r.name(), r.short_name(), r.short_version()),
+            ("2048-sidecar", "2048-sidecar:v2.0".into(), "v2.0".into())
+        );
+        // A digest wins over the tag: it is what the runtime pulled.
+        let r = ImageRef::split(&format!("r/app:v1@{SHA}"));
+        assert_eq!(r.short_version(), "@01234567");
+        assert_eq!(r.short_name(), format!("app:v1@{SHA}"));
+        assert_eq!(ImageRef::split("localhost:5000/app").short_version(), "latest");
+        assert_eq!(short_image("app@sha256:0123456789abcdef"), "@01234567");
+    }
+
+    #[test]
+    fn split_takes_references_that_do_not_parse() {
+        for raw in ["App:V1", "team//app", "", "app:", "app@"] {
+            assert!(ImageRef::parse(raw).is_err(), "{raw}");
+            assert_eq!(ImageRef::split(raw).to_string(), raw);
+        }
+        assert_eq!(ImageRef::split("App:V1").short_version(), "V1");
+        assert_eq!(ImageRef::split("").short_version(), "latest");
+        assert_eq!(short_image("reg.io/app:a:b"), "b");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Following a bump: every targeted pod to its verdict, from the cluster's own answers.
 use super::*;
+use okg_domain::names;
 
 #[derive(Clone, Debug)]
 pub struct FollowOptions {
@@ -204,7 +205,7 @@ fn current_holds(snapshot: &Snapshot, plan: &Plan) -> BTreeMap<String, Option<Wa
                 .and_then(|v| v.trim().parse().ok())
                 .unwrap_or(0);
             bump_plan::PodState {
-                ordinal: bump_plan::ordinal(&name),
+                ordinal: names::ordinal(&plan.set, &name).map_or(-1, i64::from),
                 update_priority: priority,
                 image: p
                     .spec

@@ -8,7 +8,8 @@ use super::format;
 use super::theme::Theme;
 use crate::tui::app::state::{Line, State};
 use crate::tui::app::store::SetKey;
-use okg_domain::fleet::{self, Row};
+use okg_domain::fleet::Row;
+use okg_domain::image;
 
 /// Text and style of one cell.
 type Cell = (String, Style);
@@ -249,7 +250,7 @@ fn draw_group(state: &State, t: &Theme, set: &SetKey, lane: Rect, buf: &mut Buff
         spans.push((format!("{sep}{members} gs"), t.muted));
     }
     let images: Vec<String> =
-        h.template.iter().map(|(c, i)| format!("{c} {}", fleet::short_image(i))).collect();
+        h.template.iter().map(|(c, i)| format!("{c} {}", image::short_image(i))).collect();
     spans.push((format!(" │ {}", images.join(" · ")), t.text));
     let mut x = lane.x + 1;
     let right = lane.x + lane.width;

@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::draft::Draft;
 use super::events::EventSpec;
 use super::{kubelet, patch, pods};
+use okg_domain::names;
 use okg_domain::types::{GameServer, GameServerSet, labels};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -199,8 +200,7 @@ pub fn plan<'w>(world: &World<'w>, mem: &mut Memory, clock: &Clock) -> Vec<Actio
     let mut orphans: Vec<&Pod> = Vec::new();
     for &p in &world.pods {
         let (ns, name) = key_of(&p.metadata);
-        match pods::label(p, labels::OWNER_GSS).and_then(|s| Some((s, pods::ordinal_of(s, name)?)))
-        {
+        match pods::label(p, labels::OWNER_GSS).and_then(|s| Some((s, names::ordinal(s, name)?))) {
             Some((set, ord)) => {
                 pods_by.entry((ns, set)).or_default().insert(ord, p);
             }
@@ -210,8 +210,7 @@ pub fn plan<'w>(world: &World<'w>, mem: &mut Memory, clock: &Clock) -> Vec<Actio
     let mut gss_by: HashMap<Key<'w>, BTreeMap<u32, &'w GameServer>> = HashMap::new();
     for &g in &world.gameservers {
         let (ns, name) = key_of(&g.metadata);
-        if let Some((set, ord)) = g.owner_set().and_then(|s| Some((s, pods::ordinal_of(s, name)?)))
-        {
+        if let Some((set, ord)) = g.owner_set().and_then(|s| Some((s, names::ordinal(s, name)?))) {
             gss_by.entry((ns, set)).or_default().insert(ord, g);
         }
     }

@@ -11,6 +11,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use serde_json::{Value, json};
 
 use super::revision;
+use okg_domain::names;
 use okg_domain::types::labels;
 
 /// Nodes of the demo cluster; pods are spread over them by ordinal.
@@ -45,11 +46,6 @@ pub fn pod_ip_index(ip: &str) -> Option<u32> {
     }
     let net = (parts[1] - 244) * 256 + parts[2];
     Some(net * 250 + parts[3] - 2)
-}
-
-/// `<set>-<ordinal>` → ordinal, when the name belongs to that set.
-pub fn ordinal_of(set: &str, name: &str) -> Option<u32> {
-    name.strip_prefix(set)?.strip_prefix('-')?.parse().ok()
 }
 
 /// A second-precision timestamp, as the API server stores them.
@@ -107,7 +103,7 @@ pub struct PodShape<'a> {
 
 impl PodShape<'_> {
     pub fn name(&self) -> String {
-        format!("{}-{}", self.set, self.ordinal)
+        names::member(self.set, self.ordinal)
     }
 
     pub fn node(&self) -> (&'static str, &'static str) {
@@ -293,13 +289,6 @@ mod tests {
             assert!(seen.insert(ip));
         }
         assert_eq!(pod_ip_index("172.18.0.11"), None);
-    }
-
-    #[test]
-    fn ordinals() {
-        assert_eq!(ordinal_of("gss-2048", "gss-2048-12"), Some(12));
-        assert_eq!(ordinal_of("gss-2048", "gss-2048x-1"), None);
-        assert_eq!(ordinal_of("gss", "gss-2048-1"), None);
     }
 
     #[test]

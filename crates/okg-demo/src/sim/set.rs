@@ -18,6 +18,7 @@ use super::plan::{
 use super::pods::{self, GsLabels, PodShape, lifecycle};
 use super::setstatus::{self, SetCounts};
 use super::{order, patch, revision};
+use okg_domain::names;
 use okg_domain::types::{
     API_VERSION, GameServer, GameServerSet, PodUpdatePolicy, annotations, labels,
 };
@@ -127,7 +128,7 @@ pub(super) fn plan_set(
     // Scale: create what is missing, delete what is beyond the desired ordinals.
     for &ord in &desired {
         let gs = gs_by_ord.get(&ord).copied();
-        let gs_name = format!("{name}-{ord}");
+        let gs_name = names::member(&name, ord);
         if gs.is_none() && !mem.stale(Resource::GameServer, &ns, &gs_name, None, clock.now) {
             let mut gs_labels =
                 template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();

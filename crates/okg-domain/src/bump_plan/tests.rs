@@ -498,12 +498,6 @@ fn pause_and_resume() {
 }
 
 #[test]
-fn ordinals() {
-    assert_eq!(ordinal("gss-2048-12"), 12);
-    assert_eq!(ordinal("weird"), -1);
-}
-
-#[test]
 fn test_ops_hold_tells_a_changed_object_from_an_unchanged_one() {
     let patch = serde_json::json!([
         {"op": "test", "path": "/spec/replicas", "value": 6},

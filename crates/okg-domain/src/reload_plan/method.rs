@@ -3,6 +3,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::names;
+
 /// How a pod is told to reload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -90,19 +92,10 @@ impl ReloadTarget {
 pub fn order_targets(targets: &mut [ReloadTarget]) {
     targets.sort_by(|a, b| {
         let key = |t: &ReloadTarget| {
-            let (stem, ordinal) = split_ordinal(&t.pod);
+            // A name that is not `<set>-<ordinal>` sorts as ordinal 0 of a set of its own name.
+            let (stem, ordinal) = names::split(&t.pod).unwrap_or((&t.pod, 0));
             (t.set.clone().unwrap_or_default(), stem.to_string(), ordinal)
         };
         key(a).cmp(&key(b)).then_with(|| a.pod.cmp(&b.pod))
     });
-}
-
-fn split_ordinal(name: &str) -> (&str, u64) {
-    match name.rsplit_once('-') {
-        Some((stem, n)) => match n.parse() {
-            Ok(n) => (stem, n),
-            Err(_) => (name, 0),
-        },
-        None => (name, 0),
-    }
 }

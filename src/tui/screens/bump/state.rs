@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crossterm::event::{KeyCode, KeyEvent};
 use tui_textarea::TextArea;
 
-use crate::cluster::access::{Action as Rbac, Permission};
+use crate::cluster::access::{Action as Rbac, Permission, denials};
 use crate::ops::bump::Step;
 pub use crate::ops::bump_task::{BumpCmd, BumpReply};
 use crate::tui::app::keymap::{self, Action, Context};
@@ -18,6 +18,7 @@ use crate::tui::screens::rollout::state::Rollout;
 use okg_domain::bump_plan::{BumpRequest, Plan, PlanKind, Policy, Scope, SwitchPlan};
 use okg_domain::fleet::Key;
 use okg_domain::image::ImageRef;
+use okg_domain::send_rules::{self, Change, Consent, Facts};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
@@ -337,7 +338,7 @@ impl BumpDialog {
                 c.typed.pop();
             }
             (None, KeyCode::Char(ch)) if needs_typing(&c) => c.typed.push(ch),
-            (Some(Action::Apply), _) => match refusal(&c, &self.set.1) {
+            (Some(Action::Apply), _) => match refusal(&c) {
                 Some(why) => c.error = Some(why),
                 None => {
                     let namespace = self.set.0.clone();
@@ -522,28 +523,20 @@ fn stay() -> DialogOutcome {
 
 /// Pods would be re-created: the user types the set name.
 pub fn needs_typing(c: &Confirm) -> bool {
-    matches!(&c.pending, Pending::Step { plan, .. } if plan.recreates())
+    matches!(&c.pending, Pending::Step { plan, .. } if send_rules::needs_set_name(plan))
 }
 
-/// Why Enter on the pre-flight page cannot send (refused policy, RBAC, missing typed name).
-pub fn refusal(c: &Confirm, set: &str) -> Option<String> {
-    if let Pending::Step { plan, .. } = &c.pending {
-        if let Policy::Refused(why) = &plan.policy {
-            return Some(format!("refused: {why}"));
-        }
-        if plan.patches.is_empty() {
-            return Some("nothing to send".into());
-        }
-    }
-    for (a, p) in c.rbac.iter().flatten() {
-        if let Permission::Denied(r) = p {
-            return Some(format!("RBAC denies {}: {r}", a.describe()));
-        }
-    }
-    if needs_typing(c) && c.typed != set {
-        return Some(format!("pods would be RE-CREATED: type {set} to confirm"));
-    }
-    None
+/// Why Enter on the pre-flight page cannot send: the send rules on this page's facts. The
+/// dialog only opens in a session with a writer (`Access::check`), so it is never read-only.
+pub fn refusal(c: &Confirm) -> Option<String> {
+    let change = match &c.pending {
+        Pending::Step { plan, .. } => Change::Step(plan),
+        Pending::Switch(_) => Change::PauseOrResume,
+    };
+    let denied = denials(c.rbac.as_deref().unwrap_or_default());
+    let facts =
+        Facts { read_only: false, denied: &denied, consent: Consent::TypedSetName(&c.typed) };
+    send_rules::refusal(change, &facts).map(|r| r.to_string())
 }
 
 /// The one line that says exactly what Enter does.
@@ -585,7 +578,7 @@ pub fn effect(c: &Confirm) -> String {
                 "{verb}patch {}: {} → {}{partition}, {n} pod{} {how}",
                 targets.join(" + "),
                 plan.container,
-                crate::tui::screens::rollout::state::short_image(&plan.to_image),
+                ImageRef::split(&plan.to_image).short_name(),
                 if n == 1 { "" } else { "s" }
             )
         }

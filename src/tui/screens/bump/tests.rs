@@ -212,16 +212,16 @@ fn rbac_denial_and_refused_policy_block_the_apply() {
         conflict: None,
         error: None,
     };
-    assert!(refusal(&c, "gss-2048").unwrap().contains("RBAC denies patch gameserversets: no role"));
+    assert!(refusal(&c).unwrap().contains("RBAC denies patch gameserversets: no role"));
     c.rbac = allowed();
-    assert_eq!(refusal(&c, "gss-2048"), None);
+    assert_eq!(refusal(&c), None);
     let mut refused = p;
     refused.policy = Policy::Refused("InPlaceOnly".into());
     c.pending = Pending::Step {
         step: Step::Continue { set: "x".into(), container: "c".into(), step: None },
         plan: Box::new(refused),
     };
-    assert!(refusal(&c, "gss-2048").unwrap().starts_with("refused"));
+    assert!(refusal(&c).unwrap().starts_with("refused"));
 }
 
 #[test]

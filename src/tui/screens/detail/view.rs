@@ -10,6 +10,7 @@ use crate::tui::app::state::State;
 use crate::tui::view::format;
 use crate::tui::view::theme::Theme;
 use okg_domain::fleet::{self, Key};
+use okg_domain::image;
 
 fn kv(t: &Theme, k: &str, v: impl Into<String>, style: Style) -> Line<'static> {
     Line::from(vec![Span::styled(format!("  {k:<14}"), t.muted), Span::styled(v.into(), style)])
@@ -165,7 +166,7 @@ fn short_image_id(id: &str) -> String {
 }
 
 fn short_differs(running: &str, spec: &str) -> bool {
-    fleet::short_image(running) != fleet::short_image(spec)
+    image::short_image(running) != image::short_image(spec)
 }
 
 pub fn draw(state: &State, t: &Theme, key: &Key, scroll: u16, area: Rect, buf: &mut Buffer) {

@@ -4,6 +4,7 @@ use jiff::Timestamp;
 
 use crate::ops::bump::BumpEvent;
 use okg_domain::bump_plan::{Plan, PodAction, Scope};
+use okg_domain::image::ImageRef;
 use okg_domain::rollout::{Comparison, Counts, Verdict};
 
 /// One pod of the rollout, in the plan's predicted update order.
@@ -143,7 +144,7 @@ impl Rollout {
             "{verb} {} · {} → {} · {} · {}",
             self.plan.set,
             self.plan.container,
-            short_image(&self.plan.to_image),
+            ImageRef::split(&self.plan.to_image).short_name(),
             self.scope_words(),
             self.elapsed()
         )
@@ -158,11 +159,6 @@ impl Rollout {
     pub fn running(&self) -> bool {
         self.finished.is_none()
     }
-}
-
-/// The last path component of an image: `2048-sidecar:v2.0`.
-pub fn short_image(image: &str) -> &str {
-    image.rsplit('/').next().unwrap_or(image)
 }
 
 #[cfg(test)]
