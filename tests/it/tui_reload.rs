@@ -6,6 +6,7 @@ use super::support::{Harness, key, render, type_text, writable_state as state};
 
 use crossterm::event::KeyCode;
 use okg_console::ops::reload::ReloadEvent;
+use okg_console::ops::reload_defaults::{self, ConfigError};
 use okg_console::tui::app::msg::{Cmd, Intent, Msg};
 use okg_console::tui::app::state::{Line, State};
 use okg_console::tui::screens::reload::state::{ReloadProgress, ReloadReply};
@@ -29,6 +30,29 @@ fn reload_dialog_80x24() {
     let mut s = dialog(80, 24);
     key(&mut s, KeyCode::Tab);
     insta::assert_snapshot!(text::plain(&render(&s, 80, 24)));
+}
+
+/// A config.toml that cannot be used is shown whole in the dialog (which file, what is wrong,
+/// what to do), and no set's annotation is used in its place.
+#[test]
+fn reload_dialog_shows_a_broken_config_file() {
+    let mut s = dialog(80, 24);
+    let error = ConfigError::Invalid {
+        path: "/home/u/.config/okg-console/config.toml".into(),
+        error: "[reload.gss-2048]: a reload default needs \"exec\" or \"http\"".into(),
+    };
+    let defaults = reload_defaults::for_dialog(Err(error), []);
+    assert_eq!(defaults.method, None);
+    s.update(Msg::Reload(ReloadReply::Defaults(defaults)));
+    let out = text::plain(&render(&s, 80, 24));
+    let joined: String =
+        out.lines().map(|l| l.trim_matches(['│', ' '])).collect::<Vec<_>>().join(" ");
+    assert!(joined.contains("/home/u/.config/okg-console/config.toml is not valid"), "{out}");
+    assert!(
+        joined.contains("needs \"exec\" or \"http\"") && joined.contains("move it away"),
+        "{out}"
+    );
+    assert!(out.contains("nginx -s reload"), "what the user typed stays: {out}");
 }
 
 #[test]

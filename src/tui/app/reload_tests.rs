@@ -115,6 +115,7 @@ fn defaults_fill_the_form_unless_the_user_typed() {
         method: Some(ReloadMethod::parse_http("3000/reload").unwrap()),
         container: None,
         note: None,
+        warning: None,
     };
     s.update(Msg::Reload(ReloadReply::Defaults(http)));
     let c = dialog(&s).parse().unwrap();
@@ -127,6 +128,7 @@ fn defaults_fill_the_form_unless_the_user_typed() {
         method: Some(ReloadMethod::exec(["nginx", "-s", "reload"]).unwrap()),
         container: None,
         note: None,
+        warning: None,
     };
     s.update(Msg::Reload(ReloadReply::Defaults(exec)));
     let c = dialog(&s).parse().unwrap();

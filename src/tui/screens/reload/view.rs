@@ -87,6 +87,13 @@ fn form(
         row += 1;
     }
     let width = inner.width as usize;
+    // A config problem says which file, what is wrong and what to do: too long for one row.
+    if let Some(w) = &d.warning {
+        for line in wrap(w, width.saturating_sub(2)) {
+            put(buf, inner, row, vec![Span::styled(format!(" {line}"), t.warn)]);
+            row += 1;
+        }
+    }
     match confirming {
         Some(c) => {
             put(
@@ -119,6 +126,32 @@ fn form(
             );
         }
     }
+}
+
+/// `text` in lines of at most `width` characters, broken between words (a longer word is cut).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+        while line.chars().count() > width {
+            let rest: String = line.chars().skip(width).collect();
+            line = line.chars().take(width).collect();
+            lines.push(std::mem::replace(&mut line, rest));
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 fn method_text(v: &ReloadView) -> String {
