@@ -20,9 +20,9 @@ fn loaded(access: Access) -> State {
         State::new("demo", "http://127.0.0.1:1", Some("default".into()), access, fake::now());
     let (sets, gss, pods) = fake::small_fleet();
     s.update(Msg::Resize { width: 120, height: 30 });
-    s.update(Msg::Cluster(ClusterEvent::SetsReplaced(sets)));
-    s.update(Msg::Cluster(ClusterEvent::GameServersReplaced(gss)));
-    s.update(Msg::Cluster(ClusterEvent::PodsReplaced(fake::infos(&pods))));
+    for ev in ClusterEvent::fleet_listed(sets, gss, fake::infos(&pods)) {
+        s.update(Msg::Cluster(ev));
+    }
     s
 }
 
@@ -106,13 +106,15 @@ fn cursor_on_a_deleted_row_moves_to_its_neighbour() {
 }
 
 #[test]
-fn whole_list_replacement_keeps_cursor_and_marks() {
+fn a_relist_keeps_cursor_and_marks() {
     let mut s = loaded(writable());
     goto(&mut s, "gss-battle-1");
     press(&mut s, KeyCode::Char('g'));
     assert_eq!(s.marks.len(), 4);
     let (_, gss, _) = fake::small_fleet();
-    s.update(Msg::Cluster(ClusterEvent::GameServersReplaced(gss)));
+    for ev in ClusterEvent::gameservers_listed(gss) {
+        s.update(Msg::Cluster(ev));
+    }
     assert_eq!(s.cursor_key(), Some(&k("gss-battle-1")));
     assert_eq!(s.marked_present(), 4);
     // g again unmarks the set.

@@ -214,22 +214,10 @@ fn on_cluster(state: &mut State, ev: ClusterEvent) {
     let touched = match ev {
         ClusterEvent::SetApplied(s) => state.fleet.apply_set(s),
         ClusterEvent::SetDeleted(k) => state.fleet.delete_set(&k),
-        ClusterEvent::SetsReplaced(v) => {
-            state.synced[0] = true;
-            state.fleet.replace_sets(v)
-        }
         ClusterEvent::GameServerApplied(g) => state.fleet.apply_gameserver(g),
         ClusterEvent::GameServerDeleted(k) => state.fleet.delete_gameserver(&k),
-        ClusterEvent::GameServersReplaced(v) => {
-            state.synced[1] = true;
-            state.fleet.replace_gameservers(v)
-        }
         ClusterEvent::PodApplied(p) => state.fleet.apply_pod(p),
         ClusterEvent::PodDeleted(k) => state.fleet.delete_pod(&k),
-        ClusterEvent::PodsReplaced(v) => {
-            state.synced[2] = true;
-            state.fleet.replace_pods(v)
-        }
         ClusterEvent::SetsPage(v) => state.fleet.sets_page(v),
         ClusterEvent::SetsSynced(keys) => {
             state.synced[0] = true;

@@ -15,9 +15,9 @@ fn state(access: Access) -> State {
     let mut s = State::new("ctx", "http://x", Some("default".into()), access, fake::now());
     let (sets, gss, pods) = fake::small_fleet();
     s.update(Msg::Resize { width: 120, height: 40 });
-    s.update(Msg::Cluster(ClusterEvent::SetsReplaced(sets)));
-    s.update(Msg::Cluster(ClusterEvent::GameServersReplaced(gss)));
-    s.update(Msg::Cluster(ClusterEvent::PodsReplaced(fake::infos(&pods))));
+    for ev in ClusterEvent::fleet_listed(sets, gss, fake::infos(&pods)) {
+        s.update(Msg::Cluster(ev));
+    }
     s
 }
 
