@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::cli::{GlobalArgs, OutputFormat, ReloadArgs};
-use crate::cluster::access::{self, Action, Permission};
+use crate::cluster::access::{self, ApiAction, Permission};
 use crate::commands::exit;
 use crate::ops::audit::AuditLog;
 use crate::ops::reload::{self, AuditContext, KubeTransport, ReloadEvent, ReloadPlan};
@@ -134,7 +134,7 @@ async fn run_inner(global: &GlobalArgs, args: ReloadArgs) -> Result<u8, Exit> {
         .collect();
     reload_plan::order_targets(&mut targets);
 
-    let action = if method.is_exec() { Action::ExecPods } else { Action::ProxyPods };
+    let action = if method.is_exec() { ApiAction::ExecPods } else { ApiAction::ProxyPods };
     match access::can_i(&client, action, Some(&namespace)).await {
         Permission::Allowed => {}
         Permission::Denied(why) => {

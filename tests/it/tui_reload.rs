@@ -8,7 +8,7 @@ use crossterm::event::KeyCode;
 use okg_console::ops::reload::ReloadEvent;
 use okg_console::ops::reload_defaults::{self, ConfigError};
 use okg_console::tui::app::msg::{Cmd, Intent, Msg};
-use okg_console::tui::app::state::{Line, State};
+use okg_console::tui::app::state::{State, TableLine};
 use okg_console::tui::screens::reload::state::{ReloadProgress, ReloadReply};
 use okg_console::tui::view::text;
 use okg_domain::reload_plan::{
@@ -18,7 +18,7 @@ use okg_domain::reload_plan::{
 /// The reload dialog on set gss-2048, filled with `nginx -s reload`.
 fn dialog(width: u16, height: u16) -> State {
     let mut s = state(width, height);
-    let pos = s.position_of(&Line::Group(("default".into(), "gss-2048".into()))).unwrap();
+    let pos = s.position_of(&TableLine::Group(("default".into(), "gss-2048".into()))).unwrap();
     s.set_cursor_pos(pos);
     key(&mut s, KeyCode::Char('r'));
     type_text(&mut s, "nginx -s reload");
@@ -149,7 +149,8 @@ fn row_of<'a>(screen: &'a str, pod: &str) -> &'a str {
 async fn reload_gss_2048_in_the_console_against_the_demo() {
     let mut c = Harness::start(false).await;
     c.ready().await;
-    let pos = c.state.position_of(&Line::Group(("default".into(), "gss-2048".into()))).unwrap();
+    let pos =
+        c.state.position_of(&TableLine::Group(("default".into(), "gss-2048".into()))).unwrap();
     c.state.set_cursor_pos(pos);
     c.press(KeyCode::Char('r'));
     c.type_text("nginx -s reload");

@@ -191,7 +191,7 @@ fn current_holds(snapshot: &Snapshot, plan: &Plan) -> BTreeMap<String, Option<Wa
         ),
         paused: gss.paused(),
     };
-    let states: Vec<bump_plan::PodState> = snapshot
+    let states: Vec<bump_plan::UpdateCandidate> = snapshot
         .pods
         .iter()
         .map(|p| {
@@ -203,7 +203,7 @@ fn current_holds(snapshot: &Snapshot, plan: &Plan) -> BTreeMap<String, Option<Wa
                 .and_then(|l| l.get(labels::GS_UPDATE_PRIORITY))
                 .and_then(|v| v.trim().parse().ok())
                 .unwrap_or(0);
-            bump_plan::PodState {
+            bump_plan::UpdateCandidate {
                 ordinal: bump_plan::ordinal(&name),
                 update_priority: priority,
                 image: p

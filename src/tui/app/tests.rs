@@ -2,8 +2,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::msg::{ClusterEvent, Cmd, Intent, Msg};
-use super::state::{Access, Level, Line, Overlay, State};
-use crate::cluster::access::{Action, Capabilities, Permission};
+use super::state::{Access, Level, Overlay, State, TableLine};
+use crate::cluster::access::{ApiAction, Capabilities, Permission};
 use okg_domain::fixtures as fake;
 use okg_domain::fleet::Key;
 
@@ -37,7 +37,7 @@ fn chars(s: &mut State, text: &str) {
 }
 
 fn goto(s: &mut State, name: &str) {
-    let pos = s.position_of(&Line::Row(k(name))).expect("row in view");
+    let pos = s.position_of(&TableLine::Row(k(name))).expect("row in view");
     s.set_cursor_pos(pos);
 }
 
@@ -45,7 +45,7 @@ fn rows_in_view(s: &State) -> Vec<String> {
     s.view
         .iter()
         .filter_map(|l| match l {
-            Line::Row(k) => Some(k.name.clone()),
+            TableLine::Row(k) => Some(k.name.clone()),
             _ => None,
         })
         .collect()
@@ -56,7 +56,7 @@ fn starts_on_the_first_row_in_natural_order() {
     let s = loaded(writable());
     assert_eq!(s.cursor_key(), Some(&k("gss-2048-0")));
     assert_eq!(rows_in_view(&s).len(), 10);
-    assert_eq!(s.view[0], Line::Group(("default".into(), "gss-2048".into())));
+    assert_eq!(s.view[0], TableLine::Group(("default".into(), "gss-2048".into())));
 }
 
 #[test]
@@ -202,10 +202,10 @@ fn read_only_says_why_and_sends_nothing() {
 fn rbac_denial_is_named() {
     let caps = Capabilities {
         answers: vec![
-            (Action::PatchGameServerSets, Permission::Denied("no RBAC policy matched".into())),
-            (Action::PatchGameServers, Permission::Allowed),
-            (Action::ExecPods, Permission::Denied("no".into())),
-            (Action::ProxyPods, Permission::Denied("no".into())),
+            (ApiAction::PatchGameServerSets, Permission::Denied("no RBAC policy matched".into())),
+            (ApiAction::PatchGameServers, Permission::Allowed),
+            (ApiAction::ExecPods, Permission::Denied("no".into())),
+            (ApiAction::ProxyPods, Permission::Denied("no".into())),
         ],
     };
     let mut s = loaded(Access { read_only: false, caps: Some(caps) });
@@ -265,7 +265,7 @@ fn folding_hides_rows_and_parks_the_cursor_on_the_header() {
     let mut s = loaded(writable());
     goto(&mut s, "gss-2048-3");
     press(&mut s, KeyCode::Tab);
-    assert_eq!(s.cursor, Some(Line::Group(("default".into(), "gss-2048".into()))));
+    assert_eq!(s.cursor, Some(TableLine::Group(("default".into(), "gss-2048".into()))));
     assert_eq!(rows_in_view(&s).len(), 4);
     // Space on a folded header marks the whole set.
     press(&mut s, KeyCode::Char(' '));

@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use super::columns::{self, Col};
 use super::format;
 use super::theme::Theme;
-use crate::tui::app::state::{Line, State};
+use crate::tui::app::state::{State, TableLine};
 use crate::tui::app::store::SetKey;
 use okg_domain::columns::{Column, ImageMark};
 use okg_domain::fleet::{self, Row};
@@ -82,8 +82,8 @@ pub fn draw(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
     let end = (state.scroll + area.height as usize - 1).min(state.view.len());
     let lines = &state.view[state.scroll.min(end)..end];
     let rows_in_view = lines.iter().filter_map(|l| match l {
-        Line::Row(k) => state.fleet.rows.get(k),
-        Line::Group(_) => None,
+        TableLine::Row(k) => state.fleet.rows.get(k),
+        TableLine::Group(_) => None,
     });
     let (name_w, images_w, node_w) = measure(rows_in_view);
     let mut cols = columns::layout(area.width.saturating_sub(2), name_w, images_w);
@@ -124,8 +124,8 @@ pub fn draw(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
         let selected = state.cursor_pos() == pos;
         let in_range = visual.is_some_and(|(a, b)| pos >= a && pos <= b);
         match line {
-            Line::Group(set) => draw_group(state, t, set, lane, buf),
-            Line::Row(k) => {
+            TableLine::Group(set) => draw_group(state, t, set, lane, buf),
+            TableLine::Row(k) => {
                 if let Some(row) = state.fleet.rows.get(k) {
                     draw_row(state, t, row, &cols, lane, buf, in_range);
                 }

@@ -51,8 +51,8 @@ fn plan(set: usize, image: &str, scope: Scope) -> Plan {
     bump_plan::plan_bump(&sets[set], &gss, &pods, &req).unwrap()
 }
 
-fn allowed() -> Option<Vec<(Rbac, Permission)>> {
-    Some(vec![(Rbac::PatchGameServerSets, Permission::Allowed)])
+fn allowed() -> Option<Vec<(ApiAction, Permission)>> {
+    Some(vec![(ApiAction::PatchGameServerSets, Permission::Allowed)])
 }
 
 fn is_mutation(c: &Cmd) -> bool {
@@ -206,7 +206,7 @@ fn rbac_denial_and_refused_policy_block_the_apply() {
             step: Step::Continue { set: "x".into(), container: "c".into(), step: None },
             plan: Box::new(p.clone()),
         },
-        rbac: Some(vec![(Rbac::PatchGameServerSets, Permission::Denied("no role".into()))]),
+        rbac: Some(vec![(ApiAction::PatchGameServerSets, Permission::Denied("no role".into()))]),
         scroll: 0,
         typed: String::new(),
         conflict: None,

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use crate::tui::app::keymap::{self, Action, Context};
-use crate::tui::screens::reload::run::{PodState, ReloadView};
+use crate::tui::screens::reload::run::{PodProgress, ReloadView};
 use crate::tui::screens::reload::state::{FIELDS, Field, Phase, ReloadDialog, join_words, plural};
 use crate::tui::view::format::fit;
 use crate::tui::view::theme::Theme;
@@ -161,20 +161,20 @@ fn method_text(v: &ReloadView) -> String {
     }
 }
 
-fn status(state: &PodState, t: &Theme) -> (String, Style, String) {
+fn status(state: &PodProgress, t: &Theme) -> (String, Style, String) {
     match state {
-        PodState::Pending => ("pending".into(), t.muted, String::new()),
-        PodState::Running { attempt, .. } if *attempt > 1 => {
+        PodProgress::Pending => ("pending".into(), t.muted, String::new()),
+        PodProgress::Running { attempt, .. } if *attempt > 1 => {
             (format!("{} try {attempt}", t.sym("…", "..")), t.accent, String::new())
         }
-        PodState::Running { .. } => {
+        PodProgress::Running { .. } => {
             (format!("{} running", t.sym("…", "..")), t.accent, String::new())
         }
         // The reason goes in the output column.
-        PodState::Done(PodResult::Skipped { .. }) => {
+        PodProgress::Done(PodResult::Skipped { .. }) => {
             (t.sym("- skipped", "skip").to_string(), t.warn, String::new())
         }
-        PodState::Done(r) => {
+        PodProgress::Done(r) => {
             let time = r.duration().map(|d| format!("{:.2}s", d.as_secs_f64())).unwrap_or_default();
             let style = match r {
                 PodResult::Succeeded { .. } => t.ok,
@@ -259,7 +259,7 @@ fn live(v: &ReloadView, area: Rect, buf: &mut Buffer, t: &Theme) {
             Some((OutputStream::Stdout, l)) => (format!("{} | {l}", p.pod), t.text),
             Some((OutputStream::Stderr, l)) => (format!("{} ! {l}", p.pod), t.warn),
             None => match &p.state {
-                PodState::Done(PodResult::Skipped { reason }) => (reason.clone(), t.muted),
+                PodProgress::Done(PodResult::Skipped { reason }) => (reason.clone(), t.muted),
                 _ => (String::new(), t.text),
             },
         };
