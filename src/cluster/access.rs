@@ -8,29 +8,30 @@ use k8s_openapi::api::authorization::v1::{
 use kube::api::{Api, PostParams};
 use okg_domain::send_rules::Denial;
 
-/// One action the console can take, as an RBAC question.
+/// An API verb on a resource that the console needs (patch gameservers, create pods/exec, …), as
+/// a SelfSubjectAccessReview asks it. Not a key action: those are `tui::app::keymap::Action`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Action {
+pub enum ApiAction {
     PatchGameServerSets,
     PatchGameServers,
     ExecPods,
     ProxyPods,
 }
 
-impl Action {
-    pub const ALL: [Action; 4] = [
-        Action::PatchGameServerSets,
-        Action::PatchGameServers,
-        Action::ExecPods,
-        Action::ProxyPods,
+impl ApiAction {
+    pub const ALL: [ApiAction; 4] = [
+        ApiAction::PatchGameServerSets,
+        ApiAction::PatchGameServers,
+        ApiAction::ExecPods,
+        ApiAction::ProxyPods,
     ];
 
     fn attributes(self, namespace: Option<&str>) -> ResourceAttributes {
         let (group, resource, subresource, verb) = match self {
-            Action::PatchGameServerSets => ("game.kruise.io", "gameserversets", None, "patch"),
-            Action::PatchGameServers => ("game.kruise.io", "gameservers", None, "patch"),
-            Action::ExecPods => ("", "pods", Some("exec"), "create"),
-            Action::ProxyPods => ("", "pods", Some("proxy"), "get"),
+            ApiAction::PatchGameServerSets => ("game.kruise.io", "gameserversets", None, "patch"),
+            ApiAction::PatchGameServers => ("game.kruise.io", "gameservers", None, "patch"),
+            ApiAction::ExecPods => ("", "pods", Some("exec"), "create"),
+            ApiAction::ProxyPods => ("", "pods", Some("proxy"), "get"),
         };
         ResourceAttributes {
             group: Some(group.into()),
@@ -45,10 +46,10 @@ impl Action {
     /// The kubectl-style phrase, for messages ("patch gameserversets").
     pub fn describe(self) -> &'static str {
         match self {
-            Action::PatchGameServerSets => "patch gameserversets",
-            Action::PatchGameServers => "patch gameservers",
-            Action::ExecPods => "create pods/exec",
-            Action::ProxyPods => "get pods/proxy",
+            ApiAction::PatchGameServerSets => "patch gameserversets",
+            ApiAction::PatchGameServers => "patch gameservers",
+            ApiAction::ExecPods => "create pods/exec",
+            ApiAction::ProxyPods => "get pods/proxy",
         }
     }
 }
@@ -69,7 +70,7 @@ impl Permission {
 
 /// The denied answers, in order and in words, as the send rules read them. `Unknown` is not a
 /// denial: the API server enforces RBAC anyway.
-pub fn denials(answers: &[(Action, Permission)]) -> Vec<Denial> {
+pub fn denials(answers: &[(ApiAction, Permission)]) -> Vec<Denial> {
     answers
         .iter()
         .filter_map(|(a, p)| match p {
@@ -83,11 +84,11 @@ pub fn denials(answers: &[(Action, Permission)]) -> Vec<Denial> {
 
 #[derive(Clone, Debug, Default)]
 pub struct Capabilities {
-    pub answers: Vec<(Action, Permission)>,
+    pub answers: Vec<(ApiAction, Permission)>,
 }
 
 impl Capabilities {
-    pub fn get(&self, action: Action) -> Permission {
+    pub fn get(&self, action: ApiAction) -> Permission {
         self.answers
             .iter()
             .find(|(a, _)| *a == action)
@@ -96,12 +97,16 @@ impl Capabilities {
     }
     /// Everything allowed; for tests and for the demo before the answers arrive.
     pub fn all_allowed() -> Self {
-        Self { answers: Action::ALL.iter().map(|a| (*a, Permission::Allowed)).collect() }
+        Self { answers: ApiAction::ALL.iter().map(|a| (*a, Permission::Allowed)).collect() }
     }
 }
 
 /// Ask the API server about one action.
-pub async fn can_i(client: &kube::Client, action: Action, namespace: Option<&str>) -> Permission {
+pub async fn can_i(
+    client: &kube::Client,
+    action: ApiAction,
+    namespace: Option<&str>,
+) -> Permission {
     let api: Api<SelfSubjectAccessReview> = Api::all(client.clone());
     let review = SelfSubjectAccessReview {
         spec: SelfSubjectAccessReviewSpec {
@@ -127,7 +132,7 @@ pub async fn can_i(client: &kube::Client, action: Action, namespace: Option<&str
 /// Ask about every action the console offers.
 pub async fn probe(client: &kube::Client, namespace: Option<&str>) -> Capabilities {
     let answers = futures::future::join_all(
-        Action::ALL.iter().map(|a| async move { (*a, can_i(client, *a, namespace).await) }),
+        ApiAction::ALL.iter().map(|a| async move { (*a, can_i(client, *a, namespace).await) }),
     )
     .await;
     Capabilities { answers }

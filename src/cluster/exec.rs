@@ -175,7 +175,7 @@ fn take_line(pending: &mut Vec<u8>) -> Option<String> {
 
 /// `GET /api/v1/namespaces/NS/pods/POD:PORT/proxy/PATH`: call the pod's HTTP endpoint through
 /// the API server. GET because the OKG guide's hook uses a plain GET, and because RBAC's
-/// `get pods/proxy` is what access::Action::ProxyPods checks.
+/// `get pods/proxy` is what access::ApiAction::ProxyPods checks.
 pub async fn http_get(
     writer: &Writer,
     namespace: &str,

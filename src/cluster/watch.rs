@@ -58,20 +58,17 @@ struct Wrap<K, S> {
     synced: fn(Vec<Key>) -> ClusterEvent,
 }
 
-/// What the watchers report. A (re)list arrives whole (`Replace*`) so a burst of thousands of
-/// objects is one message, not thousands.
+/// What the watchers report. A (re)list arrives in pages ended by a `*Synced`, so a burst of
+/// thousands of objects is a few messages, not thousands.
 #[allow(clippy::large_enum_variant)]
 pub enum ClusterEvent {
     SetApplied(GameServerSet),
     SetDeleted(Key),
-    SetsReplaced(Vec<GameServerSet>),
     GameServerApplied(GameServer),
     GameServerDeleted(Key),
-    GameServersReplaced(Vec<GameServer>),
     /// Pods arrive already reduced to what the console reads (see `PodInfo`).
     PodApplied(PodInfo),
     PodDeleted(Key),
-    PodsReplaced(Vec<PodInfo>),
     /// A page of a (re)list: applied as it comes so the first screen does not wait for the whole
     /// list; the `*Synced` that ends the list names every object it had, and the rest are dropped.
     SetsPage(Vec<GameServerSet>),
@@ -89,13 +86,10 @@ impl ClusterEvent {
         match self {
             ClusterEvent::SetApplied(_) => "SetApplied".into(),
             ClusterEvent::SetDeleted(k) => format!("SetDeleted({k})"),
-            ClusterEvent::SetsReplaced(v) => format!("SetsReplaced({})", v.len()),
             ClusterEvent::GameServerApplied(_) => "GameServerApplied".into(),
             ClusterEvent::GameServerDeleted(k) => format!("GameServerDeleted({k})"),
-            ClusterEvent::GameServersReplaced(v) => format!("GameServersReplaced({})", v.len()),
             ClusterEvent::PodApplied(_) => "PodApplied".into(),
             ClusterEvent::PodDeleted(k) => format!("PodDeleted({k})"),
-            ClusterEvent::PodsReplaced(v) => format!("PodsReplaced({})", v.len()),
             ClusterEvent::SetsPage(v) => format!("SetsPage({})", v.len()),
             ClusterEvent::GameServersPage(v) => format!("GameServersPage({})", v.len()),
             ClusterEvent::PodsPage(v) => format!("PodsPage({})", v.len()),
@@ -105,6 +99,53 @@ impl ClusterEvent {
             ClusterEvent::WatchError(e) => format!("WatchError({e})"),
         }
     }
+
+    /// What the sets' watch sends for a complete (re)list of `sets`: its pages, then the
+    /// `SetsSynced` naming them all. Tests and benchmarks feed these to the console instead of a
+    /// cluster, so they take the path a real list takes.
+    pub fn sets_listed(sets: Vec<GameServerSet>) -> Vec<ClusterEvent> {
+        listed(sets, Key::of, ClusterEvent::SetsPage, ClusterEvent::SetsSynced)
+    }
+
+    /// [`ClusterEvent::sets_listed`] for GameServers.
+    pub fn gameservers_listed(gss: Vec<GameServer>) -> Vec<ClusterEvent> {
+        listed(gss, Key::of, ClusterEvent::GameServersPage, ClusterEvent::GameServersSynced)
+    }
+
+    /// [`ClusterEvent::sets_listed`] for pods (already reduced, as the watch reduces them).
+    pub fn pods_listed(pods: Vec<PodInfo>) -> Vec<ClusterEvent> {
+        listed(pods, |p| p.key.clone(), ClusterEvent::PodsPage, ClusterEvent::PodsSynced)
+    }
+
+    /// The three watches' first lists, in the order the console usually gets them.
+    pub fn fleet_listed(
+        sets: Vec<GameServerSet>,
+        gss: Vec<GameServer>,
+        pods: Vec<PodInfo>,
+    ) -> Vec<ClusterEvent> {
+        let mut events = Self::sets_listed(sets);
+        events.extend(Self::gameservers_listed(gss));
+        events.extend(Self::pods_listed(pods));
+        events
+    }
+}
+
+/// A complete list as `pump` sends it: pages of at most `PAGE` objects (none for an empty list),
+/// then the synced event naming every object.
+fn listed<S>(
+    items: Vec<S>,
+    key: impl Fn(&S) -> Key,
+    page: fn(Vec<S>) -> ClusterEvent,
+    synced: fn(Vec<Key>) -> ClusterEvent,
+) -> Vec<ClusterEvent> {
+    let keys: Vec<Key> = items.iter().map(key).collect();
+    let mut events = Vec::new();
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        events.push(page(items.by_ref().take(PAGE).collect()));
+    }
+    events.push(synced(keys));
+    events
 }
 
 /// One Kubernetes event about a pod, as the detail view lists it.
@@ -290,4 +331,29 @@ pub fn spawn_pod_events<M: Sink>(
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listed_fleet_comes_as_the_watch_sends_it() {
+        let sets: Vec<GameServerSet> = (0..PAGE + 1)
+            .map(|i| GameServerSet::new(&format!("s{i}"), Default::default()))
+            .collect();
+        let events = ClusterEvent::fleet_listed(sets, Vec::new(), Vec::new());
+        let described: Vec<String> = events.iter().map(ClusterEvent::describe).collect();
+        assert_eq!(
+            described,
+            [
+                format!("SetsPage({PAGE})"),
+                "SetsPage(1)".into(),
+                format!("SetsSynced({})", PAGE + 1),
+                // An empty list: no page, only the synced event (which empties the store).
+                "GameServersSynced(0)".into(),
+                "PodsSynced(0)".into(),
+            ]
+        );
+    }
 }

@@ -332,7 +332,7 @@ fn print_plan(
     doc: &Doc,
     plan: &Plan,
     context: &str,
-    rbac: Option<&[(crate::cluster::access::Action, Permission)]>,
+    rbac: Option<&[(crate::cluster::access::ApiAction, Permission)]>,
     not_asked: &str,
 ) {
     if doc.json {

@@ -12,14 +12,14 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::cli::{GlobalArgs, OutputFormat, ReloadArgs};
-use crate::cluster::access::{self, Action, Permission};
+use crate::cluster::access::{self, ApiAction, Permission};
 use crate::commands::exit;
 use crate::ops::audit::AuditLog;
 use crate::ops::reload::{self, AuditContext, KubeTransport, ReloadEvent, ReloadPlan};
+use crate::ops::reload_defaults::{self, ConfigError, SetsDefault};
 use crate::session;
 use okg_domain::reload_plan::{
-    self, Limits, OutputStream, PodResult, ReloadConfig, ReloadDefault, ReloadMethod, ReloadTarget,
-    StopReason,
+    self, Limits, OutputStream, PodResult, ReloadConfig, ReloadMethod, ReloadTarget, StopReason,
 };
 use okg_domain::types::{GameServerSet, annotations, labels};
 
@@ -98,7 +98,13 @@ async fn run_inner(global: &GlobalArgs, args: ReloadArgs) -> Result<u8, Exit> {
     if global.all_namespaces {
         return Err(usage("reload works in one namespace: use -n NAMESPACE instead of -A"));
     }
-    let config = load_config().map_err(usage)?;
+    // Read before connecting: without flags, a broken config.toml stops the command right away.
+    let config = reload_defaults::load_config();
+    if flag_method.is_none()
+        && let Err(e) = &config
+    {
+        return Err(usage(e.to_string()));
+    }
 
     let session = session::open(global).await.map_err(|e| Exit(exit::FAILED, e.to_string()))?;
     // No writer, no reload: refuse before a single request about pods is sent.
@@ -116,7 +122,10 @@ async fn run_inner(global: &GlobalArgs, args: ReloadArgs) -> Result<u8, Exit> {
     if pods.is_empty() {
         return Err(usage("no pods match: nothing to reload"));
     }
-    let (method, default_container) = resolve_method(flag_method, &sets, &config)?;
+    if let Err(e) = &config {
+        eprintln!("okg reload: warning: {e}");
+    }
+    let (method, default_container) = resolve_method(flag_method, &sets, config)?;
     let mut targets: Vec<ReloadTarget> = pods
         .iter()
         .map(|p| {
@@ -125,7 +134,7 @@ async fn run_inner(global: &GlobalArgs, args: ReloadArgs) -> Result<u8, Exit> {
         .collect();
     reload_plan::order_targets(&mut targets);
 
-    let action = if method.is_exec() { Action::ExecPods } else { Action::ProxyPods };
+    let action = if method.is_exec() { ApiAction::ExecPods } else { ApiAction::ProxyPods };
     match access::can_i(&client, action, Some(&namespace)).await {
         Permission::Allowed => {}
         Permission::Denied(why) => {
@@ -194,18 +203,6 @@ pub fn exit_code(summary: &reload_plan::Summary) -> u8 {
     if summary.all_succeeded() { exit::OK } else { exit::PARTIAL }
 }
 
-/// `config_dir()/config.toml`, if present.
-fn load_config() -> Result<Option<ReloadConfig>, String> {
-    let path = crate::paths::config_dir().join("config.toml");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => {
-            ReloadConfig::parse(&text).map(Some).map_err(|e| format!("{}: {e}", path.display()))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("{}: {e}", path.display())),
-    }
-}
-
 async fn find_pods(
     client: &kube::Client,
     namespace: &str,
@@ -269,46 +266,38 @@ fn owner_set(p: &Pod) -> Option<&str> {
     p.metadata.labels.as_ref()?.get(labels::OWNER_GSS).map(String::as_str)
 }
 
-/// The flags' method, else the per-set default shared by every set involved. Returns the method
+/// The flags' method, else the per-set default shared by every set involved
+/// (`ops::reload_defaults`; a config.toml that cannot be used gives none). Returns the method
 /// and the container the default names (if any).
 fn resolve_method(
     flag: Option<ReloadMethod>,
     sets: &BTreeMap<String, GameServerSet>,
-    config: &Option<ReloadConfig>,
+    config: Result<Option<ReloadConfig>, ConfigError>,
 ) -> Result<(ReloadMethod, Option<String>), Exit> {
     if let Some(m) = flag {
         return Ok((m, None));
     }
-    let mut defaults: BTreeMap<String, ReloadDefault> = BTreeMap::new();
-    for (name, set) in sets {
-        let annotation = set.metadata.annotations.as_ref().and_then(|a| a.get(annotations::RELOAD));
-        if let Some(d) =
-            reload_plan::default_for_set(config.as_ref(), annotation.map(String::as_str), name)
-                .map_err(usage)?
-        {
-            defaults.insert(name.clone(), d);
-        }
-    }
+    let config = config.map_err(|e| usage(e.to_string()))?;
     let how = format!(
         "say how to reload: --exec WORDS… (e.g. --exec nginx -s reload) or --http PORT/PATH, or \
          set a default with the annotation {} on the GameServerSet (e.g. \
          '{{\"exec\":[\"nginx\",\"-s\",\"reload\"]}}') or [reload.SET] in {}",
         annotations::RELOAD,
-        crate::paths::config_dir().join("config.toml").display()
+        reload_defaults::config_path().display()
     );
-    let mut distinct = defaults.values().collect::<Vec<_>>();
-    distinct.dedup();
-    match distinct.as_slice() {
-        [] => Err(usage(how)),
-        [one] if defaults.len() == sets.len() => {
+    match reload_defaults::resolve(config.as_ref(), sets.values()).map_err(usage)? {
+        SetsDefault::Missing => Err(usage(how)),
+        SetsDefault::Shared(one) => {
             let m = one.method().map_err(usage)?;
             Ok((m, one.container.clone()))
         }
-        [_] => Err(usage(format!("only some of the sets have a reload default; {how}"))),
-        _ => Err(usage(format!(
+        SetsDefault::Partial { .. } => {
+            Err(usage(format!("only some of the sets have a reload default; {how}")))
+        }
+        SetsDefault::Differ(with) => Err(usage(format!(
             "the sets have different reload defaults ({}): reload them one at a time or give \
              --exec / --http",
-            defaults.keys().cloned().collect::<Vec<_>>().join(", ")
+            with.join(", ")
         ))),
     }
 }
@@ -536,11 +525,11 @@ mod tests {
     fn per_set_defaults_are_used_only_when_unambiguous() {
         let exec = r#"{"exec":["nginx","-s","reload"],"container":"app"}"#;
         let one: BTreeMap<_, _> = [("a".to_string(), set("a", Some(exec)))].into();
-        let (m, c) = resolve_method(None, &one, &None).ok().unwrap();
+        let (m, c) = resolve_method(None, &one, Ok(None)).ok().unwrap();
         assert!(m.is_exec());
         assert_eq!(c.as_deref(), Some("app"));
         let none: BTreeMap<_, _> = [("a".to_string(), set("a", None))].into();
-        let Err(Exit(code, msg)) = resolve_method(None, &none, &None) else { panic!() };
+        let Err(Exit(code, msg)) = resolve_method(None, &none, Ok(None)) else { panic!() };
         assert_eq!(code, exit::USAGE);
         assert!(msg.contains("--exec") && msg.contains(annotations::RELOAD), "{msg}");
         let two: BTreeMap<_, _> = [
@@ -548,9 +537,26 @@ mod tests {
             ("b".to_string(), set("b", Some(r#"{"http":"3000/reload"}"#))),
         ]
         .into();
-        assert!(resolve_method(None, &two, &None).is_err());
+        assert!(resolve_method(None, &two, Ok(None)).is_err());
         let flag = ReloadMethod::parse_http("3000/x").unwrap();
-        assert_eq!(resolve_method(Some(flag.clone()), &two, &None).ok().unwrap().0, flag);
+        assert_eq!(resolve_method(Some(flag.clone()), &two, Ok(None)).ok().unwrap().0, flag);
+    }
+
+    #[test]
+    fn a_broken_config_file_gives_no_default_but_flags_still_work() {
+        let exec = r#"{"exec":["nginx","-s","reload"]}"#;
+        let one: BTreeMap<_, _> = [("a".to_string(), set("a", Some(exec)))].into();
+        let broken = || ConfigError::Unreadable {
+            path: "/home/u/.config/okg-console/config.toml".into(),
+            error: "Is a directory (os error 21)".into(),
+        };
+        let Err(Exit(code, msg)) = resolve_method(None, &one, Err(broken())) else {
+            panic!("the annotation must not stand in for the file's default")
+        };
+        assert_eq!(code, exit::USAGE);
+        assert_eq!(msg, broken().to_string());
+        let flag = ReloadMethod::parse_http("3000/x").unwrap();
+        assert_eq!(resolve_method(Some(flag.clone()), &one, Err(broken())).ok().unwrap().0, flag);
     }
 
     #[test]

@@ -9,8 +9,8 @@ use crate::cli::{GlobalArgs, StatusArgs, StatusFormat};
 use crate::cluster::client::error_chain;
 use crate::commands::exit;
 use crate::session;
+use okg_domain::columns;
 use okg_domain::fleet::{self, GroupHeader, Row};
-use okg_domain::format;
 use okg_domain::image;
 use okg_domain::types::{GameServer, GameServerSet, labels};
 
@@ -91,7 +91,8 @@ pub async fn list(
     Ok(fleet::build(&sets.items, &gss.items, &pods.items))
 }
 
-/// The table: one header line per set, then its GameServers.
+/// The table: one header line per set, then its GameServers (`okg_domain::columns`, with the
+/// console's table).
 pub fn table(groups: &[(GroupHeader, Vec<Row>)], now: Timestamp) -> String {
     let mut out = String::new();
     for (i, (h, rows)) in groups.iter().enumerate() {
@@ -113,43 +114,9 @@ pub fn table(groups: &[(GroupHeader, Vec<Row>)], now: Timestamp) -> String {
             if h.paused { "  PAUSED" } else { "" },
             images.join(" ")
         ));
-        let mut lines = vec![
-            [
-                "NAME", "STATE", "OPSSTATE", "DP", "UP", "READY", "RESTARTS", "AGE", "IMAGES",
-                "IP", "NODE",
-            ]
-            .map(String::from)
-            .to_vec(),
-        ];
-        for r in rows {
-            let images: Vec<String> = r
-                .images
-                .iter()
-                .map(|i| {
-                    let mark = if i.updating {
-                        "→"
-                    } else if i.differs {
-                        "*"
-                    } else {
-                        ""
-                    };
-                    format!("{}={}{mark}", i.container, i.tag)
-                })
-                .collect();
-            lines.push(vec![
-                r.key.name.clone(),
-                r.state.clone(),
-                r.ops_state.clone(),
-                r.deletion_priority.to_string(),
-                r.update_priority.to_string(),
-                format!("{}/{}", r.ready, r.containers),
-                format::restarts(r.restarts, r.last_restart, now),
-                r.created.map(|c| format::age(now, c)).unwrap_or_default(),
-                images.join(","),
-                r.ip.clone().unwrap_or_else(|| "-".into()),
-                r.node.clone().unwrap_or_else(|| "-".into()),
-            ]);
-        }
+        let mut lines: Vec<Vec<String>> =
+            vec![columns::ALL.iter().map(|c| c.header().to_string()).collect()];
+        lines.extend(rows.iter().map(|r| columns::ALL.iter().map(|c| c.text(r, now)).collect()));
         let widths: Vec<usize> = (0..lines[0].len())
             .map(|c| lines.iter().map(|l| l[c].chars().count()).max().unwrap_or(0))
             .collect();

@@ -16,7 +16,7 @@ use kube::api::{Api, ListParams};
 use serde::Serialize;
 use tokio::sync::mpsc;
 
-use crate::cluster::access::{self, Action, Permission};
+use crate::cluster::access::{self, ApiAction, Permission};
 use crate::cluster::client::error_chain;
 use crate::cluster::writer::Writer;
 use crate::ops::audit::{AuditLog, AuditRecord};
@@ -208,12 +208,12 @@ pub async fn preflight(
     client: &kube::Client,
     namespace: &str,
     patches: &[ObjectPatch],
-) -> Vec<(Action, Permission)> {
+) -> Vec<(ApiAction, Permission)> {
     let mut actions = Vec::new();
     for p in patches {
         let a = match p.kind {
-            ObjectKind::GameServerSet => Action::PatchGameServerSets,
-            ObjectKind::GameServer => Action::PatchGameServers,
+            ObjectKind::GameServerSet => ApiAction::PatchGameServerSets,
+            ObjectKind::GameServer => ApiAction::PatchGameServers,
         };
         if !actions.contains(&a) {
             actions.push(a);

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::task::JoinHandle;
 
-use crate::cluster::access::{Action, Permission};
+use crate::cluster::access::{ApiAction, Permission};
 use crate::cluster::writer::Writer;
 use crate::ops::audit::AuditLog;
 use crate::ops::bump::{self, BumpError, FollowOptions, OpsContext};
@@ -56,11 +56,11 @@ pub enum BumpCmd {
 pub enum BumpReply {
     Planned {
         plan: Result<Plan, String>,
-        rbac: Option<Vec<(Action, Permission)>>,
+        rbac: Option<Vec<(ApiAction, Permission)>>,
     },
     SwitchPlanned {
         plan: Result<SwitchPlan, String>,
-        rbac: Option<Vec<(Action, Permission)>>,
+        rbac: Option<Vec<(ApiAction, Permission)>>,
     },
     /// The cluster changed since the plan: nothing was sent; `plan` is the plan made now.
     Conflict {

@@ -23,8 +23,8 @@ use crate::cluster::exec::{self, Line};
 use crate::cluster::writer::Writer;
 use crate::ops::audit::{AuditLog, AuditRecord};
 use okg_domain::reload_plan::{
-    Attempt, Failure, Limits, Next, OutputStream, OutputTail, PodResult, ReloadMethod,
-    ReloadTarget, Scheduler, StopReason, Summary, Verdict, backoff, classify,
+    Attempt, AttemptVerdict, Failure, Limits, Next, OutputStream, OutputTail, PodResult,
+    ReloadMethod, ReloadTarget, Scheduler, StopReason, Summary, backoff, classify,
 };
 
 /// Lines of each stream kept in a pod's result (all lines also go out as `ReloadEvent::Output`).
@@ -516,9 +516,9 @@ impl<T: ReloadTransport> PodRun<T> {
             attempt += 1;
             let outcome = self.transport.attempt(target, &self.method, lines.clone()).await;
             match classify(&outcome) {
-                Verdict::Success(answer) => return (Ok(answer), attempt),
-                Verdict::Fail(failure) => return (Err(failure), attempt),
-                Verdict::Retry(reason) if attempt <= self.limits.retries => {
+                AttemptVerdict::Success(answer) => return (Ok(answer), attempt),
+                AttemptVerdict::Fail(failure) => return (Err(failure), attempt),
+                AttemptVerdict::Retry(reason) if attempt <= self.limits.retries => {
                     let delay = backoff(attempt) + self.jitter;
                     let event = ReloadEvent::Retrying {
                         pod: target.pod.clone(),
@@ -529,7 +529,7 @@ impl<T: ReloadTransport> PodRun<T> {
                     let _ = self.progress.send(event).await;
                     tokio::time::sleep(delay).await;
                 }
-                Verdict::Retry(reason) => {
+                AttemptVerdict::Retry(reason) => {
                     let msg = format!("{reason} (gave up after {attempt} attempts)");
                     return (Err(Failure::Error(msg)), attempt);
                 }

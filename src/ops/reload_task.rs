@@ -1,10 +1,9 @@
 //! The reload flow's tasks: look up the sets' reload defaults, run `ops::reload` (or a reload
 //! chained onto a rollout, `ops::chain`) and send its progress back in coalesced batches through
 //! the caller's sender, cancel on request. Knows no front end (`From<ReloadReply>`).
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use kube::api::Api;
 use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio_util::sync::CancellationToken;
 
@@ -14,20 +13,10 @@ use crate::ops::bump::{Applied, FollowOptions};
 use crate::ops::chain::{self, ChainEvent, ChainReload};
 use crate::ops::reload::ReloadEvent;
 use crate::ops::reload::{self, AuditContext, KubeTransport, ReloadPlan};
+use crate::ops::reload_defaults::{self, ReloadDefaults};
 use okg_domain::fleet::Key;
-use okg_domain::reload_plan::{self, Limits, ReloadConfig, ReloadMethod, ReloadTarget};
+use okg_domain::reload_plan::{Limits, ReloadMethod, ReloadTarget};
 use okg_domain::reload_plan::{PodResult, Summary};
-use okg_domain::types::{GameServerSet, annotations};
-
-/// The sets' reload default, looked up by `Runs::defaults` (annotation
-/// `okg-console.io/reload` or config.toml). `None` fields: no default.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReloadDefaults {
-    pub method: Option<ReloadMethod>,
-    pub container: Option<String>,
-    /// Why there is none (sets disagree, a bad annotation…), shown under the form.
-    pub note: Option<String>,
-}
 
 /// A batch of progress of run `run`, coalesced by the shell.
 #[derive(Debug)]
@@ -85,7 +74,8 @@ pub struct Runs {
 }
 
 impl Runs {
-    /// Look up the reload default of the sets (read-only requests) and send it.
+    /// Look up the reload default of the sets (read-only requests, `ops::reload_defaults`) and
+    /// send it.
     pub fn defaults<M: ReplyTo>(
         &self,
         client: &kube::Client,
@@ -96,7 +86,7 @@ impl Runs {
         let tx = tx.clone();
         let sets = sets.to_vec();
         tokio::spawn(async move {
-            let d = lookup_defaults(&client, &sets).await;
+            let d = reload_defaults::lookup_for_dialog(&client, &sets).await;
             send(&tx, ReloadReply::Defaults(d));
         });
     }
@@ -256,66 +246,6 @@ impl Drop for Runs {
         for c in self.cancels.values() {
             c.cancel();
         }
-    }
-}
-
-async fn lookup_defaults(client: &kube::Client, sets: &[Key]) -> ReloadDefaults {
-    let config = std::fs::read_to_string(crate::paths::config_dir().join("config.toml"))
-        .ok()
-        .map(|t| ReloadConfig::parse(&t));
-    let config = match config {
-        Some(Ok(c)) => Some(c),
-        Some(Err(e)) => {
-            return ReloadDefaults {
-                method: None,
-                container: None,
-                note: Some(format!("config.toml: {e}")),
-            };
-        }
-        None => None,
-    };
-    let mut defaults = BTreeMap::new();
-    for Key { namespace: ns, name } in sets {
-        let Ok(gss) = Api::<GameServerSet>::namespaced(client.clone(), ns).get(name).await else {
-            continue;
-        };
-        let ann = gss.metadata.annotations.as_ref().and_then(|a| a.get(annotations::RELOAD));
-        match reload_plan::default_for_set(config.as_ref(), ann.map(String::as_str), name) {
-            Ok(Some(d)) => {
-                defaults.insert(name.clone(), d);
-            }
-            Ok(None) => {}
-            Err(e) => {
-                return ReloadDefaults {
-                    method: None,
-                    container: None,
-                    note: Some(format!("{name}: {e}")),
-                };
-            }
-        }
-    }
-    let mut distinct: Vec<_> = defaults.values().collect();
-    distinct.dedup();
-    match distinct.as_slice() {
-        [one] => match one.method() {
-            Ok(m) => {
-                ReloadDefaults { method: Some(m), container: one.container.clone(), note: None }
-            }
-            Err(e) => ReloadDefaults { method: None, container: None, note: Some(e) },
-        },
-        [] => ReloadDefaults {
-            method: None,
-            container: None,
-            note: Some(format!(
-                "no reload default on the set (annotation {} or config.toml)",
-                annotations::RELOAD
-            )),
-        },
-        _ => ReloadDefaults {
-            method: None,
-            container: None,
-            note: Some("the sets have different reload defaults: type the method".into()),
-        },
     }
 }
 

@@ -6,7 +6,7 @@ use crate::support::*;
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
-use okg_console::cluster::access::{self, Action, Permission};
+use okg_console::cluster::access::{self, ApiAction, Permission};
 use okg_console::cluster::writer::Writer;
 use okg_domain::types::{GameServer, GameServerSet};
 use serde_json::{Value, json};
@@ -26,7 +26,7 @@ async fn view_only_user_sees_actions_unavailable_and_cannot_write() {
 
     assert_eq!(access::who_am_i(&viewer).await, VIEWER);
     let caps = access::probe(&viewer, Some(&ns)).await;
-    for action in Action::ALL {
+    for action in ApiAction::ALL {
         assert!(
             matches!(caps.get(action), Permission::Denied(_)),
             "{action:?} should be denied for the viewer: {:?}",
@@ -34,7 +34,7 @@ async fn view_only_user_sees_actions_unavailable_and_cannot_write() {
         );
     }
     let caps = access::probe(&admin, Some(&ns)).await;
-    for action in Action::ALL {
+    for action in ApiAction::ALL {
         assert_eq!(caps.get(action), Permission::Allowed, "{action:?} for the admin");
     }
 

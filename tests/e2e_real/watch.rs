@@ -67,20 +67,7 @@ async fn watchers_recover_after_kube_apiserver_restarts_mid_watch() {
         match m {
             Msg::Cluster(ClusterEvent::GameServerApplied(g)) => vec![gs_line(&g)],
             Msg::Cluster(ClusterEvent::PodApplied(p)) => vec![pod_line(&p)],
-            Msg::Cluster(ClusterEvent::SetsReplaced(v)) => {
-                vec![format!("sets replaced {}", v.len())]
-            }
-            Msg::Cluster(ClusterEvent::GameServersReplaced(v)) => {
-                let mut l = vec![format!("gs replaced {}", v.len())];
-                l.extend(v.iter().map(|g| format!("{} (in re-list)", gs_line(g))));
-                l
-            }
-            Msg::Cluster(ClusterEvent::PodsReplaced(v)) => {
-                let mut l = vec![format!("pods replaced {}", v.len())];
-                l.extend(v.iter().map(|p| format!("{} (in re-list)", pod_line(p))));
-                l
-            }
-            // Newer watch code streams a (re)list as pages, then names what it had.
+            // A (re)list comes as pages, then the synced event names what it had.
             Msg::Cluster(ClusterEvent::GameServersPage(v)) => {
                 v.iter().map(|g| format!("{} (in re-list)", gs_line(g))).collect()
             }

@@ -2,9 +2,15 @@
 use std::process::Command;
 
 fn okg(args: &[&str]) -> (i32, String) {
+    okg_with_config(args, &std::env::temp_dir().join("okg-cli-test-config"))
+}
+
+/// `okg ARGS` with `$XDG_CONFIG_HOME` at `config_home`.
+fn okg_with_config(args: &[&str], config_home: &std::path::Path) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_okg"))
         .args(args)
         .env("XDG_STATE_HOME", std::env::temp_dir().join("okg-cli-test-state"))
+        .env("XDG_CONFIG_HOME", config_home)
         .output()
         .expect("run okg");
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
@@ -41,4 +47,25 @@ fn continue_takes_no_image_and_a_positive_step() {
 fn help_and_version_exit_0() {
     assert_eq!(okg(&["--version"]).0, 0);
     assert_eq!(okg(&["bump", "--help"]).0, 0);
+}
+
+/// Without flags, a config.toml that cannot be used stops `okg reload` before it connects, and
+/// says which file, what is wrong and what to do.
+#[test]
+fn reload_without_flags_refuses_a_broken_config_file_naming_it() {
+    let home = std::env::temp_dir().join(format!("okg-cli-bad-config-{}", std::process::id()));
+    let file = home.join("okg-console/config.toml");
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, "[reload.gss-2048]\nexec = \"nginx -s reload\"\n").unwrap();
+    let (code, err) = okg_with_config(&["reload", "gss-2048"], &home);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(&file.display().to_string()) && err.contains("is not valid"), "{err}");
+    assert!(err.contains("fixed") && err.contains("move it away"), "{err}");
+    // A directory where the file should be cannot be read, even by root.
+    std::fs::remove_file(&file).unwrap();
+    std::fs::create_dir(&file).unwrap();
+    let (code, err) = okg_with_config(&["reload", "gss-2048"], &home);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("cannot read") && err.contains(&file.display().to_string()), "{err}");
 }

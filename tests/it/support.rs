@@ -40,9 +40,9 @@ pub fn loaded_state(width: u16, height: u16, access: Access) -> State {
     );
     let (sets, gss, pods) = fake::small_fleet();
     s.update(Msg::Resize { width, height });
-    s.update(Msg::Cluster(ClusterEvent::SetsReplaced(sets)));
-    s.update(Msg::Cluster(ClusterEvent::GameServersReplaced(gss)));
-    s.update(Msg::Cluster(ClusterEvent::PodsReplaced(fake::infos(&pods))));
+    for ev in ClusterEvent::fleet_listed(sets, gss, fake::infos(&pods)) {
+        s.update(Msg::Cluster(ev));
+    }
     s
 }
 

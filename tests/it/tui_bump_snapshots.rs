@@ -1,7 +1,7 @@
 //! Screens of the bump flow at a fixed "now": the dialog, the pre-flight (in place, and the loud
 //! re-create variant) and a rollout mid-way with mixed verdicts.
 use crossterm::event::KeyCode;
-use okg_console::cluster::access::{Action, Permission};
+use okg_console::cluster::access::{ApiAction, Permission};
 use okg_console::ops::bump::BumpEvent;
 use okg_console::tui::app::msg::Msg;
 use okg_console::tui::app::state::State;
@@ -23,8 +23,8 @@ fn plan(set: usize, image: &str, scope: Scope) -> Plan {
     bump_plan::plan_bump(&sets[set], &gss, &pods, &req).unwrap()
 }
 
-fn allowed() -> Option<Vec<(Action, Permission)>> {
-    Some(vec![(Action::PatchGameServerSets, Permission::Allowed)])
+fn allowed() -> Option<Vec<(ApiAction, Permission)>> {
+    Some(vec![(ApiAction::PatchGameServerSets, Permission::Allowed)])
 }
 
 const V3: &str = "registry.example.com/games/2048-sidecar:v3.0";
@@ -69,8 +69,8 @@ fn pre_flight_in_place() {
     dialog_2048(&mut s);
     key(&mut s, KeyCode::Enter);
     let rbac = Some(vec![
-        (Action::PatchGameServers, Permission::Allowed),
-        (Action::PatchGameServerSets, Permission::Allowed),
+        (ApiAction::PatchGameServers, Permission::Allowed),
+        (ApiAction::PatchGameServerSets, Permission::Allowed),
     ]);
     reply(&mut s, BumpReply::Planned { plan: Ok(plan(0, V3, Scope::Canary(2))), rbac });
     insta::assert_snapshot!(screen(&s, 100, 40));

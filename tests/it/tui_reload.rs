@@ -6,8 +6,9 @@ use super::support::{Harness, key, render, type_text, writable_state as state};
 
 use crossterm::event::KeyCode;
 use okg_console::ops::reload::ReloadEvent;
+use okg_console::ops::reload_defaults::{self, ConfigError};
 use okg_console::tui::app::msg::{Cmd, Intent, Msg};
-use okg_console::tui::app::state::{Line, State};
+use okg_console::tui::app::state::{State, TableLine};
 use okg_console::tui::screens::reload::state::{ReloadProgress, ReloadReply};
 use okg_console::tui::view::text;
 use okg_domain::reload_plan::{
@@ -17,7 +18,7 @@ use okg_domain::reload_plan::{
 /// The reload dialog on set gss-2048, filled with `nginx -s reload`.
 fn dialog(width: u16, height: u16) -> State {
     let mut s = state(width, height);
-    let pos = s.position_of(&Line::Group(("default".into(), "gss-2048".into()))).unwrap();
+    let pos = s.position_of(&TableLine::Group(("default".into(), "gss-2048".into()))).unwrap();
     s.set_cursor_pos(pos);
     key(&mut s, KeyCode::Char('r'));
     type_text(&mut s, "nginx -s reload");
@@ -29,6 +30,29 @@ fn reload_dialog_80x24() {
     let mut s = dialog(80, 24);
     key(&mut s, KeyCode::Tab);
     insta::assert_snapshot!(text::plain(&render(&s, 80, 24)));
+}
+
+/// A config.toml that cannot be used is shown whole in the dialog (which file, what is wrong,
+/// what to do), and no set's annotation is used in its place.
+#[test]
+fn reload_dialog_shows_a_broken_config_file() {
+    let mut s = dialog(80, 24);
+    let error = ConfigError::Invalid {
+        path: "/home/u/.config/okg-console/config.toml".into(),
+        error: "[reload.gss-2048]: a reload default needs \"exec\" or \"http\"".into(),
+    };
+    let defaults = reload_defaults::for_dialog(Err(error), []);
+    assert_eq!(defaults.method, None);
+    s.update(Msg::Reload(ReloadReply::Defaults(defaults)));
+    let out = text::plain(&render(&s, 80, 24));
+    let joined: String =
+        out.lines().map(|l| l.trim_matches(['│', ' '])).collect::<Vec<_>>().join(" ");
+    assert!(joined.contains("/home/u/.config/okg-console/config.toml is not valid"), "{out}");
+    assert!(
+        joined.contains("needs \"exec\" or \"http\"") && joined.contains("move it away"),
+        "{out}"
+    );
+    assert!(out.contains("nginx -s reload"), "what the user typed stays: {out}");
 }
 
 #[test]
@@ -125,7 +149,8 @@ fn row_of<'a>(screen: &'a str, pod: &str) -> &'a str {
 async fn reload_gss_2048_in_the_console_against_the_demo() {
     let mut c = Harness::start(false).await;
     c.ready().await;
-    let pos = c.state.position_of(&Line::Group(("default".into(), "gss-2048".into()))).unwrap();
+    let pos =
+        c.state.position_of(&TableLine::Group(("default".into(), "gss-2048".into()))).unwrap();
     c.state.set_cursor_pos(pos);
     c.press(KeyCode::Char('r'));
     c.type_text("nginx -s reload");

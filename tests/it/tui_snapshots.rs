@@ -41,7 +41,7 @@ fn main_view_read_only_with_filter_and_refusal() {
 fn detail_view() {
     let mut s = state(100, 40, writable());
     let k = Key::new("default", "gss-2048-1");
-    let pos = s.position_of(&okg_console::tui::app::state::Line::Row(k.clone())).unwrap();
+    let pos = s.position_of(&okg_console::tui::app::state::TableLine::Row(k.clone())).unwrap();
     s.set_cursor_pos(pos);
     key(&mut s, KeyCode::Enter);
     let t = |secs| Some(fake::now() - jiff::SignedDuration::from_secs(secs));

@@ -248,7 +248,7 @@ impl<'a> SetView<'a> {
     }
 
     /// The pods as the order prediction needs them.
-    fn pod_states(&self, container: &str) -> Vec<PodState> {
+    fn pod_states(&self, container: &str) -> Vec<UpdateCandidate> {
         self.pods
             .iter()
             .map(|p| {
@@ -260,7 +260,7 @@ impl<'a> SetView<'a> {
                     .as_ref()
                     .and_then(|l| l.get(labels::GS_UPDATE_PRIORITY))
                     .and_then(|v| v.trim().parse().ok());
-                PodState {
+                UpdateCandidate {
                     ordinal: names::ordinal(&self.name, &name).map_or(-1, i64::from),
                     update_priority: label.or(gs.map(|g| g.update_priority())).unwrap_or(0),
                     image: pod_image(p, container).unwrap_or_default(),
@@ -292,7 +292,7 @@ impl<'a> SetView<'a> {
 
 /// A pod as the update order sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PodState {
+pub struct UpdateCandidate {
     pub name: String,
     /// From the name ([`names::ordinal`]); -1 for a name that is not `<set>-<ordinal>`, so such
     /// a pod sorts first and, on a priority tie, updates last.
@@ -317,10 +317,14 @@ pub struct RolloutParams {
 /// OpenKruise's update order and what each pod does next: pods already on `target` first, then
 /// by update priority (highest first, ties to the higher ordinal). `partition` holds back the last
 /// that many; of the rest, `maxUnavailable` update at once and the others wait their turn.
-pub fn predict_order(pods: &[PodState], target: &str, rollout: RolloutParams) -> Vec<PodPlan> {
-    let mut sorted: Vec<&PodState> = pods.iter().collect();
+pub fn predict_order(
+    pods: &[UpdateCandidate],
+    target: &str,
+    rollout: RolloutParams,
+) -> Vec<PodPlan> {
+    let mut sorted: Vec<&UpdateCandidate> = pods.iter().collect();
     sorted.sort_by(|a, b| {
-        let key = |p: &PodState| update_order::OrderKey {
+        let key = |p: &UpdateCandidate| update_order::OrderKey {
             updated: p.image == target,
             priority: p.update_priority,
             ordinal: p.ordinal,

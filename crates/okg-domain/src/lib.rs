@@ -1,5 +1,6 @@
 //! The OKG domain, pure: no I/O here.
 pub mod bump_plan;
+pub mod columns;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod fleet;

@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::cli::BumpArgs;
-use crate::cluster::access::{self, Action, Permission};
+use crate::cluster::access::{self, ApiAction, Permission};
 use crate::cluster::writer::Writer;
 use crate::commands::{exit, reload as reload_cmd};
 use crate::ops::bump::{Applied, BumpEvent, FollowOptions, OpsContext};
@@ -64,7 +64,7 @@ pub async fn check_access(
     namespace: &str,
     request: &Request,
 ) -> Result<(), String> {
-    let action = if request.method.is_exec() { Action::ExecPods } else { Action::ProxyPods };
+    let action = if request.method.is_exec() { ApiAction::ExecPods } else { ApiAction::ProxyPods };
     match access::can_i(client, action, Some(namespace)).await {
         Permission::Denied(why) => {
             Err(format!("RBAC denies {} for the chained reload: {why}", action.describe()))

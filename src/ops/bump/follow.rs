@@ -192,7 +192,7 @@ fn current_holds(snapshot: &Snapshot, plan: &Plan) -> BTreeMap<String, Option<Wa
         ),
         paused: gss.paused(),
     };
-    let states: Vec<bump_plan::PodState> = snapshot
+    let states: Vec<bump_plan::UpdateCandidate> = snapshot
         .pods
         .iter()
         .map(|p| {
@@ -204,7 +204,7 @@ fn current_holds(snapshot: &Snapshot, plan: &Plan) -> BTreeMap<String, Option<Wa
                 .and_then(|l| l.get(labels::GS_UPDATE_PRIORITY))
                 .and_then(|v| v.trim().parse().ok())
                 .unwrap_or(0);
-            bump_plan::PodState {
+            bump_plan::UpdateCandidate {
                 ordinal: names::ordinal(&plan.set, &name).map_or(-1, i64::from),
                 update_priority: priority,
                 image: p

@@ -5,7 +5,7 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::msg::{ClusterEvent, Cmd, Intent, Msg};
-use super::state::{Access, Line, Overlay, State};
+use super::state::{Access, Overlay, State, TableLine};
 use crate::cluster::access::Capabilities;
 use crate::ops::reload::ReloadEvent;
 use crate::tui::screens::reload::state::{
@@ -20,9 +20,9 @@ fn loaded(access: Access) -> State {
         State::new("demo", "http://127.0.0.1:1", Some("default".into()), access, fake::now());
     let (sets, gss, pods) = fake::small_fleet();
     s.update(Msg::Resize { width: 120, height: 30 });
-    s.update(Msg::Cluster(ClusterEvent::SetsReplaced(sets)));
-    s.update(Msg::Cluster(ClusterEvent::GameServersReplaced(gss)));
-    s.update(Msg::Cluster(ClusterEvent::PodsReplaced(fake::infos(&pods))));
+    for ev in ClusterEvent::fleet_listed(sets, gss, fake::infos(&pods)) {
+        s.update(Msg::Cluster(ev));
+    }
     s
 }
 
@@ -47,7 +47,7 @@ fn dialog(s: &State) -> &ReloadDialog {
 
 /// Open the dialog on the set header of gss-2048 (the whole set).
 fn open_on_set(s: &mut State) -> Vec<Cmd> {
-    let pos = s.position_of(&Line::Group(("default".into(), "gss-2048".into()))).unwrap();
+    let pos = s.position_of(&TableLine::Group(("default".into(), "gss-2048".into()))).unwrap();
     s.set_cursor_pos(pos);
     press(s, KeyCode::Char('r'))
 }
@@ -115,6 +115,7 @@ fn defaults_fill_the_form_unless_the_user_typed() {
         method: Some(ReloadMethod::parse_http("3000/reload").unwrap()),
         container: None,
         note: None,
+        warning: None,
     };
     s.update(Msg::Reload(ReloadReply::Defaults(http)));
     let c = dialog(&s).parse().unwrap();
@@ -127,6 +128,7 @@ fn defaults_fill_the_form_unless_the_user_typed() {
         method: Some(ReloadMethod::exec(["nginx", "-s", "reload"]).unwrap()),
         container: None,
         note: None,
+        warning: None,
     };
     s.update(Msg::Reload(ReloadReply::Defaults(exec)));
     let c = dialog(&s).parse().unwrap();
@@ -203,10 +205,10 @@ fn read_only_and_rbac_denial_say_why_and_open_nothing() {
     assert!(open_on_set(&mut s).is_empty());
     assert!(s.overlays.is_empty());
     assert!(s.note.as_ref().unwrap().1.contains("read-only"));
-    use crate::cluster::access::{Action, Permission};
+    use crate::cluster::access::{ApiAction, Permission};
     let mut caps = Capabilities::all_allowed();
     for (a, p) in caps.answers.iter_mut() {
-        if matches!(a, Action::ExecPods | Action::ProxyPods) {
+        if matches!(a, ApiAction::ExecPods | ApiAction::ProxyPods) {
             *p = Permission::Denied("no rule".into());
         }
     }

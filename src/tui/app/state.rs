@@ -8,14 +8,14 @@ use tui_textarea::TextArea;
 use super::filter::Filter;
 use super::msg::{Cmd, EventLine, Msg};
 use super::store::{FleetStore, SetKey};
-use crate::cluster::access::{Action as RbacAction, Capabilities, Permission};
+use crate::cluster::access::{ApiAction, Capabilities, Permission};
 use crate::tui::screens::bump::state::BumpDialog;
 use crate::tui::screens::reload::state::ReloadDialog;
 use okg_domain::fleet::Key;
 
 /// One line of the main table.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Line {
+pub enum TableLine {
     Group(SetKey),
     Row(Key),
 }
@@ -110,7 +110,7 @@ pub struct Access {
 
 impl Access {
     /// `Ok` when the action can be offered; otherwise the reason, in words.
-    pub fn check(&self, needs: &[RbacAction]) -> Result<(), String> {
+    pub fn check(&self, needs: &[ApiAction]) -> Result<(), String> {
         if self.read_only {
             return Err("read-only session (--read-only): no writer exists".into());
         }
@@ -148,10 +148,10 @@ pub struct State {
     pub access: Access,
     pub fleet: FleetStore,
     /// Visible lines, in order; rebuilt only when the shape changes.
-    pub view: Vec<Line>,
-    index: HashMap<Line, usize>,
+    pub view: Vec<TableLine>,
+    index: HashMap<TableLine, usize>,
     /// The line under the cursor, by identity (not position), so it stays put while rows change.
-    pub cursor: Option<Line>,
+    pub cursor: Option<TableLine>,
     cursor_pos: usize,
     /// First visible line.
     pub scroll: usize,
@@ -163,7 +163,7 @@ pub struct State {
     /// still marked.
     pub marks: BTreeSet<Key>,
     /// Start of a range selection (`V`).
-    pub visual: Option<Line>,
+    pub visual: Option<TableLine>,
     pub filter: Filter,
     pub overlays: Vec<Overlay>,
     /// Screens hidden with `DialogOutcome::Park` (a rollout being followed, a running reload).
@@ -258,14 +258,14 @@ impl State {
                 continue;
             }
             let folded = self.folded.contains(&set);
-            view.push(Line::Group(set));
+            view.push(TableLine::Group(set));
             if !folded {
-                view.extend(visible.into_iter().map(|k| Line::Row(k.clone())));
+                view.extend(visible.into_iter().map(|k| TableLine::Row(k.clone())));
             }
         }
         // Until the first rows arrive the cursor only ever sat on a header by default: start
         // again on the first row.
-        if !self.view.iter().any(|l| matches!(l, Line::Row(_))) {
+        if !self.view.iter().any(|l| matches!(l, TableLine::Row(_))) {
             self.cursor = None;
         }
         self.index = view.iter().enumerate().map(|(i, l)| (l.clone(), i)).collect();
@@ -285,7 +285,7 @@ impl State {
             None => {
                 // Prefer the first row over a header when starting out.
                 if self.cursor.is_none() {
-                    self.view.iter().position(|l| matches!(l, Line::Row(_))).unwrap_or(0)
+                    self.view.iter().position(|l| matches!(l, TableLine::Row(_))).unwrap_or(0)
                 } else {
                     self.cursor_pos.min(self.view.len() - 1)
                 }
@@ -315,14 +315,14 @@ impl State {
         self.dirty = true;
     }
 
-    pub fn position_of(&self, line: &Line) -> Option<usize> {
+    pub fn position_of(&self, line: &TableLine) -> Option<usize> {
         self.index.get(line).copied()
     }
 
     /// The GameServer under the cursor, if the cursor is on a row.
     pub fn cursor_key(&self) -> Option<&Key> {
         match &self.cursor {
-            Some(Line::Row(k)) => Some(k),
+            Some(TableLine::Row(k)) => Some(k),
             _ => None,
         }
     }
@@ -330,8 +330,8 @@ impl State {
     /// The set of the line under the cursor (a header's own set, or a row's).
     pub fn cursor_set(&self) -> Option<SetKey> {
         match self.cursor.as_ref()? {
-            Line::Group(s) => Some(s.clone()),
-            Line::Row(k) => {
+            TableLine::Group(s) => Some(s.clone()),
+            TableLine::Row(k) => {
                 let gs = self.fleet.gameservers.get(k)?;
                 Some((k.namespace.clone(), gs.owner_set().unwrap_or("(no set)").to_string()))
             }

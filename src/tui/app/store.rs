@@ -109,19 +109,6 @@ impl FleetStore {
         Touched::Structure
     }
 
-    pub fn replace_sets(&mut self, sets: Vec<GameServerSet>) -> Touched {
-        self.headers.clear();
-        for s in sets {
-            let h = GroupHeader::from_set(&s);
-            self.headers.insert((h.namespace.clone(), h.name.clone()), h);
-        }
-        let keys: Vec<Key> = self.gameservers.keys().cloned().collect();
-        for k in &keys {
-            self.recompute(k);
-        }
-        Touched::Structure
-    }
-
     pub fn apply_gameserver(&mut self, gs: GameServer) -> Touched {
         let key = Key::of(&gs);
         let gs = GsInfo::from_gameserver(&gs);
@@ -159,23 +146,6 @@ impl FleetStore {
         }
     }
 
-    pub fn replace_gameservers(&mut self, list: Vec<GameServer>) -> Touched {
-        self.gameservers.clear();
-        self.members.clear();
-        self.rows.clear();
-        for gs in list {
-            let key = Key::of(&gs);
-            let gs = GsInfo::from_gameserver(&gs);
-            self.members.entry(set_key_of(&gs, &key)).or_default().insert(NatKey(key.clone()));
-            self.gameservers.insert(key, gs);
-        }
-        let keys: Vec<Key> = self.gameservers.keys().cloned().collect();
-        for k in &keys {
-            self.recompute(k);
-        }
-        Touched::Structure
-    }
-
     pub fn apply_pod(&mut self, pod: PodInfo) -> Touched {
         let key = pod.key.clone();
         self.pods.insert(key.clone(), pod);
@@ -191,15 +161,6 @@ impl FleetStore {
         } else {
             Touched::Nothing
         }
-    }
-
-    pub fn replace_pods(&mut self, list: Vec<PodInfo>) -> Touched {
-        self.pods = list.into_iter().map(|p| (p.key.clone(), p)).collect();
-        let keys: Vec<Key> = self.gameservers.keys().cloned().collect();
-        for k in &keys {
-            self.recompute(k);
-        }
-        Touched::Structure
     }
 
     pub fn sets_page(&mut self, list: Vec<GameServerSet>) -> Touched {

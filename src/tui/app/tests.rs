@@ -2,8 +2,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::msg::{ClusterEvent, Cmd, Intent, Msg};
-use super::state::{Access, Level, Line, Overlay, State};
-use crate::cluster::access::{Action, Capabilities, Permission};
+use super::state::{Access, Level, Overlay, State, TableLine};
+use crate::cluster::access::{ApiAction, Capabilities, Permission};
 use okg_domain::fixtures as fake;
 use okg_domain::fleet::Key;
 
@@ -20,9 +20,9 @@ fn loaded(access: Access) -> State {
         State::new("demo", "http://127.0.0.1:1", Some("default".into()), access, fake::now());
     let (sets, gss, pods) = fake::small_fleet();
     s.update(Msg::Resize { width: 120, height: 30 });
-    s.update(Msg::Cluster(ClusterEvent::SetsReplaced(sets)));
-    s.update(Msg::Cluster(ClusterEvent::GameServersReplaced(gss)));
-    s.update(Msg::Cluster(ClusterEvent::PodsReplaced(fake::infos(&pods))));
+    for ev in ClusterEvent::fleet_listed(sets, gss, fake::infos(&pods)) {
+        s.update(Msg::Cluster(ev));
+    }
     s
 }
 
@@ -37,7 +37,7 @@ fn chars(s: &mut State, text: &str) {
 }
 
 fn goto(s: &mut State, name: &str) {
-    let pos = s.position_of(&Line::Row(k(name))).expect("row in view");
+    let pos = s.position_of(&TableLine::Row(k(name))).expect("row in view");
     s.set_cursor_pos(pos);
 }
 
@@ -45,7 +45,7 @@ fn rows_in_view(s: &State) -> Vec<String> {
     s.view
         .iter()
         .filter_map(|l| match l {
-            Line::Row(k) => Some(k.name.clone()),
+            TableLine::Row(k) => Some(k.name.clone()),
             _ => None,
         })
         .collect()
@@ -56,7 +56,7 @@ fn starts_on_the_first_row_in_natural_order() {
     let s = loaded(writable());
     assert_eq!(s.cursor_key(), Some(&k("gss-2048-0")));
     assert_eq!(rows_in_view(&s).len(), 10);
-    assert_eq!(s.view[0], Line::Group(("default".into(), "gss-2048".into())));
+    assert_eq!(s.view[0], TableLine::Group(("default".into(), "gss-2048".into())));
 }
 
 #[test]
@@ -106,13 +106,15 @@ fn cursor_on_a_deleted_row_moves_to_its_neighbour() {
 }
 
 #[test]
-fn whole_list_replacement_keeps_cursor_and_marks() {
+fn a_relist_keeps_cursor_and_marks() {
     let mut s = loaded(writable());
     goto(&mut s, "gss-battle-1");
     press(&mut s, KeyCode::Char('g'));
     assert_eq!(s.marks.len(), 4);
     let (_, gss, _) = fake::small_fleet();
-    s.update(Msg::Cluster(ClusterEvent::GameServersReplaced(gss)));
+    for ev in ClusterEvent::gameservers_listed(gss) {
+        s.update(Msg::Cluster(ev));
+    }
     assert_eq!(s.cursor_key(), Some(&k("gss-battle-1")));
     assert_eq!(s.marked_present(), 4);
     // g again unmarks the set.
@@ -200,10 +202,10 @@ fn read_only_says_why_and_sends_nothing() {
 fn rbac_denial_is_named() {
     let caps = Capabilities {
         answers: vec![
-            (Action::PatchGameServerSets, Permission::Denied("no RBAC policy matched".into())),
-            (Action::PatchGameServers, Permission::Allowed),
-            (Action::ExecPods, Permission::Denied("no".into())),
-            (Action::ProxyPods, Permission::Denied("no".into())),
+            (ApiAction::PatchGameServerSets, Permission::Denied("no RBAC policy matched".into())),
+            (ApiAction::PatchGameServers, Permission::Allowed),
+            (ApiAction::ExecPods, Permission::Denied("no".into())),
+            (ApiAction::ProxyPods, Permission::Denied("no".into())),
         ],
     };
     let mut s = loaded(Access { read_only: false, caps: Some(caps) });
@@ -263,7 +265,7 @@ fn folding_hides_rows_and_parks_the_cursor_on_the_header() {
     let mut s = loaded(writable());
     goto(&mut s, "gss-2048-3");
     press(&mut s, KeyCode::Tab);
-    assert_eq!(s.cursor, Some(Line::Group(("default".into(), "gss-2048".into()))));
+    assert_eq!(s.cursor, Some(TableLine::Group(("default".into(), "gss-2048".into()))));
     assert_eq!(rows_in_view(&s).len(), 4);
     // Space on a folded header marks the whole set.
     press(&mut s, KeyCode::Char(' '));

@@ -7,10 +7,10 @@ use super::filter::LabelSelector;
 use super::keymap::{self, Action, Context};
 use super::msg::{ClusterEvent, Cmd, Intent, Msg};
 use super::state::{
-    DialogCtx, DialogOutcome, Input, InputKind, Level, Line, Opening, Overlay, State,
+    DialogCtx, DialogOutcome, Input, InputKind, Level, Opening, Overlay, State, TableLine,
 };
 use super::store::Touched;
-use crate::cluster::access::Action as Rbac;
+use crate::cluster::access::ApiAction;
 use crate::ops::bump_task::BumpReply;
 use okg_domain::fleet::Key;
 
@@ -157,7 +157,7 @@ fn route(
 fn open(state: &mut State, opening: Opening, mut cmds: Vec<Cmd>) -> Vec<Cmd> {
     match opening {
         Opening::ChainedReload { set, targets } => {
-            if let Err(why) = state.access.check(&[Rbac::ExecPods, Rbac::ProxyPods]) {
+            if let Err(why) = state.access.check(&[ApiAction::ExecPods, ApiAction::ProxyPods]) {
                 state.note(Level::Warn, format!("reload unavailable: {why}"));
                 return cmds;
             }
@@ -214,22 +214,10 @@ fn on_cluster(state: &mut State, ev: ClusterEvent) {
     let touched = match ev {
         ClusterEvent::SetApplied(s) => state.fleet.apply_set(s),
         ClusterEvent::SetDeleted(k) => state.fleet.delete_set(&k),
-        ClusterEvent::SetsReplaced(v) => {
-            state.synced[0] = true;
-            state.fleet.replace_sets(v)
-        }
         ClusterEvent::GameServerApplied(g) => state.fleet.apply_gameserver(g),
         ClusterEvent::GameServerDeleted(k) => state.fleet.delete_gameserver(&k),
-        ClusterEvent::GameServersReplaced(v) => {
-            state.synced[1] = true;
-            state.fleet.replace_gameservers(v)
-        }
         ClusterEvent::PodApplied(p) => state.fleet.apply_pod(p),
         ClusterEvent::PodDeleted(k) => state.fleet.delete_pod(&k),
-        ClusterEvent::PodsReplaced(v) => {
-            state.synced[2] = true;
-            state.fleet.replace_pods(v)
-        }
         ClusterEvent::SetsPage(v) => state.fleet.sets_page(v),
         ClusterEvent::SetsSynced(keys) => {
             state.synced[0] = true;
@@ -452,13 +440,13 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Top => state.set_cursor_pos(0),
         Action::Bottom => state.set_cursor_pos(usize::MAX),
         Action::ToggleMark => match state.cursor.clone() {
-            Some(Line::Row(k)) => {
+            Some(TableLine::Row(k)) => {
                 if !state.marks.remove(&k) {
                     state.marks.insert(k);
                 }
                 move_cursor(state, 1);
             }
-            Some(Line::Group(set)) => {
+            Some(TableLine::Group(set)) => {
                 let keys = group_keys(state, &set);
                 toggle_all(state, keys);
             }
@@ -475,8 +463,8 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
                 let keys: Vec<Key> = state.view[a..=b]
                     .iter()
                     .filter_map(|l| match l {
-                        Line::Row(k) => Some(k.clone()),
-                        Line::Group(_) => None,
+                        TableLine::Row(k) => Some(k.clone()),
+                        TableLine::Group(_) => None,
                     })
                     .collect();
                 state.marks.extend(keys);
@@ -509,17 +497,17 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
                 state.folded.extend(groups);
             }
             if let Some(set) = state.cursor_set() {
-                state.cursor = Some(Line::Group(set));
+                state.cursor = Some(TableLine::Group(set));
             }
             state.rebuild_view();
         }
         Action::Detail => match state.cursor.clone() {
-            Some(Line::Row(key)) => {
+            Some(TableLine::Row(key)) => {
                 state.pod_events = None;
                 state.overlays.push(Overlay::Detail { key: key.clone(), scroll: 0 });
                 return vec![Cmd::WatchPodEvents(Some(key))];
             }
-            Some(Line::Group(_)) => toggle_fold(state),
+            Some(TableLine::Group(_)) => toggle_fold(state),
             None => {}
         },
         Action::Filter => open_input(state, InputKind::Filter),
@@ -572,7 +560,7 @@ fn toggle_fold(state: &mut State) {
     if !state.folded.remove(&set) {
         state.folded.insert(set.clone());
     }
-    state.cursor = Some(Line::Group(set));
+    state.cursor = Some(TableLine::Group(set));
     state.rebuild_view();
 }
 
@@ -595,7 +583,11 @@ fn bump(state: &mut State) -> Vec<Cmd> {
     }
     let targets = if state.marks.is_empty() { Vec::new() } else { targets(state) };
     // Chosen GameServers are bumped through their own spec; a whole set through its template.
-    let needs = if targets.is_empty() { Rbac::PatchGameServerSets } else { Rbac::PatchGameServers };
+    let needs = if targets.is_empty() {
+        ApiAction::PatchGameServerSets
+    } else {
+        ApiAction::PatchGameServers
+    };
     if let Err(why) = state.access.check(&[needs]) {
         state.note(Level::Warn, format!("bump unavailable: {why}"));
         return Vec::new();
@@ -618,7 +610,7 @@ fn bump(state: &mut State) -> Vec<Cmd> {
 }
 
 fn reload(state: &mut State) -> Vec<Cmd> {
-    if let Err(why) = state.access.check(&[Rbac::ExecPods, Rbac::ProxyPods]) {
+    if let Err(why) = state.access.check(&[ApiAction::ExecPods, ApiAction::ProxyPods]) {
         state.note(Level::Warn, format!("reload unavailable: {why}"));
         return Vec::new();
     }
@@ -629,7 +621,7 @@ fn reload(state: &mut State) -> Vec<Cmd> {
     let mut targets = targets(state);
     // On a set's header with nothing marked: the whole set.
     if targets.is_empty()
-        && let Some(Line::Group(set)) = state.cursor.clone()
+        && let Some(TableLine::Group(set)) = state.cursor.clone()
     {
         targets = group_keys(state, &set);
     }

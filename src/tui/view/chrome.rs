@@ -5,7 +5,7 @@ use ratatui::style::Style;
 use ratatui::widgets::Widget;
 
 use super::theme::Theme;
-use crate::cluster::access::Action as Rbac;
+use crate::cluster::access::ApiAction;
 use crate::tui::app::keymap::{self, Action, Context};
 use crate::tui::app::state::{Input, Level, Overlay, State};
 
@@ -111,8 +111,9 @@ fn prompt(input: &Input, t: &Theme, area: Rect, buf: &mut Buffer) {
 /// Key hints, from the same bindings that handle keys; unavailable actions are dimmed.
 pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
     let end = area.x + area.width;
-    let bump_ok = state.access.check(&[Rbac::PatchGameServerSets, Rbac::PatchGameServers]).is_ok();
-    let reload_ok = state.access.check(&[Rbac::ExecPods, Rbac::ProxyPods]).is_ok();
+    let bump_ok =
+        state.access.check(&[ApiAction::PatchGameServerSets, ApiAction::PatchGameServers]).is_ok();
+    let reload_ok = state.access.check(&[ApiAction::ExecPods, ApiAction::ProxyPods]).is_ok();
     let all = |_: Action| true;
     let items: Vec<(Action, &str)> = match state.top_overlay() {
         Some(Overlay::Input(_)) => keymap::hints(Context::Prompt, all),

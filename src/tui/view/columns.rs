@@ -1,22 +1,10 @@
-//! The main table's columns and which to drop on narrow terminals.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ColId {
-    Name,
-    State,
-    Ops,
-    Dp,
-    Up,
-    Ready,
-    Restarts,
-    Age,
-    Images,
-    Ip,
-    Node,
-}
+//! The main table's columns: widths, alignment and which to drop on narrow terminals, over the
+//! columns `okg status` shares (`okg_domain::columns`: order, headers, cell text).
+use okg_domain::columns::{ALL, Column};
 
 #[derive(Clone, Copy, Debug)]
 pub struct Col {
-    pub id: ColId,
+    pub id: Column,
     pub title: &'static str,
     pub width: u16,
     pub right: bool,
@@ -24,34 +12,46 @@ pub struct Col {
 
 /// Which columns are dropped first when the terminal is too narrow (first in the list goes
 /// first). NAME, STATE, READY and IMAGES stay to the end.
-const DROP_ORDER: [ColId; 8] = [
-    ColId::Node,
-    ColId::Ip,
-    ColId::Dp,
-    ColId::Up,
-    ColId::Age,
-    ColId::Ops,
-    ColId::Restarts,
-    ColId::Images,
+const DROP_ORDER: [Column; 8] = [
+    Column::Node,
+    Column::Ip,
+    Column::DeletionPriority,
+    Column::UpdatePriority,
+    Column::Age,
+    Column::OpsState,
+    Column::Restarts,
+    Column::Images,
 ];
+
+/// A column's width before any is dropped; `name_w` and `images_w` fit the rows in view.
+fn base_width(c: Column, name_w: u16, images_w: u16) -> u16 {
+    match c {
+        Column::Name => name_w.clamp(6, 40),
+        Column::State => 8,
+        Column::OpsState => 11,
+        Column::DeletionPriority | Column::UpdatePriority => 3,
+        Column::Ready => 5,
+        Column::Restarts => 13,
+        Column::Age => 6,
+        Column::Images => images_w.clamp(6, 40),
+        Column::Ip => 12,
+        Column::Node => 10,
+    }
+}
 
 /// Lay out columns for `width` cells (after the 2-cell cursor/mark gutter), given the widest
 /// name and image text among the visible rows.
 pub fn layout(width: u16, name_w: u16, images_w: u16) -> Vec<Col> {
-    let c = |id, title, width, right| Col { id, title, width, right };
-    let mut cols = vec![
-        c(ColId::Name, "NAME", name_w.clamp(6, 40), false),
-        c(ColId::State, "STATE", 8, false),
-        c(ColId::Ops, "OPS", 11, false),
-        c(ColId::Dp, "DP", 3, true),
-        c(ColId::Up, "UP", 3, true),
-        c(ColId::Ready, "READY", 5, false),
-        c(ColId::Restarts, "RESTARTS", 13, false),
-        c(ColId::Age, "AGE", 6, false),
-        c(ColId::Images, "IMAGES", images_w.clamp(6, 40), false),
-        c(ColId::Ip, "IP", 12, false),
-        c(ColId::Node, "NODE", 10, false),
-    ];
+    let mut cols: Vec<Col> = ALL
+        .iter()
+        .map(|&id| Col {
+            id,
+            title: id.short_header(),
+            width: base_width(id, name_w, images_w),
+            // Numbers line up on the right.
+            right: matches!(id, Column::DeletionPriority | Column::UpdatePriority),
+        })
+        .collect();
     let total = |cols: &[Col]| cols.iter().map(|c| c.width + 1).sum::<u16>();
     for drop in DROP_ORDER {
         if total(&cols) <= width {
@@ -61,7 +61,7 @@ pub fn layout(width: u16, name_w: u16, images_w: u16) -> Vec<Col> {
     }
     // Still too wide: shrink the name column.
     let over = total(&cols).saturating_sub(width);
-    if let Some(n) = cols.iter_mut().find(|c| c.id == ColId::Name).filter(|_| over > 0) {
+    if let Some(n) = cols.iter_mut().find(|c| c.id == Column::Name).filter(|_| over > 0) {
         n.width = n.width.saturating_sub(over).max(6);
     }
     cols
@@ -76,9 +76,9 @@ mod tests {
         let wide = layout(200, 12, 14);
         assert_eq!(wide.len(), 11);
         let mid = layout(100, 12, 14);
-        assert!(!mid.iter().any(|c| c.id == ColId::Node));
+        assert!(!mid.iter().any(|c| c.id == Column::Node));
         let narrow = layout(78, 12, 14);
-        for id in [ColId::Name, ColId::State, ColId::Ready, ColId::Images] {
+        for id in [Column::Name, Column::State, Column::Ready, Column::Images] {
             assert!(narrow.iter().any(|c| c.id == id), "{id:?}");
         }
         assert!(narrow.iter().map(|c| c.width + 1).sum::<u16>() <= 78);

@@ -3,11 +3,12 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-use super::columns::{self, Col, ColId};
+use super::columns::{self, Col};
 use super::format;
 use super::theme::Theme;
-use crate::tui::app::state::{Line, State};
+use crate::tui::app::state::{State, TableLine};
 use crate::tui::app::store::SetKey;
+use okg_domain::columns::{Column, ImageMark};
 use okg_domain::fleet::Row;
 use okg_domain::image;
 
@@ -31,53 +32,36 @@ fn ops_style(t: &Theme, s: &str) -> Style {
     }
 }
 
+/// The images piece by piece: the tag and its mark (`okg_domain::columns::ImageMark`), in colour.
 fn images_text(row: &Row, t: &Theme) -> Vec<Cell> {
     row.images
         .iter()
         .map(|i| {
-            let mut s = i.tag.clone();
-            // Colour is never the only signal: a differing image also carries a mark.
-            if i.updating {
-                s.push_str(t.sym("→", ">"));
-            } else if i.differs {
-                s.push('*');
-            }
-            let style = if i.updating {
-                t.warn
-            } else if i.differs {
-                t.accent
-            } else {
-                t.text
+            let mark = ImageMark::of(i);
+            let (symbol, style) = match mark {
+                ImageMark::Updating => (t.sym(mark.symbol(), ">"), t.warn),
+                ImageMark::Differs => (mark.symbol(), t.accent),
+                ImageMark::Same => (mark.symbol(), t.text),
             };
-            (s, style)
+            (format!("{}{symbol}", i.tag), style)
         })
         .collect()
 }
 
-fn cell(row: &Row, col: ColId, state: &State, t: &Theme) -> Cell {
-    match col {
-        ColId::Name => {
-            let style = if state.flashed.contains(&row.key) { t.changed } else { t.text };
-            (row.key.name.clone(), style)
-        }
-        ColId::State => (row.state.clone(), state_style(t, &row.state)),
-        ColId::Ops => (row.ops_state.clone(), ops_style(t, &row.ops_state)),
-        ColId::Dp => (row.deletion_priority.to_string(), t.muted),
-        ColId::Up => (row.update_priority.to_string(), t.muted),
-        ColId::Ready => {
-            let style =
-                if row.containers > 0 && row.ready == row.containers { t.ok } else { t.warn };
-            (format!("{}/{}", row.ready, row.containers), style)
-        }
-        ColId::Restarts => {
-            let style = if row.restarts > 0 { t.warn } else { t.muted };
-            (format::restarts(row.restarts, row.last_restart, state.now), style)
-        }
-        ColId::Age => (row.created.map(|c| format::age(state.now, c)).unwrap_or_default(), t.muted),
-        ColId::Images => (String::new(), t.text), // drawn piecewise
-        ColId::Ip => (row.ip.clone().unwrap_or_else(|| "-".into()), t.muted),
-        ColId::Node => (row.node.clone().unwrap_or_else(|| "-".into()), t.muted),
-    }
+/// The cell's text (`okg_domain::columns`, shared with `okg status`) and its style.
+fn cell(row: &Row, col: Column, state: &State, t: &Theme) -> Cell {
+    let style = match col {
+        Column::Name if state.flashed.contains(&row.key) => t.changed,
+        Column::Name => t.text,
+        Column::State => state_style(t, &row.state),
+        Column::OpsState => ops_style(t, &row.ops_state),
+        Column::Ready if row.containers > 0 && row.ready == row.containers => t.ok,
+        Column::Ready => t.warn,
+        Column::Restarts if row.restarts > 0 => t.warn,
+        Column::Images => return (String::new(), t.text), // drawn piecewise
+        _ => t.muted,
+    };
+    (col.text(row, state.now), style)
 }
 
 /// Widths that fit the rows in view.
@@ -99,14 +83,14 @@ pub fn draw(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
     let end = (state.scroll + area.height as usize - 1).min(state.view.len());
     let lines = &state.view[state.scroll.min(end)..end];
     let rows_in_view = lines.iter().filter_map(|l| match l {
-        Line::Row(k) => state.fleet.rows.get(k),
-        Line::Group(_) => None,
+        TableLine::Row(k) => state.fleet.rows.get(k),
+        TableLine::Group(_) => None,
     });
     let (name_w, images_w, node_w) = measure(rows_in_view);
     let mut cols = columns::layout(area.width.saturating_sub(2), name_w, images_w);
     // The node column is last: give it what it needs if there is room.
     let used: u16 = cols.iter().map(|c| c.width + 1).sum();
-    if let Some(n) = cols.iter_mut().find(|c| c.id == ColId::Node) {
+    if let Some(n) = cols.iter_mut().find(|c| c.id == Column::Node) {
         let room =
             area.width.saturating_sub(2).saturating_sub(used - n.width - 1).saturating_sub(1);
         n.width = node_w.clamp(n.width, room.max(n.width).min(30));
@@ -141,8 +125,8 @@ pub fn draw(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
         let selected = state.cursor_pos() == pos;
         let in_range = visual.is_some_and(|(a, b)| pos >= a && pos <= b);
         match line {
-            Line::Group(set) => draw_group(state, t, set, lane, buf),
-            Line::Row(k) => {
+            TableLine::Group(set) => draw_group(state, t, set, lane, buf),
+            TableLine::Row(k) => {
                 if let Some(row) = state.fleet.rows.get(k) {
                     draw_row(state, t, row, &cols, lane, buf, in_range);
                 }
@@ -183,7 +167,7 @@ fn draw_row(
         if x >= right {
             break;
         }
-        if c.id == ColId::Images {
+        if c.id == Column::Images {
             let mut ix = x;
             for (text, style) in images_text(row, t) {
                 let room = (x + c.width).saturating_sub(ix) as usize;

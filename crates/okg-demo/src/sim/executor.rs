@@ -10,7 +10,7 @@ use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams, Preconditions
 use serde_json::{Value, json};
 
 use super::events::{EventSpec, EventWrite, Recorder};
-use super::plan::{Action, Memory, Pending, Resource};
+use super::plan::{Memory, Pending, PlannedWrite, Resource};
 use okg_domain::types::{GameServer, GameServerSet};
 
 /// What a write left behind, for the staleness bookkeeping.
@@ -59,10 +59,10 @@ where
     Ok(created.meta().resource_version.clone())
 }
 
-async fn apply(client: kube::Client, action: Action) -> Applied {
+async fn apply(client: kube::Client, action: PlannedWrite) -> Applied {
     let mut events = Vec::new();
     let result: kube::Result<Done> = match action {
-        Action::Patch { res, ns, name, rv, main, status, events: e } => {
+        PlannedWrite::Patch { res, ns, name, rv, main, status, events: e } => {
             events = e;
             let key = (res, ns.clone(), name.clone());
             let r = match res {
@@ -86,7 +86,7 @@ async fn apply(client: kube::Client, action: Action) -> Applied {
             };
             r.map(|rv| Some((key, rv)))
         }
-        Action::Create { res, ns, name, object, events: e } => {
+        PlannedWrite::Create { res, ns, name, object, events: e } => {
             events = e;
             let key = (res, ns.clone(), name);
             let rv = match res {
@@ -96,7 +96,7 @@ async fn apply(client: kube::Client, action: Action) -> Applied {
             };
             rv.map(|rv| Some((key, rv)))
         }
-        Action::Delete { res, ns, name, uid, now, events: e } => {
+        PlannedWrite::Delete { res, ns, name, uid, now, events: e } => {
             events = e;
             let dp = DeleteParams {
                 grace_period_seconds: now.then_some(0),
@@ -116,7 +116,7 @@ async fn apply(client: kube::Client, action: Action) -> Applied {
             };
             r.map(|_| Some((key, None)))
         }
-        Action::Bind { ns, name, node } => {
+        PlannedWrite::Bind { ns, name, node } => {
             let binding = json!({
                 "apiVersion": "v1", "kind": "Binding",
                 "metadata": {"name": name, "namespace": ns},
@@ -132,7 +132,7 @@ async fn apply(client: kube::Client, action: Action) -> Applied {
                 .await
                 .map(|_| None)
         }
-        Action::Event(e) => {
+        PlannedWrite::Event(e) => {
             events.push(e);
             Ok(None)
         }
@@ -187,7 +187,7 @@ async fn write_event(client: kube::Client, w: EventWrite) {
 /// Run all actions (object writes concurrently), then record what the cache should catch up to.
 pub async fn execute(
     client: &kube::Client,
-    actions: Vec<Action>,
+    actions: Vec<PlannedWrite>,
     mem: &mut Memory,
     recorder: &mut Recorder,
 ) {

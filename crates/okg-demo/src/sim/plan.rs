@@ -24,8 +24,10 @@ pub enum Resource {
     GameServerSet,
 }
 
+/// A write to the demo API server that a simulated controller (or the kubelet) planned; the
+/// executor sends it.
 #[derive(Debug)]
-pub enum Action {
+pub enum PlannedWrite {
     /// JSON Patch ops for the object and for its `/status`, each guarded by the resourceVersion
     /// it was planned from (the status write uses the one the first write returned).
     Patch {
@@ -182,7 +184,7 @@ pub(super) fn ns_name(m: &kube::api::ObjectMeta) -> (String, String) {
 }
 
 /// One reconcile: every write the cluster needs now.
-pub fn plan<'w>(world: &World<'w>, mem: &mut Memory, clock: &Clock) -> Vec<Action> {
+pub fn plan<'w>(world: &World<'w>, mem: &mut Memory, clock: &Clock) -> Vec<PlannedWrite> {
     mem.pending.retain(|_, p| clock.now.duration_since(p.at) <= PENDING_TTL);
     mem.warming = false;
     let tick = clock.tick;
@@ -245,7 +247,7 @@ pub fn plan<'w>(world: &World<'w>, mem: &mut Memory, clock: &Clock) -> Vec<Actio
 }
 
 /// The kubelet role alone: every pod is the kubelet's; a pod without a node is bound first.
-fn kubelet_only(world: &World, mem: &mut Memory, clock: &Clock, actions: &mut Vec<Action>) {
+fn kubelet_only(world: &World, mem: &mut Memory, clock: &Clock, actions: &mut Vec<PlannedWrite>) {
     for &pod in &world.pods {
         let (ns, name) = ns_name(&pod.metadata);
         if mem.stale(Resource::Pod, &ns, &name, pod.metadata.resource_version.as_deref(), clock.now)
@@ -256,7 +258,7 @@ fn kubelet_only(world: &World, mem: &mut Memory, clock: &Clock, actions: &mut Ve
             if pod.metadata.deletion_timestamp.is_none() {
                 let i = name.bytes().map(usize::from).sum::<usize>() % pods::NODES.len();
                 let node = pods::NODES[i].0.to_string();
-                actions.push(Action::Bind { ns, name, node });
+                actions.push(PlannedWrite::Bind { ns, name, node });
             }
             continue;
         }
@@ -277,7 +279,7 @@ pub(super) fn kubelet_pass(
     d: &mut Draft,
     mem: &mut Memory,
     clock: &Clock,
-    actions: &mut Vec<Action>,
+    actions: &mut Vec<PlannedWrite>,
     events: &mut Vec<EventSpec>,
     stepped: bool,
 ) -> bool {
@@ -290,7 +292,7 @@ pub(super) fn kubelet_pass(
         // Containers stopped: confirm the deletion (grace period 0), as a kubelet does.
         if can {
             let (ns, name) = ns_name(&d.get().metadata);
-            actions.push(Action::Delete {
+            actions.push(PlannedWrite::Delete {
                 res: Resource::Pod,
                 ns,
                 name,
@@ -317,18 +319,18 @@ pub(super) fn kubelet_pass(
     true
 }
 
-pub(super) fn push_pod_patch(d: &Draft, events: Vec<EventSpec>, actions: &mut Vec<Action>) {
+pub(super) fn push_pod_patch(d: &Draft, events: Vec<EventSpec>, actions: &mut Vec<PlannedWrite>) {
     let old = d.orig();
     let (main, status) = match d.edited() {
         Some(new) => (patch::pod_main_ops(old, new), patch::pod_status_ops(old, new)),
         None => (vec![], vec![]),
     };
     if main.is_empty() && status.is_empty() {
-        actions.extend(events.into_iter().map(Action::Event));
+        actions.extend(events.into_iter().map(PlannedWrite::Event));
         return;
     }
     let (ns, name) = ns_name(&old.metadata);
-    actions.push(Action::Patch {
+    actions.push(PlannedWrite::Patch {
         res: Resource::Pod,
         ns,
         name,

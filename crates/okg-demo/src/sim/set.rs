@@ -13,7 +13,7 @@ use super::events::EventSpec;
 use super::inplace::{self, Batch, ContainerRecord, InPlaceState};
 use super::mirror::{self, GsStatusInput};
 use super::plan::{
-    Action, Clock, Memory, Resource, can_step, kubelet_pass, ns_name, push_pod_patch,
+    Clock, Memory, PlannedWrite, Resource, can_step, kubelet_pass, ns_name, push_pod_patch,
 };
 use super::pods::{self, GsLabels, PodShape, lifecycle};
 use super::setstatus::{self, SetCounts};
@@ -81,7 +81,7 @@ fn delete_surplus<'a>(
     ns: &str,
     mem: &mut Memory,
     clock: &Clock,
-    actions: &mut Vec<Action>,
+    actions: &mut Vec<PlannedWrite>,
     events: impl Fn(&str) -> Vec<EventSpec>,
 ) {
     for (ord, meta) in objects {
@@ -92,7 +92,7 @@ fn delete_surplus<'a>(
         if mem.stale(res, ns, &name, meta.resource_version.as_deref(), clock.now) {
             continue;
         }
-        actions.push(Action::Delete {
+        actions.push(PlannedWrite::Delete {
             res,
             ns: ns.to_string(),
             events: events(&name),
@@ -109,7 +109,7 @@ pub(super) fn plan_set(
     gs_by_ord: &BTreeMap<u32, &GameServer>,
     mem: &mut Memory,
     clock: &Clock,
-    actions: &mut Vec<Action>,
+    actions: &mut Vec<PlannedWrite>,
 ) {
     let (ns, name) = ns_name(&set.metadata);
     let template = &set.spec.game_server_template.pod_template;
@@ -133,7 +133,7 @@ pub(super) fn plan_set(
             let mut gs_labels =
                 template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
             gs_labels.insert(labels::OWNER_GSS.into(), name.clone());
-            actions.push(Action::Create {
+            actions.push(PlannedWrite::Create {
                 res: Resource::GameServer,
                 ns: ns.clone(),
                 name: gs_name.clone(),
@@ -160,7 +160,7 @@ pub(super) fn plan_set(
                 overrides: &overrides,
                 gs: &GsLabels { state: "Creating".into(), ..gs_labels },
             };
-            actions.push(Action::Create {
+            actions.push(PlannedWrite::Create {
                 res: Resource::Pod,
                 ns: ns.clone(),
                 name: gs_name.clone(),
@@ -257,7 +257,7 @@ pub(super) fn plan_set(
         cands.push(cand);
     }
     if refused && mem.refused.insert(rev.clone()) {
-        actions.push(Action::Event(EventSpec {
+        actions.push(PlannedWrite::Event(EventSpec {
             namespace: ns.clone(),
             api_version: API_VERSION.into(),
             kind: "GameServerSet".into(),
@@ -320,7 +320,7 @@ pub(super) fn plan_set(
                         stepped = true;
                     }
                     Some(Mode::ReCreate) => {
-                        actions.push(Action::Delete {
+                        actions.push(PlannedWrite::Delete {
                             res: Resource::Pod,
                             ns: ns.clone(),
                             name: pname.clone(),
@@ -473,7 +473,7 @@ pub(super) fn plan_set(
         let old = serde_json::to_value(&gs.status).unwrap_or(Value::Null);
         let ops = patch::object_ops("/status", &old, &status);
         if !ops.is_empty() {
-            actions.push(Action::Patch {
+            actions.push(PlannedWrite::Patch {
                 res: Resource::GameServer,
                 ns: ns.clone(),
                 name: gname,
@@ -519,7 +519,7 @@ pub(super) fn plan_set(
         } else {
             merged = desired_status.clone();
         }
-        actions.push(Action::Patch {
+        actions.push(PlannedWrite::Patch {
             res: Resource::GameServerSet,
             ns: ns.clone(),
             name: name.clone(),

@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::Pod;
 use serde_json::{Value, json};
 
 use super::events::EventSpec;
-use super::plan::{self, Action, Clock, Memory, Resource, World};
+use super::plan::{self, Clock, Memory, PlannedWrite, Resource, World};
 use crate::DemoOptions;
 use okg_domain::types::{GameServer, GameServerSet};
 
@@ -130,8 +130,8 @@ impl Sim {
         let mut writes = 0;
         for a in actions {
             match a {
-                Action::Event(e) => self.events.push(e),
-                Action::Bind { name, node, .. } => {
+                PlannedWrite::Event(e) => self.events.push(e),
+                PlannedWrite::Bind { name, node, .. } => {
                     writes += 1;
                     self.rv += 1;
                     if let Some(o) = self.objects.get_mut(&(Resource::Pod, name)) {
@@ -139,7 +139,7 @@ impl Sim {
                         o["metadata"]["resourceVersion"] = json!(self.rv.to_string());
                     }
                 }
-                Action::Patch { res, name, rv, main, status, events, .. } => {
+                PlannedWrite::Patch { res, name, rv, main, status, events, .. } => {
                     writes += 1;
                     let mut rv = rv;
                     if !main.is_empty() {
@@ -153,7 +153,7 @@ impl Sim {
                     }
                     self.events.extend(events);
                 }
-                Action::Create { object, events, .. } => {
+                PlannedWrite::Create { object, events, .. } => {
                     self.events.extend(events);
                     writes += 1;
                     let mut object = object;
@@ -170,7 +170,7 @@ impl Sim {
                         self.insert(object);
                     }
                 }
-                Action::Delete { res, name, uid, now, events, .. } => {
+                PlannedWrite::Delete { res, name, uid, now, events, .. } => {
                     self.events.extend(events);
                     writes += 1;
                     let key = (res, name);

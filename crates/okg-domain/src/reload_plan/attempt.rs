@@ -22,7 +22,7 @@ pub enum Attempt {
 
 /// The decision for an attempt.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
+pub enum AttemptVerdict {
     Success(Answer),
     Fail(Failure),
     /// A transient API error: try again after `backoff` if attempts remain.
@@ -32,21 +32,25 @@ pub enum Verdict {
 /// Decide what an attempt means. Retries happen only when the API server or the connection
 /// failed before anything ran in the pod: a command that exited non-zero, or an app that
 /// answered 5xx, did run and reloading twice is not what the operator asked for.
-pub fn classify(attempt: &Attempt) -> Verdict {
+pub fn classify(attempt: &Attempt) -> AttemptVerdict {
     match attempt {
-        Attempt::Exited(0) => Verdict::Success(Answer::Exit(0)),
-        Attempt::Exited(c) => Verdict::Fail(Failure::Exit(*c)),
-        Attempt::Answered(s) if (200..300).contains(s) => Verdict::Success(Answer::HttpStatus(*s)),
-        Attempt::Answered(s) => Verdict::Fail(Failure::HttpStatus(*s)),
+        Attempt::Exited(0) => AttemptVerdict::Success(Answer::Exit(0)),
+        Attempt::Exited(c) => AttemptVerdict::Fail(Failure::Exit(*c)),
+        Attempt::Answered(s) if (200..300).contains(s) => {
+            AttemptVerdict::Success(Answer::HttpStatus(*s))
+        }
+        Attempt::Answered(s) => AttemptVerdict::Fail(Failure::HttpStatus(*s)),
         Attempt::Refused { status, message } => {
             if is_transient_status(*status) {
-                Verdict::Retry(format!("API server answered {status}: {message}"))
+                AttemptVerdict::Retry(format!("API server answered {status}: {message}"))
             } else {
-                Verdict::Fail(Failure::Error(format!("API server answered {status}: {message}")))
+                AttemptVerdict::Fail(Failure::Error(format!(
+                    "API server answered {status}: {message}"
+                )))
             }
         }
-        Attempt::NotConnected(m) => Verdict::Retry(format!("connection failed: {m}")),
-        Attempt::Lost(m) => Verdict::Fail(Failure::Error(m.clone())),
+        Attempt::NotConnected(m) => AttemptVerdict::Retry(format!("connection failed: {m}")),
+        Attempt::Lost(m) => AttemptVerdict::Fail(Failure::Error(m.clone())),
     }
 }
 

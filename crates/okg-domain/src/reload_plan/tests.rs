@@ -67,23 +67,26 @@ fn limits_validation_names_the_flag() {
 
 #[test]
 fn only_api_errors_before_the_command_ran_are_retried() {
-    assert_eq!(classify(&Attempt::Exited(0)), Verdict::Success(Answer::Exit(0)));
-    assert_eq!(classify(&Attempt::Exited(1)), Verdict::Fail(Failure::Exit(1)));
-    assert_eq!(classify(&Attempt::Exited(127)), Verdict::Fail(Failure::Exit(127)));
-    assert_eq!(classify(&Attempt::Answered(204)), Verdict::Success(Answer::HttpStatus(204)));
+    assert_eq!(classify(&Attempt::Exited(0)), AttemptVerdict::Success(Answer::Exit(0)));
+    assert_eq!(classify(&Attempt::Exited(1)), AttemptVerdict::Fail(Failure::Exit(1)));
+    assert_eq!(classify(&Attempt::Exited(127)), AttemptVerdict::Fail(Failure::Exit(127)));
+    assert_eq!(classify(&Attempt::Answered(204)), AttemptVerdict::Success(Answer::HttpStatus(204)));
     // The app answered 500 or 503: it ran, so no retry.
-    assert_eq!(classify(&Attempt::Answered(500)), Verdict::Fail(Failure::HttpStatus(500)));
-    assert_eq!(classify(&Attempt::Answered(503)), Verdict::Fail(Failure::HttpStatus(503)));
+    assert_eq!(classify(&Attempt::Answered(500)), AttemptVerdict::Fail(Failure::HttpStatus(500)));
+    assert_eq!(classify(&Attempt::Answered(503)), AttemptVerdict::Fail(Failure::HttpStatus(503)));
     for s in [429, 500, 503, 504] {
         let a = Attempt::Refused { status: s, message: "busy".into() };
-        assert!(matches!(classify(&a), Verdict::Retry(_)), "{s}");
+        assert!(matches!(classify(&a), AttemptVerdict::Retry(_)), "{s}");
     }
     for s in [400, 401, 403, 404, 409, 422, 501, 502] {
         let a = Attempt::Refused { status: s, message: "no".into() };
-        assert!(matches!(classify(&a), Verdict::Fail(Failure::Error(_))), "{s}");
+        assert!(matches!(classify(&a), AttemptVerdict::Fail(Failure::Error(_))), "{s}");
     }
-    assert!(matches!(classify(&Attempt::NotConnected("reset".into())), Verdict::Retry(_)));
-    assert!(matches!(classify(&Attempt::Lost("eof".into())), Verdict::Fail(Failure::Error(_))));
+    assert!(matches!(classify(&Attempt::NotConnected("reset".into())), AttemptVerdict::Retry(_)));
+    assert!(matches!(
+        classify(&Attempt::Lost("eof".into())),
+        AttemptVerdict::Fail(Failure::Error(_))
+    ));
 }
 
 #[test]

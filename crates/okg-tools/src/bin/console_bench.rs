@@ -49,9 +49,10 @@ fn main() {
         State::new("bench", "http://bench", Some("default".into()), access, fake::now());
     state.update(Msg::Resize { width: 120, height: 40 });
     let t0 = Instant::now();
-    state.update(Msg::Cluster(ClusterEvent::SetsReplaced(sets)));
-    state.update(Msg::Cluster(ClusterEvent::GameServersReplaced(gss)));
-    state.update(Msg::Cluster(ClusterEvent::PodsReplaced(pods)));
+    // The pages and synced events a real first list arrives as.
+    for ev in ClusterEvent::fleet_listed(sets, gss, pods) {
+        state.update(Msg::Cluster(ev));
+    }
     let load = t0.elapsed();
     let rss1 = rss_kib();
 

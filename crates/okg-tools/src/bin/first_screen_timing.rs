@@ -67,16 +67,10 @@ async fn once(kubeconfig: kube::config::Kubeconfig, target: &Target) -> anyhow::
             .context("no complete lists within 120s")?
             .context("watches stopped")?;
         match &msg {
-            // A list arrives whole (`*Replaced`) or in pages ended by `*Synced`.
-            Msg::Cluster(ClusterEvent::SetsReplaced(_) | ClusterEvent::SetsSynced(_)) => {
-                sets = true
-            }
-            Msg::Cluster(
-                ClusterEvent::GameServersReplaced(_) | ClusterEvent::GameServersSynced(_),
-            ) => gss = true,
-            Msg::Cluster(ClusterEvent::PodsReplaced(_) | ClusterEvent::PodsSynced(_)) => {
-                pods = true
-            }
+            // A list arrives in pages ended by `*Synced`.
+            Msg::Cluster(ClusterEvent::SetsSynced(_)) => sets = true,
+            Msg::Cluster(ClusterEvent::GameServersSynced(_)) => gss = true,
+            Msg::Cluster(ClusterEvent::PodsSynced(_)) => pods = true,
             Msg::Cluster(ClusterEvent::WatchError(e)) => bail!("watch error: {e}"),
             _ => {}
         }

@@ -14,7 +14,7 @@ use futures::StreamExt;
 use okg_console::cluster::client::{self, Target};
 use okg_console::cluster::writer::Writer;
 use okg_console::tui::app::msg::Msg;
-use okg_console::tui::app::state::{Access, Line, State};
+use okg_console::tui::app::state::{Access, State, TableLine};
 use okg_console::tui::view::{text, theme::Theme};
 use okg_console::tui::{Io, event_loop};
 use okg_demo::{DemoCluster, DemoOptions, fixtures};
@@ -106,7 +106,7 @@ async fn main() -> anyhow::Result<()> {
     while state.access.caps.is_none() || !state.synced.iter().all(|s| *s) {
         slice(&mut state, &mut term).await;
     }
-    let pos = state.position_of(&Line::Group(("default".into(), "gss-2048".into()))).unwrap();
+    let pos = state.position_of(&TableLine::Group(("default".into(), "gss-2048".into()))).unwrap();
     state.set_cursor_pos(pos);
     press(KeyCode::Char('r'));
     "nginx -s reload".chars().for_each(|c| press(KeyCode::Char(c)));

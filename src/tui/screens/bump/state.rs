@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crossterm::event::{KeyCode, KeyEvent};
 use tui_textarea::TextArea;
 
-use crate::cluster::access::{Action as Rbac, Permission, denials};
+use crate::cluster::access::{ApiAction, Permission, denials};
 use crate::ops::bump::Step;
 pub use crate::ops::bump_task::{BumpCmd, BumpReply};
 use crate::tui::app::keymap::{self, Action, Context};
@@ -44,7 +44,7 @@ pub enum Pending {
 #[derive(Clone, Debug)]
 pub struct Confirm {
     pub pending: Pending,
-    pub rbac: Option<Vec<(Rbac, Permission)>>,
+    pub rbac: Option<Vec<(ApiAction, Permission)>>,
     pub scroll: u16,
     /// What was typed for the re-create confirmation.
     pub typed: String,
@@ -474,7 +474,7 @@ impl BumpDialog {
     fn show_plan(
         &mut self,
         plan: Result<Plan, String>,
-        rbac: Option<Vec<(Rbac, Permission)>>,
+        rbac: Option<Vec<(ApiAction, Permission)>>,
         conflict: Option<String>,
     ) {
         self.applying = None;

@@ -15,9 +15,9 @@ fn state(access: Access) -> State {
     let mut s = State::new("ctx", "http://x", Some("default".into()), access, fake::now());
     let (sets, gss, pods) = fake::small_fleet();
     s.update(Msg::Resize { width: 120, height: 40 });
-    s.update(Msg::Cluster(ClusterEvent::SetsReplaced(sets)));
-    s.update(Msg::Cluster(ClusterEvent::GameServersReplaced(gss)));
-    s.update(Msg::Cluster(ClusterEvent::PodsReplaced(fake::infos(&pods))));
+    for ev in ClusterEvent::fleet_listed(sets, gss, fake::infos(&pods)) {
+        s.update(Msg::Cluster(ev));
+    }
     s
 }
 
@@ -51,8 +51,8 @@ fn plan(set: usize, image: &str, scope: Scope) -> Plan {
     bump_plan::plan_bump(&sets[set], &gss, &pods, &req).unwrap()
 }
 
-fn allowed() -> Option<Vec<(Rbac, Permission)>> {
-    Some(vec![(Rbac::PatchGameServerSets, Permission::Allowed)])
+fn allowed() -> Option<Vec<(ApiAction, Permission)>> {
+    Some(vec![(ApiAction::PatchGameServerSets, Permission::Allowed)])
 }
 
 fn is_mutation(c: &Cmd) -> bool {
@@ -206,7 +206,7 @@ fn rbac_denial_and_refused_policy_block_the_apply() {
             step: Step::Continue { set: "x".into(), container: "c".into(), step: None },
             plan: Box::new(p.clone()),
         },
-        rbac: Some(vec![(Rbac::PatchGameServerSets, Permission::Denied("no role".into()))]),
+        rbac: Some(vec![(ApiAction::PatchGameServerSets, Permission::Denied("no role".into()))]),
         scroll: 0,
         typed: String::new(),
         conflict: None,

@@ -11,7 +11,7 @@ use okg_domain::reload_plan::{Limits, OutputStream, PodResult, ReloadMethod, Sto
 pub const TAIL: usize = 200;
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum PodState {
+pub enum PodProgress {
     Pending,
     Running { since: Timestamp, attempt: u32 },
     Done(PodResult),
@@ -20,7 +20,7 @@ pub enum PodState {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PodLine {
     pub pod: String,
-    pub state: PodState,
+    pub state: PodProgress,
     /// The pod's last output line, with its stream.
     pub last: Option<(OutputStream, String)>,
 }
@@ -97,7 +97,11 @@ impl ReloadView {
         let i = match self.index.get(pod) {
             Some(i) => *i,
             None => {
-                self.pods.push(PodLine { pod: pod.into(), state: PodState::Pending, last: None });
+                self.pods.push(PodLine {
+                    pod: pod.into(),
+                    state: PodProgress::Pending,
+                    last: None,
+                });
                 self.index.insert(pod.into(), self.pods.len() - 1);
                 self.pods.len() - 1
             }
@@ -112,12 +116,12 @@ impl ReloadView {
             }
             ReloadEvent::Started { pod } => {
                 self.pausing = false;
-                self.line(&pod).state = PodState::Running { since: now, attempt: 1 };
+                self.line(&pod).state = PodProgress::Running { since: now, attempt: 1 };
             }
             ReloadEvent::Retrying { pod, attempt, .. } => {
                 let l = self.line(&pod);
-                if let PodState::Running { since, .. } = l.state {
-                    l.state = PodState::Running { since, attempt: attempt + 1 };
+                if let PodProgress::Running { since, .. } = l.state {
+                    l.state = PodProgress::Running { since, attempt: attempt + 1 };
                 }
             }
             ReloadEvent::Output { pod, stream, line } => {
@@ -128,7 +132,7 @@ impl ReloadView {
                 }
             }
             ReloadEvent::Finished { pod, result } => {
-                self.line(&pod).state = PodState::Done(result);
+                self.line(&pod).state = PodProgress::Done(result);
             }
             ReloadEvent::BatchDone { .. } => {}
             ReloadEvent::Pausing { .. } => self.pausing = true,
@@ -144,12 +148,12 @@ impl ReloadView {
         let mut c = Counts::default();
         for p in &self.pods {
             match &p.state {
-                PodState::Pending => c.pending += 1,
-                PodState::Running { .. } => c.running += 1,
-                PodState::Done(PodResult::Succeeded { .. }) => c.succeeded += 1,
-                PodState::Done(PodResult::Failed { .. }) => c.failed += 1,
-                PodState::Done(PodResult::Skipped { .. }) => c.skipped += 1,
-                PodState::Done(PodResult::Cancelled { .. }) => c.cancelled += 1,
+                PodProgress::Pending => c.pending += 1,
+                PodProgress::Running { .. } => c.running += 1,
+                PodProgress::Done(PodResult::Succeeded { .. }) => c.succeeded += 1,
+                PodProgress::Done(PodResult::Failed { .. }) => c.failed += 1,
+                PodProgress::Done(PodResult::Skipped { .. }) => c.skipped += 1,
+                PodProgress::Done(PodResult::Cancelled { .. }) => c.cancelled += 1,
             }
         }
         c

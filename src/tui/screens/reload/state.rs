@@ -12,7 +12,8 @@ use crate::tui::app::state::{DialogCtx, DialogOutcome};
 use okg_domain::fleet::Key;
 use okg_domain::reload_plan::{Limits, ReloadMethod, ReloadTarget};
 
-pub use crate::ops::reload_task::{ReloadDefaults, ReloadFailed, ReloadProgress, ReloadReply};
+pub use crate::ops::reload_defaults::ReloadDefaults;
+pub use crate::ops::reload_task::{ReloadFailed, ReloadProgress, ReloadReply};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
@@ -74,6 +75,9 @@ pub struct ReloadDialog {
     pub focus: usize,
     pub error: Option<String>,
     pub note: Option<String>,
+    /// A config.toml that cannot be used (`ops::reload_defaults::ConfigError`): shown until the
+    /// dialog closes, whatever the user types.
+    pub warning: Option<String>,
     /// The user typed into the method fields: a late default must not overwrite it.
     edited: bool,
     /// Chained onto the rollout being followed: each pod is reloaded once it is IN PLACE.
@@ -121,6 +125,7 @@ impl ReloadDialog {
             focus: 1,
             error: None,
             note: None,
+            warning: None,
             edited: false,
             chain: false,
             phase: Phase::Form { confirming: None },
@@ -145,6 +150,7 @@ impl ReloadDialog {
     /// Fill the method from the sets' default unless the user already typed one.
     pub fn apply_defaults(&mut self, d: ReloadDefaults) {
         self.note = d.note;
+        self.warning = d.warning;
         if self.edited {
             return;
         }

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use crate::tui::app::keymap::{self, Action, Context};
-use crate::tui::screens::reload::run::{PodState, ReloadView};
+use crate::tui::screens::reload::run::{PodProgress, ReloadView};
 use crate::tui::screens::reload::state::{FIELDS, Field, Phase, ReloadDialog, join_words, plural};
 use crate::tui::view::format::fit;
 use crate::tui::view::theme::Theme;
@@ -87,6 +87,13 @@ fn form(
         row += 1;
     }
     let width = inner.width as usize;
+    // A config problem says which file, what is wrong and what to do: too long for one row.
+    if let Some(w) = &d.warning {
+        for line in wrap(w, width.saturating_sub(2)) {
+            put(buf, inner, row, vec![Span::styled(format!(" {line}"), t.warn)]);
+            row += 1;
+        }
+    }
     match confirming {
         Some(c) => {
             put(
@@ -121,6 +128,32 @@ fn form(
     }
 }
 
+/// `text` in lines of at most `width` characters, broken between words (a longer word is cut).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+        while line.chars().count() > width {
+            let rest: String = line.chars().skip(width).collect();
+            line = line.chars().take(width).collect();
+            lines.push(std::mem::replace(&mut line, rest));
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 fn method_text(v: &ReloadView) -> String {
     match (&v.method, &v.container) {
         (ReloadMethod::Exec { argv }, Some(c)) => format!("exec {c}: {}", join_words(argv)),
@@ -128,20 +161,20 @@ fn method_text(v: &ReloadView) -> String {
     }
 }
 
-fn status(state: &PodState, t: &Theme) -> (String, Style, String) {
+fn status(state: &PodProgress, t: &Theme) -> (String, Style, String) {
     match state {
-        PodState::Pending => ("pending".into(), t.muted, String::new()),
-        PodState::Running { attempt, .. } if *attempt > 1 => {
+        PodProgress::Pending => ("pending".into(), t.muted, String::new()),
+        PodProgress::Running { attempt, .. } if *attempt > 1 => {
             (format!("{} try {attempt}", t.sym("…", "..")), t.accent, String::new())
         }
-        PodState::Running { .. } => {
+        PodProgress::Running { .. } => {
             (format!("{} running", t.sym("…", "..")), t.accent, String::new())
         }
         // The reason goes in the output column.
-        PodState::Done(PodResult::Skipped { .. }) => {
+        PodProgress::Done(PodResult::Skipped { .. }) => {
             (t.sym("- skipped", "skip").to_string(), t.warn, String::new())
         }
-        PodState::Done(r) => {
+        PodProgress::Done(r) => {
             let time = r.duration().map(|d| format!("{:.2}s", d.as_secs_f64())).unwrap_or_default();
             let style = match r {
                 PodResult::Succeeded { .. } => t.ok,
@@ -226,7 +259,7 @@ fn live(v: &ReloadView, area: Rect, buf: &mut Buffer, t: &Theme) {
             Some((OutputStream::Stdout, l)) => (format!("{} | {l}", p.pod), t.text),
             Some((OutputStream::Stderr, l)) => (format!("{} ! {l}", p.pod), t.warn),
             None => match &p.state {
-                PodState::Done(PodResult::Skipped { reason }) => (reason.clone(), t.muted),
+                PodProgress::Done(PodResult::Skipped { reason }) => (reason.clone(), t.muted),
                 _ => (String::new(), t.text),
             },
         };
