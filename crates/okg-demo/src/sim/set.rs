@@ -257,21 +257,14 @@ pub(super) fn plan_set(
         cands.push(cand);
     }
     if refused && mem.refused.insert(rev.clone()) {
-        actions.push(PlannedWrite::Event(EventSpec {
-            namespace: ns.clone(),
-            api_version: API_VERSION.into(),
-            kind: "GameServerSet".into(),
-            name: name.clone(),
-            uid: set.metadata.uid.clone(),
-            field_path: None,
-            warning: true,
-            reason: "FailedUpdate".into(),
-            message: format!(
-                "revision {rev} changes more than container images, which podUpdatePolicy InPlaceOnly cannot apply in place; no pod was updated"
-            ),
-            component: "gameserverset-controller".into(),
-            host: None,
-        }));
+        // Upstream the Advanced StatefulSet webhook denies the update ("invalid template modified
+        // with InPlaceOnly strategy … only image update is allowed") and kruise-game only logs
+        // it and retries: no event is written, so the demo writes none either.
+        tracing::warn!(
+            set = %format!("{ns}/{name}"),
+            revision = %rev,
+            "InPlaceOnly: the revision changes more than container images; no pod is updated"
+        );
     }
     let starts: HashSet<u32> =
         order::to_start(&cands, set.partition(), max_unavailable, set.paused())
