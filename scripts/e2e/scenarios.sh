@@ -603,15 +603,21 @@ scenario_priorities() {
     fi
 }
 
+# went_updating_since LINE POD: the pod watch of the override scenario shows POD with the
+# lifecycle label Updating after its line LINE.
+went_updating_since() {
+    tail -n +"$(($1 + 1))" "$SCEN_OUT/override.pods" | awk -v pod="$2" '$1 == pod && $5 == "Updating" { found = 1 } END { exit !found }'
+}
+
 # sidecar_restarts NS POD: the sidecar's restartCount.
 sidecar_restarts() { pod_field "$1" "$2" '.status.containerStatuses[] | select(.name == "sidecar") | .restartCount'; }
 
 # ---- (f) a spec.containers override on two GameServers, a template bump over them, rollback ----
 # `--gameservers 0,1` writes the GameServers' spec.containers (OKG patches those pods' image
 # directly, in place). A template bump then updates every pod; the two overridden pods end on the
-# override image (the override wins), the others on the template's, all in place. The restart
-# counts of the overridden pods are recorded (upstream: OpenKruise patches the template image,
-# OKG patches the override back: issue 11, item 5). The rollback of the override through the
+# override image (the override wins), the others on the template's, all in place. On real-okg the
+# overridden pods must go through an in-place update too (OpenKruise patches the template image,
+# OKG patches the override back: issue 11, item 5); their restart counts are recorded. The rollback of the override through the
 # console (same command, the old image) is recorded: it pins the old image in spec.containers
 # instead of removing the entry (issue 11, item 6).
 scenario_override() {
@@ -625,12 +631,21 @@ scenario_override() {
     ((rc == 0)) || fail "okg bump --gameservers exited $rc ($(jq -c '{outcome, counts}' "$out.bump.json" 2>/dev/null))" || { record_stop "$ns" override; return 1; }
     wait_ready "$ns" "$set" 3 60 || { record_stop "$ns" override; return 1; }
     [[ "$(pods_on "$ns" "$set" "$vo")" == "$set-0 $set-1" ]] || fail "override: pods on $vo: [$(pods_on "$ns" "$set" "$vo")]" || { record_stop "$ns" override; return 1; }
-    local r0 r1
+    local r0 r1 mark
     r0=$(sidecar_restarts "$ns" "$set-0")
+    mark=$(wc -l <"$SCEN_OUT/override.pods")
     rc=0
     bump_json "$out.template.json" "$set" -n "$ns" --container sidecar --image "$v2" --timeout 120s || rc=$?
     note "template bump over the overrides: exit $rc, outcome $(jq -r .outcome "$out.template.json"), verdicts $(verdicts "$out.template.json" | tr '\n' ' ')"
     wait_on "$ns" "$set" "$v2" 1 90 || { record_stop "$ns" override; return 1; }
+    if [[ "$BACKEND" == real-okg ]]; then
+        # OpenKruise reaches the overridden pods one at a time after the third (maxUnavailable 1).
+        local deadline=$((SECONDS + 90))
+        until went_updating_since "$mark" "$set-0" && went_updating_since "$mark" "$set-1"; do
+            ((SECONDS < deadline)) || break
+            sleep 0.5
+        done
+    fi
     sleep 5
     wait_ready "$ns" "$set" 3 60 || { record_stop "$ns" override; return 1; }
     local on_o on_2
@@ -639,10 +654,16 @@ scenario_override() {
     r1=$(sidecar_restarts "$ns" "$set-0")
     note "after the template bump: on the override [$on_o], on the template [$on_2]; $set-0 sidecar restarts $r0 -> $r1"
     [[ "$on_o" == "$set-0 $set-1" && "$on_2" == "$set-2" ]] || fail "after the template bump: on $vo [$on_o], on $v2 [$on_2]" || { record_stop "$ns" override; return 1; }
+    # Upstream, OpenKruise updates the overridden pods in place too (lifecycle Updating) and OKG
+    # patches the override back; whether the sidecar restarts 0, 1 or 2 times depends on whether
+    # the kubelet acted before OKG's patch, so the restarts are a note and the update is the check.
+    local touched=0 p
+    for p in "$set-0" "$set-1"; do went_updating_since "$mark" "$p" && touched=$((touched + 1)); done
+    note "overridden pods updated in place by the template bump: $touched of 2"
     if [[ "$BACKEND" == real-okg ]]; then
-        ((r1 > r0)) || fail "$set-0's sidecar did not restart during the template bump ($r0 -> $r1)" || { record_stop "$ns" override; return 1; }
-    elif ((r1 == r0)); then
-        gap "a template bump leaves the overridden pods alone (upstream updates them in place, then OKG restores the override: the sidecar restarts)"
+        ((touched == 2)) || fail "$touched of 2 overridden pods went through an in-place update during the template bump" || { record_stop "$ns" override; return 1; }
+    elif ((touched == 0)); then
+        gap "a template bump leaves the overridden pods alone (upstream updates them in place, then OKG restores the override, so the sidecar may restart)"
     fi
     rc=0
     bump_json "$out.rollback.json" "$set" -n "$ns" --container sidecar --image "$v0" --gameservers "$set-0,$set-1" --timeout 90s || rc=$?
