@@ -199,9 +199,9 @@ wait_gs_remade() {
 
 # ---- (b) the same bump on a ReCreate set -------------------------------------------------------
 # Every pod RE-CREATED (console verdict, exit code 2; new UIDs by kubectl). Under the default
-# reclaim policy a GameServer is owned by its pod: upstream deletes it with the pod and makes a
-# fresh one (opsState None, priorities 0, no spec.containers). The demo keeps them: a known gap
-# (docs/demo.md), reported, not asserted.
+# reclaim policy a GameServer is owned by its pod: it is deleted with the pod and made again
+# (opsState None, priorities 0, no spec.containers), on every backend; the console's plan named
+# the reclaim policy and what would be lost (one Maintaining, one with priorities).
 scenario_recreate() {
     local ns=okg-s-recreate set=gss-recreate out="$SCEN_OUT/recreate"
     make_set "$ns" "$set" ReCreate 3 || return 1
@@ -218,7 +218,7 @@ scenario_recreate() {
     wait_ready "$ns" "$set" 3 60 || true
     # Upstream re-makes a GameServer only after the garbage collector deleted the old one with
     # its pod, which can lag the new pod by seconds on a loaded machine: wait for it, bounded.
-    [[ "$BACKEND" != real-okg ]] || wait_gs_remade "$ns" "$set" "$out.gs.before" 3 90 || true
+    wait_gs_remade "$ns" "$set" "$out.gs.before" 3 90 || true
     sleep 2
     record_stop "$ns" recreate
     snapshot "$ns" "$set" "$out.after"
@@ -234,14 +234,13 @@ scenario_recreate() {
     done <"$out.after"
     local reset
     reset=$(awk -F'\t' '$3 == "None" && $4 == "0" && $5 == "0" && $6 == "-"' "$out.gs.after" | wc -l)
-    if [[ "$BACKEND" == real-okg ]]; then
-        # Upstream: every GameServer re-made from its new pod.
-        common=$(cut -f2 "$out.gs.before" | grep -cxF -f - <(cut -f2 "$out.gs.after") || true)
-        ((common == 0)) || fail "$common GameServers kept their UID (want all re-made)" || return 1
-        ((reset == 3)) || fail "GameServers not reset: $(tr '\t\n' ' ;' <"$out.gs.after")" || return 1
-    elif ((reset != 3)); then
-        gap "GameServers keep UID, opsState and priorities across re-creation (upstream re-makes them)"
-    fi
+    # Every GameServer re-made from its new pod (upstream; the demo does the same since issue 11).
+    common=$(cut -f2 "$out.gs.before" | grep -cxF -f - <(cut -f2 "$out.gs.after") || true)
+    ((common == 0)) || fail "$common GameServers kept their UID (want all re-made)" || return 1
+    ((reset == 3)) || fail "GameServers not reset: $(tr '\t\n' ' ;' <"$out.gs.after")" || return 1
+    # The console said so before it sent anything: the plan names the reclaim policy and the losses.
+    jq -e '.plan.resets.reclaimPolicy == "Cascade" and (.plan.resets.maintaining | length) == 1 and (.plan.resets.priorities | length) == 1' "$out.bump.json" >/dev/null ||
+        fail "the plan does not name the GameServer resets: $(jq -c .plan.resets "$out.bump.json")" || return 1
 }
 
 # pod_field NS POD JQ: one value of one pod.

@@ -152,6 +152,9 @@ pub struct Plan {
     /// Every pod of the set, in predicted update order.
     pub pods: Vec<PodPlan>,
     pub warnings: Vec<String>,
+    /// When the plan re-creates pods: what happens to their GameServers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resets: Option<GameServerResets>,
 }
 
 impl Plan {
@@ -604,6 +607,7 @@ fn plan_template(
             ));
         }
     }
+    let resets = resets_warned(&policy, view, &pods, &mut warnings);
     Ok(Plan {
         kind,
         namespace: view.namespace.clone(),
@@ -621,9 +625,30 @@ fn plan_template(
         patches,
         pods,
         warnings,
+        resets,
     })
 }
 
+/// Re-creation under the default reclaim policy throws away what was set on the GameServers:
+/// the first warning says what, so nobody confirms a re-creation without seeing it.
+fn resets_warned(
+    policy: &Policy,
+    view: &SetView,
+    pods: &[PodPlan],
+    warnings: &mut Vec<String>,
+) -> Option<GameServerResets> {
+    if !matches!(policy, Policy::ReCreate(_)) {
+        return None;
+    }
+    let targets: Vec<String> =
+        pods.iter().filter(|p| p.to_image.is_some()).map(|p| p.name.clone()).collect();
+    let r = GameServerResets::of(view.gss, &view.gameservers, &targets);
+    warnings.insert(0, r.to_string());
+    Some(r)
+}
+
+mod resets;
+pub use resets::GameServerResets;
 mod steps;
 use steps::plan_overrides;
 pub use steps::*;

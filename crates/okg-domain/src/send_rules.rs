@@ -54,6 +54,8 @@ pub enum Refusal {
     RecreateNotAllowed {
         pods: usize,
         set: String,
+        /// What happens to their GameServers (reclaim policy, what is lost).
+        resets: Option<String>,
     },
     /// The bump screen would re-create pods and the set's name was not typed.
     RecreateNotTyped {
@@ -72,9 +74,10 @@ impl fmt::Display for Refusal {
             Refusal::NothingToSend => write!(f, "nothing to send"),
             Refusal::ReadOnly => write!(f, "read-only session (--read-only): nothing was sent"),
             Refusal::RbacDenied(d) => write!(f, "RBAC denies {}: {}", d.action, d.reason),
-            Refusal::RecreateNotAllowed { pods, set } => write!(
+            Refusal::RecreateNotAllowed { pods, set, resets } => write!(
                 f,
-                "this bump RE-CREATES {pods} pod(s) of {set} (new pod, restarted game process, maybe a new IP). Nothing was sent; pass --allow-recreate if that is what you want"
+                "this bump RE-CREATES {pods} pod(s) of {set} (new pod, restarted game process, maybe a new IP{}). Nothing was sent; pass --allow-recreate if that is what you want",
+                resets.as_ref().map(|r| format!("; {r}")).unwrap_or_default()
             ),
             Refusal::RecreateNotTyped { set } => {
                 write!(f, "pods would be RE-CREATED: type {set} to confirm")
@@ -115,7 +118,8 @@ pub fn refusal(change: Change, facts: &Facts) -> Option<Refusal> {
         }
         if plan.recreates() && matches!(facts.consent, Consent::AllowRecreateFlag(false)) {
             let set = plan.set.clone();
-            return Some(Refusal::RecreateNotAllowed { pods: plan.targets().len(), set });
+            let resets = plan.resets.as_ref().map(ToString::to_string);
+            return Some(Refusal::RecreateNotAllowed { pods: plan.targets().len(), set, resets });
         }
     }
     if facts.read_only {

@@ -59,6 +59,17 @@ fn bump(sim: &mut Sim, set: &str, container: usize, image: &str) {
     );
 }
 
+/// Steps until every pod of `set` is Ready on the set's current revision.
+fn run_rollout(sim: &mut Sim, set: &str) {
+    let rev = revision(sim, set);
+    sim.run_until(200, |s| {
+        all_ready(s, set)
+            && s.pods_of(set)
+                .iter()
+                .all(|p| pods::label(p, labels::REVISION_HASH) == Some(rev.as_str()))
+    });
+}
+
 fn revision(sim: &Sim, set: &str) -> String {
     super::revision::revision_name(set, &sim.set(set).spec.game_server_template.pod_template)
 }
@@ -195,15 +206,10 @@ fn min_ready_seconds_holds_the_next_pod_back() {
 fn recreate_policy_replaces_pods() {
     let mut sim = Sim::new(2);
     let before = by_name(sim.pods_of("gss-battle"));
-    let ops_before = sim.gs("gss-battle-1").ops_state().to_string();
+    let gs_uid_before = sim.gs("gss-battle-1").metadata.uid.clone();
+    assert_eq!(sim.gs("gss-battle-1").ops_state(), "Maintaining", "the seed");
     bump(&mut sim, "gss-battle", 1, "registry.example.com/okg/battle-sidecar:v1.1");
-    let rev = revision(&sim, "gss-battle");
-    sim.run_until(200, |s| {
-        all_ready(s, "gss-battle")
-            && s.pods_of("gss-battle")
-                .iter()
-                .all(|p| pods::label(p, labels::REVISION_HASH) == Some(rev.as_str()))
-    });
+    run_rollout(&mut sim, "gss-battle");
     for (name, after) in by_name(sim.pods_of("gss-battle")) {
         assert_ne!(after.metadata.uid, before[&name].metadata.uid, "{name} was re-created");
         assert!(
@@ -219,8 +225,27 @@ fn recreate_policy_replaces_pods() {
         );
         assert_eq!(image_of(&after, "sidecar"), "registry.example.com/okg/battle-sidecar:v1.1");
     }
-    // GameServers survived with their spec.
-    assert_eq!(sim.gs("gss-battle-1").ops_state(), ops_before);
+    // Under the default reclaim policy the GameServer went with its pod and came back with
+    // defaults, as kruise-game makes it (`initGameServerByPod`).
+    let gs = sim.gs("gss-battle-1");
+    assert_ne!(gs.metadata.uid, gs_uid_before, "the GameServer was re-made");
+    assert_eq!((gs.ops_state(), gs.update_priority(), gs.deletion_priority()), ("None", 0, 0));
+}
+
+#[test]
+fn reclaim_policy_delete_keeps_game_servers_across_re_creation() {
+    let mut sim = Sim::new(2);
+    sim.patch(
+        Resource::GameServerSet,
+        "gss-battle",
+        json!([{"op": "add", "path": "/spec/gameServerTemplate/reclaimPolicy", "value": "Delete"}]),
+    );
+    let gs_uid_before = sim.gs("gss-battle-1").metadata.uid.clone();
+    bump(&mut sim, "gss-battle", 1, "registry.example.com/okg/battle-sidecar:v1.1");
+    run_rollout(&mut sim, "gss-battle");
+    let gs = sim.gs("gss-battle-1");
+    assert_eq!(gs.metadata.uid, gs_uid_before);
+    assert_eq!(gs.ops_state(), "Maintaining");
 }
 
 #[test]
@@ -232,8 +257,11 @@ fn recreate_waits_for_graceful_deletion() {
     let rev = revision(&sim, "gss-battle");
     let mut saw_deleting = false;
     sim.run_until(200, |s| {
-        saw_deleting |=
-            (0..4).any(|i| s.gs(&format!("gss-battle-{i}")).current_state() == "Deleting");
+        // A GameServer may be briefly missing: it goes with its pod and is made again.
+        saw_deleting |= s
+            .typed::<okg_domain::types::GameServer>("GameServer")
+            .iter()
+            .any(|g| g.current_state() == "Deleting");
         all_ready(s, "gss-battle")
             && s.pods_of("gss-battle")
                 .iter()

@@ -124,6 +124,9 @@ pub struct Memory {
     /// A pod is Ready but still inside its set's `minReadySeconds`: nothing in the cluster will
     /// change when that time is up, so the controller must plan again on its own.
     pub warming: bool,
+    /// GameServers (namespace, name) whose pod is being re-created under the Cascade reclaim
+    /// policy: deleted once the old pod is gone, then made again with defaults.
+    pub reset_game_servers: HashSet<(String, String)>,
 }
 
 const PENDING_TTL: Duration = Duration::from_secs(3);

@@ -129,6 +129,23 @@ pub(super) fn plan_set(
     for &ord in &desired {
         let gs = gs_by_ord.get(&ord).copied();
         let gs_name = names::member(&name, ord);
+        // Under the default reclaim policy a GameServer is owned by its pod: once a re-created
+        // pod is really gone, the garbage collector deletes the GameServer and kruise-game makes
+        // a fresh one (opsState None, priorities 0, no spec.containers). The demo has no garbage
+        // collector: it deletes the GameServer itself, and a later pass makes the fresh one.
+        if let Some(g) = gs
+            && !pods_by_ord.contains_key(&ord)
+            && mem.reset_game_servers.remove(&(ns.clone(), gs_name.clone()))
+        {
+            actions.push(PlannedWrite::Delete {
+                res: Resource::GameServer,
+                ns: ns.clone(),
+                name: gs_name.clone(),
+                uid: g.metadata.uid.clone(),
+                now: false,
+                events: vec![],
+            });
+        }
         if gs.is_none() && !mem.stale(Resource::GameServer, &ns, &gs_name, None, clock.now) {
             let mut gs_labels =
                 template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
@@ -326,6 +343,9 @@ pub(super) fn plan_set(
                                 format!("delete Pod {pname} in StatefulSet {name} successful"),
                             )],
                         });
+                        if gs.is_some() && cascades(set) {
+                            mem.reset_game_servers.insert((ns.clone(), pname.clone()));
+                        }
                         mem.last_step.insert(uid, clock.now);
                         finals.insert(ord, None);
                         continue;
@@ -638,4 +658,14 @@ fn ready_for_at_least(pod: &Pod, min_ready_secs: i32, now: jiff::Timestamp) -> b
         Some(t) => now.duration_since(t).as_secs() >= i64::from(min_ready_secs),
         None => false,
     }
+}
+
+/// `gameServerTemplate.reclaimPolicy` empty or `Cascade` (the default): GameServers go with
+/// their pods. `Delete` keeps them until the set scales them away.
+fn cascades(set: &GameServerSet) -> bool {
+    set.spec
+        .game_server_template
+        .reclaim_policy
+        .as_deref()
+        .is_none_or(|p| p.is_empty() || p == "Cascade")
 }

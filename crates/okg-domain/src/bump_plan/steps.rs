@@ -120,6 +120,7 @@ pub(super) fn plan_overrides(
         patches,
         pods,
         warnings,
+        resets: None,
     })
 }
 
@@ -148,6 +149,16 @@ pub fn plan_continue(
     rollout.partition = after;
     let states = view.pod_states(container);
     let pods = predict_order(&states, &image, rollout);
+    let policy = if view.is_on_delete() {
+        Policy::Refused("the set's updateStrategy is OnDelete".into())
+    } else {
+        policy_for(gss.pod_update_policy(), true)
+    };
+    let mut warnings = Vec::new();
+    if rollout.paused {
+        warnings.push(format!("{} is paused: resume it for the rollout to move", view.name));
+    }
+    let resets = resets_warned(&policy, &view, &pods, &mut warnings);
     Ok(Plan {
         kind: PlanKind::Continue,
         namespace: view.namespace.clone(),
@@ -161,11 +172,7 @@ pub fn plan_continue(
         partition_after: after,
         max_unavailable: rollout.max_unavailable,
         paused: rollout.paused,
-        policy: if view.is_on_delete() {
-            Policy::Refused("the set's updateStrategy is OnDelete".into())
-        } else {
-            policy_for(gss.pod_update_policy(), true)
-        },
+        policy,
         patches: vec![ObjectPatch {
             kind: ObjectKind::GameServerSet,
             name: view.name.clone(),
@@ -173,11 +180,8 @@ pub fn plan_continue(
             summary: format!("continue: partition {before} → {after}"),
         }],
         pods,
-        warnings: if rollout.paused {
-            vec![format!("{} is paused: resume it for the rollout to move", view.name)]
-        } else {
-            vec![]
-        },
+        warnings,
+        resets,
     })
 }
 

@@ -56,10 +56,31 @@ fn re_creation_without_the_flag_is_refused_before_read_only_and_rbac() {
     let denied = [Denial { action: "patch gameserversets".into(), reason: "no role".into() }];
     let f = Facts { read_only: true, denied: &denied, consent: NO_FLAG };
     let r = refusal(Change::Step(&p), &f).unwrap();
-    assert_eq!(r, Refusal::RecreateNotAllowed { pods: p.targets().len(), set: "gss-2048".into() });
+    assert_eq!(
+        r,
+        Refusal::RecreateNotAllowed {
+            pods: p.targets().len(),
+            set: "gss-2048".into(),
+            resets: None
+        }
+    );
     assert!(r.to_string().contains("pass --allow-recreate"), "{r}");
     let allowed = Consent::AllowRecreateFlag(true);
     assert_eq!(refusal(Change::Step(&p), &facts(allowed)), None);
+}
+
+#[test]
+fn the_re_creation_refusal_names_the_game_server_resets() {
+    let resets = crate::bump_plan::GameServerResets {
+        reclaim_policy: "Cascade".into(),
+        reset: true,
+        allocated: vec!["gss-2048-1".into()],
+        ..Default::default()
+    };
+    let p = Plan { resets: Some(resets), ..recreating() };
+    let r = refusal(Change::Step(&p), &facts(NO_FLAG)).unwrap().to_string();
+    assert!(r.contains("reclaimPolicy Cascade") && r.contains("1 Allocated (gss-2048-1)"), "{r}");
+    assert!(r.ends_with("pass --allow-recreate if that is what you want"), "{r}");
 }
 
 #[test]

@@ -197,6 +197,7 @@ mod tests {
                 pod(0, PodAction::Waiting(WaitReason::Partition { holds: 1 })),
             ],
             warnings: Vec::new(),
+            resets: None,
         }
     }
 
