@@ -62,6 +62,7 @@ fn follow_options() -> FollowOptions {
         timeout: Duration::from_secs(60),
         poll: Duration::from_millis(100),
         stall_after: Duration::from_secs(30),
+        ..FollowOptions::default()
     }
 }
 
@@ -272,6 +273,8 @@ async fn missing_image_fails_with_the_pull_error() {
     let client = d.client();
     let old = template_image(&client, "gss-2048", "sidecar").await;
     let new = with_tag(&old, "v2.0-missing");
+    // The kubelet retries the pull, so the pod is FAILING first and FAILED once that has lasted
+    // --fail-after: 2s here instead of the default minute, to fail well inside the timeout.
     let run = d
         .okg(&[
             "bump",
@@ -284,12 +287,17 @@ async fn missing_image_fails_with_the_pull_error() {
             "--wait",
             "--timeout",
             "20s",
+            "--fail-after",
+            "2s",
             "-o",
             "json",
         ])
         .await;
     assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("FAILING (retrying: "), "{}", run.stderr);
+    assert!(run.stderr.contains("FAILED (image pull failed"), "{}", run.stderr);
     let doc = run.json();
+    assert_eq!(doc["timedOut"], false, "FAILED by the threshold, not the timeout: {doc:#}");
     let failed: Vec<&serde_json::Value> = doc["verdicts"]
         .as_object()
         .unwrap()

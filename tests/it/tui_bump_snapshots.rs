@@ -161,6 +161,7 @@ fn rollout_mid_way_with_mixed_verdicts() {
                 failed: 1,
                 re_created: 1,
                 waiting: 2,
+                failing: 0,
                 stalled: 0,
             },
             targets: 6,

@@ -16,6 +16,9 @@ use serde::Serialize;
 use super::image::same_image;
 use super::types::GameServer;
 
+mod retrying;
+pub use retrying::{DEFAULT_FAIL_AFTER, RetryClock, Retrying};
+
 /// What one container looked like at bump time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ContainerBaseline {
@@ -140,6 +143,9 @@ pub enum Verdict {
     Updating,
     InPlace,
     ReCreated,
+    /// A pull error or crash loop the kubelet is retrying: FAILED if it lasts (see
+    /// [`RetryClock`]).
+    Failing(Retrying),
     Failed(FailReason),
     /// Eligible to update, but nothing has happened for too long.
     Stalled(String),
@@ -147,9 +153,20 @@ pub enum Verdict {
 
 impl Verdict {
     /// A verdict that will not change by waiting longer. `Stalled` is not final: the controller may
-    /// still pick the pod up.
+    /// still pick the pod up; nor is `Failing`: the kubelet's next attempt may succeed.
     pub fn is_final(&self) -> bool {
         matches!(self, Verdict::InPlace | Verdict::ReCreated | Verdict::Failed(_))
+    }
+
+    /// The same verdict but for how long a FAILING pod has been retried: what is worth a new
+    /// line of output, and what counts as progress of the rollout.
+    pub fn same_but_clock(&self, other: &Verdict) -> bool {
+        match (self, other) {
+            (Verdict::Failing(a), Verdict::Failing(b)) => {
+                Retrying { for_secs: b.for_secs, ..a.clone() } == *b
+            }
+            (a, b) => a == b,
+        }
     }
 
     /// The upper-case word the CLI and the rollout view show.
@@ -159,6 +176,7 @@ impl Verdict {
             Verdict::Updating => "UPDATING",
             Verdict::InPlace => "IN PLACE",
             Verdict::ReCreated => "RE-CREATED",
+            Verdict::Failing(_) => "FAILING",
             Verdict::Failed(_) => "FAILED",
             Verdict::Stalled(_) => "STALLED",
         }
@@ -169,6 +187,7 @@ impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Verdict::Waiting(r) => write!(f, "WAITING ({r})"),
+            Verdict::Failing(r) => write!(f, "FAILING ({r})"),
             Verdict::Failed(r) => write!(f, "FAILED ({r})"),
             Verdict::Stalled(r) => write!(f, "STALLED ({r})"),
             v => f.write_str(v.label()),
@@ -184,7 +203,7 @@ pub struct Context {
     pub hold: Option<WaitReason>,
     /// Set when the pod should be updating but nothing has moved for longer than the stall limit.
     pub stalled_for: Option<std::time::Duration>,
-    /// The follow timeout has passed: anything not final becomes a failure.
+    /// The follow timeout has passed: anything not final becomes a failure, a FAILING pod too.
     pub timed_out: bool,
 }
 
@@ -196,6 +215,10 @@ const PULL_ERRORS: [&str; 5] = [
     "ErrImageNeverPull",
     "RegistryUnavailable",
 ];
+
+/// Pull errors no retry can mend: the reference itself is bad, or the pull policy forbids
+/// pulling. They are FAILED at once; the others are retried by the kubelet, so FAILING first.
+const PULL_ERRORS_FOR_GOOD: [&str; 2] = ["InvalidImageName", "ErrImageNeverPull"];
 
 /// The verdict for one pod. `pod` / `gs` are `None` when they are gone (mid re-creation).
 pub fn verdict(
@@ -230,9 +253,12 @@ pub fn verdict(
     // A pull error or crash loop only speaks about the target image once the pod runs it; before
     // that it is the old image's trouble (a roll back from a bad tag starts from such a pod).
     if spec_image == Some(target_image)
-        && let Some(f) = failure(pod, container, target_image)
+        && let Some((waiting, f)) = failure(pod, container, target_image)
     {
-        return Verdict::Failed(f);
+        if ctx.timed_out || PULL_ERRORS_FOR_GOOD.contains(&waiting) {
+            return Verdict::Failed(f);
+        }
+        return Verdict::Failing(Retrying::seen(waiting, f));
     }
     let same_pod = pod.metadata.uid.as_deref() == Some(baseline.uid.as_str())
         && pod.metadata.creation_timestamp.as_ref().map(|t| t.0.to_string())
@@ -329,8 +355,9 @@ fn container_id(st: &ContainerStatus) -> Option<&str> {
     st.container_id.as_deref().filter(|id| !id.is_empty())
 }
 
-/// Image pull errors and crash loops of the target container, on the pod as it is now.
-fn failure(pod: &Pod, container: &str, target_image: &str) -> Option<FailReason> {
+/// Image pull errors and crash loops of the target container, on the pod as it is now, with the
+/// kubelet's waiting reason.
+fn failure<'p>(pod: &'p Pod, container: &str, target_image: &str) -> Option<(&'p str, FailReason)> {
     let waiting = container_status(pod, container)?.state.as_ref()?.waiting.as_ref()?;
     let reason = waiting.reason.as_deref().unwrap_or_default();
     let message = || {
@@ -350,9 +377,9 @@ fn failure(pod: &Pod, container: &str, target_image: &str) -> Option<FailReason>
         return None;
     }
     if PULL_ERRORS.contains(&reason) {
-        Some(FailReason::ImagePull(message()))
+        Some((reason, FailReason::ImagePull(message())))
     } else if reason == "CrashLoopBackOff" {
-        Some(FailReason::CrashLoop(message()))
+        Some((reason, FailReason::CrashLoop(message())))
     } else {
         None
     }
@@ -477,6 +504,7 @@ pub struct Counts {
     pub updating: usize,
     pub in_place: usize,
     pub re_created: usize,
+    pub failing: usize,
     pub failed: usize,
     pub stalled: usize,
 }
@@ -490,6 +518,7 @@ impl Counts {
                 Verdict::Updating => c.updating += 1,
                 Verdict::InPlace => c.in_place += 1,
                 Verdict::ReCreated => c.re_created += 1,
+                Verdict::Failing(_) => c.failing += 1,
                 Verdict::Failed(_) => c.failed += 1,
                 Verdict::Stalled(_) => c.stalled += 1,
             }
@@ -501,5 +530,7 @@ impl Counts {
     }
 }
 
+#[cfg(test)]
+mod failing_tests;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -4,8 +4,8 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
-const C: &str = "sidecar";
-const NEW: &str = "okg/sidecar:v2.0";
+pub(super) const C: &str = "sidecar";
+pub(super) const NEW: &str = "okg/sidecar:v2.0";
 
 /// A running two-container pod: app-2048 and sidecar, both on v1.0.
 pub(crate) fn pod(name: &str) -> Pod {
@@ -55,11 +55,11 @@ pub(crate) fn pod(name: &str) -> Pod {
     }
 }
 
-fn running() -> ContainerState {
+pub(super) fn running() -> ContainerState {
     ContainerState { running: Some(Default::default()), ..Default::default() }
 }
 
-fn waiting(reason: &str, message: &str) -> ContainerState {
+pub(super) fn waiting(reason: &str, message: &str) -> ContainerState {
     ContainerState {
         waiting: Some(ContainerStateWaiting {
             reason: Some(reason.into()),
@@ -69,7 +69,7 @@ fn waiting(reason: &str, message: &str) -> ContainerState {
     }
 }
 
-fn gs(state: &str) -> GameServer {
+pub(super) fn gs(state: &str) -> GameServer {
     let mut g = GameServer::new("p", Default::default());
     g.status = Some(crate::types::GameServerStatus {
         current_state: Some(state.into()),
@@ -78,7 +78,7 @@ fn gs(state: &str) -> GameServer {
     g
 }
 
-fn status_mut<'a>(p: &'a mut Pod, name: &str) -> &'a mut ContainerStatus {
+pub(super) fn status_mut<'a>(p: &'a mut Pod, name: &str) -> &'a mut ContainerStatus {
     p.status
         .as_mut()
         .unwrap()
@@ -90,19 +90,19 @@ fn status_mut<'a>(p: &'a mut Pod, name: &str) -> &'a mut ContainerStatus {
         .unwrap()
 }
 
-fn set_image(p: &mut Pod, image: &str) {
+pub(super) fn set_image(p: &mut Pod, image: &str) {
     p.spec.as_mut().unwrap().containers.iter_mut().find(|c| c.name == C).unwrap().image =
         Some(image.into());
 }
 
 /// The pod after a clean in-place update of the sidecar: a new container on the new image.
-fn updated_in_place(p: &Pod) -> Pod {
+pub(super) fn updated_in_place(p: &Pod) -> Pod {
     restarted_on(p, NEW, "id-sc-2")
 }
 
 /// The pod with its sidecar restarted (a new container, restart count + 1) on `image`, whose
 /// imageID the runtime reports as `image_id`.
-fn restarted_on(p: &Pod, image: &str, image_id: &str) -> Pod {
+pub(super) fn restarted_on(p: &Pod, image: &str, image_id: &str) -> Pod {
     let mut p = p.clone();
     set_image(&mut p, image);
     let s = status_mut(&mut p, C);
@@ -115,7 +115,12 @@ fn restarted_on(p: &Pod, image: &str, image_id: &str) -> Pod {
     p
 }
 
-fn v(base: &Baseline, p: Option<&Pod>, g: Option<&GameServer>, ctx: &Context) -> Verdict {
+pub(super) fn v(
+    base: &Baseline,
+    p: Option<&Pod>,
+    g: Option<&GameServer>,
+    ctx: &Context,
+) -> Verdict {
     verdict(base, p, g, C, NEW, ctx)
 }
 
@@ -238,10 +243,7 @@ fn rollback_after_a_failed_pull_is_in_place_on_the_old_image_id() {
     let mut bad_again = patched.clone();
     status_mut(&mut bad_again, C).state =
         Some(waiting("ImagePullBackOff", &format!("Back-off pulling image \"{OLD}\"")));
-    assert!(matches!(
-        rollback(&bad_again, &gs("Updating")),
-        Verdict::Failed(FailReason::ImagePull(_))
-    ));
+    assert!(matches!(rollback(&bad_again, &gs("Updating")), Verdict::Failing(_)));
 }
 
 #[test]
@@ -291,37 +293,6 @@ fn new_uid_is_re_created_once_ready_on_the_target_image() {
     assert_eq!(v(&b, Some(&odd), Some(&gs("Ready")), &Context::default()), Verdict::ReCreated);
     // Gone entirely: on its way to being re-created.
     assert_eq!(v(&b, None, None, &Context::default()), Verdict::Updating);
-}
-
-#[test]
-fn pull_errors_and_crash_loops_fail_with_the_message() {
-    let p = pod("p");
-    let b = Baseline::from_pod(&p).unwrap();
-    for (reason, msg) in [
-        ("ErrImagePull", "manifest unknown: okg/sidecar:v2.0-missing"),
-        ("ImagePullBackOff", "Back-off pulling image"),
-        ("CrashLoopBackOff", "back-off 10s restarting failed container"),
-    ] {
-        let mut after = p.clone();
-        set_image(&mut after, NEW);
-        status_mut(&mut after, C).state = Some(ContainerState {
-            waiting: Some(ContainerStateWaiting {
-                reason: Some(reason.into()),
-                message: Some(msg.into()),
-            }),
-            ..Default::default()
-        });
-        let got = v(&b, Some(&after), Some(&gs("NotReady")), &Context::default());
-        match got {
-            Verdict::Failed(FailReason::ImagePull(m)) if reason != "CrashLoopBackOff" => {
-                assert!(m.contains(msg) && m.contains(reason), "{m}")
-            }
-            Verdict::Failed(FailReason::CrashLoop(m)) if reason == "CrashLoopBackOff" => {
-                assert!(m.contains(msg), "{m}")
-            }
-            other => panic!("{reason}: {other:?}"),
-        }
-    }
 }
 
 #[test]
