@@ -13,7 +13,7 @@ use okg_domain::types::{GameServerSet, labels};
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use crate::support::{Demo, NS, demo, template_image, with_tag};
+use crate::support::{Demo, NS, demo, template_image, verdicts, with_tag};
 
 /// pod name → (uid, sidecar image, restart counts by container)
 async fn pods(client: &kube::Client, set: &str) -> BTreeMap<String, (String, String, Vec<i32>)> {
@@ -64,15 +64,6 @@ fn follow_options() -> FollowOptions {
         stall_after: Duration::from_secs(30),
         ..FollowOptions::default()
     }
-}
-
-fn verdicts(doc: &serde_json::Value) -> BTreeMap<String, String> {
-    doc["verdicts"]
-        .as_object()
-        .unwrap_or_else(|| panic!("no verdicts in {doc:#}"))
-        .iter()
-        .map(|(k, v)| (k.clone(), v["verdict"].as_str().unwrap().to_string()))
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
