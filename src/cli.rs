@@ -112,6 +112,10 @@ pub struct BumpArgs {
     /// How long to wait for verdicts.
     #[arg(long, value_parser = humantime::parse_duration, default_value = "5m")]
     pub timeout: Duration,
+    /// How long a pod may stay FAILING (an image pull error or crash loop the kubelet retries
+    /// with back-off) before it is FAILED. 0s fails it at first sight.
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "60s")]
+    pub fail_after: Duration,
     #[arg(short = 'o', long, value_enum, default_value_t)]
     pub output: OutputFormat,
     /// Do not ask for confirmation.

@@ -5,6 +5,7 @@
 //! RE-CREATED; 3 failed or timed out (or a write failed after another had landed); 4 refused
 //! (read-only, RBAC, validation, re-creation without --allow-recreate, no confirmation, or a
 //! conflict before anything was applied); 1 usage.
+use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 
 use serde_json::{Value, json};
@@ -252,6 +253,7 @@ async fn bump_command(
             timeout: args.timeout,
             poll: std::time::Duration::from_millis(200),
             stall_after: (args.timeout / 2).min(std::time::Duration::from_secs(120)),
+            fail_after: args.fail_after,
         };
         note(format!(
             "Following {} pod(s) (timeout {})…",
@@ -407,9 +409,17 @@ fn ask(plan: &Plan) -> Option<String> {
 /// Print progress as it comes; returns the pod events (they go into the JSON document).
 async fn print_events(mut rx: mpsc::Receiver<BumpEvent>, json: bool) -> Vec<Value> {
     let mut pod_events = Vec::new();
+    // The last verdict printed per pod: a FAILING pod's clock ticking is not worth a line.
+    let mut printed: BTreeMap<String, Verdict> = BTreeMap::new();
     while let Some(e) = rx.recv().await {
         if let BumpEvent::PodEvent { pod, reason, message } = &e {
             pod_events.push(json!({"pod": pod, "reason": reason, "message": message}));
+        }
+        if let BumpEvent::Verdict { pod, verdict, .. } = &e {
+            if printed.get(pod).is_some_and(|p| p.same_but_clock(verdict)) {
+                continue;
+            }
+            printed.insert(pod.clone(), verdict.clone());
         }
         let line = event_line(e);
         if json {
@@ -434,10 +444,11 @@ pub(crate) fn event_line(e: BumpEvent) -> String {
             _ => format!("  {pod:<20} {verdict}"),
         },
         BumpEvent::Counts { counts, targets } => format!(
-            "  [{}/{targets}] in place {} · re-created {} · failed {} · updating {} · waiting {}",
+            "  [{}/{targets}] in place {} · re-created {} · failing {} · failed {} · updating {} · waiting {}",
             counts.done(),
             counts.in_place,
             counts.re_created,
+            counts.failing,
             counts.failed,
             counts.updating,
             counts.waiting
@@ -461,8 +472,7 @@ fn print_report(doc: &Doc, report: &FollowReport) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use okg_domain::rollout::{Counts, FailReason, WaitReason};
-    use std::collections::BTreeMap;
+    use okg_domain::rollout::{Counts, FailReason, Retrying, WaitReason};
 
     fn report(vs: &[Verdict], timed_out: bool) -> FollowReport {
         let verdicts: BTreeMap<String, Verdict> =
@@ -487,5 +497,9 @@ mod tests {
         let waiting = Verdict::Waiting(WaitReason::PriorityOrder { ahead: 1 });
         assert_eq!(exit_code(&report(&[Verdict::InPlace, waiting], false)), exit::FAILED);
         assert_eq!(exit_code(&report(&[Verdict::InPlace], true)), exit::FAILED);
+        // Still retrying when the follow ended (cancelled): not a success.
+        let failing =
+            Verdict::Failing(Retrying::seen("ErrImagePull", FailReason::ImagePull("x".into())));
+        assert_eq!(exit_code(&report(&[Verdict::InPlace, failing], false)), exit::FAILED);
     }
 }

@@ -5,7 +5,9 @@
 //! of the next and the reload limits (parallel, batch/canary, max failures, timeout) apply in the
 //! order pods arrive. Pods that end RE-CREATED or FAILED (or never finish) are not reloaded: a
 //! re-created pod started fresh from the new image, a failed one has nothing to reload. They are
-//! reported in `not_reloaded` with the reason.
+//! reported in `not_reloaded` with the reason. A FAILING pod (a pull error or crash loop the
+//! kubelet is retrying) is not reloaded either, nor given up on: the follow goes on until it is
+//! IN PLACE (then reloaded) or FAILED, which the follow's `fail_after` bounds.
 //!
 //! Both progress streams go into one channel of `ChainEvent`s, in causal order: a pod's IN PLACE
 //! verdict is forwarded before the pod is handed to the reload, so its reload events come after.
@@ -180,5 +182,14 @@ mod tests {
         assert!(not_reloaded_reason(Some(&failed), false).starts_with("FAILED"));
         assert!(not_reloaded_reason(Some(&Verdict::Updating), true).contains("cancelled"));
         assert!(not_reloaded_reason(None, false).contains("no verdict"));
+        let failing = Verdict::Failing(okg_domain::rollout::Retrying::seen(
+            "ImagePullBackOff",
+            FailReason::ImagePull("back-off".into()),
+        ));
+        assert_eq!(not_reloaded_reason(Some(&failing), true), "cancelled while FAILING");
+        assert_eq!(
+            not_reloaded_reason(Some(&failing), false),
+            "no final verdict (FAILING): not reloaded"
+        );
     }
 }

@@ -13,7 +13,7 @@ use okg_domain::types::{GameServerSet, labels};
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use crate::support::{Demo, NS, demo, template_image, with_tag};
+use crate::support::{Demo, NS, demo, template_image, verdicts, with_tag};
 
 /// pod name → (uid, sidecar image, restart counts by container)
 async fn pods(client: &kube::Client, set: &str) -> BTreeMap<String, (String, String, Vec<i32>)> {
@@ -62,16 +62,8 @@ fn follow_options() -> FollowOptions {
         timeout: Duration::from_secs(60),
         poll: Duration::from_millis(100),
         stall_after: Duration::from_secs(30),
+        ..FollowOptions::default()
     }
-}
-
-fn verdicts(doc: &serde_json::Value) -> BTreeMap<String, String> {
-    doc["verdicts"]
-        .as_object()
-        .unwrap_or_else(|| panic!("no verdicts in {doc:#}"))
-        .iter()
-        .map(|(k, v)| (k.clone(), v["verdict"].as_str().unwrap().to_string()))
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -272,6 +264,8 @@ async fn missing_image_fails_with_the_pull_error() {
     let client = d.client();
     let old = template_image(&client, "gss-2048", "sidecar").await;
     let new = with_tag(&old, "v2.0-missing");
+    // The kubelet retries the pull, so the pod is FAILING first and FAILED once that has lasted
+    // --fail-after: 2s here instead of the default minute, to fail well inside the timeout.
     let run = d
         .okg(&[
             "bump",
@@ -284,12 +278,17 @@ async fn missing_image_fails_with_the_pull_error() {
             "--wait",
             "--timeout",
             "20s",
+            "--fail-after",
+            "2s",
             "-o",
             "json",
         ])
         .await;
     assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("FAILING (retrying: "), "{}", run.stderr);
+    assert!(run.stderr.contains("FAILED (image pull failed"), "{}", run.stderr);
     let doc = run.json();
+    assert_eq!(doc["timedOut"], false, "FAILED by the threshold, not the timeout: {doc:#}");
     let failed: Vec<&serde_json::Value> = doc["verdicts"]
         .as_object()
         .unwrap()

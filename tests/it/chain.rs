@@ -58,6 +58,7 @@ async fn each_pod_is_reloaded_after_its_in_place_verdict() {
         timeout: Duration::from_secs(60),
         poll: Duration::from_millis(100),
         stall_after: Duration::from_secs(30),
+        ..FollowOptions::default()
     };
     let spec = ChainReload {
         plan: ReloadPlan {

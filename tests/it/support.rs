@@ -107,6 +107,16 @@ pub async fn template_image(client: &kube::Client, set: &str, container: &str) -
     gss.template_images().into_iter().find(|(n, _)| n == container).unwrap().1
 }
 
+/// `okg bump -o json`'s verdicts: pod → verdict value (`inPlace`, `failing`, `failed`…).
+pub fn verdicts(doc: &serde_json::Value) -> std::collections::BTreeMap<String, String> {
+    doc["verdicts"]
+        .as_object()
+        .unwrap_or_else(|| panic!("no verdicts in {doc:#}"))
+        .iter()
+        .map(|(k, v)| (k.clone(), v["verdict"].as_str().unwrap().to_string()))
+        .collect()
+}
+
 /// The same repository with another tag.
 pub fn with_tag(image: &str, tag: &str) -> String {
     let mut r = ImageRef::parse(image).unwrap();

@@ -9,7 +9,7 @@ use okg_console::tui::screens::bump::state::BumpReply;
 use okg_console::tui::view::{text, theme::Theme};
 use okg_domain::bump_plan::{self, BumpRequest, Plan, Scope};
 use okg_domain::fixtures as fake;
-use okg_domain::rollout::{Comparison, FailReason, Verdict, WaitReason};
+use okg_domain::rollout::{Comparison, FailReason, Retrying, Verdict, WaitReason};
 
 use crate::support::{key, render_with, screen, writable_state as state};
 
@@ -30,6 +30,31 @@ fn allowed() -> Option<Vec<(ApiAction, Permission)>> {
 const V3: &str = "registry.example.com/games/2048-sidecar:v3.0";
 
 /// gss-2048 with the sidecar's tag changed to v3.0, scope canary 2.
+/// The console past the pre-flight of a canary of `canary` pods to V3: applied, rollout view open.
+fn rollout_view(width: u16, height: u16, canary: i32) -> State {
+    let mut s = state(width, height);
+    dialog_2048(&mut s);
+    key(&mut s, KeyCode::Enter);
+    let plan = Ok(plan(0, V3, Scope::Canary(canary)));
+    reply(&mut s, BumpReply::Planned { plan, rbac: allowed() });
+    key(&mut s, KeyCode::Enter);
+    reply(&mut s, BumpReply::Applied);
+    s
+}
+
+/// A pod compared with its baseline: the same pod, IP and node, `restarts` before → after, and
+/// the imageID from `a1f3c0de` to `new`.
+fn unmoved(restarts: (i32, i32), new: &str) -> Comparison {
+    Comparison {
+        same_uid: true,
+        same_created: true,
+        restarts,
+        image_id: ("docker.io/x@sha256:a1f3c0de".into(), format!("docker.io/x@sha256:{new}")),
+        same_ip: true,
+        same_node: true,
+    }
+}
+
 fn dialog_2048(s: &mut State) {
     key(s, KeyCode::Char('b'));
     for _ in 0.."v2.0".len() {
@@ -103,36 +128,23 @@ fn pre_flight_re_create_is_loud_and_asks_for_the_name() {
 
 #[test]
 fn rollout_mid_way_with_mixed_verdicts() {
-    let mut s = state(100, 24);
-    dialog_2048(&mut s);
-    key(&mut s, KeyCode::Enter);
-    reply(&mut s, BumpReply::Planned { plan: Ok(plan(0, V3, Scope::Canary(4))), rbac: allowed() });
-    key(&mut s, KeyCode::Enter);
-    reply(&mut s, BumpReply::Applied);
-    let same = |restarts: (i32, i32), new: &str| Comparison {
-        same_uid: true,
-        same_created: true,
-        restarts,
-        image_id: ("docker.io/x@sha256:a1f3c0de".into(), format!("docker.io/x@sha256:{new}")),
-        same_ip: true,
-        same_node: true,
-    };
+    let mut s = rollout_view(100, 24, 4);
     let events = [
         BumpEvent::Sent { target: "gameserverset/gss-2048".into() },
         BumpEvent::Verdict {
             pod: "gss-2048-2".into(),
             verdict: Verdict::InPlace,
-            detail: Some(same((0, 1), "9c2e77aa")),
+            detail: Some(unmoved((0, 1), "9c2e77aa")),
         },
         BumpEvent::Verdict {
             pod: "gss-2048-5".into(),
             verdict: Verdict::Updating,
-            detail: Some(same((0, 0), "a1f3c0de")),
+            detail: Some(unmoved((0, 0), "a1f3c0de")),
         },
         BumpEvent::Verdict {
             pod: "gss-2048-4".into(),
             verdict: Verdict::Failed(FailReason::ImagePull("ImagePullBackOff".into())),
-            detail: Some(same((0, 0), "")),
+            detail: Some(unmoved((0, 0), "")),
         },
         BumpEvent::Verdict {
             pod: "gss-2048-3".into(),
@@ -141,7 +153,7 @@ fn rollout_mid_way_with_mixed_verdicts() {
                 same_uid: false,
                 same_created: false,
                 same_ip: false,
-                ..same((1, 0), "9c2e77aa")
+                ..unmoved((1, 0), "9c2e77aa")
             }),
         },
         BumpEvent::Verdict {
@@ -161,6 +173,7 @@ fn rollout_mid_way_with_mixed_verdicts() {
                 failed: 1,
                 re_created: 1,
                 waiting: 2,
+                failing: 0,
                 stalled: 0,
             },
             targets: 6,
@@ -178,12 +191,7 @@ fn rollout_mid_way_with_mixed_verdicts() {
 
 #[test]
 fn rollout_in_ascii() {
-    let mut s = state(80, 16);
-    dialog_2048(&mut s);
-    key(&mut s, KeyCode::Enter);
-    reply(&mut s, BumpReply::Planned { plan: Ok(plan(0, V3, Scope::Canary(2))), rbac: allowed() });
-    key(&mut s, KeyCode::Enter);
-    reply(&mut s, BumpReply::Applied);
+    let mut s = rollout_view(80, 16, 2);
     reply(
         &mut s,
         BumpReply::Progress(BumpEvent::Verdict {
@@ -196,5 +204,41 @@ fn rollout_in_ascii() {
     theme.ascii = true;
     let out = text::plain(&render_with(&s, &theme, 80, 16));
     assert!(out.contains("+ IN PLACE") && !out.contains('✓'), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn rollout_with_a_failing_pod_and_an_unchanged_image_id() {
+    let mut s = rollout_view(100, 20, 2);
+    let failing = Verdict::Failing(Retrying {
+        for_secs: 12,
+        attempts: 2,
+        fail_after_secs: 60,
+        ..Retrying::seen("ImagePullBackOff", FailReason::ImagePull("ImagePullBackOff".into()))
+    });
+    let events = [
+        BumpEvent::Verdict {
+            pod: "gss-2048-5".into(),
+            verdict: Verdict::InPlace,
+            detail: Some(unmoved((0, 1), "a1f3c0de")),
+        },
+        BumpEvent::Verdict {
+            pod: "gss-2048-4".into(),
+            verdict: failing,
+            detail: Some(unmoved((0, 0), "a1f3c0de")),
+        },
+        BumpEvent::Counts {
+            counts: okg_domain::rollout::Counts { in_place: 1, failing: 1, ..Default::default() },
+            targets: 2,
+        },
+    ];
+    for ev in events {
+        reply(&mut s, BumpReply::Progress(ev));
+    }
+    let out = screen(&s, 100, 20);
+    assert!(out.contains("↻ FAILING") && out.contains("↻ failing 1"), "{out}");
+    // The reasons wrap at this width: look for their parts.
+    assert!(out.contains("retrying:") && out.contains("for 12s, 2 failed attempts seen"), "{out}");
+    assert!(out.contains("imageID unchanged:") && out.contains("same image digest"), "{out}");
     insta::assert_snapshot!(out);
 }

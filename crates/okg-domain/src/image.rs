@@ -247,6 +247,32 @@ pub fn version_of(image: &str) -> String {
     ImageRef::parse(image).map(|r| r.version()).unwrap_or_else(|_| image.to_string())
 }
 
+/// Whether two references name the same image, as the kubelet reports the one it started
+/// (`status.containerStatuses[].image`) against the spec's. OpenKruise compares them as written,
+/// adding `:latest` to a spec image without a tag (`defaultCheckContainersInPlaceUpdateCompleted`);
+/// container runtimes may also report Docker Hub references in full (`docker.io/library/…`), so
+/// those defaults are filled in on both sides too.
+pub fn same_image(a: &str, b: &str) -> bool {
+    a == b || canonical(a) == canonical(b)
+}
+
+/// A reference with Docker's defaults written out: registry `docker.io`, `library/` for a
+/// one-component Docker Hub repository, tag `latest` when neither tag nor digest is given.
+fn canonical(image: &str) -> ImageRef {
+    let mut r = ImageRef::split(image);
+    let registry = r.registry.get_or_insert_with(|| "docker.io".into());
+    if registry == "index.docker.io" {
+        *registry = "docker.io".into();
+    }
+    if r.registry.as_deref() == Some("docker.io") && !r.repository.contains('/') {
+        r.repository = format!("library/{}", r.repository);
+    }
+    if r.tag.is_none() && r.digest.is_none() {
+        r.tag = Some("latest".into());
+    }
+    r
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,6 +374,18 @@ mod tests {
         assert!(matches!(ImageRef::parse("app :v1"), Err(ImageError::Whitespace(_))));
         let long = format!("{}:v1", "a".repeat(256));
         assert_eq!(ImageRef::parse(&long), Err(ImageError::TooLong { len: 256 }));
+    }
+
+    #[test]
+    fn same_image_fills_in_docker_defaults() {
+        assert!(same_image("okg/sidecar:v1", "okg/sidecar:v1"));
+        assert!(same_image("docker.io/okg/sidecar:v1", "okg/sidecar:v1"));
+        assert!(same_image("docker.io/library/nginx:latest", "nginx"));
+        assert!(same_image("nginx:latest", "nginx"));
+        assert!(same_image("r.example.com:5000/a/b:v1", "r.example.com:5000/a/b:v1"));
+        assert!(!same_image("okg/sidecar:v1", "okg/sidecar:v2"));
+        assert!(!same_image("r.example.com/okg/sidecar:v1", "okg/sidecar:v1"));
+        assert!(!same_image("okg/sidecar:v1-retag", "okg/sidecar:v1"));
     }
 
     #[test]

@@ -1,16 +1,23 @@
 //! The rollout verdict of one pod after a bump, from a baseline taken at bump time and what the
 //! pod and its GameServer look like now. Pure: the caller reads the objects and the clock.
 //!
-//! "Confirmed in place" (docs/okg.md): same pod UID and creationTimestamp, the target
-//! container's image and imageID changed, its restartCount went up, the other containers' restart
-//! counts unchanged, pod IP and node unchanged, GameServer back to `Ready`.
+//! "Confirmed in place" (docs/bump.md): same pod UID and creationTimestamp, the target container
+//! restarted (a new container ID, or its restartCount went up) on the image the bump asked for,
+//! the other containers' restart counts unchanged, pod IP and node unchanged, GameServer back to
+//! `Ready`. Like OpenKruise (`defaultCheckContainersInPlaceUpdateCompleted`), a new imageID is not
+//! required: a rollback to the image the node still has, or a re-tag of the same digest, keeps
+//! it, and the status image naming the spec image is then what shows the update landed.
 use std::collections::BTreeMap;
 use std::fmt;
 
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use serde::Serialize;
 
+use super::image::same_image;
 use super::types::GameServer;
+
+mod retrying;
+pub use retrying::{DEFAULT_FAIL_AFTER, RetryClock, Retrying};
 
 /// What one container looked like at bump time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -20,6 +27,10 @@ pub struct ContainerBaseline {
     pub image: String,
     /// The image the kubelet runs (`status.containerStatuses[].imageID`).
     pub image_id: String,
+    /// The container's `containerID`. The kubelet keeps the last container's ID while it waits
+    /// to start the next one (a failed pull, a crash-loop back-off), so a new ID means a new
+    /// container.
+    pub container_id: Option<String>,
     /// The container was running at bump time. One that was not (stuck pulling a bad image,
     /// for example) comes up on the new image without its restart count going up.
     pub running: bool,
@@ -53,6 +64,7 @@ impl Baseline {
                         restart_count: st.map(|s| s.restart_count).unwrap_or(0),
                         image: c.image.clone().unwrap_or_default(),
                         image_id: st.map(|s| s.image_id.clone()).unwrap_or_default(),
+                        container_id: st.and_then(container_id).map(str::to_string),
                         running: st
                             .and_then(|s| s.state.as_ref())
                             .is_some_and(|s| s.running.is_some()),
@@ -131,6 +143,9 @@ pub enum Verdict {
     Updating,
     InPlace,
     ReCreated,
+    /// A pull error or crash loop the kubelet is retrying: FAILED if it lasts (see
+    /// [`RetryClock`]).
+    Failing(Retrying),
     Failed(FailReason),
     /// Eligible to update, but nothing has happened for too long.
     Stalled(String),
@@ -138,9 +153,20 @@ pub enum Verdict {
 
 impl Verdict {
     /// A verdict that will not change by waiting longer. `Stalled` is not final: the controller may
-    /// still pick the pod up.
+    /// still pick the pod up; nor is `Failing`: the kubelet's next attempt may succeed.
     pub fn is_final(&self) -> bool {
         matches!(self, Verdict::InPlace | Verdict::ReCreated | Verdict::Failed(_))
+    }
+
+    /// The same verdict but for how long a FAILING pod has been retried: what is worth a new
+    /// line of output, and what counts as progress of the rollout.
+    pub fn same_but_clock(&self, other: &Verdict) -> bool {
+        match (self, other) {
+            (Verdict::Failing(a), Verdict::Failing(b)) => {
+                Retrying { for_secs: b.for_secs, ..a.clone() } == *b
+            }
+            (a, b) => a == b,
+        }
     }
 
     /// The upper-case word the CLI and the rollout view show.
@@ -150,6 +176,7 @@ impl Verdict {
             Verdict::Updating => "UPDATING",
             Verdict::InPlace => "IN PLACE",
             Verdict::ReCreated => "RE-CREATED",
+            Verdict::Failing(_) => "FAILING",
             Verdict::Failed(_) => "FAILED",
             Verdict::Stalled(_) => "STALLED",
         }
@@ -160,6 +187,7 @@ impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Verdict::Waiting(r) => write!(f, "WAITING ({r})"),
+            Verdict::Failing(r) => write!(f, "FAILING ({r})"),
             Verdict::Failed(r) => write!(f, "FAILED ({r})"),
             Verdict::Stalled(r) => write!(f, "STALLED ({r})"),
             v => f.write_str(v.label()),
@@ -175,7 +203,7 @@ pub struct Context {
     pub hold: Option<WaitReason>,
     /// Set when the pod should be updating but nothing has moved for longer than the stall limit.
     pub stalled_for: Option<std::time::Duration>,
-    /// The follow timeout has passed: anything not final becomes a failure.
+    /// The follow timeout has passed: anything not final becomes a failure, a FAILING pod too.
     pub timed_out: bool,
 }
 
@@ -187,6 +215,10 @@ const PULL_ERRORS: [&str; 5] = [
     "ErrImageNeverPull",
     "RegistryUnavailable",
 ];
+
+/// Pull errors no retry can mend: the reference itself is bad, or the pull policy forbids
+/// pulling. They are FAILED at once; the others are retried by the kubelet, so FAILING first.
+const PULL_ERRORS_FOR_GOOD: [&str; 2] = ["InvalidImageName", "ErrImageNeverPull"];
 
 /// The verdict for one pod. `pod` / `gs` are `None` when they are gone (mid re-creation).
 pub fn verdict(
@@ -221,9 +253,12 @@ pub fn verdict(
     // A pull error or crash loop only speaks about the target image once the pod runs it; before
     // that it is the old image's trouble (a roll back from a bad tag starts from such a pod).
     if spec_image == Some(target_image)
-        && let Some(f) = failure(pod, container)
+        && let Some((waiting, f)) = failure(pod, container, target_image)
     {
-        return Verdict::Failed(f);
+        if ctx.timed_out || PULL_ERRORS_FOR_GOOD.contains(&waiting) {
+            return Verdict::Failed(f);
+        }
+        return Verdict::Failing(Retrying::seen(waiting, f));
     }
     let same_pod = pod.metadata.uid.as_deref() == Some(baseline.uid.as_str())
         && pod.metadata.creation_timestamp.as_ref().map(|t| t.0.to_string())
@@ -259,14 +294,11 @@ pub fn verdict(
         return unfinished(Verdict::Waiting(WaitReason::Controller));
     }
     let st = container_status(pod, container);
-    let running_now = st.and_then(|s| s.state.as_ref()).is_some_and(|s| s.running.is_some());
-    let restarted =
-        st.is_some_and(|s| s.restart_count > base.restart_count) || (!base.running && running_now);
-    let new_image_id = st.is_some_and(|s| !s.image_id.is_empty() && s.image_id != base.image_id);
-    if !(restarted && new_image_id) {
+    if !st.is_some_and(|s| restarted(base, s) && runs_target(base, s, target_image)) {
         return unfinished(Verdict::Updating);
     }
-    // The target container restarted on a new image in the same pod: check nothing else moved.
+    // The target container restarted on the target image in the same pod: check nothing else
+    // moved.
     for (name, b) in &baseline.containers {
         if name == container {
             continue;
@@ -301,21 +333,62 @@ pub fn verdict(
     if ready && container_ready { Verdict::InPlace } else { unfinished(Verdict::Updating) }
 }
 
-/// Image pull errors and crash loops of the target container, on the pod as it is now.
-fn failure(pod: &Pod, container: &str) -> Option<FailReason> {
+/// The container now is not the one of the baseline: a new container ID, a higher restart count,
+/// or running when it was not (a waiting container only ever runs again as a new container).
+fn restarted(base: &ContainerBaseline, now: &ContainerStatus) -> bool {
+    let running_now = now.state.as_ref().is_some_and(|s| s.running.is_some());
+    let new_id = container_id(now).is_some_and(|id| Some(id) != base.container_id.as_deref());
+    new_id || now.restart_count > base.restart_count || (!base.running && running_now)
+}
+
+/// The container runs the target image, judged as OpenKruise judges an in-place update complete
+/// (`defaultCheckContainersInPlaceUpdateCompleted`): its imageID differs from the baseline's, or,
+/// with the same imageID, the status image is the spec image. An unchanged imageID is no
+/// failure: a rollback to an image the node kept (after a failed pull the kubelet still reports
+/// the old one) or a re-tag of the same digest cannot change it.
+fn runs_target(base: &ContainerBaseline, now: &ContainerStatus, target_image: &str) -> bool {
+    let new_image_id = !now.image_id.is_empty() && now.image_id != base.image_id;
+    new_image_id || same_image(&now.image, target_image)
+}
+
+fn container_id(st: &ContainerStatus) -> Option<&str> {
+    st.container_id.as_deref().filter(|id| !id.is_empty())
+}
+
+/// Image pull errors and crash loops of the target container, on the pod as it is now, with the
+/// kubelet's waiting reason.
+fn failure<'p>(pod: &'p Pod, container: &str, target_image: &str) -> Option<(&'p str, FailReason)> {
     let waiting = container_status(pod, container)?.state.as_ref()?.waiting.as_ref()?;
     let reason = waiting.reason.as_deref().unwrap_or_default();
     let message = || {
         let m = waiting.message.clone().unwrap_or_default();
         if m.is_empty() { reason.to_string() } else { format!("{reason}: {m}") }
     };
+    // The kubelet's pull messages quote the image (`failed to pull and unpack image "…"`,
+    // `Back-off pulling image "…"`). One naming another image is left from before the spec
+    // changed: rolled back from a bad tag, the pod shows the bad tag's error until the kubelet
+    // syncs it again.
+    let other_image = waiting
+        .message
+        .as_deref()
+        .and_then(quoted)
+        .is_some_and(|image| !same_image(image, target_image));
+    if PULL_ERRORS.contains(&reason) && other_image {
+        return None;
+    }
     if PULL_ERRORS.contains(&reason) {
-        Some(FailReason::ImagePull(message()))
+        Some((reason, FailReason::ImagePull(message())))
     } else if reason == "CrashLoopBackOff" {
-        Some(FailReason::CrashLoop(message()))
+        Some((reason, FailReason::CrashLoop(message())))
     } else {
         None
     }
+}
+
+/// The first double-quoted part of a message.
+fn quoted(message: &str) -> Option<&str> {
+    let (_, rest) = message.split_once('"')?;
+    rest.split_once('"').map(|(q, _)| q)
 }
 
 /// The GameServer (or, without one, the pod) is Ready.
@@ -391,15 +464,25 @@ impl Comparison {
         }
     }
 
-    /// "uid same · restarts 0 → 1 · imageID a1f3… → 9c2e… · ip same · node same"
+    /// The imageID did not change: worth saying next to an IN PLACE verdict, as the update was
+    /// told by the restart and the status image instead (a rollback, or a re-tag of the same
+    /// digest).
+    pub fn same_image_id(&self) -> bool {
+        !self.image_id.1.is_empty() && self.image_id.0 == self.image_id.1
+    }
+
+    /// "uid same · restarts 0 → 1 · imageID a1f3… → 9c2e… · ip same · node same"; an unchanged
+    /// imageID reads "imageID unchanged (same image digest)".
     pub fn summary(&self) -> String {
         let same = |b: bool| if b { "same" } else { "CHANGED" };
         let short = |id: &str| {
             let hex = id.rsplit(':').next().unwrap_or(id);
             if hex.len() > 8 { format!("{}…", &hex[..8]) } else { hex.to_string() }
         };
-        let image_id = if self.image_id.0 == self.image_id.1 {
-            "same".to_string()
+        let image_id = if self.same_image_id() {
+            "unchanged (same image digest)".to_string()
+        } else if self.image_id.0 == self.image_id.1 {
+            "none".to_string()
         } else {
             format!("{} → {}", short(&self.image_id.0), short(&self.image_id.1))
         };
@@ -421,6 +504,7 @@ pub struct Counts {
     pub updating: usize,
     pub in_place: usize,
     pub re_created: usize,
+    pub failing: usize,
     pub failed: usize,
     pub stalled: usize,
 }
@@ -434,6 +518,7 @@ impl Counts {
                 Verdict::Updating => c.updating += 1,
                 Verdict::InPlace => c.in_place += 1,
                 Verdict::ReCreated => c.re_created += 1,
+                Verdict::Failing(_) => c.failing += 1,
                 Verdict::Failed(_) => c.failed += 1,
                 Verdict::Stalled(_) => c.stalled += 1,
             }
@@ -445,5 +530,7 @@ impl Counts {
     }
 }
 
+#[cfg(test)]
+mod failing_tests;
 #[cfg(test)]
 pub(crate) mod tests;

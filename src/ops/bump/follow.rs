@@ -10,6 +10,9 @@ pub struct FollowOptions {
     pub poll: Duration,
     /// A pod that should be updating but has not started after this long is STALLED.
     pub stall_after: Duration,
+    /// A pull error or crash loop the kubelet retries is FAILING until it has lasted this long,
+    /// then FAILED (`rollout::RetryClock`).
+    pub fail_after: Duration,
 }
 
 impl Default for FollowOptions {
@@ -18,6 +21,7 @@ impl Default for FollowOptions {
             timeout: Duration::from_secs(300),
             poll: Duration::from_millis(500),
             stall_after: Duration::from_secs(120),
+            fail_after: rollout::DEFAULT_FAIL_AFTER,
         }
     }
 }
@@ -62,6 +66,7 @@ pub async fn follow(
         })
         .collect();
     let mut last: BTreeMap<String, Verdict> = BTreeMap::new();
+    let mut retries = rollout::RetryClock::new(options.fail_after);
     let mut last_progress = Instant::now();
     // Failed or stalled pods whose events were looked up, and how often (events can lag).
     let mut explained: BTreeMap<String, (bool, u32)> = BTreeMap::new();
@@ -93,8 +98,11 @@ pub async fn follow(
                     timed_out,
                 };
                 let v = rollout::verdict(b, pod, gs, &plan.container, &target, &ctx);
-                if last.get(&b.pod) != Some(&v) {
-                    changed = true;
+                let v = retries.settle(&b.pod, v, applied.started.elapsed());
+                // A FAILING pod's clock moves every second: shown, but no progress.
+                let previous = last.get(&b.pod);
+                if previous != Some(&v) {
+                    changed |= !previous.is_some_and(|p| p.same_but_clock(&v));
                     let detail = pod.map(|p| Comparison::of(b, p, &plan.container));
                     let _ = tx
                         .send(BumpEvent::Verdict { pod: b.pod.clone(), verdict: v.clone(), detail })
@@ -103,7 +111,7 @@ pub async fn follow(
                 }
             }
             for (pod, v) in &last {
-                if !matches!(v, Verdict::Failed(_) | Verdict::Stalled(_)) {
+                if !matches!(v, Verdict::Failing(_) | Verdict::Failed(_) | Verdict::Stalled(_)) {
                     continue;
                 }
                 let (found, tries) = explained.entry(pod.clone()).or_insert((false, 0));
@@ -121,10 +129,8 @@ pub async fn follow(
             }
             let all_final = target_verdicts.len() == targets.len()
                 && target_verdicts.iter().all(|v| v.is_final());
-            // A failed pod stays unavailable, so maxUnavailable keeps the rest from starting:
-            // once nothing has moved for the stall limit, waiting longer cannot help.
             let blocked = !all_final
-                && target_verdicts.iter().any(|v| matches!(v, Verdict::Failed(_)))
+                && blocked_behind_failures(&target_verdicts)
                 && last_progress.elapsed() >= options.stall_after;
             if blocked {
                 let _ = tx
@@ -173,6 +179,14 @@ pub async fn follow(
         let left = deadline.saturating_duration_since(Instant::now());
         tokio::time::sleep(options.poll.min(left).max(Duration::from_millis(10))).await;
     }
+}
+
+/// A failed pod stays unavailable, so maxUnavailable keeps the rest from starting: once nothing
+/// has moved for the stall limit, waiting longer cannot help. Not while a pod is FAILING: its
+/// next attempt may succeed and free the rollout, and it turns FAILED by itself at the threshold.
+fn blocked_behind_failures(verdicts: &[&Verdict]) -> bool {
+    verdicts.iter().any(|v| matches!(v, Verdict::Failed(_)))
+        && !verdicts.iter().any(|v| matches!(v, Verdict::Failing(_)))
 }
 
 /// Why each pod is not expected to move yet, from the order prediction on the set as it is now.
@@ -267,4 +281,21 @@ async fn explain(
             .await;
     }
     !events.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use okg_domain::rollout::{FailReason, Retrying};
+
+    #[test]
+    fn a_failing_pod_keeps_the_follow_from_giving_up() {
+        let failed = Verdict::Failed(FailReason::ImagePull("x".into()));
+        let failing =
+            Verdict::Failing(Retrying::seen("ErrImagePull", FailReason::ImagePull("x".into())));
+        let waiting = Verdict::Waiting(WaitReason::PriorityOrder { ahead: 1 });
+        assert!(blocked_behind_failures(&[&failed, &waiting]));
+        assert!(!blocked_behind_failures(&[&failed, &failing, &waiting]));
+        assert!(!blocked_behind_failures(&[&failing, &waiting]));
+    }
 }

@@ -21,6 +21,7 @@ pub fn verdict_cell(v: Option<&Verdict>, t: &Theme) -> (String, Style) {
                 Verdict::Updating => (t.sym("…", "~"), t.accent),
                 Verdict::Waiting(_) => (t.sym("⏸", "="), t.muted),
                 Verdict::ReCreated => (t.sym("✗", "x"), t.error),
+                Verdict::Failing(_) => (t.sym("↻", "*"), t.warn),
                 Verdict::Failed(_) => ("!", t.error),
                 Verdict::Stalled(_) => ("?", t.warn),
             };
@@ -71,12 +72,17 @@ fn row_line(r: &PodRow, t: &Theme) -> Line<'static> {
         _ => spans.push(Span::styled(verdict, style)),
     }
     let why = match &r.verdict {
-        Some(Verdict::Failed(f)) => Some(f.to_string()),
-        Some(Verdict::Stalled(s)) => Some(s.clone()),
+        Some(Verdict::Failed(f)) => Some((f.to_string(), t.error)),
+        Some(Verdict::Stalled(s)) => Some((s.clone(), t.error)),
+        Some(Verdict::Failing(retrying)) => Some((retrying.to_string(), t.warn)),
+        // Told by the restart and the status image, as OpenKruise does: worth a note.
+        Some(Verdict::InPlace) if r.detail.as_ref().is_some_and(|d| d.same_image_id()) => {
+            Some(("imageID unchanged: same image digest (a rollback or re-tag)".into(), t.muted))
+        }
         _ => None,
     };
-    if let Some(why) = why {
-        spans.push(Span::styled(format!("  {why}"), t.error));
+    if let Some((why, style)) = why {
+        spans.push(Span::styled(format!("  {why}"), style));
     }
     Line::from(spans)
 }
@@ -106,6 +112,10 @@ pub fn draw(r: &Rollout, area: Rect, buf: &mut Buffer, t: &Theme) {
             Span::styled(
                 format!(" · {} re-created {}", t.sym("✗", "x"), c.re_created),
                 if c.re_created > 0 { t.error } else { t.text },
+            ),
+            Span::styled(
+                format!(" · {} failing {}", t.sym("↻", "*"), c.failing),
+                if c.failing > 0 { t.warn } else { t.text },
             ),
             Span::styled(
                 format!(" · ! failed {}", c.failed),
