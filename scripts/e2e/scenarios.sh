@@ -251,8 +251,8 @@ pod_field() { k get pod "$2" -n "$1" -o json | jq -r "$3"; }
 # waiting ErrImagePull/ImagePullBackOff, so OpenKruise never sees the update complete (lifecycle
 # Updating, GameServer Updating) and maxUnavailable 1 stops the rollout there. The console fails
 # the bump (exit 3). Rolling back restarts that pod on the old image in place: same UID and IP,
-# every pod Ready, GameServers Ready. The console's verdict on the rollback is recorded, not
-# asserted: it wants a new imageID, which a rollback to the same image cannot give (issue 11).
+# every pod Ready, GameServers Ready, and the console judges that pod IN PLACE (exit 0) though
+# its imageID is the one it had before the bad tag (issue 11, item 1).
 scenario_badtag() {
     local ns=okg-s-badtag set=gss-badtag out="$SCEN_OUT/badtag" rc=0
     make_set "$ns" "$set" InPlaceIfPossible 3 || return 1
@@ -280,6 +280,11 @@ scenario_badtag() {
     bump_json "$out.rollback.json" "$set" -n "$ns" --container sidecar \
         --image registry.example/okg-e2e/sidecar:1.0 --timeout 40s || rc=$?
     note "rollback: exit $rc, outcome $(jq -r .outcome "$out.rollback.json"), verdicts $(verdicts "$out.rollback.json" | tr '\n' ' ')"
+    # Judged as OpenKruise judges it (issue 11, item 1): restarted on the spec image, so IN PLACE
+    # though the imageID is the one from before the bad tag.
+    ((rc == 0)) || fail "the rollback exited $rc, want 0 (in place)" || { record_stop "$ns" badtag; return 1; }
+    [[ "$(jq -r ".verdicts[\"$broken\"].verdict" "$out.rollback.json")" == inPlace ]] ||
+        fail "rollback verdict of $broken: $(jq -c ".verdicts[\"$broken\"]" "$out.rollback.json")" || { record_stop "$ns" badtag; return 1; }
     wait_ready "$ns" "$set" 3 60 || { record_stop "$ns" badtag; return 1; }
     sleep 1
     record_stop "$ns" badtag
@@ -342,8 +347,8 @@ sampled_bump() {
 # digest, two tags). The spec image changes, so the kubelet restarts the container (restartCount
 # +1) and reports the new tag with the SAME imageID; OpenKruise counts the update complete because
 # the status image equals the spec image. Asserted with kubectl: same UIDs and IPs, sidecar
-# restarted once on the new tag, imageID unchanged, lifecycle Normal and every GameServer Ready.
-# The console's verdict is recorded, not asserted: it wants a new imageID (issue 11).
+# restarted once on the new tag, imageID unchanged, lifecycle Normal and every GameServer Ready;
+# the console judges every pod IN PLACE (exit 0), the unchanged imageID a note (issue 11, item 1).
 scenario_retag() {
     local ns=okg-s-retag set=gss-retag out="$SCEN_OUT/retag" rc=0 new=registry.example/okg-e2e/sidecar:1.0-retag
     make_set "$ns" "$set" InPlaceIfPossible 2 || return 1
@@ -353,6 +358,9 @@ scenario_retag() {
     record_start "$ns" retag
     bump_json "$out.bump.json" "$set" -n "$ns" --container sidecar --image "$new" --timeout 30s || rc=$?
     note "re-tag: console exit $rc, outcome $(jq -r .outcome "$out.bump.json"), verdicts $(verdicts "$out.bump.json" | tr '\n' ' ')"
+    ((rc == 0)) || fail "okg bump of the re-tag exited $rc, want 0 (in place)" || { record_stop "$ns" retag; return 1; }
+    [[ "$(jq -r '[.verdicts[] | .verdict] | unique | join(",")' "$out.bump.json")" == inPlace ]] ||
+        fail "re-tag verdicts $(jq -c .verdicts "$out.bump.json"), want every pod inPlace" || { record_stop "$ns" retag; return 1; }
     wait_on "$ns" "$set" "$new" 2 60 || { record_stop "$ns" retag; return 1; }
     wait_ready "$ns" "$set" 2 60 || { record_stop "$ns" retag; return 1; }
     record_stop "$ns" retag
