@@ -173,11 +173,12 @@ pub fn plan_continue(
             summary: format!("continue: partition {before} → {after}"),
         }],
         pods,
-        warnings: if rollout.paused {
-            vec![format!("{} is paused: resume it for the rollout to move", view.name)]
-        } else {
-            vec![]
-        },
+        warnings: rollout
+            .paused
+            .then(|| format!("{} is paused: resume it for the rollout to move", view.name))
+            .into_iter()
+            .chain(super::priority_notes::priority_warnings(&view))
+            .collect(),
     })
 }
 

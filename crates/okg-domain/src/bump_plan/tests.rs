@@ -509,3 +509,5 @@ fn test_ops_hold_tells_a_changed_object_from_an_unchanged_one() {
     assert!(!test_ops_hold(&patch, &changed));
     assert!(!test_ops_hold(&serde_json::json!({"not": "a patch"}), &same));
 }
+
+mod priority;
