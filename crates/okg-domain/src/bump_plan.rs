@@ -39,6 +39,8 @@ pub struct BumpRequest {
 pub enum ObjectKind {
     GameServerSet,
     GameServer,
+    /// Only to put a pod back on its template's image after its override is cleared.
+    Pod,
 }
 
 /// One JSON Patch for one object.
@@ -58,6 +60,7 @@ impl ObjectPatch {
         match self.kind {
             ObjectKind::GameServerSet => format!("gameserverset/{}", self.name),
             ObjectKind::GameServer => format!("gameserver/{}", self.name),
+            ObjectKind::Pod => format!("pod/{}", self.name),
         }
     }
 
@@ -130,6 +133,8 @@ pub enum PlanKind {
     Bump,
     Continue,
     Rollback,
+    /// Remove GameServers' `spec.containers` overrides on purpose.
+    ClearOverride,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -474,8 +479,14 @@ pub fn plan_bump(
     validate_image(&req.image)?;
     match &req.scope {
         Scope::GameServers(names) => {
-            let images = names.iter().map(|n| (n.clone(), req.image.clone())).collect();
-            plan_overrides(&view, &req.container, &from, images, PlanKind::Bump)
+            let pin = |n: &String| (n.clone(), OverrideChange::Pin(req.image.clone()));
+            plan_overrides(
+                &view,
+                &req.container,
+                &from,
+                names.iter().map(pin).collect(),
+                PlanKind::Bump,
+            )
         }
         scope => {
             plan_template(&view, index, &req.container, &from, &req.image, scope, PlanKind::Bump)
@@ -630,8 +641,10 @@ fn plan_template(
     })
 }
 
+mod clear;
 mod priority_notes;
 mod steps;
+pub use clear::{OverrideChange, plan_clear_overrides};
 use steps::plan_overrides;
 pub use steps::*;
 

@@ -415,6 +415,29 @@ fn gameserver_override_updates_only_its_pod() {
 }
 
 #[test]
+fn removing_an_override_leaves_the_pod_on_its_image() {
+    // As kruise-game: syncPodContainers only patches towards the entries there are, so taking
+    // the entry away un-pins the pod without changing it (the console patches it back itself).
+    let mut sim = Sim::new(2);
+    let image = "registry.cn-beijing.aliyuncs.com/acs/2048-sidecar:v1.1-hotfix";
+    sim.patch(
+        Resource::GameServer,
+        "gss-2048-1",
+        json!([{"op": "add", "path": "/spec/containers", "value": [{"name": "sidecar", "image": image}]}]),
+    );
+    sim.run_until(100, |s| image_of(&s.pod("gss-2048-1"), "sidecar") == image);
+    sim.patch(
+        Resource::GameServer,
+        "gss-2048-1",
+        json!([{"op": "remove", "path": "/spec/containers/0"}]),
+    );
+    for _ in 0..20 {
+        sim.step();
+    }
+    assert_eq!(image_of(&sim.pod("gss-2048-1"), "sidecar"), image);
+}
+
+#[test]
 fn missing_image_stalls_then_a_good_bump_recovers() {
     let mut sim = Sim::new(4);
     bump(&mut sim, "gss-2048", 1, "registry.cn-beijing.aliyuncs.com/acs/2048-sidecar:v2.0-missing");
