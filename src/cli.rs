@@ -91,7 +91,7 @@ pub struct BumpArgs {
     #[arg(long)]
     pub container: String,
     /// The new image reference (registry/repository:tag or @digest).
-    #[arg(long, required_unless_present = "resume")]
+    #[arg(long, required_unless_present_any = ["resume", "clear_override"])]
     pub image: Option<String>,
     /// Continue a canary: lower the partition to 0 (or by --step pods) so that the pods it held
     /// back update too, as the console's `c` does. Takes no --image.
@@ -106,6 +106,10 @@ pub struct BumpArgs {
     /// Update only these GameServers through their spec.containers override.
     #[arg(long, value_delimiter = ',')]
     pub gameservers: Vec<String>,
+    /// Remove the --gameservers' spec.containers override of --container and put their pods
+    /// back on the template's image, in place. Takes no --image.
+    #[arg(long, requires = "gameservers", conflicts_with_all = ["image", "canary", "resume"])]
+    pub clear_override: bool,
     /// Wait for a verdict on every targeted pod.
     #[arg(long)]
     pub wait: bool,

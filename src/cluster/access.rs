@@ -14,14 +14,17 @@ use okg_domain::send_rules::Denial;
 pub enum ApiAction {
     PatchGameServerSets,
     PatchGameServers,
+    /// Putting a pod back on its template's image after its override is cleared.
+    PatchPods,
     ExecPods,
     ProxyPods,
 }
 
 impl ApiAction {
-    pub const ALL: [ApiAction; 4] = [
+    pub const ALL: [ApiAction; 5] = [
         ApiAction::PatchGameServerSets,
         ApiAction::PatchGameServers,
+        ApiAction::PatchPods,
         ApiAction::ExecPods,
         ApiAction::ProxyPods,
     ];
@@ -30,6 +33,7 @@ impl ApiAction {
         let (group, resource, subresource, verb) = match self {
             ApiAction::PatchGameServerSets => ("game.kruise.io", "gameserversets", None, "patch"),
             ApiAction::PatchGameServers => ("game.kruise.io", "gameservers", None, "patch"),
+            ApiAction::PatchPods => ("", "pods", None, "patch"),
             ApiAction::ExecPods => ("", "pods", Some("exec"), "create"),
             ApiAction::ProxyPods => ("", "pods", Some("proxy"), "get"),
         };
@@ -48,6 +52,7 @@ impl ApiAction {
         match self {
             ApiAction::PatchGameServerSets => "patch gameserversets",
             ApiAction::PatchGameServers => "patch gameservers",
+            ApiAction::PatchPods => "patch pods",
             ApiAction::ExecPods => "create pods/exec",
             ApiAction::ProxyPods => "get pods/proxy",
         }

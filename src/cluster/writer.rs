@@ -4,6 +4,7 @@
 use kube::api::{Api, Patch, PatchParams};
 use serde::de::DeserializeOwned;
 
+use k8s_openapi::api::core::v1::Pod;
 use okg_domain::types::{GameServer, GameServerSet};
 
 #[derive(Clone)]
@@ -72,6 +73,17 @@ impl Writer {
         name: &str,
         patch: json_patch::Patch,
     ) -> kube::Result<GameServer> {
+        self.json_patch(namespace, name, patch).await
+    }
+
+    /// JSON Patch a pod: only a container's image, back to the template's after its GameServer
+    /// override was cleared (kruise-game does not do it).
+    pub async fn patch_pod(
+        &self,
+        namespace: &str,
+        name: &str,
+        patch: json_patch::Patch,
+    ) -> kube::Result<Pod> {
         self.json_patch(namespace, name, patch).await
     }
 }

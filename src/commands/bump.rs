@@ -112,12 +112,20 @@ async fn bump_command(
             container: args.container.clone(),
             step: args.step,
         },
+        _ if args.clear_override => Step::ClearOverride {
+            set: args.set.clone(),
+            container: args.container.clone(),
+            gameservers: args.gameservers.clone(),
+        },
         Some(image) => Step::Bump {
             set: args.set.clone(),
             request: BumpRequest { container: args.container.clone(), image: image.clone(), scope },
         },
         None => {
-            doc.error("refused", "give --image (or --continue to continue a canary)");
+            doc.error(
+                "refused",
+                "give --image (or --continue to continue a canary, or --clear-override)",
+            );
             return exit::USAGE;
         }
     };

@@ -44,12 +44,21 @@ pub enum Step {
     Rollback {
         previous: Box<Plan>,
     },
+    /// Remove these GameServers' `spec.containers` overrides of `container` and put their pods
+    /// back on the template's image.
+    ClearOverride {
+        set: String,
+        container: String,
+        gameservers: Vec<String>,
+    },
 }
 
 impl Step {
     fn set(&self) -> &str {
         match self {
-            Step::Bump { set, .. } | Step::Continue { set, .. } => set,
+            Step::Bump { set, .. }
+            | Step::Continue { set, .. }
+            | Step::ClearOverride { set, .. } => set,
             Step::Rollback { previous } => &previous.set,
         }
     }
@@ -182,6 +191,9 @@ fn plan_from(snapshot: &Snapshot, step: &Step) -> Result<Plan, PlanError> {
             bump_plan::plan_continue(gss, gameservers, pods, container, *step)
         }
         Step::Rollback { previous } => bump_plan::plan_rollback(gss, gameservers, pods, previous),
+        Step::ClearOverride { container, gameservers: names, .. } => {
+            bump_plan::plan_clear_overrides(gss, gameservers, pods, container, names)
+        }
     }
 }
 
@@ -214,6 +226,7 @@ pub async fn preflight(
         let a = match p.kind {
             ObjectKind::GameServerSet => ApiAction::PatchGameServerSets,
             ObjectKind::GameServer => ApiAction::PatchGameServers,
+            ObjectKind::Pod => ApiAction::PatchPods,
         };
         if !actions.contains(&a) {
             actions.push(a);
@@ -277,6 +290,7 @@ pub async fn apply(
         (PlanKind::Bump, Scope::WholeSet) => "bump",
         (PlanKind::Continue, _) => "continue-canary",
         (PlanKind::Rollback, _) => "rollback",
+        (PlanKind::ClearOverride, _) => "clear-override",
     };
     let started = Instant::now();
     let mut sent = Vec::new();
@@ -413,6 +427,9 @@ async fn send_patch(
         ObjectKind::GameServer => {
             writer.patch_game_server(namespace, &patch.name, patch.json_patch()).await.map(drop)
         }
+        ObjectKind::Pod => {
+            writer.patch_pod(namespace, &patch.name, patch.json_patch()).await.map(drop)
+        }
     };
     let Err(e) = result else { return Ok(()) };
     let conflict = match &e {
@@ -458,6 +475,10 @@ async fn read_object(
         }
         ObjectKind::GameServer => {
             let api: Api<GameServer> = Api::namespaced(client.clone(), namespace);
+            serde_json::to_value(api.get(&patch.name).await.ok()?).ok()
+        }
+        ObjectKind::Pod => {
+            let api: Api<Pod> = Api::namespaced(client.clone(), namespace);
             serde_json::to_value(api.get(&patch.name).await.ok()?).ok()
         }
     }

@@ -6,14 +6,14 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use okg_console::cluster::writer::Writer;
 use okg_console::ops::audit::AuditLog;
-use okg_console::ops::bump::{self, BumpError, FollowOptions, OpsContext, Step};
+use okg_console::ops::bump::{self, BumpError, OpsContext, Step};
 use okg_domain::bump_plan::{BumpRequest, PodAction, Scope};
 use okg_domain::rollout::{Verdict, WaitReason};
 use okg_domain::types::{GameServerSet, labels};
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use crate::support::{Demo, NS, demo, template_image, verdicts, with_tag};
+use crate::support::{NS, demo, follow_options, ops_context, template_image, verdicts, with_tag};
 
 /// pod name → (uid, sidecar image, restart counts by container)
 async fn pods(client: &kube::Client, set: &str) -> BTreeMap<String, (String, String, Vec<i32>)> {
@@ -45,25 +45,6 @@ async fn pods(client: &kube::Client, set: &str) -> BTreeMap<String, (String, Str
             (p.metadata.name.unwrap(), (p.metadata.uid.unwrap(), image, restarts))
         })
         .collect()
-}
-
-fn ops_context(d: &Demo) -> OpsContext {
-    OpsContext {
-        client: d.client(),
-        writer: Some(Writer::new(d.client())),
-        namespace: NS.into(),
-        context: "okg-demo".into(),
-        audit: AuditLog::new(&d.audit),
-    }
-}
-
-fn follow_options() -> FollowOptions {
-    FollowOptions {
-        timeout: Duration::from_secs(60),
-        poll: Duration::from_millis(100),
-        stall_after: Duration::from_secs(30),
-        ..FollowOptions::default()
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

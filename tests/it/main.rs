@@ -1,6 +1,7 @@
 //! Integration tests: the demo cluster over real HTTP on loopback through kube-rs, and the
 //! console (screen snapshots, the event loop against the demo).
 mod bump;
+mod bump_clear;
 mod bump_same_image_id;
 mod chain;
 mod cli;

@@ -12,6 +12,9 @@ use futures::StreamExt;
 use kube::api::Api;
 use okg_console::cluster::access::Capabilities;
 use okg_console::cluster::client::{self, Target};
+use okg_console::cluster::writer::Writer;
+use okg_console::ops::audit::AuditLog;
+use okg_console::ops::bump::{FollowOptions, OpsContext};
 use okg_console::tui::app::msg::{ClusterEvent, Cmd, Msg};
 use okg_console::tui::app::state::{Access, State};
 use okg_console::tui::view::{self, text, theme::Theme};
@@ -342,5 +345,26 @@ impl Harness {
             self.run_until("never", Duration::from_millis(200)).await;
         }
         panic!("no RBAC answer");
+    }
+}
+
+/// Writing as the demo's admin, audited to the demo's log.
+pub fn ops_context(d: &Demo) -> OpsContext {
+    OpsContext {
+        client: d.client(),
+        writer: Some(Writer::new(d.client())),
+        namespace: NS.into(),
+        context: "okg-demo".into(),
+        audit: AuditLog::new(&d.audit),
+    }
+}
+
+/// Quick polls, a minute at most: the demo settles in seconds.
+pub fn follow_options() -> FollowOptions {
+    FollowOptions {
+        timeout: Duration::from_secs(60),
+        poll: Duration::from_millis(100),
+        stall_after: Duration::from_secs(30),
+        ..FollowOptions::default()
     }
 }

@@ -2,7 +2,7 @@
 //! JSON Patches to send (each guarded by `test` ops on the values it was planned against), the
 //! predicted update order, and the policy verdict. The same plan is shown to the user, sent, and
 //! recorded in the audit log.
-pub use crate::update_order::{self, max_unavailable};
+pub use crate::update_order::{self, PriorityRank, max_unavailable};
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::Pod;
@@ -39,6 +39,8 @@ pub struct BumpRequest {
 pub enum ObjectKind {
     GameServerSet,
     GameServer,
+    /// Only to put a pod back on its template's image after its override is cleared.
+    Pod,
 }
 
 /// One JSON Patch for one object.
@@ -58,6 +60,7 @@ impl ObjectPatch {
         match self.kind {
             ObjectKind::GameServerSet => format!("gameserverset/{}", self.name),
             ObjectKind::GameServer => format!("gameserver/{}", self.name),
+            ObjectKind::Pod => format!("pod/{}", self.name),
         }
     }
 
@@ -114,7 +117,8 @@ pub enum PodAction {
 pub struct PodPlan {
     pub name: String,
     pub ordinal: i64,
-    pub update_priority: i64,
+    /// As OpenKruise ranks the pod's label (`none`: unlabelled, which goes first).
+    pub update_priority: PriorityRank,
     /// The container's image in the pod now.
     pub image: String,
     pub action: PodAction,
@@ -129,6 +133,8 @@ pub enum PlanKind {
     Bump,
     Continue,
     Rollback,
+    /// Remove GameServers' `spec.containers` overrides on purpose.
+    ClearOverride,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -257,15 +263,13 @@ impl<'a> SetView<'a> {
             .map(|p| {
                 let name = p.metadata.name.clone().unwrap_or_default();
                 let gs = self.gameservers.get(&name);
-                let label = p
-                    .metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(labels::GS_UPDATE_PRIORITY))
-                    .and_then(|v| v.trim().parse().ok());
                 UpdateCandidate {
                     ordinal: names::ordinal(&self.name, &name).map_or(-1, i64::from),
-                    update_priority: label.or(gs.map(|g| g.update_priority())).unwrap_or(0),
+                    // The pod's label, not the GameServer's spec: OpenKruise sorts by the label
+                    // alone. kruise-game copies the spec there, but a value the API server
+                    // refuses as a label (`-10`) never arrives, and a pod it has not labelled
+                    // yet updates before all others whatever its GameServer says.
+                    update_priority: update_order::pod_rank(p),
                     image: pod_image(p, container).unwrap_or_default(),
                     overridden: gs.and_then(|g| override_image(g, container)),
                     available: is_pod_ready(p),
@@ -300,7 +304,8 @@ pub struct UpdateCandidate {
     /// From the name ([`names::ordinal`]); -1 for a name that is not `<set>-<ordinal>`, so such
     /// a pod sorts first and, on a priority tie, updates last.
     pub ordinal: i64,
-    pub update_priority: i64,
+    /// The pod's `game.kruise.io/gs-update-priority` label as OpenKruise ranks it.
+    pub update_priority: PriorityRank,
     /// The container's image in the pod now.
     pub image: String,
     /// The image its GameServer's `spec.containers` pins for this container, if any.
@@ -318,7 +323,8 @@ pub struct RolloutParams {
 }
 
 /// OpenKruise's update order and what each pod does next: pods already on `target` first, then
-/// by update priority (highest first, ties to the higher ordinal). `partition` holds back the last
+/// by update priority as OpenKruise reads the label (unlabelled first, then the highest; ties to
+/// the higher ordinal). `partition` holds back the last
 /// that many; of the rest, `maxUnavailable` update at once and the others wait their turn.
 pub fn predict_order(
     pods: &[UpdateCandidate],
@@ -476,8 +482,14 @@ pub fn plan_bump(
     validate_image(&req.image)?;
     match &req.scope {
         Scope::GameServers(names) => {
-            let images = names.iter().map(|n| (n.clone(), req.image.clone())).collect();
-            plan_overrides(&view, &req.container, &from, images, PlanKind::Bump)
+            let pin = |n: &String| (n.clone(), OverrideChange::Pin(req.image.clone()));
+            plan_overrides(
+                &view,
+                &req.container,
+                &from,
+                names.iter().map(pin).collect(),
+                PlanKind::Bump,
+            )
         }
         scope => {
             plan_template(&view, index, &req.container, &from, &req.image, scope, PlanKind::Bump)
@@ -534,14 +546,18 @@ fn plan_template(
                 .take(n as usize)
                 .map(|p| p.name.clone())
                 .collect();
-            let top = view
-                .gameservers
-                .values()
-                .map(|g| g.update_priority())
-                .chain(states.iter().map(|s| s.update_priority))
-                .max()
-                .unwrap_or(0)
-                + 1;
+            let left = priority_notes::unlabelled_outside(&states, &chosen, to);
+            if !left.is_empty() {
+                return Err(PlanError::BadCanary {
+                    n,
+                    replicas,
+                    why: format!(
+                        "OpenKruise updates pods without an update-priority label before any canary, and these have none yet: {}; wait until OKG has labelled them",
+                        left.join(", ")
+                    ),
+                });
+            }
+            let top = priority_notes::canary_priority(view, &states);
             for name in &chosen {
                 let gs = view
                     .gameservers
@@ -567,7 +583,7 @@ fn plan_template(
                 });
             }
             for s in states.iter_mut().filter(|s| chosen.contains(&s.name)) {
-                s.update_priority = top;
+                s.update_priority = PriorityRank::Labelled(top);
             }
             replicas - already - n
         }
@@ -599,6 +615,7 @@ fn plan_template(
     if rollout.paused {
         warnings.push(format!("{} is paused: no pod updates until it is resumed", view.name));
     }
+    warnings.extend(priority_notes::priority_warnings(view));
     for p in &pods {
         if let PodAction::Overridden(img) = &p.action {
             warnings.push(format!(
@@ -649,7 +666,10 @@ fn resets_warned(
 
 mod resets;
 pub use resets::GameServerResets;
+mod clear;
+mod priority_notes;
 mod steps;
+pub use clear::{OverrideChange, plan_clear_overrides};
 use steps::plan_overrides;
 pub use steps::*;
 

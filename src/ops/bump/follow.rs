@@ -211,16 +211,9 @@ fn current_holds(snapshot: &Snapshot, plan: &Plan) -> BTreeMap<String, Option<Wa
         .iter()
         .map(|p| {
             let name = p.metadata.name.clone().unwrap_or_default();
-            let priority = p
-                .metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get(labels::GS_UPDATE_PRIORITY))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0);
             bump_plan::UpdateCandidate {
                 ordinal: names::ordinal(&plan.set, &name).map_or(-1, i64::from),
-                update_priority: priority,
+                update_priority: bump_plan::update_order::pod_rank(p),
                 image: p
                     .spec
                     .as_ref()

@@ -370,6 +370,45 @@ fn partition_and_priority_choose_exactly_which_pods_update() {
 }
 
 #[test]
+fn priorities_rank_as_openkruise_reads_the_label() {
+    let mut sim = Sim::new(6);
+    // -10 is no valid label value: the pod keeps its label. "v200" is, and ranks as 200.
+    let seeded = pods::label(&sim.pod("gss-2048-0"), labels::GS_UPDATE_PRIORITY).map(String::from);
+    for (name, value) in [("gss-2048-0", json!(-10)), ("gss-2048-3", json!("v200"))] {
+        sim.patch(
+            Resource::GameServer,
+            name,
+            json!([{"op": "replace", "path": "/spec/updatePriority", "value": value}]),
+        );
+    }
+    sim.run_until(20, |s| {
+        pods::label(&s.pod("gss-2048-3"), labels::GS_UPDATE_PRIORITY) == Some("v200")
+    });
+    assert_eq!(pods::label(&sim.pod("gss-2048-0"), labels::GS_UPDATE_PRIORITY), seeded.as_deref());
+    sim.patch(
+        Resource::GameServerSet,
+        "gss-2048",
+        json!([
+            {"op": "replace", "path": "/spec/updateStrategy/rollingUpdate/partition", "value": 5},
+            {"op": "replace", "path": "/spec/gameServerTemplate/spec/containers/1/image", "value": "registry.cn-beijing.aliyuncs.com/acs/2048-sidecar:v2.0"}
+        ]),
+    );
+    let rev = revision(&sim, "gss-2048");
+    let on_rev = |s: &Sim| -> Vec<String> {
+        s.pods_of("gss-2048")
+            .into_iter()
+            .filter(|p| pods::label(p, labels::REVISION_HASH) == Some(rev.as_str()))
+            .map(|p| p.metadata.name.unwrap())
+            .collect()
+    };
+    sim.run_until(200, |s| all_ready(s, "gss-2048") && !on_rev(s).is_empty());
+    for _ in 0..20 {
+        sim.step();
+    }
+    assert_eq!(on_rev(&sim), ["gss-2048-3"]);
+}
+
+#[test]
 fn gameserver_override_updates_only_its_pod() {
     let mut sim = Sim::new(4);
     let before = by_name(sim.pods_of("gss-2048"));
@@ -400,6 +439,29 @@ fn gameserver_override_updates_only_its_pod() {
             assert_eq!(cs(&after, "sidecar").image_id, super::revision::image_id(image));
         }
     }
+}
+
+#[test]
+fn removing_an_override_leaves_the_pod_on_its_image() {
+    // As kruise-game: syncPodContainers only patches towards the entries there are, so taking
+    // the entry away un-pins the pod without changing it (the console patches it back itself).
+    let mut sim = Sim::new(2);
+    let image = "registry.cn-beijing.aliyuncs.com/acs/2048-sidecar:v1.1-hotfix";
+    sim.patch(
+        Resource::GameServer,
+        "gss-2048-1",
+        json!([{"op": "add", "path": "/spec/containers", "value": [{"name": "sidecar", "image": image}]}]),
+    );
+    sim.run_until(100, |s| image_of(&s.pod("gss-2048-1"), "sidecar") == image);
+    sim.patch(
+        Resource::GameServer,
+        "gss-2048-1",
+        json!([{"op": "remove", "path": "/spec/containers/0"}]),
+    );
+    for _ in 0..20 {
+        sim.step();
+    }
+    assert_eq!(image_of(&sim.pod("gss-2048-1"), "sidecar"), image);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Which pods of a set update next: OpenKruise's order, `partition`, `maxUnavailable`, `paused`.
 
-pub use okg_domain::update_order::{self, max_unavailable};
+pub use okg_domain::update_order::{self, PriorityRank, max_unavailable};
 
 /// What the update order needs to know about one pod (or a missing ordinal).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -8,16 +8,16 @@ pub struct Candidate {
     pub ordinal: u32,
     /// On the update revision already.
     pub updated: bool,
-    /// `game.kruise.io/gs-update-priority`.
-    pub priority: i64,
+    /// `game.kruise.io/gs-update-priority`, as OpenKruise ranks it.
+    pub priority: PriorityRank,
     /// Ready and not in the middle of an update or a deletion.
     pub available: bool,
     /// An update of this pod is already under way (do not start another).
     pub in_flight: bool,
 }
 
-/// OpenKruise's update order: pods already updated first, then by update priority (highest
-/// first), ties to the higher ordinal.
+/// OpenKruise's update order: pods already updated first, then by update priority (unlabelled
+/// first, then the highest), ties to the higher ordinal.
 pub fn sort(cands: &mut [Candidate]) {
     let key = |c: &Candidate| update_order::OrderKey {
         updated: c.updated,
@@ -64,7 +64,13 @@ mod tests {
     use super::*;
 
     fn ready(ordinal: u32, priority: i64) -> Candidate {
-        Candidate { ordinal, updated: false, priority, available: true, in_flight: false }
+        Candidate {
+            ordinal,
+            updated: false,
+            priority: PriorityRank::Labelled(priority),
+            available: true,
+            in_flight: false,
+        }
     }
 
     #[test]
@@ -74,6 +80,18 @@ mod tests {
         sort(&mut c);
         let order: Vec<u32> = c.iter().map(|c| c.ordinal).collect();
         assert_eq!(order, vec![4, 3, 1, 2, 0]);
+    }
+
+    #[test]
+    fn priorities_rank_by_the_label_as_openkruise_reads_it() {
+        let rank = |v| update_order::rank_label(v);
+        let mut c: Vec<_> = (0..4).map(|o| ready(o, 5)).collect();
+        c[0].priority = rank(Some("-10")); // 10: the sign is dropped
+        c[1].priority = rank(None); // unlabelled: first of all
+        c[3].priority = rank(Some("abc")); // 0
+        sort(&mut c);
+        let order: Vec<u32> = c.iter().map(|c| c.ordinal).collect();
+        assert_eq!(order, vec![1, 0, 2, 3]);
     }
 
     #[test]
@@ -97,8 +115,8 @@ mod tests {
     fn partition_with_priorities_picks_exactly_the_prioritised() {
         // replicas 6, partition 4: two pods update, the two with high priority.
         let mut c: Vec<_> = (0..6).map(|o| ready(o, 0)).collect();
-        c[1].priority = 100;
-        c[3].priority = 100;
+        c[1].priority = PriorityRank::Labelled(100);
+        c[3].priority = PriorityRank::Labelled(100);
         let mut started = to_start(&c, 4, 6, false);
         started.sort();
         assert_eq!(started, vec![1, 3]);

@@ -224,7 +224,7 @@ pub(super) fn plan_set(
             cands.push(order::Candidate {
                 ordinal: ord,
                 updated: true,
-                priority: 0,
+                priority: order::PriorityRank::Unlabelled,
                 available: false,
                 in_flight: true,
             });
@@ -248,9 +248,7 @@ pub(super) fn plan_set(
         let mut cand = order::Candidate {
             ordinal: ord,
             updated,
-            priority: pods::label(pod, labels::GS_UPDATE_PRIORITY)
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(0),
+            priority: order::update_order::rank_label(pods::label(pod, labels::GS_UPDATE_PRIORITY)),
             available: !stale && !updating && warmed_up,
             in_flight: stale || updating,
         };
@@ -419,7 +417,12 @@ pub(super) fn plan_set(
                 };
                 d.set_label(labels::GS_STATE, gs.current_state());
                 d.set_label(labels::GS_OPS_STATE, gs.ops_state());
-                d.set_label(labels::GS_UPDATE_PRIORITY, &prio(gs.spec.update_priority.as_ref()));
+                // The API server refuses a label value such as `-10`, so the pod keeps its old
+                // one (kruise-game's whole pod patch fails there; the demo keeps just this label).
+                let update_priority = prio(gs.spec.update_priority.as_ref());
+                if order::update_order::is_label_value(&update_priority) {
+                    d.set_label(labels::GS_UPDATE_PRIORITY, &update_priority);
+                }
                 d.set_label(labels::GS_DELETE_PRIORITY, &prio(gs.spec.deletion_priority.as_ref()));
                 let disabled = gs.spec.network_disabled.unwrap_or(false);
                 d.set_label(labels::GS_NETWORK_DISABLED, if disabled { "true" } else { "false" });

@@ -2,19 +2,21 @@
 use super::*;
 
 /// Per-GameServer overrides: OKG patches each pod's container image directly (the kubelet
-/// restarts just that container), whatever the set's podUpdatePolicy.
+/// restarts just that container), whatever the set's podUpdatePolicy. A cleared override is
+/// removed from the GameServer, and the console puts the pod back on the template's image itself:
+/// kruise-game only patches pods towards the entries there are (`syncPodContainers`).
 pub(super) fn plan_overrides(
     view: &SetView,
     container: &str,
     template_image: &str,
-    images: BTreeMap<String, String>,
+    changes: BTreeMap<String, OverrideChange>,
     kind: PlanKind,
 ) -> Result<Plan, PlanError> {
-    if images.is_empty() {
+    if changes.is_empty() {
         return Err(PlanError::NoGameServers);
     }
     let unknown: Vec<String> =
-        images.keys().filter(|n| !view.gameservers.contains_key(*n)).cloned().collect();
+        changes.keys().filter(|n| !view.gameservers.contains_key(*n)).cloned().collect();
     if !unknown.is_empty() {
         return Err(PlanError::UnknownGameServers {
             set: view.name.clone(),
@@ -24,9 +26,28 @@ pub(super) fn plan_overrides(
     }
     let states = view.pod_states(container);
     let mut patches = Vec::new();
+    let mut pod_patches = Vec::new();
     let mut warnings = Vec::new();
-    let mut targets = BTreeSet::new();
-    for (name, image) in &images {
+    let mut targets: BTreeMap<String, String> = BTreeMap::new();
+    for (name, change) in &changes {
+        let image = match change {
+            OverrideChange::Pin(image) => image,
+            OverrideChange::Clear => {
+                let gs = view.gameservers[name];
+                let pod = view.pods.iter().find(|p| p.metadata.name.as_deref() == Some(name));
+                let Some(cleared) = clear::clear(gs, pod.copied(), container, template_image)
+                else {
+                    warnings.push(format!("{name} has no override for {container}: left alone"));
+                    continue;
+                };
+                patches.push(cleared.game_server);
+                if let Some(p) = cleared.pod {
+                    pod_patches.push(p);
+                    targets.insert(name.clone(), template_image.to_string());
+                }
+                continue;
+            }
+        };
         validate_image(image)?;
         let gs = view.gameservers[name];
         let running = states.iter().find(|s| s.name == *name).map(|s| s.image.as_str());
@@ -68,23 +89,32 @@ pub(super) fn plan_overrides(
                 running.unwrap_or("?")
             ),
         });
-        targets.insert(name.clone());
+        targets.insert(name.clone(), image.clone());
     }
     if patches.is_empty() {
+        let image = match changes.values().next() {
+            Some(OverrideChange::Pin(image)) => image.clone(),
+            _ => template_image.to_string(),
+        };
         return Err(PlanError::Unchanged {
             what: format!(
                 "every named GameServer ({})",
-                images.keys().cloned().collect::<Vec<_>>().join(", ")
+                changes.keys().cloned().collect::<Vec<_>>().join(", ")
             ),
-            image: images.values().next().cloned().unwrap_or_default(),
+            image,
         });
     }
+    // After every GameServer patch: a pod is put back only once no entry pins it any more.
+    patches.extend(pod_patches);
+    if !targets.is_empty() && view.rollout().partition > 0 {
+        warnings.extend(clear::partition_note(&changes, view.rollout().partition));
+    }
     let to_image = {
-        let distinct: BTreeSet<&String> = images.values().collect();
-        if distinct.len() == 1 {
-            images.values().next().cloned().unwrap_or_default()
-        } else {
-            "(per GameServer)".into()
+        let distinct: BTreeSet<&String> = targets.values().collect();
+        match distinct.len() {
+            0 => template_image.to_string(),
+            1 => targets.values().next().cloned().unwrap_or_default(),
+            _ => "(per GameServer)".into(),
         }
     };
     let pods = states
@@ -94,12 +124,12 @@ pub(super) fn plan_overrides(
             ordinal: s.ordinal,
             update_priority: s.update_priority,
             image: s.image.clone(),
-            action: if targets.contains(&s.name) {
+            action: if targets.contains_key(&s.name) {
                 PodAction::UpdateNow
             } else {
                 PodAction::NotTargeted
             },
-            to_image: targets.contains(&s.name).then(|| images[&s.name].clone()),
+            to_image: targets.get(&s.name).cloned(),
         })
         .collect();
     let rollout = view.rollout();
@@ -110,7 +140,7 @@ pub(super) fn plan_overrides(
         container: container.to_string(),
         from_image: template_image.to_string(),
         to_image,
-        scope: Scope::GameServers(images.keys().cloned().collect()),
+        scope: Scope::GameServers(changes.keys().cloned().collect()),
         replicas: rollout.replicas,
         partition_before: rollout.partition,
         partition_after: rollout.partition,
@@ -158,6 +188,7 @@ pub fn plan_continue(
     if rollout.paused {
         warnings.push(format!("{} is paused: resume it for the rollout to move", view.name));
     }
+    warnings.extend(super::priority_notes::priority_warnings(&view));
     let resets = resets_warned(&policy, &view, &pods, &mut warnings);
     Ok(Plan {
         kind: PlanKind::Continue,
@@ -186,8 +217,8 @@ pub fn plan_continue(
 }
 
 /// Roll back what `previous` did: the template back to its image for the whole set (partition to
-/// 0, so canary pods are not stranded behind it), or each GameServer's override back to the image
-/// its pod ran before.
+/// 0, so canary pods are not stranded behind it), or each GameServer's override back to what it
+/// was: the old entry restored, or removed when the bump added it (see [`clear::undoing`]).
 pub fn plan_rollback(
     gss: &GameServerSet,
     gameservers: &[GameServer],
@@ -200,14 +231,14 @@ pub fn plan_rollback(
     }
     let (index, current) = view.container_index(&previous.container)?;
     match &previous.scope {
-        Scope::GameServers(names) => {
-            let images = previous
-                .pods
+        Scope::GameServers(_) => {
+            let changes = previous
+                .patches
                 .iter()
-                .filter(|p| names.contains(&p.name) && p.action == PodAction::UpdateNow)
-                .map(|p| (p.name.clone(), p.image.clone()))
+                .filter(|p| p.kind == ObjectKind::GameServer)
+                .map(|p| (p.name.clone(), clear::undoing(p)))
                 .collect();
-            plan_overrides(&view, &previous.container, &current, images, PlanKind::Rollback)
+            plan_overrides(&view, &previous.container, &current, changes, PlanKind::Rollback)
         }
         _ => plan_template(
             &view,

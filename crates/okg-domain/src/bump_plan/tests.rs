@@ -444,7 +444,10 @@ fn rollback_returns_the_template_and_clears_the_partition() {
 }
 
 #[test]
-fn rollback_of_overrides_restores_each_previous_image() {
+fn rollback_of_overrides_removes_the_entries_they_added() {
+    // Neither GameServer had an entry: the rollback removes both (it used to write the old
+    // images into them, which left the pods pinned) and puts the pods back on the template's
+    // image, whatever a pod ran before (gss-2048-1 ran v1.1 without any override).
     let set = in_place();
     let (g, mut p) = fleet(&[0; 6]);
     p[1] = pod(1, "okg/2048-sidecar:v1.1", 0);
@@ -462,8 +465,19 @@ fn rollback_of_overrides_restores_each_previous_image() {
     p2[0] = pod(0, NEW, 0);
     p2[1] = pod(1, NEW, 0);
     let back = plan_rollback(&set, &g2, &p2, &bump).unwrap();
-    let images: Vec<Value> = back.patches.iter().map(|p| p.patch[2]["value"].clone()).collect();
-    assert_eq!(images, [json!(OLD), json!("okg/2048-sidecar:v1.1")]);
+    let ops: Vec<(String, Value)> =
+        back.patches.iter().map(|p| (p.target(), p.patch[2].clone())).collect();
+    let remove = json!({"op": "remove", "path": "/spec/containers/0"});
+    let to_old = json!({"op": "replace", "path": "/spec/containers/1/image", "value": OLD});
+    assert_eq!(
+        ops,
+        [
+            ("gameserver/gss-2048-0".to_string(), remove.clone()),
+            ("gameserver/gss-2048-1".to_string(), remove),
+            ("pod/gss-2048-0".to_string(), to_old.clone()),
+            ("pod/gss-2048-1".to_string(), to_old),
+        ]
+    );
 }
 
 #[test]
@@ -509,3 +523,7 @@ fn test_ops_hold_tells_a_changed_object_from_an_unchanged_one() {
     assert!(!test_ops_hold(&patch, &changed));
     assert!(!test_ops_hold(&serde_json::json!({"not": "a patch"}), &same));
 }
+
+mod priority;
+
+mod clear;

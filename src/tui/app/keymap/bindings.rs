@@ -261,7 +261,7 @@ pub static SCREEN_BINDINGS: &[Binding] = &[
         BUMP_FORM,
         &[(KeyCode::Right, N)],
         Action::ChooseNext,
-        "container / scope: the next choice",
+        "container / scope: the next choice (whole set, canary, and with marked GameServers: pin them, or clear their override)",
         "",
     ),
     on(

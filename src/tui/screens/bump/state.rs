@@ -32,6 +32,8 @@ pub enum ScopeKind {
     WholeSet,
     Canary,
     Chosen,
+    /// The chosen GameServers' overrides removed, their pods back on the template's image.
+    ClearChosen,
 }
 
 /// What the pre-flight page asks to confirm.
@@ -176,7 +178,7 @@ impl BumpDialog {
         match self.scope {
             ScopeKind::WholeSet => Scope::WholeSet,
             ScopeKind::Canary => Scope::Canary(self.canary),
-            ScopeKind::Chosen => Scope::GameServers(self.chosen.clone()),
+            ScopeKind::Chosen | ScopeKind::ClearChosen => Scope::GameServers(self.chosen.clone()),
         }
     }
 
@@ -184,6 +186,7 @@ impl BumpDialog {
         let mut v = vec![ScopeKind::WholeSet, ScopeKind::Canary];
         if !self.chosen.is_empty() {
             v.push(ScopeKind::Chosen);
+            v.push(ScopeKind::ClearChosen);
         }
         v
     }
@@ -191,6 +194,10 @@ impl BumpDialog {
     /// What can be told before asking the cluster: the reference's grammar, a tag or digest, a
     /// change at all, a sensible canary. The plan checks the rest (and these again).
     pub fn validate(&self) -> Result<(), String> {
+        if self.scope == ScopeKind::ClearChosen {
+            // The image field is not used: the pods go back to the template's image.
+            return Ok(());
+        }
         let image = self.image_text();
         let parsed = ImageRef::parse(&image).map_err(|e| e.to_string())?;
         if !parsed.is_pinned() {
@@ -215,6 +222,13 @@ impl BumpDialog {
     }
 
     fn step(&self) -> Step {
+        if self.scope == ScopeKind::ClearChosen {
+            return Step::ClearOverride {
+                set: self.set.1.clone(),
+                container: self.container_name().to_string(),
+                gameservers: self.chosen.clone(),
+            };
+        }
         Step::Bump {
             set: self.set.1.clone(),
             request: BumpRequest {
@@ -494,7 +508,7 @@ impl BumpDialog {
             _ => None,
         });
         let step = match plan.kind {
-            PlanKind::Bump => self.step(),
+            PlanKind::Bump | PlanKind::ClearOverride => self.step(),
             PlanKind::Continue => Step::Continue {
                 set: plan.set.clone(),
                 container: plan.container.clone(),
@@ -568,6 +582,7 @@ pub fn effect(c: &Confirm) -> String {
                 PlanKind::Bump => "",
                 PlanKind::Continue => "continue: ",
                 PlanKind::Rollback => "roll back: ",
+                PlanKind::ClearOverride => "clear override: ",
             };
             let partition = if plan.partition_before != plan.partition_after {
                 format!(", partition {} → {}", plan.partition_before, plan.partition_after)

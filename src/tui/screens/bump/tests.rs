@@ -404,3 +404,23 @@ fn rollback_after_a_continue_undoes_the_bump_not_the_continue() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn marked_gameservers_can_have_their_override_cleared() {
+    let mut s = state(writable());
+    s.marks.insert(okg_domain::fleet::Key::new("default", "gss-2048-1"));
+    key(&mut s, KeyCode::Char('b'));
+    // From the image to the scope, then past "chosen" to "clear their override".
+    key(&mut s, KeyCode::Down);
+    let cmds = key(&mut s, KeyCode::Right);
+    assert!(cmds.is_empty());
+    let cmds = key(&mut s, KeyCode::Enter);
+    let step = Step::ClearOverride {
+        set: "gss-2048".into(),
+        container: "sidecar".into(),
+        gameservers: vec!["gss-2048-1".into()],
+    };
+    let plan_cmd = Cmd::Bump(BumpCmd::Plan { namespace: "default".into(), step, rbac: true });
+    assert_eq!(cmds.last(), Some(&plan_cmd), "{cmds:?}");
+    assert!(!cmds.iter().any(is_mutation));
+}

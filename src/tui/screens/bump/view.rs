@@ -55,6 +55,8 @@ fn edit(d: &BumpDialog, area: Rect, buf: &mut Buffer, t: &Theme) {
     if !d.chosen.is_empty() {
         scopes.push(Span::raw(" "));
         scopes.push(scope_item(ScopeKind::Chosen, format!("chosen: {}", d.chosen.join(", "))));
+        scopes.push(Span::raw(" "));
+        scopes.push(scope_item(ScopeKind::ClearChosen, "clear their override".into()));
     }
     let image = d.image_text();
     let cursor = if d.focus == Field::Image { t.sym("▏", "|") } else { "" };

@@ -171,7 +171,7 @@ mod tests {
         let pod = |i: i64, action: PodAction| PodPlan {
             name: format!("gss-2048-{i}"),
             ordinal: i,
-            update_priority: 0,
+            update_priority: okg_domain::update_order::PriorityRank::Labelled(0),
             image: "r/2048-sidecar:v1.0".into(),
             action,
             to_image: Some("r/2048-sidecar:v2.0".into()),
