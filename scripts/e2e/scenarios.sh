@@ -619,17 +619,17 @@ went_updating_since() {
 # sidecar_restarts NS POD: the sidecar's restartCount.
 sidecar_restarts() { pod_field "$1" "$2" '.status.containerStatuses[] | select(.name == "sidecar") | .restartCount'; }
 
-# ---- (f) a spec.containers override on two GameServers, a template bump over them, rollback ----
+# ---- (f) a spec.containers override on two GameServers, a template bump over them, clearing --
 # `--gameservers 0,1` writes the GameServers' spec.containers (OKG patches those pods' image
 # directly, in place). A template bump then updates every pod; the two overridden pods end on the
 # override image (the override wins), the others on the template's, all in place. On real-okg the
 # overridden pods must go through an in-place update too (OpenKruise patches the template image,
-# OKG patches the override back: issue 11, item 5); their restart counts are recorded. The rollback of the override through the
-# console (same command, the old image) is recorded: it pins the old image in spec.containers
-# instead of removing the entry (issue 11, item 6).
+# OKG patches the override back: issue 11, item 5); their restart counts are recorded. Then
+# `--clear-override` removes the two entries (issue 11, item 6): no GameServer pins the sidecar
+# any more and the two pods go back to the template's image, in place (same UIDs and IPs).
 scenario_override() {
     local ns=okg-s-override set=gss-override out="$SCEN_OUT/override" rc=0
-    local v0=registry.example/okg-e2e/sidecar:1.0 vo=registry.example/okg-e2e/sidecar:1.5-hotfix v2=registry.example/okg-e2e/sidecar:2.0
+    local vo=registry.example/okg-e2e/sidecar:1.5-hotfix v2=registry.example/okg-e2e/sidecar:2.0
     make_set "$ns" "$set" InPlaceIfPossible 3 || return 1
     wait_ready "$ns" "$set" 3 || return 1
     snapshot "$ns" "$set" "$out.before"
@@ -673,10 +673,18 @@ scenario_override() {
         gap "a template bump leaves the overridden pods alone (upstream updates them in place, then OKG restores the override, so the sidecar may restart)"
     fi
     rc=0
-    bump_json "$out.rollback.json" "$set" -n "$ns" --container sidecar --image "$v0" --gameservers "$set-0,$set-1" --timeout 90s || rc=$?
-    sleep 3
+    bump_json "$out.clear.json" "$set" -n "$ns" --container sidecar --gameservers "$set-0,$set-1" --clear-override --timeout 90s || rc=$?
+    note "clear the override: exit $rc, outcome $(jq -r .outcome "$out.clear.json"), verdicts $(verdicts "$out.clear.json" | tr '\n' ' '); $set-0 spec.containers: $(k get gs "$set-0" -n "$ns" -o jsonpath='{.spec.containers}')"
+    ((rc == 0)) || fail "okg bump --clear-override exited $rc ($(jq -c '{outcome, counts, error}' "$out.clear.json" 2>/dev/null); stderr: $(tail -n 3 "$out.clear.json.stderr"))" || { record_stop "$ns" override; return 1; }
+    local g pinned
+    for g in "$set-0" "$set-1"; do
+        pinned=$(k get gs "$g" -n "$ns" -o json | jq '[.spec.containers[]? | select(.name == "sidecar" and (.image // "") != "")] | length')
+        ((pinned == 0)) || fail "$g still pins the sidecar after --clear-override: $(k get gs "$g" -n "$ns" -o jsonpath='{.spec.containers}')" || { record_stop "$ns" override; return 1; }
+    done
+    # No longer pinned, the two pods go back to the template's image, in place.
+    wait_on "$ns" "$set" "$v2" 3 90 || { record_stop "$ns" override; return 1; }
+    sleep 1
     record_stop "$ns" override
-    note "override rollback: exit $rc, outcome $(jq -r .outcome "$out.rollback.json"); $set-0 spec.containers: $(k get gs "$set-0" -n "$ns" -o jsonpath='{.spec.containers}')"
     snapshot "$ns" "$set" "$out.after"
     check_same_pods "$out.before" "$out.after" 3
 }
