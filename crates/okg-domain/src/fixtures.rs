@@ -32,7 +32,7 @@ pub fn set(
             "gameServerTemplate": {"spec": {"containers": containers}},
             "updateStrategy": {"rollingUpdate": {"podUpdatePolicy": policy, "partition": 0}}
         },
-        "status": {"replicas": replicas, "readyReplicas": replicas, "updatedReplicas": replicas}
+        "status": {"replicas": replicas, "currentReplicas": replicas, "readyReplicas": replicas, "updatedReplicas": replicas}
     }))
     .expect("fake set")
 }

@@ -93,7 +93,8 @@ impl GroupHeader {
             namespace: gss.metadata.namespace.clone().unwrap_or_default(),
             name: gss.metadata.name.clone().unwrap_or_default(),
             desired: gss.replicas(),
-            current: st.replicas,
+            // kruise-game writes the desired count into status.replicas; the pods are here.
+            current: st.current_replicas,
             updated: st.updated_replicas,
             ready: st.ready_replicas,
             policy: gss.pod_update_policy().as_str().to_string(),

@@ -47,7 +47,7 @@ pub mod annotations {
     namespaced,
     status = "GameServerSetStatus",
     printcolumn = r#"{"name":"DESIRED","type":"integer","jsonPath":".spec.replicas"}"#,
-    printcolumn = r#"{"name":"CURRENT","type":"integer","jsonPath":".status.replicas"}"#,
+    printcolumn = r#"{"name":"CURRENT","type":"integer","jsonPath":".status.currentReplicas"}"#,
     printcolumn = r#"{"name":"UPDATED","type":"integer","jsonPath":".status.updatedReplicas"}"#,
     printcolumn = r#"{"name":"READY","type":"integer","jsonPath":".status.readyReplicas"}"#,
     printcolumn = r#"{"name":"Maintaining","type":"integer","jsonPath":".status.maintainingReplicas"}"#,

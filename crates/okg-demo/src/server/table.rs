@@ -151,7 +151,7 @@ fn cells(r: Resource, o: &Value, now: jiff::Timestamp) -> Vec<Value> {
         Resource::GameServerSets => vec![
             text(p("/metadata/name"), ""),
             int(p("/spec/replicas")),
-            int(p("/status/replicas")),
+            int(p("/status/currentReplicas")),
             int(p("/status/updatedReplicas")),
             int(p("/status/readyReplicas")),
             int(p("/status/maintainingReplicas")),

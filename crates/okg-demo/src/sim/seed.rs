@@ -139,7 +139,7 @@ pub fn initial_objects(options: &DemoOptions) -> Vec<serde_json::Value> {
             serde_json::from_value(set["spec"]["gameServerTemplate"].clone()).unwrap_or_default();
         let rev = revision::revision_name(&name, &template);
         let count = set["spec"]["replicas"].as_i64().unwrap_or(0) as u32;
-        let mut counts = SetCounts::default();
+        let mut counts = SetCounts { desired: count as i32, ..Default::default() };
         // Image IDs depend only on the image: compute them once per set.
         let containers: Vec<(String, String)> = template
             .spec
@@ -279,7 +279,7 @@ pub fn initial_objects(options: &DemoOptions) -> Vec<serde_json::Value> {
                 },
                 "status": gs_status,
             });
-            counts.replicas += 1;
+            counts.pods += 1;
             counts.ready += 1;
             counts.updated += 1;
             counts.updated_ready += 1;

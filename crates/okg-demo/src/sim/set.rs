@@ -502,15 +502,16 @@ pub(super) fn plan_set(
     }
 
     // The set's status counts pods as this reconcile leaves them.
+    counts.desired = replicas;
     for (ord, pod) in pods_by_ord {
         let pod = match finals.get(ord) {
             Some(f) => f.as_ref(),
             None => Some(*pod),
         };
+        counts.pods += pod.is_some() as i32;
         let Some(pod) = pod.filter(|p| p.metadata.deletion_timestamp.is_none()) else { continue };
         let ready = pods::is_ready(pod);
         let updated = pods::label(pod, labels::REVISION_HASH) == Some(rev.as_str());
-        counts.replicas += 1;
         counts.ready += ready as i32;
         counts.updated += updated as i32;
         counts.updated_ready += (updated && ready) as i32;

@@ -6,8 +6,12 @@ use okg_domain::types::labels;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SetCounts {
-    /// Pods that exist and are not being deleted.
-    pub replicas: i32,
+    /// `spec.replicas`: kruise-game writes the desired count into `status.replicas`.
+    pub desired: i32,
+    /// Every pod of the set, terminating ones too (kruise-game's `currentReplicas` is the length
+    /// of its pod list).
+    pub pods: i32,
+    /// Of the pods not being deleted: Ready.
     pub ready: i32,
     /// Pods on the update revision.
     pub updated: i32,
@@ -19,15 +23,14 @@ pub struct SetCounts {
 
 /// The `status` of a GameServerSet with these counts.
 pub fn gss_status(name: &str, generation: Option<i64>, c: &SetCounts) -> Value {
-    // Pods not yet updated are still on the current revision; once all are updated the update
-    // revision becomes the current one.
-    let current = if c.updated == c.replicas { c.replicas } else { c.replicas - c.updated };
+    // As kruise-game's SyncStatus: `replicas` is the desired count, `currentReplicas` the pods
+    // (not the pods on the current revision, as for a Deployment).
     json!({
         "observedGeneration": generation,
-        "replicas": c.replicas,
+        "replicas": c.desired,
         "readyReplicas": c.ready,
         "availableReplicas": c.ready,
-        "currentReplicas": current,
+        "currentReplicas": c.pods,
         "updatedReplicas": c.updated,
         "updatedReadyReplicas": c.updated_ready,
         "maintainingReplicas": c.maintaining,
@@ -52,16 +55,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn current_replicas_during_and_after_rollout() {
-        let mid =
-            SetCounts { replicas: 6, ready: 5, updated: 2, updated_ready: 1, ..Default::default() };
+    fn replicas_is_desired_and_current_replicas_counts_pods() {
+        // Scaling from 6 to 8: 7 pods so far, one of them terminating, 2 on the update revision.
+        let mid = SetCounts {
+            desired: 8,
+            pods: 7,
+            ready: 5,
+            updated: 2,
+            updated_ready: 1,
+            ..Default::default()
+        };
         let v = gss_status("gss-2048", Some(3), &mid);
-        assert_eq!(v["currentReplicas"], 4);
+        assert_eq!((v["replicas"].as_i64(), v["currentReplicas"].as_i64()), (Some(8), Some(7)));
         assert_eq!(v["updatedReplicas"], 2);
         assert_eq!(v["observedGeneration"], 3);
         assert_eq!(v["labelSelector"], "game.kruise.io/owner-gss=gss-2048");
-        let done =
-            SetCounts { replicas: 6, ready: 6, updated: 6, updated_ready: 6, ..Default::default() };
+        let done = SetCounts {
+            desired: 6,
+            pods: 6,
+            ready: 6,
+            updated: 6,
+            updated_ready: 6,
+            ..Default::default()
+        };
         assert_eq!(gss_status("g", None, &done)["currentReplicas"], 6);
     }
 
