@@ -13,7 +13,7 @@
 # with the columns that matter, then the events with the object they are on) into
 # $SCEN_OUT/<name>.*, so the backends can be compared (docs/demo.md lists the differences).
 
-SCENARIOS_ALL=(inplace recreate badtag canary priorities override retag unready minready inplaceonly perf50)
+SCENARIOS_ALL=(inplace recreate badtag canary priorities override retag unready minready inplaceonly columns perf50)
 
 k() { kubectl --kubeconfig "$KC" "$@"; }
 
@@ -500,6 +500,33 @@ scenario_inplaceonly() {
     snapshot "$ns" "$set" "$out.after"
     note "events on the GameServerSet: $(awk -F'\t' '$1 == "GameServerSet" { print $4 }' "$out.events" 2>/dev/null | sort | uniq -c | tr -s ' \n' ' ')"
     check_same_pods "$out.before" "$out.after" 2
+}
+
+# ---- kubectl get gss: the same columns on every backend, CURRENT counts the pods -----------------
+# The columns come from the CRD's printer columns (ours from okg_domain::types on demo and
+# real-sim, upstream's on real-okg). Then, with a partition holding 2 of 3 pods back and one pod
+# updated: status.replicas is the desired count and currentReplicas the pods (3 and 3), not the
+# pods left on the old revision (issue 11, item 10).
+scenario_columns() {
+    local ns=okg-s-columns set=gss-columns new=registry.example/okg-e2e/sidecar:1.1
+    make_set "$ns" "$set" InPlaceIfPossible 2 || return 1
+    wait_ready "$ns" "$set" 2 || return 1
+    local header want="NAME DESIRED CURRENT UPDATED READY MAINTAINING WAITTOBEDELETED PREDELETE AGE"
+    header=$(k get gss -n "$ns" | head -n 1 | tr -s ' ' | sed 's/ $//')
+    [[ "$header" == "$want" ]] || fail "kubectl get gss columns: [$header], want [$want]" || return 1
+    k patch gss "$set" -n "$ns" --type=merge -p '{"spec":{"replicas":3,"updateStrategy":{"rollingUpdate":{"partition":2}}}}' >/dev/null || return 1
+    wait_ready "$ns" "$set" 3 || return 1
+    k patch gss "$set" -n "$ns" --type=json -p "[{\"op\":\"replace\",\"path\":\"/spec/gameServerTemplate/spec/containers/1/image\",\"value\":\"$new\"}]" >/dev/null || return 1
+    wait_on "$ns" "$set" "$new" 1 90 || return 1
+    local deadline=$((SECONDS + 30)) st row
+    while true; do
+        st=$(k get gss "$set" -n "$ns" -o jsonpath='{.status.replicas} {.status.currentReplicas} {.status.updatedReplicas}')
+        [[ "$st" == "3 3 1" ]] && break
+        ((SECONDS < deadline)) || fail "status replicas/currentReplicas/updatedReplicas: $st, want 3 3 1" || return 1
+        sleep 0.5
+    done
+    row=$(k get gss "$set" -n "$ns" --no-headers | awk '{print $2, $3, $4}')
+    [[ "$row" == "3 3 1" ]] || fail "DESIRED CURRENT UPDATED: $row, want 3 3 1" || return 1
 }
 
 # ---- perf: the time from bump to every verdict, 50 pods ---------------------------------------
