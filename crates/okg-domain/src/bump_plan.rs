@@ -292,8 +292,12 @@ impl<'a> SetView<'a> {
         }
     }
 
+    /// OKG forces the Advanced StatefulSet to RollingUpdate whenever `rollingUpdate` is set
+    /// (kruise-game `GetNewAstsFromGss`), so `type: OnDelete` counts only without it.
     fn is_on_delete(&self) -> bool {
-        self.gss.spec.update_strategy.as_ref().and_then(|s| s.type_.as_deref()) == Some("OnDelete")
+        let strategy = self.gss.spec.update_strategy.as_ref();
+        strategy.and_then(|s| s.type_.as_deref()) == Some("OnDelete")
+            && strategy.is_some_and(|s| s.rolling_update.is_none())
     }
 }
 

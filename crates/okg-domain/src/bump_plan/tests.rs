@@ -269,6 +269,11 @@ fn recreate_policy_and_refusals() {
     assert!(matches!(plan.policy, Policy::ReCreate(_)));
     let mut on_delete = in_place();
     on_delete.spec.update_strategy.as_mut().unwrap().type_ = Some("OnDelete".into());
+    // With rollingUpdate set OKG makes the workload RollingUpdate anyway: not OnDelete.
+    assert!(on_delete.spec.update_strategy.as_ref().unwrap().rolling_update.is_some());
+    let plan = plan_bump(&on_delete, &g, &p, &req(Scope::WholeSet)).unwrap();
+    assert_eq!(plan.policy, Policy::InPlace);
+    on_delete.spec.update_strategy.as_mut().unwrap().rolling_update = None;
     let plan = plan_bump(&on_delete, &g, &p, &req(Scope::WholeSet)).unwrap();
     assert!(matches!(plan.policy, Policy::Refused(_)));
     // A pure image change is always in-place capable; InPlaceOnly refuses only other changes.
