@@ -226,6 +226,17 @@ pub fn json_patch(v: Value) -> json_patch::Patch {
     serde_json::from_value(v).expect("valid JSON Patch")
 }
 
+/// The okg process exited with `code`; otherwise fail showing what it printed.
+pub fn assert_exit(out: &std::process::Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 pub fn okg_bin(env: &Env) -> std::path::PathBuf {
     env.okg_bin.clone().unwrap_or_else(|| env!("CARGO_BIN_EXE_okg").into())
 }

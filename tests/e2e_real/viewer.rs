@@ -96,13 +96,7 @@ async fn okg_bump_as_viewer_exits_4_and_sends_no_write() {
         .arg(dir.path().join("audit.jsonl"))
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(4),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 4);
     let writes = writes_by(&audit_events(&env), VIEWER, since);
     assert!(writes.is_empty(), "the viewer's okg bump sent writes: {writes:#?}");
     let gss = Api::<GameServerSet>::namespaced(admin.clone(), &ns).get("gss-ro").await.unwrap();
@@ -134,13 +128,7 @@ async fn okg_reload_as_viewer_exits_4_and_runs_nothing() {
         .args(["--exec", "sh", "-c", &format!("echo reload >> {marker}")])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(4),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 4);
     let events = audit_events(&env);
     let writes = writes_by(&events, VIEWER, since);
     assert!(writes.is_empty(), "the viewer's okg reload sent requests: {writes:#?}");

@@ -101,20 +101,20 @@ impl fmt::Display for GameServerResets {
                 self.reclaim_policy
             );
         }
-        let lost: Vec<String> = [
-            counted("Allocated", &self.allocated),
-            counted("Maintaining", &self.maintaining),
-            counted("with another opsState", &self.other_ops_state),
-            counted("with priorities", &self.priorities),
-            counted("with a spec.containers override", &self.overrides),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        let lost = if lost.is_empty() {
-            "none of these GameServers has anything set that would be lost".to_string()
+        let lost = if self.loses_anything() {
+            let what: Vec<String> = [
+                counted("Allocated", &self.allocated),
+                counted("Maintaining", &self.maintaining),
+                counted("with another opsState", &self.other_ops_state),
+                counted("with priorities", &self.priorities),
+                counted("with a spec.containers override", &self.overrides),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            format!("lost: {}", what.join("; "))
         } else {
-            format!("lost: {}", lost.join("; "))
+            "none of these GameServers has anything set that would be lost".to_string()
         };
         write!(
             f,
