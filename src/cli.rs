@@ -16,8 +16,9 @@ pub struct Cli {
 /// Flags every command understands: where the cluster is and how to behave.
 #[derive(Args, Debug, Clone, Default)]
 pub struct GlobalArgs {
-    /// Path to the kubeconfig (default: $KUBECONFIG, then ~/.kube/config).
-    #[arg(long, global = true, env = "KUBECONFIG")]
+    /// One kubeconfig file (default: every file in $KUBECONFIG, merged as kubectl does; then
+    /// ~/.kube/config; then the pod's service account).
+    #[arg(long, global = true)]
     pub kubeconfig: Option<PathBuf>,
     /// The kubeconfig context to use (default: its current context).
     #[arg(long, global = true)]
@@ -25,6 +26,10 @@ pub struct GlobalArgs {
     /// Namespace (default: the context's namespace, else "default").
     #[arg(short = 'n', long, global = true)]
     pub namespace: Option<String>,
+    /// How long to wait for the server: connecting and each one-shot request (10s, 1m; a bare
+    /// number is seconds; 0 = no limit). Default: 5s to connect, 8s per request.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = crate::cluster::client::parse_request_timeout)]
+    pub request_timeout: Option<Duration>,
     /// Every namespace.
     #[arg(short = 'A', long, global = true)]
     pub all_namespaces: bool,
@@ -226,6 +231,7 @@ impl GlobalArgs {
             context: self.context.clone(),
             namespace: self.namespace.clone(),
             all_namespaces: self.all_namespaces,
+            request_timeout: self.request_timeout,
         }
     }
 }

@@ -1,7 +1,9 @@
-//! Kubernetes access: connecting (`client`), what the user may do (`access`), watching (`watch`),
+//! Kubernetes access: connecting (`client`, with `connect` for kubeconfig merging, in-cluster,
+//! proxies, exec plugins and certificate checks), what the user may do (`access`), watching (`watch`),
 //! the one write path (`writer`) and the calls that need it (`exec`: pods/exec and pods/proxy).
 pub mod access;
 pub mod client;
+pub mod connect;
 pub mod exec;
 pub mod watch;
 pub mod writer;

@@ -97,7 +97,7 @@ async fn bump_command(
         Ok(s) => s,
         Err(e) => {
             doc.error("failed", format!("{e}"));
-            return exit::FAILED;
+            return exit::for_session(&e);
         }
     };
     let namespace = session.connection.default_namespace.clone();

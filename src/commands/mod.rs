@@ -7,8 +7,11 @@ pub mod reload;
 
 pub mod status;
 
-/// Exit codes shared by the commands (see docs/cli.md).
+/// Exit codes shared by the commands and the console (see docs/connecting.md for 5 and 6).
 pub mod exit {
+    use crate::cluster::client::Failure;
+    use crate::session::SessionError;
+
     pub const OK: u8 = 0;
     pub const USAGE: u8 = 1;
     /// bump: a pod was re-created; reload: some targets failed or were skipped.
@@ -17,4 +20,32 @@ pub mod exit {
     pub const FAILED: u8 = 3;
     /// Refused: read-only, RBAC, validation, or re-creation without --allow-recreate.
     pub const REFUSED: u8 = 4;
+    /// The API server could not be reached: network, DNS, proxy, TLS, timeout.
+    pub const UNREACHABLE: u8 = 5;
+    /// Authentication or authorisation failed: 401, a credential plugin or client certificate
+    /// that cannot work, or reading the fleet forbidden (403).
+    pub const AUTH: u8 = 6;
+
+    /// The exit code for a session that could not be opened. A kubeconfig or flag that is wrong is
+    /// a usage error.
+    pub fn for_session(e: &SessionError) -> u8 {
+        match e {
+            SessionError::Connect(c) => match c.failure() {
+                Failure::Config => USAGE,
+                Failure::Connection => UNREACHABLE,
+                Failure::Auth => AUTH,
+            },
+            SessionError::Demo(_) => FAILED,
+        }
+    }
+
+    /// The exit code for a failed read: refused credentials or RBAC, or a server not reached.
+    pub fn for_api_error(e: &kube::Error) -> u8 {
+        match e {
+            kube::Error::Api(s) if s.code == 401 || s.code == 403 => AUTH,
+            kube::Error::Api(_) => FAILED,
+            kube::Error::HyperError(_) | kube::Error::Service(_) => UNREACHABLE,
+            _ => FAILED,
+        }
+    }
 }

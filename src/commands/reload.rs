@@ -106,7 +106,8 @@ async fn run_inner(global: &GlobalArgs, args: ReloadArgs) -> Result<u8, Exit> {
         return Err(usage(e.to_string()));
     }
 
-    let session = session::open(global).await.map_err(|e| Exit(exit::FAILED, e.to_string()))?;
+    let session =
+        session::open(global).await.map_err(|e| Exit(exit::for_session(&e), e.to_string()))?;
     // No writer, no reload: refuse before a single request about pods is sent.
     let Some(writer) = session.writer.clone() else {
         return Err(Exit(

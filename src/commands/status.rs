@@ -6,7 +6,7 @@ use kube::api::{Api, ListParams};
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, StatusArgs, StatusFormat};
-use crate::cluster::client::error_chain;
+use crate::cluster::client::{describe, within};
 use crate::commands::exit;
 use crate::session;
 use okg_domain::columns;
@@ -19,16 +19,28 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
         Ok(s) => s,
         Err(e) => {
             eprintln!("okg: {e}");
-            return exit::USAGE;
+            return exit::for_session(&e);
         }
     };
     let conn = &session.connection;
-    let groups = match list(&conn.client, conn.namespace.as_deref(), args.selector.as_deref()).await
-    {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("okg status: cannot list from {}: {}", conn.server, error_chain(&e));
-            return exit::FAILED;
+    let listing = list(&conn.client, conn.namespace.as_deref(), args.selector.as_deref());
+    let groups = match within(conn.request_timeout, listing).await {
+        Some(Ok(g)) => g,
+        Some(Err(e)) => {
+            eprintln!(
+                "okg status: context \"{}\" ({}): cannot list: {}",
+                conn.context,
+                conn.server,
+                describe(&e)
+            );
+            return exit::for_api_error(&e);
+        }
+        None => {
+            eprintln!(
+                "okg status: {} did not answer the list in time (--request-timeout)",
+                conn.server
+            );
+            return exit::UNREACHABLE;
         }
     };
     let groups: Vec<_> = groups

@@ -2,7 +2,6 @@
 //! are plain messages on a normal terminal), take over the terminal with ratatui's own
 //! `init`/`restore`, and run the event loop. `app/` is the pure state machine, `screens/` the
 //! screens over the table, `view/` the shared drawing, `io.rs` the shell that does the I/O.
-use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
@@ -40,15 +39,15 @@ pub async fn run(global: &GlobalArgs) -> u8 {
         Ok(s) => s,
         Err(e) => {
             eprintln!("okg: {e}");
-            return exit::USAGE;
+            return exit::for_session(&e);
         }
     };
-    if let Err(e) = preflight(&session.connection).await {
+    if let Err((code, e)) = preflight(&session.connection).await {
         eprintln!("okg: {e}");
         if let Some(demo) = session.demo {
             demo.shutdown().await;
         }
-        return exit::USAGE;
+        return code;
     }
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut io = Io::start(session.connection.clone(), session.writer.clone(), global.target(), tx);
@@ -70,6 +69,8 @@ pub async fn run(global: &GlobalArgs) -> u8 {
 
     let code = match Screen::enter() {
         Ok(mut screen) => {
+            // A credential plugin that runs again (token expiry) must not draw into the screen.
+            crate::cluster::connect::exec_auth::set_screen_in_use(true);
             let inputs = EventStream::new().filter_map(|e| async move { input_msg(e.ok()?) });
             match event_loop(
                 &mut screen.terminal,
@@ -94,6 +95,7 @@ pub async fn run(global: &GlobalArgs) -> u8 {
             exit::USAGE
         }
     };
+    crate::cluster::connect::exec_auth::set_screen_in_use(false);
     drop(io);
     if let Some(demo) = session.demo {
         demo.shutdown().await;
@@ -102,8 +104,8 @@ pub async fn run(global: &GlobalArgs) -> u8 {
 }
 
 /// One small list before the screen is taken over, so "forbidden" or "OKG is not installed"
-/// are plain messages on stderr rather than an empty table.
-pub async fn preflight(conn: &Connection) -> Result<(), String> {
+/// are plain messages on stderr rather than an empty table. `Err` carries the exit code.
+pub async fn preflight(conn: &Connection) -> Result<(), (u8, String)> {
     use okg_domain::types::GameServer;
     let api: kube::Api<GameServer> = match &conn.namespace {
         Some(ns) => kube::Api::namespaced(conn.client.clone(), ns),
@@ -113,25 +115,35 @@ pub async fn preflight(conn: &Connection) -> Result<(), String> {
         Some(ns) => format!("namespace {ns}"),
         None => "all namespaces".to_string(),
     };
-    match tokio::time::timeout(
-        Duration::from_secs(8),
-        api.list(&kube::api::ListParams::default().limit(1)),
-    )
-    .await
-    {
-        Err(_) => Err(format!("the API server at {} did not answer a list within 8s", conn.server)),
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(kube::Error::Api(s))) if s.code == 403 => Err(format!(
-            "forbidden: you may not list gameservers.game.kruise.io in {scope} on {} ({}); ask for a role that can get/list/watch gameservers, gameserversets and pods",
-            conn.server, s.message
+    let one = kube::api::ListParams::default().limit(1);
+    let listing = api.list(&one);
+    match client::within(conn.request_timeout, listing).await {
+        None => Err((
+            exit::UNREACHABLE,
+            format!(
+                "the API server at {} did not answer a list in time (--request-timeout)",
+                conn.server
+            ),
         )),
-        Ok(Err(kube::Error::Api(s))) if s.code == 404 => Err(format!(
-            "the API server at {} does not know gameservers.game.kruise.io: is OpenKruiseGame installed? ({})",
-            conn.server, s.message
+        Some(Ok(_)) => Ok(()),
+        Some(Err(kube::Error::Api(s))) if s.code == 403 => Err((
+            exit::AUTH,
+            format!(
+                "forbidden: you may not list gameservers.game.kruise.io in {scope} on {} ({}); ask for a role that can get/list/watch gameservers, gameserversets and pods",
+                conn.server, s.message
+            ),
         )),
-        Ok(Err(e)) => {
-            Err(format!("cannot list gameservers on {}: {}", conn.server, client::error_chain(&e)))
-        }
+        Some(Err(kube::Error::Api(s))) if s.code == 404 => Err((
+            exit::USAGE,
+            format!(
+                "the API server at {} does not know gameservers.game.kruise.io: is OpenKruiseGame installed? ({})",
+                conn.server, s.message
+            ),
+        )),
+        Some(Err(e)) => Err((
+            exit::for_api_error(&e),
+            format!("cannot list gameservers on {}: {}", conn.server, client::describe(&e)),
+        )),
     }
 }
 

@@ -5,6 +5,7 @@ mod bump_clear;
 mod bump_same_image_id;
 mod chain;
 mod cli;
+mod connecting;
 mod demo_api;
 mod demo_sim;
 mod reload;

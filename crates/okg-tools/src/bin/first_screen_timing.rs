@@ -46,7 +46,7 @@ struct Figures {
 async fn once(kubeconfig: kube::config::Kubeconfig, target: &Target) -> anyhow::Result<Figures> {
     let t0 = Instant::now();
     let conn = client::connect_with(kubeconfig, target).await?;
-    okg_console::tui::preflight(&conn).await.map_err(anyhow::Error::msg)?;
+    okg_console::tui::preflight(&conn).await.map_err(|(_, e)| anyhow::Error::msg(e))?;
     let connect = t0.elapsed();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let _watches =
