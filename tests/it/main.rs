@@ -9,6 +9,7 @@ mod demo_api;
 mod demo_sim;
 mod reload;
 mod reload_retry;
+mod shutdown;
 mod support;
 mod tui_bump;
 mod tui_bump_snapshots;
