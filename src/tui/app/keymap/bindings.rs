@@ -245,7 +245,7 @@ pub static SCREEN_BINDINGS: &[Binding] = &[
         QUIT_CONFIRM,
         &[(Char('y'), N)],
         Action::Accept,
-        "quit with operations running: cancel them, record every outcome, quit",
+        "q asked: cancel running operations, record, quit",
         "y cancel, record and quit",
     ),
     on(
@@ -253,7 +253,7 @@ pub static SCREEN_BINDINGS: &[Binding] = &[
         QUIT_CONFIRM,
         &[(Char('n'), N), (KeyCode::Esc, N)],
         Action::Cancel,
-        "quit with operations running: stay",
+        "q asked: stay",
         "n stay",
     ),
     on(
