@@ -7,6 +7,7 @@ mod chain;
 mod cli;
 mod demo_api;
 mod demo_sim;
+mod faults;
 mod reload;
 mod reload_retry;
 mod shutdown;
