@@ -108,9 +108,11 @@ impl WatchKind {
 
 /// Silence after which a watch asks the API server whether it is still there. kube-runtime
 /// does not surface bookmarks, so a quiet fleet and a stalled server look alike until asked.
-pub const QUIET: Duration = Duration::from_secs(8);
+pub const QUIET: Duration = Duration::from_secs(5);
+/// How often a stale watch asks again.
+const STALE_RETRY: Duration = Duration::from_secs(1);
 /// How long that question (a list of one object) may take before the watch counts as stale.
-pub const PROBE_TIMEOUT: Duration = Duration::from_secs(4);
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 /// The longest wait between two attempts of a failing watch: after an API-server restart the
 /// fleet is back within about this long, not kube-runtime's default 30 s.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(2);
@@ -265,7 +267,9 @@ async fn pump<K, S, M: Sink>(
     let mut good_at = Timestamp::now();
     let mut stale = false;
     loop {
-        let ev = match tokio::time::timeout(QUIET, stream.next()).await {
+        // While stale, ask more often, so the recovery shows within a second or two.
+        let wait = if stale { STALE_RETRY } else { QUIET };
+        let ev = match tokio::time::timeout(wait, stream.next()).await {
             Ok(Some(ev)) => ev,
             Ok(None) => return,
             Err(_silent) => {
@@ -286,7 +290,8 @@ async fn pump<K, S, M: Sink>(
                 continue;
             }
         };
-        if ev.is_ok() {
+        // `Init` comes before the list request is even sent: no sign of the server.
+        if ev.as_ref().is_ok_and(|e| !matches!(e, WEvent::Init)) {
             good_at = Timestamp::now();
             if std::mem::take(&mut stale) && tx.send(M::from(ClusterEvent::Fresh(kind))).is_err() {
                 return;

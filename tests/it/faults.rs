@@ -19,7 +19,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::support::{NS, demo, follow_options, template_image, with_tag};
+use crate::support::{Demo, NS, demo, follow_options, template_image, with_tag};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Fault {
@@ -53,6 +53,22 @@ fn fault(n: usize, read: bool) -> Fault {
     ];
     const WRITES: [Fault; 4] = [Fault::Pass, Fault::Status(429), Fault::Pass, Fault::Delay(500)];
     if read { READS[n % READS.len()] } else { WRITES[n % WRITES.len()] }
+}
+
+/// The demo's port (it speaks TLS and plain HTTP).
+pub fn demo_port(d: &Demo) -> u16 {
+    d.cluster.url().rsplit(':').next().unwrap().parse().unwrap()
+}
+
+/// The demo's kubeconfig pointed at a proxy on `port`, over plain HTTP.
+pub fn through(d: &Demo, port: u16) -> kube::config::Kubeconfig {
+    let mut kubeconfig = d.cluster.kubeconfig();
+    for c in &mut kubeconfig.clusters {
+        let cluster = c.cluster.as_mut().unwrap();
+        cluster.server = Some(format!("http://127.0.0.1:{port}"));
+        cluster.certificate_authority_data = None;
+    }
+    kubeconfig
 }
 
 struct Proxy {
@@ -160,15 +176,8 @@ async fn handle(
 async fn a_bump_and_a_reload_through_a_faulty_network_end_correct_and_audited() {
     let d = demo().await;
     let clean = d.client();
-    let upstream: u16 = d.cluster.url().rsplit(':').next().unwrap().parse().unwrap();
-    let proxy = Proxy::start(upstream).await;
-    // The demo's kubeconfig, pointed at the proxy over plain HTTP (the demo's port speaks both).
-    let mut kubeconfig = d.cluster.kubeconfig();
-    for c in &mut kubeconfig.clusters {
-        let cluster = c.cluster.as_mut().unwrap();
-        cluster.server = Some(format!("http://127.0.0.1:{}", proxy.port));
-        cluster.certificate_authority_data = None;
-    }
+    let proxy = Proxy::start(demo_port(&d)).await;
+    let kubeconfig = through(&d, proxy.port);
     let conn = client::connect_with(kubeconfig, &Target::default()).await.unwrap();
     proxy.armed.store(true, Ordering::SeqCst);
     let writer = Writer::new(conn.client.clone()).with_call_client(conn.call_client.clone());
