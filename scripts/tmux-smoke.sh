@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Terminal smoke test of the real binary, typed as a user would, in a detached tmux:
 # start `okg --demo`, see the rows, mark, filter, open help and detail, quit, and check the
-# terminal is restored (no alternate screen, cursor visible, shell prompt back).
+# terminal is restored (no alternate screen, cursor visible, shell prompt back); then
+# tmux-signals.sh: SIGTERM and SIGHUP to the TUI, and SIGTERM in the middle of a reload.
 #
 #   cargo build && scripts/tmux-smoke.sh          # OKG_BIN=path/to/okg to test another build
 #
@@ -64,3 +65,6 @@ wait_for $S2 "OKG-EXITED-1" 10
 screen $S2 | grep -q "no kubeconfig at /nonexistent/kubeconfig" || { echo "FAIL: kubeconfig message"; screen $S2; exit 1; }
 echo "ok: missing kubeconfig is a clear message"
 echo "tmux smoke: all ok"
+
+# Signals to the TUI: the terminal restored, the audit log complete (its own tmux server).
+bash scripts/tmux-signals.sh

@@ -11,4 +11,5 @@ pub mod logging;
 pub mod ops;
 pub mod paths;
 pub mod session;
+pub mod signals;
 pub mod tui;

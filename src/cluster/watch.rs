@@ -3,12 +3,13 @@
 //! any sender whose message type those convert into. A (re)list is sent in pages ended by a
 //! `*Synced`, so the UI applies thousands of objects in few messages.
 use std::fmt::Debug;
+use std::time::Duration;
 
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Event, Pod};
 use kube::api::Api;
 use kube::runtime::WatchStreamExt;
-use kube::runtime::watcher::{self, Event as WEvent};
+use kube::runtime::watcher::{self, Config, Event as WEvent};
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
@@ -79,6 +80,67 @@ pub enum ClusterEvent {
     PodsSynced(Vec<Key>),
     /// A watch failed; it retries with backoff. Shown until the next good event.
     WatchError(String),
+    /// A watch's data may be old: it failed, or it was silent for `QUIET` and the API server did
+    /// not answer a small list within `PROBE_TIMEOUT`. `since` is the last time it was known
+    /// good (an event, or an answered probe).
+    Stale {
+        watch: WatchKind,
+        since: Timestamp,
+    },
+    /// The stale watch is good again.
+    Fresh(WatchKind),
+}
+
+/// The fleet's three watches. Each covers every set of the namespace, so a stale one makes
+/// every row group stale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WatchKind {
+    Sets,
+    GameServers,
+    Pods,
+}
+
+impl WatchKind {
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Silence after which a watch asks the API server whether it is still there. kube-runtime
+/// does not surface bookmarks, so a quiet fleet and a stalled server look alike until asked.
+pub const QUIET: Duration = Duration::from_secs(5);
+/// How often a stale watch asks again.
+const STALE_RETRY: Duration = Duration::from_secs(1);
+/// How long that question (a list of one object) may take before the watch counts as stale.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+/// The longest wait between two attempts of a failing watch: after an API-server restart the
+/// fleet is back within about this long, not kube-runtime's default 30 s.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+/// Exponential backoff from 200 ms, doubling, capped at `MAX_BACKOFF`.
+pub struct CappedBackoff {
+    next: Duration,
+}
+
+impl Default for CappedBackoff {
+    fn default() -> Self {
+        Self { next: Duration::from_millis(200) }
+    }
+}
+
+impl Iterator for CappedBackoff {
+    type Item = Duration;
+    fn next(&mut self) -> Option<Duration> {
+        let now = self.next;
+        self.next = (self.next * 2).min(MAX_BACKOFF);
+        Some(now)
+    }
+}
+
+impl kube::runtime::utils::Backoff for CappedBackoff {
+    fn reset(&mut self) {
+        *self = Self::default();
+    }
 }
 
 impl ClusterEvent {
@@ -97,6 +159,8 @@ impl ClusterEvent {
             ClusterEvent::GameServersSynced(v) => format!("GameServersSynced({})", v.len()),
             ClusterEvent::PodsSynced(v) => format!("PodsSynced({})", v.len()),
             ClusterEvent::WatchError(e) => format!("WatchError({e})"),
+            ClusterEvent::Stale { watch, since } => format!("Stale({watch:?} since {since})"),
+            ClusterEvent::Fresh(w) => format!("Fresh({w:?})"),
         }
     }
 
@@ -173,20 +237,66 @@ impl<M: From<ClusterEvent> + From<PodEvents> + Send + 'static> Sink for M {}
 /// instead of after the whole list, and the UI still applies few, large messages.
 const PAGE: usize = 500;
 
+/// Whether the API server answers a list of one object within `PROBE_TIMEOUT`.
+async fn answers<K>(api: &Api<K>) -> bool
+where
+    K: kube::Resource + Clone + DeserializeOwned + Debug,
+    K::DynamicType: Default,
+{
+    let params = kube::api::ListParams::default().limit(1);
+    let list = api.list(&params);
+    matches!(tokio::time::timeout(PROBE_TIMEOUT, list).await, Ok(Ok(_)))
+}
+
 async fn pump<K, S, M: Sink>(
     api: Api<K>,
     config: watcher::Config,
     tx: UnboundedSender<M>,
     wrap: Wrap<K, S>,
+    kind: WatchKind,
 ) where
     K: kube::Resource + Clone + DeserializeOwned + Debug + Send + 'static,
     K::DynamicType: Default,
     S: Send + 'static,
 {
-    let mut stream = watcher::watcher(api, config).default_backoff().boxed();
+    let start =
+        || watcher::watcher(api.clone(), config.clone()).backoff(CappedBackoff::default()).boxed();
+    let mut stream = start();
     let mut buffer: Vec<S> = Vec::new();
     let mut seen: Vec<Key> = Vec::new();
-    while let Some(ev) = stream.next().await {
+    let mut good_at = Timestamp::now();
+    let mut stale = false;
+    loop {
+        // While stale, ask more often, so the recovery shows within a second or two.
+        let wait = if stale { STALE_RETRY } else { QUIET };
+        let ev = match tokio::time::timeout(wait, stream.next()).await {
+            Ok(Some(ev)) => ev,
+            Ok(None) => return,
+            Err(_silent) => {
+                if answers(&api).await {
+                    good_at = Timestamp::now();
+                    if stale {
+                        // The server is back but this watch may hang on a dead connection:
+                        // start over (a relist), which also ends the staleness.
+                        stream = start();
+                    }
+                } else if !stale {
+                    stale = true;
+                    let msg = ClusterEvent::Stale { watch: kind, since: good_at };
+                    if tx.send(M::from(msg)).is_err() {
+                        return;
+                    }
+                }
+                continue;
+            }
+        };
+        // `Init` comes before the list request is even sent: no sign of the server.
+        if ev.as_ref().is_ok_and(|e| !matches!(e, WEvent::Init)) {
+            good_at = Timestamp::now();
+            if std::mem::take(&mut stale) && tx.send(M::from(ClusterEvent::Fresh(kind))).is_err() {
+                return;
+            }
+        }
         let msg = match ev {
             Ok(WEvent::Init) => {
                 buffer.clear();
@@ -219,6 +329,14 @@ async fn pump<K, S, M: Sink>(
             )),
             Err(e) => {
                 tracing::warn!("watch failed: {e}");
+                // A failed (re)list or watch: what is shown is as old as the last good event.
+                if !std::mem::replace(&mut stale, true)
+                    && tx
+                        .send(M::from(ClusterEvent::Stale { watch: kind, since: good_at }))
+                        .is_err()
+                {
+                    return;
+                }
                 ClusterEvent::WatchError(format!("watch: {}", super::client::error_chain(&e)))
             }
         };
@@ -262,9 +380,9 @@ pub fn spawn_fleet<M: Sink>(
     };
     Watches {
         tasks: vec![
-            tokio::spawn(pump(sets, watcher::Config::default(), tx.clone(), sets_wrap)),
-            tokio::spawn(pump(gss, watcher::Config::default(), tx.clone(), gs_wrap)),
-            tokio::spawn(pump(pods, pod_config, tx, pod_wrap)),
+            tokio::spawn(pump(sets, Config::default(), tx.clone(), sets_wrap, WatchKind::Sets)),
+            tokio::spawn(pump(gss, Config::default(), tx.clone(), gs_wrap, WatchKind::GameServers)),
+            tokio::spawn(pump(pods, pod_config, tx, pod_wrap, WatchKind::Pods)),
         ],
     }
 }
@@ -295,7 +413,7 @@ pub fn spawn_pod_events<M: Sink>(
     let api: Api<Event> = Api::namespaced(client.clone(), &key.namespace);
     let config = watcher::Config::default().fields(&format!("involvedObject.name={}", key.name));
     tokio::spawn(async move {
-        let mut stream = watcher::watcher(api, config).default_backoff().boxed();
+        let mut stream = watcher::watcher(api, config).backoff(CappedBackoff::default()).boxed();
         let mut events: std::collections::BTreeMap<String, EventLine> = Default::default();
         let mut init: Vec<Event> = Vec::new();
         while let Some(ev) = stream.next().await {

@@ -15,6 +15,7 @@ use crate::cli::{BumpArgs, GlobalArgs, OutputFormat};
 use crate::cluster::access::{Permission, denials};
 use crate::commands::exit;
 use crate::session;
+use crate::signals::{Shutdown, Signal};
 
 mod chain;
 use crate::ops::audit::AuditLog;
@@ -138,6 +139,9 @@ async fn bump_command(
         audit: AuditLog::new(audit_path),
     };
     let interactive = !args.yes && std::io::stdin().is_terminal();
+    // Installed once something is about to be sent: a signal then lets the patches in flight
+    // finish (each is audited as it lands) and stops the follow with the verdicts so far.
+    let mut shutdown: Option<Shutdown> = None;
     // Asked again after a conflict, with the new plan, as long as someone is there to answer.
     loop {
         let plan = match bump::plan(&ctx.client, &namespace, &step).await {
@@ -209,12 +213,26 @@ async fn bump_command(
             }
         }
 
+        let shutdown = shutdown.get_or_insert_with(|| Shutdown::install(|| {})).clone();
         let (tx, rx) = mpsc::channel(256);
         let printer = tokio::spawn(print_events(rx, doc.json));
+        let on_signal = {
+            let (s, tx) = (shutdown.clone(), tx.clone());
+            tokio::spawn(async move {
+                s.cancelled().await;
+                let name = s.signal().map_or("cancel", Signal::name);
+                let message = format!(
+                    "{name}: stopping (patches already sent stay; the rollout goes on in the \
+                     cluster; running reloads are aborted)…"
+                );
+                let _ = tx.send(BumpEvent::Note { message }).await;
+            })
+        };
         let applied = bump::apply(&ctx, &plan, &step, &tx).await;
         let applied = match applied {
             Ok(a) => a,
             Err(e) => {
+                on_signal.abort();
                 drop(tx);
                 let _ = printer.await;
                 doc.set("applied", json!(e.applied()));
@@ -252,6 +270,7 @@ async fn bump_command(
         if !args.wait {
             note("Not waiting for the pods (pass --wait to follow them to a verdict).".into())
                 .await;
+            on_signal.abort();
             drop(tx);
             let _ = printer.await;
             doc.set("outcome", json!("applied"));
@@ -262,6 +281,7 @@ async fn bump_command(
             poll: std::time::Duration::from_millis(200),
             stall_after: (args.timeout / 2).min(std::time::Duration::from_secs(120)),
             fail_after: args.fail_after,
+            cancel: shutdown.token(),
         };
         note(format!(
             "Following {} pod(s) (timeout {})…",
@@ -276,6 +296,7 @@ async fn bump_command(
             }
             _ => (bump::follow(&ctx.client, &applied, &options, &tx).await, None),
         };
+        on_signal.abort();
         drop(tx);
         let pod_events = printer.await.unwrap_or_default();
         doc.set("podEvents", json!(pod_events));
@@ -292,6 +313,7 @@ async fn bump_command(
         doc.set("counts", serde_json::to_value(&report.counts).unwrap_or(Value::Null));
         doc.set("timedOut", json!(report.timed_out));
         let outcome = match code {
+            _ if report.cancelled => "cancelled",
             exit::OK if chained.is_some() => "in-place-reloaded",
             exit::PARTIAL if report.all_in_place() => "in-place-reload-incomplete",
             exit::OK => "in-place",
@@ -300,7 +322,8 @@ async fn bump_command(
             _ => "failed",
         };
         doc.set("outcome", json!(outcome));
-        return code;
+        doc.set("cancelled", json!(report.cancelled));
+        return shutdown.exit_code(code);
     }
 }
 
@@ -490,6 +513,7 @@ mod tests {
             verdicts,
             others: BTreeMap::new(),
             timed_out,
+            cancelled: false,
         }
     }
 

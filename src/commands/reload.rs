@@ -9,7 +9,6 @@ use std::sync::Arc;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 use crate::cli::{GlobalArgs, OutputFormat, ReloadArgs};
 use crate::cluster::access::{self, ApiAction, Permission};
@@ -18,6 +17,7 @@ use crate::ops::audit::AuditLog;
 use crate::ops::reload::{self, AuditContext, KubeTransport, ReloadEvent, ReloadPlan};
 use crate::ops::reload_defaults::{self, ConfigError, SetsDefault};
 use crate::session;
+use crate::signals::{Shutdown, Signal};
 use okg_domain::reload_plan::{
     self, Limits, OutputStream, PodResult, ReloadConfig, ReloadMethod, ReloadTarget, StopReason,
 };
@@ -171,20 +171,22 @@ async fn run_inner(global: &GlobalArgs, args: ReloadArgs) -> Result<u8, Exit> {
         context: session.connection.context.clone(),
         namespace: namespace.clone(),
     };
-    let cancel = CancellationToken::new();
-    let on_ctrl_c = cancel.clone();
-    let ctrl_c = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("okg reload: cancelling (running reloads are aborted)…");
-            on_ctrl_c.cancel();
-        }
+    // From here on a signal cancels the run instead of killing the process, so every pod gets
+    // its result, the audit log its outcome, and the summary is printed.
+    let shutdown = Shutdown::install(|| {});
+    let cancel = shutdown.token();
+    let announce = shutdown.clone();
+    let on_signal = tokio::spawn(async move {
+        announce.cancelled().await;
+        let name = announce.signal().map_or("cancel", Signal::name);
+        eprintln!("okg reload: {name}: cancelling (running reloads are aborted)…");
     });
     let (tx, rx) = mpsc::channel(1024);
     let printer = tokio::spawn(print_progress(rx, args.output, unicode()));
     let transport = Arc::new(KubeTransport::new(&writer));
     let report = reload::run(transport, plan, targets.into(), tx, cancel, Some(audit)).await;
     let _ = printer.await;
-    ctrl_c.abort();
+    on_signal.abort();
     if let Some(e) = &report.audit_error {
         eprintln!("okg reload: warning: {e}");
     }
@@ -197,7 +199,7 @@ async fn run_inner(global: &GlobalArgs, args: ReloadArgs) -> Result<u8, Exit> {
     if let Some(d) = session.demo {
         d.shutdown().await;
     }
-    Ok(exit_code(&report.summary))
+    Ok(shutdown.exit_code(exit_code(&report.summary)))
 }
 
 pub fn exit_code(summary: &reload_plan::Summary) -> u8 {

@@ -31,6 +31,46 @@ impl AuditRecord {
     }
 }
 
+/// The outcome of a record that opens a run; the run's last record carries its real outcome
+/// under the same `request.run` id.
+pub const STARTED: &str = "started";
+
+/// An id that ties a run's "started" record to its outcome record: unique per process and run.
+pub fn run_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{}-{}-{n}", std::process::id(), jiff::Timestamp::now().as_millisecond())
+}
+
+/// Runs left open in a log read back with [`AuditLog::read_all`]: a "started" record with no
+/// outcome record of the same run, or an outcome that leaves a target of the start without a
+/// final result. Each entry says which run and what is missing. Records without a run id (one
+/// patch, one record) are complete by construction.
+pub fn unfinished(records: &[serde_json::Value]) -> Vec<String> {
+    let run = |r: &serde_json::Value| r["request"]["run"].as_str().map(str::to_string);
+    let mut problems = Vec::new();
+    for start in records.iter().filter(|r| r["outcome"] == STARTED) {
+        let Some(id) = run(start) else {
+            problems.push(format!("a started {} record has no run id", start["action"]));
+            continue;
+        };
+        let Some(end) =
+            records.iter().find(|r| run(r).as_ref() == Some(&id) && r["outcome"] != STARTED)
+        else {
+            problems.push(format!("run {id} ({}) has no outcome", start["action"]));
+            continue;
+        };
+        let targets = start["request"]["targets"].as_array().cloned().unwrap_or_default();
+        for t in targets.iter().filter_map(|t| t.as_str()) {
+            let result = end["outcome"]["pods"][t]["result"].as_str();
+            if !matches!(result, Some("succeeded" | "failed" | "skipped" | "cancelled")) {
+                problems.push(format!("run {id}: pod {t} has no final result ({result:?})"));
+            }
+        }
+    }
+    problems
+}
+
 /// Appends records to a JSON-lines file. Cheap to clone; writes are serialised.
 #[derive(Clone)]
 pub struct AuditLog {
@@ -99,5 +139,28 @@ mod tests {
         assert_eq!(back.len(), 2);
         assert_eq!(back[1]["target"], "gameserverset/gss-1");
         assert_eq!(back[0]["request"][0]["value"], 0);
+        assert!(unfinished(&back).is_empty(), "a record per patch is complete by itself");
+    }
+
+    #[test]
+    fn a_started_run_is_unfinished_until_every_target_has_a_final_result() {
+        let start = serde_json::json!({"action": "reload", "outcome": STARTED,
+            "request": {"run": "r1", "targets": ["p-0", "p-1"]}});
+        assert_eq!(
+            unfinished(std::slice::from_ref(&start)),
+            ["run r1 (\"reload\") has no outcome"]
+        );
+        let half = serde_json::json!({"action": "reload", "request": {"run": "r1"},
+            "outcome": {"pods": {"p-0": {"result": "cancelled"}}}});
+        assert_eq!(
+            unfinished(&[start.clone(), half]),
+            ["run r1: pod p-1 has no final result (None)"]
+        );
+        let end = serde_json::json!({"action": "reload", "request": {"run": "r1"},
+            "outcome": {"pods": {"p-0": {"result": "cancelled"}, "p-1": {"result": "skipped"}}}});
+        let other = serde_json::json!({"action": "reload", "outcome": STARTED,
+            "request": {"run": "r2", "targets": []}});
+        assert!(unfinished(&[start.clone(), end.clone()]).is_empty());
+        assert_eq!(unfinished(&[start, end, other]), ["run r2 (\"reload\") has no outcome"]);
     }
 }

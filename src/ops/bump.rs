@@ -15,6 +15,7 @@ use k8s_openapi::api::core::v1::{Event, Pod};
 use kube::api::{Api, ListParams};
 use serde::Serialize;
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use crate::cluster::access::{self, ApiAction, Permission};
 use crate::cluster::client::error_chain;

@@ -92,6 +92,8 @@ pub struct BumpTasks {
     pub choices: Option<PathBuf>,
     /// The apply and follow of the latest rollout; a new apply replaces (aborts) it.
     follow: Option<JoinHandle<()>>,
+    /// Stops that follow (`FollowOptions::cancel`) when the console quits or gets a signal.
+    follow_cancel: tokio_util::sync::CancellationToken,
     other: Vec<JoinHandle<()>>,
     /// What the latest apply sent, for a reload chained onto its rollout (`ops::chain`).
     latest: std::sync::Arc<std::sync::Mutex<Option<bump::Applied>>>,
@@ -103,6 +105,7 @@ impl Default for BumpTasks {
             audit_log: crate::paths::default_audit_log(),
             choices: None,
             follow: None,
+            follow_cancel: Default::default(),
             other: Vec::new(),
             latest: Default::default(),
         }
@@ -190,7 +193,11 @@ impl BumpTasks {
                     *l = None;
                 }
                 let latest = self.latest.clone();
-                self.follow = Some(tokio::spawn(apply_and_follow(ctx, *plan, step, tx, latest)));
+                self.follow_cancel = Default::default();
+                let options =
+                    FollowOptions { cancel: self.follow_cancel.clone(), ..Default::default() };
+                self.follow =
+                    Some(tokio::spawn(apply_and_follow(ctx, *plan, step, options, tx, latest)));
             }
         }
     }
@@ -244,6 +251,25 @@ fn save_choice(path: &Path, set: &SetKey, container: &str) -> std::io::Result<()
     std::fs::rename(tmp, path)
 }
 
+impl BumpTasks {
+    /// Whether the latest rollout is still being applied or followed.
+    pub fn following(&self) -> bool {
+        self.follow.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
+    /// Stop following the latest rollout (patches being sent still land and are audited) and
+    /// wait for it, at most `grace`. The rollout itself goes on in the cluster. Returns whether
+    /// one was still going.
+    pub async fn stop(&mut self, grace: Duration) -> bool {
+        self.follow_cancel.cancel();
+        let Some(t) = self.follow.take().filter(|t| !t.is_finished()) else { return false };
+        if tokio::time::timeout(grace, t).await.is_err() {
+            tracing::warn!("the bump task did not stop within {grace:?}");
+        }
+        true
+    }
+}
+
 impl Drop for BumpTasks {
     fn drop(&mut self) {
         for t in self.follow.take().into_iter().chain(self.other.drain(..)) {
@@ -256,6 +282,7 @@ async fn apply_and_follow<M: ReplyTo>(
     ctx: OpsContext,
     plan: Plan,
     step: bump::Step,
+    options: FollowOptions,
     tx: UnboundedSender<M>,
     latest: std::sync::Arc<std::sync::Mutex<Option<bump::Applied>>>,
 ) {
@@ -300,7 +327,7 @@ async fn apply_and_follow<M: ReplyTo>(
             reply(&tick_tx, BumpReply::Tick);
         }
     });
-    let report = bump::follow(&ctx.client, &applied, &FollowOptions::default(), &ptx).await;
+    let report = bump::follow(&ctx.client, &applied, &options, &ptx).await;
     ticker.abort();
     drop(ptx);
     let _ = forward.await;

@@ -23,7 +23,7 @@ use crate::ops::reload::{
     self, AuditContext, ReloadEvent, ReloadPlan, ReloadReport, ReloadTransport,
 };
 use okg_domain::reload_plan::ReloadTarget;
-use okg_domain::rollout::{Counts, Verdict};
+use okg_domain::rollout::Verdict;
 
 /// Progress of a chained bump + reload.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -87,12 +87,10 @@ pub async fn follow_and_reload<T: ReloadTransport>(
     let bump_events = events.clone();
     let container = spec.container.clone();
     let forward_bump = async move {
-        let mut last: BTreeMap<String, Verdict> = BTreeMap::new();
         let mut sent: BTreeSet<String> = BTreeSet::new();
         while let Some(e) = bump_rx.recv().await {
             let ready = match &e {
                 BumpEvent::Verdict { pod, verdict, .. } => {
-                    last.insert(pod.clone(), verdict.clone());
                     (*verdict == Verdict::InPlace && targets.contains(pod) && !sent.contains(pod))
                         .then(|| pod.clone())
                 }
@@ -111,41 +109,25 @@ pub async fn follow_and_reload<T: ReloadTransport>(
                 let _ = targets_tx.send(target).await;
             }
         }
-        last
     };
     let forward_reload = async {
         while let Some(e) = reload_rx.recv().await {
             let _ = events.send(ChainEvent::Reload(e)).await;
         }
     };
-    let follow_cancel = cancel.clone();
+    // The chain's cancel is the follow's: one token stops both.
+    let follow_options = FollowOptions { cancel: cancel.clone(), ..follow_options.clone() };
     let follow = async move {
-        let report = tokio::select! {
-            r = bump::follow(client, applied, follow_options, &bump_tx) => Some(r),
-            _ = follow_cancel.cancelled() => None,
-        };
+        let report = bump::follow(client, applied, &follow_options, &bump_tx).await;
         drop(bump_tx);
         report
     };
     let run = reload::run(transport, spec.plan, feed, reload_tx, cancel, audit);
-    let (follow_report, last, reload_report, ()) =
+    let (follow_report, (), reload_report, ()) =
         tokio::join!(follow, forward_bump, run, forward_reload);
 
     let targets: BTreeSet<String> = applied.plan.targets().into_iter().collect();
-    let cancelled = follow_report.is_none();
-    let follow_report = follow_report.unwrap_or_else(|| {
-        let verdicts: BTreeMap<String, Verdict> = last
-            .iter()
-            .filter(|(p, _)| targets.contains(*p))
-            .map(|(p, v)| (p.clone(), v.clone()))
-            .collect();
-        let others = last
-            .iter()
-            .filter(|(p, _)| !targets.contains(*p))
-            .map(|(p, v)| (p.clone(), v.clone()))
-            .collect();
-        FollowReport { counts: Counts::of(verdicts.values()), verdicts, others, timed_out: false }
-    });
+    let cancelled = follow_report.cancelled;
     let reloaded: BTreeSet<&str> =
         reload_report.results.iter().map(|r| r.target.pod.as_str()).collect();
     let not_reloaded = targets

@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cluster::exec::{self, Line};
 use crate::cluster::writer::Writer;
-use crate::ops::audit::{AuditLog, AuditRecord};
+use crate::ops::audit::{AuditLog, AuditRecord, STARTED};
 use okg_domain::reload_plan::{
     Attempt, AttemptVerdict, Failure, Limits, Next, OutputStream, OutputTail, PodResult,
     ReloadMethod, ReloadTarget, Scheduler, StopReason, Summary, backoff, classify,
@@ -207,14 +207,16 @@ pub async fn run<T: ReloadTransport>(
         TargetFeed::List(v) => (VecDeque::from(v), None),
         TargetFeed::Channel(rx) => (VecDeque::new(), Some(rx)),
     };
+    let run_id = crate::ops::audit::run_id();
     if let Some(a) = &audit {
         let request = serde_json::json!({
+            "run": &run_id,
             "method": &plan.method,
             "limits": &plan.limits,
             "targets": pending.iter().map(|t| t.pod.clone()).collect::<Vec<_>>(),
             "more_targets_may_follow": input.is_some(),
         });
-        audit_error = write_audit(a, request, serde_json::json!("started")).err();
+        audit_error = write_audit(a, request, serde_json::json!(STARTED)).err();
     }
 
     let mut run = Run {
@@ -343,7 +345,8 @@ pub async fn run<T: ReloadTransport>(
         let pods: serde_json::Map<String, serde_json::Value> =
             results.iter().map(|r| (r.target.pod.clone(), audit_outcome(&r.result))).collect();
         let outcome = serde_json::json!({ "summary": &summary, "stopped": &stopped, "pods": pods });
-        let request = serde_json::json!({ "method": &plan.method, "limits": &plan.limits });
+        let request =
+            serde_json::json!({ "run": &run_id, "method": &plan.method, "limits": &plan.limits });
         if let Err(e) = write_audit(a, request, outcome) {
             audit_error.get_or_insert(e);
         }

@@ -71,6 +71,8 @@ pub struct Who {
 #[derive(Default)]
 pub struct Runs {
     cancels: HashMap<u64, CancellationToken>,
+    /// The runs' tasks, awaited by `stop_all` so their outcomes reach the audit log.
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Runs {
@@ -128,7 +130,7 @@ impl Runs {
             }
         });
         let namespace = targets.first().map(|t| t.namespace.clone()).unwrap_or_default();
-        tokio::spawn(async move {
+        self.keep(tokio::spawn(async move {
             let audit = AuditContext {
                 log: AuditLog::new(who.audit_log),
                 user: crate::cluster::access::who_am_i(&who.client).await,
@@ -136,7 +138,7 @@ impl Runs {
                 namespace,
             };
             reload::run(transport, plan, targets.into(), progress, cancel, Some(audit)).await;
-        });
+        }));
     }
 
     /// A reload chained onto the latest rollout (`ops::chain`): its own follow (reads only) feeds
@@ -191,7 +193,7 @@ impl Runs {
                 }
             }
         });
-        tokio::spawn(async move {
+        self.keep(tokio::spawn(async move {
             let audit = AuditContext {
                 log: AuditLog::new(who.audit_log),
                 user: crate::cluster::access::who_am_i(&who.client).await,
@@ -229,13 +231,42 @@ impl Runs {
             let all: Vec<PodResult> = results.chain(skipped).collect();
             events.push(ReloadEvent::Summary { summary: Summary::of(all.iter()) });
             send(&tx, ReloadReply::Progress(ReloadProgress { run, events }));
-        });
+        }));
+    }
+
+    fn keep(&mut self, task: tokio::task::JoinHandle<()>) {
+        self.tasks.retain(|t| !t.is_finished());
+        self.tasks.push(task);
     }
 
     pub fn cancel(&mut self, run: u64) {
         if let Some(c) = self.cancels.remove(&run) {
             c.cancel();
         }
+    }
+
+    /// Runs still going (cancelled or not).
+    pub fn running(&self) -> usize {
+        self.tasks.iter().filter(|t| !t.is_finished()).count()
+    }
+
+    /// Cancel every run (running pods end cancelled, pending ones skipped) and wait until each
+    /// has written its outcome, at most `grace`. Returns how many runs were still going, and how
+    /// many of them did not finish in time (their outcome is missing from the audit log).
+    pub async fn stop_all(&mut self, grace: std::time::Duration) -> (usize, usize) {
+        for c in self.cancels.values() {
+            c.cancel();
+        }
+        let tasks: Vec<_> = self.tasks.drain(..).filter(|t| !t.is_finished()).collect();
+        let running = tasks.len();
+        let deadline = tokio::time::Instant::now() + grace;
+        let mut late = 0;
+        for t in tasks {
+            if tokio::time::timeout_at(deadline, t).await.is_err() {
+                late += 1;
+            }
+        }
+        (running, late)
     }
 }
 

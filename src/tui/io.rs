@@ -176,6 +176,58 @@ impl Io {
     }
 }
 
+/// What was still running when the console stopped, for the lines printed after the terminal
+/// is restored.
+#[derive(Debug, Default)]
+pub struct Stopped {
+    /// Reload runs cancelled (each wrote its outcome), and how many of them did not in time.
+    pub reloads: usize,
+    pub late: usize,
+    /// A rollout was being followed (or its patches sent): it goes on in the cluster.
+    pub rollout: bool,
+    pub audit_log: std::path::PathBuf,
+}
+
+impl Stopped {
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.reloads > 0 {
+            out.push(format!(
+                "cancelled {} reload run{}: every pod's outcome is in {}",
+                self.reloads,
+                if self.reloads == 1 { "" } else { "s" },
+                self.audit_log.display()
+            ));
+        }
+        if self.late > 0 {
+            out.push(format!(
+                "{} reload run{} did not record an outcome within {}s (the API server did not answer)",
+                self.late,
+                if self.late == 1 { "" } else { "s" },
+                crate::signals::GRACE.as_secs()
+            ));
+        }
+        if self.rollout {
+            out.push(
+                "stopped following the rollout: it goes on in the cluster (patches sent are in \
+                 the audit log)"
+                    .into(),
+            );
+        }
+        out
+    }
+}
+
+impl Io {
+    /// Cancel the console's own operations (reloads: running pods cancelled, pending skipped;
+    /// the rollout's follow) and wait, at most `grace`, until each has recorded its outcome.
+    pub async fn stop_operations(&mut self, grace: std::time::Duration) -> Stopped {
+        let ((reloads, late), rollout) =
+            tokio::join!(self.reloads.stop_all(grace), self.bump.stop(grace));
+        Stopped { reloads, late, rollout, audit_log: self.bump.audit_log.clone() }
+    }
+}
+
 impl Drop for Io {
     fn drop(&mut self) {
         for t in

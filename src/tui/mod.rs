@@ -12,6 +12,7 @@ use crate::cli::GlobalArgs;
 use crate::cluster::client::{self, Connection};
 use crate::commands::exit;
 use crate::session;
+use crate::signals::{Shutdown, Signal};
 use crate::tui::app::msg::Msg;
 use crate::tui::app::state::{Access, State};
 use crate::tui::view::theme::Theme;
@@ -26,6 +27,9 @@ pub use event_loop::{FRAME, event_loop};
 pub use io::Io;
 
 pub async fn run(global: &GlobalArgs) -> u8 {
+    // First thing: from here a signal cancels and records instead of killing the process with
+    // the terminal in raw mode.
+    let shutdown = Shutdown::install(restore_terminal);
     let theme = match Theme::resolve(global.theme.as_deref(), &crate::paths::config_dir(), |k| {
         std::env::var(k).ok()
     }) {
@@ -71,7 +75,15 @@ pub async fn run(global: &GlobalArgs) -> u8 {
         Ok(mut screen) => {
             // A credential plugin that runs again (token expiry) must not draw into the screen.
             crate::cluster::connect::exec_auth::set_screen_in_use(true);
-            let inputs = EventStream::new().filter_map(|e| async move { input_msg(e.ok()?) });
+            let keys = EventStream::new().filter_map(|e| async move { input_msg(e.ok()?) });
+            let signal = futures::stream::once({
+                let s = shutdown.clone();
+                async move {
+                    s.cancelled().await;
+                    Msg::Shutdown(s.signal().map_or("cancel", Signal::name).to_string())
+                }
+            });
+            let inputs = futures::stream::select(keys, signal);
             match event_loop(
                 &mut screen.terminal,
                 &mut state,
@@ -96,11 +108,24 @@ pub async fn run(global: &GlobalArgs) -> u8 {
         }
     };
     crate::cluster::connect::exec_auth::set_screen_in_use(false);
+    // The terminal is restored by now: what was cancelled is said on the normal screen.
+    let stopped = io.stop_operations(crate::signals::GRACE).await;
+    let why = shutdown.signal().map(|s| format!("{}: ", s.name())).unwrap_or_default();
+    for line in stopped.lines() {
+        eprintln!("okg: {why}{line}");
+    }
     drop(io);
     if let Some(demo) = session.demo {
         demo.shutdown().await;
     }
-    code
+    shutdown.exit_code(code)
+}
+
+/// The terminal as it was before `Screen::enter`: raw mode off, the alternate screen left, the
+/// cursor shown. Safe to call twice, and from the signal task when a second signal forces exit.
+pub fn restore_terminal() {
+    ratatui::restore();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
 }
 
 /// One small list before the screen is taken over, so "forbidden" or "OKG is not installed"
@@ -169,6 +194,6 @@ impl Screen {
 
 impl Drop for Screen {
     fn drop(&mut self) {
-        ratatui::restore();
+        restore_terminal();
     }
 }

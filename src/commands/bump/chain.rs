@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use kube::api::Api;
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 use crate::cli::BumpArgs;
 use crate::cluster::access::{self, ApiAction, Permission};
@@ -74,7 +73,7 @@ pub async fn check_access(
 }
 
 /// Follow and reload. Bump events and reload lines both go out through `tx` (the bump's
-/// printer), so they print in the order they happened. Ctrl-C cancels both.
+/// printer), so they print in the order they happened. `options.cancel` stops both.
 pub async fn run(
     ctx: &OpsContext,
     writer: &Writer,
@@ -111,14 +110,8 @@ pub async fn run(
         context: ctx.context.clone(),
         namespace: plan.namespace.clone(),
     };
-    let cancel = CancellationToken::new();
-    let on_ctrl_c = cancel.clone();
-    let ctrl_c = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("okg bump: cancelling (following stops, running reloads are aborted)…");
-            on_ctrl_c.cancel();
-        }
-    });
+    // The follow's cancel (a signal, `signals::Shutdown`) stops the reload too.
+    let cancel = options.cancel.clone();
     let (events_tx, mut events_rx) = mpsc::channel(1024);
     let forward = {
         let tx = tx.clone();
@@ -150,7 +143,6 @@ pub async fn run(
         Some(audit),
     );
     let (report, ()) = tokio::join!(chained, forward);
-    ctrl_c.abort();
     report
 }
 

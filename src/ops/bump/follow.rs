@@ -13,6 +13,9 @@ pub struct FollowOptions {
     /// A pull error or crash loop the kubelet retries is FAILING until it has lasted this long,
     /// then FAILED (`rollout::RetryClock`).
     pub fail_after: Duration,
+    /// Stops the follow early (a signal, quitting the console): the report says `cancelled` and
+    /// holds the last verdicts seen. The one place a bump's interruption is noticed.
+    pub cancel: CancellationToken,
 }
 
 impl Default for FollowOptions {
@@ -22,6 +25,7 @@ impl Default for FollowOptions {
             poll: Duration::from_millis(500),
             stall_after: Duration::from_secs(120),
             fail_after: rollout::DEFAULT_FAIL_AFTER,
+            cancel: CancellationToken::new(),
         }
     }
 }
@@ -35,6 +39,8 @@ pub struct FollowReport {
     pub others: BTreeMap<String, Verdict>,
     pub counts: Counts,
     pub timed_out: bool,
+    /// `FollowOptions::cancel` fired before every target had a final verdict.
+    pub cancelled: bool,
 }
 
 impl FollowReport {
@@ -72,8 +78,19 @@ pub async fn follow(
     let mut explained: BTreeMap<String, (bool, u32)> = BTreeMap::new();
     let deadline = applied.started + options.timeout;
     loop {
+        if options.cancel.is_cancelled() {
+            let (verdicts, others): (BTreeMap<_, _>, BTreeMap<_, _>) =
+                last.into_iter().partition(|(k, _)| targets.contains_key(k));
+            let counts = Counts::of(verdicts.values());
+            return FollowReport { verdicts, others, counts, timed_out: false, cancelled: true };
+        }
         let timed_out = Instant::now() >= deadline;
-        let snapshot = match read_set(client, &plan.namespace, &plan.set).await {
+        let read = tokio::select! {
+            r = read_set(client, &plan.namespace, &plan.set) => r,
+            // A hung API server must not hold up a cancel.
+            _ = options.cancel.cancelled() => continue,
+        };
+        let snapshot = match read {
             Ok(s) => Some(s),
             Err(e) => {
                 let _ = tx.send(BumpEvent::Note { message: format!("{e}; retrying") }).await;
@@ -168,16 +185,20 @@ pub async fn follow(
                     others,
                     counts,
                     timed_out: timed_out && !all_final,
+                    cancelled: false,
                 };
             }
         } else if timed_out {
             let (verdicts, others): (BTreeMap<_, _>, BTreeMap<_, _>) =
                 last.into_iter().partition(|(k, _)| targets.contains_key(k));
             let counts = Counts::of(verdicts.values());
-            return FollowReport { verdicts, others, counts, timed_out: true };
+            return FollowReport { verdicts, others, counts, timed_out: true, cancelled: false };
         }
         let left = deadline.saturating_duration_since(Instant::now());
-        tokio::time::sleep(options.poll.min(left).max(Duration::from_millis(10))).await;
+        tokio::select! {
+            _ = tokio::time::sleep(options.poll.min(left).max(Duration::from_millis(10))) => {}
+            _ = options.cancel.cancelled() => {}
+        }
     }
 }
 

@@ -46,6 +46,8 @@ pub enum Msg {
     Bump(BumpReply),
     /// The reload flow's replies (`ops::reload_task`), for the reload screen of their run.
     Reload(ReloadReply),
+    /// A signal (named) or a shutdown request: quit now, without asking (`signals`).
+    Shutdown(String),
 }
 
 impl From<ClusterEvent> for Msg {
@@ -86,6 +88,7 @@ impl std::fmt::Debug for Msg {
             Msg::SwitchFailed { context, .. } => write!(f, "SwitchFailed({context})"),
             Msg::Bump(r) => write!(f, "Bump({r:?})"),
             Msg::Reload(r) => write!(f, "Reload({r:?})"),
+            Msg::Shutdown(why) => write!(f, "Shutdown({why})"),
         }
     }
 }

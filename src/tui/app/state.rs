@@ -182,8 +182,12 @@ pub struct State {
     /// Redraw needed.
     pub dirty: bool,
     pub quit: bool,
+    /// `q` with operations running: what runs, until the user answers (`view::quit`).
+    pub quit_confirm: Option<Vec<String>>,
     /// Whether the first lists arrived (sets, gameservers, pods).
     pub synced: [bool; 3],
+    /// Per watch (`WatchKind::index`): stale since when (`ClusterEvent::Stale`).
+    pub stale: [Option<Timestamp>; 3],
 }
 
 impl State {
@@ -223,7 +227,9 @@ impl State {
             flashed: Default::default(),
             dirty: true,
             quit: false,
+            quit_confirm: None,
             synced: [false; 3],
+            stale: [None; 3],
         }
     }
 
@@ -373,6 +379,43 @@ impl State {
             Overlay::Reload(d) => Some(d.as_ref()),
             _ => None,
         })
+    }
+
+    /// What the console itself is running, in words, for the question before quitting: reload
+    /// runs not finished, rollouts still followed.
+    pub fn running_operations(&self) -> Vec<String> {
+        use crate::tui::screens::reload::state::Phase;
+        let mut out = Vec::new();
+        for o in self.overlays.iter().chain(&self.parked) {
+            match o {
+                Overlay::Reload(d) => {
+                    if let Phase::Running { view, .. } = &d.phase
+                        && !view.finished()
+                    {
+                        let c = view.counts();
+                        out.push(format!("a reload of {} pods ({} done)", c.total(), c.done()));
+                    }
+                }
+                Overlay::Bump(d) => {
+                    if let Some(r) = d.rollout.as_ref().filter(|r| r.running()) {
+                        out.push(format!(
+                            "the rollout of {} ({} of {} pods final)",
+                            r.plan.set,
+                            r.done(),
+                            r.targets
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The oldest "known good" time of the stale watches, if any is stale. Every fleet watch
+    /// covers every set, so this applies to every row group.
+    pub fn stale_since(&self) -> Option<Timestamp> {
+        self.stale.iter().flatten().min().copied()
     }
 
     /// A number for the next `:ctx` switch.

@@ -78,6 +78,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.note(Level::Info, text);
             Vec::new()
         }
+        // No question asked: the shell cancels and records what runs once the loop ends.
+        Msg::Shutdown(_) => {
+            state.quit = true;
+            vec![Cmd::Quit]
+        }
         Msg::Bump(BumpReply::Remembered { set, container }) => {
             state.bump_choices.insert(set, container);
             Vec::new()
@@ -238,6 +243,17 @@ fn on_cluster(state: &mut State, ev: ClusterEvent) {
             state.dirty = true;
             return;
         }
+        ClusterEvent::Stale { watch, since } => {
+            let slot = &mut state.stale[watch.index()];
+            *slot = Some(slot.map_or(since, |s| s.min(since)));
+            state.dirty = true;
+            return;
+        }
+        ClusterEvent::Fresh(watch) => {
+            state.stale[watch.index()] = None;
+            state.dirty = true;
+            return;
+        }
     };
     state.watch_error = None;
     if let Touched::Rows(keys) = &touched {
@@ -251,8 +267,39 @@ fn on_cluster(state: &mut State, ev: ClusterEvent) {
     }
 }
 
+/// Quit, unless the console runs something: then ask first, naming it (`quit_answer`).
+fn quit(state: &mut State) -> Vec<Cmd> {
+    let running = state.running_operations();
+    if running.is_empty() {
+        state.quit = true;
+        return vec![Cmd::Quit];
+    }
+    state.quit_confirm = Some(running);
+    Vec::new()
+}
+
+/// `y`: quit; the shell then cancels and records what runs. `n`/esc: stay. Other keys: the
+/// question stays.
+fn quit_answer(state: &mut State, key: &KeyEvent) -> Vec<Cmd> {
+    match keymap::lookup(Context::QuitConfirm, key) {
+        Some(Action::Accept) => {
+            state.quit_confirm = None;
+            state.quit = true;
+            vec![Cmd::Quit]
+        }
+        Some(Action::Cancel) => {
+            state.quit_confirm = None;
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     state.dirty = true;
+    if state.quit_confirm.is_some() {
+        return quit_answer(state, &key);
+    }
     match state.overlays.pop() {
         Some(Overlay::Input(input)) => on_input_key(state, input, key),
         Some(mut overlay @ (Overlay::Bump(_) | Overlay::Reload(_))) => {
@@ -370,10 +417,7 @@ fn submit_input(state: &mut State, kind: InputKind, text: &str) -> Result<Vec<Cm
 fn run_command(state: &mut State, text: &str) -> Result<Vec<Cmd>, String> {
     let words: Vec<&str> = text.split_whitespace().collect();
     match words.as_slice() {
-        ["q"] | ["quit"] => {
-            state.quit = true;
-            Ok(vec![Cmd::Quit])
-        }
+        ["q"] | ["quit"] => Ok(quit(state)),
         ["ns" | "namespace", ns] => {
             let ns = if *ns == "all" || *ns == "*" { None } else { Some(ns.to_string()) };
             reset_fleet(state);
@@ -397,6 +441,7 @@ fn run_command(state: &mut State, text: &str) -> Result<Vec<Cmd>, String> {
 fn reset_fleet(state: &mut State) {
     state.fleet = Default::default();
     state.synced = [false; 3];
+    state.stale = [None; 3];
     state.marks.clear();
     state.visual = None;
     state.cursor = None;
@@ -525,10 +570,7 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
             }
         }
         Action::Reload => return reload(state),
-        Action::Quit => {
-            state.quit = true;
-            return vec![Cmd::Quit];
-        }
+        Action::Quit => return quit(state),
         // The screens' own actions are never looked up on the table.
         Action::Back
         | Action::Cancel

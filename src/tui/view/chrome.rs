@@ -24,6 +24,8 @@ pub fn title(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
     let ns = state.namespace.as_deref().unwrap_or("(all)");
     let live = if let Some((_, to)) = &state.switching {
         format!("switching to {}…", super::format::fit(to, 24))
+    } else if let Some(words) = stale_words(state) {
+        words
     } else if let Some(e) = &state.watch_error {
         format!("{} {}", t.sym("✗", "x"), super::format::fit(e, 30))
     } else if state.synced.iter().all(|s| *s) {
@@ -52,6 +54,13 @@ pub fn title(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
     let right_x = end.saturating_sub(right_w as u16);
     spans(buf, area.x, area.y, right_x.saturating_sub(1), &[(left, t.title)]);
     spans(buf, right_x, area.y, end, &right);
+}
+
+/// "stale since 14:03:07" (local time) while a watch is stale, for the title and every group.
+pub fn stale_words(state: &State) -> Option<String> {
+    let since = state.stale_since()?;
+    let local = since.to_zoned(jiff::tz::TimeZone::system());
+    Some(format!("stale since {}", local.strftime("%H:%M:%S")))
 }
 
 /// `2 marked · /Ready · note`, or the prompt when one is open.

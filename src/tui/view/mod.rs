@@ -1,6 +1,7 @@
 //! Drawing: pure functions from `&State` and a `Theme` to a frame. No state is changed here.
 pub mod chrome;
 pub mod columns;
+pub mod quit;
 /// Text forms of times and counts live in the domain, shared with the CLI.
 pub use okg_domain::format;
 pub mod table;
@@ -47,6 +48,9 @@ pub fn draw(frame: &mut Frame, state: &State, t: &Theme) {
             }
             Overlay::Input(_) => {}
         }
+    }
+    if let Some(running) = &state.quit_confirm {
+        quit::draw(running, t, body, buf);
     }
     chrome::status(state, t, status, buf);
     chrome::hints(state, t, hints, buf);

@@ -205,6 +205,9 @@ fn draw_group(state: &State, t: &Theme, set: &SetKey, lane: Rect, buf: &mut Buff
         h.name.clone()
     };
     spans.push((format!("{arrow} {name} "), t.group));
+    if let Some(words) = super::chrome::stale_words(state) {
+        spans.push((format!(" {words} "), t.warn));
+    }
     // Narrow terminals get the compact form so the template images stay visible.
     let wide = lane.width >= 120;
     let sep = if wide { " · " } else { " " };

@@ -213,6 +213,7 @@ const RELOAD_FORM: &[Context] = &[Context::ReloadForm];
 const RELOAD_CONFIRM: &[Context] = &[Context::ReloadConfirm];
 const RELOAD_RUN: &[Context] = &[Context::ReloadRun];
 const PROMPT: &[Context] = &[Context::Prompt];
+const QUIT_CONFIRM: &[Context] = &[Context::QuitConfirm];
 const BT: KeyModifiers = KeyModifiers::SHIFT;
 
 /// A binding of a screen (section, contexts, keys, action, help, hint).
@@ -239,6 +240,22 @@ pub static SCREEN_BINDINGS: &[Binding] = &[
         "enter apply",
     ),
     on(Section::View, PROMPT, &[(KeyCode::Esc, N)], Action::Cancel, "prompt: cancel", "esc cancel"),
+    on(
+        Section::Act,
+        QUIT_CONFIRM,
+        &[(Char('y'), N)],
+        Action::Accept,
+        "q asked: cancel running operations, record, quit",
+        "y cancel, record and quit",
+    ),
+    on(
+        Section::Act,
+        QUIT_CONFIRM,
+        &[(Char('n'), N), (KeyCode::Esc, N)],
+        Action::Cancel,
+        "q asked: stay",
+        "n stay",
+    ),
     on(
         Section::Bump,
         BUMP_FORM,

@@ -73,10 +73,13 @@ pub enum Context {
     ReloadRun,
     /// A text prompt at the bottom (`/`, `l`, `:`).
     Prompt,
+    /// "Quit with operations running?"
+    QuitConfirm,
 }
 
 impl Context {
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 10] = [
+        Context::QuitConfirm,
         Context::Prompt,
         Context::Main,
         Context::Overlay,

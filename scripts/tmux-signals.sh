@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Signals to the real TUI, in a detached tmux (called by tmux-smoke.sh; runs alone too):
+#   1. SIGTERM and SIGHUP to `okg --demo` running in a shell: the shell's `stty -a` then shows
+#      `icanon` and `echo` again, the alternate screen is off, the cursor is shown;
+#   2. SIGTERM in the middle of a reload: the audit log has the run's outcome for every pod.
+#
+#   cargo build && scripts/tmux-signals.sh        # OKG_BIN=path/to/okg to test another build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v tmux >/dev/null 2>&1 || {
+    echo "FAIL: tmux is not installed; the signal tests need it (apt-get install tmux)" >&2
+    exit 1
+}
+. scripts/tmux-lib.sh
+OKG_BIN=$(realpath "$OKG_BIN")
+WORK=$(mktemp -d)
+cleanup() {
+    stop_all
+    sleep 0.3 # the demo and the shells go with the tmux server; let them finish writing
+    rm -rf "$WORK" || true
+}
+trap cleanup EXIT
+
+# shell NAME: a plain interactive shell in a fresh 100x30 session, so that after okg exits the
+# same pane (the same tty) can be asked what state it was left in.
+shell() {
+    T new-session -d -s "$1" -x 100 -y 30 "env -i PATH=$PATH HOME=$WORK TERM=xterm-256color LANG=C.UTF-8 bash --noprofile --norc -i"
+    sleep 0.3
+}
+
+# okg_pid NAME: the okg process the pane's shell started.
+okg_pid() {
+    local shell_pid
+    shell_pid=$(T display -p -t "$1" '#{pane_pid}')
+    pgrep -P "$shell_pid" -x okg | head -1
+}
+
+# restored NAME: stty in the pane shows canonical mode and echo; no alternate screen; cursor on.
+restored() {
+    local s=$1
+    [ "$(T display -p -t "$s" '#{alternate_on}')" = 0 ] || { echo "FAIL: $s: still in the alternate screen"; screen "$s"; exit 1; }
+    [ "$(T display -p -t "$s" '#{cursor_flag}')" = 1 ] || { echo "FAIL: $s: cursor hidden"; screen "$s"; exit 1; }
+    keys "$s" "clear; stty -a | tr ' ;' '\n\n' | grep -xE 'icanon|echo' | sort | tr '\n' ' '; echo STTY-DONE" Enter
+    wait_for "$s" "STTY-DONE" 5
+    screen "$s" | grep -q "^echo icanon STTY-DONE" || { echo "FAIL: $s: the tty is not back in canonical mode with echo:"; screen "$s"; exit 1; }
+}
+
+for sig in TERM HUP; do
+    S=sig-$sig
+    shell $S
+    keys $S "$OKG_BIN --demo --log-file $WORK/okg-$sig.log --audit-log $WORK/audit-$sig.jsonl; echo OKG-EXITED-\$?" Enter
+    wait_for $S "gss-2048-0" 20
+    wait_for $S "live"
+    pid=$(okg_pid $S)
+    [ -n "$pid" ] || { echo "FAIL: no okg process in $S"; exit 1; }
+    kill -$sig "$pid"
+    code=$((128 + $(kill -l $sig)))
+    wait_for $S "OKG-EXITED-$code" 15
+    restored $S
+    echo "ok: SIG$sig restored the terminal (exit $code)"
+done
+
+# A second signal while the first is being handled still restores the terminal. The reload's
+# pods take 20s each, so the first signal's cancel is still under way when the second comes.
+T new-session -d -s demo -x 100 -y 10 "$OKG_BIN demo --write-kubeconfig $WORK/kubeconfig --tick 200ms --exec-latency 20s --log-file $WORK/demo.log"
+for _ in $(seq 100); do [ -s "$WORK/kubeconfig" ] && break; sleep 0.1; done
+[ -s "$WORK/kubeconfig" ] || { echo "FAIL: the demo wrote no kubeconfig"; screen demo; exit 1; }
+
+# reload_running NAME AUDIT: okg on the demo in a shell, a reload of gss-2048 started.
+reload_running() {
+    local s=$1 audit=$2
+    shell "$s"
+    keys "$s" "$OKG_BIN --kubeconfig $WORK/kubeconfig --log-file $WORK/okg-$s.log --audit-log $audit; echo OKG-EXITED-\$?" Enter
+    wait_for "$s" "gss-2048-0" 20
+    wait_for "$s" "live"
+    keys "$s" g; wait_for "$s" "6 marked"
+    keys "$s" r; wait_for "$s" "Reload"
+    keys "$s" -l "nginx -s reload"; keys "$s" Enter
+    wait_for "$s" "enter/y start"
+    keys "$s" Enter
+    wait_for "$s" "x cancel"
+    for _ in $(seq 50); do grep -q '"started"' "$audit" 2>/dev/null && break; sleep 0.1; done
+    grep -q '"started"' "$audit" || { echo "FAIL: $s: the reload did not start"; screen "$s"; exit 1; }
+}
+
+S=midreload
+AUDIT=$WORK/audit-midreload.jsonl
+reload_running $S "$AUDIT"
+kill -TERM "$(okg_pid $S)"
+wait_for $S "OKG-EXITED-143" 15
+screen $S | grep -q "SIGTERM: cancelled 1 reload run" || { echo "FAIL: no word on what was cancelled"; screen $S; exit 1; }
+restored $S
+# Every pod of the started record has a final result in the outcome record of the same run.
+python3 - "$AUDIT" <<'PY'
+import json, sys
+records = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+starts = [r for r in records if r["outcome"] == "started"]
+assert len(starts) == 1, records
+run = starts[0]["request"]["run"]
+ends = [r for r in records if r["request"].get("run") == run and r["outcome"] != "started"]
+assert len(ends) == 1, f"no outcome for run {run}: {records}"
+pods = ends[0]["outcome"]["pods"]
+for pod in starts[0]["request"]["targets"]:
+    assert pods.get(pod, {}).get("result") in ("succeeded", "failed", "skipped", "cancelled"), (pod, pods)
+print(f"ok: SIGTERM mid-reload: the audit log has the outcome of all {len(pods)} pods")
+PY
+
+S=twice
+reload_running $S "$WORK/audit-twice.jsonl"
+pid=$(okg_pid $S)
+kill -TERM "$pid"; kill -TERM "$pid"
+wait_for $S "OKG-EXITED-143" 15
+restored $S
+echo "ok: a second SIGTERM exits at once and the terminal is restored"
+echo "tmux signals: all ok"

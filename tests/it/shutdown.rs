@@ -1,0 +1,151 @@
+//! Quitting and signals: `q` asks while something runs, a stale watch shows on every group, and
+//! SIGTERM to `okg reload -o json` still prints the report and completes the audit log.
+use std::process::Stdio;
+use std::time::Duration;
+
+use super::support::{key, screen, type_text, writable_state as state};
+
+use crossterm::event::KeyCode;
+use okg_console::cluster::watch::WatchKind;
+use okg_console::ops::audit::{self, AuditLog};
+use okg_console::tui::app::msg::{ClusterEvent, Cmd, Intent, Msg};
+use okg_console::tui::app::state::{State, TableLine};
+use okg_demo::{DemoCluster, DemoOptions};
+
+/// A reload of gss-2048 started from the dialog, then hidden with esc (it runs on).
+fn reload_running() -> State {
+    let mut s = state(120, 40);
+    let pos = s.position_of(&TableLine::Group(("default".into(), "gss-2048".into()))).unwrap();
+    s.set_cursor_pos(pos);
+    key(&mut s, KeyCode::Char('r'));
+    type_text(&mut s, "nginx -s reload");
+    key(&mut s, KeyCode::Enter);
+    let cmds = key(&mut s, KeyCode::Enter);
+    assert!(matches!(&cmds[..], [Cmd::Intent(Intent::StartReload { .. })]), "{cmds:?}");
+    key(&mut s, KeyCode::Esc);
+    assert!(s.parked_reload().is_some(), "esc hides the running reload");
+    s
+}
+
+#[test]
+fn q_with_nothing_running_quits_at_once() {
+    let mut s = state(120, 40);
+    assert_eq!(key(&mut s, KeyCode::Char('q')), [Cmd::Quit]);
+}
+
+#[test]
+fn q_with_a_reload_running_asks_first_and_names_it() {
+    let mut s = reload_running();
+    assert_eq!(key(&mut s, KeyCode::Char('q')), [], "no quit without an answer");
+    let out = screen(&s, 120, 40);
+    assert!(out.contains("Quit? Still running"), "{out}");
+    assert!(out.contains("a reload of 6 pods (0 done)"), "{out}");
+    assert!(out.contains("y cancel, record and quit") && out.contains("n stay"), "{out}");
+    // Other keys leave the question up; n closes it and the console stays.
+    assert_eq!(key(&mut s, KeyCode::Char('j')), []);
+    assert!(s.quit_confirm.is_some());
+    assert_eq!(key(&mut s, KeyCode::Char('n')), []);
+    assert!(s.quit_confirm.is_none() && !s.quit);
+    assert!(!screen(&s, 120, 40).contains("Quit?"));
+    // `:q` asks the same; y quits.
+    key(&mut s, KeyCode::Char(':'));
+    type_text(&mut s, "q");
+    key(&mut s, KeyCode::Enter);
+    assert!(s.quit_confirm.is_some(), ":q asks too");
+    assert_eq!(key(&mut s, KeyCode::Char('y')), [Cmd::Quit]);
+    assert!(s.quit);
+}
+
+#[test]
+fn a_signal_quits_without_asking() {
+    let mut s = reload_running();
+    assert_eq!(s.update(Msg::Shutdown("SIGTERM".into())), [Cmd::Quit]);
+}
+
+#[test]
+fn a_stale_watch_shows_on_the_title_and_every_group_until_fresh() {
+    let mut s = state(120, 40);
+    assert!(screen(&s, 120, 40).contains("● live"));
+    let since: jiff::Timestamp = "2026-01-02T03:04:05Z".parse().unwrap();
+    s.update(Msg::Cluster(ClusterEvent::Stale { watch: WatchKind::Pods, since }));
+    let later: jiff::Timestamp = "2026-01-02T03:09:00Z".parse().unwrap();
+    s.update(Msg::Cluster(ClusterEvent::Stale { watch: WatchKind::Sets, since: later }));
+    let clock = since.to_zoned(jiff::tz::TimeZone::system()).strftime("%H:%M:%S").to_string();
+    let words = format!("stale since {clock}");
+    let out = screen(&s, 120, 40);
+    assert!(!out.contains("● live"), "{out}");
+    assert!(out.lines().next().unwrap().contains(&words), "the oldest time, in the title: {out}");
+    let groups: Vec<&str> = out.lines().filter(|l| l.contains("ready ")).collect();
+    assert_eq!(groups.len(), s.fleet.groups().len(), "{out}");
+    assert!(groups.iter().all(|g| g.contains(&words)), "every group: {out}");
+    s.update(Msg::Cluster(ClusterEvent::Fresh(WatchKind::Pods)));
+    assert!(screen(&s, 120, 40).contains("stale since"), "the sets watch is still stale");
+    s.update(Msg::Cluster(ClusterEvent::Fresh(WatchKind::Sets)));
+    let out = screen(&s, 120, 40);
+    assert!(out.contains("● live") && !out.contains("stale since"), "{out}");
+}
+
+/// SIGTERM in the middle of `okg reload -o json`: the JSON report is printed with every pod in
+/// a final state, the exit status is 143, and the audit log has the run's outcome.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_to_okg_reload_prints_the_report_and_completes_the_audit_log() {
+    let options = DemoOptions {
+        tick: Duration::from_millis(50),
+        exec_latency: Duration::from_millis(1500),
+        ..Default::default()
+    };
+    let cluster = DemoCluster::start("127.0.0.1:0".parse().unwrap(), options).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig.json");
+    std::fs::write(&kubeconfig, serde_json::to_string(&cluster.kubeconfig()).unwrap()).unwrap();
+    let audit_path = dir.path().join("audit.jsonl");
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_okg"))
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .arg("--audit-log")
+        .arg(&audit_path)
+        .arg("--log-file")
+        .arg(dir.path().join("okg.log"))
+        .args(["reload", "gss-2048", "--parallel", "2", "--yes", "-o", "json"])
+        .args(["--exec", "nginx", "-s", "reload"])
+        .env("XDG_STATE_HOME", dir.path())
+        .env_remove("KUBECONFIG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let pid = child.id().unwrap();
+    // Signal once the run has started (its first record is on disk) and the first pair runs.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !std::fs::read_to_string(&audit_path).is_ok_and(|t| t.contains("\"started\"")) {
+        assert!(tokio::time::Instant::now() < deadline, "the reload never started");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let kill = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+    assert!(kill.unwrap().success());
+    let out = tokio::time::timeout(Duration::from_secs(15), child.wait_with_output())
+        .await
+        .expect("okg reload ends within a bounded time after SIGTERM")
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "{stderr}");
+    assert!(stderr.contains("SIGTERM: cancelling"), "{stderr}");
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout} / {stderr}"));
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 6, "{report:#}");
+    let final_states = ["succeeded", "failed", "skipped", "cancelled"];
+    for r in results {
+        assert!(final_states.contains(&r["result"].as_str().unwrap_or("")), "{r}");
+    }
+    assert!(results.iter().any(|r| r["result"] == "cancelled"), "it was cut short: {report:#}");
+    assert_eq!(report["summary"]["total"], 6);
+    let records = AuditLog::read_all(&audit_path).unwrap();
+    assert_eq!(records.len(), 2, "started and its outcome: {records:#?}");
+    assert_eq!(audit::unfinished(&records), Vec::<String>::new());
+    cluster.shutdown().await;
+}
