@@ -18,7 +18,7 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// One kubeconfig file (default: every file in $KUBECONFIG, merged as kubectl does; then
     /// ~/.kube/config; then the pod's service account).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
     /// The kubeconfig context to use (default: its current context).
     #[arg(long, global = true)]
