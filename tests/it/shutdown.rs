@@ -41,6 +41,8 @@ fn q_with_a_reload_running_asks_first_and_names_it() {
     assert!(out.contains("Quit? Still running"), "{out}");
     assert!(out.contains("a reload of 6 pods (0 done)"), "{out}");
     assert!(out.contains("y cancel, record and quit") && out.contains("n stay"), "{out}");
+    assert!(out.contains("every pod's outcome goes to the audit log"), "{out}");
+    assert!(!out.contains("rollout"), "no rollout runs: {out}");
     // Other keys leave the question up; n closes it and the console stays.
     assert_eq!(key(&mut s, KeyCode::Char('j')), []);
     assert!(s.quit_confirm.is_some());
