@@ -41,6 +41,8 @@ fn q_with_a_reload_running_asks_first_and_names_it() {
     assert!(out.contains("Quit? Still running"), "{out}");
     assert!(out.contains("a reload of 6 pods (0 done)"), "{out}");
     assert!(out.contains("y cancel, record and quit") && out.contains("n stay"), "{out}");
+    assert!(out.contains("every pod's outcome goes to the audit log"), "{out}");
+    assert!(!out.contains("rollout"), "no rollout runs: {out}");
     // Other keys leave the question up; n closes it and the console stays.
     assert_eq!(key(&mut s, KeyCode::Char('j')), []);
     assert!(s.quit_confirm.is_some());
@@ -85,6 +87,82 @@ fn a_stale_watch_shows_on_the_title_and_every_group_until_fresh() {
     assert!(out.contains("● live") && !out.contains("stale since"), "{out}");
 }
 
+/// `okg` with this demo's kubeconfig, audit log and log file, output piped, not waited for.
+fn spawn_okg(
+    dir: &std::path::Path,
+    kubeconfig: &std::path::Path,
+    args: &[&str],
+) -> tokio::process::Child {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_okg"))
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .arg("--audit-log")
+        .arg(dir.join("audit.jsonl"))
+        .arg("--log-file")
+        .arg(dir.join("okg.log"))
+        .args(args)
+        .env("XDG_STATE_HOME", dir)
+        .env_remove("KUBECONFIG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
+}
+
+/// Wait until the audit log holds `text`, then send SIGTERM; the output once it has exited.
+async fn sigterm_once_audited(
+    child: tokio::process::Child,
+    audit: &std::path::Path,
+    text: &str,
+) -> std::process::Output {
+    let pid = child.id().unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !std::fs::read_to_string(audit).is_ok_and(|t| t.contains(text)) {
+        assert!(tokio::time::Instant::now() < deadline, "never audited {text}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let kill = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+    assert!(kill.unwrap().success());
+    tokio::time::timeout(Duration::from_secs(15), child.wait_with_output())
+        .await
+        .expect("okg ends within a bounded time after SIGTERM")
+        .unwrap()
+}
+
+/// SIGTERM while `okg bump --wait -o json` follows the rollout: the follow stops, the JSON says
+/// "cancelled" with the verdicts so far, the exit status is 143, and the patch is audited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_to_okg_bump_wait_prints_the_verdicts_so_far() {
+    // Slow steps: the rollout is still going when the signal comes.
+    let options = DemoOptions { tick: Duration::from_secs(3), ..Default::default() };
+    let cluster = DemoCluster::start("127.0.0.1:0".parse().unwrap(), options).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig.json");
+    std::fs::write(&kubeconfig, serde_json::to_string(&cluster.kubeconfig()).unwrap()).unwrap();
+    let client = cluster.client().unwrap();
+    let old = super::support::template_image(&client, "gss-2048", "sidecar").await;
+    let new = super::support::with_tag(&old, "v2.0");
+    let args = ["bump", "gss-2048", "--container", "sidecar", "--image", &new, "--wait", "--yes"];
+    let child = spawn_okg(dir.path(), &kubeconfig, &[&args[..], &["-o", "json"]].concat());
+    let audit_path = dir.path().join("audit.jsonl");
+    let out = sigterm_once_audited(child, &audit_path, "\"bump\"").await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "{stdout} / {stderr}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout} / {stderr}"));
+    assert_eq!(doc["outcome"], "cancelled", "{doc:#}");
+    assert_eq!(doc["cancelled"], true);
+    assert!(doc["verdicts"].as_object().is_some_and(|v| !v.is_empty()), "{doc:#}");
+    let records = AuditLog::read_all(&audit_path).unwrap();
+    assert!(records.iter().any(|r| r["action"] == "bump" && r["outcome"] == "ok"), "{records:#?}");
+    assert_eq!(audit::unfinished(&records), Vec::<String>::new());
+    cluster.shutdown().await;
+}
+
 /// SIGTERM in the middle of `okg reload -o json`: the JSON report is printed with every pod in
 /// a final state, the exit status is 143, and the audit log has the run's outcome.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -99,37 +177,14 @@ async fn sigterm_to_okg_reload_prints_the_report_and_completes_the_audit_log() {
     let kubeconfig = dir.path().join("kubeconfig.json");
     std::fs::write(&kubeconfig, serde_json::to_string(&cluster.kubeconfig()).unwrap()).unwrap();
     let audit_path = dir.path().join("audit.jsonl");
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_okg"))
-        .arg("--kubeconfig")
-        .arg(&kubeconfig)
-        .arg("--audit-log")
-        .arg(&audit_path)
-        .arg("--log-file")
-        .arg(dir.path().join("okg.log"))
-        .args(["reload", "gss-2048", "--parallel", "2", "--yes", "-o", "json"])
-        .args(["--exec", "nginx", "-s", "reload"])
-        .env("XDG_STATE_HOME", dir.path())
-        .env_remove("KUBECONFIG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let pid = child.id().unwrap();
-    // Signal once the run has started (its first record is on disk) and the first pair runs.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while !std::fs::read_to_string(&audit_path).is_ok_and(|t| t.contains("\"started\"")) {
-        assert!(tokio::time::Instant::now() < deadline, "the reload never started");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let kill = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status();
-    assert!(kill.unwrap().success());
-    let out = tokio::time::timeout(Duration::from_secs(15), child.wait_with_output())
-        .await
-        .expect("okg reload ends within a bounded time after SIGTERM")
-        .unwrap();
+    let args = ["reload", "gss-2048", "--parallel", "2", "--yes", "-o", "json"];
+    let child = spawn_okg(
+        dir.path(),
+        &kubeconfig,
+        &[&args[..], &["--exec", "nginx", "-s", "reload"]].concat(),
+    );
+    // Signalled once the run has started (its first record is on disk) and the first pair runs.
+    let out = sigterm_once_audited(child, &audit_path, "\"started\"").await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(143), "{stderr}");

@@ -22,6 +22,26 @@ pub enum TableLine {
 
 /// A screen on top of the main table: a closed set. The last one on the stack gets the keys and
 /// is drawn over the others; hidden ones (`State::parked`) still get their flow's messages.
+/// An operation the console runs, as the question before quitting names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Running {
+    /// Cancelled on quit; every pod's outcome is recorded.
+    Reload { pods: usize, done: usize },
+    /// Only followed by the console: on quit the following stops, the rollout goes on.
+    Rollout { set: String, done: usize, pods: usize },
+}
+
+impl std::fmt::Display for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Running::Reload { pods, done } => write!(f, "a reload of {pods} pods ({done} done)"),
+            Running::Rollout { set, done, pods } => {
+                write!(f, "the rollout of {set} ({done} of {pods} pods final)")
+            }
+        }
+    }
+}
+
 pub enum Overlay {
     Detail {
         key: Key,
@@ -183,7 +203,7 @@ pub struct State {
     pub dirty: bool,
     pub quit: bool,
     /// `q` with operations running: what runs, until the user answers (`view::quit`).
-    pub quit_confirm: Option<Vec<String>>,
+    pub quit_confirm: Option<Vec<Running>>,
     /// Whether the first lists arrived (sets, gameservers, pods).
     pub synced: [bool; 3],
     /// Per watch (`WatchKind::index`): stale since when (`ClusterEvent::Stale`).
@@ -381,9 +401,9 @@ impl State {
         })
     }
 
-    /// What the console itself is running, in words, for the question before quitting: reload
-    /// runs not finished, rollouts still followed.
-    pub fn running_operations(&self) -> Vec<String> {
+    /// What the console itself is running, for the question before quitting: reload runs not
+    /// finished, rollouts still followed.
+    pub fn running_operations(&self) -> Vec<Running> {
         use crate::tui::screens::reload::state::Phase;
         let mut out = Vec::new();
         for o in self.overlays.iter().chain(&self.parked) {
@@ -393,17 +413,13 @@ impl State {
                         && !view.finished()
                     {
                         let c = view.counts();
-                        out.push(format!("a reload of {} pods ({} done)", c.total(), c.done()));
+                        out.push(Running::Reload { pods: c.total(), done: c.done() });
                     }
                 }
                 Overlay::Bump(d) => {
                     if let Some(r) = d.rollout.as_ref().filter(|r| r.running()) {
-                        out.push(format!(
-                            "the rollout of {} ({} of {} pods final)",
-                            r.plan.set,
-                            r.done(),
-                            r.targets
-                        ));
+                        let (set, done, pods) = (r.plan.set.clone(), r.done(), r.targets);
+                        out.push(Running::Rollout { set, done, pods });
                     }
                 }
                 _ => {}

@@ -5,19 +5,21 @@ use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 use super::theme::Theme;
 use crate::tui::app::keymap::{self, Context};
+use crate::tui::app::state::Running;
 
-pub fn draw(running: &[String], t: &Theme, area: Rect, buf: &mut Buffer) {
+pub fn draw(running: &[Running], t: &Theme, area: Rect, buf: &mut Buffer) {
     let mut lines: Vec<(String, ratatui::style::Style)> =
         running.iter().map(|r| (format!("• {r}"), t.text)).collect();
     lines.push((String::new(), t.text));
-    lines.push((
-        "y: reloads are cancelled (every pod's outcome goes to the audit log) and".into(),
-        t.text,
-    ));
-    lines.push((
-        "   following stops; a rollout already sent goes on in the cluster.".into(),
-        t.text,
-    ));
+    if running.iter().any(|r| matches!(r, Running::Reload { .. })) {
+        lines.push((
+            "y: the reload is cancelled; every pod's outcome goes to the audit log.".into(),
+            t.text,
+        ));
+    }
+    if running.iter().any(|r| matches!(r, Running::Rollout { .. })) {
+        lines.push(("y: following stops; the rollout goes on in the cluster.".into(), t.text));
+    }
     lines.push((keymap::hint_line(Context::QuitConfirm, |_| true), t.accent));
     let width = lines.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0) as u16 + 4;
     let width = width.min(area.width);
@@ -34,12 +36,7 @@ pub fn draw(running: &[String], t: &Theme, area: Rect, buf: &mut Buffer) {
     let inner = block.inner(popup);
     block.render(popup, buf);
     for (i, (line, style)) in lines.iter().enumerate().take(inner.height as usize) {
-        buf.set_stringn(
-            inner.x + 1,
-            inner.y + i as u16,
-            line,
-            inner.width.saturating_sub(1) as usize,
-            *style,
-        );
+        let width = inner.width.saturating_sub(1) as usize;
+        buf.set_stringn(inner.x + 1, inner.y + i as u16, line, width, *style);
     }
 }
