@@ -18,7 +18,7 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
     let session = match session::open(global).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("okg: {e}");
+            crate::errln!("okg: {e}");
             return exit::USAGE;
         }
     };
@@ -27,7 +27,7 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
     {
         Ok(g) => g,
         Err(e) => {
-            eprintln!("okg status: cannot list from {}: {}", conn.server, error_chain(&e));
+            crate::errln!("okg status: cannot list from {}: {}", conn.server, error_chain(&e));
             return exit::FAILED;
         }
     };
@@ -42,10 +42,10 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
         args.sets.iter().filter(|s| !groups.iter().any(|(h, _)| &h.name == *s)).collect();
     let now = Timestamp::now();
     match args.output {
-        StatusFormat::Table => print!("{}", table(&groups, now)),
+        StatusFormat::Table => crate::out!("{}", table(&groups, now)),
         StatusFormat::Json => {
             let doc = document(&conn.context, conn.namespace.as_deref(), &groups, now);
-            println!("{}", serde_json::to_string_pretty(&doc).expect("serialisable"));
+            crate::outln!("{}", crate::commands::print::json_pretty(&doc).expect("serialisable"));
         }
     }
     if let Some(demo) = session.demo {
@@ -55,7 +55,7 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
         exit::OK
     } else {
         let names: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
-        eprintln!("okg status: no GameServerSet named {}", names.join(", "));
+        crate::errln!("okg status: no GameServerSet named {}", names.join(", "));
         exit::USAGE
     }
 }
