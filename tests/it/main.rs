@@ -15,3 +15,4 @@ mod tui_bump_snapshots;
 mod tui_demo;
 mod tui_reload;
 mod tui_snapshots;
+mod untrusted;
