@@ -196,6 +196,10 @@ pub struct ReloadArgs {
     pub timeout: Duration,
     #[arg(short = 'o', long, value_enum, default_value_t)]
     pub output: OutputFormat,
+    /// Also write each pod's output, exactly as received, to DIR/POD.stdout and DIR/POD.stderr
+    /// (the terminal shows it with control characters and escape sequences made safe).
+    #[arg(long, value_name = "DIR")]
+    pub output_directory: Option<PathBuf>,
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,

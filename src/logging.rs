@@ -4,10 +4,8 @@ use std::path::Path;
 /// Send `tracing` output to `path` (appending). Level from `OKG_LOG` (default `info`).
 /// Failing to open the log file is not fatal: the console runs without logs.
 pub fn init(path: &Path) {
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(path) else {
+    // Owner-only: the log names users, pods and commands.
+    let Ok(file) = crate::paths::open_private_append(path) else {
         return;
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("OKG_LOG")

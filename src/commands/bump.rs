@@ -29,19 +29,19 @@ pub async fn run(global: &GlobalArgs, args: BumpArgs) -> u8 {
     if let Some(n) = args.canary
         && n < 1
     {
-        eprintln!("okg bump: --canary must be at least 1 (got {n})");
+        crate::errln!("okg bump: --canary must be at least 1 (got {n})");
         return exit::USAGE;
     }
     if let Some(n) = args.step
         && n < 1
     {
-        eprintln!("okg bump: --step must be at least 1 (got {n})");
+        crate::errln!("okg bump: --step must be at least 1 (got {n})");
         return exit::USAGE;
     }
     let reload = match chain::request(&args) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("okg bump: {e}");
+            crate::errln!("okg bump: {e}");
             return exit::USAGE;
         }
     };
@@ -67,22 +67,22 @@ impl Doc {
     /// A line for people: stdout in text mode, stderr in JSON mode (stdout holds only the JSON).
     fn say(&self, line: impl AsRef<str>) {
         if self.json {
-            eprintln!("{}", line.as_ref());
+            crate::errln!("{}", line.as_ref());
         } else {
-            println!("{}", line.as_ref());
+            crate::outln!("{}", line.as_ref());
         }
     }
     fn error(&mut self, outcome: &str, message: impl AsRef<str>) {
-        eprintln!("okg bump: {}", message.as_ref());
+        crate::errln!("okg bump: {}", message.as_ref());
         self.set("outcome", json!(outcome));
         self.set("error", json!(message.as_ref()));
     }
     fn finish(mut self, code: u8) -> u8 {
         if self.json {
             self.set("exitCode", json!(code));
-            let text = serde_json::to_string_pretty(&Value::Object(self.value))
+            let text = crate::commands::print::json_pretty(&Value::Object(self.value))
                 .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-            println!("{text}");
+            crate::outln!("{text}");
         }
         code
     }
@@ -238,8 +238,8 @@ async fn bump_command(
                 doc.set("applied", json!(e.applied()));
                 let conflict = matches!(e, BumpError::Conflict { .. });
                 if conflict && interactive && e.applied().is_empty() {
-                    eprintln!("okg bump: {e}");
-                    eprintln!("okg bump: planning again with the current state…");
+                    crate::errln!("okg bump: {e}");
+                    crate::errln!("okg bump: planning again with the current state…");
                     continue;
                 }
                 let nothing_applied = e.applied().is_empty();
@@ -386,21 +386,23 @@ fn print_plan(
             .collect::<Vec<_>>()
             .join("; "),
     };
-    println!("Bump {} (namespace {}, context {context})", plan.set, plan.namespace);
-    println!("  container  {}: {} → {}", plan.container, plan.from_image, plan.to_image);
-    println!("  scope      {}", scope_text(plan));
+    crate::outln!("Bump {} (namespace {}, context {context})", plan.set, plan.namespace);
+    crate::outln!("  container  {}: {} → {}", plan.container, plan.from_image, plan.to_image);
+    crate::outln!("  scope      {}", scope_text(plan));
     if plan.partition_before != plan.partition_after {
-        println!("  partition  {} → {}", plan.partition_before, plan.partition_after);
+        crate::outln!("  partition  {} → {}", plan.partition_before, plan.partition_after);
     }
-    println!("  policy     {policy}");
-    println!("  RBAC       {rbac}");
-    println!("Patches, sent in this order (JSON Patch, test ops guard the values planned on):");
+    crate::outln!("  policy     {policy}");
+    crate::outln!("  RBAC       {rbac}");
+    crate::outln!(
+        "Patches, sent in this order (JSON Patch, test ops guard the values planned on):"
+    );
     for (i, p) in plan.patches.iter().enumerate() {
-        println!("  {}. {}: {}", i + 1, p.target(), p.summary);
-        println!("     {}", p.patch);
+        crate::outln!("  {}. {}: {}", i + 1, p.target(), p.summary);
+        crate::outln!("     {}", p.patch);
     }
-    println!("Predicted update order:");
-    println!("  {:<3} {:<20} {:>8}  {:<14} NEXT", "#", "POD", "PRIORITY", plan.container);
+    crate::outln!("Predicted update order:");
+    crate::outln!("  {:<3} {:<20} {:>8}  {:<14} NEXT", "#", "POD", "PRIORITY", plan.container);
     for (i, p) in plan.pods.iter().enumerate() {
         let next = match &p.action {
             PodAction::UpdateNow => "updates now".to_string(),
@@ -409,7 +411,7 @@ fn print_plan(
             PodAction::Overridden(img) => format!("pinned to {img} by its GameServer"),
             PodAction::NotTargeted => "not targeted".into(),
         };
-        println!(
+        crate::outln!(
             "  {:<3} {:<20} {:>8}  {:<14} {next}",
             i + 1,
             p.name,
@@ -418,7 +420,7 @@ fn print_plan(
         );
     }
     for w in &plan.warnings {
-        println!("  ! {w}");
+        crate::outln!("  ! {w}");
     }
 }
 
@@ -454,9 +456,9 @@ async fn print_events(mut rx: mpsc::Receiver<BumpEvent>, json: bool) -> Vec<Valu
         }
         let line = event_line(e);
         if json {
-            eprintln!("{line}");
+            crate::errln!("{line}");
         } else {
-            println!("{line}");
+            crate::outln!("{line}");
         }
     }
     pod_events

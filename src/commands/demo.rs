@@ -14,27 +14,31 @@ pub async fn run(args: DemoArgs) -> u8 {
     let demo = match DemoCluster::start(args.listen, options).await {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("okg demo: cannot start: {e:#}");
+            crate::errln!("okg demo: cannot start: {e:#}");
             return exit::FAILED;
         }
     };
-    println!("okg demo: serving {} (ready in {:.0?})", demo.url(), started.elapsed());
+    let (serving, warning) = listen_notice(demo.addr, &demo.url());
+    crate::outln!("okg demo: {serving} (ready in {:.0?})", started.elapsed());
+    if let Some(w) = warning {
+        crate::errln!("okg demo: warning: {w}");
+    }
     if let Some(path) = &args.write_kubeconfig {
         match write_kubeconfig(&demo, path) {
             Ok(()) => {
-                println!("kubeconfig written to {}", path.display());
-                println!("try: kubectl --kubeconfig {} get gss,gs,pods", path.display());
-                println!("     okg --kubeconfig {}", path.display());
+                crate::outln!("kubeconfig written to {}", path.display());
+                crate::outln!("try: kubectl --kubeconfig {} get gss,gs,pods", path.display());
+                crate::outln!("     okg --kubeconfig {}", path.display());
             }
             Err(e) => {
-                eprintln!("okg demo: cannot write the kubeconfig {}: {e}", path.display());
+                crate::errln!("okg demo: cannot write the kubeconfig {}: {e}", path.display());
                 demo.shutdown().await;
                 return exit::FAILED;
             }
         }
     }
     wait_for_signal().await;
-    println!("okg demo: stopping");
+    crate::outln!("okg demo: stopping");
     demo.shutdown().await;
     exit::OK
 }
@@ -45,7 +49,33 @@ fn write_kubeconfig(demo: &DemoCluster, path: &std::path::Path) -> std::io::Resu
     }
     // JSON is valid YAML, and kubectl reads it.
     let text = serde_json::to_string_pretty(&demo.kubeconfig()).map_err(std::io::Error::other)?;
-    std::fs::write(path, text)
+    // It holds the admin token.
+    crate::paths::write_private(path, text.as_bytes())
+}
+
+/// What `okg demo` says about where it listens: the address it really bound (the port chosen
+/// for `:0`, every interface for `0.0.0.0`), the URL to use from this machine when that differs,
+/// and a warning when other machines can reach it: the demo serves anyone who has its token,
+/// and the token is in every kubeconfig it writes.
+fn listen_notice(bound: std::net::SocketAddr, url: &str) -> (String, Option<String>) {
+    let ip = bound.ip();
+    let scheme_addr = format!("https://{bound}");
+    let serving = if scheme_addr == url {
+        format!("serving {url}")
+    } else {
+        format!("serving {scheme_addr} (from this machine: {url})")
+    };
+    let warning = (!ip.is_loopback()).then(|| {
+        let reach = if ip.is_unspecified() {
+            "every network interface".to_string()
+        } else {
+            format!("{ip}, which is not loopback")
+        };
+        format!(
+            "listening on {reach}: other machines can reach this demo cluster and change it              with its admin token; use --listen 127.0.0.1:PORT to keep it on this machine"
+        )
+    });
+    (serving, warning)
 }
 
 async fn wait_for_signal() {
@@ -67,4 +97,35 @@ async fn wait_for_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listen_notice;
+
+    #[test]
+    fn loopback_is_quiet_and_names_the_real_port() {
+        let (serving, warning) =
+            listen_notice("127.0.0.1:41234".parse().unwrap(), "https://127.0.0.1:41234");
+        assert_eq!((serving.as_str(), warning), ("serving https://127.0.0.1:41234", None));
+        let (_, warning) = listen_notice("[::1]:5".parse().unwrap(), "https://[::1]:5");
+        assert_eq!(warning, None);
+    }
+
+    #[test]
+    fn every_interface_or_another_address_is_named_and_warned_about() {
+        let (serving, warning) =
+            listen_notice("0.0.0.0:41234".parse().unwrap(), "https://127.0.0.1:41234");
+        assert_eq!(
+            serving,
+            "serving https://0.0.0.0:41234 (from this machine: https://127.0.0.1:41234)"
+        );
+        assert!(warning.unwrap().contains("every network interface"));
+        let (serving, warning) =
+            listen_notice("10.1.2.3:8443".parse().unwrap(), "https://10.1.2.3:8443");
+        assert_eq!(serving, "serving https://10.1.2.3:8443");
+        assert!(warning.unwrap().contains("10.1.2.3, which is not loopback"));
+        let (_, warning) = listen_notice("[::]:1".parse().unwrap(), "https://127.0.0.1:1");
+        assert!(warning.unwrap().contains("every network interface"));
+    }
 }

@@ -3,6 +3,7 @@
 pub mod bump;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod print;
 pub mod reload;
 
 pub mod status;

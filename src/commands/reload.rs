@@ -4,6 +4,7 @@
 //! terminal to confirm on), 1 usage, 3 cannot connect or read the cluster.
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::Pod;
@@ -30,7 +31,7 @@ pub async fn run(global: &GlobalArgs, args: ReloadArgs) -> u8 {
     match run_inner(global, args).await {
         Ok(code) => code,
         Err(Exit(code, msg)) => {
-            eprintln!("okg reload: {msg}");
+            crate::errln!("okg reload: {msg}");
             code
         }
     }
@@ -98,6 +99,11 @@ async fn run_inner(global: &GlobalArgs, args: ReloadArgs) -> Result<u8, Exit> {
     if global.all_namespaces {
         return Err(usage("reload works in one namespace: use -n NAMESPACE instead of -A"));
     }
+    if let Some(dir) = &args.output_directory {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            usage(format!("--output-directory {}: cannot create it: {e}", dir.display()))
+        })?;
+    }
     // Read before connecting: without flags, a broken config.toml stops the command right away.
     let config = reload_defaults::load_config();
     if flag_method.is_none()
@@ -124,7 +130,7 @@ async fn run_inner(global: &GlobalArgs, args: ReloadArgs) -> Result<u8, Exit> {
         return Err(usage("no pods match: nothing to reload"));
     }
     if let Err(e) = &config {
-        eprintln!("okg reload: warning: {e}");
+        crate::errln!("okg reload: warning: {e}");
     }
     let (method, default_container) = resolve_method(flag_method, &sets, config)?;
     let mut targets: Vec<ReloadTarget> = pods
@@ -146,14 +152,14 @@ async fn run_inner(global: &GlobalArgs, args: ReloadArgs) -> Result<u8, Exit> {
         }
         // The API server enforces RBAC anyway; a review we could not make is not a refusal.
         Permission::Unknown(why) => {
-            eprintln!("okg reload: could not check RBAC ({why}); going ahead")
+            crate::errln!("okg reload: could not check RBAC ({why}); going ahead")
         }
     }
 
     let plan = ReloadPlan { method, limits };
-    eprintln!("{}", plan_summary(&plan, &targets, &namespace));
+    crate::errln!("{}", plan_summary(&plan, &targets, &namespace));
     if let Some(w) = swallowed_flag(&args.exec) {
-        eprintln!(
+        crate::errln!(
             "okg reload: note: {w:?} is part of the command: --exec takes every word after it, \
              so put okg's own flags before --exec"
         );
@@ -179,21 +185,22 @@ async fn run_inner(global: &GlobalArgs, args: ReloadArgs) -> Result<u8, Exit> {
     let on_signal = tokio::spawn(async move {
         announce.cancelled().await;
         let name = announce.signal().map_or("cancel", Signal::name);
-        eprintln!("okg reload: {name}: cancelling (running reloads are aborted)…");
+        crate::errln!("okg reload: {name}: cancelling (running reloads are aborted)…");
     });
     let (tx, rx) = mpsc::channel(1024);
-    let printer = tokio::spawn(print_progress(rx, args.output, unicode()));
+    let raw = args.output_directory.clone().map(RawOutput::new);
+    let printer = tokio::spawn(print_progress(rx, args.output, unicode(), raw));
     let transport = Arc::new(KubeTransport::new(&writer));
     let report = reload::run(transport, plan, targets.into(), tx, cancel, Some(audit)).await;
     let _ = printer.await;
     on_signal.abort();
     if let Some(e) = &report.audit_error {
-        eprintln!("okg reload: warning: {e}");
+        crate::errln!("okg reload: warning: {e}");
     }
     if args.output == OutputFormat::Json {
-        match serde_json::to_string_pretty(&report) {
-            Ok(s) => println!("{s}"),
-            Err(e) => eprintln!("okg reload: cannot encode the report: {e}"),
+        match crate::commands::print::json_pretty(&report) {
+            Ok(s) => crate::outln!("{s}"),
+            Err(e) => crate::errln!("okg reload: cannot encode the report: {e}"),
         }
     }
     if let Some(d) = session.demo {
@@ -389,7 +396,7 @@ fn confirm(n: usize) -> Result<(), Exit> {
                 .into(),
         ));
     }
-    eprint!("Reload {n} pods? [y/N] ");
+    crate::err!("Reload {n} pods? [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     let _ = std::io::stdin().lock().read_line(&mut answer);
@@ -452,15 +459,66 @@ pub fn render(event: &ReloadEvent, unicode: bool) -> Option<String> {
     }
 }
 
-async fn print_progress(mut rx: mpsc::Receiver<ReloadEvent>, format: OutputFormat, unicode: bool) {
-    let stdout = std::io::stdout();
+async fn print_progress(
+    mut rx: mpsc::Receiver<ReloadEvent>,
+    format: OutputFormat,
+    unicode: bool,
+    mut raw: Option<RawOutput>,
+) {
     while let Some(event) = rx.recv().await {
+        if let (Some(raw), ReloadEvent::Output { pod, stream, line }) = (&mut raw, &event) {
+            raw.write(pod, *stream, line);
+        }
         if format == OutputFormat::Json {
             continue;
         }
         if let Some(line) = render(&event, unicode) {
-            let mut out = stdout.lock();
-            let _ = writeln!(out, "{line}");
+            crate::outln!("{line}");
+        }
+    }
+}
+
+/// `--output-directory`: the pods' output as received, one file per pod and stream, created
+/// owner-only (it may hold whatever a pod prints). A file that cannot be written is said once.
+struct RawOutput {
+    dir: PathBuf,
+    /// By pod and stream (true: stdout).
+    files: BTreeMap<(String, bool), std::fs::File>,
+    failed: bool,
+}
+
+impl RawOutput {
+    fn new(dir: PathBuf) -> Self {
+        RawOutput { dir, files: BTreeMap::new(), failed: false }
+    }
+
+    fn write(&mut self, pod: &str, stream: OutputStream, line: &str) {
+        let key = (pod.to_string(), stream == OutputStream::Stdout);
+        if !self.files.contains_key(&key) {
+            let suffix = if stream == OutputStream::Stdout { "stdout" } else { "stderr" };
+            // Pod names are DNS labels; anything else is not used as a file name.
+            let name = format!("{pod}.{suffix}");
+            if pod.is_empty() || pod.contains(['/', '\\']) || pod.starts_with('.') {
+                return;
+            }
+            match crate::paths::open_private_append(&self.dir.join(&name)) {
+                Ok(f) => {
+                    self.files.insert(key.clone(), f);
+                }
+                Err(e) => {
+                    if !self.failed {
+                        crate::errln!(
+                            "okg reload: cannot write {}: {e}",
+                            self.dir.join(name).display()
+                        );
+                        self.failed = true;
+                    }
+                    return;
+                }
+            }
+        }
+        if let Some(f) = self.files.get_mut(&key) {
+            let _ = f.write_all(line.as_bytes()).and_then(|()| f.write_all(b"\n"));
         }
     }
 }

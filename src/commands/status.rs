@@ -18,7 +18,7 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
     let session = match session::open(global).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("okg: {e}");
+            crate::errln!("okg: {e}");
             return exit::for_session(&e);
         }
     };
@@ -27,7 +27,7 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
     let groups = match within(conn.request_timeout, listing).await {
         Some(Ok(g)) => g,
         Some(Err(e)) => {
-            eprintln!(
+            crate::errln!(
                 "okg status: context \"{}\" ({}): cannot list: {}",
                 conn.context,
                 conn.server,
@@ -36,7 +36,7 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
             return exit::for_api_error(&e);
         }
         None => {
-            eprintln!(
+            crate::errln!(
                 "okg status: {} did not answer the list in time (--request-timeout)",
                 conn.server
             );
@@ -54,10 +54,10 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
         args.sets.iter().filter(|s| !groups.iter().any(|(h, _)| &h.name == *s)).collect();
     let now = Timestamp::now();
     match args.output {
-        StatusFormat::Table => print!("{}", table(&groups, now)),
+        StatusFormat::Table => crate::out!("{}", table(&groups, now)),
         StatusFormat::Json => {
             let doc = document(&conn.context, conn.namespace.as_deref(), &groups, now);
-            println!("{}", serde_json::to_string_pretty(&doc).expect("serialisable"));
+            crate::outln!("{}", crate::commands::print::json_pretty(&doc).expect("serialisable"));
         }
     }
     if let Some(demo) = session.demo {
@@ -67,7 +67,7 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
         exit::OK
     } else {
         let names: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
-        eprintln!("okg status: no GameServerSet named {}", names.join(", "));
+        crate::errln!("okg status: no GameServerSet named {}", names.join(", "));
         exit::USAGE
     }
 }

@@ -91,10 +91,7 @@ impl AuditLog {
     pub fn record(&self, record: &AuditRecord) -> std::io::Result<()> {
         let mut guard = self.file.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
-            if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)?;
-            }
-            *guard = Some(std::fs::OpenOptions::new().create(true).append(true).open(&self.path)?);
+            *guard = Some(crate::paths::open_private_append(&self.path)?);
         }
         let file = guard.as_mut().expect("opened above");
         let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;

@@ -5,7 +5,7 @@
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
-use ratatui::DefaultTerminal;
+use ratatui::Terminal;
 use tokio::sync::mpsc;
 
 use crate::cli::GlobalArgs;
@@ -15,6 +15,7 @@ use crate::session;
 use crate::signals::{Shutdown, Signal};
 use crate::tui::app::msg::Msg;
 use crate::tui::app::state::{Access, State};
+use crate::tui::view::backend::SafeBackend;
 use crate::tui::view::theme::Theme;
 
 pub mod app;
@@ -35,19 +36,19 @@ pub async fn run(global: &GlobalArgs) -> u8 {
     }) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("okg: {e}");
+            crate::errln!("okg: {e}");
             return exit::USAGE;
         }
     };
     let session = match session::open(global).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("okg: {e}");
+            crate::errln!("okg: {e}");
             return exit::for_session(&e);
         }
     };
     if let Err((code, e)) = preflight(&session.connection).await {
-        eprintln!("okg: {e}");
+        crate::errln!("okg: {e}");
         if let Some(demo) = session.demo {
             demo.shutdown().await;
         }
@@ -97,13 +98,13 @@ pub async fn run(global: &GlobalArgs) -> u8 {
                 Ok(()) => exit::OK,
                 Err(e) => {
                     drop(screen);
-                    eprintln!("okg: terminal error: {e}");
+                    crate::errln!("okg: terminal error: {e}");
                     exit::FAILED
                 }
             }
         }
         Err(e) => {
-            eprintln!("okg: cannot set up the terminal: {e}");
+            crate::errln!("okg: cannot set up the terminal: {e}");
             exit::USAGE
         }
     };
@@ -112,7 +113,7 @@ pub async fn run(global: &GlobalArgs) -> u8 {
     let stopped = io.stop_operations(crate::signals::GRACE).await;
     let why = shutdown.signal().map(|s| format!("{}: ", s.name())).unwrap_or_default();
     for line in stopped.lines() {
-        eprintln!("okg: {why}{line}");
+        crate::errln!("okg: {why}{line}");
     }
     drop(io);
     if let Some(demo) = session.demo {
@@ -181,14 +182,18 @@ fn input_msg(e: Event) -> Option<Msg> {
 }
 
 /// The terminal in raw mode on the alternate screen (ratatui's `try_init`, which also restores
-/// it on a panic), restored when dropped.
+/// it on a panic), restored when dropped. Drawn through [`view::backend::SafeBackend`]: colour
+/// codes the terminal has, and no control character from the cluster.
 struct Screen {
-    terminal: DefaultTerminal,
+    terminal: Terminal<SafeBackend<std::io::Stdout>>,
 }
 
 impl Screen {
     fn enter() -> std::io::Result<Self> {
-        ratatui::try_init().map(|terminal| Self { terminal })
+        // try_init sets up the terminal and the panic hook; its terminal is replaced by ours.
+        drop(ratatui::try_init()?);
+        let terminal = Terminal::new(SafeBackend::new(std::io::stdout()))?;
+        Ok(Self { terminal })
     }
 }
 

@@ -19,3 +19,4 @@ mod tui_demo;
 mod tui_reload;
 mod tui_snapshots;
 mod watch_health;
+mod untrusted;

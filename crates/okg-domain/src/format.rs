@@ -53,8 +53,11 @@ pub fn restarts(count: i32, last: Option<Timestamp>, now: Timestamp) -> String {
     }
 }
 
-/// Cut `s` to `width` columns, with an ellipsis when cut.
+/// Cut `s` to `width` columns, with an ellipsis when cut. What is fitted into a cell is often
+/// the cluster's text, so it is made safe first ([`crate::safe_text::one_line`]).
 pub fn fit(s: &str, width: usize) -> String {
+    let s = crate::safe_text::one_line(s);
+    let s = s.as_ref();
     let n = s.chars().count();
     if n <= width {
         s.to_string()

@@ -1,6 +1,9 @@
 //! Container image references: `[registry/]repository[:tag][@algo:hex]`, validated with the
 //! grammar of the distribution reference library (what the kubelet and registries accept), so a
 //! typo is caught before a bump is sent instead of as an `InvalidImageName` on every pod.
+//!
+//! The grammar is ASCII throughout: every class below is spelled out (`[A-Za-z0-9_]`), never
+//! `\w`, which in the regex crate matches any Unicode letter (so `:v2.0é` once passed).
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -22,6 +25,11 @@ pub struct ImageRef {
 pub enum ImageError {
     #[error("the image reference is empty: give one like registry.example.com/team/app:v1.2")]
     Empty,
+    #[error(
+        "the image reference {reference:?} contains {ch:?} (U+{code:04X}) at character {at}: image references are ASCII only (letters, digits and . _ - : / @)",
+        code = *ch as u32
+    )]
+    NonAscii { reference: String, ch: char, at: usize },
     #[error("the image reference {0:?} contains whitespace")]
     Whitespace(String),
     #[error("the tag is empty in {0:?}: write a tag after the ':' (e.g. :v1.2) or remove the ':'")]
@@ -33,7 +41,7 @@ pub enum ImageError {
     #[error("the digest is empty in {0:?}: write algo:hex after the '@' (e.g. @sha256:…)")]
     EmptyDigest(String),
     #[error(
-        "the digest {digest:?} is not valid: expected algo:hex such as sha256 followed by 64 lowercase hex digits"
+        "the digest {digest:?} is not valid: expected algo:hex such as sha256 followed by 64 lowercase hex digits (sha384: 96, sha512: 128; another algorithm: at least 32 hex digits)"
     )]
     BadDigest { digest: String },
     #[error("the registry {registry:?} is not a valid host[:port]")]
@@ -42,19 +50,25 @@ pub enum ImageError {
         "the repository component {component:?} is not valid: use lowercase letters and digits, separated by '.', '_', '__' or '-'"
     )]
     BadComponent { component: String },
+    #[error(
+        "{0:?} is an image ID (64 hex digits), not a reference: give a repository such as app@sha256:{0}"
+    )]
+    ImageId(String),
     #[error("the repository name is {len} characters long; at most 255 are allowed")]
     TooLong { len: usize },
 }
 
-static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\w][\w.-]{0,127}$").unwrap());
+static TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$").unwrap());
 static COMPONENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$").unwrap());
 static ALGORITHM: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*$").unwrap());
 static HEX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[0-9a-fA-F]{32,}$").unwrap());
+/// A domain name or a bracketed IPv6 literal, then an optional port.
 static HOST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?$",
+        r"^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?$",
     )
     .unwrap()
 });
@@ -64,6 +78,12 @@ impl ImageRef {
     pub fn parse(s: &str) -> Result<ImageRef, ImageError> {
         if s.is_empty() {
             return Err(ImageError::Empty);
+        }
+        if let Some((at, ch)) = s.chars().enumerate().find(|(_, c)| !c.is_ascii()) {
+            return Err(ImageError::NonAscii { reference: s.to_string(), ch, at: at + 1 });
+        }
+        if s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err(ImageError::ImageId(s.to_string()));
         }
         if s.chars().any(char::is_whitespace) {
             return Err(ImageError::Whitespace(s.to_string()));
@@ -185,6 +205,7 @@ fn parse_digest(whole: &str, d: &str) -> Result<String, ImageError> {
     // The registered algorithms have a fixed length and lowercase hex.
     let fixed = match algo {
         "sha256" => Some(64),
+        "sha384" => Some(96),
         "sha512" => Some(128),
         _ => None,
     };
@@ -272,6 +293,9 @@ fn canonical(image: &str) -> ImageRef {
     }
     r
 }
+
+#[cfg(test)]
+mod props;
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ pub mod label_selector;
 pub mod names;
 pub mod reload_plan;
 pub mod rollout;
+pub mod safe_text;
 pub mod send_rules;
 pub mod types;
 pub mod update_order;

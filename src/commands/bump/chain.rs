@@ -153,7 +153,7 @@ pub fn exit_code(bump_code: u8, report: &ChainReport) -> u8 {
 }
 
 pub fn print_report(json: bool, report: &ChainReport) {
-    let say = |line: String| if json { eprintln!("{line}") } else { println!("{line}") };
+    let say = |line: String| if json { crate::errln!("{line}") } else { crate::outln!("{line}") };
     say(format!("Reload: {}", report.reload.summary));
     for (pod, why) in &report.not_reloaded {
         say(format!("  {pod:<20} not reloaded: {why}"));

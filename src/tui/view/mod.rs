@@ -1,10 +1,13 @@
 //! Drawing: pure functions from `&State` and a `Theme` to a frame. No state is changed here.
+pub mod backend;
 pub mod chrome;
 pub mod columns;
 pub mod quit;
+pub mod safe;
 /// Text forms of times and counts live in the domain, shared with the CLI.
 pub use okg_domain::format;
 pub mod table;
+pub mod terminfo;
 pub mod text;
 pub mod theme;
 

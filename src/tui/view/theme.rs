@@ -70,8 +70,17 @@ pub enum ColorDepth {
 }
 
 impl ColorDepth {
-    /// From the environment: NO_COLOR, COLORTERM, TERM.
+    /// From the environment and the terminfo entry of `TERM`: `NO_COLOR` wins; `COLORTERM`
+    /// saying truecolor/24bit is believed (terminfo rarely says so); then the entry's `colors`
+    /// (xterm: 8, xterm-256color: 256, xterm-direct: 2^24); with no entry, the name.
     pub fn detect(get: impl Fn(&str) -> Option<String>) -> Self {
+        let term = get("TERM").unwrap_or_default();
+        let colors = super::terminfo::max_colors(&term, &get);
+        Self::decide(&get, colors)
+    }
+
+    /// [`ColorDepth::detect`] with the terminfo `colors` already looked up.
+    pub fn decide(get: impl Fn(&str) -> Option<String>, colors: Option<u32>) -> Self {
         if get("NO_COLOR").is_some_and(|v| !v.is_empty()) {
             return ColorDepth::None;
         }
@@ -80,12 +89,17 @@ impl ColorDepth {
             return ColorDepth::TrueColor;
         }
         let term = get("TERM").unwrap_or_default();
-        if term.contains("256color") || term.contains("direct") {
-            ColorDepth::Ansi256
-        } else if term == "dumb" {
-            ColorDepth::None
-        } else {
-            ColorDepth::Ansi16
+        if term == "dumb" {
+            return ColorDepth::None;
+        }
+        match colors {
+            Some(n) if n >= 1 << 24 => ColorDepth::TrueColor,
+            Some(n) if n >= 256 => ColorDepth::Ansi256,
+            Some(n) if n >= 8 => ColorDepth::Ansi16,
+            Some(_) => ColorDepth::None,
+            None if term.contains("direct") => ColorDepth::TrueColor,
+            None if term.contains("256color") => ColorDepth::Ansi256,
+            None => ColorDepth::Ansi16,
         }
     }
 }
@@ -357,6 +371,33 @@ mod tests {
         let t = Theme::resolve(None, dir, env(&[("TERM", "xterm-256color")])).unwrap();
         assert!(matches!(t.ok.fg, Some(Color::Indexed(_))));
         assert!(Theme::resolve(Some("nope"), dir, env(&[])).is_err());
+    }
+
+    #[test]
+    fn depth_from_no_color_colorterm_and_terminfo() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |k: &str| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        };
+        use ColorDepth::*;
+        // NO_COLOR wins over everything, COLORTERM over terminfo.
+        assert_eq!(
+            ColorDepth::decide(env(&[("NO_COLOR", "1"), ("COLORTERM", "truecolor")]), Some(256)),
+            None
+        );
+        assert_eq!(
+            ColorDepth::decide(env(&[("TERM", "xterm"), ("COLORTERM", "24bit")]), Some(8)),
+            TrueColor
+        );
+        assert_eq!(ColorDepth::decide(env(&[("TERM", "xterm")]), Some(8)), Ansi16);
+        assert_eq!(ColorDepth::decide(env(&[("TERM", "xterm-16color")]), Some(16)), Ansi16);
+        assert_eq!(ColorDepth::decide(env(&[("TERM", "xterm-256color")]), Some(256)), Ansi256);
+        assert_eq!(ColorDepth::decide(env(&[("TERM", "xterm-direct")]), Some(1 << 24)), TrueColor);
+        assert_eq!(ColorDepth::decide(env(&[("TERM", "vt100")]), Some(0)), None);
+        assert_eq!(ColorDepth::decide(env(&[("TERM", "dumb")]), Some(8)), None);
+        // Terminfo beats the name; without an entry the name decides.
+        assert_eq!(ColorDepth::decide(env(&[("TERM", "odd-256color")]), Some(8)), Ansi16);
+        assert_eq!(ColorDepth::decide(env(&[("TERM", "odd-256color")]), Option::None), Ansi256);
+        assert_eq!(ColorDepth::decide(env(&[("TERM", "odd")]), Option::None), Ansi16);
     }
 
     #[test]

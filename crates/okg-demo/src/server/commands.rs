@@ -103,6 +103,10 @@ pub fn run(argv: &[String], pod: &PodFacts) -> Outcome {
     let program = cmd.rsplit('/').next().unwrap_or(cmd);
     match program {
         "echo" => ok(format!("{}\n", args.join(" "))),
+        // The format's backslash escapes only (no % conversions): enough to make a pod print
+        // control characters and escape sequences, to see that the console keeps them off the
+        // operator's terminal.
+        "printf" => ok(printf_escapes(args.first().map(String::as_str).unwrap_or(""))),
         "true" => exit(0),
         "false" => exit(1),
         "sh" | "bash" if args.first().map(String::as_str) == Some("-c") => {
@@ -130,6 +134,45 @@ pub fn run(argv: &[String], pod: &PodFacts) -> Outcome {
         }
         _ => Outcome { stderr: format!("sh: {cmd}: not found\n"), code: 127, ..Default::default() },
     }
+}
+
+/// `\\`, `\a`, `\e`, `\n`, `\r`, `\t` and octal `\NNN` (`\033`), as printf(1) reads them.
+fn printf_escapes(format: &str) -> String {
+    let mut out = String::new();
+    let mut chars = format.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('a') => out.push('\x07'),
+            Some('e') => out.push('\x1b'),
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
+            Some('\\') => out.push('\\'),
+            Some(d @ '0'..='7') => {
+                let mut n = d.to_digit(8).unwrap_or(0);
+                for _ in 0..2 {
+                    match chars.peek().and_then(|c| c.to_digit(8)) {
+                        Some(v) => {
+                            n = n * 8 + v;
+                            chars.next();
+                        }
+                        None => break,
+                    }
+                }
+                out.push(char::from_u32(n).unwrap_or('?'));
+            }
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 /// The Status the kubelet sends on the error channel when the command ends.
@@ -175,6 +218,8 @@ mod tests {
             assert_eq!(run(&argv(cmd), &pod(None)).stdout, "reloaded scripts from sidecar v2\n");
         }
         assert_eq!(run(&argv(&["echo", "reloaded"]), &pod(None)).stdout, "reloaded\n");
+        let printed = run(&argv(&["printf", r"a\e]0;t\a\033[2Jb\n"]), &pod(None)).stdout;
+        assert_eq!(printed, "a\x1b]0;t\x07\x1b[2Jb\n");
         let failed = run(&argv(&["nginx", "-s", "reload"]), &pod(Some("disk full")));
         assert_eq!((failed.code, failed.stderr.as_str()), (1, "reload failed: disk full\n"));
     }

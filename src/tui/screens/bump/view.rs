@@ -96,7 +96,10 @@ fn edit(d: &BumpDialog, area: Rect, buf: &mut Buffer, t: &Theme) {
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(keymap::hint_line(Context::BumpForm, |_| true), t.muted)));
-    Paragraph::new(lines).wrap(Wrap { trim: false }).block(block(d.title(), t)).render(area, buf);
+    Paragraph::new(crate::tui::view::safe::lines(lines))
+        .wrap(Wrap { trim: false })
+        .block(block(d.title(), t))
+        .render(area, buf);
 }
 
 fn policy_line(plan: &Plan, t: &Theme) -> Vec<Line<'static>> {
@@ -238,9 +241,11 @@ fn confirm(d: &BumpDialog, c: &Confirm, area: Rect, buf: &mut Buffer, t: &Theme)
     let top = Rect { height: inner.height - bh, ..inner };
     let bot = Rect { y: inner.y + inner.height - bh, height: bh, ..inner };
     let max_scroll = (lines.len() as u16).saturating_sub(top.height);
-    Paragraph::new(lines)
+    Paragraph::new(crate::tui::view::safe::lines(lines))
         .wrap(Wrap { trim: false })
         .scroll((c.scroll.min(max_scroll), 0))
         .render(top, buf);
-    Paragraph::new(bottom).wrap(Wrap { trim: false }).render(bot, buf);
+    Paragraph::new(crate::tui::view::safe::lines(bottom))
+        .wrap(Wrap { trim: false })
+        .render(bot, buf);
 }

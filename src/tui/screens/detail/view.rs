@@ -171,7 +171,7 @@ fn short_differs(running: &str, spec: &str) -> bool {
 
 pub fn draw(state: &State, t: &Theme, key: &Key, scroll: u16, area: Rect, buf: &mut Buffer) {
     Clear.render(area, buf);
-    let lines = lines(state, t, key);
+    let lines = crate::tui::view::safe::lines(lines(state, t, key));
     let max_scroll = (lines.len() as u16).saturating_sub(area.height.saturating_sub(2));
     Paragraph::new(lines)
         .style(t.text)

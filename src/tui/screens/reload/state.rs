@@ -97,7 +97,7 @@ impl ReloadDialog {
     /// `main_container`: the set's main container (first of its template), the default exec
     /// container.
     pub fn new(targets: &[Key], sets: &[Option<String>], main_container: Option<String>) -> Self {
-        let targets = targets
+        let mut targets: Vec<ReloadTarget> = targets
             .iter()
             .zip(sets)
             .map(|(k, set)| ReloadTarget {
@@ -107,6 +107,9 @@ impl ReloadDialog {
                 set: set.clone(),
             })
             .collect();
+        // Marks come in text order (gss-10 before gss-2); the canary batch must be the lowest
+        // ordinals, as with `okg reload`.
+        okg_domain::reload_plan::order_targets(&mut targets);
         let d = Limits::default();
         let inputs = vec![
             field("", ""),
@@ -551,5 +554,18 @@ mod tests {
         assert!(split_words("echo 'open").is_err());
         let argv: Vec<String> = ["sh", "-c", "a b"].iter().map(|s| s.to_string()).collect();
         assert_eq!(split_words(&join_words(&argv)).unwrap(), argv);
+    }
+
+    #[test]
+    fn targets_are_reloaded_in_ordinal_order_not_text_order() {
+        // A BTreeSet of marks hands them over in text order.
+        let keys: Vec<Key> = ["gss-0", "gss-1", "gss-10", "gss-100", "gss-2"]
+            .iter()
+            .map(|n| Key::new("ns", *n))
+            .collect();
+        let sets = vec![Some("gss".to_string()); keys.len()];
+        let d = ReloadDialog::new(&keys, &sets, None);
+        let order: Vec<&str> = d.targets.iter().map(|t| t.pod.as_str()).collect();
+        assert_eq!(order, ["gss-0", "gss-1", "gss-2", "gss-10", "gss-100"]);
     }
 }

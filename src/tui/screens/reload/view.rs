@@ -24,7 +24,7 @@ fn put(buf: &mut Buffer, area: Rect, row: u16, spans: Vec<Span>) {
         return;
     }
     let r = Rect { y: area.y + row, height: 1, ..area };
-    Paragraph::new(Line::from(spans)).render(r, buf);
+    Paragraph::new(crate::tui::view::safe::line(Line::from(spans))).render(r, buf);
 }
 
 fn form(

@@ -152,6 +152,8 @@ pub fn draw(r: &Rollout, area: Rect, buf: &mut Buffer, t: &Theme) {
     let body = Rect { height: inner.height.saturating_sub(1), ..inner };
     let foot =
         Rect { y: inner.y + inner.height.saturating_sub(1), height: 1.min(inner.height), ..inner };
-    Paragraph::new(lines).wrap(Wrap { trim: false }).render(body, buf);
+    Paragraph::new(crate::tui::view::safe::lines(lines))
+        .wrap(Wrap { trim: false })
+        .render(body, buf);
     Paragraph::new(Line::from(Span::styled(keys, t.muted))).render(foot, buf);
 }
