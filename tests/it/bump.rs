@@ -282,6 +282,21 @@ async fn missing_image_fails_with_the_pull_error() {
     // The kubelet's events that explain it come along.
     let events = doc["podEvents"].as_array().unwrap();
     assert!(events.iter().any(|e| e["message"].as_str().unwrap().contains(&new)), "{doc:#}");
+    // And the controller's, read from the Advanced StatefulSet where OpenKruise records it: the
+    // pod was patched in place, so the wait is the kubelet's.
+    let pod = doc["verdicts"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, v)| v["verdict"] == "failed")
+        .map(|(k, _)| k.clone())
+        .unwrap();
+    assert!(
+        events.iter().any(|e| e["pod"] == pod.as_str()
+            && e["reason"] == "SuccessfulUpdatePodInPlace"
+            && e["message"].as_str().unwrap().contains(&format!("pod {pod} in-place"))),
+        "{doc:#}"
+    );
     d.cluster.shutdown().await;
 }
 

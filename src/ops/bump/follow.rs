@@ -1,4 +1,6 @@
 //! Following a bump: every targeted pod to its verdict, from the cluster's own answers.
+use std::collections::BTreeSet;
+
 use super::*;
 use okg_domain::names;
 
@@ -76,6 +78,9 @@ pub async fn follow(
     let mut last_progress = Instant::now();
     // Failed or stalled pods whose events were looked up, and how often (events can lag).
     let mut explained: BTreeMap<String, (bool, u32)> = BTreeMap::new();
+    // The events already sent, so a look again sends only what is new.
+    let mut sent: BTreeSet<String> = BTreeSet::new();
+    let since = jiff::Timestamp::now() - applied.started.elapsed();
     let deadline = applied.started + options.timeout;
     loop {
         if options.cancel.is_cancelled() {
@@ -134,7 +139,8 @@ pub async fn follow(
                 let (found, tries) = explained.entry(pod.clone()).or_insert((false, 0));
                 if !*found && *tries < 10 {
                     *tries += 1;
-                    *found = explain(client, &plan.namespace, pod, tx).await;
+                    *found = explain(client, &plan.namespace, &plan.set, pod, since, &mut sent, tx)
+                        .await;
                 }
             }
             let target_verdicts: Vec<&Verdict> =
@@ -172,7 +178,9 @@ pub async fn follow(
                     }
                     tokio::time::sleep(Duration::from_millis(200)).await;
                     for pod in pending {
-                        if explain(client, &plan.namespace, &pod, tx).await {
+                        if explain(client, &plan.namespace, &plan.set, &pod, since, &mut sent, tx)
+                            .await
+                        {
                             explained.insert(pod, (true, 0));
                         }
                     }
@@ -234,7 +242,10 @@ fn current_holds(snapshot: &Snapshot, plan: &Plan) -> BTreeMap<String, Option<Wa
             let name = p.metadata.name.clone().unwrap_or_default();
             bump_plan::UpdateCandidate {
                 ordinal: names::ordinal(&plan.set, &name).map_or(-1, i64::from),
-                update_priority: bump_plan::update_order::pod_rank(p),
+                update_priority: bump_plan::update_order::set_pod_rank(
+                    p,
+                    gss.rolling_update().is_some(),
+                ),
                 image: p
                     .spec
                     .as_ref()
@@ -259,33 +270,37 @@ fn current_holds(snapshot: &Snapshot, plan: &Plan) -> BTreeMap<String, Option<Wa
         .collect()
 }
 
-/// Send the pod's recent Warning events (pull errors, FailedUpdatePodInPlace…); whether there
-/// were any.
+/// Send what the cluster recorded about a pod that fails or does not move, each event once:
+/// the kubelet's Warnings on the pod (pull errors, back-off), and the Advanced StatefulSet's
+/// events that name it. OpenKruise records its in-place updates on the set, not the pod
+/// (`SuccessfulUpdatePodInPlace` / `FailedUpdatePodInPlace`, kruise
+/// `pkg/controller/statefulset/stateful_set_control.go`), so a success there says the controller
+/// did patch the pod and the wait is the kubelet's. Two field-selected lists, never the whole
+/// namespace. Whether a Warning was found (the caller looks again until one is).
 async fn explain(
     client: &kube::Client,
     namespace: &str,
+    set: &str,
     pod: &str,
+    since: jiff::Timestamp,
+    sent: &mut BTreeSet<String>,
     tx: &mpsc::Sender<BumpEvent>,
 ) -> bool {
     let api: Api<Event> = Api::namespaced(client.clone(), namespace);
-    let lp = ListParams::default().fields(&format!("involvedObject.name={pod}"));
-    // Not every server supports this field selector (the demo answers 400): then list the
-    // namespace's events and filter here.
-    let list = match api.list(&lp).await {
-        Ok(l) if !l.items.is_empty() => l,
-        _ => match api.list(&ListParams::default()).await {
-            Ok(l) => l,
-            Err(_) => return false,
-        },
+    let on = |kind: &str, name: &str| {
+        ListParams::default()
+            .fields(&format!("involvedObject.kind={kind},involvedObject.name={name}"))
     };
-    let mut events: Vec<Event> = list
-        .items
-        .into_iter()
-        .filter(|e| e.involved_object.name.as_deref() == Some(pod))
-        .filter(|e| e.type_.as_deref() != Some("Normal"))
-        .collect();
-    events.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0));
-    for e in events.iter().rev().take(3).rev() {
+    let on_pod = api.list(&on("Pod", pod)).await.map(|l| l.items).unwrap_or_default();
+    let on_set = api.list(&on("StatefulSet", set)).await.map(|l| l.items).unwrap_or_default();
+    let events = pod_story(on_pod, on_set, pod, since);
+    let warned = events.iter().any(|e| e.type_.as_deref() == Some("Warning"));
+    for e in &events {
+        // The name and count: a repeat the recorder folded into the same object is news.
+        let key = format!("{}#{}", e.metadata.name.as_deref().unwrap_or(""), e.count.unwrap_or(1));
+        if !sent.insert(key) {
+            continue;
+        }
         let _ = tx
             .send(BumpEvent::PodEvent {
                 pod: pod.to_string(),
@@ -294,7 +309,59 @@ async fn explain(
             })
             .await;
     }
-    !events.is_empty()
+    warned
+}
+
+/// The events that explain one pod, oldest first: the last few of the pod's own non-Normal ones,
+/// and the last few of its Advanced StatefulSet's (`apps.kruise.io`, not a core StatefulSet of
+/// the same name) whose message names the pod. Each source is cut on its own, so a burst of
+/// kubelet retries cannot push out the controller's word on the update. Only what happened since
+/// the bump (`since`): the pod's creation or a previous bump's pull errors explain nothing now.
+fn pod_story(
+    on_pod: Vec<Event>,
+    on_set: Vec<Event>,
+    pod: &str,
+    since: jiff::Timestamp,
+) -> Vec<Event> {
+    // Events carry whole seconds, and the cluster's clock is not ours: some slack.
+    let since = since - jiff::SignedDuration::from_secs(STORY_SLACK_SECS);
+    let recent = |e: &Event| e.last_timestamp.as_ref().is_none_or(|t| t.0 >= since);
+    let last = |mut events: Vec<Event>| {
+        events.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0));
+        let cut = events.len().saturating_sub(STORY_PER_SOURCE);
+        events.split_off(cut)
+    };
+    let mine = on_pod
+        .into_iter()
+        .filter(|e| e.involved_object.name.as_deref() == Some(pod))
+        .filter(|e| e.type_.as_deref() != Some("Normal"))
+        .filter(recent)
+        .collect();
+    let set = on_set
+        .into_iter()
+        .filter(|e| {
+            e.involved_object
+                .api_version
+                .as_deref()
+                .is_some_and(|v| v.starts_with("apps.kruise.io/"))
+                && e.message.as_deref().is_some_and(|m| names_pod(m, pod))
+        })
+        .filter(recent)
+        .collect();
+    let mut events = last(mine);
+    events.extend(last(set));
+    events.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0));
+    events
+}
+
+const STORY_PER_SOURCE: usize = 3;
+const STORY_SLACK_SECS: i64 = 5;
+
+/// OpenKruise's set events say "pod NAME …" / "Pod NAME …": the word after "pod" is the name,
+/// so `gss-1` does not match a message about `gss-10`.
+fn names_pod(message: &str, pod: &str) -> bool {
+    let words: Vec<&str> = message.split_whitespace().collect();
+    words.windows(2).any(|w| w[0].eq_ignore_ascii_case("pod") && w[1] == pod)
 }
 
 #[cfg(test)]
@@ -311,5 +378,106 @@ mod tests {
         assert!(blocked_behind_failures(&[&failed, &waiting]));
         assert!(!blocked_behind_failures(&[&failed, &failing, &waiting]));
         assert!(!blocked_behind_failures(&[&failing, &waiting]));
+    }
+
+    fn event(
+        kind: &str,
+        api: &str,
+        name: &str,
+        type_: &str,
+        reason: &str,
+        message: &str,
+        at: i64,
+    ) -> Event {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": format!("{name}.{at}")},
+            "involvedObject": {"kind": kind, "apiVersion": api, "name": name},
+            "type": type_, "reason": reason, "message": message,
+            "lastTimestamp": self::at(at).to_string(),
+        }))
+        .unwrap()
+    }
+
+    /// An event of the Advanced StatefulSet `gss`.
+    fn on_set(type_: &str, reason: &str, message: &str, at: i64) -> Event {
+        event("StatefulSet", "apps.kruise.io/v1beta1", "gss", type_, reason, message, at)
+    }
+
+    /// An event of the pod `gss-1`.
+    fn on_pod(type_: &str, reason: &str, message: &str, at: i64) -> Event {
+        event("Pod", "v1", "gss-1", type_, reason, message, at)
+    }
+
+    fn reasons(story: Vec<Event>) -> Vec<String> {
+        story.into_iter().map(|e| e.reason.unwrap_or_default()).collect()
+    }
+
+    const UPDATED: &str = "successfully update pod gss-1 in-place(revision gss-7f)";
+
+    /// Seconds after an arbitrary start, past the slack.
+    fn at(secs: i64) -> jiff::Timestamp {
+        jiff::Timestamp::from_second(1_800_000_000 + secs).unwrap()
+    }
+
+    #[test]
+    fn what_happened_before_the_bump_is_not_the_story() {
+        let created = "create Pod gss-1 in StatefulSet gss successful";
+        let set = vec![
+            on_set("Normal", "SuccessfulCreate", created, -600),
+            on_set("Normal", "SuccessfulUpdatePodInPlace", UPDATED, 1),
+        ];
+        let pod = vec![on_pod("Warning", "Failed", "old pull", -60)];
+        assert_eq!(reasons(pod_story(pod, set, "gss-1", at(0))), ["SuccessfulUpdatePodInPlace"]);
+    }
+
+    #[test]
+    fn a_pods_story_joins_its_warnings_and_the_sets_events_that_name_it() {
+        let pod = vec![
+            on_pod("Normal", "Pulling", "Pulling image", 1),
+            on_pod("Warning", "Failed", "ErrImagePull", 3),
+        ];
+        let set = vec![
+            on_set("Normal", "SuccessfulUpdatePodInPlace", UPDATED, 2),
+            on_set("Normal", "SuccessfulUpdatePodInPlace", &UPDATED.replace("gss-1", "gss-10"), 2),
+            event(
+                "StatefulSet",
+                "apps/v1",
+                "gss",
+                "Warning",
+                "FailedCreate",
+                "create Pod gss-1 in StatefulSet gss failed",
+                2,
+            ),
+            on_set(
+                "Warning",
+                "FailedUpdatePodInPlace",
+                "failed to update pod gss-1 in-place(revision gss-7f): denied",
+                4,
+            ),
+        ];
+        // Not the pod's Normal events, not gss-10's, not a core StatefulSet's; oldest first.
+        assert_eq!(
+            reasons(pod_story(pod, set, "gss-1", at(0))),
+            ["SuccessfulUpdatePodInPlace", "Failed", "FailedUpdatePodInPlace"]
+        );
+    }
+
+    #[test]
+    fn kubelet_retries_do_not_push_out_the_sets_word() {
+        let set = vec![on_set("Normal", "SuccessfulUpdatePodInPlace", UPDATED, 1)];
+        let pod = (2..8).map(|t| on_pod("Warning", "BackOff", "back-off", t)).collect();
+        let story = pod_story(pod, set, "gss-1", at(0));
+        assert_eq!(story.len(), 1 + STORY_PER_SOURCE);
+        assert_eq!(story[0].reason.as_deref(), Some("SuccessfulUpdatePodInPlace"));
+        // The newest retries are the ones kept.
+        assert_eq!(story.last().unwrap().metadata.name.as_deref(), Some("gss-1.7"));
+    }
+
+    #[test]
+    fn the_pod_name_is_the_word_after_pod() {
+        assert!(names_pod("successfully update pod gss-1 in-place(revision r)", "gss-1"));
+        assert!(names_pod("delete Pod gss-1 in StatefulSet gss successful", "gss-1"));
+        assert!(!names_pod("successfully update pod gss-10 in-place(revision r)", "gss-1"));
+        assert!(!names_pod("gss-1 is mentioned without the word", "gss-1"));
     }
 }

@@ -248,7 +248,7 @@ pub(super) fn plan_set(
         let mut cand = order::Candidate {
             ordinal: ord,
             updated,
-            priority: order::update_order::rank_label(pods::label(pod, labels::GS_UPDATE_PRIORITY)),
+            priority: order::update_order::set_pod_rank(pod, set.rolling_update().is_some()),
             available: !stale && !updating && warmed_up,
             in_flight: stale || updating,
         };
@@ -364,7 +364,6 @@ pub(super) fn plan_set(
                 stepped = true;
             } else if lc == lifecycle::UPDATING && inplace::update_completed(d.get()) {
                 d.set_label(labels::LIFECYCLE_STATE, lifecycle::NORMAL);
-                d.remove_annotation(annotations::GS_UPDATING_CONTAINERS);
                 d.set_condition(pods::condition(
                     pods::INPLACE_UPDATE_READY,
                     true,
@@ -623,7 +622,8 @@ fn apply_images_in_place(
         d.set_condition(pods::condition(pods::INPLACE_UPDATE_READY, true, None, clock.wall));
     } else {
         d.set_label(labels::LIFECYCLE_STATE, lifecycle::UPDATING);
-        d.set_annotation(annotations::GS_UPDATING_CONTAINERS, &names.join(","));
+        // No `game.kruise.io/gs-updating-containers`: kruise-game v1.0.0 never writes it (later
+        // versions do, in PreUpdate only, and the console still reads it from them).
         if let Some(spec) = d.edit().spec.as_mut() {
             for c in spec.containers.iter_mut() {
                 if let Some((_, img)) = changed.iter().find(|(n, _)| *n == c.name) {
