@@ -18,5 +18,5 @@ mod tui_bump_snapshots;
 mod tui_demo;
 mod tui_reload;
 mod tui_snapshots;
-mod watch_health;
 mod untrusted;
+mod watch_health;
