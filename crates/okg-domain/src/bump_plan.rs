@@ -269,10 +269,7 @@ impl<'a> SetView<'a> {
                     // alone. kruise-game copies the spec there, but a value the API server
                     // refuses as a label (`-10`) never arrives, and a pod it has not labelled
                     // yet updates before all others whatever its GameServer says.
-                    update_priority: update_order::set_pod_rank(
-                        p,
-                        self.gss.rolling_update().is_some(),
-                    ),
+                    update_priority: update_order::pod_rank(p),
                     image: pod_image(p, container).unwrap_or_default(),
                     overridden: gs.and_then(|g| override_image(g, container)),
                     available: is_pod_ready(p),

@@ -71,19 +71,6 @@ pub fn rank_label(value: Option<&str>) -> PriorityRank {
     PriorityRank::Labelled(v[digits..].parse().unwrap_or(0))
 }
 
-/// How OpenKruise ranks this pod in a set that has (`ranked`) or lacks `rollingUpdate`.
-///
-/// OKG gives the Advanced StatefulSet its `unorderedUpdate.priorityStrategy` only inside
-/// `rollingUpdate` (kruise-game `GetNewAstsFromGss`). Without one, OpenKruise's
-/// `sortPodsToUpdate` (kruise `pkg/controller/statefulset/stateful_update_utils.go`) walks the
-/// ordinals from the highest down and never reads the label: every pod ranks the same, and the
-/// ordinal tie-break of [`compare`] is the whole order. (It also skips the "updated first" step,
-/// which changes nothing there: without `rollingUpdate` there is no partition, so every pod is
-/// updated and the updated ones are passed over either way.)
-pub fn set_pod_rank(pod: &Pod, ranked: bool) -> PriorityRank {
-    if ranked { pod_rank(pod) } else { PriorityRank::Unlabelled }
-}
-
 /// How OpenKruise ranks this pod for updates: by its label, the only thing it reads.
 pub fn pod_rank(pod: &Pod) -> PriorityRank {
     rank_label(
@@ -218,20 +205,6 @@ mod tests {
         let mut keys = vec![k(Unlabelled, 1), k(Unlabelled, 4)];
         keys.sort_by(|a, b| compare(*a, *b));
         assert_eq!(keys, vec![k(Unlabelled, 4), k(Unlabelled, 1)]);
-    }
-
-    #[test]
-    fn without_rolling_update_the_label_is_not_read() {
-        let mut pod = Pod::default();
-        pod.metadata.labels =
-            Some([(labels::GS_UPDATE_PRIORITY.to_string(), "10".to_string())].into());
-        assert_eq!(set_pod_rank(&pod, true), Labelled(10));
-        assert_eq!(set_pod_rank(&pod, false), Unlabelled);
-        // So the order is by ordinal alone, highest first, whatever the labels say.
-        let k = |ordinal| OrderKey { updated: false, priority: set_pod_rank(&pod, false), ordinal };
-        let mut keys = vec![k(0), k(2), k(1)];
-        keys.sort_by(|a, b| compare(*a, *b));
-        assert_eq!(keys, vec![k(2), k(1), k(0)]);
     }
 
     #[test]

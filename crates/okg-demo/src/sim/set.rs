@@ -248,7 +248,7 @@ pub(super) fn plan_set(
         let mut cand = order::Candidate {
             ordinal: ord,
             updated,
-            priority: order::update_order::set_pod_rank(pod, set.rolling_update().is_some()),
+            priority: order::update_order::rank_label(pods::label(pod, labels::GS_UPDATE_PRIORITY)),
             available: !stale && !updating && warmed_up,
             in_flight: stale || updating,
         };

@@ -142,20 +142,6 @@ fn order_is_priority_desc_then_higher_ordinal_and_max_unavailable_limits_now() {
 }
 
 #[test]
-fn without_rolling_update_the_order_is_descending_ordinal() {
-    // No rollingUpdate: OKG gives OpenKruise no priority strategy, so the labels are not read.
-    let set = gss(None, json!({}));
-    assert!(set.rolling_update().is_none());
-    let (g, p) = fleet(&[0, 5, 0, 5, 1, 0]);
-    let plan = plan_bump(&set, &g, &p, &req(Scope::WholeSet)).unwrap();
-    let order: Vec<&str> = plan.pods.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(
-        order,
-        ["gss-2048-5", "gss-2048-4", "gss-2048-3", "gss-2048-2", "gss-2048-1", "gss-2048-0"]
-    );
-}
-
-#[test]
 fn unavailable_pods_use_the_max_unavailable_budget() {
     let set = in_place();
     // A pod already on the new image but not Ready (failed or mid-update) holds the only slot.
