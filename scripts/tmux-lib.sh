@@ -1,6 +1,11 @@
 # Helpers for driving the real `okg` binary in a detached tmux session (sourced by the
 # tmux-*.sh scripts). Each session gets its own tmux server socket so nothing leaks into the
 # user's tmux.
+# A terminal test that cannot start is a failure, never a silent pass.
+command -v tmux >/dev/null 2>&1 || {
+    echo "FAIL: tmux is not installed; $(basename "$0") needs it (apt-get install tmux)" >&2
+    exit 1
+}
 OKG_BIN=${OKG_BIN:-target/debug/okg}
 TMUX_SOCK=${TMUX_SOCK:-okg-test-$$}
 T() { tmux -L "$TMUX_SOCK" "$@"; }

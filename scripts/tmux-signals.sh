@@ -7,10 +7,6 @@
 #   cargo build && scripts/tmux-signals.sh        # OKG_BIN=path/to/okg to test another build
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v tmux >/dev/null 2>&1 || {
-    echo "FAIL: tmux is not installed; the signal tests need it (apt-get install tmux)" >&2
-    exit 1
-}
 . scripts/tmux-lib.sh
 OKG_BIN=$(realpath "$OKG_BIN")
 WORK=$(mktemp -d)

@@ -11,10 +11,6 @@
 # Exits non-zero with the screen printed on the first failed expectation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v tmux >/dev/null 2>&1 || {
-    echo "FAIL: tmux is not installed; this terminal test needs it (apt-get install tmux)" >&2
-    exit 1
-}
 . scripts/tmux-lib.sh
 trap stop_all EXIT
 
