@@ -25,6 +25,9 @@ static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!("^({name})(?::{tag})?(?:@{digest})?$")).unwrap()
 });
 
+static PATH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$").unwrap());
+
 static DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
     let domain_component = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
     Regex::new(&format!(
@@ -47,13 +50,16 @@ fn oracle(s: &str) -> bool {
     if s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return false;
     }
-    if let Some((first, _)) = name.split_once('/')
-        && (first.contains(['.', ':'])
+    if let Some((first, _)) = name.split_once('/') {
+        let reads_as_registry = first.contains(['.', ':'])
             || first == "localhost"
-            || first.bytes().any(|b| b.is_ascii_uppercase()))
-        && !DOMAIN.is_match(first)
-    {
-        return false;
+            || first.bytes().any(|b| b.is_ascii_uppercase());
+        // A first component that does not read as a registry is a Docker Hub path component,
+        // whatever the grammar's optional domain would have matched (`[0aaa]/x` is one).
+        let valid = if reads_as_registry { DOMAIN.is_match(first) } else { PATH.is_match(first) };
+        if !valid {
+            return false;
+        }
     }
     match (c.get(2).map(|m| m.as_str()), c.get(3).map(|m| m.as_str())) {
         (Some(algo), Some(hex)) => {
@@ -273,6 +279,11 @@ fn ipv6_registries_and_sha384() {
     assert!(ImageRef::parse(&format!("app@sha384:{}", "a".repeat(96))).is_ok());
     assert!(ImageRef::parse(&format!("app@sha384:{}", "a".repeat(64))).is_err());
     assert!(ImageRef::parse("[zz]/app").is_err());
+    // Brackets without a ':' do not read as a registry, so Docker takes them as a path: refused
+    // by the parser and by the oracle alike (this case failed CI once, when the oracle said yes).
+    assert!(ImageRef::parse("[0aaa]/00aa0").is_err());
+    assert!(!oracle("[0aaa]/00aa0"));
+    assert!(oracle("[0aa:]/00aa0"));
 }
 
 #[test]
