@@ -8,8 +8,11 @@
 //!   included: colour codes in a log vanish instead of turning into noise;
 //! - a tab becomes a space (a cell has one width);
 //! - every other control character (C0, DEL, C1), a lone ESC, and the bidirectional controls
-//!   (embeddings, overrides, isolates, marks) and line/paragraph separators are written as a
-//!   visible escape, `\x0d` or `\u{202e}`, so the operator sees that something was there.
+//!   (embeddings, overrides, isolates, marks), line/paragraph separators and the invisible
+//!   characters that join nothing (zero-width space, word joiner, BOM, invisible operators) are
+//!   written as a visible escape, `\x0d` or `\u{202e}`, so the operator sees that something was
+//!   there: `gs-1` and `gs-\u{200b}1` must not look alike. The zero-width joiner and non-joiner
+//!   stay, because emoji and several scripts need them.
 //!
 //! [`one_line`] also shows a newline as a space, for a table cell or a one-line message;
 //! [`lines`] keeps newlines, for multi-line text printed as is. Raw bytes stay available where
@@ -42,13 +45,15 @@ pub fn is_safe(s: &str) -> bool {
     s.chars().all(is_safe_char)
 }
 
-/// The bidirectional formatting characters (Unicode's Bidi_Control) and the line and paragraph
-/// separators, which some terminals treat as a newline.
+/// The bidirectional formatting characters (Unicode's Bidi_Control), the line and paragraph
+/// separators, which some terminals treat as a newline, and the invisible characters with no
+/// job in a terminal line, which make two different strings look the same.
 fn is_bidi_or_separator(c: char) -> bool {
     matches!(
         c,
         '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
             | '\u{2028}' | '\u{2029}'
+            | '\u{180e}' | '\u{200b}' | '\u{2060}'..='\u{2064}' | '\u{feff}'
     )
 }
 
@@ -188,6 +193,20 @@ mod tests {
             ("a\x1b#8b", "ab"),     // nF: screen alignment test
         ] {
             assert_eq!(one_line(raw), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn invisible_characters_are_shown_but_joiners_stay() {
+        assert_eq!(one_line("gs-\u{200b}1"), "gs-\\u{200b}1");
+        assert_eq!(one_line("\u{feff}v2"), "\\u{feff}v2");
+        assert_eq!(one_line("a\u{2060}b\u{2063}c"), "a\\u{2060}b\\u{2063}c");
+        // A family emoji (ZWJ sequence) and Persian with a ZWNJ are text, not tricks.
+        for s in [
+            "\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}",
+            "\u{645}\u{6cc}\u{200c}\u{62e}\u{648}\u{627}\u{647}\u{645}",
+        ] {
+            assert!(matches!(one_line(s), Cow::Borrowed(_)), "{s:?}");
         }
     }
 
