@@ -2,7 +2,10 @@
 # Signals to the real TUI, in a detached tmux (called by tmux-smoke.sh; runs alone too):
 #   1. SIGTERM and SIGHUP to `okg --demo` running in a shell: the shell's `stty -a` then shows
 #      `icanon` and `echo` again, the alternate screen is off, the cursor is shown;
-#   2. SIGTERM in the middle of a reload: the audit log has the run's outcome for every pod.
+#   2. SIGTERM in the middle of a reload: the audit log has the run's outcome for every pod;
+#   3. the forced paths: a second signal, or the grace period running out, while the screen is
+#      still in raw mode (held there by a debug-build hook) exits at once through
+#      `signals::force_exit`, which restores the terminal by itself.
 #
 #   cargo build && scripts/tmux-signals.sh        # OKG_BIN=path/to/okg to test another build
 set -euo pipefail
@@ -109,4 +112,49 @@ kill -TERM "$pid"; kill -TERM "$pid" 2>/dev/null || true
 wait_for $S "OKG-EXITED-143" 15
 restored $S
 echo "ok: two SIGTERMs in a row: exit 143, the terminal restored"
+
+# The forced paths, made certain: a debug build held by OKG_TEST_HOLD_SCREEN_MS keeps the screen
+# in raw mode for 30 s after the loop ends (a loop stuck on a terminal that does not drain), so only
+# the forced exit can restore the terminal here. No interactive shell: `sh` waits and, after okg
+# exits, reports the exit status and the tty's modes in the same pane.
+# forced_exit HOW: HOW=second sends SIGHUP 1 s after the SIGTERM; HOW=grace sends nothing more and
+# lets the 10 s grace period run out.
+forced_exit() {
+    local how=$1 S=forced-$1 AUDIT=$WORK/audit-forced-$1.jsonl want code
+    cat >"$WORK/$S.sh" <<SH
+OKG_TEST_HOLD_SCREEN_MS=30000 "$OKG_BIN" --kubeconfig "$WORK/kubeconfig" --log-file "$WORK/okg-$S.log" --audit-log "$AUDIT" 2>"$WORK/$S.err"
+echo OKG-EXITED-\$?
+stty -a | tr ' ;' '\n\n' | grep -xE 'icanon|echo' | sort | tr '\n' ' '
+echo STTY-DONE
+sleep 60
+SH
+    T new-session -d -s "$S" -x 100 -y 30 "env -i PATH=$PATH HOME=$WORK TERM=xterm-256color LANG=C.UTF-8 sh $WORK/$S.sh"
+    wait_for "$S" "gss-2048-0" 20
+    wait_for "$S" "live"
+    keys "$S" g; wait_for "$S" "6 marked"
+    keys "$S" r; wait_for "$S" "Reload"
+    keys "$S" -l "nginx -s reload"; keys "$S" Enter
+    wait_for "$S" "enter/y start"
+    keys "$S" Enter
+    wait_for "$S" "x cancel"
+    pid=$(pgrep -P "$(T display -p -t "$S" '#{pane_pid}')" -x okg | head -1)
+    [ -n "$pid" ] || { echo "FAIL: no okg process in $S"; exit 1; }
+    kill -TERM "$pid"
+    sleep 1
+    [ "$(T display -p -t "$S" '#{alternate_on}')" = 1 ] || { echo "FAIL: $S: the screen was not held (OKG_BIN must be a debug build)"; screen "$S"; exit 1; }
+    if [ "$how" = second ]; then
+        kill -HUP "$pid"; want="a second signal (SIGHUP)"; code=129
+    else
+        want="the grace period ran out (SIGTERM)"; code=143
+    fi
+    wait_for "$S" "STTY-DONE" 15
+    grep -qF "$want: exiting now" "$WORK/$S.err" || { echo "FAIL: $S: the forced path did not run; stderr was:"; cat "$WORK/$S.err"; screen "$S"; exit 1; }
+    screen "$S" | grep -q "OKG-EXITED-$code" || { echo "FAIL: $S: not exit $code"; screen "$S"; exit 1; }
+    screen "$S" | grep -q "^echo icanon STTY-DONE" || { echo "FAIL: $S: the tty is not back in canonical mode with echo"; screen "$S"; exit 1; }
+    [ "$(T display -p -t "$S" '#{alternate_on}')" = 0 ] || { echo "FAIL: $S: still in the alternate screen"; screen "$S"; exit 1; }
+    [ "$(T display -p -t "$S" '#{cursor_flag}')" = 1 ] || { echo "FAIL: $S: cursor hidden"; screen "$S"; exit 1; }
+    echo "ok: forced exit ($want) with the screen held in raw mode: exit $code, the terminal restored"
+}
+forced_exit second
+forced_exit grace
 echo "tmux signals: all ok"

@@ -95,7 +95,10 @@ pub async fn run(global: &GlobalArgs) -> u8 {
             )
             .await
             {
-                Ok(()) => exit::OK,
+                Ok(()) => {
+                    hold_the_screen_for_tests().await;
+                    exit::OK
+                }
                 Err(e) => {
                     drop(screen);
                     crate::errln!("okg: terminal error: {e}");
@@ -120,6 +123,19 @@ pub async fn run(global: &GlobalArgs) -> u8 {
         demo.shutdown().await;
     }
     shutdown.exit_code(code)
+}
+
+/// Debug builds only: `OKG_TEST_HOLD_SCREEN_MS` keeps the screen in raw mode that long after the
+/// loop ends, standing in for a loop stuck on a terminal that does not drain, so that a test can
+/// prove the forced exit of a second signal restores the terminal by itself
+/// (`scripts/tmux-signals.sh`). Release builds do not read it.
+async fn hold_the_screen_for_tests() {
+    if cfg!(debug_assertions)
+        && let Some(ms) =
+            std::env::var("OKG_TEST_HOLD_SCREEN_MS").ok().and_then(|v| v.parse::<u64>().ok())
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
 }
 
 /// The terminal as it was before `Screen::enter`: raw mode off, the alternate screen left, the
