@@ -187,6 +187,8 @@ pub struct GameServerDoc {
     pub name: String,
     pub state: String,
     pub ops_state: String,
+    /// The pod's STATUS as `kubectl get pod` prints it; `-` without a pod.
+    pub pod_status: String,
     pub deletion_priority: i64,
     pub update_priority: i64,
     pub ready_containers: u32,
@@ -245,6 +247,7 @@ pub fn document(
                         name: r.key.name.clone(),
                         state: r.state.clone(),
                         ops_state: r.ops_state.clone(),
+                        pod_status: r.status.to_string(),
                         deletion_priority: r.deletion_priority,
                         update_priority: r.update_priority,
                         ready_containers: r.ready,

@@ -129,3 +129,36 @@ fn prompt_keeps_the_mark_count_visible() {
     assert!(status.starts_with(" /upd"), "{status}");
     assert!(status.ends_with("1 marked"), "{status}");
 }
+
+#[test]
+fn a_pod_stuck_on_a_bad_pull_shows_its_reason_at_80x24() {
+    use k8s_openapi::api::core::v1::{ContainerState, ContainerStateWaiting};
+    use okg_console::tui::app::msg::ClusterEvent;
+    let (sets, gss, mut pods) = fake::small_fleet();
+    let pod = pods.iter_mut().find(|p| p.metadata.name.as_deref() == Some("gss-2048-1")).unwrap();
+    let sidecar = pod
+        .status
+        .as_mut()
+        .and_then(|s| s.container_statuses.as_mut())
+        .and_then(|cs| cs.iter_mut().find(|c| c.name == "sidecar"))
+        .unwrap();
+    sidecar.ready = false;
+    sidecar.state = Some(ContainerState {
+        waiting: Some(ContainerStateWaiting {
+            reason: Some("ImagePullBackOff".into()),
+            message: Some("Back-off pulling image".into()),
+        }),
+        ..Default::default()
+    });
+    let mut s = state(80, 24, writable());
+    for ev in ClusterEvent::fleet_listed(sets, gss, fake::infos(&pods)) {
+        s.update(Msg::Cluster(ev));
+    }
+    let out = text::plain(&render(&s, &Theme::builtin("dark"), 80, 24));
+    let header = out.lines().nth(1).unwrap();
+    assert!(header.contains("STATUS"), "{out}");
+    let line = out.lines().find(|l| l.contains("gss-2048-1")).unwrap();
+    assert!(line.contains(" ImagePullBackOff "), "the reason is cut or missing:\n{out}");
+    let calm = out.lines().find(|l| l.contains("gss-2048-0")).unwrap();
+    assert!(calm.contains(" Running "), "{out}");
+}

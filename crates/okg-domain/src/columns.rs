@@ -15,6 +15,7 @@ pub enum Column {
     DeletionPriority,
     UpdatePriority,
     Ready,
+    Status,
     Restarts,
     Age,
     Images,
@@ -23,13 +24,14 @@ pub enum Column {
 }
 
 /// Every column, in the order both front ends show them.
-pub const ALL: [Column; 11] = [
+pub const ALL: [Column; 12] = [
     Column::Name,
     Column::State,
     Column::OpsState,
     Column::DeletionPriority,
     Column::UpdatePriority,
     Column::Ready,
+    Column::Status,
     Column::Restarts,
     Column::Age,
     Column::Images,
@@ -44,6 +46,7 @@ impl Column {
             Column::Name => "NAME",
             Column::State => "STATE",
             Column::OpsState => "OPSSTATE",
+            Column::Status => "STATUS",
             Column::DeletionPriority => "DP",
             Column::UpdatePriority => "UP",
             Column::Ready => "READY",
@@ -72,6 +75,7 @@ impl Column {
             Column::Name => row.key.name.clone(),
             Column::State => row.state.clone(),
             Column::OpsState => row.ops_state.clone(),
+            Column::Status => row.status.to_string(),
             Column::DeletionPriority => row.deletion_priority.to_string(),
             Column::UpdatePriority => row.update_priority.to_string(),
             Column::Ready => format!("{}/{}", row.ready, row.containers),

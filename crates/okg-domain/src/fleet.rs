@@ -56,6 +56,8 @@ pub struct Row {
     pub set: Option<String>,
     pub state: String,
     pub ops_state: String,
+    /// The pod's STATUS as kubectl prints it (`pod_status`); `-` without a pod.
+    pub status: std::borrow::Cow<'static, str>,
     pub deletion_priority: i64,
     pub update_priority: i64,
     pub ready: u32,
@@ -255,6 +257,12 @@ pub struct PodInfo {
     pub node: Option<String>,
     pub ip: Option<String>,
     pub phase: Option<String>,
+    /// `status.reason` (Evicted, NodeLost…).
+    pub reason: Option<String>,
+    /// The Ready condition is True.
+    pub ready_condition: bool,
+    /// `metadata.deletionTimestamp` is set.
+    pub deleting: bool,
     /// (container, image) of the pod spec, in order.
     pub containers: Vec<(String, String)>,
     /// Container statuses, with only the fields the console shows.
@@ -288,6 +296,11 @@ impl PodInfo {
             node: spec.and_then(|s| s.node_name.clone()),
             ip: status.and_then(|s| s.pod_ip.clone()),
             phase: status.and_then(|s| s.phase.clone()),
+            reason: status.and_then(|s| s.reason.clone()),
+            ready_condition: status
+                .and_then(|s| s.conditions.as_deref())
+                .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True")),
+            deleting: pod.metadata.deletion_timestamp.is_some(),
             containers: spec
                 .map(|s| {
                     s.containers
@@ -334,6 +347,7 @@ pub fn row(key: &Key, gs: &GsInfo, pod: Option<&PodInfo>, template: &[(String, S
         set: gs.set.clone(),
         state: gs.state.clone(),
         ops_state: gs.ops_state.clone(),
+        status: pod.map_or(std::borrow::Cow::Borrowed("-"), super::pod_status::of),
         deletion_priority: gs.deletion_priority,
         update_priority: gs.update_priority,
         ready,

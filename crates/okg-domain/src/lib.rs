@@ -8,6 +8,7 @@ pub mod format;
 pub mod image;
 pub mod label_selector;
 pub mod names;
+pub mod pod_status;
 pub mod reload_plan;
 pub mod rollout;
 pub mod safe_text;

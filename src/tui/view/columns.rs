@@ -11,7 +11,8 @@ pub struct Col {
 }
 
 /// Which columns are dropped first when the terminal is too narrow (first in the list goes
-/// first). NAME, STATE, READY and IMAGES stay to the end.
+/// first). NAME, STATE, READY, STATUS and IMAGES stay to the end: a pod stuck on a bad pull must
+/// say `ImagePullBackOff` even at 80 columns.
 const DROP_ORDER: [Column; 8] = [
     Column::Node,
     Column::Ip,
@@ -23,31 +24,41 @@ const DROP_ORDER: [Column; 8] = [
     Column::Images,
 ];
 
-/// A column's width before any is dropped; `name_w` and `images_w` fit the rows in view.
-fn base_width(c: Column, name_w: u16, images_w: u16) -> u16 {
+/// The widest text among the rows in view, per column that fits its content.
+#[derive(Clone, Copy, Debug)]
+pub struct Fit {
+    pub name: u16,
+    pub images: u16,
+    pub status: u16,
+}
+
+/// A column's width before any is dropped; `fit` holds what the rows in view need.
+fn base_width(c: Column, fit: Fit) -> u16 {
     match c {
-        Column::Name => name_w.clamp(6, 40),
+        Column::Name => fit.name.clamp(6, 40),
         Column::State => 8,
         Column::OpsState => 11,
         Column::DeletionPriority | Column::UpdatePriority => 3,
         Column::Ready => 5,
+        // `Running` in a calm fleet; `ImagePullBackOff`, `CrashLoopBackOff` (16) when not.
+        Column::Status => fit.status.clamp(6, 24),
         Column::Restarts => 13,
         Column::Age => 6,
-        Column::Images => images_w.clamp(6, 40),
+        Column::Images => fit.images.clamp(6, 40),
         Column::Ip => 12,
         Column::Node => 10,
     }
 }
 
 /// Lay out columns for `width` cells (after the 2-cell cursor/mark gutter), given the widest
-/// name and image text among the visible rows.
-pub fn layout(width: u16, name_w: u16, images_w: u16) -> Vec<Col> {
+/// texts among the visible rows.
+pub fn layout(width: u16, fit: Fit) -> Vec<Col> {
     let mut cols: Vec<Col> = ALL
         .iter()
         .map(|&id| Col {
             id,
             title: id.short_header(),
-            width: base_width(id, name_w, images_w),
+            width: base_width(id, fit),
             // Numbers line up on the right.
             right: matches!(id, Column::DeletionPriority | Column::UpdatePriority),
         })
@@ -71,16 +82,26 @@ pub fn layout(width: u16, name_w: u16, images_w: u16) -> Vec<Col> {
 mod tests {
     use super::*;
 
+    const FIT: Fit = Fit { name: 12, images: 14, status: 7 };
+
     #[test]
     fn narrow_drops_node_first_and_keeps_essentials() {
-        let wide = layout(200, 12, 14);
-        assert_eq!(wide.len(), 11);
-        let mid = layout(100, 12, 14);
+        let wide = layout(200, FIT);
+        assert_eq!(wide.len(), 12);
+        let mid = layout(100, FIT);
         assert!(!mid.iter().any(|c| c.id == Column::Node));
-        let narrow = layout(78, 12, 14);
-        for id in [Column::Name, Column::State, Column::Ready, Column::Images] {
+        let narrow = layout(78, FIT);
+        for id in [Column::Name, Column::State, Column::Ready, Column::Status, Column::Images] {
             assert!(narrow.iter().any(|c| c.id == id), "{id:?}");
         }
         assert!(narrow.iter().map(|c| c.width + 1).sum::<u16>() <= 78);
+    }
+
+    #[test]
+    fn a_long_status_fits_whole_at_80_columns() {
+        let cols = layout(78, Fit { status: "ImagePullBackOff".len() as u16, ..FIT });
+        let status = cols.iter().find(|c| c.id == Column::Status).expect("STATUS kept");
+        assert_eq!(status.width, 16);
+        assert!(cols.iter().map(|c| c.width + 1).sum::<u16>() <= 78);
     }
 }

@@ -24,6 +24,16 @@ fn state_style(t: &Theme, s: &str) -> Style {
     }
 }
 
+/// kubectl's pod STATUS: running is calm, on its way is a warning, stuck or failed is an error.
+fn status_style(t: &Theme, s: &str) -> Style {
+    match s {
+        "Running" | "Succeeded" | "Completed" => t.ok,
+        "Pending" | "ContainerCreating" | "PodInitializing" | "Terminating" | "NotReady" => t.warn,
+        "-" => t.muted,
+        _ => t.error,
+    }
+}
+
 fn ops_style(t: &Theme, s: &str) -> Style {
     match s {
         "None" => t.muted,
@@ -58,22 +68,24 @@ fn cell(row: &Row, col: Column, state: &State, t: &Theme) -> Cell {
         Column::Ready if row.containers > 0 && row.ready == row.containers => t.ok,
         Column::Ready => t.warn,
         Column::Restarts if row.restarts > 0 => t.warn,
+        Column::Status => status_style(t, &row.status),
         Column::Images => return (String::new(), t.text), // drawn piecewise
         _ => t.muted,
     };
     (col.text(row, state.now), style)
 }
 
-/// Widths that fit the rows in view.
-fn measure<'a>(rows: impl Iterator<Item = &'a Row>) -> (u16, u16, u16) {
-    let (mut name, mut images, mut node) = (4u16, 6u16, 4u16);
+/// Widths that fit the rows in view, and the node column's.
+fn measure<'a>(rows: impl Iterator<Item = &'a Row>) -> (columns::Fit, u16) {
+    let (mut name, mut images, mut node, mut status) = (4u16, 6u16, 4u16, 6u16);
     for r in rows {
         name = name.max(r.key.name.chars().count() as u16);
+        status = status.max(r.status.chars().count() as u16);
         node = node.max(r.node.as_deref().map(|n| n.chars().count()).unwrap_or(1) as u16);
         let w: usize = r.images.iter().map(|i| i.tag.chars().count() + 2).sum();
         images = images.max(w as u16);
     }
-    (name, images, node)
+    (columns::Fit { name, images, status }, node)
 }
 
 pub fn draw(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
@@ -86,8 +98,8 @@ pub fn draw(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
         TableLine::Row(k) => state.fleet.rows.get(k),
         TableLine::Group(_) => None,
     });
-    let (name_w, images_w, node_w) = measure(rows_in_view);
-    let mut cols = columns::layout(area.width.saturating_sub(2), name_w, images_w);
+    let (fit, node_w) = measure(rows_in_view);
+    let mut cols = columns::layout(area.width.saturating_sub(2), fit);
     // The node column is last: give it what it needs if there is room.
     let used: u16 = cols.iter().map(|c| c.width + 1).sum();
     if let Some(n) = cols.iter_mut().find(|c| c.id == Column::Node) {
