@@ -58,6 +58,8 @@ pub enum Command {
     Bump(BumpArgs),
     /// Run a reload (exec or HTTP) in many pods with bounded parallelism.
     Reload(ReloadArgs),
+    /// Set opsState, a priority or networkDisabled on chosen GameServers (like `kubectl set`).
+    Set(crate::commands::set::SetArgs),
     /// Serve the demo cluster until Ctrl-C.
     #[cfg(feature = "demo")]
     Demo(DemoArgs),
