@@ -337,8 +337,10 @@ pub fn predict_order(
 ) -> Vec<PodPlan> {
     let mut sorted: Vec<&UpdateCandidate> = pods.iter().collect();
     sorted.sort_by(|a, b| {
+        // On the update revision, as OpenKruise sorts: not a pod on `target` only through its
+        // GameServer's override (its revision is still the old one).
         let key = |p: &UpdateCandidate| update_order::OrderKey {
-            updated: p.image == target,
+            updated: p.image == target && p.overridden.is_none(),
             priority: p.update_priority,
             ordinal: p.ordinal,
         };
@@ -519,7 +521,10 @@ fn plan_template(
     let mut rollout = view.rollout();
     let replicas = rollout.replicas;
     let mut states = view.pod_states(container);
-    let already = states.iter().filter(|p| p.image == to).count() as i32;
+    // OpenKruise counts a pod as updated by its controller-revision-hash against the update
+    // revision, not by its image: a pod on `to` only through its GameServer's override is still
+    // on the old revision, and counting it would let the partition release one pod too many.
+    let already = states.iter().filter(|p| p.image == to && p.overridden.is_none()).count() as i32;
     let mut patches = Vec::new();
     let mut warnings = Vec::new();
     let partition_after = match scope {

@@ -236,6 +236,34 @@ fn canary_raises_priority_of_the_first_n_and_sets_partition() {
 }
 
 #[test]
+fn a_pod_on_the_new_image_only_through_its_override_is_not_already_updated_for_a_canary() {
+    let set = in_place();
+    let (mut g, mut p) = fleet(&[0; 6]);
+    g[5].spec.containers = Some(vec![crate::types::GameServerContainer {
+        name: "sidecar".into(),
+        image: Some(NEW.into()),
+        resources: None,
+    }]);
+    p[5] = pod(5, NEW, 0);
+    let plan = plan_bump(&set, &g, &p, &req(Scope::Canary(2))).unwrap();
+    // Still on the old revision: the partition holds 4 so that exactly the 2 raised pods update.
+    assert_eq!(plan.partition_after, 4);
+    let raised: Vec<&str> = plan
+        .patches
+        .iter()
+        .filter(|p| p.kind == ObjectKind::GameServer)
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(raised, ["gss-2048-4", "gss-2048-3"]);
+    // The prediction agrees: both raised pods are let through, the override pod is held back.
+    assert_eq!(plan.targets(), ["gss-2048-4", "gss-2048-3"]);
+    // A pod really on the new revision (no override) still counts.
+    let (g, mut p) = fleet(&[0; 6]);
+    p[5] = pod(5, NEW, 0);
+    assert_eq!(plan_bump(&set, &g, &p, &req(Scope::Canary(2))).unwrap().partition_after, 3);
+}
+
+#[test]
 fn canary_on_a_set_without_priorities_adds_them_and_creates_rolling_update() {
     let set = gss(None, json!({}));
     let g: Vec<GameServer> = (0..6).map(|i| gs(i, None)).collect();
