@@ -625,6 +625,7 @@ fn plan_template(
         warnings.push(format!("{} is paused: no pod updates until it is resumed", view.name));
     }
     warnings.extend(priority_notes::priority_warnings(view));
+    warnings.extend(touched::busy_targets(&pods, &view.gameservers));
     for p in &pods {
         if let PodAction::Overridden(img) = &p.action {
             warnings.push(format!(
@@ -678,6 +679,7 @@ pub use resets::GameServerResets;
 mod clear;
 mod priority_notes;
 mod steps;
+mod touched;
 pub use clear::{OverrideChange, plan_clear_overrides};
 use steps::plan_overrides;
 pub use steps::*;

@@ -264,6 +264,34 @@ fn a_pod_on_the_new_image_only_through_its_override_is_not_already_updated_for_a
 }
 
 #[test]
+fn the_plan_names_the_allocated_and_maintaining_servers_it_updates() {
+    let set = in_place();
+    let (mut g, p) = fleet(&[0; 6]);
+    g[1].spec.ops_state = Some("Allocated".into());
+    g[2].spec.ops_state = Some("Maintaining".into());
+    g[5].spec.ops_state = Some("Maintaining".into());
+    let whole = plan_bump(&set, &g, &p, &req(Scope::WholeSet)).unwrap();
+    let busy = |plan: &Plan| {
+        plan.warnings
+            .iter()
+            .filter(|w| w.starts_with("this step updates"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        busy(&whole),
+        [
+            "this step updates 1 Allocated (players in a match): gss-2048-1; 2 Maintaining: gss-2048-5, gss-2048-2"
+        ]
+    );
+    // A canary of the first two by ordinal touches only gss-2048-5 of them.
+    let canary = plan_bump(&set, &g, &p, &req(Scope::Canary(2))).unwrap();
+    assert_eq!(busy(&canary), ["this step updates 1 Maintaining: gss-2048-5"]);
+    let (g, p) = fleet(&[0; 6]);
+    assert!(busy(&plan_bump(&set, &g, &p, &req(Scope::WholeSet)).unwrap()).is_empty());
+}
+
+#[test]
 fn canary_on_a_set_without_priorities_adds_them_and_creates_rolling_update() {
     let set = gss(None, json!({}));
     let g: Vec<GameServer> = (0..6).map(|i| gs(i, None)).collect();
