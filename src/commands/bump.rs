@@ -79,7 +79,12 @@ async fn bump_command(
         },
         Some(image) => Step::Bump {
             set: args.set.clone(),
-            request: BumpRequest { container: args.container.clone(), image: image.clone(), scope },
+            request: BumpRequest {
+                container: args.container.clone(),
+                image: image.clone(),
+                scope,
+                canary_allocated: args.canary_allocated,
+            },
         },
         None => {
             doc.error(

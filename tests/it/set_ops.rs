@@ -187,3 +187,52 @@ async fn the_terminal_question_sends_only_on_yes() {
     assert_eq!(spec(&client, "gss-2048-3").await["opsState"], "Maintaining");
     d.cluster.shutdown().await;
 }
+
+/// The GameServers whose priority a bump plan (`okg bump -o json`) raises, in order.
+fn raised(doc: &serde_json::Value) -> Vec<String> {
+    doc["plan"]["patches"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no patches in {doc:#}"))
+        .iter()
+        .filter(|p| p["kind"] == "GameServer")
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Marked with `okg set`, then a canary: idle servers first, never an Allocated one unless asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_canary_leaves_allocated_servers_alone_unless_asked() {
+    let d = demo().await;
+    let client = d.client();
+    let run = d.okg(&["set", "opsstate", "gss-2048-0", "gss-2048-3", "Allocated", "--yes"]).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let old = crate::support::template_image(&client, "gss-2048", "sidecar").await;
+    let new = crate::support::with_tag(&old, "v2.0");
+    let bump = |extra: &'static [&'static str]| {
+        let mut args = vec!["bump", "gss-2048", "--container", "sidecar", "--image", &new];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["-o", "json"]);
+        args.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let before = d.cluster.stats.client_mutations();
+    // Allocated now: 0, 1, 3. Idle: 2, 5. Maintaining: 4. Four canaries would need an Allocated one.
+    let args = bump(&["--canary", "4", "--yes"]);
+    let refused = d.okg(&args.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    assert_eq!(refused.code, 4, "{refused:?}");
+    assert!(refused.stderr.contains("--canary-allocated"), "{}", refused.stderr);
+    assert_eq!(d.cluster.stats.client_mutations(), before, "nothing sent");
+    // Three: the two idle ones in OpenKruise's order, then the Maintaining one.
+    let args = bump(&["--canary", "3"]);
+    let plan = d.okg(&args.iter().map(String::as_str).collect::<Vec<_>>()).await.json();
+    let picked = raised(&plan);
+    assert_eq!(picked, ["gss-2048-2", "gss-2048-5", "gss-2048-4"], "{plan:#}");
+    // Asked: the fourth is the first Allocated one in OpenKruise's order.
+    let args = bump(&["--canary", "4", "--canary-allocated"]);
+    let plan = d.okg(&args.iter().map(String::as_str).collect::<Vec<_>>()).await.json();
+    let picked = raised(&plan);
+    assert_eq!(picked, ["gss-2048-2", "gss-2048-5", "gss-2048-4", "gss-2048-3"], "{plan:#}");
+    let warnings = plan["plan"]["warnings"].to_string();
+    assert!(warnings.contains("1 Allocated (players in a match): gss-2048-3"), "{warnings}");
+    assert_eq!(d.cluster.stats.client_mutations(), before, "no --yes: nothing sent");
+    d.cluster.shutdown().await;
+}

@@ -33,6 +33,8 @@ pub struct BumpRequest {
     pub container: String,
     pub image: String,
     pub scope: Scope,
+    /// A canary may pick Allocated servers (players in a match) when too few others are left.
+    pub canary_allocated: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -498,11 +500,23 @@ pub fn plan_bump(
             )
         }
         scope => {
-            plan_template(&view, index, &req.container, &from, &req.image, scope, PlanKind::Bump)
+            let allocated = req.canary_allocated;
+            plan_template(
+                &view,
+                index,
+                &req.container,
+                &from,
+                &req.image,
+                scope,
+                allocated,
+                PlanKind::Bump,
+            )
         }
     }
 }
 
+/// `request_allocated`: a canary may take Allocated servers (only read for `Scope::Canary`).
+#[allow(clippy::too_many_arguments)] // one private planner; a struct of these would be read once
 fn plan_template(
     view: &SetView,
     index: usize,
@@ -510,6 +524,7 @@ fn plan_template(
     from: &str,
     to: &str,
     scope: &Scope,
+    request_allocated: bool,
     kind: PlanKind,
 ) -> Result<Plan, PlanError> {
     if from == to {
@@ -542,19 +557,15 @@ fn plan_template(
             if let Some(why) = why {
                 return Err(PlanError::BadCanary { n, replicas, why });
             }
-            // The canary is the first N that OpenKruise would pick anyway; raising their priority
-            // above everyone pins that choice while the rest wait on the partition.
+            // The canary is chosen in OpenKruise's order, idle servers first (`picks`); raising
+            // their priority above everyone pins that choice while the rest wait on the partition.
             let order = predict_order(
                 &states,
                 to,
                 RolloutParams { partition: 0, paused: false, ..rollout },
             );
-            let chosen: Vec<String> = order
-                .iter()
-                .filter(|p| matches!(p.action, PodAction::UpdateNow | PodAction::Waiting(_)))
-                .take(n as usize)
-                .map(|p| p.name.clone())
-                .collect();
+            let chosen = picks::canary(&order, &view.gameservers, n as usize, request_allocated)
+                .map_err(|why| PlanError::BadCanary { n, replicas, why })?;
             let left = priority_notes::unlabelled_outside(&states, &chosen, to);
             if !left.is_empty() {
                 return Err(PlanError::BadCanary {
@@ -677,6 +688,7 @@ fn resets_warned(
 mod resets;
 pub use resets::GameServerResets;
 mod clear;
+mod picks;
 mod priority_notes;
 mod steps;
 mod touched;
