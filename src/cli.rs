@@ -58,6 +58,8 @@ pub enum Command {
     Bump(BumpArgs),
     /// Run a reload (exec or HTTP) in many pods with bounded parallelism.
     Reload(ReloadArgs),
+    /// Set opsState, a priority or networkDisabled on chosen GameServers (like `kubectl set`).
+    Set(crate::commands::set::SetArgs),
     /// Serve the demo cluster until Ctrl-C.
     #[cfg(feature = "demo")]
     Demo(DemoArgs),
@@ -108,6 +110,10 @@ pub struct BumpArgs {
     /// Update only N pods first: raise their updatePriority and set partition = replicas - N.
     #[arg(long, conflicts_with = "gameservers")]
     pub canary: Option<i32>,
+    /// Let the canary pick Allocated servers (players in a match). Without it a canary takes
+    /// idle servers first and never an Allocated one.
+    #[arg(long, requires = "canary")]
+    pub canary_allocated: bool,
     /// Update only these GameServers through their spec.containers override.
     #[arg(long, value_delimiter = ',')]
     pub gameservers: Vec<String>,

@@ -13,13 +13,12 @@ use tokio::sync::mpsc;
 
 use crate::cli::{BumpArgs, GlobalArgs, OutputFormat};
 use crate::cluster::access::{Permission, denials};
+use crate::commands::doc::{self, Doc};
 use crate::commands::exit;
-use crate::session;
 use crate::signals::{Shutdown, Signal};
 
 mod chain;
-use crate::ops::audit::AuditLog;
-use crate::ops::bump::{self, BumpError, BumpEvent, FollowOptions, FollowReport, OpsContext, Step};
+use crate::ops::bump::{self, BumpError, BumpEvent, FollowOptions, FollowReport, Step};
 use okg_domain::bump_plan::{BumpRequest, Plan, PodAction, Policy, Scope};
 use okg_domain::image::version_of;
 use okg_domain::rollout::Verdict;
@@ -46,46 +45,9 @@ pub async fn run(global: &GlobalArgs, args: BumpArgs) -> u8 {
         }
     };
     let json_out = args.output == OutputFormat::Json;
-    let mut doc = Doc::new(json_out);
+    let mut doc = Doc::new("bump", json_out);
     let code = bump_command(global, &args, reload.as_ref(), &mut doc).await;
     doc.finish(code)
-}
-
-/// Collects the JSON document (for `-o json`) or prints as it goes (text).
-struct Doc {
-    json: bool,
-    value: serde_json::Map<String, Value>,
-}
-
-impl Doc {
-    fn new(json: bool) -> Self {
-        Self { json, value: serde_json::Map::new() }
-    }
-    fn set(&mut self, key: &str, v: Value) {
-        self.value.insert(key.to_string(), v);
-    }
-    /// A line for people: stdout in text mode, stderr in JSON mode (stdout holds only the JSON).
-    fn say(&self, line: impl AsRef<str>) {
-        if self.json {
-            crate::errln!("{}", line.as_ref());
-        } else {
-            crate::outln!("{}", line.as_ref());
-        }
-    }
-    fn error(&mut self, outcome: &str, message: impl AsRef<str>) {
-        crate::errln!("okg bump: {}", message.as_ref());
-        self.set("outcome", json!(outcome));
-        self.set("error", json!(message.as_ref()));
-    }
-    fn finish(mut self, code: u8) -> u8 {
-        if self.json {
-            self.set("exitCode", json!(code));
-            let text = crate::commands::print::json_pretty(&Value::Object(self.value))
-                .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-            crate::outln!("{text}");
-        }
-        code
-    }
 }
 
 async fn bump_command(
@@ -94,12 +56,9 @@ async fn bump_command(
     reload: Option<&chain::Request>,
     doc: &mut Doc,
 ) -> u8 {
-    let session = match session::open(global).await {
+    let session = match doc.open_session(global).await {
         Ok(s) => s,
-        Err(e) => {
-            doc.error("failed", format!("{e}"));
-            return exit::for_session(&e);
-        }
+        Err(code) => return code,
     };
     let namespace = session.connection.default_namespace.clone();
     let scope = match (args.canary, args.gameservers.is_empty()) {
@@ -120,7 +79,12 @@ async fn bump_command(
         },
         Some(image) => Step::Bump {
             set: args.set.clone(),
-            request: BumpRequest { container: args.container.clone(), image: image.clone(), scope },
+            request: BumpRequest {
+                container: args.container.clone(),
+                image: image.clone(),
+                scope,
+                canary_allocated: args.canary_allocated,
+            },
         },
         None => {
             doc.error(
@@ -130,14 +94,7 @@ async fn bump_command(
             return exit::USAGE;
         }
     };
-    let audit_path = global.audit_log.clone().unwrap_or_else(crate::paths::default_audit_log);
-    let ctx = OpsContext {
-        client: session.connection.client.clone(),
-        writer: session.writer.clone(),
-        namespace: namespace.clone(),
-        context: session.connection.context.clone(),
-        audit: AuditLog::new(audit_path),
-    };
+    let ctx = doc::ops_context(&session, global);
     let interactive = !args.yes && std::io::stdin().is_terminal();
     // Installed once something is about to be sent: a signal then lets the patches in flight
     // finish (each is audited as it lands) and stops the follow with the verdicts so far.
@@ -172,17 +129,7 @@ async fn bump_command(
         } else {
             "not asked (refused)"
         };
-        doc.set(
-            "rbac",
-            match &rbac {
-                Some(answers) => answers
-                    .iter()
-                    .map(|(a, p)| (a.describe().to_string(), json!(permission_text(p))))
-                    .collect::<serde_json::Map<_, _>>()
-                    .into(),
-                None => json!(not_asked),
-            },
-        );
+        doc.set("rbac", doc::rbac_json(rbac.as_deref(), not_asked));
         print_plan(doc, &plan, &session.connection.context, rbac.as_deref(), not_asked);
         let denied = denials(rbac.as_deref().unwrap_or_default());
         if let Some(why) =
@@ -345,14 +292,6 @@ pub fn exit_code(report: &FollowReport) -> u8 {
     }
 }
 
-fn permission_text(p: &Permission) -> String {
-    match p {
-        Permission::Allowed => "allowed".into(),
-        Permission::Denied(why) => format!("DENIED ({why})"),
-        Permission::Unknown(why) => format!("unknown ({why})"),
-    }
-}
-
 fn scope_text(plan: &Plan) -> String {
     match &plan.scope {
         Scope::WholeSet => format!("whole set, {} replicas", plan.replicas),
@@ -378,14 +317,7 @@ fn print_plan(
         Policy::ReCreate(why) => format!("RE-CREATE: {why}"),
         Policy::Refused(why) => format!("REFUSED: {why}"),
     };
-    let rbac = match rbac {
-        None => not_asked.to_string(),
-        Some(a) => a
-            .iter()
-            .map(|(a, p)| format!("{}: {}", a.describe(), permission_text(p)))
-            .collect::<Vec<_>>()
-            .join("; "),
-    };
+    let rbac = doc::rbac_line(rbac, not_asked);
     crate::outln!("Bump {} (namespace {}, context {context})", plan.set, plan.namespace);
     crate::outln!("  container  {}: {} → {}", plan.container, plan.from_image, plan.to_image);
     crate::outln!("  scope      {}", scope_text(plan));

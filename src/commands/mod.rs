@@ -3,8 +3,10 @@
 pub mod bump;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod doc;
 pub mod print;
 pub mod reload;
+pub mod set;
 
 pub mod status;
 

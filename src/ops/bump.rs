@@ -358,19 +358,33 @@ pub async fn apply_switch(
         return Err(BumpError::ReadOnly);
     };
     let user = access::who_am_i(&ctx.client).await;
+    send_in_order(ctx, writer, &user, &plan.action, &plan.patches, tx).await.map(drop)
+}
+
+/// Send independent patches in order, each audited with its outcome; stops at the first refusal
+/// and says what landed and what was not sent. Returns the targets sent.
+pub(crate) async fn send_in_order(
+    ctx: &OpsContext,
+    writer: &Writer,
+    user: &str,
+    action: &str,
+    patches: &[ObjectPatch],
+    tx: &mpsc::Sender<BumpEvent>,
+) -> Result<Vec<String>, BumpError> {
     let mut sent = Vec::new();
-    for (i, patch) in plan.patches.iter().enumerate() {
+    for (i, patch) in patches.iter().enumerate() {
         let _ = tx
             .send(BumpEvent::Sending { target: patch.target(), summary: patch.summary.clone() })
             .await;
         let result = send_patch(writer, &ctx.namespace, patch).await;
         let outcome = match &result {
             Ok(()) => serde_json::json!("ok"),
+            Err(f) if f.conflict => serde_json::json!(format!("conflict: {}", f.detail)),
             Err(f) => serde_json::json!(f.detail),
         };
-        audit(ctx, &user, &plan.action, patch, outcome, tx).await;
+        audit(ctx, user, action, patch, outcome, tx).await;
         if let Err(e) = result {
-            let not_sent = plan.patches[i + 1..].iter().map(ObjectPatch::target).collect();
+            let not_sent = patches[i + 1..].iter().map(ObjectPatch::target).collect();
             let (target, detail) = (patch.target(), e.detail);
             return Err(if e.conflict {
                 BumpError::Conflict { target, detail, applied: sent, not_sent }
@@ -381,7 +395,7 @@ pub async fn apply_switch(
         sent.push(patch.target());
         let _ = tx.send(BumpEvent::Sent { target: patch.target() }).await;
     }
-    Ok(())
+    Ok(sent)
 }
 
 /// Where the plan made now differs from the confirmed one, as (object, what changed).

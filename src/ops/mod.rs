@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bump;
 pub mod bump_task;
 pub mod chain;
+pub mod gs_ops;
 pub mod reload;
 pub mod reload_defaults;
 pub mod reload_task;

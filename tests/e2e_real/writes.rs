@@ -187,6 +187,7 @@ async fn ops_bump_detects_a_concurrent_change_and_the_server_fails_its_test_op()
             container: "hot-update".into(),
             image: "registry.example/game/hot-update:v2.0".into(),
             scope: Scope::WholeSet,
+            canary_allocated: false,
         },
     };
     let plan = bump::plan(&admin, &ns, &step).await.expect("plan");

@@ -143,6 +143,7 @@ async fn canary_updates_exactly_the_chosen_pods_until_continue() {
             container: "sidecar".into(),
             image: new.clone(),
             scope: Scope::Canary(2),
+            canary_allocated: false,
         },
     };
     let plan = bump::plan(&client, NS, &step).await.unwrap();
@@ -312,6 +313,7 @@ async fn a_change_between_plan_and_apply_is_a_conflict() {
             container: "sidecar".into(),
             image: with_tag(&old, "v2.0"),
             scope: Scope::WholeSet,
+            canary_allocated: false,
         },
     };
     let plan = bump::plan(&client, NS, &step).await.unwrap();
@@ -380,6 +382,7 @@ async fn read_only_bump_is_refused_and_sends_nothing() {
             container: "sidecar".into(),
             image: new.clone(),
             scope: Scope::WholeSet,
+            canary_allocated: false,
         },
     };
     let plan = bump::plan(&client, NS, &step).await.unwrap();
@@ -469,6 +472,7 @@ async fn pause_resume_and_rollback_of_a_canary() {
             container: "sidecar".into(),
             image: new.clone(),
             scope: Scope::Canary(1),
+            canary_allocated: false,
         },
     };
     let canary = bump::plan(&client, NS, &step).await.unwrap();
@@ -549,6 +553,7 @@ async fn rbac_denial_refuses_and_a_forbidden_write_is_audited() {
             container: "sidecar".into(),
             image: new.clone(),
             scope: Scope::WholeSet,
+            canary_allocated: false,
         },
     };
     let plan = bump::plan(&ctx.client, NS, &step).await.unwrap();

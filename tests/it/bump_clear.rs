@@ -48,6 +48,7 @@ async fn rollback_of_an_override_removes_it_and_the_pod_returns_in_place() {
             container: "sidecar".into(),
             image: new.clone(),
             scope: Scope::GameServers(vec!["gss-2048-1".into()]),
+            canary_allocated: false,
         },
     };
     let pinned = bump::plan(&client, NS, &step).await.unwrap();

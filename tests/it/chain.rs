@@ -37,6 +37,7 @@ async fn each_pod_is_reloaded_after_its_in_place_verdict() {
             container: "sidecar".into(),
             image: sidecar_v2(&client).await,
             scope: Scope::WholeSet,
+            canary_allocated: false,
         },
     };
     let plan = bump::plan(&client, NS, &step).await.unwrap();

@@ -200,6 +200,7 @@ async fn a_bump_and_a_reload_through_a_faulty_network_end_correct_and_audited() 
             container: "sidecar".into(),
             image: new.clone(),
             scope: Scope::WholeSet,
+            canary_allocated: false,
         },
     };
     let plan = bump::plan(&clean, NS, &step).await.unwrap();

@@ -11,6 +11,7 @@ mod demo_sim;
 mod faults;
 mod reload;
 mod reload_retry;
+mod set_ops;
 mod shutdown;
 mod support;
 mod tui_bump;

@@ -19,7 +19,12 @@ fn reply(s: &mut State, r: BumpReply) {
 
 fn plan(set: usize, image: &str, scope: Scope) -> Plan {
     let (sets, gss, pods) = fake::small_fleet();
-    let req = BumpRequest { container: "sidecar".into(), image: image.into(), scope };
+    let req = BumpRequest {
+        container: "sidecar".into(),
+        image: image.into(),
+        scope,
+        canary_allocated: false,
+    };
     bump_plan::plan_bump(&sets[set], &gss, &pods, &req).unwrap()
 }
 
@@ -128,11 +133,12 @@ fn pre_flight_re_create_is_loud_and_asks_for_the_name() {
 
 #[test]
 fn rollout_mid_way_with_mixed_verdicts() {
+    // A canary of 4 in the small fleet takes the idle servers 5, 4, 3, 0 (2 is Maintaining, 1 updating).
     let mut s = rollout_view(100, 24, 4);
     let events = [
         BumpEvent::Sent { target: "gameserverset/gss-2048".into() },
         BumpEvent::Verdict {
-            pod: "gss-2048-2".into(),
+            pod: "gss-2048-4".into(),
             verdict: Verdict::InPlace,
             detail: Some(unmoved((0, 1), "9c2e77aa")),
         },
@@ -142,7 +148,7 @@ fn rollout_mid_way_with_mixed_verdicts() {
             detail: Some(unmoved((0, 0), "a1f3c0de")),
         },
         BumpEvent::Verdict {
-            pod: "gss-2048-4".into(),
+            pod: "gss-2048-0".into(),
             verdict: Verdict::Failed(FailReason::ImagePull("ImagePullBackOff".into())),
             detail: Some(unmoved((0, 0), "")),
         },
@@ -162,7 +168,7 @@ fn rollout_mid_way_with_mixed_verdicts() {
             detail: None,
         },
         BumpEvent::PodEvent {
-            pod: "gss-2048-4".into(),
+            pod: "gss-2048-0".into(),
             reason: "Failed".into(),
             message: "Failed to pull image \"…/2048-sidecar:v3.0\": not found".into(),
         },

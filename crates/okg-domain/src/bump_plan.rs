@@ -33,6 +33,8 @@ pub struct BumpRequest {
     pub container: String,
     pub image: String,
     pub scope: Scope,
+    /// A canary may pick Allocated servers (players in a match) when too few others are left.
+    pub canary_allocated: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -337,8 +339,10 @@ pub fn predict_order(
 ) -> Vec<PodPlan> {
     let mut sorted: Vec<&UpdateCandidate> = pods.iter().collect();
     sorted.sort_by(|a, b| {
+        // On the update revision, as OpenKruise sorts: not a pod on `target` only through its
+        // GameServer's override (its revision is still the old one).
         let key = |p: &UpdateCandidate| update_order::OrderKey {
-            updated: p.image == target,
+            updated: p.image == target && p.overridden.is_none(),
             priority: p.update_priority,
             ordinal: p.ordinal,
         };
@@ -496,11 +500,23 @@ pub fn plan_bump(
             )
         }
         scope => {
-            plan_template(&view, index, &req.container, &from, &req.image, scope, PlanKind::Bump)
+            let allocated = req.canary_allocated;
+            plan_template(
+                &view,
+                index,
+                &req.container,
+                &from,
+                &req.image,
+                scope,
+                allocated,
+                PlanKind::Bump,
+            )
         }
     }
 }
 
+/// `request_allocated`: a canary may take Allocated servers (only read for `Scope::Canary`).
+#[allow(clippy::too_many_arguments)] // one private planner; a struct of these would be read once
 fn plan_template(
     view: &SetView,
     index: usize,
@@ -508,6 +524,7 @@ fn plan_template(
     from: &str,
     to: &str,
     scope: &Scope,
+    request_allocated: bool,
     kind: PlanKind,
 ) -> Result<Plan, PlanError> {
     if from == to {
@@ -519,7 +536,10 @@ fn plan_template(
     let mut rollout = view.rollout();
     let replicas = rollout.replicas;
     let mut states = view.pod_states(container);
-    let already = states.iter().filter(|p| p.image == to).count() as i32;
+    // OpenKruise counts a pod as updated by its controller-revision-hash against the update
+    // revision, not by its image: a pod on `to` only through its GameServer's override is still
+    // on the old revision, and counting it would let the partition release one pod too many.
+    let already = states.iter().filter(|p| p.image == to && p.overridden.is_none()).count() as i32;
     let mut patches = Vec::new();
     let mut warnings = Vec::new();
     let partition_after = match scope {
@@ -537,19 +557,15 @@ fn plan_template(
             if let Some(why) = why {
                 return Err(PlanError::BadCanary { n, replicas, why });
             }
-            // The canary is the first N that OpenKruise would pick anyway; raising their priority
-            // above everyone pins that choice while the rest wait on the partition.
+            // The canary is chosen in OpenKruise's order, idle servers first (`picks`); raising
+            // their priority above everyone pins that choice while the rest wait on the partition.
             let order = predict_order(
                 &states,
                 to,
                 RolloutParams { partition: 0, paused: false, ..rollout },
             );
-            let chosen: Vec<String> = order
-                .iter()
-                .filter(|p| matches!(p.action, PodAction::UpdateNow | PodAction::Waiting(_)))
-                .take(n as usize)
-                .map(|p| p.name.clone())
-                .collect();
+            let chosen = picks::canary(&order, &view.gameservers, n as usize, request_allocated)
+                .map_err(|why| PlanError::BadCanary { n, replicas, why })?;
             let left = priority_notes::unlabelled_outside(&states, &chosen, to);
             if !left.is_empty() {
                 return Err(PlanError::BadCanary {
@@ -620,6 +636,7 @@ fn plan_template(
         warnings.push(format!("{} is paused: no pod updates until it is resumed", view.name));
     }
     warnings.extend(priority_notes::priority_warnings(view));
+    warnings.extend(touched::busy_targets(&pods, &view.gameservers));
     for p in &pods {
         if let PodAction::Overridden(img) = &p.action {
             warnings.push(format!(
@@ -671,8 +688,10 @@ fn resets_warned(
 mod resets;
 pub use resets::GameServerResets;
 mod clear;
+mod picks;
 mod priority_notes;
 mod steps;
+mod touched;
 pub use clear::{OverrideChange, plan_clear_overrides};
 use steps::plan_overrides;
 pub use steps::*;

@@ -5,6 +5,7 @@ pub mod columns;
 pub mod fixtures;
 pub mod fleet;
 pub mod format;
+pub mod gs_ops;
 pub mod image;
 pub mod label_selector;
 pub mod names;

@@ -247,6 +247,7 @@ pub fn plan_rollback(
             &current,
             &previous.from_image,
             &Scope::WholeSet,
+            false,
             PlanKind::Rollback,
         ),
     }

@@ -73,7 +73,7 @@ fn fleet(priorities: &[i64]) -> (Vec<GameServer>, Vec<Pod>) {
 }
 
 fn req(scope: Scope) -> BumpRequest {
-    BumpRequest { container: "sidecar".into(), image: NEW.into(), scope }
+    BumpRequest { container: "sidecar".into(), image: NEW.into(), scope, canary_allocated: false }
 }
 
 /// Apply a plan's patch to the object as JSON, as the API server would.
@@ -236,6 +236,92 @@ fn canary_raises_priority_of_the_first_n_and_sets_partition() {
 }
 
 #[test]
+fn a_pod_on_the_new_image_only_through_its_override_is_not_already_updated_for_a_canary() {
+    let set = in_place();
+    let (mut g, mut p) = fleet(&[0; 6]);
+    g[5].spec.containers = Some(vec![crate::types::GameServerContainer {
+        name: "sidecar".into(),
+        image: Some(NEW.into()),
+        resources: None,
+    }]);
+    p[5] = pod(5, NEW, 0);
+    let plan = plan_bump(&set, &g, &p, &req(Scope::Canary(2))).unwrap();
+    // Still on the old revision: the partition holds 4 so that exactly the 2 raised pods update.
+    assert_eq!(plan.partition_after, 4);
+    let raised: Vec<&str> = plan
+        .patches
+        .iter()
+        .filter(|p| p.kind == ObjectKind::GameServer)
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(raised, ["gss-2048-4", "gss-2048-3"]);
+    // The prediction agrees: both raised pods are let through, the override pod is held back.
+    assert_eq!(plan.targets(), ["gss-2048-4", "gss-2048-3"]);
+    // A pod really on the new revision (no override) still counts.
+    let (g, mut p) = fleet(&[0; 6]);
+    p[5] = pod(5, NEW, 0);
+    assert_eq!(plan_bump(&set, &g, &p, &req(Scope::Canary(2))).unwrap().partition_after, 3);
+}
+
+#[test]
+fn the_plan_names_the_allocated_and_maintaining_servers_it_updates() {
+    let set = in_place();
+    let (mut g, p) = fleet(&[0; 6]);
+    g[1].spec.ops_state = Some("Allocated".into());
+    g[2].spec.ops_state = Some("Maintaining".into());
+    g[5].spec.ops_state = Some("Maintaining".into());
+    let whole = plan_bump(&set, &g, &p, &req(Scope::WholeSet)).unwrap();
+    let busy = |plan: &Plan| {
+        plan.warnings
+            .iter()
+            .filter(|w| w.starts_with("this step updates"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        busy(&whole),
+        [
+            "this step updates 1 Allocated (players in a match): gss-2048-1; 2 Maintaining: gss-2048-5, gss-2048-2"
+        ]
+    );
+    // A canary takes idle servers first, so it touches none of them.
+    let canary = plan_bump(&set, &g, &p, &req(Scope::Canary(2))).unwrap();
+    assert!(busy(&canary).is_empty(), "{:?}", canary.warnings);
+    let (g, p) = fleet(&[0; 6]);
+    assert!(busy(&plan_bump(&set, &g, &p, &req(Scope::WholeSet)).unwrap()).is_empty());
+}
+
+fn raised(plan: &Plan) -> Vec<&str> {
+    plan.patches
+        .iter()
+        .filter(|p| p.kind == ObjectKind::GameServer)
+        .map(|p| p.name.as_str())
+        .collect()
+}
+
+#[test]
+fn a_canary_takes_idle_servers_first_and_allocated_ones_only_when_allowed() {
+    let set = in_place();
+    // OpenKruise's order is 5, 4, 3, 2, 1, 0 (no priorities: the higher ordinal first).
+    let (mut g, p) = fleet(&[0; 6]);
+    g[5].spec.ops_state = Some("Allocated".into());
+    g[4].spec.ops_state = Some("Maintaining".into());
+    g[3].status.as_mut().unwrap().current_state = Some("NotReady".into());
+    g[1].spec.ops_state = Some("Allocated".into());
+    g[0].spec.ops_state = Some("Allocated".into());
+    // Idle: 2 only. Then not Allocated: 4 (Maintaining), 3 (NotReady). Allocated: 5, 1, 0.
+    let plan = plan_bump(&set, &g, &p, &req(Scope::Canary(3))).unwrap();
+    assert_eq!(raised(&plan), ["gss-2048-2", "gss-2048-4", "gss-2048-3"]);
+    let err = plan_bump(&set, &g, &p, &req(Scope::Canary(4))).unwrap_err();
+    assert!(err.to_string().contains("--canary-allocated"), "{err}");
+    assert!(err.to_string().contains("3 Allocated"), "{err}");
+    let allowed = BumpRequest { canary_allocated: true, ..req(Scope::Canary(4)) };
+    let plan = plan_bump(&set, &g, &p, &allowed).unwrap();
+    assert_eq!(raised(&plan), ["gss-2048-2", "gss-2048-4", "gss-2048-3", "gss-2048-5"]);
+    assert_eq!(plan.partition_after, 2);
+}
+
+#[test]
 fn canary_on_a_set_without_priorities_adds_them_and_creates_rolling_update() {
     let set = gss(None, json!({}));
     let g: Vec<GameServer> = (0..6).map(|i| gs(i, None)).collect();
@@ -296,6 +382,7 @@ fn validation_errors_say_what_is_wrong() {
                 container: container.into(),
                 image: image.into(),
                 scope: Scope::WholeSet,
+                canary_allocated: false,
             },
         )
         .unwrap_err()

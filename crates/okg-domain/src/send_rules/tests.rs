@@ -9,6 +9,7 @@ fn plan() -> Plan {
         container: "sidecar".into(),
         image: "registry.example.com/games/2048-sidecar:v3.0".into(),
         scope: Scope::WholeSet,
+        canary_allocated: false,
     };
     plan_bump(&sets[0], &gss, &pods, &req).unwrap()
 }

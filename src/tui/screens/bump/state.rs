@@ -235,6 +235,7 @@ impl BumpDialog {
                 container: self.container_name().to_string(),
                 image: self.image_text(),
                 scope: self.scope_value(),
+                canary_allocated: false,
             },
         }
     }

@@ -47,7 +47,12 @@ fn reply(s: &mut State, r: BumpReply) -> Vec<Cmd> {
 /// A real plan of the fake fleet.
 fn plan(set: usize, image: &str, scope: Scope) -> Plan {
     let (sets, gss, pods) = fake::small_fleet();
-    let req = BumpRequest { container: "sidecar".into(), image: image.into(), scope };
+    let req = BumpRequest {
+        container: "sidecar".into(),
+        image: image.into(),
+        scope,
+        canary_allocated: false,
+    };
     bump_plan::plan_bump(&sets[set], &gss, &pods, &req).unwrap()
 }
 
@@ -131,6 +136,7 @@ fn enter_plans_then_confirm_applies_and_nothing_is_sent_before() {
             container: "sidecar".into(),
             image: V3.into(),
             scope: Scope::WholeSet,
+            canary_allocated: false,
         },
     };
     let set: SetKey = ("default".into(), "gss-2048".into());
