@@ -58,6 +58,8 @@ pub enum Command {
     Bump(BumpArgs),
     /// Run a reload (exec or HTTP) in many pods with bounded parallelism.
     Reload(ReloadArgs),
+    /// Print container logs of pods or GameServers; with --follow, several merged.
+    Logs(crate::commands::logs::LogsArgs),
     /// Serve the demo cluster until Ctrl-C.
     #[cfg(feature = "demo")]
     Demo(DemoArgs),

@@ -30,6 +30,7 @@ fn main() -> ExitCode {
             Some(Command::Status(args)) => commands::status::run(&cli.global, args).await,
             Some(Command::Bump(args)) => commands::bump::run(&cli.global, args).await,
             Some(Command::Reload(args)) => commands::reload::run(&cli.global, args).await,
+            Some(Command::Logs(args)) => commands::logs::run(&cli.global, args).await,
             None => tui::run(&cli.global).await,
         }
     });

@@ -3,6 +3,7 @@
 pub mod bump;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod logs;
 pub mod print;
 pub mod reload;
 

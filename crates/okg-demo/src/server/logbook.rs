@@ -207,11 +207,17 @@ pub fn instance(pod: &Value, container: &str, previous: bool) -> Result<Instance
     } else {
         return Err(waiting(Some(s)));
     };
-    let Some(id) = s.get("containerID").and_then(Value::as_str) else {
-        return Err(waiting(Some(s)));
+    // A running container always has an ID from a real kubelet; objects written by hand (test
+    // fixtures) may lack it, and still have a log per restart.
+    let id = match s.get("containerID").and_then(Value::as_str) {
+        Some(id) => id.to_string(),
+        None => {
+            let restarts = s.get("restartCount").and_then(Value::as_i64).unwrap_or(0);
+            format!("{}/{container}/{restarts}", base.pod)
+        }
     };
     Ok(Instance {
-        id: id.to_string(),
+        id,
         tag: spec
             .and_then(|c| c.get("image"))
             .and_then(Value::as_str)
@@ -264,8 +270,14 @@ fn period(role: Role) -> i64 {
     }
 }
 
+/// Where the periodic lines start: off the second the container started by a per-instance
+/// amount, so that pods started together do not all write in the same millisecond.
+fn phase(inst: &Instance) -> i64 {
+    inst.started_ms + (mix(&inst.id, -1) % period(inst.role) as u64) as i64
+}
+
 fn periodic(inst: &Instance, k: i64) -> Line {
-    let at_ms = inst.started_ms + k * period(inst.role);
+    let at_ms = phase(inst) + k * period(inst.role);
     let r = mix(&inst.id, k);
     let text = match inst.role {
         Role::Sidecar => match &inst.tag {
@@ -286,8 +298,9 @@ pub fn background(inst: &Instance, from_ms: i64, to_ms: i64) -> Vec<Line> {
     let mut out: Vec<Line> =
         startup(inst).into_iter().filter(|l| l.at_ms > from_ms && l.at_ms <= to_ms).collect();
     let p = period(inst.role);
-    let last = (to_ms - inst.started_ms).div_euclid(p);
-    let first = (from_ms.saturating_sub(inst.started_ms).div_euclid(p) + 1).max(1);
+    let base = phase(inst);
+    let last = (to_ms - base).div_euclid(p);
+    let first = (from_ms.saturating_sub(base).div_euclid(p) + 1).max(1);
     let first = first.max(last - CAP as i64 + 1);
     out.extend((first..=last).map(|k| periodic(inst, k)));
     out
@@ -363,21 +376,29 @@ mod tests {
     fn lines_begin_at_the_start_and_stop_at_the_end() {
         let app = instance(&pod(), "app", false).unwrap();
         let start = app.started_ms;
-        let lines = background(&app, i64::MIN, start + 11_000);
+        let lines = background(&app, i64::MIN, phase(&app) + 10_000);
         assert_eq!(lines[0].at_ms, start);
         assert_eq!(lines[0].text, "INFO app 1.2 starting");
         assert_eq!(lines[1].text, "INFO loaded scripts version v2");
-        // Startup (3) and two ticks at 5 s and 10 s.
+        // Startup (3) and two ticks, 5 s and 10 s after the phase.
         assert_eq!(lines.len(), 5);
         assert!(lines.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
         // An interval picks up exactly what is new in it: no repeat, no gap.
-        let later = background(&app, start + 11_000, start + 21_000);
+        let phase = phase(&app) - start;
+        assert!((0..GAME_EVERY_MS).contains(&phase));
+        assert_eq!(lines[3].at_ms, start + phase + 5_000);
+        let (a, b) = (start + phase + 11_000, start + phase + 21_000);
+        let later = background(&app, a, b);
         assert_eq!(
             later.iter().map(|l| l.at_ms).collect::<Vec<_>>(),
-            [start + 15_000, start + 20_000]
+            [start + phase + 15_000, start + phase + 20_000]
         );
+        // Split anywhere, two intervals give what one does.
+        let mut split = background(&app, a, a + 4_321);
+        split.extend(background(&app, a + 4_321, b));
+        assert_eq!(split, later);
         // Rereading gives the same lines.
-        assert_eq!(background(&app, i64::MIN, start + 11_000), lines);
+        assert_eq!(background(&app, i64::MIN, start + phase + 10_000), lines);
         let prev = instance(&pod(), "sidecar", true).unwrap();
         let end = prev.ended_ms.unwrap();
         let all = background(&prev, i64::MIN, end + 3_600_000);
