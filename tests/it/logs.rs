@@ -130,6 +130,36 @@ async fn the_demo_serves_pod_logs_as_the_kubelet_does() {
     demo.shutdown().await;
 }
 
+/// After a restart the log starts afresh with the new container, and `previous` serves the old
+/// one, with what was written to it (the reload) and nothing after it stopped.
+#[tokio::test]
+async fn previous_serves_the_container_before_the_last_restart() {
+    let demo = bare_fleet(1, 1).await;
+    let pods: Api<Pod> = Api::namespaced(demo.client().unwrap(), NS);
+    reload_over_http(&demo, "gss-2048-0").await;
+    let now = jiff::Timestamp::now();
+    let stopped = (now - jiff::SignedDuration::from_secs(60)).strftime("%Y-%m-%dT%H:%M:%SZ");
+    let started = (now - jiff::SignedDuration::from_secs(58)).strftime("%Y-%m-%dT%H:%M:%SZ");
+    let pod = pods.get("gss-2048-0").await.unwrap();
+    let mut statuses = serde_json::to_value(&pod.status.unwrap().container_statuses).unwrap();
+    // The fixture's containers have no ID: the demo names the first run `POD/CONTAINER/0`.
+    statuses[0]["containerID"] = json!("containerd://new");
+    statuses[0]["restartCount"] = json!(1);
+    statuses[0]["state"] = json!({"running": {"startedAt": started.to_string()}});
+    statuses[0]["lastState"] = json!({"terminated": {"containerID": "gss-2048-0/app-2048/0",
+        "exitCode": 0, "reason": "Completed", "finishedAt": stopped.to_string()}});
+    let patch = json!({"status": {"containerStatuses": statuses}});
+    pods.patch_status("gss-2048-0", &PatchParams::default(), &Patch::Merge(&patch)).await.unwrap();
+    let app = LogParams { container: Some("app-2048".into()), ..Default::default() };
+    let current = pods.logs("gss-2048-0", &app).await.unwrap();
+    assert!(current.starts_with("INFO app-2048 v1.0 starting\n"), "{current}");
+    assert!(!current.contains("INFO reload:"), "{current}");
+    let old = pods.logs("gss-2048-0", &LogParams { previous: true, ..app }).await.unwrap();
+    let last = old.lines().last().unwrap();
+    assert_eq!(last, "INFO reload: loaded scripts version v1", "{old}");
+    demo.shutdown().await;
+}
+
 #[tokio::test]
 async fn okg_logs_prints_selected_pods_prefixed_and_safe_in_read_only_mode() {
     let demo = bare_fleet(3, 1).await;
