@@ -251,3 +251,37 @@ async fn okg_logs_follow_merges_pods_as_lines_arrive() {
     let _ = child.kill().await;
     demo.shutdown().await;
 }
+
+/// The logs screen's drawing: two pods merged, one silent, a search, and a pod line carrying an
+/// escape sequence that must not reach the terminal.
+fn logs_screen(width: u16, height: u16) -> String {
+    use okg_console::tui::screens::logs::{state, view};
+    use okg_console::tui::view::{text, theme::Theme};
+    let streams = [
+        ("gss-2048-0".to_string(), "app-2048".to_string()),
+        ("gss-2048-1".into(), "app-2048".into()),
+    ];
+    let mut l = state::Logs::new(&streams, state::Pick::Main, false);
+    let now = 1_000_000;
+    for i in 0..30 {
+        l.push(0, now - 9_000 + i * 300, format!("INFO tick: {i} players online, 3 rooms"));
+    }
+    l.push(0, now - 100, "INFO reload: loaded scripts version v2".into());
+    l.push(1, now - 60_000, "ERROR reload failed: bad \x1b]0;owned\x07 title".into());
+    l.search = Some("reload".into());
+    let theme = Theme::builtin("dark");
+    let mut term =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    term.draw(|f| view::draw(&l, &theme, now, f.area(), f.buffer_mut())).unwrap();
+    text::plain(term.backend().buffer())
+}
+
+#[test]
+fn logs_screen_snapshots() {
+    for (w, h) in [(120, 40), (80, 24)] {
+        let s = logs_screen(w, h);
+        assert!(!s.contains('\x1b') && !s.contains('\x07'), "{s}");
+        assert!(s.contains("gss-2048-1 SILENT"), "{s}");
+        insta::assert_snapshot!(format!("logs_screen_{w}x{h}"), s);
+    }
+}
