@@ -60,6 +60,8 @@ pub enum Command {
     Reload(ReloadArgs),
     /// Set opsState, a priority or networkDisabled on chosen GameServers (like `kubectl set`).
     Set(crate::commands::set::SetArgs),
+    /// Print container logs of pods or GameServers; with --follow, several merged.
+    Logs(crate::commands::logs::LogsArgs),
     /// Serve the demo cluster until Ctrl-C.
     #[cfg(feature = "demo")]
     Demo(DemoArgs),

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
             Some(Command::Bump(args)) => commands::bump::run(&cli.global, args).await,
             Some(Command::Reload(args)) => commands::reload::run(&cli.global, args).await,
             Some(Command::Set(args)) => commands::set::run(&cli.global, args).await,
+            Some(Command::Logs(args)) => commands::logs::run(&cli.global, args).await,
             None => tui::run(&cli.global).await,
         }
     });

@@ -5,5 +5,6 @@ pub mod access;
 pub mod client;
 pub mod connect;
 pub mod exec;
+pub mod logs;
 pub mod watch;
 pub mod writer;

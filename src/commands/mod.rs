@@ -4,10 +4,10 @@ pub mod bump;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod doc;
+pub mod logs;
 pub mod print;
 pub mod reload;
 pub mod set;
-
 pub mod status;
 
 /// Exit codes shared by the commands and the console (see docs/connecting.md for 5 and 6).

@@ -9,6 +9,7 @@ mod connecting;
 mod demo_api;
 mod demo_sim;
 mod faults;
+mod logs;
 mod reload;
 mod reload_retry;
 mod set_ops;

@@ -2,5 +2,6 @@
 pub mod bump;
 pub mod detail;
 pub mod help;
+pub mod logs;
 pub mod reload;
 pub mod rollout;

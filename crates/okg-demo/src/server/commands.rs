@@ -73,7 +73,7 @@ fn exit(code: i32) -> Outcome {
 }
 
 /// Whether `s` contains "reload" as a word (so `/scripts/reload.sh` does, `reloaded` does not).
-fn mentions_reload(s: &str) -> bool {
+pub fn mentions_reload(s: &str) -> bool {
     let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
     s.match_indices("reload").any(|(i, _)| {
         let before = s[..i].chars().next_back().is_none_or(|c| !is_word(c));

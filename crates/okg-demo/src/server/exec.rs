@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::ReloadGuard;
 use super::commands::{self, PodFacts};
+use super::logbook::{self, Logbook};
 use super::query::Query;
 use crate::DemoStats;
 use crate::store::{ApiError, Resource, Store};
@@ -22,8 +23,10 @@ const PROTOCOLS: [&str; 2] = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 
 /// Check the pod and the request, then upgrade. Errors are answered before the upgrade, as the
 /// API server does.
+#[allow(clippy::too_many_arguments)]
 pub async fn exec(
     store: &Store,
+    book: &Logbook,
     stats: Arc<DemoStats>,
     latency: Duration,
     ns: &str,
@@ -62,13 +65,27 @@ pub async fn exec(
     })?;
     let facts = PodFacts::of(&pod.value);
     let (want_out, want_err) = (q.get("stdout") != Some("false"), q.get("stderr") != Some("false"));
+    // A reload writes to the log of the container it ran in, once it has run.
+    let note = argv
+        .iter()
+        .any(|a| commands::mentions_reload(a))
+        .then(|| logbook::instance(&pod.value, &container, false).ok())
+        .flatten()
+        .map(|inst| {
+            let line = logbook::reload_line(&commands::reload(&facts), &facts.sidecar_tag);
+            (book.clone(), inst.id, line)
+        });
     let guard = ReloadGuard::start(stats);
     Ok(upgrade.protocols(PROTOCOLS).on_upgrade(move |socket| async move {
-        run_session(socket, argv, facts, latency, want_out, want_err, guard).await;
+        run_session(socket, argv, facts, latency, want_out, want_err, guard, note).await;
     }))
 }
 
-fn choose_container(pod: &Value, pod_name: &str, asked: Option<&str>) -> Result<String, ApiError> {
+pub(super) fn choose_container(
+    pod: &Value,
+    pod_name: &str,
+    asked: Option<&str>,
+) -> Result<String, ApiError> {
     let names: Vec<&str> = pod
         .pointer("/spec/containers")
         .and_then(Value::as_array)
@@ -94,6 +111,7 @@ fn frame(channel: u8, data: &[u8]) -> Message {
     Message::Binary(Bytes::from(v))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn run_session(
     mut socket: WebSocket,
     argv: Vec<String>,
@@ -105,8 +123,12 @@ async fn run_session(
     // handshake, so a client that starts its next exec on receiving the status is not counted
     // twice (reloads_peak must not exceed the client's parallelism).
     guard: ReloadGuard,
+    note: Option<(Logbook, String, String)>,
 ) {
     tokio::time::sleep(latency).await;
+    if let Some((book, id, line)) = note {
+        book.record(&id, line);
+    }
     let outcome = commands::run(&argv, &pod);
     if !outcome.sleep.is_zero() {
         // Keep reading while sleeping so a client that goes away ends the session early.

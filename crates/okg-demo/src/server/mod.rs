@@ -22,6 +22,8 @@ pub mod commands;
 mod discovery;
 mod exec;
 pub mod listen;
+pub mod logbook;
+mod logs;
 mod protobuf;
 mod proxy;
 mod query;
@@ -44,6 +46,7 @@ struct Ctx {
     stats: Arc<DemoStats>,
     options: DemoOptions,
     addr: String,
+    logbook: logbook::Logbook,
 }
 
 pub fn spawn(
@@ -54,7 +57,7 @@ pub fn spawn(
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
-    let ctx = Ctx { store, stats, options, addr };
+    let ctx = Ctx { store, stats, options, addr, logbook: logbook::Logbook::default() };
     let app = Router::new().fallback(handle).with_state(ctx);
     tokio::spawn(async move {
         let serve = listen::serve(listener, app);
@@ -168,6 +171,14 @@ fn attributes(route: &Route, method: &Method, q: &Query) -> Option<Attributes> {
                 name: name.clone().unwrap_or_default(),
             })
         }
+        Route::PodLog { namespace, name } => Some(Attributes {
+            verb: verb(true).into(),
+            resource: "pods".into(),
+            subresource: "log".into(),
+            namespace: namespace.clone(),
+            name: name.clone(),
+            ..Default::default()
+        }),
         Route::PodProxy { namespace, name, .. } => Some(Attributes {
             verb: verb(true).into(),
             resource: "pods".into(),
@@ -224,9 +235,13 @@ async fn dispatch(
         Route::AccessReview if method == Method::POST => access_review(who, &body),
         Route::SelfReview if method == Method::POST => Ok(self_review(who)),
         Route::Namespaces { name } if is_get => namespaces(ctx, name.as_deref()),
+        Route::PodLog { namespace, name } if is_get => {
+            logs::logs(&ctx.store, &ctx.logbook, &namespace, &name, &q).await
+        }
         Route::PodProxy { namespace, name, port, path } => {
             proxy::proxy(
                 &ctx.store,
+                &ctx.logbook,
                 ctx.stats.clone(),
                 latency,
                 &namespace,
@@ -246,7 +261,8 @@ async fn dispatch(
             if !(method == Method::GET || method == Method::POST) {
                 return Err(rest::method_not_allowed(&method));
             }
-            exec::exec(&ctx.store, ctx.stats.clone(), latency, &ns, &name, &q, parts).await
+            exec::exec(&ctx.store, &ctx.logbook, ctx.stats.clone(), latency, &ns, &name, &q, parts)
+                .await
         }
         Route::Object { resource, namespace, name: None, sub: None } => match method {
             Method::GET | Method::HEAD if q.flag("watch") => {

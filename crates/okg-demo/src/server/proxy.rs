@@ -8,6 +8,7 @@ use axum::response::Response;
 use serde_json::Value;
 
 use super::commands::{self, PodFacts};
+use super::logbook::{self, Logbook};
 use super::{ReloadGuard, respond};
 use crate::DemoStats;
 use crate::store::{ApiError, Resource, Store};
@@ -22,6 +23,7 @@ pub const RELOAD_STATUS_ANNOTATION: &str = "demo.okg-console.io/reload-status";
 #[allow(clippy::too_many_arguments)]
 pub async fn proxy(
     store: &Store,
+    book: &Logbook,
     stats: Arc<DemoStats>,
     latency: Duration,
     ns: &str,
@@ -61,7 +63,15 @@ pub async fn proxy(
     {
         return Ok(respond::text(status, format!("reload answered {status}\n")));
     }
-    Ok(match commands::reload(&PodFacts::of(&pod.value)) {
+    let facts = PodFacts::of(&pod.value);
+    let outcome = commands::reload(&facts);
+    // Port 3000 is the app's: its reload is written to the main container's log.
+    if let Some(inst) = logbook::main_container(&pod.value)
+        .and_then(|c| logbook::instance(&pod.value, &c, false).ok())
+    {
+        book.record(&inst.id, logbook::reload_line(&outcome, &facts.sidecar_tag));
+    }
+    Ok(match outcome {
         Ok(out) => respond::text(200, format!("{out}\n")),
         Err(err) => respond::text(500, format!("{err}\n")),
     })

@@ -25,6 +25,11 @@ pub enum Route {
         name: Option<String>,
         sub: Option<String>,
     },
+    /// `/api/v1/namespaces/{ns}/pods/{name}/log`
+    PodLog {
+        namespace: String,
+        name: String,
+    },
     /// `/api/v1/namespaces/{ns}/pods/{name}[:port]/proxy/{path}`
     PodProxy {
         namespace: String,
@@ -78,6 +83,9 @@ pub fn parse(path: &str) -> Route {
                     if path.ends_with('/') && !rest.is_empty() { "/" } else { "" }
                 ),
             }
+        }
+        ["api", "v1", "namespaces", ns, "pods", name, "log"] => {
+            Route::PodLog { namespace: ns.to_string(), name: name.to_string() }
         }
         ["api", "v1", rest @ ..] => object_route("", "v1", rest),
         ["apis", g, v, rest @ ..] => object_route(g, v, rest),
@@ -137,6 +145,14 @@ mod tests {
         assert!(matches!(parse("/api/v1/namespaces/default/secrets"), Route::Unknown { .. }));
         assert!(matches!(parse("/apis/apps/v1/deployments"), Route::Unknown { .. }));
         assert!(matches!(parse("/api/v1/namespaces/default/pods/a/b/c/d"), Route::Unknown { .. }));
+    }
+
+    #[test]
+    fn log_path() {
+        assert_eq!(
+            parse("/api/v1/namespaces/default/pods/gss-0/log"),
+            Route::PodLog { namespace: "default".into(), name: "gss-0".into() }
+        );
     }
 
     #[test]
