@@ -13,7 +13,7 @@
 # with the columns that matter, then the events with the object they are on) into
 # $SCEN_OUT/<name>.*, so the backends can be compared (docs/demo.md lists the differences).
 
-SCENARIOS_ALL=(inplace recreate badtag canary priorities override retag unready minready inplaceonly columns perf50)
+SCENARIOS_ALL=(inplace recreate badtag canary priorities override retag unready minready inplaceonly columns order perf50)
 
 k() { kubectl --kubeconfig "$KC" "$@"; }
 
@@ -28,7 +28,12 @@ fail() {
 # make_set NS NAME POLICY REPLICAS [EXTRA_ROLLING_UPDATE_YAML [EXTRA_POD_SPEC_YAML]]: a
 # GameServerSet with a game and a sidecar container (images registry.example/okg-e2e/{game,sidecar}:1.0).
 make_set() {
-    local ns=$1 name=$2 policy=$3 replicas=$4 extra=${5:-} pod_extra=${6:-}
+    local ns=$1 name=$2 policy=$3 replicas=$4 extra=${5:-} pod_extra=${6:-} strategy=""
+    # POLICY "-": no updateStrategy at all (so no rollingUpdate).
+    [[ "$policy" == - ]] || strategy="  updateStrategy:
+    rollingUpdate:
+      podUpdatePolicy: $policy
+$extra"
     k create namespace "$ns" >/dev/null 2>&1 || true
     # No kube-controller-manager on the real-sim backend makes the "default" ServiceAccount.
     k create serviceaccount default -n "$ns" >/dev/null 2>&1 || true
@@ -40,10 +45,7 @@ metadata:
   namespace: $ns
 spec:
   replicas: $replicas
-  updateStrategy:
-    rollingUpdate:
-      podUpdatePolicy: $policy
-$extra
+$strategy
   gameServerTemplate:
     spec:
       containers:
@@ -547,6 +549,35 @@ scenario_columns() {
     done
     row=$(k get gss "$set" -n "$ns" --no-headers | awk '{print $2, $3, $4}')
     [[ "$row" == "3 3 1" ]] || fail "DESIRED CURRENT UPDATED: $row, want 3 3 1" || return 1
+}
+
+# ---- (k) the update order of a set without rollingUpdate --------------------------------------
+# Without rollingUpdate OKG gives OpenKruise no priority strategy, so it updates from the highest
+# ordinal down whatever the priorities say (issue 11, item 10). gss-order-0 gets updatePriority
+# 10, which would put it first if the label were read. The console must predict 2, 1, 0, and the
+# pods must be re-created (the default podUpdatePolicy, ReCreate) in that order.
+scenario_order() {
+    local ns=okg-s-order set=gss-order out="$SCEN_OUT/order" rc=0 new=registry.example/okg-e2e/sidecar:1.1
+    make_set "$ns" "$set" - 3 || return 1
+    wait_ready "$ns" "$set" 3 || return 1
+    [[ -z "$(k get gss "$set" -n "$ns" -o jsonpath='{.spec.updateStrategy.rollingUpdate}')" ]] ||
+        fail "the set has a rollingUpdate: $(k get gss "$set" -n "$ns" -o jsonpath='{.spec.updateStrategy}')" || return 1
+    k patch gs "$set-0" -n "$ns" --type=merge -p '{"spec":{"updatePriority":10}}' >/dev/null || return 1
+    sleep 2
+    snapshot "$ns" "$set" "$out.before"
+    record_start "$ns" order
+    bump_json "$out.bump.json" "$set" -n "$ns" --container sidecar --image "$new" --allow-recreate --timeout 120s || rc=$?
+    wait_on "$ns" "$set" "$new" 3 90 || { record_stop "$ns" order; return 1; }
+    record_stop "$ns" order
+    local predicted remade
+    predicted=$(jq -r '[.plan.pods[].name] | join(" ")' "$out.bump.json")
+    # The order in which each pod first shows a UID other than its UID before the bump.
+    remade=$(awk 'NR == FNR { split($0, f, "\t"); uid[f[1]] = f[2]; next }
+        ($1 in uid) && $2 != uid[$1] && !seen[$1]++ { printf "%s%s", sep, $1; sep = " " }' \
+        "$out.before" "$SCEN_OUT/order.pods")
+    note "predicted [$predicted], re-created [$remade], exit $rc"
+    [[ "$predicted" == "$set-2 $set-1 $set-0" ]] || fail "the console predicted [$predicted], want $set-2 $set-1 $set-0" || return 1
+    [[ "$remade" == "$set-2 $set-1 $set-0" ]] || fail "pods re-created in the order [$remade], want $set-2 $set-1 $set-0" || return 1
 }
 
 # ---- perf: the time from bump to every verdict, 50 pods ---------------------------------------

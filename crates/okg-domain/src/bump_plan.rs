@@ -258,8 +258,9 @@ impl<'a> SetView<'a> {
             })
     }
 
-    /// The pods as the order prediction needs them.
-    fn pod_states(&self, container: &str) -> Vec<UpdateCandidate> {
+    /// The pods as the order prediction needs them, ranked as in a set that has (`ranked`) or
+    /// lacks `rollingUpdate` once the plan's patch is applied ([`update_order::set_rank`]).
+    fn pod_states(&self, container: &str, ranked: bool) -> Vec<UpdateCandidate> {
         self.pods
             .iter()
             .map(|p| {
@@ -271,7 +272,7 @@ impl<'a> SetView<'a> {
                     // alone. kruise-game copies the spec there, but a value the API server
                     // refuses as a label (`-10`) never arrives, and a pod it has not labelled
                     // yet updates before all others whatever its GameServer says.
-                    update_priority: update_order::pod_rank(p),
+                    update_priority: update_order::pod_rank(p, ranked),
                     image: pod_image(p, container).unwrap_or_default(),
                     overridden: gs.and_then(|g| override_image(g, container)),
                     available: is_pod_ready(p),
@@ -461,6 +462,12 @@ fn partition_ops(gss: &GameServerSet, target: i32) -> Vec<Value> {
     }
 }
 
+/// Whether the set has `rollingUpdate` once [`partition_ops`] for `target` is applied: they
+/// create it for any partition but 0, so a canary turns on the priority order it relies on.
+fn rolling_update_after(gss: &GameServerSet, target: i32) -> bool {
+    gss.rolling_update().is_some() || !partition_ops(gss, target).is_empty()
+}
+
 fn template_image_ops(index: usize, container: &str, from: &str, to: &str) -> Vec<Value> {
     let base = format!("/spec/gameServerTemplate/spec/containers/{index}");
     vec![
@@ -535,11 +542,20 @@ fn plan_template(
     }
     let mut rollout = view.rollout();
     let replicas = rollout.replicas;
-    let mut states = view.pod_states(container);
     // OpenKruise counts a pod as updated by its controller-revision-hash against the update
     // revision, not by its image: a pod on `to` only through its GameServer's override is still
     // on the old revision, and counting it would let the partition release one pod too many.
-    let already = states.iter().filter(|p| p.image == to && p.overridden.is_none()).count() as i32;
+    let already = view
+        .pod_states(container, false)
+        .iter()
+        .filter(|p| p.image == to && p.overridden.is_none())
+        .count() as i32;
+    let canary_partition = |n: i32| replicas - already - n;
+    let target = match scope {
+        Scope::Canary(n) => canary_partition(*n),
+        _ => 0,
+    };
+    let mut states = view.pod_states(container, rolling_update_after(view.gss, target));
     let mut patches = Vec::new();
     let mut warnings = Vec::new();
     let partition_after = match scope {
@@ -605,7 +621,7 @@ fn plan_template(
             for s in states.iter_mut().filter(|s| chosen.contains(&s.name)) {
                 s.update_priority = PriorityRank::Labelled(top);
             }
-            replicas - already - n
+            canary_partition(n)
         }
         _ => 0,
     };

@@ -71,14 +71,28 @@ pub fn rank_label(value: Option<&str>) -> PriorityRank {
     PriorityRank::Labelled(v[digits..].parse().unwrap_or(0))
 }
 
-/// How OpenKruise ranks this pod for updates: by its label, the only thing it reads.
-pub fn pod_rank(pod: &Pod) -> PriorityRank {
-    rank_label(
+/// How OpenKruise ranks a pod labelled `value` in a set that has (`ranked`) or lacks
+/// `spec.updateStrategy.rollingUpdate`.
+///
+/// OKG gives the Advanced StatefulSet its `unorderedUpdate.priorityStrategy` only inside
+/// `rollingUpdate` (kruise-game `GetNewAstsFromGss`). Without it OpenKruise's `sortPodsToUpdate`
+/// (kruise `pkg/controller/statefulset/stateful_update_utils.go`) walks the ordinals from the
+/// highest down and never reads the label: every pod ranks the same and the ordinal tie-break of
+/// [`compare`] is the whole order. (That path also skips "updated first", which changes nothing:
+/// without `rollingUpdate` there is no partition, and updated pods are passed over either way.)
+pub fn set_rank(value: Option<&str>, ranked: bool) -> PriorityRank {
+    if ranked { rank_label(value) } else { PriorityRank::Unlabelled }
+}
+
+/// [`set_rank`] of this pod's `game.kruise.io/gs-update-priority` label, the only thing read.
+pub fn pod_rank(pod: &Pod, ranked: bool) -> PriorityRank {
+    set_rank(
         pod.metadata
             .labels
             .as_ref()
             .and_then(|l| l.get(labels::GS_UPDATE_PRIORITY))
             .map(String::as_str),
+        ranked,
     )
 }
 
@@ -137,6 +151,18 @@ pub fn max_unavailable(value: Option<&IntOrString>, replicas: i32) -> i32 {
 mod tests {
     use super::*;
     use PriorityRank::{Labelled, Unlabelled};
+
+    #[test]
+    fn without_rolling_update_the_label_is_not_read() {
+        assert_eq!(set_rank(Some("10"), true), Labelled(10));
+        assert_eq!(set_rank(Some("10"), false), Unlabelled);
+        assert_eq!(set_rank(None, false), Unlabelled);
+        let mut pod = Pod::default();
+        pod.metadata.labels =
+            Some([(labels::GS_UPDATE_PRIORITY.to_string(), "-3".to_string())].into());
+        assert_eq!(pod_rank(&pod, true), Labelled(3));
+        assert_eq!(pod_rank(&pod, false), Unlabelled);
+    }
 
     #[test]
     fn updated_first_then_priority_then_higher_ordinal() {

@@ -242,7 +242,10 @@ fn current_holds(snapshot: &Snapshot, plan: &Plan) -> BTreeMap<String, Option<Wa
             let name = p.metadata.name.clone().unwrap_or_default();
             bump_plan::UpdateCandidate {
                 ordinal: names::ordinal(&plan.set, &name).map_or(-1, i64::from),
-                update_priority: bump_plan::update_order::pod_rank(p),
+                update_priority: bump_plan::update_order::pod_rank(
+                    p,
+                    gss.rolling_update().is_some(),
+                ),
                 image: p
                     .spec
                     .as_ref()

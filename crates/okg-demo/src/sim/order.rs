@@ -103,6 +103,26 @@ mod tests {
     }
 
     #[test]
+    fn without_rolling_update_labels_are_ignored_highest_ordinal_first() {
+        // As set.rs ranks them for a set without rollingUpdate: ordinal 0's 10 is not read.
+        let labels = [Some("10"), None, Some("5")];
+        let c: Vec<_> = (0..3u32)
+            .map(|o| Candidate {
+                priority: update_order::set_rank(labels[o as usize], false),
+                ..ready(o, 0)
+            })
+            .collect();
+        assert_eq!(to_start(&c, 0, 3, false), vec![2, 1, 0]);
+        let ranked: Vec<_> = (0..3u32)
+            .map(|o| Candidate {
+                priority: update_order::set_rank(labels[o as usize], true),
+                ..ready(o, 0)
+            })
+            .collect();
+        assert_eq!(to_start(&ranked, 0, 3, false), vec![1, 0, 2]);
+    }
+
+    #[test]
     fn in_flight_pod_uses_the_budget() {
         let mut c: Vec<_> = (0..6).map(|o| ready(o, 0)).collect();
         c[5].in_flight = true;

@@ -248,7 +248,10 @@ pub(super) fn plan_set(
         let mut cand = order::Candidate {
             ordinal: ord,
             updated,
-            priority: order::update_order::rank_label(pods::label(pod, labels::GS_UPDATE_PRIORITY)),
+            priority: order::update_order::set_rank(
+                pods::label(pod, labels::GS_UPDATE_PRIORITY),
+                set.rolling_update().is_some(),
+            ),
             available: !stale && !updating && warmed_up,
             in_flight: stale || updating,
         };

@@ -24,7 +24,7 @@ pub(super) fn plan_overrides(
             known: view.gameservers.keys().cloned().collect(),
         });
     }
-    let states = view.pod_states(container);
+    let states = view.pod_states(container, view.gss.rolling_update().is_some());
     let mut patches = Vec::new();
     let mut pod_patches = Vec::new();
     let mut warnings = Vec::new();
@@ -177,7 +177,7 @@ pub fn plan_continue(
     ];
     ops.extend(partition_ops(gss, after));
     rollout.partition = after;
-    let states = view.pod_states(container);
+    let states = view.pod_states(container, rolling_update_after(gss, after));
     let pods = predict_order(&states, &image, rollout);
     let policy = if view.is_on_delete() {
         Policy::Refused("the set's updateStrategy is OnDelete".into())

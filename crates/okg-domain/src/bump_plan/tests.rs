@@ -142,6 +142,40 @@ fn order_is_priority_desc_then_higher_ordinal_and_max_unavailable_limits_now() {
 }
 
 #[test]
+fn without_rolling_update_the_order_is_descending_ordinal() {
+    // OKG gives OpenKruise no priority strategy without rollingUpdate: the labels are not read.
+    let set = gss(None, json!({}));
+    assert!(set.rolling_update().is_none());
+    let (g, p) = fleet(&[0, 5, 0, 5, 1, 0]);
+    let plan = plan_bump(&set, &g, &p, &req(Scope::WholeSet)).unwrap();
+    let order: Vec<&str> = plan.pods.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        order,
+        ["gss-2048-5", "gss-2048-4", "gss-2048-3", "gss-2048-2", "gss-2048-1", "gss-2048-0"]
+    );
+    // The whole-set patch leaves the set without rollingUpdate, so that order is the real one.
+    let after = apply(&set, plan.patches.last().unwrap()).unwrap();
+    assert!(after["spec"]["updateStrategy"].get("rollingUpdate").is_none());
+}
+
+#[test]
+fn a_canary_ranks_by_the_set_its_own_patch_leaves() {
+    // The canary's partition creates rollingUpdate, and with it the priority order.
+    let set = gss(None, json!({}));
+    let (g, p) = fleet(&[0, 5, 0, 5, 1, 0]);
+    let plan = plan_bump(&set, &g, &p, &req(Scope::Canary(2))).unwrap();
+    let raised: Vec<&str> = plan.patches[..2].iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(raised, ["gss-2048-3", "gss-2048-1"]);
+    let order: Vec<&str> = plan.pods.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        order,
+        ["gss-2048-3", "gss-2048-1", "gss-2048-4", "gss-2048-5", "gss-2048-2", "gss-2048-0"]
+    );
+    let after = apply(&set, &plan.patches[2]).unwrap();
+    assert_eq!(after["spec"]["updateStrategy"]["rollingUpdate"]["partition"], 4);
+}
+
+#[test]
 fn unavailable_pods_use_the_max_unavailable_budget() {
     let set = in_place();
     // A pod already on the new image but not Ready (failed or mid-update) holds the only slot.
