@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 
 use crate::cli::{BumpArgs, GlobalArgs, OutputFormat};
 use crate::cluster::access::{Permission, denials};
-use crate::commands::exit;
+use crate::commands::{exit, preflight};
 use crate::session;
 use crate::signals::{Shutdown, Signal};
 
@@ -26,6 +26,14 @@ use okg_domain::rollout::Verdict;
 use okg_domain::send_rules::{self, Change, Consent, Facts, Refusal};
 
 pub async fn run(global: &GlobalArgs, args: BumpArgs) -> u8 {
+    let named = preflight::names("the GameServerSet", [&args.set])
+        .and_then(|()| preflight::names("--container", [&args.container]))
+        .and_then(|()| preflight::names("--image", &args.image))
+        .and_then(|()| preflight::names("a --gameservers name", &args.gameservers));
+    if let Err(e) = named {
+        crate::errln!("okg bump: {e}; nothing was sent");
+        return exit::USAGE;
+    }
     if let Some(n) = args.canary
         && n < 1
     {
@@ -45,21 +53,26 @@ pub async fn run(global: &GlobalArgs, args: BumpArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let json_out = args.output == OutputFormat::Json;
-    let mut doc = Doc::new(json_out);
+    let mut doc = Doc::new(args.output);
     let code = bump_command(global, &args, reload.as_ref(), &mut doc).await;
     doc.finish(code)
 }
 
-/// Collects the JSON document (for `-o json`) or prints as it goes (text).
+/// Collects the document (for `-o json|yaml`) or prints as it goes (text).
 struct Doc {
+    /// A document at the end: people's lines go to stderr.
     json: bool,
+    yaml: bool,
     value: serde_json::Map<String, Value>,
 }
 
 impl Doc {
-    fn new(json: bool) -> Self {
-        Self { json, value: serde_json::Map::new() }
+    fn new(format: OutputFormat) -> Self {
+        Self {
+            json: format != OutputFormat::Text,
+            yaml: format == OutputFormat::Yaml,
+            value: serde_json::Map::new(),
+        }
     }
     fn set(&mut self, key: &str, v: Value) {
         self.value.insert(key.to_string(), v);
@@ -80,12 +93,23 @@ impl Doc {
     fn finish(mut self, code: u8) -> u8 {
         if self.json {
             self.set("exitCode", json!(code));
-            let text = crate::commands::print::json_pretty(&Value::Object(self.value))
-                .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-            crate::outln!("{text}");
+            // The header first, then the rest in key order.
+            let mut doc = serde_json::Map::new();
+            doc.insert("apiVersion".into(), json!(crate::commands::API_VERSION));
+            doc.insert("kind".into(), json!("BumpReport"));
+            let header = Value::Object(doc);
+            crate::commands::print::document(&Header { header, rest: self.value }, self.yaml);
         }
         code
     }
+}
+
+#[derive(serde::Serialize)]
+struct Header {
+    #[serde(flatten)]
+    header: Value,
+    #[serde(flatten)]
+    rest: serde_json::Map<String, Value>,
 }
 
 async fn bump_command(
@@ -151,6 +175,13 @@ async fn bump_command(
                 return exit::FAILED;
             }
             Err(e) => {
+                // A set missing from a namespace that does not exist: the namespace is the typo.
+                if matches!(e, BumpError::NotFound { .. })
+                    && let Some(why) = preflight::missing_namespace(&ctx.client, &namespace).await
+                {
+                    doc.error("refused", format!("{why}; nothing was sent"));
+                    return exit::USAGE;
+                }
                 doc.error("refused", e.to_string());
                 return exit::REFUSED;
             }

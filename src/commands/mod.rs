@@ -3,10 +3,14 @@
 pub mod bump;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod preflight;
 pub mod print;
 pub mod reload;
 
 pub mod status;
+
+/// The `apiVersion` of every `-o json|yaml` document (docs/cli.md).
+pub const API_VERSION: &str = "okg-console/v1";
 
 /// Exit codes shared by the commands and the console (see docs/connecting.md for 5 and 6).
 pub mod exit {

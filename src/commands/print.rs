@@ -51,6 +51,20 @@ fn write_safe(w: &mut impl Write, text: &str, newline: bool) {
     let _ = w.flush();
 }
 
+/// A command's document on stdout, as JSON or YAML. JSON keeps every byte (escaped); YAML is
+/// for reading, so it goes through `safe_text` like any other line.
+pub fn document<T: Serialize>(value: &T, yaml: bool) {
+    let text = if yaml {
+        serde_saphyr::to_string(value).map_err(|e| e.to_string())
+    } else {
+        json_pretty(value).map_err(|e| e.to_string())
+    };
+    match text {
+        Ok(t) => crate::outln!("{}", t.trim_end()),
+        Err(e) => crate::errln!("okg: cannot encode the document: {e}"),
+    }
+}
+
 /// `serde_json::to_string_pretty`, with the characters a terminal acts on that JSON may carry
 /// raw (C1 controls, bidi controls, line separators) written as `\uXXXX` escapes.
 pub fn json_pretty<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
