@@ -71,6 +71,12 @@ pub enum Command {
     /// Run a reload (exec or HTTP) in many pods with bounded parallelism.
     #[command(after_help = EXAMPLES_RELOAD)]
     Reload(ReloadArgs),
+    /// Print a shell completion script.
+    #[command(after_help = EXAMPLES_COMPLETION)]
+    Completion { shell: CompletionShell },
+    /// Print the man page (roff) of okg or of one of its commands.
+    #[command(hide = true)]
+    Man { command: Option<String> },
     /// Serve the demo cluster until Ctrl-C.
     #[cfg(feature = "demo")]
     #[command(after_help = EXAMPLES_DEMO)]
@@ -110,6 +116,19 @@ Examples:
   okg reload gss-2048 --batch 2 --pause 10s --http 3000/reload
   okg reload -l game=2048 --yes -o json --exec /reload.sh
   okg reload gss-2048                   the set's default (annotation or config.toml)";
+
+const EXAMPLES_COMPLETION: &str = "\
+Examples:
+  okg completion bash > ~/.local/share/bash-completion/completions/okg
+  okg completion zsh > \"${fpath[1]}/_okg\"
+  okg completion fish > ~/.config/fish/completions/okg.fish";
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+}
 
 const EXAMPLES_DEMO: &str = "\
 Examples:

@@ -30,6 +30,8 @@ fn main() -> ExitCode {
             Some(Command::Status(args)) => commands::status::run(&cli.global, args).await,
             Some(Command::Bump(args)) => commands::bump::run(&cli.global, args).await,
             Some(Command::Reload(args)) => commands::reload::run(&cli.global, args).await,
+            Some(Command::Completion { shell }) => commands::completion::completion(shell),
+            Some(Command::Man { command }) => commands::completion::man(command.as_deref()),
             None => tui::run(&cli.global).await,
         }
     });

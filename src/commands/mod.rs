@@ -1,6 +1,7 @@
 //! The non-interactive front ends (`okg status | bump | reload | demo`) and the session set-up
 //! they share with the TUI.
 pub mod bump;
+pub mod completion;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod preflight;

@@ -39,6 +39,14 @@ pub fn out(text: &str, newline: bool) {
     write_safe(&mut std::io::stdout().lock(), text, newline);
 }
 
+/// Text okg generated itself from its own definitions (completion scripts, man pages): no
+/// cluster text in it, and shells need it byte for byte, so it skips `safe_text`.
+pub fn generated(bytes: &[u8]) {
+    let mut w = std::io::stdout().lock();
+    let _ = w.write_all(bytes);
+    let _ = w.flush();
+}
+
 pub fn err(text: &str, newline: bool) {
     write_safe(&mut std::io::stderr().lock(), text, newline);
 }
