@@ -31,10 +31,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, help_heading = GLOBAL, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
     /// The kubeconfig context to use (default: its current context).
-    #[arg(long, global = true, help_heading = GLOBAL)]
+    #[arg(long, global = true, help_heading = GLOBAL, env = "OKG_CONTEXT")]
     pub context: Option<String>,
     /// Namespace (default: the context's namespace, else "default").
-    #[arg(short = 'n', long, global = true, help_heading = GLOBAL)]
+    #[arg(short = 'n', long, global = true, help_heading = GLOBAL, env = "OKG_NAMESPACE")]
     pub namespace: Option<String>,
     /// How long to wait for the server: connecting and each one-shot request (10s, 1m; a bare
     /// number is seconds; 0 = no limit). Default: 5s to connect, 8s per request.
@@ -44,7 +44,7 @@ pub struct GlobalArgs {
     #[arg(short = 'A', long, global = true, help_heading = GLOBAL)]
     pub all_namespaces: bool,
     /// Monitoring mode: the console cannot send any mutating request.
-    #[arg(long, visible_alias = "readonly", global = true, help_heading = GLOBAL)]
+    #[arg(long, visible_alias = "readonly", global = true, help_heading = GLOBAL, env = "OKG_READ_ONLY")]
     pub read_only: bool,
     /// Colour theme: a name from themes/ or the user's config directory.
     #[arg(long, global = true, help_heading = GLOBAL, env = "OKG_THEME")]

@@ -230,3 +230,67 @@ async fn no_document_has_a_snake_case_key() {
         assert!(keys.is_empty(), "{args:?}: {keys:?}");
     }
 }
+
+/// `okg ARGS` on the demo with `$XDG_CONFIG_HOME/okg-console/config.toml` holding `config`, and
+/// `env` set.
+async fn with_config(
+    d: &support::Demo,
+    config: &str,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> support::Run {
+    let home = d.dir.path().join("config-home");
+    std::fs::create_dir_all(home.join("okg-console")).unwrap();
+    std::fs::write(home.join("okg-console/config.toml"), config).unwrap();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_okg"))
+        .arg("--kubeconfig")
+        .arg(&d.kubeconfig)
+        .arg("--audit-log")
+        .arg(&d.audit)
+        .args(args)
+        .env("XDG_STATE_HOME", d.dir.path())
+        .env("XDG_CONFIG_HOME", &home)
+        .env_remove("OKG_NAMESPACE")
+        .env_remove("OKG_READ_ONLY")
+        .env_remove("OKG_CONTEXT")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    support::Run::from(out)
+}
+
+/// flags > environment > config.toml's `[defaults]`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_config_file_gives_defaults_that_the_environment_and_flags_override() {
+    let d = support::demo().await;
+    let config = "[defaults]\nnamespace = \"nosuchns\"\nread-only = true\n";
+    let run = with_config(&d, config, &[], &["status"]).await;
+    assert_eq!(run.code, 1, "the file's namespace is used: {run:?}");
+    assert!(run.stderr.contains("namespace \"nosuchns\" does not exist"), "{run:?}");
+    let run =
+        with_config(&d, config, &[("OKG_NAMESPACE", "default")], &["status", "-o", "name"]).await;
+    assert_eq!((run.code, run.stdout.lines().count()), (0, 10), "the environment wins: {run:?}");
+    let run =
+        with_config(&d, config, &[("OKG_NAMESPACE", "nosuchns")], &["-n", "default", "status"])
+            .await;
+    assert_eq!(run.code, 0, "the flag wins: {run:?}");
+
+    let bump =
+        ["-n", "default", "bump", "gss-2048", "--container", "sidecar", "--image", "x:v9", "--yes"];
+    let run = with_config(&d, config, &[], &bump).await;
+    assert_eq!(run.code, 4, "read-only from the file: {run:?}");
+    assert!(run.stderr.contains("read-only"), "{run:?}");
+    assert_eq!(d.cluster.stats.client_mutations(), 0);
+    let run = with_config(&d, config, &[("OKG_READ_ONLY", "false")], &bump).await;
+    assert_eq!(run.code, 0, "OKG_READ_ONLY=false overrides the file: {run:?}");
+    assert!(d.cluster.stats.client_mutations() > 0);
+
+    let run = with_config(&d, "[defaults]\nnamspace = \"x\"\n", &[], &["status"]).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("config.toml is not valid") && run.stderr.contains("namspace"),
+        "{run:?}"
+    );
+}
