@@ -5,7 +5,14 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug, Clone)]
-#[command(name = "okg", version, about = "A terminal console for OpenKruiseGame game servers")]
+#[command(
+    name = "okg",
+    version,
+    about = "A terminal console for OpenKruiseGame game servers",
+    long_about = "A terminal console for OpenKruiseGame game servers. Without a command it opens the \
+                  console; the commands below do the same things from scripts.",
+    after_help = EXAMPLES_OKG
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -13,72 +20,149 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// The heading of the flags every command understands, so a subcommand's own flags come first.
+const GLOBAL: &str = "Global options";
+
 /// Flags every command understands: where the cluster is and how to behave.
 #[derive(Args, Debug, Clone, Default)]
 pub struct GlobalArgs {
     /// One kubeconfig file (default: every file in $KUBECONFIG, merged as kubectl does; then
     /// ~/.kube/config; then the pod's service account).
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, help_heading = GLOBAL, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
     /// The kubeconfig context to use (default: its current context).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL, env = "OKG_CONTEXT")]
     pub context: Option<String>,
     /// Namespace (default: the context's namespace, else "default").
-    #[arg(short = 'n', long, global = true)]
+    #[arg(short = 'n', long, global = true, help_heading = GLOBAL, env = "OKG_NAMESPACE")]
     pub namespace: Option<String>,
     /// How long to wait for the server: connecting and each one-shot request (10s, 1m; a bare
     /// number is seconds; 0 = no limit). Default: 5s to connect, 8s per request.
-    #[arg(long, global = true, value_name = "DURATION", value_parser = crate::cluster::client::parse_request_timeout)]
+    #[arg(long, global = true, help_heading = GLOBAL, value_name = "DURATION", value_parser = crate::cluster::client::parse_request_timeout)]
     pub request_timeout: Option<Duration>,
     /// Every namespace.
-    #[arg(short = 'A', long, global = true)]
+    #[arg(short = 'A', long, global = true, help_heading = GLOBAL)]
     pub all_namespaces: bool,
     /// Monitoring mode: the console cannot send any mutating request.
-    #[arg(long, visible_alias = "readonly", global = true)]
+    #[arg(long, visible_alias = "readonly", global = true, help_heading = GLOBAL, env = "OKG_READ_ONLY")]
     pub read_only: bool,
     /// Colour theme: a name from themes/ or the user's config directory.
-    #[arg(long, global = true, env = "OKG_THEME")]
+    #[arg(long, global = true, help_heading = GLOBAL, env = "OKG_THEME")]
     pub theme: Option<String>,
     /// Start the embedded demo cluster in-process and connect to it.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub demo: bool,
     /// Where logs go (default: $XDG_STATE_HOME/okg-console/okg.log).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub log_file: Option<PathBuf>,
     /// Where the audit log of mutations goes (default: $XDG_STATE_HOME/okg-console/audit.jsonl).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub audit_log: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug, Clone)]
 pub enum Command {
     /// Print GameServers joined with their pods, once.
+    #[command(after_help = EXAMPLES_STATUS)]
     Status(StatusArgs),
     /// Change one container's image for a set, a canary or chosen GameServers.
+    #[command(after_help = EXAMPLES_BUMP)]
     Bump(BumpArgs),
     /// Run a reload (exec or HTTP) in many pods with bounded parallelism.
+    #[command(after_help = EXAMPLES_RELOAD)]
     Reload(ReloadArgs),
     /// Set opsState, a priority or networkDisabled on chosen GameServers (like `kubectl set`).
     Set(crate::commands::set::SetArgs),
     /// Print container logs of pods or GameServers; with --follow, several merged.
     Logs(crate::commands::logs::LogsArgs),
+    /// Print a shell completion script.
+    #[command(after_help = EXAMPLES_COMPLETION)]
+    Completion { shell: CompletionShell },
+    /// Print the man page (roff) of okg or of one of its commands.
+    #[command(hide = true)]
+    Man { command: Option<String> },
     /// Serve the demo cluster until Ctrl-C.
     #[cfg(feature = "demo")]
+    #[command(after_help = EXAMPLES_DEMO)]
     Demo(DemoArgs),
 }
 
+const EXAMPLES_OKG: &str = "\
+Examples:
+  okg                                  the console, on kubectl's current context
+  okg --demo                           the console on a built-in demo cluster
+  okg --read-only -n games             monitoring only: nothing can be changed
+  okg status -o wide                   the fleet once, as a table
+  okg help bump                        a command's flags and examples
+
+Exit codes: 0 ok, 1 usage, 2 partly done, 3 failed, 4 refused, 5 unreachable, 6 auth failed
+(docs/cli.md).";
+
+const EXAMPLES_STATUS: &str = "\
+Examples:
+  okg status                           every set in the context's namespace
+  okg status gss-2048 -o wide          one set, with its pods' IP and node
+  okg status -A -l game=2048 -o json   every namespace, GameServers labelled game=2048
+  okg status -o name                   gameserver.game.kruise.io/NAME, one a line";
+
+const EXAMPLES_BUMP: &str = "\
+Examples:
+  okg bump gss-2048 --container sidecar --image reg.example.com/sidecar:v2 --wait
+  okg bump gss-2048 --container sidecar --image reg.example.com/sidecar:v2 --canary 1 --wait
+  okg bump gss-2048 --container sidecar --continue --wait
+  okg bump gss-2048 --container app --image reg.example.com/app:v2 --gameservers gss-2048-0
+  okg bump gss-2048 --container sidecar --image reg.example.com/sidecar:v2 --wait --yes \\
+      -o json --reload-exec nginx -s reload     (--reload-exec takes the words after it)";
+
+const EXAMPLES_RELOAD: &str = "\
+Examples:
+  okg reload gss-2048 --exec nginx -s reload            (--exec takes the words after it)
+  okg reload gss-2048 --batch 2 --pause 10s --http 3000/reload
+  okg reload -l game=2048 --yes -o json --exec /reload.sh
+  okg reload gss-2048                   the set's default (annotation or config.toml)";
+
+const EXAMPLES_COMPLETION: &str = "\
+Examples:
+  okg completion bash > ~/.local/share/bash-completion/completions/okg
+  okg completion zsh > \"${fpath[1]}/_okg\"
+  okg completion fish > ~/.config/fish/completions/okg.fish";
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+const EXAMPLES_DEMO: &str = "\
+Examples:
+  okg demo --write-kubeconfig /tmp/demo.kubeconfig
+  KUBECONFIG=/tmp/demo.kubeconfig okg status";
+
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum StatusFormat {
+    /// One header line per set, then its GameServers.
     #[default]
     Table,
+    /// The table with the pods' IP and node.
+    Wide,
+    /// The `Status` document (docs/cli.md), every byte kept, escaped.
     Json,
+    /// The same document as YAML.
+    Yaml,
+    /// One `gameserver.game.kruise.io/NAME` per line, as `kubectl get -o name`.
+    Name,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputFormat {
+    /// Progress and a summary for people.
     #[default]
     Text,
+    /// One document at the end (docs/cli.md); progress goes to stderr.
     Json,
+    /// The same document as YAML.
+    Yaml,
 }
 
 #[derive(Args, Debug, Clone)]

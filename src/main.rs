@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use okg_console::cli::{Cli, Command};
-use okg_console::{commands, logging, paths, tui};
+use okg_console::{commands, config, logging, paths, tui};
 
 fn main() -> ExitCode {
     // clap exits 2 on a usage error, which our commands use for "partly failed"; scripts must be
@@ -14,6 +14,19 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { commands::exit::USAGE } else { 0 });
         }
     };
+    // Flags, then the environment (clap), then the config file's defaults.
+    let mut cli = cli;
+    let generated = matches!(cli.command, Some(Command::Completion { .. } | Command::Man { .. }));
+    match if generated { Ok(Default::default()) } else { config::load_from(&config::path()) } {
+        Ok(defaults) => {
+            let env_read_only = std::env::var_os("OKG_READ_ONLY").is_some();
+            cli.global = config::apply(cli.global, defaults, env_read_only);
+        }
+        Err(e) => {
+            okg_console::errln!("okg: {e}");
+            return ExitCode::from(commands::exit::USAGE);
+        }
+    }
     let log_file = cli.global.log_file.clone().unwrap_or_else(paths::default_log_file);
     logging::init(&log_file);
     let runtime = match tokio::runtime::Runtime::new() {
@@ -32,6 +45,8 @@ fn main() -> ExitCode {
             Some(Command::Reload(args)) => commands::reload::run(&cli.global, args).await,
             Some(Command::Set(args)) => commands::set::run(&cli.global, args).await,
             Some(Command::Logs(args)) => commands::logs::run(&cli.global, args).await,
+            Some(Command::Completion { shell }) => commands::completion::completion(shell),
+            Some(Command::Man { command }) => commands::completion::man(command.as_deref()),
             None => tui::run(&cli.global).await,
         }
     });

@@ -130,7 +130,7 @@ pub async fn can_i(
             ),
             None => Permission::Unknown("the review came back without a status".into()),
         },
-        Err(e) => Permission::Unknown(super::client::error_chain(&e)),
+        Err(e) => Permission::Unknown(super::client::describe(&e)),
     }
 }
 
@@ -152,6 +152,6 @@ pub async fn who_am_i(client: &kube::Client) -> String {
             .and_then(|s| s.user_info)
             .and_then(|u| u.username)
             .unwrap_or_else(|| "unknown".into()),
-        Err(e) => format!("unknown ({})", super::client::error_chain(&e)),
+        Err(e) => format!("unknown ({})", super::client::describe(&e)),
     }
 }

@@ -303,7 +303,8 @@ pub fn describe(e: &kube::Error) -> String {
     }
 }
 
-/// An error and its causes on one line, for messages a person reads.
+/// An error and its causes on one line, for messages a person reads. For a `kube::Error` use
+/// [`describe`]: kube's Display of an API error appends a debug dump of the Status.
 pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut source = e.source();

@@ -11,10 +11,10 @@ use std::io::{BufRead, IsTerminal, Write};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use crate::cli::{BumpArgs, GlobalArgs, OutputFormat};
+use crate::cli::{BumpArgs, GlobalArgs};
 use crate::cluster::access::{Permission, denials};
 use crate::commands::doc::{self, Doc};
-use crate::commands::exit;
+use crate::commands::{exit, preflight};
 use crate::signals::{Shutdown, Signal};
 
 mod chain;
@@ -25,6 +25,14 @@ use okg_domain::rollout::Verdict;
 use okg_domain::send_rules::{self, Change, Consent, Facts, Refusal};
 
 pub async fn run(global: &GlobalArgs, args: BumpArgs) -> u8 {
+    let named = preflight::names("the GameServerSet", [&args.set])
+        .and_then(|()| preflight::names("--container", [&args.container]))
+        .and_then(|()| preflight::names("--image", &args.image))
+        .and_then(|()| preflight::names("a --gameservers name", &args.gameservers));
+    if let Err(e) = named {
+        crate::errln!("okg bump: {e}; nothing was sent");
+        return exit::USAGE;
+    }
     if let Some(n) = args.canary
         && n < 1
     {
@@ -44,8 +52,7 @@ pub async fn run(global: &GlobalArgs, args: BumpArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let json_out = args.output == OutputFormat::Json;
-    let mut doc = Doc::new("bump", json_out);
+    let mut doc = Doc::new("bump", "BumpReport", args.output);
     let code = bump_command(global, &args, reload.as_ref(), &mut doc).await;
     doc.finish(code)
 }
@@ -108,6 +115,13 @@ async fn bump_command(
                 return exit::FAILED;
             }
             Err(e) => {
+                // A set missing from a namespace that does not exist: the namespace is the typo.
+                if matches!(e, BumpError::NotFound { .. })
+                    && let Some(why) = preflight::missing_namespace(&ctx.client, &namespace).await
+                {
+                    doc.error("refused", format!("{why}; nothing was sent"));
+                    return exit::USAGE;
+                }
                 doc.error("refused", e.to_string());
                 return exit::REFUSED;
             }

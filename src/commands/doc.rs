@@ -1,9 +1,10 @@
-//! The output document a command builds: in `-o json` a JSON object printed once at the end
-//! (stdout holds only it, people's lines go to stderr); in text the lines print as they come.
-//! Shared by `okg bump` and `okg set` so both say refusals and exit codes the same way.
+//! The output document a command builds: in `-o json|yaml` one document printed at the end,
+//! `apiVersion` and `kind` first (stdout holds only it, people's lines go to stderr); in text the
+//! lines print as they come. Shared by `okg bump` and `okg set` so both say refusals and exit
+//! codes the same way.
 use serde_json::{Value, json};
 
-use crate::cli::GlobalArgs;
+use crate::cli::{GlobalArgs, OutputFormat};
 use crate::cluster::access::{ApiAction, Permission};
 use crate::ops::audit::AuditLog;
 use crate::ops::bump::OpsContext;
@@ -12,13 +13,32 @@ use crate::session::Session;
 pub struct Doc {
     /// The command's name, for "okg NAME: …" error lines.
     command: &'static str,
+    /// The document's `kind` (`BumpReport`, `SetReport`).
+    kind: &'static str,
+    /// A document at the end (JSON or YAML): people's lines go to stderr.
     pub json: bool,
+    yaml: bool,
     value: serde_json::Map<String, Value>,
 }
 
+#[derive(serde::Serialize)]
+struct Header<'a> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    #[serde(flatten)]
+    rest: &'a serde_json::Map<String, Value>,
+}
+
 impl Doc {
-    pub fn new(command: &'static str, json: bool) -> Self {
-        Self { command, json, value: serde_json::Map::new() }
+    pub fn new(command: &'static str, kind: &'static str, format: OutputFormat) -> Self {
+        Self {
+            command,
+            kind,
+            json: format != OutputFormat::Text,
+            yaml: format == OutputFormat::Yaml,
+            value: serde_json::Map::new(),
+        }
     }
     pub fn set(&mut self, key: &str, v: Value) {
         self.value.insert(key.to_string(), v);
@@ -43,13 +63,16 @@ impl Doc {
             crate::commands::exit::for_session(&e)
         })
     }
-    /// Print the JSON document (with the exit code in it) and return the code.
+    /// Print the document (with the exit code in it) and return the code.
     pub fn finish(mut self, code: u8) -> u8 {
         if self.json {
             self.set("exitCode", json!(code));
-            let text = crate::commands::print::json_pretty(&Value::Object(self.value))
-                .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-            crate::outln!("{text}");
+            let doc = Header {
+                api_version: crate::commands::API_VERSION,
+                kind: self.kind,
+                rest: &self.value,
+            };
+            crate::commands::print::document(&doc, self.yaml);
         }
         code
     }

@@ -1,14 +1,19 @@
 //! The non-interactive front ends (`okg status | bump | reload | demo`) and the session set-up
 //! they share with the TUI.
 pub mod bump;
+pub mod completion;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod doc;
 pub mod logs;
+pub mod preflight;
 pub mod print;
 pub mod reload;
 pub mod set;
 pub mod status;
+
+/// The `apiVersion` of every `-o json|yaml` document (docs/cli.md).
+pub const API_VERSION: &str = "okg-console/v1";
 
 /// Exit codes shared by the commands and the console (see docs/connecting.md for 5 and 6).
 pub mod exit {

@@ -39,6 +39,14 @@ pub fn out(text: &str, newline: bool) {
     write_safe(&mut std::io::stdout().lock(), text, newline);
 }
 
+/// Text okg generated itself from its own definitions (completion scripts, man pages): no
+/// cluster text in it, and shells need it byte for byte, so it skips `safe_text`.
+pub fn generated(bytes: &[u8]) {
+    let mut w = std::io::stdout().lock();
+    let _ = w.write_all(bytes);
+    let _ = w.flush();
+}
+
 pub fn err(text: &str, newline: bool) {
     write_safe(&mut std::io::stderr().lock(), text, newline);
 }
@@ -49,6 +57,20 @@ fn write_safe(w: &mut impl Write, text: &str, newline: bool) {
         let _ = w.write_all(b"\n");
     }
     let _ = w.flush();
+}
+
+/// A command's document on stdout, as JSON or YAML. JSON keeps every byte (escaped); YAML is
+/// for reading, so it goes through `safe_text` like any other line.
+pub fn document<T: Serialize>(value: &T, yaml: bool) {
+    let text = if yaml {
+        serde_saphyr::to_string(value).map_err(|e| e.to_string())
+    } else {
+        json_pretty(value).map_err(|e| e.to_string())
+    };
+    match text {
+        Ok(t) => crate::outln!("{}", t.trim_end()),
+        Err(e) => crate::errln!("okg: cannot encode the document: {e}"),
+    }
 }
 
 /// `serde_json::to_string_pretty`, with the characters a terminal acts on that JSON may carry

@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 
 use crate::cli::{GlobalArgs, OutputFormat, ReloadArgs};
 use crate::cluster::access::{self, ApiAction, Permission};
-use crate::commands::exit;
+use crate::commands::{exit, preflight};
 use crate::ops::audit::AuditLog;
 use crate::ops::reload::{self, AuditContext, KubeTransport, ReloadEvent, ReloadPlan};
 use crate::ops::reload_defaults::{self, ConfigError, SetsDefault};
@@ -94,6 +94,12 @@ fn usage(msg: impl Into<String>) -> Exit {
 async fn run_inner(global: &GlobalArgs, args: ReloadArgs) -> Result<u8, Exit> {
     // Everything that can be checked without the cluster is checked first.
     let selection = selection(&args).map_err(usage)?;
+    preflight::names("a GameServerSet name", &args.sets).map_err(usage)?;
+    preflight::names("a --gameservers name", &args.gameservers).map_err(usage)?;
+    preflight::names("--container", &args.container).map_err(usage)?;
+    if let Some(sel) = &args.selector {
+        preflight::selector(sel).map_err(usage)?;
+    }
     let flag_method = method_from_flags(&args).map_err(usage)?;
     let limits = limits(&args).map_err(usage)?;
     if global.all_namespaces {
@@ -125,7 +131,13 @@ async fn run_inner(global: &GlobalArgs, args: ReloadArgs) -> Result<u8, Exit> {
     let client = session.connection.client.clone();
     let namespace = session.connection.default_namespace.clone();
 
-    let (pods, sets) = find_pods(&client, &namespace, &selection).await?;
+    let found = find_pods(&client, &namespace, &selection).await;
+    if found.as_ref().map_or(true, |(pods, _)| pods.is_empty())
+        && let Some(why) = preflight::missing_namespace(&client, &namespace).await
+    {
+        return Err(usage(format!("{why}; nothing was sent")));
+    }
+    let (pods, sets) = found?;
     if pods.is_empty() {
         return Err(usage("no pods match: nothing to reload"));
     }
@@ -140,6 +152,18 @@ async fn run_inner(global: &GlobalArgs, args: ReloadArgs) -> Result<u8, Exit> {
         })
         .collect();
     reload_plan::order_targets(&mut targets);
+    // A container the pods lack would fail in every one of them: refuse before the first exec.
+    let mut by_container: BTreeMap<&str, Vec<&Pod>> = BTreeMap::new();
+    for (c, name) in targets.iter().filter_map(|t| Some((t.container.as_deref()?, &t.pod))) {
+        if let Some(pod) = pods.iter().find(|p| p.metadata.name.as_ref() == Some(name)) {
+            by_container.entry(c).or_default().push(pod);
+        }
+    }
+    for (c, pods) in &by_container {
+        if let Some(why) = preflight::unknown_container(pods, c) {
+            return Err(usage(format!("{why}. Nothing was sent (give --container NAME)")));
+        }
+    }
 
     let action = if method.is_exec() { ApiAction::ExecPods } else { ApiAction::ProxyPods };
     match access::can_i(&client, action, Some(&namespace)).await {
@@ -197,16 +221,32 @@ async fn run_inner(global: &GlobalArgs, args: ReloadArgs) -> Result<u8, Exit> {
     if let Some(e) = &report.audit_error {
         crate::errln!("okg reload: warning: {e}");
     }
-    if args.output == OutputFormat::Json {
-        match crate::commands::print::json_pretty(&report) {
-            Ok(s) => crate::outln!("{s}"),
-            Err(e) => crate::errln!("okg reload: cannot encode the report: {e}"),
-        }
+    if args.output != OutputFormat::Text {
+        crate::commands::print::document(
+            &Document::new(&report),
+            args.output == OutputFormat::Yaml,
+        );
     }
     if let Some(d) = session.demo {
         d.shutdown().await;
     }
     Ok(shutdown.exit_code(exit_code(&report.summary)))
+}
+
+/// `-o json|yaml`: the report under the versioned header every document has.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Document<'a> {
+    api_version: &'static str,
+    kind: &'static str,
+    #[serde(flatten)]
+    report: &'a reload::ReloadReport,
+}
+
+impl<'a> Document<'a> {
+    fn new(report: &'a reload::ReloadReport) -> Self {
+        Document { api_version: crate::commands::API_VERSION, kind: "ReloadReport", report }
+    }
 }
 
 pub fn exit_code(summary: &reload_plan::Summary) -> u8 {
@@ -223,8 +263,8 @@ async fn find_pods(
     let read_err = |what: String, e: kube::Error| match &e {
         kube::Error::Api(s) if s.code == 404 => usage(format!("{what} not found in {namespace}")),
         _ => Exit(
-            exit::FAILED,
-            format!("cannot read {what}: {}", crate::cluster::client::error_chain(&e)),
+            exit::for_api_error(&e),
+            format!("cannot read {what}: {}", crate::cluster::client::describe(&e)),
         ),
     };
     let pods = match selection {
@@ -469,7 +509,7 @@ async fn print_progress(
         if let (Some(raw), ReloadEvent::Output { pod, stream, line }) = (&mut raw, &event) {
             raw.write(pod, *stream, line);
         }
-        if format == OutputFormat::Json {
+        if format != OutputFormat::Text {
             continue;
         }
         if let Some(line) = render(&event, unicode) {

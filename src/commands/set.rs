@@ -72,7 +72,7 @@ impl SetWhat {
 
 pub async fn run(global: &GlobalArgs, args: SetArgs) -> u8 {
     let (field, a) = args.what.parts();
-    let mut doc = Doc::new("set", a.output == OutputFormat::Json);
+    let mut doc = Doc::new("set", "SetReport", a.output);
     let code = set_command(global, field, a, &mut doc).await;
     doc.finish(code)
 }

@@ -1,5 +1,5 @@
 //! `okg status`: the joined GameServer ⋈ Pod view, once (list, not watch), as a table or JSON.
-//! The JSON shape is documented in docs/status.md and kept stable (`apiVersion: okg-console/v1`).
+//! The JSON shape is documented in docs/status-json.md and kept stable (`apiVersion: okg-console/v1`).
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::cli::{GlobalArgs, StatusArgs, StatusFormat};
 use crate::cluster::client::{describe, within};
-use crate::commands::exit;
+use crate::commands::{exit, preflight};
 use crate::session;
 use okg_domain::columns;
 use okg_domain::fleet::{self, GroupHeader, Row};
@@ -15,6 +15,12 @@ use okg_domain::image;
 use okg_domain::types::{GameServer, GameServerSet, labels};
 
 pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
+    let checked = preflight::names("a GameServerSet name", &args.sets)
+        .and_then(|()| args.selector.as_deref().map_or(Ok(()), preflight::selector));
+    if let Err(e) = checked {
+        crate::errln!("okg status: {e}");
+        return exit::USAGE;
+    }
     let session = match session::open(global).await {
         Ok(s) => s,
         Err(e) => {
@@ -43,6 +49,14 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
             return exit::UNREACHABLE;
         }
     };
+    // An empty answer from a namespace that does not exist would look like an empty fleet.
+    if groups.is_empty()
+        && let Some(ns) = conn.namespace.as_deref()
+        && let Some(why) = preflight::missing_namespace(&conn.client, ns).await
+    {
+        crate::errln!("okg status: context \"{}\": {why}", conn.context);
+        return exit::USAGE;
+    }
     let groups: Vec<_> = groups
         .into_iter()
         .filter(|(h, rows)| {
@@ -54,10 +68,12 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
         args.sets.iter().filter(|s| !groups.iter().any(|(h, _)| &h.name == *s)).collect();
     let now = Timestamp::now();
     match args.output {
-        StatusFormat::Table => crate::out!("{}", table(&groups, now)),
-        StatusFormat::Json => {
+        StatusFormat::Table => crate::out!("{}", table(&groups, now, false)),
+        StatusFormat::Wide => crate::out!("{}", table(&groups, now, true)),
+        StatusFormat::Name => crate::out!("{}", names(&groups)),
+        StatusFormat::Json | StatusFormat::Yaml => {
             let doc = document(&conn.context, conn.namespace.as_deref(), &groups, now);
-            crate::outln!("{}", crate::commands::print::json_pretty(&doc).expect("serialisable"));
+            crate::commands::print::document(&doc, args.output == StatusFormat::Yaml);
         }
     }
     if let Some(demo) = session.demo {
@@ -103,9 +119,22 @@ pub async fn list(
     Ok(fleet::build(&sets.items, &gss.items, &pods.items))
 }
 
+/// `-o name`: the GameServers as kubectl names them.
+pub fn names(groups: &[(GroupHeader, Vec<Row>)]) -> String {
+    groups
+        .iter()
+        .flat_map(|(_, rows)| rows)
+        .map(|r| format!("gameserver.game.kruise.io/{}\n", r.key.name))
+        .collect()
+}
+
 /// The table: one header line per set, then its GameServers (`okg_domain::columns`, with the
-/// console's table).
-pub fn table(groups: &[(GroupHeader, Vec<Row>)], now: Timestamp) -> String {
+/// console's table). Without `wide`, the pod's IP and node are left out, as kubectl does.
+pub fn table(groups: &[(GroupHeader, Vec<Row>)], now: Timestamp, wide: bool) -> String {
+    let shown: Vec<columns::Column> = columns::ALL
+        .into_iter()
+        .filter(|c| wide || !matches!(c, columns::Column::Ip | columns::Column::Node))
+        .collect();
     let mut out = String::new();
     for (i, (h, rows)) in groups.iter().enumerate() {
         if i > 0 {
@@ -127,8 +156,8 @@ pub fn table(groups: &[(GroupHeader, Vec<Row>)], now: Timestamp) -> String {
             images.join(" ")
         ));
         let mut lines: Vec<Vec<String>> =
-            vec![columns::ALL.iter().map(|c| c.header().to_string()).collect()];
-        lines.extend(rows.iter().map(|r| columns::ALL.iter().map(|c| c.text(r, now)).collect()));
+            vec![shown.iter().map(|c| c.header().to_string()).collect()];
+        lines.extend(rows.iter().map(|r| shown.iter().map(|c| c.text(r, now)).collect()));
         let widths: Vec<usize> = (0..lines[0].len())
             .map(|c| lines.iter().map(|l| l[c].chars().count()).max().unwrap_or(0))
             .collect();
@@ -219,7 +248,7 @@ pub fn document(
     now: Timestamp,
 ) -> StatusDoc {
     StatusDoc {
-        api_version: "okg-console/v1",
+        api_version: crate::commands::API_VERSION,
         kind: "Status",
         generated_at: now.to_string(),
         context: context.into(),
@@ -285,7 +314,10 @@ mod tests {
     fn table_and_json_of_the_small_fleet() {
         let (s, g, p) = fake::small_fleet();
         let groups = fleet::build(&s, &g, &p);
-        let t = table(&groups, fake::now());
+        let t = table(&groups, fake::now(), false);
+        assert!(!t.contains("NODE"), "{t}");
+        assert!(table(&groups, fake::now(), true).contains("NODE"));
+        assert!(names(&groups).starts_with("gameserver.game.kruise.io/gss-2048-0\n"));
         assert!(t.contains("GSS default/gss-2048  desired 6"), "{t}");
         assert!(
             t.lines().any(|l| l.starts_with("gss-2048-1") && l.contains("sidecar=v2.0→")),

@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::cluster::access::{self, ApiAction, Permission};
-use crate::cluster::client::error_chain;
+use crate::cluster::client::describe;
 use crate::cluster::writer::Writer;
 use crate::ops::audit::{AuditLog, AuditRecord};
 use okg_domain::bump_plan::{
@@ -78,7 +78,7 @@ pub struct OpsContext {
 
 /// Progress of an operation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "event", rename_all = "camelCase")]
+#[serde(tag = "event", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum BumpEvent {
     /// A patch is about to be sent.
     Sending { target: String, summary: String },
@@ -158,7 +158,7 @@ pub async fn read_set(
 ) -> Result<Snapshot, BumpError> {
     let read_err = |what: &str, e: kube::Error| BumpError::Read {
         what: what.to_string(),
-        error: error_chain(&e),
+        error: describe(&e),
     };
     let gss = match Api::<GameServerSet>::namespaced(client.clone(), namespace).get(set).await {
         Ok(g) => g,
@@ -242,6 +242,7 @@ pub async fn preflight(
 
 /// What [`apply`] did: the plan as sent and every pod's baseline taken just before.
 #[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Applied {
     pub plan: Plan,
     pub baselines: Vec<Baseline>,
@@ -466,7 +467,7 @@ async fn send_patch(
         }
         kube::Error::Api(s) if s.code == 409 => format!("409 Conflict: {}", s.message),
         kube::Error::Api(s) if s.code == 403 => format!("forbidden: {}", s.message),
-        e => error_chain(e),
+        e => describe(e),
     };
     Err(WriteFailure { conflict, detail })
 }

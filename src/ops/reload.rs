@@ -88,6 +88,7 @@ impl ReloadTransport for KubeTransport {
 
 /// What to run and within which limits. Targets are given separately (`TargetFeed`).
 #[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ReloadPlan {
     pub method: ReloadMethod,
     pub limits: Limits,
@@ -114,7 +115,7 @@ pub fn target_channel(capacity: usize) -> (mpsc::Sender<ReloadTarget>, TargetFee
 
 /// Progress, in the order it happens. Pods are named by `pod` (unique within a run's namespace).
 #[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
+#[serde(tag = "event", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum ReloadEvent {
     /// A target joined the run (from the list, or later from the channel).
     Queued {
@@ -168,6 +169,7 @@ pub struct AuditContext {
 
 /// The outcome of a run: every target with its result, in the order they were queued.
 #[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ReloadReport {
     pub method: ReloadMethod,
     pub limits: Limits,
@@ -182,6 +184,7 @@ pub struct ReloadReport {
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TargetResult {
     #[serde(flatten)]
     pub target: ReloadTarget,

@@ -69,3 +69,64 @@ fn reload_without_flags_refuses_a_broken_config_file_naming_it() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("cannot read") && err.contains(&file.display().to_string()), "{err}");
 }
+
+/// `okg ARGS`: exit code and stdout.
+fn stdout_of(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_okg"))
+        .args(args)
+        .env("XDG_STATE_HOME", std::env::temp_dir().join("okg-cli-test-state"))
+        .output()
+        .expect("run okg");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn every_command_has_examples_and_the_global_flags_apart() {
+    for cmd in ["status", "bump", "reload", "demo", "completion"] {
+        let (code, help) = stdout_of(&[cmd, "--help"]);
+        assert_eq!(code, 0, "{cmd}: {help}");
+        assert!(help.contains("\nExamples:\n  okg "), "{cmd}: {help}");
+        let (own, global) =
+            help.split_once("\nGlobal options:\n").expect("a Global options heading");
+        assert!(!own.contains("--kubeconfig") && global.contains("--kubeconfig <FILE>"), "{help}");
+        let usage = help.lines().find(|l| l.starts_with("Usage:")).unwrap();
+        assert!(!usage.contains("KUBECONFIG"), "{usage}");
+    }
+    assert!(stdout_of(&["--help"]).1.contains("5 unreachable, 6 auth failed"));
+}
+
+#[test]
+fn completion_scripts_for_bash_zsh_and_fish() {
+    let cases =
+        [("bash", "complete -F _okg"), ("zsh", "#compdef okg"), ("fish", "complete -c okg")];
+    for (shell, marker) in cases {
+        let (code, script) = stdout_of(&["completion", shell]);
+        assert_eq!(code, 0, "{shell}");
+        assert!(script.contains(marker), "{shell}: {script}");
+        for word in ["status", "reload", "request-timeout", "reload-exec", "wide"] {
+            assert!(script.contains(word), "{shell} completes {word}");
+        }
+    }
+    // The bash script is valid bash.
+    let (_, script) = stdout_of(&["completion", "bash"]);
+    let file = std::env::temp_dir().join(format!("okg-completion-{}.bash", std::process::id()));
+    std::fs::write(&file, script).unwrap();
+    let check = Command::new("bash").arg("-n").arg(&file).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    let (code, err) = okg(&["completion", "tcsh"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("bash, zsh, fish"), "{err}");
+}
+
+#[test]
+fn man_pages_come_from_the_same_definitions() {
+    let (code, page) = stdout_of(&["man"]);
+    assert_eq!(code, 0);
+    assert!(page.contains(".TH okg 1") && page.contains("okg\\-status"), "{page}");
+    let (code, bump) = stdout_of(&["man", "bump"]);
+    assert_eq!(code, 0);
+    assert!(bump.contains(".TH okg-bump 1") && bump.contains("\\-\\-container"), "{bump}");
+    let (code, err) = okg(&["man", "nosuch"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("the commands are: status, bump, reload"), "{err}");
+}

@@ -5,6 +5,7 @@ mod bump_clear;
 mod bump_same_image_id;
 mod chain;
 mod cli;
+mod cli_output;
 mod connecting;
 mod demo_api;
 mod demo_sim;

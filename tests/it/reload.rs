@@ -339,7 +339,7 @@ async fn cli_reloads_every_pod_with_prefixed_output() {
     let report: Value = serde_json::from_str(&out).expect("one JSON document");
     assert_eq!(report["summary"]["succeeded"], 2);
     assert_eq!(report["results"][1]["pod"], "gss-2048-1");
-    assert_eq!(report["results"][1]["answer"]["http_status"], 200);
+    assert_eq!(report["results"][1]["answer"]["httpStatus"], 200);
     demo.shutdown().await;
 }
 

@@ -17,7 +17,7 @@ use super::types::{GameServer, GameServerSet, PodUpdatePolicy, labels};
 
 /// Which pods a bump is for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", content = "value", rename_all = "camelCase")]
+#[serde(tag = "kind", content = "value", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Scope {
     /// Change the set's template; every pod updates (partition goes to 0).
     WholeSet,
@@ -47,6 +47,7 @@ pub enum ObjectKind {
 
 /// One JSON Patch for one object.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ObjectPatch {
     pub kind: ObjectKind,
     pub name: String,
@@ -73,7 +74,12 @@ impl ObjectPatch {
 
 /// Will the change keep the pods?
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", content = "reason", rename_all = "camelCase")]
+#[serde(
+    tag = "kind",
+    content = "reason",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Policy {
     InPlace,
     /// Pods will be re-created (new UID, restarted game process, maybe a new IP).
@@ -101,7 +107,12 @@ pub fn policy_for(policy: PodUpdatePolicy, image_only: bool) -> Policy {
 
 /// What the plan expects of one pod.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", content = "detail", rename_all = "camelCase")]
+#[serde(
+    tag = "kind",
+    content = "detail",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum PodAction {
     /// Updates as soon as the change lands.
     UpdateNow,
@@ -116,6 +127,7 @@ pub enum PodAction {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PodPlan {
     pub name: String,
     pub ordinal: i64,
@@ -130,7 +142,7 @@ pub struct PodPlan {
 
 /// What a plan does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum PlanKind {
     Bump,
     Continue,
@@ -140,6 +152,7 @@ pub enum PlanKind {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Plan {
     pub kind: PlanKind,
     pub namespace: String,
@@ -178,6 +191,7 @@ impl Plan {
 
 /// A plan that only flips a rollout switch (pause / resume).
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SwitchPlan {
     pub namespace: String,
     pub set: String,

@@ -21,6 +21,7 @@ pub use retrying::{DEFAULT_FAIL_AFTER, RetryClock, Retrying};
 
 /// What one container looked like at bump time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ContainerBaseline {
     pub restart_count: i32,
     /// The image in the pod spec.
@@ -38,6 +39,7 @@ pub struct ContainerBaseline {
 
 /// What a pod looked like at bump time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Baseline {
     pub pod: String,
     pub uid: String,
@@ -85,7 +87,7 @@ impl Baseline {
 
 /// Why a targeted pod has not started updating.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum WaitReason {
     /// `partition` keeps this many pods on the old revision, this one among them.
     Partition { holds: i32 },
@@ -110,7 +112,12 @@ impl fmt::Display for WaitReason {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", content = "message", rename_all = "camelCase")]
+#[serde(
+    tag = "kind",
+    content = "message",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum FailReason {
     /// ErrImagePull, ImagePullBackOff, InvalidImageName…, with the kubelet's message.
     ImagePull(String),
@@ -137,7 +144,12 @@ impl fmt::Display for FailReason {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "verdict", content = "reason", rename_all = "camelCase")]
+#[serde(
+    tag = "verdict",
+    content = "reason",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Verdict {
     Waiting(WaitReason),
     Updating,
@@ -499,6 +511,7 @@ impl Comparison {
 
 /// Per-verdict counts, for progress bars and summaries.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Counts {
     pub waiting: usize,
     pub updating: usize,

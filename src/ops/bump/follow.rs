@@ -34,6 +34,7 @@ impl Default for FollowOptions {
 
 /// The end of a follow.
 #[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FollowReport {
     /// Every targeted pod's last verdict.
     pub verdicts: BTreeMap<String, Verdict>,

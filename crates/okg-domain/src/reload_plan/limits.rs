@@ -4,18 +4,19 @@ use std::time::Duration;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Limits {
     /// Reloads running at once (at least 1).
     pub parallel: usize,
     /// Batch size; `None` = one batch of everything (no canary).
     pub batch: Option<usize>,
     /// Pause between batches.
-    #[serde(with = "duration_ms", rename = "pause_ms")]
+    #[serde(with = "duration_ms", rename = "pauseMs")]
     pub pause: Duration,
     /// Stop starting pods once this many have failed; `None` = never stop.
     pub max_failures: Option<usize>,
     /// Per pod, for all attempts together.
-    #[serde(with = "duration_ms", rename = "timeout_ms")]
+    #[serde(with = "duration_ms", rename = "timeoutMs")]
     pub timeout: Duration,
     /// Extra attempts after a transient API error (never after the command ran).
     pub retries: u32,

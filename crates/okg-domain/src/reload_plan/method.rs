@@ -7,7 +7,7 @@ use crate::names;
 
 /// How a pod is told to reload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum ReloadMethod {
     /// Run this argv in a container (no shell unless argv itself is `sh -c ...`).
     Exec { argv: Vec<String> },
@@ -71,6 +71,7 @@ impl fmt::Display for ReloadMethod {
 /// One pod to reload. `container` is the exec container, resolved before the run (ignored by
 /// HTTP reloads); `None` lets the API server pick (only valid for one-container pods).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ReloadTarget {
     pub namespace: String,
     pub pod: String,

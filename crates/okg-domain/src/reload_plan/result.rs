@@ -8,7 +8,7 @@ use super::limits::duration_ms;
 
 /// What a successful reload answered.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Answer {
     Exit(i32),
     HttpStatus(u16),
@@ -16,7 +16,7 @@ pub enum Answer {
 
 /// Why a reload failed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Failure {
     /// The command ran and exited non-zero.
     Exit(i32),
@@ -41,7 +41,7 @@ impl fmt::Display for Failure {
 
 /// Which stream an output line came from (an HTTP reload's body counts as stdout).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum OutputStream {
     Stdout,
     Stderr,
@@ -50,6 +50,7 @@ pub enum OutputStream {
 /// The last lines of a pod's output, kept in its result (every line also goes out as a progress
 /// event as it arrives).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OutputTail {
     pub stdout: Vec<String>,
     pub stderr: Vec<String>,
@@ -64,18 +65,18 @@ fn is_zero(n: &usize) -> bool {
 
 /// How a pod ended. Every target of a run ends with exactly one of these.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
+#[serde(tag = "result", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum PodResult {
     Succeeded {
         answer: Answer,
-        #[serde(with = "duration_ms", rename = "duration_ms")]
+        #[serde(with = "duration_ms", rename = "durationMs")]
         duration: Duration,
         attempts: u32,
         output: OutputTail,
     },
     Failed {
         failure: Failure,
-        #[serde(with = "duration_ms", rename = "duration_ms")]
+        #[serde(with = "duration_ms", rename = "durationMs")]
         duration: Duration,
         attempts: u32,
         output: OutputTail,
@@ -85,7 +86,7 @@ pub enum PodResult {
     /// Started, then aborted by a cancel: whether the reload took effect is unknown to us, and
     /// the result says so rather than guessing.
     Cancelled {
-        #[serde(with = "duration_ms", rename = "duration_ms")]
+        #[serde(with = "duration_ms", rename = "durationMs")]
         duration: Duration,
         output: OutputTail,
     },
@@ -127,6 +128,7 @@ impl PodResult {
 
 /// Counts over a run's results.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Summary {
     pub total: usize,
     pub succeeded: usize,

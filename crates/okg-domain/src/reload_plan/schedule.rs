@@ -5,7 +5,7 @@ use super::*;
 
 /// Why no more pods will be started.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum StopReason {
     CanaryFailed { failed: usize, of: usize },
     Threshold { failures: usize },
