@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 use crate::cli::GlobalArgs;
 use crate::cluster::client::{describe, within};
 use crate::cluster::logs::{self, Containers, LogStream, Options, SelectError, Selection};
-use crate::commands::exit;
+use crate::commands::{exit, preflight};
 use crate::session;
 use crate::signals::Shutdown;
 
@@ -64,6 +64,13 @@ pub async fn run(global: &GlobalArgs, args: LogsArgs) -> u8 {
     }
     if args.targets.is_empty() && args.set.is_none() && args.selector.is_none() {
         return usage("name pods or GameServers, or select them with --set SET or -l SELECTOR");
+    }
+    let checked = preflight::names("a pod or GameServer name", &args.targets)
+        .and_then(|()| preflight::names("--set", &args.set))
+        .and_then(|()| preflight::names("--container", &args.container))
+        .and_then(|()| args.selector.as_deref().map_or(Ok(()), preflight::selector));
+    if let Err(why) = checked {
+        return usage(&why);
     }
     if args.tail.is_some_and(|t| t < -1) {
         return usage("--tail takes a number of lines, or -1 for all");

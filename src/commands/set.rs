@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::cluster::access::{ApiAction, Permission};
 use crate::commands::doc::{self, Doc};
-use crate::commands::exit;
+use crate::commands::{exit, preflight};
 use crate::ops::bump::BumpError;
 use crate::ops::gs_ops;
 use okg_domain::gs_ops::{Field, GsOp, OpsPlan, Selection};
@@ -87,6 +87,12 @@ async fn set_command(global: &GlobalArgs, field: Field, a: &SetOpArgs, doc: &mut
             return exit::REFUSED;
         }
     };
+    let checked = preflight::names("a GameServer name", names)
+        .and_then(|()| preflight::names("--set", &a.set));
+    if let Err(why) = checked {
+        doc.error("refused", format!("{why}. Nothing was sent."));
+        return exit::REFUSED;
+    }
     let selection = Selection {
         names: names.to_vec(),
         set: a.set.clone(),

@@ -85,6 +85,18 @@ async fn empty_names_and_unknown_containers_are_refused_before_anything_is_sent(
         assert!(run.stderr.contains(message), "{args:?}: {run:?}");
         assert!(!run.stderr.contains("Error {") && !run.stderr.contains("Status {"), "{run:?}");
     }
+    // `okg logs` and `okg set` check the same way (set calls any bad input a refusal: 4).
+    let later: [(&[&str], i32, &str); 4] = [
+        (&["logs", ""], 1, "pod or GameServer name must not be empty"),
+        (&["logs", "--set", ""], 1, "--set must not be empty"),
+        (&["logs", "-l", "a in ("], 1, "is not a label selector"),
+        (&["set", "opsstate", "", "Maintaining", "--yes"], 4, "GameServer name must not be empty"),
+    ];
+    for (args, code, message) in later {
+        let run = d.okg(args).await;
+        assert_eq!(run.code, code, "{args:?}: {run:?}");
+        assert!(run.stderr.contains(message), "{args:?}: {run:?}");
+    }
     let run =
         d.okg(&["reload", "gss-2048", "--container", "nosuch", "--yes", "--exec", "true"]).await;
     assert_eq!(run.code, 1, "{run:?}");
