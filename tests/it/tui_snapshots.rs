@@ -34,6 +34,10 @@ fn main_view_read_only_with_filter_and_refusal() {
     key(&mut s, KeyCode::Char('b'));
     let out = text::plain(&render(&s, &Theme::builtin("dark"), 100, 20));
     assert!(out.lines().next().unwrap().contains("READ-ONLY"));
+    // Under NO_COLOR a dimmed hint looks offered: read-only leaves bump and reload out.
+    let hints = out.lines().last().unwrap();
+    assert!(!hints.contains("b bump") && !hints.contains("r reload"), "{hints}");
+    assert!(hints.contains("enter detail"), "{hints}");
     insta::assert_snapshot!(out);
 }
 

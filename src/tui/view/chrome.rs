@@ -117,7 +117,9 @@ fn prompt(input: &Input, t: &Theme, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// Key hints, from the same bindings that handle keys; unavailable actions are dimmed.
+/// Key hints, from the same bindings that handle keys. Actions this session cannot take
+/// (read-only, or RBAC says no) are left out, as k9s leaves them out in read-only mode: dimmed
+/// by colour alone they would look offered under NO_COLOR. The key still answers with why.
 pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
     let end = area.x + area.width;
     let bump_ok =
@@ -146,14 +148,15 @@ pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
             };
             (k, what, ok)
         })
+        .filter(|(_, _, ok)| *ok)
         .collect();
     let mut parts = Vec::new();
-    for (i, (k, what, ok)) in items.into_iter().enumerate() {
+    for (i, (k, what, _)) in items.into_iter().enumerate() {
         if i > 0 {
             parts.push((" · ".to_string(), t.muted));
         }
-        parts.push((k.to_string(), if ok { t.accent } else { t.muted }));
-        parts.push((format!(" {what}"), if ok { t.text } else { t.muted }));
+        parts.push((k.to_string(), t.accent));
+        parts.push((format!(" {what}"), t.text));
     }
     parts.insert(0, (" ".into(), t.text));
     spans(buf, area.x, area.y, end, &parts);
