@@ -11,7 +11,6 @@ use crate::cli::GlobalArgs;
 use crate::cluster::client::{describe, within};
 use crate::cluster::logs::{self, Containers, LogStream, Options, SelectError, Selection};
 use crate::commands::{exit, preflight};
-use crate::session;
 use crate::signals::Shutdown;
 
 /// With `--set` or `-l` and no `--tail`, the last lines of each container only, as kubectl.
@@ -80,12 +79,9 @@ pub async fn run(global: &GlobalArgs, args: LogsArgs) -> u8 {
         Some(d) => Some(d.as_secs() as i64),
         None => None,
     };
-    let session = match session::open(global).await {
+    let session = match crate::commands::open_session(global).await {
         Ok(s) => s,
-        Err(e) => {
-            crate::errln!("okg: {e}");
-            return exit::for_session(&e);
-        }
+        Err(code) => return code,
     };
     let conn = &session.connection;
     let namespace = conn.default_namespace.clone();

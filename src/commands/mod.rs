@@ -12,6 +12,14 @@ pub mod reload;
 pub mod set;
 pub mod status;
 
+/// Open the session for a one-shot command, or say why not and give the exit code for it.
+pub async fn open_session(global: &crate::cli::GlobalArgs) -> Result<crate::session::Session, u8> {
+    crate::session::open(global).await.map_err(|e| {
+        crate::errln!("okg: {e}");
+        exit::for_session(&e)
+    })
+}
+
 /// The `apiVersion` of every `-o json|yaml` document (docs/cli.md).
 pub const API_VERSION: &str = "okg-console/v1";
 

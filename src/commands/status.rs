@@ -8,7 +8,6 @@ use serde::Serialize;
 use crate::cli::{GlobalArgs, StatusArgs, StatusFormat};
 use crate::cluster::client::{describe, within};
 use crate::commands::{exit, preflight};
-use crate::session;
 use okg_domain::columns;
 use okg_domain::fleet::{self, GroupHeader, Row};
 use okg_domain::image;
@@ -21,12 +20,9 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
         crate::errln!("okg status: {e}");
         return exit::USAGE;
     }
-    let session = match session::open(global).await {
+    let session = match crate::commands::open_session(global).await {
         Ok(s) => s,
-        Err(e) => {
-            crate::errln!("okg: {e}");
-            return exit::for_session(&e);
-        }
+        Err(code) => return code,
     };
     let conn = &session.connection;
     let listing = list(&conn.client, conn.namespace.as_deref(), args.selector.as_deref());
