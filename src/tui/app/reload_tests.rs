@@ -236,3 +236,28 @@ fn a_chained_dialog_says_so_and_starts_a_chained_reload() {
         "{cmds:?}"
     );
 }
+
+#[test]
+fn a_value_field_reached_with_tab_is_replaced_by_what_is_typed() {
+    let mut s = loaded(writable());
+    open_on_set(&mut s);
+    type_text(&mut s, "true");
+    press(&mut s, KeyCode::Tab); // container
+    press(&mut s, KeyCode::Tab); // parallel, holding the default
+    type_text(&mut s, "3"); // 3, not 103 or 53
+    for _ in 0..4 {
+        press(&mut s, KeyCode::Tab); // batch, pause, max failures → timeout
+    }
+    type_text(&mut s, "9s");
+    let c = dialog(&s).parse().unwrap();
+    assert_eq!(c.limits.parallel, 3);
+    assert_eq!(c.limits.timeout, Duration::from_secs(9));
+    // Moving the cursor first means editing the value, not replacing it.
+    press(&mut s, KeyCode::Up); // max failures (empty)
+    press(&mut s, KeyCode::Up); // pause
+    press(&mut s, KeyCode::Up); // batch
+    press(&mut s, KeyCode::Up); // parallel
+    press(&mut s, KeyCode::End);
+    type_text(&mut s, "0");
+    assert_eq!(dialog(&s).parse().unwrap().limits.parallel, 30);
+}

@@ -74,6 +74,9 @@ pub struct BumpDialog {
     pub known: Vec<String>,
     pub scope: ScopeKind,
     pub canary: i32,
+    /// The canary count was just reached with Tab: the first digit typed replaces it (3 over a
+    /// default 1 gives 3, not 13), as a selected field does in a form.
+    canary_fresh: bool,
     /// Marked GameServers of this set (the "chosen" scope).
     pub chosen: Vec<String>,
     pub focus: Field,
@@ -150,6 +153,7 @@ impl BumpDialog {
             image: textarea(&image),
             scope: if chosen.is_empty() { ScopeKind::WholeSet } else { ScopeKind::Chosen },
             canary: 1,
+            canary_fresh: false,
             chosen,
             containers,
             container,
@@ -262,6 +266,8 @@ impl BumpDialog {
             self.image.input(key);
             return stay();
         }
+        let focus_before = self.focus;
+        let fresh = std::mem::take(&mut self.canary_fresh);
         match (action, self.focus) {
             (Some(Action::Cancel), _) => return DialogOutcome::Close(Vec::new()),
             (Some(Action::Submit), _) => {
@@ -313,12 +319,16 @@ impl BumpDialog {
                 let KeyCode::Char(c) = key.code else { return stay() };
                 self.scope = ScopeKind::Canary;
                 let d = c.to_digit(10).unwrap_or(0) as i32;
-                self.canary = (self.canary.saturating_mul(10) + d).min(99_999);
+                let kept = if fresh { 0 } else { self.canary };
+                self.canary = (kept.saturating_mul(10) + d).min(99_999);
             }
             (Some(Action::CanaryMore), Field::Scope) => self.canary = self.canary.saturating_add(1),
             (Some(Action::CanaryLess), Field::Scope) => self.canary = (self.canary - 1).max(0),
             (Some(Action::Erase), Field::Scope) => self.canary /= 10,
             _ => {}
+        }
+        if self.focus == Field::Scope && focus_before != Field::Scope {
+            self.canary_fresh = true;
         }
         stay()
     }

@@ -346,14 +346,37 @@ fn esc_parks_a_followed_rollout_which_keeps_its_progress_and_o_brings_back() {
     reply(&mut s, BumpReply::Followed { timed_out: false });
     assert!(matches!(s.top_overlay(), Some(Overlay::Help { .. })));
     key(&mut s, KeyCode::Esc);
-    // `b` while a rollout is parked shows it rather than starting another bump.
-    key(&mut s, KeyCode::Char('b'));
+    // Finished, whole set: `o` brings it back, and esc then closes it for good.
+    key(&mut s, KeyCode::Char('o'));
     assert!(title(&s).starts_with("Rollout gss-2048"), "{}", title(&s));
-    // Finished now: esc closes it for good.
     key(&mut s, KeyCode::Esc);
     assert!(s.parked_bump().is_none() && s.top_overlay().is_none());
     key(&mut s, KeyCode::Char('o'));
     assert!(s.top_overlay().is_none());
+}
+
+#[test]
+fn b_after_a_finished_rollout_starts_a_new_bump_but_a_running_one_comes_back() {
+    let mut s = state(writable());
+    open_2048_with_v3(&mut s);
+    key(&mut s, KeyCode::Enter);
+    reply(&mut s, BumpReply::Planned { plan: Ok(plan(0, V3, Scope::WholeSet)), rbac: allowed() });
+    key(&mut s, KeyCode::Enter);
+    reply(&mut s, BumpReply::Applied);
+    key(&mut s, KeyCode::Esc);
+    // Still followed: one bump at a time, so `b` shows it.
+    key(&mut s, KeyCode::Char('b'));
+    assert!(title(&s).starts_with("Rollout gss-2048"), "{}", title(&s));
+    key(&mut s, KeyCode::Esc);
+    reply(&mut s, BumpReply::Followed { timed_out: false });
+    // Over: `b` opens a new dialog, and what is typed lands in it.
+    key(&mut s, KeyCode::Char('b'));
+    assert!(
+        matches!(s.top_overlay(), Some(Overlay::Bump(d)) if d.rollout.is_none()),
+        "{}",
+        title(&s)
+    );
+    assert!(s.parked_bump().is_none());
 }
 
 #[test]
@@ -429,4 +452,35 @@ fn marked_gameservers_can_have_their_override_cleared() {
     let plan_cmd = Cmd::Bump(BumpCmd::Plan { namespace: "default".into(), step, rbac: true });
     assert_eq!(cmds.last(), Some(&plan_cmd), "{cmds:?}");
     assert!(!cmds.iter().any(is_mutation));
+}
+
+/// The scope a submitted bump dialog asks to plan.
+fn planned_scope(cmds: &[Cmd]) -> Option<Scope> {
+    cmds.iter().find_map(|c| match c {
+        Cmd::Bump(BumpCmd::Plan { step: Step::Bump { request, .. }, .. }) => {
+            Some(request.scope.clone())
+        }
+        _ => None,
+    })
+}
+
+#[test]
+fn the_canary_count_reached_by_moving_focus_is_replaced_by_the_first_digit() {
+    let mut s = state(writable());
+    open_2048_with_v3(&mut s);
+    key(&mut s, KeyCode::Down); // scope, holding the default canary of 1
+    typing(&mut s, "3"); // 3, not 13
+    let cmds = key(&mut s, KeyCode::Enter);
+    assert_eq!(planned_scope(&cmds), Some(Scope::Canary(3)));
+
+    // A second digit appends, and coming back to the field starts over again.
+    let mut s = state(writable());
+    open_2048_with_v3(&mut s);
+    key(&mut s, KeyCode::Down);
+    typing(&mut s, "1");
+    key(&mut s, KeyCode::Up); // the image
+    key(&mut s, KeyCode::Down); // the scope again
+    typing(&mut s, "2");
+    let cmds = key(&mut s, KeyCode::Enter);
+    assert_eq!(planned_scope(&cmds), Some(Scope::Canary(2)));
 }

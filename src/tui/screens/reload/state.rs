@@ -1,7 +1,7 @@
 //! The reload dialog: a form (method, container, limits), a confirm line with the exact effect,
 //! then the live reload view (`reload_view`). Pure: it answers keys and progress payloads with
 //! commands; the I/O shell runs the reload and sends `ReloadProgress` back.
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
 use tui_textarea::{CursorMove, TextArea};
 
@@ -80,6 +80,9 @@ pub struct ReloadDialog {
     pub warning: Option<String>,
     /// The user typed into the method fields: a late default must not overwrite it.
     edited: bool,
+    /// A number field was just reached with Tab: the first character typed replaces its value
+    /// (3 over 10 gives 3, not 103), as a selected field does in a form.
+    fresh: bool,
     /// Chained onto the rollout being followed: each pod is reloaded once it is IN PLACE.
     pub chain: bool,
     pub phase: Phase,
@@ -130,6 +133,7 @@ impl ReloadDialog {
             note: None,
             warning: None,
             edited: false,
+            fresh: false,
             chain: false,
             phase: Phase::Form { confirming: None },
         }
@@ -324,6 +328,12 @@ impl ReloadDialog {
                 if self.focused() == Field::Command {
                     self.edited = true;
                 }
+                let typed = matches!(key.code, KeyCode::Char(_))
+                    && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+                if std::mem::take(&mut self.fresh) && typed {
+                    let f = self.focused();
+                    self.set_text(f, "");
+                }
                 self.inputs[self.focus].input(key);
                 self.error = None;
             }
@@ -342,6 +352,10 @@ impl ReloadDialog {
             }
         }
         self.focus = i as usize;
+        self.fresh = matches!(
+            FIELDS[self.focus],
+            Field::Parallel | Field::Batch | Field::Pause | Field::MaxFailures | Field::Timeout
+        );
     }
 
     fn view_key(&mut self, key: KeyEvent) -> DialogOutcome {
