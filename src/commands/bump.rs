@@ -152,6 +152,12 @@ async fn bump_command(
             doc.error("refused", refusal_line(&why));
             return exit::REFUSED;
         }
+        if let Some(r) = reload
+            && let Err(why) = chain::check_container(&ctx.client, &namespace, &plan.set, r).await
+        {
+            doc.error("refused", format!("{why}. Nothing was sent (give --reload-container NAME)"));
+            return exit::USAGE;
+        }
         // A chained reload execs or calls into pods: asked before the bump, so a denial sends
         // nothing at all.
         if let (Some(r), Some(_)) = (reload, &ctx.writer)

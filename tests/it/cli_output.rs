@@ -102,6 +102,27 @@ async fn empty_names_and_unknown_containers_are_refused_before_anything_is_sent(
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stderr.contains("has no container \"nosuch\""), "{run:?}");
     assert!(run.stderr.contains("its containers are: app-2048, sidecar"), "{run:?}");
+    // A chained reload into a container the template lacks would fail in every pod after the
+    // bump was sent: refused before the bump.
+    let run = d
+        .okg(&[
+            "bump",
+            "gss-2048",
+            "--container",
+            "sidecar",
+            "--image",
+            "registry.example.com/games/2048-sidecar:v9",
+            "--yes",
+            "--wait",
+            "--reload-container",
+            "nosuch",
+            "--reload-exec",
+            "true",
+        ])
+        .await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("template of gss-2048 has no such container"), "{run:?}");
+    assert!(run.stderr.contains("its containers are: app-2048, sidecar"), "{run:?}");
     nothing_sent(&d);
 }
 

@@ -56,6 +56,31 @@ pub fn request(args: &BumpArgs) -> Result<Option<Request>, String> {
     Ok(Some(Request { method, container: args.reload_container.clone(), limits }))
 }
 
+/// Refuse a `--reload-container` the set's template does not have: it would fail in every pod,
+/// after the bump had already been sent. Checked against the template because every pod the
+/// bump updates is made from it. A set that cannot be read is left to the plan to report.
+pub async fn check_container(
+    client: &kube::Client,
+    namespace: &str,
+    set: &str,
+    request: &Request,
+) -> Result<(), String> {
+    let Some(container) = &request.container else { return Ok(()) };
+    let Ok(gss) = Api::<GameServerSet>::namespaced(client.clone(), namespace).get(set).await else {
+        return Ok(());
+    };
+    let mut names: Vec<String> = gss.template_images().into_iter().map(|(n, _)| n).collect();
+    if names.iter().any(|n| n == container) {
+        return Ok(());
+    }
+    names.sort();
+    Err(format!(
+        "--reload-container {container:?}: the template of {set} has no such container; its \
+         containers are: {}",
+        names.join(", ")
+    ))
+}
+
 /// Refuse when RBAC denies the exec / proxy the reload needs. An unanswered review is not a
 /// refusal (the API server enforces RBAC anyway).
 pub async fn check_access(
