@@ -106,6 +106,13 @@ async fn bump_command(
     // Installed once something is about to be sent: a signal then lets the patches in flight
     // finish (each is audited as it lands) and stops the follow with the verdicts so far.
     let mut shutdown: Option<Shutdown> = None;
+    // Once, not per re-plan: the template's container names do not change with a conflict.
+    if let Some(r) = reload
+        && let Err(why) = chain::check_container(&ctx.client, &namespace, &args.set, r).await
+    {
+        doc.error("refused", format!("{why}. Nothing was sent (give --reload-container NAME)"));
+        return exit::USAGE;
+    }
     // Asked again after a conflict, with the new plan, as long as someone is there to answer.
     loop {
         let plan = match bump::plan(&ctx.client, &namespace, &step).await {
@@ -151,12 +158,6 @@ async fn bump_command(
         {
             doc.error("refused", refusal_line(&why));
             return exit::REFUSED;
-        }
-        if let Some(r) = reload
-            && let Err(why) = chain::check_container(&ctx.client, &namespace, &plan.set, r).await
-        {
-            doc.error("refused", format!("{why}. Nothing was sent (give --reload-container NAME)"));
-            return exit::USAGE;
         }
         // A chained reload execs or calls into pods: asked before the bump, so a denial sends
         // nothing at all.

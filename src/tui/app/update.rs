@@ -617,11 +617,11 @@ fn targets(state: &State) -> Vec<Key> {
 }
 
 fn bump(state: &mut State) -> Vec<Cmd> {
-    // A rollout whose follow ended with nothing left to continue (partition 0) is over: `b`
-    // starts a new bump instead of bringing it back, so the keys typed for the new one do not
-    // land on the old view. A finished canary still holds the set's partition, so it comes back:
-    // continue or roll back it first.
-    state.parked.retain(|o| !matches!(o, Overlay::Bump(d) if d.rollout.as_ref().is_some_and(|r| !r.running() && r.plan.partition_after == 0)));
+    // A rollout that is over is dropped: `b` starts a new bump instead of bringing it back, so
+    // the keys typed for the new one do not land on the old view.
+    state
+        .parked
+        .retain(|o| !matches!(o, Overlay::Bump(d) if d.rollout.as_ref().is_some_and(|r| r.over())));
     // One bump at a time: a rollout still followed comes back first (esc on it once it has
     // finished closes it).
     if unpark(state, |o| matches!(o, Overlay::Bump(_))) {

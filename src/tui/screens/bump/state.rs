@@ -74,8 +74,8 @@ pub struct BumpDialog {
     pub known: Vec<String>,
     pub scope: ScopeKind,
     pub canary: i32,
-    /// The canary count was just reached with Tab: the first digit typed replaces it (3 over a
-    /// default 1 gives 3, not 13), as a selected field does in a form.
+    /// The focus just moved onto the scope: the first digit typed replaces the canary count (3
+    /// over the default 1 gives 3, not 13), as a selected field does in a form.
     canary_fresh: bool,
     /// Marked GameServers of this set (the "chosen" scope).
     pub chosen: Vec<String>,

@@ -76,6 +76,18 @@ fn open_2048_with_v3(s: &mut State) -> Vec<Cmd> {
     cmds
 }
 
+/// gss-2048's sidecar bumped to v3.0 for the whole set, confirmed and applied: the rollout view
+/// follows it.
+fn following_a_whole_set_bump() -> State {
+    let mut s = state(writable());
+    open_2048_with_v3(&mut s);
+    key(&mut s, KeyCode::Enter);
+    reply(&mut s, BumpReply::Planned { plan: Ok(plan(0, V3, Scope::WholeSet)), rbac: allowed() });
+    key(&mut s, KeyCode::Enter);
+    reply(&mut s, BumpReply::Applied);
+    s
+}
+
 #[test]
 fn b_opens_the_dialog_on_the_sidecar_with_its_image() {
     let mut s = state(writable());
@@ -331,12 +343,7 @@ fn rollout_keys_plan_continue_pause_and_rollback_but_send_nothing() {
 
 #[test]
 fn esc_parks_a_followed_rollout_which_keeps_its_progress_and_o_brings_back() {
-    let mut s = state(writable());
-    open_2048_with_v3(&mut s);
-    key(&mut s, KeyCode::Enter);
-    reply(&mut s, BumpReply::Planned { plan: Ok(plan(0, V3, Scope::WholeSet)), rbac: allowed() });
-    key(&mut s, KeyCode::Enter);
-    reply(&mut s, BumpReply::Applied);
+    let mut s = following_a_whole_set_bump();
     assert!(key(&mut s, KeyCode::Esc).is_empty());
     assert!(s.top_overlay().is_none());
     assert!(s.parked_bump().is_some());
@@ -357,12 +364,7 @@ fn esc_parks_a_followed_rollout_which_keeps_its_progress_and_o_brings_back() {
 
 #[test]
 fn b_after_a_finished_rollout_starts_a_new_bump_but_a_running_one_comes_back() {
-    let mut s = state(writable());
-    open_2048_with_v3(&mut s);
-    key(&mut s, KeyCode::Enter);
-    reply(&mut s, BumpReply::Planned { plan: Ok(plan(0, V3, Scope::WholeSet)), rbac: allowed() });
-    key(&mut s, KeyCode::Enter);
-    reply(&mut s, BumpReply::Applied);
+    let mut s = following_a_whole_set_bump();
     key(&mut s, KeyCode::Esc);
     // Still followed: one bump at a time, so `b` shows it.
     key(&mut s, KeyCode::Char('b'));

@@ -159,6 +159,12 @@ impl Rollout {
     pub fn running(&self) -> bool {
         self.finished.is_none()
     }
+
+    /// Nothing left to do: the follow ended and the plan left no partition to continue. A
+    /// finished canary is not over; it waits for continue or rollback.
+    pub fn over(&self) -> bool {
+        !self.running() && self.plan.partition_after == 0
+    }
 }
 
 #[cfg(test)]
