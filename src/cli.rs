@@ -110,6 +110,7 @@ Examples:
   okg bump gss-2048 --container sidecar --image reg.example.com/sidecar:v2 --wait
   okg bump gss-2048 --container sidecar --image reg.example.com/sidecar:v2 --canary 1 --wait
   okg bump gss-2048 --container sidecar --continue --wait
+  okg bump gss-2048 --container sidecar --restore-priorities   abandon a canary where it stands
   okg bump gss-2048 --container app --image reg.example.com/app:v2 --gameservers gss-2048-0
   okg bump gss-2048 --container sidecar --image reg.example.com/sidecar:v2 --wait --yes \\
       -o json --reload-exec nginx -s reload     (--reload-exec takes the words after it)";
@@ -184,7 +185,7 @@ pub struct BumpArgs {
     #[arg(long)]
     pub container: String,
     /// The new image reference (registry/repository:tag or @digest).
-    #[arg(long, required_unless_present_any = ["resume", "clear_override"])]
+    #[arg(long, required_unless_present_any = ["resume", "clear_override", "restore_priorities"])]
     pub image: Option<String>,
     /// Continue a canary: lower the partition to 0 (or by --step pods) so that the pods it held
     /// back update too, as the console's `c` does. Takes no --image.
@@ -207,6 +208,11 @@ pub struct BumpArgs {
     /// back on the template's image, in place. Takes no --image.
     #[arg(long, requires = "gameservers", conflicts_with_all = ["image", "canary", "resume"])]
     pub clear_override: bool,
+    /// Put back the update priorities a canary raised (each GameServer's
+    /// okg-console.io/raised-update-priority record), leaving the template and the partition as
+    /// they stand: abandon a canary, or clean up after an interrupted run. Takes no --image.
+    #[arg(long, conflicts_with_all = ["image", "canary", "resume", "gameservers", "clear_override"])]
+    pub restore_priorities: bool,
     /// Wait for a verdict on every targeted pod.
     #[arg(long)]
     pub wait: bool,

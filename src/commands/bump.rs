@@ -19,7 +19,7 @@ use crate::signals::{Shutdown, Signal};
 
 mod chain;
 use crate::ops::bump::{self, BumpError, BumpEvent, FollowOptions, FollowReport, Step};
-use okg_domain::bump_plan::{BumpRequest, Plan, PodAction, Policy, Scope};
+use okg_domain::bump_plan::{BumpRequest, Plan, PlanKind, PodAction, Policy, Scope};
 use okg_domain::image::version_of;
 use okg_domain::rollout::Verdict;
 use okg_domain::send_rules::{self, Change, Consent, Facts, Refusal};
@@ -79,6 +79,9 @@ async fn bump_command(
             container: args.container.clone(),
             step: args.step,
         },
+        _ if args.restore_priorities => {
+            Step::RestorePriorities { set: args.set.clone(), container: args.container.clone() }
+        }
         _ if args.clear_override => Step::ClearOverride {
             set: args.set.clone(),
             container: args.container.clone(),
@@ -96,12 +99,12 @@ async fn bump_command(
         None => {
             doc.error(
                 "refused",
-                "give --image (or --continue to continue a canary, or --clear-override)",
+                "give --image (or --continue to continue a canary, --clear-override, or --restore-priorities)",
             );
             return exit::USAGE;
         }
     };
-    let ctx = doc::ops_context(&session, global);
+    let mut ctx = doc::ops_context(&session, global);
     let interactive = !args.yes && std::io::stdin().is_terminal();
     // Installed once something is about to be sent: a signal then lets the patches in flight
     // finish (each is audited as it lands) and stops the follow with the verdicts so far.
@@ -182,6 +185,7 @@ async fn bump_command(
         }
 
         let shutdown = shutdown.get_or_insert_with(|| Shutdown::install(|| {})).clone();
+        ctx.cancel = shutdown.token();
         let (tx, rx) = mpsc::channel(256);
         let printer = tokio::spawn(print_events(rx, doc.json));
         let on_signal = {
@@ -211,12 +215,19 @@ async fn bump_command(
                     continue;
                 }
                 let nothing_applied = e.applied().is_empty();
-                doc.error(if conflict { "conflict" } else { "failed" }, e.to_string());
-                return if nothing_applied && !matches!(e, BumpError::Write { .. }) {
+                let outcome = match () {
+                    _ if shutdown.is_cancelled() => "cancelled",
+                    _ if conflict => "conflict",
+                    _ => "failed",
+                };
+                doc.error(outcome, e.to_string());
+                doc.set("cancelled", json!(shutdown.is_cancelled()));
+                let code = if nothing_applied && !matches!(e, BumpError::Write { .. }) {
                     exit::REFUSED
                 } else {
                     exit::FAILED
                 };
+                return shutdown.exit_code(code);
             }
         };
         doc.set("applied", json!(applied.sent));
@@ -235,9 +246,15 @@ async fn bump_command(
             ctx.audit.path().display()
         ))
         .await;
-        if !args.wait {
+        // Putting priorities back moves no pod: there is nothing to follow.
+        if plan.kind == PlanKind::RestorePriorities {
+            note("Priorities put back; the template and the partition are as they were.".into())
+                .await;
+        } else if !args.wait {
             note("Not waiting for the pods (pass --wait to follow them to a verdict).".into())
                 .await;
+        }
+        if !args.wait || plan.kind == PlanKind::RestorePriorities {
             on_signal.abort();
             drop(tx);
             let _ = printer.await;
@@ -339,6 +356,21 @@ fn print_plan(
         Policy::Refused(why) => format!("REFUSED: {why}"),
     };
     let rbac = doc::rbac_line(rbac, not_asked);
+    if plan.kind == PlanKind::RestorePriorities {
+        crate::outln!(
+            "Put back the update priorities a canary raised on {} (namespace {}, context {context})",
+            plan.set,
+            plan.namespace
+        );
+        crate::outln!("  template   {}: {} (unchanged)", plan.container, plan.to_image);
+        crate::outln!("  partition  {} (unchanged)", plan.partition_after);
+        crate::outln!("  RBAC       {rbac}");
+        print_patches(plan);
+        for w in &plan.warnings {
+            crate::outln!("  ! {w}");
+        }
+        return;
+    }
     crate::outln!("Bump {} (namespace {}, context {context})", plan.set, plan.namespace);
     crate::outln!("  container  {}: {} → {}", plan.container, plan.from_image, plan.to_image);
     crate::outln!("  scope      {}", scope_text(plan));
@@ -347,13 +379,7 @@ fn print_plan(
     }
     crate::outln!("  policy     {policy}");
     crate::outln!("  RBAC       {rbac}");
-    crate::outln!(
-        "Patches, sent in this order (JSON Patch, test ops guard the values planned on):"
-    );
-    for (i, p) in plan.patches.iter().enumerate() {
-        crate::outln!("  {}. {}: {}", i + 1, p.target(), p.summary);
-        crate::outln!("     {}", p.patch);
-    }
+    print_patches(plan);
     crate::outln!("Predicted update order:");
     crate::outln!("  {:<3} {:<20} {:>8}  {:<14} NEXT", "#", "POD", "PRIORITY", plan.container);
     for (i, p) in plan.pods.iter().enumerate() {
@@ -374,6 +400,16 @@ fn print_plan(
     }
     for w in &plan.warnings {
         crate::outln!("  ! {w}");
+    }
+}
+
+fn print_patches(plan: &Plan) {
+    crate::outln!(
+        "Patches, sent in this order (JSON Patch, test ops guard the values planned on):"
+    );
+    for (i, p) in plan.patches.iter().enumerate() {
+        crate::outln!("  {}. {}: {}", i + 1, p.target(), p.summary);
+        crate::outln!("     {}", p.patch);
     }
 }
 

@@ -120,5 +120,6 @@ pub fn ops_context(session: &Session, global: &GlobalArgs) -> OpsContext {
         namespace: session.connection.default_namespace.clone(),
         context: session.connection.context.clone(),
         audit: AuditLog::new(audit_path),
+        cancel: Default::default(),
     }
 }

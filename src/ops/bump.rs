@@ -52,6 +52,12 @@ pub enum Step {
         container: String,
         gameservers: Vec<String>,
     },
+    /// Put back the update priorities a canary raised (abandon it where it stands, or clean up
+    /// after an interrupted run). `container` only names the template image the plan shows.
+    RestorePriorities {
+        set: String,
+        container: String,
+    },
 }
 
 impl Step {
@@ -59,7 +65,8 @@ impl Step {
         match self {
             Step::Bump { set, .. }
             | Step::Continue { set, .. }
-            | Step::ClearOverride { set, .. } => set,
+            | Step::ClearOverride { set, .. }
+            | Step::RestorePriorities { set, .. } => set,
             Step::Rollback { previous } => &previous.set,
         }
     }
@@ -74,6 +81,9 @@ pub struct OpsContext {
     /// The kubeconfig context, for the audit log.
     pub context: String,
     pub audit: AuditLog,
+    /// Cancelled on shutdown: a canary still waiting to patch its set stops, and puts back the
+    /// priorities it raised.
+    pub cancel: CancellationToken,
 }
 
 /// Progress of an operation.
@@ -195,6 +205,9 @@ fn plan_from(snapshot: &Snapshot, step: &Step) -> Result<Plan, PlanError> {
         Step::ClearOverride { container, gameservers: names, .. } => {
             bump_plan::plan_clear_overrides(gss, gameservers, pods, container, names)
         }
+        Step::RestorePriorities { container, .. } => {
+            bump_plan::plan_restore_priorities(gss, gameservers, pods, container)
+        }
     }
 }
 
@@ -293,6 +306,7 @@ pub async fn apply(
         (PlanKind::Continue, _) => "continue-canary",
         (PlanKind::Rollback, _) => "rollback",
         (PlanKind::ClearOverride, _) => "clear-override",
+        (PlanKind::RestorePriorities, _) => RESTORE_ACTION,
     };
     let started = Instant::now();
     let mut sent = Vec::new();
@@ -301,13 +315,13 @@ pub async fn apply(
         // A canary's set patch waits until OKG has copied the raised priorities to the pods,
         // or OpenKruise might start with other pods.
         if patch.kind == ObjectKind::GameServerSet
-            && matches!(confirmed.scope, Scope::Canary(_))
-            && confirmed.kind == PlanKind::Bump
+            && !confirmed.canary_raises().is_empty()
             && let Err(why) = wait_for_priorities(ctx, confirmed, tx).await
         {
+            let undone = undo_raises(ctx, writer, &user, confirmed, &sent, tx).await;
             return Err(BumpError::Write {
                 target: patch.target(),
-                error: why,
+                error: format!("{why}; {undone}"),
                 applied: sent,
                 not_sent: patches[i..].iter().map(ObjectPatch::target).collect(),
             });
@@ -328,17 +342,20 @@ pub async fn apply(
             }
             Err(e) => {
                 let not_sent = patches[i + 1..].iter().map(ObjectPatch::target).collect();
+                // Raised priorities on a set that was never patched would only skew the next
+                // rollout: take them back before saying what failed.
+                let mut detail = e.detail;
+                let set_sent = sent.iter().any(|t| t.starts_with("gameserverset/"));
+                if !set_sent && !confirmed.canary_raises().is_empty() && !sent.is_empty() {
+                    let undone = undo_raises(ctx, writer, &user, confirmed, &sent, tx).await;
+                    detail = format!("{detail}; {undone}");
+                }
                 return Err(if e.conflict {
-                    BumpError::Conflict {
-                        target: patch.target(),
-                        detail: e.detail,
-                        applied: sent,
-                        not_sent,
-                    }
+                    BumpError::Conflict { target: patch.target(), detail, applied: sent, not_sent }
                 } else {
                     BumpError::Write {
                         target: patch.target(),
-                        error: e.detail,
+                        error: detail,
                         applied: sent,
                         not_sent,
                     }
@@ -531,15 +548,8 @@ async fn wait_for_priorities(
     plan: &Plan,
     tx: &mpsc::Sender<BumpEvent>,
 ) -> Result<(), String> {
-    let wanted: BTreeMap<String, String> = plan
-        .patches
-        .iter()
-        .filter(|p| p.kind == ObjectKind::GameServer)
-        .filter_map(|p| {
-            let value = p.patch.as_array()?.last()?.get("value")?.as_i64()?;
-            Some((p.name.clone(), value.to_string()))
-        })
-        .collect();
+    let wanted: BTreeMap<String, String> =
+        plan.canary_raises().into_iter().map(|(name, value)| (name, value.to_string())).collect();
     let _ = tx
         .send(BumpEvent::Note {
             message: "waiting for OKG to copy the canary priorities to the pods".into(),
@@ -566,7 +576,70 @@ async fn wait_for_priorities(
                 missing.join(", ")
             ));
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            _ = ctx.cancel.cancelled() => {
+                return Err("cancelled while waiting for OKG to copy the raised priorities, so the set was not changed".into());
+            }
+        }
+    }
+}
+
+/// The audit action of putting raised priorities back.
+const RESTORE_ACTION: &str = "restore-priorities";
+
+/// Put back what a canary raised when its set patch was never sent. Reads the GameServers again
+/// (the restores `test` the record and the raised value, so nothing someone changed since is
+/// overwritten) and sends the restores audited as `restore-priorities`. Returns what to tell the
+/// user: that they were put back, or exactly what was left and the command that puts it back.
+async fn undo_raises(
+    ctx: &OpsContext,
+    writer: &Writer,
+    user: &str,
+    plan: &Plan,
+    sent: &[String],
+    tx: &mpsc::Sender<BumpEvent>,
+) -> String {
+    let raised: Vec<String> = plan
+        .canary_raises()
+        .into_iter()
+        .map(|(n, _)| n)
+        .filter(|n| sent.contains(&format!("gameserver/{n}")))
+        .collect();
+    let command = format!(
+        "okg bump {} --container {} --restore-priorities -n {}",
+        plan.set, plan.container, ctx.namespace
+    );
+    let left = |why: String| {
+        format!(
+            "the raised updatePriority is LEFT on {} ({why}); put it back with: {command}",
+            raised.join(", ")
+        )
+    };
+    let restore = async {
+        let snapshot = read_set(&ctx.client, &ctx.namespace, &plan.set).await?;
+        let Snapshot { gss, gameservers, pods } = &snapshot;
+        let mut restore =
+            bump_plan::plan_restore_priorities(gss, gameservers, pods, &plan.container)?;
+        // Only this run's raises: another console's canary on the same set is not ours to end.
+        restore.patches.retain(|p| raised.contains(&p.name));
+        restore.warnings.retain(|w| raised.iter().any(|n| w.starts_with(&format!("{n}:"))));
+        send_in_order(ctx, writer, user, RESTORE_ACTION, &restore.patches, tx).await?;
+        Ok::<_, BumpError>(restore.warnings)
+    };
+    // Bounded: a shutdown's grace period must still see the outcome printed.
+    match tokio::time::timeout(Duration::from_secs(5), restore).await {
+        Ok(Ok(warnings)) if warnings.is_empty() => {
+            format!("the raised updatePriority of {} was put back", raised.join(", "))
+        }
+        Ok(Ok(warnings)) => {
+            format!("the raised priorities were put back except: {}", warnings.join("; "))
+        }
+        Ok(Err(BumpError::Plan(PlanError::NothingToRestore { .. }))) => {
+            "no raised priority was left to put back".into()
+        }
+        Ok(Err(e)) => left(e.to_string()),
+        Err(_) => left("the API server did not answer within 5s".into()),
     }
 }
 

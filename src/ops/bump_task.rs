@@ -185,7 +185,7 @@ impl BumpTasks {
                 }));
             }
             BumpCmd::Apply { namespace, plan, step } => {
-                let ctx = self.ops(client, writer, namespace, context);
+                let mut ctx = self.ops(client, writer, namespace, context);
                 if let Some(t) = self.follow.take() {
                     t.abort();
                 }
@@ -194,6 +194,8 @@ impl BumpTasks {
                 }
                 let latest = self.latest.clone();
                 self.follow_cancel = Default::default();
+                // Quitting while a canary waits for its priorities takes them back (ops::bump).
+                ctx.cancel = self.follow_cancel.clone();
                 let options =
                     FollowOptions { cancel: self.follow_cancel.clone(), ..Default::default() };
                 self.follow =
@@ -215,6 +217,7 @@ impl BumpTasks {
             namespace,
             context: context.to_string(),
             audit: AuditLog::new(self.audit_log.clone()),
+            cancel: Default::default(),
         }
     }
 }

@@ -180,6 +180,7 @@ async fn ops_bump_detects_a_concurrent_change_and_the_server_fails_its_test_op()
         namespace: ns.clone(),
         context: "okg-e2e".into(),
         audit: AuditLog::new(dir.path().join("audit.jsonl")),
+        cancel: Default::default(),
     };
     let step = Step::Bump {
         set: "gss-race".into(),

@@ -30,6 +30,7 @@ async fn each_pod_is_reloaded_after_its_in_place_verdict() {
         namespace: NS.into(),
         context: "okg-demo".into(),
         audit: AuditLog::new(&d.audit),
+        cancel: Default::default(),
     };
     let step = Step::Bump {
         set: "gss-2048".into(),

@@ -2,6 +2,7 @@
 //! console (screen snapshots, the event loop against the demo).
 mod bump;
 mod bump_clear;
+mod bump_priorities;
 mod bump_same_image_id;
 mod chain;
 mod cli;

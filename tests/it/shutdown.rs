@@ -132,6 +132,17 @@ async fn sigterm_once_audited(
         .unwrap()
 }
 
+/// The `-o json` report of a run SIGTERM ended: exit status 143, outcome "cancelled".
+fn cancelled_report(out: &std::process::Output) -> serde_json::Value {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "{stdout} / {stderr}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout} / {stderr}"));
+    assert_eq!(doc["outcome"], "cancelled", "{doc:#}");
+    doc
+}
+
 /// SIGTERM while `okg bump --wait -o json` follows the rollout: the follow stops, the JSON says
 /// "cancelled" with the verdicts so far, the exit status is 143, and the patch is audited.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -149,12 +160,7 @@ async fn sigterm_to_okg_bump_wait_prints_the_verdicts_so_far() {
     let child = spawn_okg(dir.path(), &kubeconfig, &[&args[..], &["-o", "json"]].concat());
     let audit_path = dir.path().join("audit.jsonl");
     let out = sigterm_once_audited(child, &audit_path, "\"bump\"").await;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(143), "{stdout} / {stderr}");
-    let doc: serde_json::Value =
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout} / {stderr}"));
-    assert_eq!(doc["outcome"], "cancelled", "{doc:#}");
+    let doc = cancelled_report(&out);
     assert_eq!(doc["cancelled"], true);
     assert!(doc["verdicts"].as_object().is_some_and(|v| !v.is_empty()), "{doc:#}");
     let records = AuditLog::read_all(&audit_path).unwrap();
@@ -203,4 +209,44 @@ async fn sigterm_to_okg_reload_prints_the_report_and_completes_the_audit_log() {
     assert_eq!(records.len(), 2, "started and its outcome: {records:#?}");
     assert_eq!(audit::unfinished(&records), Vec::<String>::new());
     cluster.shutdown().await;
+}
+
+/// SIGTERM while `okg bump --canary` waits for OKG to copy its raised priority (it never does
+/// here: no controller runs): the set is never patched, the raise is put back, both are
+/// audited, and the JSON says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_to_a_canary_waiting_on_its_priorities_puts_them_back() {
+    let d = super::bump_priorities::frozen_demo().await;
+    let client = d.client();
+    let before = super::bump_priorities::priorities(&client).await;
+    let old = super::support::template_image(&client, "gss-2048", "sidecar").await;
+    let new = super::support::with_tag(&old, "v2.0");
+    let args = ["bump", "gss-2048", "--container", "sidecar", "--image", &new, "--canary", "1"];
+    let child = spawn_okg(
+        d.dir.path(),
+        &d.kubeconfig,
+        &[&args[..], &["--wait", "--yes", "-o", "json"]].concat(),
+    );
+    let audit_path = d.dir.path().join("audit.jsonl");
+    let out = sigterm_once_audited(child, &audit_path, "\"bump-canary\"").await;
+    let doc = cancelled_report(&out);
+    let error = doc["error"].as_str().unwrap_or_default();
+    assert!(error.contains("was put back"), "{doc:#}");
+    assert!(error.contains("not sent: gameserverset/gss-2048"), "{doc:#}");
+    let after = super::bump_priorities::priorities(&client).await;
+    assert_eq!(after, before);
+    assert_eq!(super::support::template_image(&client, "gss-2048", "sidecar").await, old);
+    let records = AuditLog::read_all(&audit_path).unwrap();
+    let actions: Vec<_> =
+        records.iter().map(|r| (r["action"].clone(), r["outcome"].clone())).collect();
+    assert_eq!(
+        actions,
+        [
+            (serde_json::json!("bump-canary"), serde_json::json!("ok")),
+            (serde_json::json!("restore-priorities"), serde_json::json!("ok"))
+        ],
+        "{records:#?}"
+    );
+    assert_eq!(audit::unfinished(&records), Vec::<String>::new());
+    d.cluster.shutdown().await;
 }

@@ -166,8 +166,16 @@ impl Run {
 }
 
 pub async fn demo() -> Demo {
-    let options = DemoOptions { tick: Duration::from_millis(50), ..Default::default() };
-    let cluster = DemoCluster::start("127.0.0.1:0".parse().unwrap(), options).await.unwrap();
+    demo_with(DemoOptions { tick: Duration::from_millis(50), ..Default::default() }).await
+}
+
+/// A demo cluster with these options.
+pub async fn demo_with(options: DemoOptions) -> Demo {
+    demo_on(DemoCluster::start("127.0.0.1:0".parse().unwrap(), options).await.unwrap())
+}
+
+/// Wrap a started cluster (for instance a bare one, with no controller) in a [`Demo`].
+pub fn demo_on(cluster: DemoCluster) -> Demo {
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = dir.path().join("kubeconfig.json");
     std::fs::write(&kubeconfig, serde_json::to_string(&cluster.kubeconfig()).unwrap()).unwrap();
@@ -357,6 +365,7 @@ pub fn ops_context(d: &Demo) -> OpsContext {
         namespace: NS.into(),
         context: "okg-demo".into(),
         audit: AuditLog::new(&d.audit),
+        cancel: Default::default(),
     }
 }
 

@@ -149,6 +149,8 @@ pub enum PlanKind {
     Rollback,
     /// Remove GameServers' `spec.containers` overrides on purpose.
     ClearOverride,
+    /// Put back what a canary raised, template and partition untouched.
+    RestorePriorities,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -182,6 +184,27 @@ impl Plan {
     /// The pods this step is expected to update (now or after others ahead of them).
     pub fn targets(&self) -> Vec<String> {
         self.pods.iter().filter(|p| p.to_image.is_some()).map(|p| p.name.clone()).collect()
+    }
+
+    /// The canary's raises, as (GameServer, priority): the GameServer patches sent before the
+    /// set's, which must reach the pods' labels before the set is patched.
+    pub fn canary_raises(&self) -> Vec<(String, i64)> {
+        if self.kind != PlanKind::Bump || !matches!(self.scope, Scope::Canary(_)) {
+            return Vec::new();
+        }
+        self.patches
+            .iter()
+            .take_while(|p| p.kind == ObjectKind::GameServer)
+            .filter_map(|p| {
+                let ops = p.patch.as_array()?;
+                let value = ops.iter().find_map(|op| {
+                    let sets = matches!(op.get("op")?.as_str()?, "add" | "replace");
+                    (sets && op.get("path")? == "/spec/updatePriority")
+                        .then(|| op.get("value")?.as_i64())?
+                })?;
+                Some((p.name.clone(), value))
+            })
+            .collect()
     }
 
     pub fn recreates(&self) -> bool {
@@ -222,6 +245,8 @@ pub enum PlanError {
     MissingGameServer { pod: String },
     #[error("the set {set} has partition 0: there is no canary to continue")]
     NothingToContinue { set: String },
+    #[error("no GameServer of {set} carries a priority a canary raised: nothing to put back")]
+    NothingToRestore { set: String },
     #[error("the set {set} is {}", if *paused { "already paused" } else { "not paused" })]
     AlreadySwitched { set: String, paused: bool },
     #[error("the previous plan was for set {planned}, not {set}")]
@@ -536,190 +561,15 @@ pub fn plan_bump(
     }
 }
 
-/// `request_allocated`: a canary may take Allocated servers (only read for `Scope::Canary`).
-#[allow(clippy::too_many_arguments)] // one private planner; a struct of these would be read once
-fn plan_template(
-    view: &SetView,
-    index: usize,
-    container: &str,
-    from: &str,
-    to: &str,
-    scope: &Scope,
-    request_allocated: bool,
-    kind: PlanKind,
-) -> Result<Plan, PlanError> {
-    if from == to {
-        return Err(PlanError::Unchanged {
-            what: format!("the template of {} (container {container})", view.name),
-            image: to.to_string(),
-        });
-    }
-    let mut rollout = view.rollout();
-    let replicas = rollout.replicas;
-    // OpenKruise counts a pod as updated by its controller-revision-hash against the update
-    // revision, not by its image: a pod on `to` only through its GameServer's override is still
-    // on the old revision, and counting it would let the partition release one pod too many.
-    let already = view
-        .pod_states(container, false)
-        .iter()
-        .filter(|p| p.image == to && p.overridden.is_none())
-        .count() as i32;
-    let canary_partition = |n: i32| replicas - already - n;
-    let target = match scope {
-        Scope::Canary(n) => canary_partition(*n),
-        _ => 0,
-    };
-    let mut states = view.pod_states(container, rolling_update_after(view.gss, target));
-    let mut patches = Vec::new();
-    let mut warnings = Vec::new();
-    let partition_after = match scope {
-        Scope::Canary(n) => {
-            let n = *n;
-            let why = if n < 1 {
-                Some("N must be at least 1".to_string())
-            } else if n + already >= replicas {
-                Some(format!(
-                    "that leaves no pod on the old image ({already} already run {to}); bump the whole set instead"
-                ))
-            } else {
-                None
-            };
-            if let Some(why) = why {
-                return Err(PlanError::BadCanary { n, replicas, why });
-            }
-            // The canary is chosen in OpenKruise's order, idle servers first (`picks`); raising
-            // their priority above everyone pins that choice while the rest wait on the partition.
-            let order = predict_order(
-                &states,
-                to,
-                RolloutParams { partition: 0, paused: false, ..rollout },
-            );
-            let chosen = picks::canary(&order, &view.gameservers, n as usize, request_allocated)
-                .map_err(|why| PlanError::BadCanary { n, replicas, why })?;
-            let left = priority_notes::unlabelled_outside(&states, &chosen, to);
-            if !left.is_empty() {
-                return Err(PlanError::BadCanary {
-                    n,
-                    replicas,
-                    why: format!(
-                        "OpenKruise updates pods without an update-priority label before any canary, and these have none yet: {}; wait until OKG has labelled them",
-                        left.join(", ")
-                    ),
-                });
-            }
-            let top = priority_notes::canary_priority(view, &states);
-            for name in &chosen {
-                let gs = view
-                    .gameservers
-                    .get(name)
-                    .ok_or_else(|| PlanError::MissingGameServer { pod: name.clone() })?;
-                let mut ops = Vec::new();
-                match &gs.spec.update_priority {
-                    Some(cur) => {
-                        ops.push(json!({"op": "test", "path": "/spec/updatePriority", "value": intstr_json(cur)}));
-                        ops.push(
-                            json!({"op": "replace", "path": "/spec/updatePriority", "value": top}),
-                        );
-                    }
-                    None => {
-                        ops.push(json!({"op": "add", "path": "/spec/updatePriority", "value": top}))
-                    }
-                }
-                patches.push(ObjectPatch {
-                    kind: ObjectKind::GameServer,
-                    name: name.clone(),
-                    patch: Value::Array(ops),
-                    summary: format!("raise updatePriority to {top} so it updates first (canary)"),
-                });
-            }
-            for s in states.iter_mut().filter(|s| chosen.contains(&s.name)) {
-                s.update_priority = PriorityRank::Labelled(top);
-            }
-            canary_partition(n)
-        }
-        _ => 0,
-    };
-    let mut ops = template_image_ops(index, container, from, to);
-    ops.extend(partition_ops(view.gss, partition_after));
-    let partition_note = if partition_after != rollout.partition {
-        format!(", partition {} → {partition_after}", rollout.partition)
-    } else {
-        String::new()
-    };
-    patches.push(ObjectPatch {
-        kind: ObjectKind::GameServerSet,
-        name: view.name.clone(),
-        patch: Value::Array(ops),
-        summary: format!("{container}: {from} → {to}{partition_note}"),
-    });
-    let partition_before = rollout.partition;
-    rollout.partition = partition_after;
-    let pods = predict_order(&states, to, rollout);
-    let policy = if view.is_on_delete() {
-        Policy::Refused(
-            "the set's updateStrategy is OnDelete: pods change only when deleted, and the console does not delete pods".into(),
-        )
-    } else {
-        policy_for(view.gss.pod_update_policy(), true)
-    };
-    if rollout.paused {
-        warnings.push(format!("{} is paused: no pod updates until it is resumed", view.name));
-    }
-    warnings.extend(priority_notes::priority_warnings(view));
-    warnings.extend(touched::busy_targets(&pods, &view.gameservers));
-    for p in &pods {
-        if let PodAction::Overridden(img) = &p.action {
-            warnings.push(format!(
-                "{} pins {container} to {img} in its GameServer spec.containers: OKG keeps that image",
-                p.name
-            ));
-        }
-    }
-    let resets = resets_warned(&policy, view, &pods, &mut warnings);
-    Ok(Plan {
-        kind,
-        namespace: view.namespace.clone(),
-        set: view.name.clone(),
-        container: container.to_string(),
-        from_image: from.to_string(),
-        to_image: to.to_string(),
-        scope: scope.clone(),
-        replicas,
-        partition_before,
-        partition_after,
-        max_unavailable: rollout.max_unavailable,
-        paused: rollout.paused,
-        policy,
-        patches,
-        pods,
-        warnings,
-        resets,
-    })
-}
-
-/// Re-creation under the default reclaim policy throws away what was set on the GameServers:
-/// the first warning says what, so nobody confirms a re-creation without seeing it.
-fn resets_warned(
-    policy: &Policy,
-    view: &SetView,
-    pods: &[PodPlan],
-    warnings: &mut Vec<String>,
-) -> Option<GameServerResets> {
-    if !matches!(policy, Policy::ReCreate(_)) {
-        return None;
-    }
-    let targets: Vec<String> =
-        pods.iter().filter(|p| p.to_image.is_some()).map(|p| p.name.clone()).collect();
-    let r = GameServerResets::of(view.gss, &view.gameservers, &targets);
-    warnings.insert(0, r.to_string());
-    Some(r)
-}
-
 mod resets;
+mod template;
 pub use resets::GameServerResets;
+use template::{plan_template, resets_warned};
 mod clear;
 mod picks;
 mod priority_notes;
+mod priority_record;
+pub use priority_record::{RAISED_PRIORITY_ANNOTATION, RaisedPriority, raised};
 mod steps;
 mod touched;
 pub use clear::{OverrideChange, plan_clear_overrides};

@@ -587,6 +587,7 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
         | Action::ContinueCanary
         | Action::PauseResume
         | Action::Rollback
+        | Action::AbandonCanary
         | Action::ChainReload
         | Action::SwitchMethod
         | Action::Start

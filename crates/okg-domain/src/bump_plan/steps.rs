@@ -132,26 +132,41 @@ pub(super) fn plan_overrides(
             to_image: targets.get(&s.name).cloned(),
         })
         .collect();
+    let scope = Scope::GameServers(changes.keys().cloned().collect());
+    let base = in_place_plan(view, kind, container, template_image, &to_image, scope);
+    Ok(Plan { patches, pods, warnings, ..base })
+}
+
+/// A plan that leaves the template's partition as it is and re-creates nothing; the caller adds
+/// its patches, pods and warnings.
+fn in_place_plan(
+    view: &SetView,
+    kind: PlanKind,
+    container: &str,
+    from: &str,
+    to: &str,
+    scope: Scope,
+) -> Plan {
     let rollout = view.rollout();
-    Ok(Plan {
+    Plan {
         kind,
         namespace: view.namespace.clone(),
         set: view.name.clone(),
         container: container.to_string(),
-        from_image: template_image.to_string(),
-        to_image,
-        scope: Scope::GameServers(changes.keys().cloned().collect()),
+        from_image: from.to_string(),
+        to_image: to.to_string(),
+        scope,
         replicas: rollout.replicas,
         partition_before: rollout.partition,
         partition_after: rollout.partition,
         max_unavailable: rollout.max_unavailable,
         paused: rollout.paused,
         policy: Policy::InPlace,
-        patches,
-        pods,
-        warnings,
+        patches: Vec::new(),
+        pods: Vec::new(),
+        warnings: Vec::new(),
         resets: None,
-    })
+    }
 }
 
 /// Continue a canary: lower the partition by `step` (all the way to 0 when `None`). Tests that the
@@ -190,6 +205,18 @@ pub fn plan_continue(
     }
     warnings.extend(super::priority_notes::priority_warnings(&view));
     let resets = resets_warned(&policy, &view, &pods, &mut warnings);
+    let mut patches = vec![ObjectPatch {
+        kind: ObjectKind::GameServerSet,
+        name: view.name.clone(),
+        patch: Value::Array(ops),
+        summary: format!("continue: partition {before} → {after}"),
+    }];
+    // At partition 0 every pod is released, so nothing needs the canary's raised order any more.
+    if after == 0 {
+        let (restores, restore_warnings) = priority_record::restores(&view, &[]);
+        patches.extend(restores);
+        warnings.extend(restore_warnings);
+    }
     Ok(Plan {
         kind: PlanKind::Continue,
         namespace: view.namespace.clone(),
@@ -204,16 +231,48 @@ pub fn plan_continue(
         max_unavailable: rollout.max_unavailable,
         paused: rollout.paused,
         policy,
-        patches: vec![ObjectPatch {
-            kind: ObjectKind::GameServerSet,
-            name: view.name.clone(),
-            patch: Value::Array(ops),
-            summary: format!("continue: partition {before} → {after}"),
-        }],
+        patches,
         pods,
         warnings,
         resets,
     })
+}
+
+/// Put back the update priorities a canary raised, and leave the template and partition as they
+/// stand: abandoning a canary, or cleaning up after a run that was cut off.
+pub fn plan_restore_priorities(
+    gss: &GameServerSet,
+    gameservers: &[GameServer],
+    pods: &[Pod],
+    container: &str,
+) -> Result<Plan, PlanError> {
+    let view = SetView::new(gss, gameservers, pods);
+    let (_, image) = view.container_index(container)?;
+    let (patches, warnings) = priority_record::restores(&view, &[]);
+    if patches.is_empty() {
+        return Err(PlanError::NothingToRestore { set: view.name.clone() });
+    }
+    let pods = view
+        .pod_states(container, gss.rolling_update().is_some())
+        .into_iter()
+        .map(|s| PodPlan {
+            name: s.name,
+            ordinal: s.ordinal,
+            update_priority: s.update_priority,
+            image: s.image,
+            action: PodAction::NotTargeted,
+            to_image: None,
+        })
+        .collect();
+    let base = in_place_plan(
+        &view,
+        PlanKind::RestorePriorities,
+        container,
+        &image,
+        &image,
+        Scope::WholeSet,
+    );
+    Ok(Plan { patches, pods, warnings, ..base })
 }
 
 /// Roll back what `previous` did: the template back to its image for the whole set (partition to

@@ -254,7 +254,9 @@ fn canary_raises_priority_of_the_first_n_and_sets_partition() {
         plan.patches[0].patch,
         json!([
             {"op": "test", "path": "/spec/updatePriority", "value": 3},
-            {"op": "replace", "path": "/spec/updatePriority", "value": 4}
+            {"op": "replace", "path": "/spec/updatePriority", "value": 4},
+            {"op": "add", "path": "/metadata/annotations",
+             "value": {RAISED_PRIORITY_ANNOTATION: r#"{"original":3,"raisedTo":4}"#}}
         ])
     );
     let gs1 = apply(&g[1], &plan.patches[0]).unwrap();
@@ -364,7 +366,11 @@ fn canary_on_a_set_without_priorities_adds_them_and_creates_rolling_update() {
     assert!(plan.recreates());
     assert_eq!(
         plan.patches[0].patch,
-        json!([{"op": "add", "path": "/spec/updatePriority", "value": 1}])
+        json!([
+            {"op": "add", "path": "/spec/updatePriority", "value": 1},
+            {"op": "add", "path": "/metadata/annotations",
+             "value": {RAISED_PRIORITY_ANNOTATION: r#"{"original":null,"raisedTo":1}"#}}
+        ])
     );
     let after = apply(&set, &plan.patches[1]).unwrap();
     assert_eq!(after["spec"]["updateStrategy"]["rollingUpdate"]["partition"], 5);
@@ -653,3 +659,5 @@ fn test_ops_hold_tells_a_changed_object_from_an_unchanged_one() {
 mod priority;
 
 mod clear;
+
+mod restore;

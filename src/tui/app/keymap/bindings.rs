@@ -412,10 +412,18 @@ pub static SCREEN_BINDINGS: &[Binding] = &[
     on(
         Section::Rollout,
         ROLLOUT,
+        &[(Char('a'), N)],
+        Action::AbandonCanary,
+        "abandon a canary: it stays where it stands, the priorities it raised go back (a new pre-flight)",
+        "a abandon",
+    ),
+    on(
+        Section::Rollout,
+        ROLLOUT,
         &[(Char('R'), N), (Char('R'), S)],
         Action::ChainReload,
         "reload each pod once it is IN PLACE",
-        "R reload once in place",
+        "R reload",
     ),
     on(
         Section::Rollout,

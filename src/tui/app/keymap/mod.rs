@@ -46,6 +46,7 @@ pub enum Action {
     ContinueCanary,
     PauseResume,
     Rollback,
+    AbandonCanary,
     ChainReload,
     SwitchMethod,
     Start,

@@ -411,6 +411,11 @@ impl BumpDialog {
                 step: Step::Rollback { previous: Box::new(r.origin.clone()) },
                 rbac: true,
             },
+            Some(Action::AbandonCanary) => BumpCmd::Plan {
+                namespace,
+                step: Step::RestorePriorities { set, container: r.plan.container.clone() },
+                rbac: true,
+            },
             _ => return stay(),
         };
         self.page = Page::Busy("planning (reads only)…".into());
@@ -448,7 +453,24 @@ impl BumpDialog {
             BumpReply::Applied => {
                 // The confirmed plan becomes the rollout being followed.
                 if let Page::Busy(_) = self.page {
-                    if let Some(plan) = self.applying.take() {
+                    let abandoned = self
+                        .applying
+                        .as_ref()
+                        .is_some_and(|p| p.kind == PlanKind::RestorePriorities);
+                    if abandoned
+                        && let Some(plan) = self.applying.take()
+                        && let Some(r) = &mut self.rollout
+                    {
+                        // The canary stays where it stands; only the priorities went back.
+                        let n = plan.patches.len();
+                        r.notes.push(format!(
+                            "abandoned: update priorities put back on {n} GameServer{}; partition stays {}",
+                            if n == 1 { "" } else { "s" },
+                            plan.partition_after
+                        ));
+                        r.notes.extend(plan.warnings.iter().cloned());
+                        r.finished = Some("abandoned (the canary stays where it stands)".into());
+                    } else if let Some(plan) = self.applying.take() {
                         let continued = plan.kind == PlanKind::Continue;
                         let origin = self.rollout.take().map(|r| r.origin);
                         let mut rollout = Rollout::new(plan, ctx.now);
@@ -467,7 +489,7 @@ impl BumpDialog {
                 }
             }
             BumpReply::Followed { timed_out } => {
-                if let Some(r) = &mut self.rollout {
+                if let Some(r) = self.rollout.as_mut().filter(|r| r.finished.is_none()) {
                     r.finished = Some(
                         if timed_out {
                             "follow timed out"
@@ -530,6 +552,9 @@ impl BumpDialog {
                     self.rollout.as_ref().map(|r| r.origin.clone()).unwrap_or(plan.clone()),
                 ),
             },
+            PlanKind::RestorePriorities => {
+                Step::RestorePriorities { set: plan.set.clone(), container: plan.container.clone() }
+            }
         };
         self.page = Page::Confirm(Box::new(Confirm {
             pending: Pending::Step { step, plan: Box::new(plan) },
@@ -572,6 +597,14 @@ pub fn effect(c: &Confirm) -> String {
                 p.patches.iter().map(|x| x.target().replace('/', " ")).collect();
             format!("patch {}: {} the rollout", targets.join(", "), p.action)
         }
+        Pending::Step { plan, .. } if plan.kind == PlanKind::RestorePriorities => {
+            let n = plan.patches.len();
+            format!(
+                "abandon: patch {n} gameserver{} to put back the update priorities a canary raised; template and partition {} stay",
+                if n == 1 { "" } else { "s" },
+                plan.partition_after
+            )
+        }
         Pending::Step { plan, .. } => {
             let mut targets: Vec<String> = Vec::new();
             let sets = plan
@@ -594,6 +627,7 @@ pub fn effect(c: &Confirm) -> String {
                 PlanKind::Continue => "continue: ",
                 PlanKind::Rollback => "roll back: ",
                 PlanKind::ClearOverride => "clear override: ",
+                PlanKind::RestorePriorities => unreachable!("said above"),
             };
             let partition = if plan.partition_before != plan.partition_after {
                 format!(", partition {} → {}", plan.partition_before, plan.partition_after)

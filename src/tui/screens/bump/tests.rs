@@ -410,8 +410,8 @@ fn the_container_chosen_last_time_is_the_default_next_time() {
     assert_eq!(d.container_name(), "sidecar");
 }
 
-#[test]
-fn rollback_after_a_continue_undoes_the_bump_not_the_continue() {
+/// A canary of 2 of gss-2048 to v3, confirmed and applied: the rollout view is up.
+fn canary_applied() -> (State, Plan) {
     let mut s = state(writable());
     open_2048_with_v3(&mut s);
     key(&mut s, KeyCode::Enter);
@@ -419,6 +419,12 @@ fn rollback_after_a_continue_undoes_the_bump_not_the_continue() {
     reply(&mut s, BumpReply::Planned { plan: Ok(canary.clone()), rbac: allowed() });
     key(&mut s, KeyCode::Enter);
     reply(&mut s, BumpReply::Applied);
+    (s, canary)
+}
+
+#[test]
+fn rollback_after_a_continue_undoes_the_bump_not_the_continue() {
+    let (mut s, canary) = canary_applied();
     key(&mut s, KeyCode::Char('c'));
     let mut cont = canary.clone();
     cont.kind = PlanKind::Continue;
@@ -485,4 +491,50 @@ fn the_canary_count_reached_by_moving_focus_is_replaced_by_the_first_digit() {
     typing(&mut s, "2");
     let cmds = key(&mut s, KeyCode::Enter);
     assert_eq!(planned_scope(&cmds), Some(Scope::Canary(2)));
+}
+
+#[test]
+fn a_abandons_a_canary_through_a_pre_flight_and_keeps_its_view() {
+    let (mut s, canary) = canary_applied();
+    let cmds = key(&mut s, KeyCode::Char('a'));
+    assert!(
+        matches!(
+            &cmds[..],
+            [Cmd::Bump(BumpCmd::Plan { step: Step::RestorePriorities { container, .. }, .. })]
+                if container == "sidecar"
+        ),
+        "{cmds:?}"
+    );
+    let mut restore = canary.clone();
+    restore.kind = PlanKind::RestorePriorities;
+    restore.patches.retain(|p| p.kind == okg_domain::bump_plan::ObjectKind::GameServer);
+    reply(&mut s, BumpReply::Planned { plan: Ok(restore.clone()), rbac: allowed() });
+    let out = screen(&s);
+    assert!(out.contains("abandon: patch"), "{out}");
+    assert!(out.contains("template and partition"), "{out}");
+    // Nothing is sent before Enter.
+    assert!(!cmds.iter().any(is_mutation));
+    let cmds = key(&mut s, KeyCode::Enter);
+    assert!(
+        matches!(
+            &cmds[..],
+            [Cmd::Bump(BumpCmd::Apply { step: Step::RestorePriorities { .. }, .. })]
+        ),
+        "{cmds:?}"
+    );
+    reply(&mut s, BumpReply::Applied);
+    // The canary's view stays, and says what happened; a late follow end does not overwrite it.
+    assert!(title(&s).contains("canary 2 of 6"), "{}", title(&s));
+    reply(&mut s, BumpReply::Followed { timed_out: false });
+    let out = screen(&s);
+    assert!(out.contains("abandoned"), "{out}");
+    assert!(!out.contains("every targeted pod has a verdict"), "{out}");
+}
+
+/// One frame of `s` at 120×40, as plain text.
+fn screen(s: &State) -> String {
+    use crate::tui::view::{self, text, theme::Theme};
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    term.draw(|f| view::draw(f, s, &Theme::builtin("dark"))).unwrap();
+    text::plain(term.backend().buffer())
 }

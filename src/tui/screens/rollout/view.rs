@@ -148,7 +148,9 @@ pub fn draw(r: &Rollout, area: Rect, buf: &mut Buffer, t: &Theme) {
         lines.push(Line::from(Span::styled(format!("done: {done}"), t.accent)));
     }
     let canary = r.plan.partition_after > 0;
-    let keys = keymap::hint_line(Context::Rollout, |a| a != Action::ContinueCanary || canary);
+    let keys = keymap::hint_line(Context::Rollout, |a| {
+        !matches!(a, Action::ContinueCanary | Action::AbandonCanary) || canary
+    });
     let body = Rect { height: inner.height.saturating_sub(1), ..inner };
     let foot =
         Rect { y: inner.y + inner.height.saturating_sub(1), height: 1.min(inner.height), ..inner };

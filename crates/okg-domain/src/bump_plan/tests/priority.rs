@@ -66,7 +66,9 @@ fn canary_takes_the_pod_openkruise_ranks_first_by_its_label() {
         plan.patches[0].patch,
         json!([
             {"op": "test", "path": "/spec/updatePriority", "value": -10},
-            {"op": "replace", "path": "/spec/updatePriority", "value": 11}
+            {"op": "replace", "path": "/spec/updatePriority", "value": 11},
+            {"op": "add", "path": "/metadata/annotations",
+             "value": {RAISED_PRIORITY_ANNOTATION: r#"{"original":-10,"raisedTo":11}"#}}
         ])
     );
     assert_eq!(plan.targets(), ["gss-2048-2"]);
