@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 use crate::tui::app::keymap::{self, Context};
 use crate::tui::screens::bump::state::{BumpDialog, Confirm, Field, Page, Pending, ScopeKind};
 use crate::tui::view::theme::Theme;
-use okg_domain::bump_plan::{Plan, PodAction, Policy};
+use okg_domain::bump_plan::{Plan, PlanKind, PodAction, Policy};
 
 pub fn draw(d: &BumpDialog, area: Rect, buf: &mut Buffer, t: &Theme) {
     match &d.page {
@@ -144,6 +144,27 @@ fn confirm(d: &BumpDialog, c: &Confirm, area: Rect, buf: &mut Buffer, t: &Theme)
         lines.push(Line::from(Span::styled(format!("{conflict}: review the new plan"), t.warn)));
     }
     let patches = match &c.pending {
+        Pending::Step { plan, .. } if plan.kind == PlanKind::RestorePriorities => {
+            // No pod moves: the page says what goes back, not an update order.
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "no pod changes: the template and partition {} stay as they are",
+                    plan.partition_after
+                ),
+                t.text,
+            )));
+            for w in &plan.warnings {
+                lines.push(Line::from(Span::styled(format!("! {w}"), t.warn)));
+            }
+            lines.push(Line::from(Span::styled("update priorities put back", t.header)));
+            for p in &plan.patches {
+                lines.push(Line::from(Span::styled(
+                    format!("  {:<16} {}", p.name, p.summary),
+                    t.text,
+                )));
+            }
+            &plan.patches
+        }
         Pending::Step { plan, .. } => {
             lines.extend(policy_line(plan, t));
             lines.push(Line::from(Span::styled(
