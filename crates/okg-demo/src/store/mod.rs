@@ -96,7 +96,7 @@ type Key = (String, String);
 
 struct Inner {
     rv: u64,
-    objects: [BTreeMap<Key, Arc<Stored>>; 4],
+    objects: [BTreeMap<Key, Arc<Stored>>; Resource::ALL.len()],
     history: VecDeque<Arc<Change>>,
     history_cap: usize,
     /// A watch may resume from any resourceVersion >= this: every later change is in `history`.
@@ -156,7 +156,10 @@ impl Store {
             .into_iter()
             .find(|r| r.api_version() == api_version && r.kind() == kind)
             .ok_or_else(|| anyhow::anyhow!("the demo store does not serve {api_version} {kind}"))?;
-        let ns = obj.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("default");
+        let ns = match resource.namespaced() {
+            true => obj.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("default"),
+            false => "",
+        };
         let ns = ns.to_string();
         self.create_inner(resource, &ns, obj, true)?;
         Ok(())
@@ -229,7 +232,12 @@ impl Store {
         rules::check_name(r, &name)?;
         let m = &mut obj["metadata"];
         m["name"] = json!(name);
-        m["namespace"] = json!(ns);
+        if r.namespaced() {
+            m["namespace"] = json!(ns);
+        } else if let Some(meta) = m.as_object_mut() {
+            // As the API server does for cluster-scoped kinds: a namespace in the body is dropped.
+            meta.remove("namespace");
+        }
         m["uid"] = json!(meta::new_uid());
         if !initial || m.get("creationTimestamp").is_none_or(Value::is_null) {
             m["creationTimestamp"] = json!(meta::now_rfc3339());
