@@ -201,6 +201,42 @@ impl Store {
         (items, g.rv)
     }
 
+    /// One page of a list: up to `limit` objects of `r` (in `ns`, or all namespaces) after the
+    /// key `after` that `keep` accepts, in key order, and how many objects of the scope follow the
+    /// page (unfiltered). Walks only the page's part of the map, so a paged list of N objects
+    /// costs O(N) in all instead of O(N) per page.
+    pub fn page(
+        &self,
+        r: Resource,
+        ns: Option<&str>,
+        after: Option<(&str, &str)>,
+        limit: usize,
+        keep: impl Fn(&Stored) -> bool,
+    ) -> (Vec<Arc<Stored>>, usize, u64) {
+        use std::ops::Bound;
+        let g = self.read();
+        let map = &g.objects[r.index()];
+        let start = match (after, ns) {
+            (Some((a_ns, a_name)), _) => Bound::Excluded((a_ns.to_string(), a_name.to_string())),
+            (None, Some(ns)) => Bound::Included((ns.to_string(), String::new())),
+            (None, None) => Bound::Unbounded,
+        };
+        let mut scope = map
+            .range((start, Bound::Unbounded))
+            .take_while(|((n, _), _)| ns.is_none_or(|ns| n == ns))
+            .map(|(_, v)| v);
+        let mut items = Vec::with_capacity(limit.min(4096));
+        for o in scope.by_ref() {
+            if keep(o) {
+                items.push(o.clone());
+                if items.len() == limit {
+                    break;
+                }
+            }
+        }
+        (items, scope.count(), g.rv)
+    }
+
     pub fn create(&self, r: Resource, ns: &str, body: Value) -> Result<Arc<Stored>, ApiError> {
         self.create_inner(r, ns, body, false)
     }
