@@ -16,7 +16,7 @@ use okg_domain::types::{GameServer, GameServerSet, annotations};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::support::{NS, bare_fleet};
+use crate::support::{NS, bare_fleet, kubectl};
 
 fn api_code(e: &kube::Error) -> u16 {
     match e {
@@ -496,33 +496,8 @@ async fn seeded_demo_starts_and_serves_discovery() {
 
 #[tokio::test]
 async fn kubectl_works_against_the_demo() {
-    let kubectl = std::path::Path::new("/usr/bin/kubectl");
-    if !kubectl.exists() {
-        eprintln!("skipping: /usr/bin/kubectl is not installed");
-        return;
-    }
     let demo = bare_fleet(3, 5).await;
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("kubeconfig");
-    std::fs::write(&config, serde_json::to_string(&demo.kubeconfig()).unwrap()).unwrap();
-    let cache = dir.path().join("cache");
-    let run = move |args: &[&str]| {
-        let out = std::process::Command::new(kubectl)
-            .arg("--kubeconfig")
-            .arg(&config)
-            .arg("--cache-dir")
-            .arg(&cache)
-            .args(args)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string();
-        assert!(
-            out.status.success(),
-            "kubectl {args:?} failed: {text}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        text
-    };
+    let Some(run) = kubectl(&demo) else { return };
     let out = tokio::task::spawn_blocking({
         let run = run.clone();
         move || {
@@ -555,7 +530,7 @@ async fn kubectl_works_against_the_demo() {
     assert!(gs.starts_with("NAME") && gs.contains("STATE") && gs.contains("gss-2048-2"), "{gs}");
     assert!(gss.contains("WAITTOBEDELETED") && gss.contains("gss-2048"), "{gss}");
     assert!(
-        pods.contains("10.244.0.2") && pods.contains("demo-node-0") && pods.contains("2/2"),
+        pods.contains("10.244.0.2") && pods.contains("demo-node-1") && pods.contains("2/2"),
         "{pods}"
     );
     assert_eq!(replicas, "4");

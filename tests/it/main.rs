@@ -9,6 +9,7 @@ mod cli;
 mod cli_output;
 mod connecting;
 mod demo_api;
+mod demo_nodes_crds;
 mod demo_sim;
 mod faults;
 mod logs;

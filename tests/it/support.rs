@@ -104,6 +104,37 @@ pub async fn bare_fleet(replicas: i32, exec_latency_ms: u64) -> DemoCluster {
     .expect("demo starts")
 }
 
+/// Runs of `/usr/bin/kubectl` against `demo` as its admin (a kubeconfig and a discovery cache
+/// in a temporary directory); `None` when kubectl is not installed. Each run must succeed and
+/// returns its stdout.
+pub fn kubectl(demo: &DemoCluster) -> Option<impl Fn(&[&str]) -> String + Clone + Send + 'static> {
+    let kubectl = std::path::Path::new("/usr/bin/kubectl");
+    if !kubectl.exists() {
+        eprintln!("skipping: /usr/bin/kubectl is not installed");
+        return None;
+    }
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let config = dir.path().join("kubeconfig");
+    std::fs::write(&config, serde_json::to_string(&demo.kubeconfig()).unwrap()).unwrap();
+    Some(move |args: &[&str]| {
+        let out = std::process::Command::new(kubectl)
+            .arg("--kubeconfig")
+            .arg(&config)
+            .arg("--cache-dir")
+            .arg(dir.path().join("cache"))
+            .args(args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success(),
+            "kubectl {args:?} failed: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text
+    })
+}
+
 /// The image of `container` in the pod template of set `set`.
 pub async fn template_image(client: &kube::Client, set: &str, container: &str) -> String {
     let gss = Api::<GameServerSet>::namespaced(client.clone(), NS).get(set).await.unwrap();

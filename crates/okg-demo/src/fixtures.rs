@@ -3,6 +3,7 @@
 //! and running pods. The simulated controller's seed (`sim::seed`) is the richer, living one.
 use serde_json::{Value, json};
 
+use crate::sim::pods::NODES;
 use okg_domain::types::{API_VERSION, labels};
 
 pub const SET: &str = "gss-2048";
@@ -44,6 +45,7 @@ pub fn small_fleet(namespace: &str, replicas: i32) -> Vec<Value> {
             "spec": {"opsState": "None", "updatePriority": 0, "deletionPriority": 0},
             "status": {"currentState": "Ready", "desiredState": "Ready", "updatePriority": 0, "deletionPriority": 0}
         }));
+        let (node, host_ip) = NODES[i as usize % NODES.len()];
         let statuses: Vec<Value> = ["app-2048", "sidecar"]
             .iter()
             .zip([APP_IMAGE, SIDECAR_IMAGE])
@@ -56,9 +58,9 @@ pub fn small_fleet(namespace: &str, replicas: i32) -> Vec<Value> {
         objs.push(json!({
             "apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": name, "namespace": namespace, "creationTimestamp": created, "labels": pod_labels},
-            "spec": {"containers": containers(), "nodeName": format!("demo-node-{}", i % 3)},
+            "spec": {"containers": containers(), "nodeName": node},
             "status": {"phase": "Running", "podIP": format!("10.244.{}.{}", i / 250, i % 250 + 2),
-                       "hostIP": "172.18.0.2", "containerStatuses": statuses,
+                       "hostIP": host_ip, "containerStatuses": statuses,
                        "conditions": [{"type": "Ready", "status": "True"}]}
         }));
     }

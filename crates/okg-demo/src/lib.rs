@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+pub mod cluster;
 pub mod fixtures;
 pub mod server;
 pub mod sim;
@@ -98,8 +99,9 @@ impl DemoCluster {
         Ok(cluster)
     }
 
-    /// Serve the API with `objects` as the initial contents and no controller: nothing changes
-    /// unless a client changes it. For tests of the API server itself (see `fixtures`).
+    /// Serve the API with `objects` as the initial contents (besides the nodes and CRDs every
+    /// demo has, `cluster`) and no controller: nothing changes unless a client changes it. For
+    /// tests of the API server itself (see `fixtures`).
     pub async fn start_bare(
         listen: SocketAddr,
         options: DemoOptions,
@@ -107,7 +109,8 @@ impl DemoCluster {
     ) -> anyhow::Result<DemoCluster> {
         let stats = Arc::new(DemoStats::default());
         let store = store::Store::new();
-        for obj in objects {
+        let cluster = cluster::objects(&objects, jiff::SignedDuration::from_hours(24));
+        for obj in cluster.into_iter().chain(objects) {
             store.insert_initial(obj)?;
         }
         let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);

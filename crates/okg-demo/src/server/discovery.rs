@@ -46,19 +46,20 @@ fn resource_entry(r: Resource) -> Value {
     let mut e = json!({
         "name": r.plural(),
         "singularName": r.singular(),
-        "namespaced": true,
+        "namespaced": r.namespaced(),
         "kind": r.kind(),
         "verbs": VERBS,
         "shortNames": r.short_names(),
     });
-    if r != Resource::Events {
+    // `kubectl get all` lists the namespaced workloads, not events or cluster objects.
+    if r != Resource::Events && r.namespaced() {
         e["categories"] = json!(["all"]);
     }
     e
 }
 
-fn subresource(name: &str, kind: &str, verbs: &[&str]) -> Value {
-    json!({"name": name, "singularName": "", "namespaced": true, "kind": kind, "verbs": verbs})
+fn subresource(r: Resource, name: &str, kind: &str, verbs: &[&str]) -> Value {
+    json!({"name": name, "singularName": "", "namespaced": r.namespaced(), "kind": kind, "verbs": verbs})
 }
 
 /// The APIResourceList of one served group version.
@@ -68,14 +69,16 @@ pub fn group_version(group: &str, version: &str) -> Value {
         resources.push(resource_entry(r));
         if r.has_status() {
             resources.push(subresource(
+                r,
                 &format!("{}/status", r.plural()),
                 r.kind(),
                 &["get", "patch", "update"],
             ));
         }
         if r == Resource::Pods {
-            resources.push(subresource("pods/exec", "PodExecOptions", &["create", "get"]));
+            resources.push(subresource(r, "pods/exec", "PodExecOptions", &["create", "get"]));
             resources.push(subresource(
+                r,
                 "pods/proxy",
                 "PodProxyOptions",
                 &["create", "delete", "get", "patch", "update"],

@@ -275,15 +275,19 @@ async fn dispatch(
             }
             Method::POST => match namespace {
                 Some(ns) => rest::create(&ctx.store, resource, &ns, &q, &parts.headers, &body),
+                None if !resource.namespaced() => {
+                    rest::create(&ctx.store, resource, "", &q, &parts.headers, &body)
+                }
                 None => Err(rest::method_not_allowed(&method)),
             },
             _ => Err(rest::method_not_allowed(&method)),
         },
-        Route::Object { resource, namespace: Some(ns), name: Some(name), sub } => rest::named(
+        // `routes` gives a named object a namespace exactly when its kind is namespaced.
+        Route::Object { resource, namespace, name: Some(name), sub } => rest::named(
             &ctx.store,
             &method,
             resource,
-            &ns,
+            namespace.as_deref().unwrap_or(""),
             &name,
             sub.as_deref(),
             &q,

@@ -66,25 +66,16 @@ pub fn list(
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
     let sel = Selectors::parse(q, r)?;
-    let (all, rv) = store.list(r, ns);
     let after = q.get("continue").filter(|c| !c.is_empty()).map(decode_continue).transpose()?;
     let limit = q.get("limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0);
-    let mut items: Vec<Arc<Stored>> = all
-        .into_iter()
-        .filter(|o| {
-            after.as_ref().is_none_or(|(ans, aname)| {
-                (o.namespace(), o.name()) > (ans.as_str(), aname.as_str())
-            })
-        })
-        .filter(|o| sel.matches(o))
-        .collect();
+    let after_key = after.as_ref().map(|(n, name)| (n.as_str(), name.as_str()));
+    let (items, rest, rv) =
+        store.page(r, ns, after_key, limit.unwrap_or(usize::MAX), |o| sel.matches(o));
     let mut cont = None;
-    let mut remaining = 0;
-    if let Some(limit) = limit
-        && items.len() > limit
-    {
-        remaining = items.len() - limit;
-        items.truncate(limit);
+    // Objects after the page, counted before filtering: an upper bound, as the real server's
+    // remainingItemCount is an estimate too. A page that ends the scope has no continue.
+    let remaining = rest;
+    if limit.is_some() && rest > 0 {
         cont = items.last().map(|o| continue_token(o));
     }
     if table::wanted(accept(headers)) {

@@ -48,6 +48,7 @@ pub enum Route {
 pub const GROUP_VERSIONS: &[(&str, &str)] = &[
     ("", "v1"),
     ("game.kruise.io", "v1alpha1"),
+    ("apiextensions.k8s.io", "v1"),
     ("authorization.k8s.io", "v1"),
     ("authentication.k8s.io", "v1"),
 ];
@@ -111,15 +112,19 @@ fn object_route(group: &str, version: &str, rest: &[&str]) -> Route {
     };
     let (plural, name, sub) = match rest {
         [plural] => (*plural, None, None),
-        [plural, name] if namespace.is_some() => (*plural, Some(name.to_string()), None),
-        [plural, name, sub] if namespace.is_some() => {
-            (*plural, Some(name.to_string()), Some(sub.to_string()))
-        }
+        [plural, name] => (*plural, Some(name.to_string()), None),
+        [plural, name, sub] => (*plural, Some(name.to_string()), Some(sub.to_string())),
         _ => return unknown(group, rest.first().copied().unwrap_or("")),
     };
     match Resource::lookup(group, version, plural) {
-        Some(resource) => Route::Object { resource, namespace, name, sub },
-        None => unknown(group, plural),
+        // A named namespaced object needs its namespace; a cluster-scoped kind has none.
+        Some(resource)
+            if (resource.namespaced() && (namespace.is_some() || name.is_none()))
+                || (!resource.namespaced() && namespace.is_none()) =>
+        {
+            Route::Object { resource, namespace, name, sub }
+        }
+        _ => unknown(group, plural),
     }
 }
 
@@ -145,6 +150,31 @@ mod tests {
         assert!(matches!(parse("/api/v1/namespaces/default/secrets"), Route::Unknown { .. }));
         assert!(matches!(parse("/apis/apps/v1/deployments"), Route::Unknown { .. }));
         assert!(matches!(parse("/api/v1/namespaces/default/pods/a/b/c/d"), Route::Unknown { .. }));
+        assert!(matches!(parse("/api/v1/pods/gss-0"), Route::Unknown { .. }));
+    }
+
+    #[test]
+    fn cluster_scoped_paths() {
+        assert_eq!(
+            parse("/api/v1/nodes/demo-node-1"),
+            Route::Object {
+                resource: Resource::Nodes,
+                namespace: None,
+                name: Some("demo-node-1".into()),
+                sub: None
+            }
+        );
+        assert_eq!(
+            parse("/apis/apiextensions.k8s.io/v1/customresourcedefinitions"),
+            Route::Object {
+                resource: Resource::CustomResourceDefinitions,
+                namespace: None,
+                name: None,
+                sub: None
+            }
+        );
+        assert!(matches!(parse("/api/v1/namespaces/default/nodes"), Route::Unknown { .. }));
+        assert!(matches!(parse("/api/v1/namespaces/default/nodes/n"), Route::Unknown { .. }));
     }
 
     #[test]

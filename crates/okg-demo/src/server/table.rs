@@ -61,6 +61,19 @@ fn columns(r: Resource) -> &'static [(&'static str, &'static str, u8)] {
             ("PreDelete", "integer", 0),
             ("AGE", "date", 0),
         ],
+        Resource::Nodes => &[
+            ("Name", "string", 0),
+            ("Status", "string", 0),
+            ("Roles", "string", 0),
+            ("Age", "string", 0),
+            ("Version", "string", 0),
+            ("Internal-IP", "string", 1),
+            ("External-IP", "string", 1),
+            ("OS-Image", "string", 1),
+            ("Kernel-Version", "string", 1),
+            ("Container-Runtime", "string", 1),
+        ],
+        Resource::CustomResourceDefinitions => &[("Name", "string", 0), ("Created At", "date", 0)],
         Resource::Events => &[
             ("Last Seen", "string", 0),
             ("Type", "string", 0),
@@ -136,10 +149,55 @@ fn pod_cells(o: &Value, now: jiff::Timestamp) -> Vec<Value> {
     ]
 }
 
+fn node_cells(o: &Value, now: jiff::Timestamp) -> Vec<Value> {
+    let conditions = o.pointer("/status/conditions").and_then(Value::as_array);
+    let ready = conditions
+        .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"))
+        .and_then(|c| c["status"].as_str());
+    let mut status = match ready {
+        Some("True") => "Ready".to_string(),
+        _ => "NotReady".to_string(),
+    };
+    if o.pointer("/spec/unschedulable") == Some(&json!(true)) {
+        status.push_str(",SchedulingDisabled");
+    }
+    const ROLE: &str = "node-role.kubernetes.io/";
+    let roles: Vec<&str> = o
+        .pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .map(|l| l.keys().filter_map(|k| k.strip_prefix(ROLE)).collect())
+        .unwrap_or_default();
+    let address = |kind: &str| {
+        o.pointer("/status/addresses")
+            .and_then(Value::as_array)
+            .and_then(|a| a.iter().find(|a| a["type"] == kind))
+            .and_then(|a| a["address"].as_str())
+            .unwrap_or("<none>")
+            .to_string()
+    };
+    let info = |k: &str| text(o.pointer(&format!("/status/nodeInfo/{k}")), "<unknown>");
+    vec![
+        text(o.pointer("/metadata/name"), ""),
+        json!(status),
+        json!(if roles.is_empty() { "<none>".to_string() } else { roles.join(",") }),
+        json!(age(o.pointer("/metadata/creationTimestamp"), now)),
+        info("kubeletVersion"),
+        json!(address("InternalIP")),
+        json!(address("ExternalIP")),
+        info("osImage"),
+        info("kernelVersion"),
+        info("containerRuntimeVersion"),
+    ]
+}
+
 fn cells(r: Resource, o: &Value, now: jiff::Timestamp) -> Vec<Value> {
     let p = |ptr: &str| o.pointer(ptr);
     match r {
         Resource::Pods => pod_cells(o, now),
+        Resource::Nodes => node_cells(o, now),
+        Resource::CustomResourceDefinitions => {
+            vec![text(p("/metadata/name"), ""), text(p("/metadata/creationTimestamp"), "")]
+        }
         Resource::GameServers => vec![
             text(p("/metadata/name"), ""),
             text(p("/status/currentState"), "<none>"),

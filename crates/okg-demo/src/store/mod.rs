@@ -96,7 +96,7 @@ type Key = (String, String);
 
 struct Inner {
     rv: u64,
-    objects: [BTreeMap<Key, Arc<Stored>>; 4],
+    objects: [BTreeMap<Key, Arc<Stored>>; Resource::ALL.len()],
     history: VecDeque<Arc<Change>>,
     history_cap: usize,
     /// A watch may resume from any resourceVersion >= this: every later change is in `history`.
@@ -156,7 +156,10 @@ impl Store {
             .into_iter()
             .find(|r| r.api_version() == api_version && r.kind() == kind)
             .ok_or_else(|| anyhow::anyhow!("the demo store does not serve {api_version} {kind}"))?;
-        let ns = obj.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("default");
+        let ns = match resource.namespaced() {
+            true => obj.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("default"),
+            false => "",
+        };
         let ns = ns.to_string();
         self.create_inner(resource, &ns, obj, true)?;
         Ok(())
@@ -198,6 +201,42 @@ impl Store {
         (items, g.rv)
     }
 
+    /// One page of a list: up to `limit` objects of `r` (in `ns`, or all namespaces) after the
+    /// key `after` that `keep` accepts, in key order, and how many objects of the scope follow the
+    /// page (unfiltered). Walks only the page's part of the map, so a paged list of N objects
+    /// costs O(N) in all instead of O(N) per page.
+    pub fn page(
+        &self,
+        r: Resource,
+        ns: Option<&str>,
+        after: Option<(&str, &str)>,
+        limit: usize,
+        keep: impl Fn(&Stored) -> bool,
+    ) -> (Vec<Arc<Stored>>, usize, u64) {
+        use std::ops::Bound;
+        let g = self.read();
+        let map = &g.objects[r.index()];
+        let start = match (after, ns) {
+            (Some((a_ns, a_name)), _) => Bound::Excluded((a_ns.to_string(), a_name.to_string())),
+            (None, Some(ns)) => Bound::Included((ns.to_string(), String::new())),
+            (None, None) => Bound::Unbounded,
+        };
+        let mut scope = map
+            .range((start, Bound::Unbounded))
+            .take_while(|((n, _), _)| ns.is_none_or(|ns| n == ns))
+            .map(|(_, v)| v);
+        let mut items = Vec::with_capacity(limit.min(4096));
+        for o in scope.by_ref() {
+            if keep(o) {
+                items.push(o.clone());
+                if items.len() == limit {
+                    break;
+                }
+            }
+        }
+        (items, scope.count(), g.rv)
+    }
+
     pub fn create(&self, r: Resource, ns: &str, body: Value) -> Result<Arc<Stored>, ApiError> {
         self.create_inner(r, ns, body, false)
     }
@@ -229,7 +268,12 @@ impl Store {
         rules::check_name(r, &name)?;
         let m = &mut obj["metadata"];
         m["name"] = json!(name);
-        m["namespace"] = json!(ns);
+        if r.namespaced() {
+            m["namespace"] = json!(ns);
+        } else if let Some(meta) = m.as_object_mut() {
+            // As the API server does for cluster-scoped kinds: a namespace in the body is dropped.
+            meta.remove("namespace");
+        }
         m["uid"] = json!(meta::new_uid());
         if !initial || m.get("creationTimestamp").is_none_or(Value::is_null) {
             m["creationTimestamp"] = json!(meta::now_rfc3339());

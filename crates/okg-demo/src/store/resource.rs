@@ -8,11 +8,22 @@ pub enum Resource {
     Events,
     GameServers,
     GameServerSets,
+    /// Cluster-scoped: the simulated nodes pods are placed on (`sim::nodes`).
+    Nodes,
+    /// Cluster-scoped: the definitions of the custom resources above, so that clients that read
+    /// CRDs (k9s, `kubectl get crd`) find them.
+    CustomResourceDefinitions,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 4] =
-        [Resource::Pods, Resource::Events, Resource::GameServers, Resource::GameServerSets];
+    pub const ALL: [Resource; 6] = [
+        Resource::Pods,
+        Resource::Events,
+        Resource::GameServers,
+        Resource::GameServerSets,
+        Resource::Nodes,
+        Resource::CustomResourceDefinitions,
+    ];
 
     pub fn index(self) -> usize {
         self as usize
@@ -21,22 +32,25 @@ impl Resource {
     /// API group; "" for the core group.
     pub fn group(self) -> &'static str {
         match self {
-            Resource::Pods | Resource::Events => "",
+            Resource::Pods | Resource::Events | Resource::Nodes => "",
             Resource::GameServers | Resource::GameServerSets => "game.kruise.io",
+            Resource::CustomResourceDefinitions => "apiextensions.k8s.io",
         }
     }
 
     pub fn version(self) -> &'static str {
         match self {
-            Resource::Pods | Resource::Events => "v1",
+            Resource::Pods | Resource::Events | Resource::Nodes => "v1",
             Resource::GameServers | Resource::GameServerSets => "v1alpha1",
+            Resource::CustomResourceDefinitions => "v1",
         }
     }
 
     pub fn api_version(self) -> &'static str {
         match self {
-            Resource::Pods | Resource::Events => "v1",
+            Resource::Pods | Resource::Events | Resource::Nodes => "v1",
             Resource::GameServers | Resource::GameServerSets => "game.kruise.io/v1alpha1",
+            Resource::CustomResourceDefinitions => "apiextensions.k8s.io/v1",
         }
     }
 
@@ -46,6 +60,8 @@ impl Resource {
             Resource::Events => "events",
             Resource::GameServers => "gameservers",
             Resource::GameServerSets => "gameserversets",
+            Resource::Nodes => "nodes",
+            Resource::CustomResourceDefinitions => "customresourcedefinitions",
         }
     }
 
@@ -55,6 +71,8 @@ impl Resource {
             Resource::Events => "event",
             Resource::GameServers => "gameserver",
             Resource::GameServerSets => "gameserverset",
+            Resource::Nodes => "node",
+            Resource::CustomResourceDefinitions => "customresourcedefinition",
         }
     }
 
@@ -64,6 +82,8 @@ impl Resource {
             Resource::Events => "Event",
             Resource::GameServers => "GameServer",
             Resource::GameServerSets => "GameServerSet",
+            Resource::Nodes => "Node",
+            Resource::CustomResourceDefinitions => "CustomResourceDefinition",
         }
     }
 
@@ -73,6 +93,8 @@ impl Resource {
             Resource::Events => "EventList",
             Resource::GameServers => "GameServerList",
             Resource::GameServerSets => "GameServerSetList",
+            Resource::Nodes => "NodeList",
+            Resource::CustomResourceDefinitions => "CustomResourceDefinitionList",
         }
     }
 
@@ -82,6 +104,8 @@ impl Resource {
             Resource::Events => &["ev"],
             Resource::GameServers => &["gs"],
             Resource::GameServerSets => &["gss"],
+            Resource::Nodes => &["no"],
+            Resource::CustomResourceDefinitions => &["crd", "crds"],
         }
     }
 
@@ -103,8 +127,16 @@ impl Resource {
                 "source",
                 "type",
             ],
-            Resource::GameServers | Resource::GameServerSets => &[],
+            Resource::Nodes => &["spec.unschedulable"],
+            Resource::GameServers
+            | Resource::GameServerSets
+            | Resource::CustomResourceDefinitions => &[],
         }
+    }
+
+    /// Whether objects live in a namespace; nodes and CRDs do not.
+    pub fn namespaced(self) -> bool {
+        !matches!(self, Resource::Nodes | Resource::CustomResourceDefinitions)
     }
 
     /// Whether writes to the main resource ignore `.status` (a `/status` subresource exists).
@@ -112,9 +144,10 @@ impl Resource {
         !matches!(self, Resource::Events)
     }
 
-    /// Custom resources refuse strategic merge patch (415), built-in ones accept it.
+    /// Custom resources refuse strategic merge patch (415), built-in ones accept it (CRDs
+    /// themselves are built in).
     pub fn is_custom(self) -> bool {
-        !self.group().is_empty()
+        matches!(self, Resource::GameServers | Resource::GameServerSets)
     }
 
     /// "pods" for core resources, "gameservers.game.kruise.io" otherwise: the form the

@@ -33,11 +33,14 @@ pub fn check_kind(r: Resource, mut body: Value) -> Result<Value, ApiError> {
     Ok(body)
 }
 
+/// `ns` is "" for cluster-scoped kinds, whose bodies' namespaces the server ignores.
 pub fn check_namespace(body: &Value, ns: &str) -> Result<(), ApiError> {
     match body.pointer("/metadata/namespace").and_then(Value::as_str) {
-        Some(given) if !given.is_empty() && given != ns => Err(ApiError::bad_request(
-            "the namespace of the provided object does not match the namespace sent on the request",
-        )),
+        Some(given) if !ns.is_empty() && !given.is_empty() && given != ns => {
+            Err(ApiError::bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request",
+            ))
+        }
         _ => Ok(()),
     }
 }
@@ -72,7 +75,7 @@ pub fn reset_status_on_create(r: Resource, obj: &mut Value) {
                 m.remove("status");
             }
         }
-        Resource::Events => {}
+        Resource::Events | Resource::Nodes | Resource::CustomResourceDefinitions => {}
     }
 }
 

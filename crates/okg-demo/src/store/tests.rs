@@ -169,3 +169,20 @@ fn apply_creates_and_odd_bodies_are_errors_not_panics() {
         assert!(err.code == 400 || err.code == 422, "{err}");
     }
 }
+
+#[test]
+fn pages_start_after_the_key_and_stay_in_the_namespace() {
+    let s = Store::new();
+    for (ns, name) in [("a", "x"), ("b", "p"), ("b", "q"), ("b", "r"), ("c", "z")] {
+        s.insert_initial(json!({"apiVersion": "v1", "kind": "Pod",
+                                "metadata": {"name": name, "namespace": ns}}))
+            .unwrap();
+    }
+    let names = |v: &[Arc<Stored>]| v.iter().map(|o| o.name().to_string()).collect::<Vec<_>>();
+    let (first, rest, _) = s.page(Resource::Pods, Some("b"), None, 2, |_| true);
+    assert_eq!((names(&first), rest), (vec!["p".to_string(), "q".to_string()], 1));
+    let (second, rest, _) = s.page(Resource::Pods, Some("b"), Some(("b", "q")), 2, |_| true);
+    assert_eq!((names(&second), rest), (vec!["r".to_string()], 0));
+    let (all, rest, _) = s.page(Resource::Pods, None, Some(("a", "x")), 10, |o| o.name() != "q");
+    assert_eq!((names(&all), rest), (vec!["p".into(), "r".into(), "z".into()], 0));
+}
