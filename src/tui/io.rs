@@ -7,7 +7,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::cluster::client::{self, Connection, Target};
 use crate::cluster::watch::{self, Watches};
 use crate::cluster::writer::Writer;
-use crate::tui::app::msg::{Cmd, Intent, Msg};
+use crate::tui::app::msg::{Cmd, Intent, LogsCmd, Msg};
 
 /// The I/O shell: carries out `Cmd`s (watches, event follows, reconnects) and reports back as
 /// `Msg`s on `tx`.
@@ -21,6 +21,7 @@ pub struct Io {
     probe: Option<tokio::task::JoinHandle<()>>,
     reloads: crate::ops::reload_task::Runs,
     bump: crate::ops::bump_task::BumpTasks,
+    logs: crate::tui::logs_task::LogsFeed,
     /// The `:ctx` switch being connected, and the connection it made (until adopted).
     switching: Option<tokio::task::JoinHandle<()>>,
     switched: Arc<Mutex<Option<(u64, Connection, Target)>>>,
@@ -44,6 +45,7 @@ impl Io {
             probe: None,
             reloads: Default::default(),
             bump: Default::default(),
+            logs: Default::default(),
             switching: None,
             switched: Default::default(),
         };
@@ -54,6 +56,16 @@ impl Io {
     /// Where bumps are audited (default: `paths::default_audit_log`).
     pub fn set_audit_log(&mut self, path: std::path::PathBuf) {
         self.bump.audit_log = path;
+    }
+
+    /// Where `ctrl-s` on the logs screen saves (default: `saved-logs` in the state directory).
+    pub fn set_saved_logs_dir(&mut self, path: std::path::PathBuf) {
+        self.logs.saved_dir = Some(path);
+    }
+
+    /// Whether a logs feed is open: closing the logs screen must stop it.
+    pub fn logs_open(&self) -> bool {
+        self.logs.is_open()
     }
 
     /// Where the bump dialog's container choices are saved (default: memory only).
@@ -168,6 +180,11 @@ impl Io {
                 let writer = self.writer.as_ref();
                 self.reloads.start_chain(writer, applied, run, plan, container, who, &self.tx)
             }
+            Cmd::Logs(LogsCmd::Open { feed, streams, options }) => {
+                self.logs.open(&self.conn.client, feed, streams, options, &self.tx)
+            }
+            Cmd::Logs(LogsCmd::Stop) => self.logs.stop(),
+            Cmd::Logs(LogsCmd::Save { name, text }) => self.logs.save(&name, &text, &self.tx),
             Cmd::Bump(cmd) => {
                 let (client, writer) = (&self.conn.client, self.writer.clone());
                 self.bump.handle(cmd, client, writer, &self.conn.context, &self.tx);

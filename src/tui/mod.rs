@@ -21,6 +21,7 @@ use crate::tui::view::theme::Theme;
 pub mod app;
 mod event_loop;
 mod io;
+mod logs_task;
 pub mod screens;
 pub mod view;
 

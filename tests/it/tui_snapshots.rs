@@ -166,3 +166,39 @@ fn a_pod_stuck_on_a_bad_pull_shows_its_reason_at_80x24() {
     let calm = out.lines().find(|l| l.contains("gss-2048-0")).unwrap();
     assert!(calm.contains(" Running "), "{out}");
 }
+
+/// The logs screen as the console draws it at 80×24: two marked pods merged, a search, a pod
+/// line carrying escape sequences, and a stream the API server refused.
+#[test]
+fn logs_screen_80x24() {
+    use okg_console::tui::app::msg::{Cmd, LogEvent, LogsCmd};
+    let mut s = state(80, 24, Access { read_only: true, caps: None });
+    key(&mut s, KeyCode::Char(' ')); // gss-2048-0, the cursor moves on to gss-2048-1
+    key(&mut s, KeyCode::Char(' '));
+    let feed = match key(&mut s, KeyCode::Char('l')).as_slice() {
+        [Cmd::Logs(LogsCmd::Open { feed, .. })] => *feed,
+        other => panic!("{other:?}"),
+    };
+    let now = fake::now().as_millisecond();
+    let line = |stream, at_ms, text: &str| {
+        Msg::Logs(LogEvent::Line { feed, stream, at_ms, text: text.into() })
+    };
+    for i in 0..12 {
+        s.update(line(0, now - 9_000 + i * 700, &format!("INFO tick: {i} players online")));
+    }
+    s.update(line(0, now - 200, "INFO reload: loaded scripts version v2"));
+    s.update(line(1, now - 100, "ERROR reload failed: bad \x1b]0;owned\x07 \x1b[31mtitle"));
+    let why = "BadRequest (400): container app-2048 is waiting to start";
+    s.update(Msg::Logs(LogEvent::Ended { feed, stream: 1, why: why.into() }));
+    key(&mut s, KeyCode::Char('/'));
+    for c in "reload".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Enter);
+    let out = text::plain(&render(&s, &Theme::builtin("dark"), 80, 24));
+    assert!(!out.contains('\x1b') && !out.contains('\x07'), "{out}");
+    assert!(out.contains("gss-2048-1/app-2048 ERROR reload failed: bad"), "{out}");
+    assert!(out.contains("(400): container app-2048 is waiting to"), "{out}");
+    assert!(out.lines().last().unwrap().contains("c container"), "{out}");
+    insta::assert_snapshot!(out);
+}

@@ -3,7 +3,9 @@
 
 pub mod filter;
 pub mod keymap;
+pub mod logs;
 pub mod msg;
+mod prompt;
 
 pub mod state;
 pub mod store;
@@ -12,6 +14,8 @@ pub mod update;
 pub use msg::{ClusterEvent, Cmd, Intent, Msg};
 pub use state::{Access, Overlay, State};
 
+#[cfg(test)]
+mod logs_tests;
 #[cfg(test)]
 mod reload_tests;
 #[cfg(test)]

@@ -3,6 +3,7 @@ use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
 use crate::cluster::access::Capabilities;
+pub use crate::cluster::logs::{LogStream, Options as LogOptions};
 pub use crate::cluster::watch::{ClusterEvent, EventLine, PodEvents};
 use crate::ops::bump_task::{BumpCmd, BumpReply};
 use crate::ops::reload_task::ReloadReply;
@@ -48,6 +49,26 @@ pub enum Msg {
     Reload(ReloadReply),
     /// A signal (named) or a shutdown request: quit now, without asking (`signals`).
     Shutdown(String),
+    /// What a logs feed (`tui::logs_task`) read, for the logs screen of that feed.
+    Logs(LogEvent),
+}
+
+/// One report of a logs feed. `feed` numbers the feed, so lines of a feed already replaced
+/// (another container picked, the screen closed and opened again) are dropped.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LogEvent {
+    /// A line of stream `stream` (an index into the feed's streams), as read, when it arrived.
+    Line { feed: u64, stream: usize, at_ms: i64, text: String },
+    /// The stream ended: the server closed it, or refused it (`why` says which, in words).
+    Ended { feed: u64, stream: usize, why: String },
+}
+
+impl LogEvent {
+    pub fn feed(&self) -> u64 {
+        match self {
+            LogEvent::Line { feed, .. } | LogEvent::Ended { feed, .. } => *feed,
+        }
+    }
 }
 
 impl From<ClusterEvent> for Msg {
@@ -89,6 +110,7 @@ impl std::fmt::Debug for Msg {
             Msg::Bump(r) => write!(f, "Bump({r:?})"),
             Msg::Reload(r) => write!(f, "Reload({r:?})"),
             Msg::Shutdown(why) => write!(f, "Shutdown({why})"),
+            Msg::Logs(e) => write!(f, "Logs({e:?})"),
         }
     }
 }
@@ -115,6 +137,19 @@ pub enum Cmd {
     Intent(Intent),
     /// A step of the bump flow (plan, apply, follow), for `ops::bump_task`.
     Bump(BumpCmd),
+    /// The logs screen's feed: open, stop, save (`tui::logs_task`).
+    Logs(LogsCmd),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum LogsCmd {
+    /// Read these streams (replacing any feed open), reporting as `Msg::Logs` with `feed`.
+    Open { feed: u64, streams: Vec<LogStream>, options: LogOptions },
+    /// Stop the feed: the logs screen closed.
+    Stop,
+    /// Write `text` to a new file named after `name` in the saved-logs directory; the shell
+    /// answers with a note naming the file.
+    Save { name: String, text: String },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -10,6 +10,7 @@ use super::msg::{Cmd, EventLine, Msg};
 use super::store::{FleetStore, SetKey};
 use crate::cluster::access::{ApiAction, Capabilities, Permission};
 use crate::tui::screens::bump::state::BumpDialog;
+use crate::tui::screens::logs::screen::LogsScreen;
 use crate::tui::screens::reload::state::ReloadDialog;
 use okg_domain::fleet::Key;
 
@@ -55,6 +56,9 @@ pub enum Overlay {
     Bump(Box<BumpDialog>),
     /// The reload flow, and its run.
     Reload(Box<ReloadDialog>),
+    /// The logs of the cursor's pod or the marked pods (`l`, `p`); its feed stops when it
+    /// closes.
+    Logs(Box<LogsScreen>),
 }
 
 impl Overlay {
@@ -65,11 +69,13 @@ impl Overlay {
             Overlay::Input(i) => i.kind.prompt().trim().to_string(),
             Overlay::Bump(d) => d.title(),
             Overlay::Reload(d) => d.title(),
+            Overlay::Logs(l) => format!("logs of {}", l.save_name()),
         }
     }
 }
 
-/// A text prompt at the bottom (filter, label selector, command line), edited with tui-textarea.
+/// A text prompt at the bottom (filter, command line, the logs' search), edited with
+/// tui-textarea.
 pub struct Input {
     pub kind: InputKind,
     pub textarea: TextArea<'static>,
@@ -78,16 +84,18 @@ pub struct Input {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputKind {
+    /// The row filter: a regex, or `-l SELECTOR` for labels (as in k9s).
     Filter,
-    Labels,
     Command,
+    /// The search of the logs screen under the prompt.
+    LogSearch,
 }
 
 impl InputKind {
     pub fn prompt(self) -> &'static str {
         match self {
             InputKind::Filter => "/",
-            InputKind::Labels => "labels: ",
+            InputKind::LogSearch => "search logs: ",
             InputKind::Command => ":",
         }
     }
@@ -193,6 +201,8 @@ pub struct State {
     /// A `:ctx` switch under way: (its number, the context asked for).
     pub switching: Option<(u64, String)>,
     switches: u64,
+    /// Numbers the logs feeds, so lines of a replaced feed are told apart.
+    feeds: u64,
     pub note: Option<(Level, String)>,
     pub watch_error: Option<String>,
     /// Events of the pod shown in the detail view.
@@ -241,6 +251,7 @@ impl State {
             bump_choices: Default::default(),
             switching: None,
             switches: 0,
+            feeds: 0,
             note: None,
             watch_error: None,
             pod_events: None,
@@ -438,6 +449,20 @@ impl State {
     pub fn next_switch(&mut self) -> u64 {
         self.switches += 1;
         self.switches
+    }
+
+    /// A number for the next logs feed.
+    pub fn next_feed(&mut self) -> u64 {
+        self.feeds += 1;
+        self.feeds
+    }
+
+    /// The logs screen, wherever it is on the stack (a prompt or help may be over it).
+    pub fn logs_screen_mut(&mut self) -> Option<&mut LogsScreen> {
+        self.overlays.iter_mut().rev().find_map(|o| match o {
+            Overlay::Logs(l) => Some(l.as_mut()),
+            _ => None,
+        })
     }
 
     pub fn gameserver_count(&self) -> usize {

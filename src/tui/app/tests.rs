@@ -7,7 +7,7 @@ use crate::cluster::access::{ApiAction, Capabilities, Permission};
 use okg_domain::fixtures as fake;
 use okg_domain::fleet::Key;
 
-fn k(name: &str) -> Key {
+pub(super) fn k(name: &str) -> Key {
     Key::new("default", name)
 }
 
@@ -26,17 +26,17 @@ fn loaded(access: Access) -> State {
     s
 }
 
-fn press(s: &mut State, code: KeyCode) -> Vec<Cmd> {
+pub(super) fn press(s: &mut State, code: KeyCode) -> Vec<Cmd> {
     s.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
-fn chars(s: &mut State, text: &str) {
+pub(super) fn chars(s: &mut State, text: &str) {
     for c in text.chars() {
         press(s, KeyCode::Char(c));
     }
 }
 
-fn goto(s: &mut State, name: &str) {
+pub(super) fn goto(s: &mut State, name: &str) {
     let pos = s.position_of(&TableLine::Row(k(name))).expect("row in view");
     s.set_cursor_pos(pos);
 }
@@ -180,8 +180,8 @@ fn a_bad_regex_keeps_the_prompt_open_with_the_error() {
 #[test]
 fn label_filter() {
     let mut s = loaded(writable());
-    press(&mut s, KeyCode::Char('l'));
-    chars(&mut s, "game.kruise.io/owner-gss=gss-battle");
+    press(&mut s, KeyCode::Char('/'));
+    chars(&mut s, "-l game.kruise.io/owner-gss=gss-battle");
     press(&mut s, KeyCode::Enter);
     assert_eq!(rows_in_view(&s).len(), 4);
     assert!(s.filter.describe().contains("-l game.kruise.io/owner-gss=gss-battle"));

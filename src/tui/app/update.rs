@@ -1,13 +1,10 @@
 //! `update`: the pure state machine. Messages in, state changed, commands out; no I/O.
 use crossterm::event::{KeyEvent, KeyEventKind};
-use regex::RegexBuilder;
-use tui_textarea::TextArea;
 
-use super::filter::LabelSelector;
 use super::keymap::{self, Action, Context};
 use super::msg::{ClusterEvent, Cmd, Intent, Msg};
 use super::state::{
-    DialogCtx, DialogOutcome, Input, InputKind, Level, Opening, Overlay, State, TableLine,
+    DialogCtx, DialogOutcome, InputKind, Level, Opening, Overlay, State, TableLine,
 };
 use super::store::Touched;
 use crate::cluster::access::ApiAction;
@@ -95,6 +92,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 _ => DialogOutcome::Stay(Vec::new()),
             },
         ),
+        Msg::Logs(ev) => {
+            super::logs::on_event(state, ev);
+            Vec::new()
+        }
         Msg::Reload(reply) => {
             let run = reply.run();
             route(
@@ -268,7 +269,7 @@ fn on_cluster(state: &mut State, ev: ClusterEvent) {
 }
 
 /// Quit, unless the console runs something: then ask first, naming it (`quit_answer`).
-fn quit(state: &mut State) -> Vec<Cmd> {
+pub(super) fn quit(state: &mut State) -> Vec<Cmd> {
     let running = state.running_operations();
     if running.is_empty() {
         state.quit = true;
@@ -301,7 +302,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
         return quit_answer(state, &key);
     }
     match state.overlays.pop() {
-        Some(Overlay::Input(input)) => on_input_key(state, input, key),
+        Some(Overlay::Input(input)) => super::prompt::on_input_key(state, input, key),
+        Some(Overlay::Logs(screen)) => super::logs::on_key(state, screen, key),
         Some(mut overlay @ (Overlay::Bump(_) | Overlay::Reload(_))) => {
             let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
             let outcome = match &mut overlay {
@@ -357,88 +359,9 @@ fn on_overlay_key(state: &mut State, overlay: &mut Overlay, key: KeyEvent) -> Op
     None
 }
 
-fn open_input(state: &mut State, kind: InputKind) {
-    let current = match kind {
-        InputKind::Filter => state.filter.text.as_ref().map(|r| r.as_str().to_string()),
-        InputKind::Labels => state.filter.labels.as_ref().map(|l| l.source.clone()),
-        InputKind::Command => None,
-    };
-    let mut textarea = TextArea::new(vec![current.unwrap_or_default()]);
-    textarea.move_cursor(tui_textarea::CursorMove::End);
-    state.overlays.push(Overlay::Input(Box::new(Input { kind, textarea, error: None })));
-}
-
-fn on_input_key(state: &mut State, mut input: Box<Input>, key: KeyEvent) -> Vec<Cmd> {
-    match keymap::lookup(Context::Prompt, &key) {
-        Some(Action::Cancel) => Vec::new(),
-        Some(Action::Accept) => {
-            let text = input.textarea.lines().join("").trim().to_string();
-            match submit_input(state, input.kind, &text) {
-                Ok(cmds) => cmds,
-                Err(e) => {
-                    input.error = Some(e);
-                    state.overlays.push(Overlay::Input(input));
-                    Vec::new()
-                }
-            }
-        }
-        _ => {
-            input.textarea.input(key);
-            input.error = None;
-            state.overlays.push(Overlay::Input(input));
-            Vec::new()
-        }
-    }
-}
-
-fn submit_input(state: &mut State, kind: InputKind, text: &str) -> Result<Vec<Cmd>, String> {
-    match kind {
-        InputKind::Filter => {
-            state.filter.text = if text.is_empty() {
-                None
-            } else {
-                // Case-insensitive: operators type "ready", states say "Ready".
-                let re = RegexBuilder::new(text).case_insensitive(true).build();
-                Some(re.map_err(|e| format!("not a regex: {e}"))?)
-            };
-            state.rebuild_view();
-            Ok(Vec::new())
-        }
-        InputKind::Labels => {
-            state.filter.labels =
-                if text.is_empty() { None } else { Some(LabelSelector::parse(text)?) };
-            state.rebuild_view();
-            Ok(Vec::new())
-        }
-        InputKind::Command => run_command(state, text),
-    }
-}
-
-fn run_command(state: &mut State, text: &str) -> Result<Vec<Cmd>, String> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    match words.as_slice() {
-        ["q"] | ["quit"] => Ok(quit(state)),
-        ["ns" | "namespace", ns] => {
-            let ns = if *ns == "all" || *ns == "*" { None } else { Some(ns.to_string()) };
-            reset_fleet(state);
-            state.namespace = ns.clone();
-            state.note(Level::Info, format!("namespace {}", ns.as_deref().unwrap_or("(all)")));
-            Ok(vec![Cmd::SwitchNamespace(ns)])
-        }
-        ["ctx" | "context", name] => {
-            // The current context stays live until the new one answers (`Msg::Switched`).
-            let switch = state.next_switch();
-            state.switching = Some((switch, name.to_string()));
-            state.note(Level::Info, format!("switching to context {name}…"));
-            Ok(vec![Cmd::SwitchContext { switch, context: name.to_string() }])
-        }
-        _ => Err("commands: ns NAME | ns all | ctx NAME | q".into()),
-    }
-}
-
 /// Forget the fleet (the watches restart elsewhere); marks go too, since they named objects of
 /// the old scope.
-fn reset_fleet(state: &mut State) {
+pub(super) fn reset_fleet(state: &mut State) {
     state.fleet = Default::default();
     state.synced = [false; 3];
     state.stale = [None; 3];
@@ -453,7 +376,7 @@ fn move_cursor(state: &mut State, delta: isize) {
     state.set_cursor_pos(pos.max(0) as usize);
 }
 
-fn group_keys(state: &State, set: &(String, String)) -> Vec<Key> {
+pub(super) fn group_keys(state: &State, set: &(String, String)) -> Vec<Key> {
     state
         .fleet
         .members
@@ -555,9 +478,10 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
             Some(TableLine::Group(_)) => toggle_fold(state),
             None => {}
         },
-        Action::Filter => open_input(state, InputKind::Filter),
-        Action::LabelFilter => open_input(state, InputKind::Labels),
-        Action::Command => open_input(state, InputKind::Command),
+        Action::Filter => super::prompt::open_input(state, InputKind::Filter),
+        Action::Logs => return super::logs::open(state, false),
+        Action::PreviousLogs => return super::logs::open(state, true),
+        Action::Command => super::prompt::open_input(state, InputKind::Command),
         Action::ClearFilter => {
             state.filter = Default::default();
             state.rebuild_view();
@@ -593,7 +517,12 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
         | Action::Start
         | Action::CancelRun
         | Action::Close
-        | Action::Accept => {}
+        | Action::Accept
+        | Action::LogsContainer
+        | Action::Autoscroll
+        | Action::Wrap
+        | Action::Search
+        | Action::Save => {}
     }
     Vec::new()
 }
@@ -608,7 +537,7 @@ fn toggle_fold(state: &mut State) {
 }
 
 /// The GameServers an action applies to: the marked ones that exist, else the cursor's row.
-fn targets(state: &State) -> Vec<Key> {
+pub(super) fn targets(state: &State) -> Vec<Key> {
     let marked: Vec<Key> =
         state.marks.iter().filter(|k| state.fleet.rows.contains_key(k)).cloned().collect();
     if !marked.is_empty() {

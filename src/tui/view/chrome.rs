@@ -128,6 +128,8 @@ pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
     let all = |_: Action| true;
     let items: Vec<(Action, &str)> = match state.top_overlay() {
         Some(Overlay::Input(_)) => keymap::hints(Context::Prompt, all),
+        // ↑↓ go without saying; the logs' own keys need the room at 80 columns.
+        Some(Overlay::Logs(_)) => keymap::hints(Context::Logs, |a| a != Action::Up),
         Some(Overlay::Detail { .. }) | Some(Overlay::Help { .. }) => {
             keymap::hints(Context::Overlay, all)
         }

@@ -49,6 +49,11 @@ pub fn draw(frame: &mut Frame, state: &State, t: &Theme) {
                 ratatui::widgets::Widget::render(ratatui::widgets::Clear, body, buf);
                 crate::tui::screens::reload::view::draw(d, body, buf, t);
             }
+            Overlay::Logs(l) => {
+                ratatui::widgets::Widget::render(ratatui::widgets::Clear, body, buf);
+                let now_ms = state.now.as_millisecond();
+                crate::tui::screens::logs::view::draw(&l.logs, t, now_ms, body, buf);
+            }
             Overlay::Input(_) => {}
         }
     }

@@ -7,7 +7,8 @@ const N: KeyModifiers = KeyModifiers::NONE;
 const S: KeyModifiers = KeyModifiers::SHIFT;
 const C: KeyModifiers = KeyModifiers::CONTROL;
 const MAIN: &[Context] = &[Context::Main];
-const ANY: &[Context] = &[Context::Main, Context::Overlay];
+/// The table, the read-only overlays and the logs screen: moving and help.
+const ANY: &[Context] = &[Context::Main, Context::Overlay, Context::Logs];
 
 use KeyCode::Char;
 
@@ -121,7 +122,7 @@ pub static BINDINGS: &[Binding] = &[
         action: Action::Filter,
         contexts: MAIN,
         section: Section::View,
-        help: "filter: regex over name, state, ops, image",
+        help: "filter: a regex, or -l SELECTOR for labels",
         hint: "/ filter",
     },
     Binding {
@@ -131,14 +132,6 @@ pub static BINDINGS: &[Binding] = &[
         section: Section::View,
         help: "detail of the row (a header: fold)",
         hint: "enter detail",
-    },
-    Binding {
-        keys: &[(Char('l'), N)],
-        action: Action::LabelFilter,
-        contexts: MAIN,
-        section: Section::View,
-        help: "filter: label selector (app=x,tier in (a,b))",
-        hint: "",
     },
     Binding {
         keys: &[(Char('x'), N)],
@@ -180,12 +173,29 @@ pub static BINDINGS: &[Binding] = &[
         help: "reload marked rows (else cursor row or set)",
         hint: "r reload",
     },
+    // After b and r: where the hint line is cut at 80 columns, the actions keep their room.
+    Binding {
+        keys: &[(Char('l'), N)],
+        action: Action::Logs,
+        contexts: MAIN,
+        section: Section::View,
+        help: "logs: the row, or the marked pods merged",
+        hint: "l logs",
+    },
+    Binding {
+        keys: &[(Char('p'), N)],
+        action: Action::PreviousLogs,
+        contexts: MAIN,
+        section: Section::View,
+        help: "previous logs (the container before a restart)",
+        hint: "",
+    },
     Binding {
         keys: &[(KeyCode::Esc, N), (Char('q'), N), (KeyCode::Backspace, N)],
         action: Action::Back,
-        contexts: &[Context::Overlay],
+        contexts: &[Context::Overlay, Context::Logs],
         section: Section::View,
-        help: "close the detail or help",
+        help: "close the detail, help or logs",
         hint: "esc back",
     },
     Binding {
@@ -213,6 +223,7 @@ const RELOAD_FORM: &[Context] = &[Context::ReloadForm];
 const RELOAD_CONFIRM: &[Context] = &[Context::ReloadConfirm];
 const RELOAD_RUN: &[Context] = &[Context::ReloadRun];
 const PROMPT: &[Context] = &[Context::Prompt];
+const LOGS: &[Context] = &[Context::Logs];
 const QUIT_CONFIRM: &[Context] = &[Context::QuitConfirm];
 const BT: KeyModifiers = KeyModifiers::SHIFT;
 
@@ -231,6 +242,39 @@ const fn on(
 /// The screens' keys. In a text field, characters and the editing keys (←→, backspace, home,
 /// end) edit the text; only the keys below that are not characters act there.
 pub static SCREEN_BINDINGS: &[Binding] = &[
+    on(
+        Section::Logs,
+        LOGS,
+        &[(Char('c'), N)],
+        Action::LogsContainer,
+        "container: main, sidecars, all (streams reopen)",
+        "c container",
+    ),
+    on(
+        Section::Logs,
+        LOGS,
+        &[(Char('s'), N)],
+        Action::Autoscroll,
+        "freeze the view / follow again (lines are kept)",
+        "s freeze",
+    ),
+    on(Section::Logs, LOGS, &[(Char('w'), N)], Action::Wrap, "wrap long lines", "w wrap"),
+    on(
+        Section::Logs,
+        LOGS,
+        &[(Char('/'), N)],
+        Action::Search,
+        "search: highlight the matches (empty clears)",
+        "/ search",
+    ),
+    on(
+        Section::Logs,
+        LOGS,
+        &[(Char('s'), C)],
+        Action::Save,
+        "save the lines shown to a file",
+        "ctrl-s save",
+    ),
     on(
         Section::View,
         PROMPT,

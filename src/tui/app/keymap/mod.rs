@@ -22,8 +22,9 @@ pub enum Action {
     FoldAll,
     Detail,
     Filter,
-    LabelFilter,
     ClearFilter,
+    Logs,
+    PreviousLogs,
     Command,
     Help,
     Bump,
@@ -53,6 +54,11 @@ pub enum Action {
     CancelRun,
     Close,
     Accept,
+    LogsContainer,
+    Autoscroll,
+    Wrap,
+    Search,
+    Save,
 }
 
 /// Where a binding applies: the main table, any read-only overlay (detail, help), or a page of
@@ -72,18 +78,21 @@ pub enum Context {
     ReloadConfirm,
     /// The live reload view.
     ReloadRun,
-    /// A text prompt at the bottom (`/`, `l`, `:`).
+    /// The logs screen (`l`, `p`).
+    Logs,
+    /// A text prompt at the bottom (`/`, `:`, the logs' search).
     Prompt,
     /// "Quit with operations running?"
     QuitConfirm,
 }
 
 impl Context {
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 11] = [
         Context::QuitConfirm,
         Context::Prompt,
         Context::Main,
         Context::Overlay,
+        Context::Logs,
         Context::BumpForm,
         Context::BumpPreflight,
         Context::Rollout,
@@ -102,10 +111,11 @@ pub enum Section {
     Bump,
     Rollout,
     Reload,
+    Logs,
 }
 
 impl Section {
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 8] = [
         Section::Move,
         Section::Select,
         Section::View,
@@ -113,6 +123,7 @@ impl Section {
         Section::Bump,
         Section::Rollout,
         Section::Reload,
+        Section::Logs,
     ];
     pub fn title(self) -> &'static str {
         match self {
@@ -123,6 +134,7 @@ impl Section {
             Section::Bump => "Bump dialog (b)",
             Section::Rollout => "Rollout view",
             Section::Reload => "Reload dialog and view (r)",
+            Section::Logs => "Logs screen (l, p)",
         }
     }
 }

@@ -144,6 +144,28 @@ impl Logs {
         self.frozen_at = self.seq;
     }
 
+    /// Scroll back `n` lines. The view freezes first (as pause does), so that lines arriving
+    /// meanwhile do not move what is being read.
+    pub fn scroll_up(&mut self, n: usize) {
+        if !self.paused {
+            self.toggle_pause();
+        }
+        self.follow = false;
+        let shown = self.merged().len();
+        self.scroll = self.scroll.saturating_add(n).min(shown.saturating_sub(1));
+    }
+
+    pub fn scroll_down(&mut self, n: usize) {
+        self.scroll = self.scroll.saturating_sub(n);
+    }
+
+    /// Back to the newest line, following again.
+    pub fn to_end(&mut self) {
+        self.paused = false;
+        self.scroll = 0;
+        self.follow = true;
+    }
+
     /// Every stream's lines in arrival order (up to the pause point when paused).
     pub fn merged(&self) -> Vec<Shown<'_>> {
         let limit = if self.paused { self.frozen_at } else { u64::MAX };
@@ -258,5 +280,25 @@ mod tests {
         );
         assert_eq!(Pick::Main.next().next().next(), Pick::Main);
         assert!(!Logs::new(&[], Pick::All, true).follow, "previous logs are not followed");
+    }
+
+    #[test]
+    fn scrolling_back_freezes_the_view_and_the_end_follows_again() {
+        let mut l = two();
+        for i in 0..5 {
+            l.push(0, i, format!("a{i}"));
+        }
+        l.scroll_up(2);
+        assert!(l.paused && !l.follow);
+        assert_eq!(l.scroll, 2);
+        l.push(0, 9, "late".into());
+        assert_eq!(l.merged().len(), 5, "a line arriving does not move the view");
+        l.scroll_up(100);
+        assert_eq!(l.scroll, 4, "not past the first line");
+        l.scroll_down(1);
+        assert_eq!(l.scroll, 3);
+        l.to_end();
+        assert!(!l.paused && l.follow && l.scroll == 0);
+        assert_eq!(l.merged().len(), 6);
     }
 }

@@ -102,6 +102,20 @@ pub fn draw(l: &Logs, t: &Theme, now_ms: i64, area: Rect, buf: &mut Buffer) {
     let body = Rect { y: inner.y + 2, height: inner.height - 2, ..inner };
     let merged = l.merged();
     let end = merged.len().saturating_sub(if l.follow { 0 } else { l.scroll });
+    // Why a stream ended (the container stopped, no previous container, forbidden…): said under
+    // the lines, in words and wrapped whole, rather than by a stream going quiet.
+    let ended: Vec<Line<'static>> = l
+        .streams
+        .iter()
+        .filter_map(|s| Some(format!("— {}/{}: {}", s.pod, s.container, s.ended.as_deref()?)))
+        .map(|why| Line::from(Span::styled(safe_text::one_line(&why).into_owned(), t.warn)))
+        .collect();
+    let ended_rows: usize =
+        ended.iter().map(|line| line.width().max(1).div_ceil(body.width as usize)).sum();
+    let ended_rows = (ended_rows as u16).min(body.height / 2);
+    let notes = Rect { y: body.y + body.height - ended_rows, height: ended_rows, ..body };
+    Paragraph::new(ended).wrap(Wrap { trim: false }).render(notes, buf);
+    let body = Rect { height: body.height - ended_rows, ..body };
     let lines: Vec<Line<'_>> =
         merged[..end].iter().map(|s| body_line(l, t, s.stream, &s.line.text)).collect();
     // The newest lines that fit: with wrap a line may take several rows.

@@ -1,0 +1,105 @@
+//! The prompts at the bottom: the row filter (a regex, or `-l SELECTOR` for labels as in k9s),
+//! the command line, and the logs' search. Opened by `update`, keys in, filters and commands out.
+use crossterm::event::KeyEvent;
+use regex::RegexBuilder;
+use tui_textarea::TextArea;
+
+use super::filter::LabelSelector;
+use super::keymap::{self, Action, Context};
+use super::msg::Cmd;
+use super::state::{Input, InputKind, Level, Overlay, State};
+
+pub(super) fn open_input(state: &mut State, kind: InputKind) {
+    let current = match kind {
+        InputKind::Filter => (state.filter.text.as_ref().map(|r| r.as_str().to_string()))
+            .or_else(|| state.filter.labels.as_ref().map(|l| format!("-l {}", l.source))),
+        InputKind::Command | InputKind::LogSearch => None,
+    };
+    let mut textarea = TextArea::new(vec![current.unwrap_or_default()]);
+    textarea.move_cursor(tui_textarea::CursorMove::End);
+    state.overlays.push(Overlay::Input(Box::new(Input { kind, textarea, error: None })));
+}
+
+pub(super) fn on_input_key(state: &mut State, mut input: Box<Input>, key: KeyEvent) -> Vec<Cmd> {
+    match keymap::lookup(Context::Prompt, &key) {
+        Some(Action::Cancel) => Vec::new(),
+        Some(Action::Accept) => {
+            let text = input.textarea.lines().join("").trim().to_string();
+            match submit_input(state, input.kind, &text) {
+                Ok(cmds) => cmds,
+                Err(e) => {
+                    input.error = Some(e);
+                    state.overlays.push(Overlay::Input(input));
+                    Vec::new()
+                }
+            }
+        }
+        _ => {
+            input.textarea.input(key);
+            input.error = None;
+            state.overlays.push(Overlay::Input(input));
+            Vec::new()
+        }
+    }
+}
+
+fn submit_input(state: &mut State, kind: InputKind, text: &str) -> Result<Vec<Cmd>, String> {
+    match kind {
+        // `-l SELECTOR` sets the label filter, as in k9s; the text filter stays.
+        InputKind::Filter if label_arg(text).is_some() => {
+            let sel = label_arg(text).unwrap_or_default();
+            state.filter.labels = if sel.is_empty() {
+                None
+            } else {
+                let parsed = LabelSelector::parse(sel);
+                Some(parsed.map_err(|e| format!("-l {sel}: not a label selector: {e}"))?)
+            };
+            state.rebuild_view();
+            Ok(Vec::new())
+        }
+        InputKind::Filter => {
+            state.filter.text = if text.is_empty() {
+                None
+            } else {
+                // Case-insensitive: operators type "ready", states say "Ready".
+                let re = RegexBuilder::new(text).case_insensitive(true).build();
+                Some(re.map_err(|e| format!("not a regex: {e}"))?)
+            };
+            state.rebuild_view();
+            Ok(Vec::new())
+        }
+        InputKind::Command => run_command(state, text),
+        InputKind::LogSearch => {
+            super::logs::set_search(state, text);
+            Ok(Vec::new())
+        }
+    }
+}
+
+/// The selector of a filter typed as `-l SELECTOR` (`-l` alone: none, clearing it).
+fn label_arg(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix("-l")?;
+    (rest.is_empty() || rest.starts_with(char::is_whitespace)).then(|| rest.trim())
+}
+
+fn run_command(state: &mut State, text: &str) -> Result<Vec<Cmd>, String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    match words.as_slice() {
+        ["q"] | ["quit"] => Ok(super::update::quit(state)),
+        ["ns" | "namespace", ns] => {
+            let ns = if *ns == "all" || *ns == "*" { None } else { Some(ns.to_string()) };
+            super::update::reset_fleet(state);
+            state.namespace = ns.clone();
+            state.note(Level::Info, format!("namespace {}", ns.as_deref().unwrap_or("(all)")));
+            Ok(vec![Cmd::SwitchNamespace(ns)])
+        }
+        ["ctx" | "context", name] => {
+            // The current context stays live until the new one answers (`Msg::Switched`).
+            let switch = state.next_switch();
+            state.switching = Some((switch, name.to_string()));
+            state.note(Level::Info, format!("switching to context {name}…"));
+            Ok(vec![Cmd::SwitchContext { switch, context: name.to_string() }])
+        }
+        _ => Err("commands: ns NAME | ns all | ctx NAME | q".into()),
+    }
+}
