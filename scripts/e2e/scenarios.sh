@@ -648,6 +648,9 @@ scenario_canary() {
     [[ "$(jq -r '[.verdicts | to_entries[] | select(.value.verdict == "inPlace") | .key] | sort | join(" ")' "$out.continue.json")" == "$set-0 $set-2 $set-3" ]] ||
         fail "continue verdicts $(jq -c .verdicts "$out.continue.json"), want the other three inPlace" || { record_stop "$ns" canary; return 1; }
     [[ "$(k get gss "$set" -n "$ns" -o jsonpath='{.spec.updateStrategy.rollingUpdate.partition}')" == 0 ]] || fail "partition is not 0 after --continue" || { record_stop "$ns" canary; return 1; }
+    # Continued to the end, the canary's raise goes back (issue 12): 6 → 5, and no record left.
+    [[ "$(k get gs "$set-1" -n "$ns" -o jsonpath='{.spec.updatePriority}')" == 5 ]] || fail "$set-1 updatePriority is not back to 5 after --continue" || { record_stop "$ns" canary; return 1; }
+    [[ -z "$(k get gs "$set-1" -n "$ns" -o jsonpath='{.metadata.annotations.okg-console\.io/raised-update-priority}')" ]] || fail "$set-1 still carries the raise record" || { record_stop "$ns" canary; return 1; }
     wait_on "$ns" "$set" "$new" 4 90 || { record_stop "$ns" canary; return 1; }
     sleep 1
     record_stop "$ns" canary

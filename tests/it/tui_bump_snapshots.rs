@@ -248,3 +248,21 @@ fn rollout_with_a_failing_pod_and_an_unchanged_image_id() {
     assert!(out.contains("imageID unchanged:") && out.contains("same image digest"), "{out}");
     insta::assert_snapshot!(out);
 }
+
+/// The abandon pre-flight at 80×24: no update order and no IN PLACE verdict, since no pod moves;
+/// the GameServers whose priorities go back instead.
+#[test]
+fn abandon_pre_flight_says_no_pod_changes() {
+    let mut s = state(80, 24);
+    dialog_2048(&mut s);
+    key(&mut s, KeyCode::Enter);
+    let mut restore = plan(0, V3, Scope::Canary(2));
+    restore.kind = bump_plan::PlanKind::RestorePriorities;
+    restore.patches.retain(|p| p.kind == bump_plan::ObjectKind::GameServer);
+    reply(&mut s, BumpReply::Planned { plan: Ok(restore), rbac: allowed() });
+    let out = screen(&s, 80, 24);
+    assert!(out.contains("no pod changes: the template and partition 4 stay"), "{out}");
+    assert!(out.contains("update priorities put back"), "{out}");
+    assert!(!out.contains("update order") && !out.contains("IN PLACE"), "{out}");
+    assert!(out.contains("enter: abandon: patch 2 gameservers"), "{out}");
+}
