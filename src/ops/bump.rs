@@ -311,14 +311,15 @@ pub async fn apply(
     let started = Instant::now();
     let mut sent = Vec::new();
     let patches = &confirmed.patches;
+    let raises = confirmed.canary_raises();
     for (i, patch) in patches.iter().enumerate() {
         // A canary's set patch waits until OKG has copied the raised priorities to the pods,
         // or OpenKruise might start with other pods.
         if patch.kind == ObjectKind::GameServerSet
-            && !confirmed.canary_raises().is_empty()
-            && let Err(why) = wait_for_priorities(ctx, confirmed, tx).await
+            && !raises.is_empty()
+            && let Err(why) = wait_for_priorities(ctx, &raises, tx).await
         {
-            let undone = undo_raises(ctx, writer, &user, confirmed, &sent, tx).await;
+            let undone = undo_raises(ctx, writer, &user, confirmed, &raises, &sent, tx).await;
             return Err(BumpError::Write {
                 target: patch.target(),
                 error: format!("{why}; {undone}"),
@@ -346,8 +347,9 @@ pub async fn apply(
                 // rollout: take them back before saying what failed.
                 let mut detail = e.detail;
                 let set_sent = sent.iter().any(|t| t.starts_with("gameserverset/"));
-                if !set_sent && !confirmed.canary_raises().is_empty() && !sent.is_empty() {
-                    let undone = undo_raises(ctx, writer, &user, confirmed, &sent, tx).await;
+                if !set_sent && !raises.is_empty() && !sent.is_empty() {
+                    let undone =
+                        undo_raises(ctx, writer, &user, confirmed, &raises, &sent, tx).await;
                     detail = format!("{detail}; {undone}");
                 }
                 return Err(if e.conflict {
@@ -545,11 +547,11 @@ async fn audit(
 /// Wait (bounded) until the canary pods carry their raised priority label.
 async fn wait_for_priorities(
     ctx: &OpsContext,
-    plan: &Plan,
+    raises: &[(String, i64)],
     tx: &mpsc::Sender<BumpEvent>,
 ) -> Result<(), String> {
-    let wanted: BTreeMap<String, String> =
-        plan.canary_raises().into_iter().map(|(name, value)| (name, value.to_string())).collect();
+    let wanted: BTreeMap<&str, String> =
+        raises.iter().map(|(name, value)| (name.as_str(), value.to_string())).collect();
     let _ = tx
         .send(BumpEvent::Note {
             message: "waiting for OKG to copy the canary priorities to the pods".into(),
@@ -564,7 +566,7 @@ async fn wait_for_priorities(
                 p.metadata.labels.and_then(|l| l.get(labels::GS_UPDATE_PRIORITY).cloned())
             });
             if label.as_deref() != Some(value.as_str()) {
-                missing.push(name.clone());
+                missing.push(*name);
             }
         }
         if missing.is_empty() {
@@ -597,13 +599,13 @@ async fn undo_raises(
     writer: &Writer,
     user: &str,
     plan: &Plan,
+    raises: &[(String, i64)],
     sent: &[String],
     tx: &mpsc::Sender<BumpEvent>,
 ) -> String {
-    let raised: Vec<String> = plan
-        .canary_raises()
-        .into_iter()
-        .map(|(n, _)| n)
+    let raised: Vec<String> = raises
+        .iter()
+        .map(|(n, _)| n.clone())
         .filter(|n| sent.contains(&format!("gameserver/{n}")))
         .collect();
     let command = format!(

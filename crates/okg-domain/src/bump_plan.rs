@@ -334,6 +334,31 @@ impl<'a> SetView<'a> {
         }
     }
 
+    /// A plan of `kind` with the set's rollout numbers as they are now: partition unchanged, in
+    /// place, nothing re-created. The planners fill in what they change.
+    fn plan(&self, kind: PlanKind, container: &str, from: &str, to: &str, scope: Scope) -> Plan {
+        let rollout = self.rollout();
+        Plan {
+            kind,
+            namespace: self.namespace.clone(),
+            set: self.name.clone(),
+            container: container.to_string(),
+            from_image: from.to_string(),
+            to_image: to.to_string(),
+            scope,
+            replicas: rollout.replicas,
+            partition_before: rollout.partition,
+            partition_after: rollout.partition,
+            max_unavailable: rollout.max_unavailable,
+            paused: rollout.paused,
+            policy: Policy::InPlace,
+            patches: Vec::new(),
+            pods: Vec::new(),
+            warnings: Vec::new(),
+            resets: None,
+        }
+    }
+
     /// OKG forces the Advanced StatefulSet to RollingUpdate whenever `rollingUpdate` is set
     /// (kruise-game `GetNewAstsFromGss`), so `type: OnDelete` counts only without it.
     fn is_on_delete(&self) -> bool {

@@ -133,40 +133,12 @@ pub(super) fn plan_overrides(
         })
         .collect();
     let scope = Scope::GameServers(changes.keys().cloned().collect());
-    let base = in_place_plan(view, kind, container, template_image, &to_image, scope);
-    Ok(Plan { patches, pods, warnings, ..base })
-}
-
-/// A plan that leaves the template's partition as it is and re-creates nothing; the caller adds
-/// its patches, pods and warnings.
-fn in_place_plan(
-    view: &SetView,
-    kind: PlanKind,
-    container: &str,
-    from: &str,
-    to: &str,
-    scope: Scope,
-) -> Plan {
-    let rollout = view.rollout();
-    Plan {
-        kind,
-        namespace: view.namespace.clone(),
-        set: view.name.clone(),
-        container: container.to_string(),
-        from_image: from.to_string(),
-        to_image: to.to_string(),
-        scope,
-        replicas: rollout.replicas,
-        partition_before: rollout.partition,
-        partition_after: rollout.partition,
-        max_unavailable: rollout.max_unavailable,
-        paused: rollout.paused,
-        policy: Policy::InPlace,
-        patches: Vec::new(),
-        pods: Vec::new(),
-        warnings: Vec::new(),
-        resets: None,
-    }
+    Ok(Plan {
+        patches,
+        pods,
+        warnings,
+        ..view.plan(kind, container, template_image, &to_image, scope)
+    })
 }
 
 /// Continue a canary: lower the partition by `step` (all the way to 0 when `None`). Tests that the
@@ -217,25 +189,8 @@ pub fn plan_continue(
         patches.extend(restores);
         warnings.extend(restore_warnings);
     }
-    Ok(Plan {
-        kind: PlanKind::Continue,
-        namespace: view.namespace.clone(),
-        set: view.name.clone(),
-        container: container.to_string(),
-        from_image: image.clone(),
-        to_image: image.clone(),
-        scope: Scope::WholeSet,
-        replicas: rollout.replicas,
-        partition_before: before,
-        partition_after: after,
-        max_unavailable: rollout.max_unavailable,
-        paused: rollout.paused,
-        policy,
-        patches,
-        pods,
-        warnings,
-        resets,
-    })
+    let base = view.plan(PlanKind::Continue, container, &image, &image, Scope::WholeSet);
+    Ok(Plan { partition_after: after, policy, patches, pods, warnings, resets, ..base })
 }
 
 /// Put back the update priorities a canary raised, and leave the template and partition as they
@@ -264,14 +219,7 @@ pub fn plan_restore_priorities(
             to_image: None,
         })
         .collect();
-    let base = in_place_plan(
-        &view,
-        PlanKind::RestorePriorities,
-        container,
-        &image,
-        &image,
-        Scope::WholeSet,
-    );
+    let base = view.plan(PlanKind::RestorePriorities, container, &image, &image, Scope::WholeSet);
     Ok(Plan { patches, pods, warnings, ..base })
 }
 

@@ -123,7 +123,6 @@ pub(super) fn plan_template(
     // After the set patch: the raised priorities pin the canary's choice until the template and
     // partition no longer need them.
     patches.extend(restores);
-    let partition_before = rollout.partition;
     rollout.partition = partition_after;
     let pods = predict_order(&states, to, rollout);
     let policy = if view.is_on_delete() {
@@ -147,25 +146,8 @@ pub(super) fn plan_template(
         }
     }
     let resets = resets_warned(&policy, view, &pods, &mut warnings);
-    Ok(Plan {
-        kind,
-        namespace: view.namespace.clone(),
-        set: view.name.clone(),
-        container: container.to_string(),
-        from_image: from.to_string(),
-        to_image: to.to_string(),
-        scope: scope.clone(),
-        replicas,
-        partition_before,
-        partition_after,
-        max_unavailable: rollout.max_unavailable,
-        paused: rollout.paused,
-        policy,
-        patches,
-        pods,
-        warnings,
-        resets,
-    })
+    let base = view.plan(kind, container, from, to, scope.clone());
+    Ok(Plan { partition_after, policy, patches, pods, warnings, resets, ..base })
 }
 
 /// Re-creation under the default reclaim policy throws away what was set on the GameServers:
