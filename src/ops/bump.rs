@@ -26,6 +26,7 @@ use okg_domain::bump_plan::{
     RolloutParams, Scope, SwitchPlan,
 };
 use okg_domain::rollout::{self, Baseline, Comparison, Counts, Verdict, WaitReason};
+use okg_domain::staged_rollout::RolloutRecord;
 use okg_domain::types::{GameServer, GameServerSet, labels};
 
 /// What the user asked for, in a form that can be planned again at apply time.
@@ -58,6 +59,32 @@ pub enum Step {
         set: String,
         container: String,
     },
+    /// A move of a staged rollout (`ops::staged_rollout`), planned from its record.
+    Rollout {
+        set: String,
+        step: RolloutStep,
+    },
+}
+
+/// What a staged rollout sends, each planned from the run's record as it will be written.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RolloutStep {
+    /// Apply the record's current stage.
+    Stage(RolloutRecord),
+    /// Put the priorities back and mark the run done.
+    Finish(RolloutRecord),
+    /// Template back, priorities back, run marked rolled back (with why, when automatic).
+    Undo(RolloutRecord, Option<String>),
+}
+
+impl RolloutStep {
+    fn action(&self) -> &'static str {
+        match self {
+            RolloutStep::Stage(_) => "rollout-stage",
+            RolloutStep::Finish(_) => "rollout-finish",
+            RolloutStep::Undo(..) => "rollout-undo",
+        }
+    }
 }
 
 impl Step {
@@ -66,7 +93,8 @@ impl Step {
             Step::Bump { set, .. }
             | Step::Continue { set, .. }
             | Step::ClearOverride { set, .. }
-            | Step::RestorePriorities { set, .. } => set,
+            | Step::RestorePriorities { set, .. }
+            | Step::Rollout { set, .. } => set,
             Step::Rollback { previous } => &previous.set,
         }
     }
@@ -208,6 +236,13 @@ fn plan_from(snapshot: &Snapshot, step: &Step) -> Result<Plan, PlanError> {
         Step::RestorePriorities { container, .. } => {
             bump_plan::plan_restore_priorities(gss, gameservers, pods, container)
         }
+        Step::Rollout { step, .. } => match step {
+            RolloutStep::Stage(r) => bump_plan::plan_stage(gss, gameservers, pods, r).map(|p| p.0),
+            RolloutStep::Finish(r) => bump_plan::plan_rollout_finish(gss, gameservers, pods, r),
+            RolloutStep::Undo(r, why) => {
+                bump_plan::plan_rollout_undo(gss, gameservers, pods, r, why.clone())
+            }
+        },
     }
 }
 
@@ -300,6 +335,7 @@ pub async fn apply(
     let baselines: Vec<Baseline> = snapshot.pods.iter().filter_map(Baseline::from_pod).collect();
     let user = access::who_am_i(&ctx.client).await;
     let action = match (confirmed.kind, &confirmed.scope) {
+        _ if let Step::Rollout { step, .. } = step => step.action(),
         (PlanKind::Bump, Scope::Canary(_)) => "bump-canary",
         (PlanKind::Bump, Scope::GameServers(_)) => "bump-gameservers",
         (PlanKind::Bump, Scope::WholeSet) => "bump",
@@ -307,6 +343,7 @@ pub async fn apply(
         (PlanKind::Rollback, _) => "rollback",
         (PlanKind::ClearOverride, _) => "clear-override",
         (PlanKind::RestorePriorities, _) => RESTORE_ACTION,
+        (PlanKind::RolloutStage, _) => "rollout-stage",
     };
     let started = Instant::now();
     let mut sent = Vec::new();

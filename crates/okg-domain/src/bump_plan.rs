@@ -151,6 +151,8 @@ pub enum PlanKind {
     ClearOverride,
     /// Put back what a canary raised, template and partition untouched.
     RestorePriorities,
+    /// One stage of a staged rollout (`crate::staged_rollout`): a growing canary.
+    RolloutStage,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -189,7 +191,12 @@ impl Plan {
     /// The canary's raises, as (GameServer, priority): the GameServer patches sent before the
     /// set's, which must reach the pods' labels before the set is patched.
     pub fn canary_raises(&self) -> Vec<(String, i64)> {
-        if self.kind != PlanKind::Bump || !matches!(self.scope, Scope::Canary(_)) {
+        let raises = match self.kind {
+            PlanKind::Bump => matches!(self.scope, Scope::Canary(_)),
+            PlanKind::RolloutStage => true,
+            _ => false,
+        };
+        if !raises {
             return Vec::new();
         }
         self.patches
@@ -249,6 +256,8 @@ pub enum PlanError {
     NothingToRestore { set: String },
     #[error("the set {set} is {}", if *paused { "already paused" } else { "not paused" })]
     AlreadySwitched { set: String, paused: bool },
+    #[error("{set}: {why}")]
+    StageMismatch { set: String, why: String },
     #[error("the previous plan was for set {planned}, not {set}")]
     WrongSet { planned: String, set: String },
 }
@@ -595,9 +604,14 @@ mod picks;
 mod priority_notes;
 mod priority_record;
 pub use priority_record::{RAISED_PRIORITY_ANNOTATION, RaisedPriority, raised};
+mod stage;
 mod steps;
 mod touched;
 pub use clear::{OverrideChange, plan_clear_overrides};
+pub use stage::{
+    Candidates, plan_rollout_finish, plan_rollout_switch, plan_rollout_undo, plan_stage,
+    record_patch, rollout_candidates,
+};
 use steps::plan_overrides;
 pub use steps::*;
 

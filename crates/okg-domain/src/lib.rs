@@ -14,5 +14,6 @@ pub mod reload_plan;
 pub mod rollout;
 pub mod safe_text;
 pub mod send_rules;
+pub mod staged_rollout;
 pub mod types;
 pub mod update_order;

@@ -661,3 +661,5 @@ mod priority;
 mod clear;
 
 mod restore;
+
+mod stage;

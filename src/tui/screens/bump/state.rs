@@ -541,7 +541,9 @@ impl BumpDialog {
             _ => None,
         });
         let step = match plan.kind {
-            PlanKind::Bump | PlanKind::ClearOverride => self.step(),
+            // The console plans no rollout stage (`okg rollout` does); were it to, its step is
+            // the dialog's own.
+            PlanKind::Bump | PlanKind::ClearOverride | PlanKind::RolloutStage => self.step(),
             PlanKind::Continue => Step::Continue {
                 set: plan.set.clone(),
                 container: plan.container.clone(),
@@ -627,6 +629,7 @@ pub fn effect(c: &Confirm) -> String {
                 PlanKind::Continue => "continue: ",
                 PlanKind::Rollback => "roll back: ",
                 PlanKind::ClearOverride => "clear override: ",
+                PlanKind::RolloutStage => "rollout stage: ",
                 PlanKind::RestorePriorities => unreachable!("said above"),
             };
             let partition = if plan.partition_before != plan.partition_after {

@@ -1,0 +1,151 @@
+//! The run's state, kept on the cluster as an annotation of the GameServerSet: a second console,
+//! the same one after a crash, or a read-only monitor sees where it stands. Every write of it
+//! `test`s the value it replaces, so two consoles cannot both move a run on.
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::decide::StageResult;
+use crate::types::GameServerSet;
+
+/// The annotation that holds a set's [`RolloutRecord`].
+pub const ROLLOUT_ANNOTATION: &str = "okg-console.io/rollout";
+
+fn annotation_path() -> String {
+    format!("/metadata/annotations/{}", ROLLOUT_ANNOTATION.replace('/', "~1"))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RolloutState {
+    /// A stage is applied; a driver moves it on (or will, once resumed after a crash).
+    Running,
+    /// Stopped on purpose: the set's `rollingUpdate.paused` is set too.
+    Paused,
+    /// Stopped past its failure limit; the partition holds the rest.
+    Failed,
+    Done,
+    RolledBack,
+}
+
+impl RolloutState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RolloutState::Running => "running",
+            RolloutState::Paused => "paused",
+            RolloutState::Failed => "failed",
+            RolloutState::Done => "done",
+            RolloutState::RolledBack => "rolled back",
+        }
+    }
+
+    /// Still holds the set: a new rollout or bump must not start over it.
+    pub fn is_open(self) -> bool {
+        matches!(self, RolloutState::Running | RolloutState::Paused | RolloutState::Failed)
+    }
+}
+
+/// The chained reload, as typed, so that a resumed run reloads the same way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ReloadSpec {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exec: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RolloutRecord {
+    pub container: String,
+    /// The template image before the run (what `undo` goes back to).
+    pub from: String,
+    pub to: String,
+    /// As typed (`1`, `10%` …), for people.
+    pub stages: Vec<String>,
+    /// Servers updated once each stage is done.
+    pub counts: Vec<i32>,
+    /// Allocated servers may be updated (otherwise the last stage keeps them on `from`).
+    pub include_allocated: bool,
+    /// The stage applied last (0-based).
+    pub stage: usize,
+    pub state: RolloutState,
+    /// Failures tolerated over the whole run before it stops.
+    pub failure_limit: u32,
+    pub failures: u32,
+    pub soak_seconds: u64,
+    pub auto_rollback: bool,
+    /// When the current stage was applied (RFC 3339): a pod created after it was re-created.
+    pub stage_started: String,
+    /// The update priority this stage raised its servers to: they are the GameServers whose
+    /// raise record names it.
+    pub stage_priority: Option<i64>,
+    /// One per finished stage.
+    pub results: Vec<StageResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reload: Option<ReloadSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub by: String,
+}
+
+impl RolloutRecord {
+    /// "stage 2/4 (10% = 2 servers)".
+    pub fn stage_text(&self) -> String {
+        format!(
+            "stage {}/{} ({} = {} server(s))",
+            self.stage + 1,
+            self.counts.len(),
+            self.stages.get(self.stage).map_or("?", String::as_str),
+            self.counts.get(self.stage).copied().unwrap_or(0)
+        )
+    }
+
+    /// The current stage has its result: the next move is to the next stage (or to finish).
+    pub fn stage_finished(&self) -> bool {
+        self.results.len() > self.stage
+    }
+
+    /// One line for a set header: "grey 2/4 running · 2/19 · failures 0/1".
+    pub fn summary(&self) -> String {
+        let updated = if self.stage_finished() || self.state != RolloutState::Running {
+            self.counts.get(self.stage).copied().unwrap_or(0)
+        } else {
+            self.stage.checked_sub(1).and_then(|i| self.counts.get(i)).copied().unwrap_or(0)
+        };
+        format!(
+            "grey {}/{} {} · {updated}/{} done · failures {}/{}",
+            self.stage + 1,
+            self.counts.len(),
+            self.state.as_str(),
+            self.counts.last().copied().unwrap_or(0),
+            self.failures,
+            self.failure_limit
+        )
+    }
+}
+
+/// The record on `gss` and its raw text (what a write `test`s); `Err` for one that does not
+/// parse, which is reported, never guessed at.
+pub fn record_of(gss: &GameServerSet) -> Option<(String, Result<RolloutRecord, String>)> {
+    let raw = gss.metadata.annotations.as_ref()?.get(ROLLOUT_ANNOTATION)?.clone();
+    let parsed = serde_json::from_str(&raw).map_err(|e| e.to_string());
+    Some((raw, parsed))
+}
+
+/// The ops that write `record` on `gss`, testing the record that is there now.
+pub fn record_ops(gss: &GameServerSet, record: &RolloutRecord) -> Vec<Value> {
+    let value = serde_json::to_string(record).expect("plain data");
+    match (record_of(gss), gss.metadata.annotations.is_some()) {
+        (Some((raw, _)), _) => vec![
+            json!({"op": "test", "path": annotation_path(), "value": raw}),
+            json!({"op": "replace", "path": annotation_path(), "value": value}),
+        ],
+        (None, true) => vec![json!({"op": "add", "path": annotation_path(), "value": value})],
+        (None, false) => vec![json!({
+            "op": "add", "path": "/metadata/annotations", "value": {ROLLOUT_ANNOTATION: value}
+        })],
+    }
+}
