@@ -1,8 +1,6 @@
 //! A staged rollout over the six-pod set, run stage by stage against a simulated OpenKruise.
 use super::*;
-use crate::staged_rollout::{
-    ROLLOUT_ANNOTATION, RolloutRecord, RolloutState, StageSize, record_of, resolve_stages,
-};
+use crate::staged_rollout::{RolloutRecord, RolloutState, StageSize, record_of, resolve_stages};
 
 fn record(counts: &[i32], include_allocated: bool) -> RolloutRecord {
     RolloutRecord {
