@@ -62,7 +62,7 @@ pub enum Step {
     /// A move of a staged rollout (`ops::staged_rollout`), planned from its record.
     Rollout {
         set: String,
-        step: RolloutStep,
+        step: Box<RolloutStep>,
     },
 }
 
@@ -236,7 +236,7 @@ fn plan_from(snapshot: &Snapshot, step: &Step) -> Result<Plan, PlanError> {
         Step::RestorePriorities { container, .. } => {
             bump_plan::plan_restore_priorities(gss, gameservers, pods, container)
         }
-        Step::Rollout { step, .. } => match step {
+        Step::Rollout { step, .. } => match step.as_ref() {
             RolloutStep::Stage(r) => bump_plan::plan_stage(gss, gameservers, pods, r).map(|p| p.0),
             RolloutStep::Finish(r) => bump_plan::plan_rollout_finish(gss, gameservers, pods, r),
             RolloutStep::Undo(r, why) => {
