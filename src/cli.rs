@@ -75,6 +75,10 @@ pub enum Command {
     Set(crate::commands::set::SetArgs),
     /// Print container logs of pods or GameServers; with --follow, several merged.
     Logs(crate::commands::logs::LogsArgs),
+    /// A staged grey release: stages of a growing canary with checks between them; status,
+    /// pause, resume and undo as `kubectl rollout` spells them.
+    #[command(after_help = crate::commands::rollout::EXAMPLES)]
+    Rollout(crate::commands::rollout::RolloutArgs),
     /// Print a shell completion script.
     #[command(after_help = EXAMPLES_COMPLETION)]
     Completion { shell: CompletionShell },
@@ -231,6 +235,13 @@ pub struct BumpArgs {
     /// Allow a bump that re-creates pods (ReCreate policy or changes beyond images).
     #[arg(long)]
     pub allow_recreate: bool,
+    #[command(flatten)]
+    pub reload: ReloadChainArgs,
+}
+
+/// A reload chained to a bump or a rollout: each pod once it is confirmed in place.
+#[derive(Args, Debug, Clone)]
+pub struct ReloadChainArgs {
     /// Reload each pod as soon as it is confirmed in place: run these words in its main container
     /// (or --reload-container). Takes every word after it: put okg's flags first. Needs --wait.
     #[arg(long, num_args = 1.., value_name = "WORDS", allow_hyphen_values = true, requires = "wait", conflicts_with = "reload_http")]

@@ -45,6 +45,7 @@ fn main() -> ExitCode {
             Some(Command::Reload(args)) => commands::reload::run(&cli.global, args).await,
             Some(Command::Set(args)) => commands::set::run(&cli.global, args).await,
             Some(Command::Logs(args)) => commands::logs::run(&cli.global, args).await,
+            Some(Command::Rollout(args)) => commands::rollout::run(&cli.global, args).await,
             Some(Command::Completion { shell }) => commands::completion::completion(shell),
             Some(Command::Man { command }) => commands::completion::man(command.as_deref()),
             None => tui::run(&cli.global).await,

@@ -17,7 +17,7 @@ use crate::commands::doc::{self, Doc};
 use crate::commands::{exit, preflight};
 use crate::signals::{Shutdown, Signal};
 
-mod chain;
+pub(crate) mod chain;
 use crate::ops::bump::{self, BumpError, BumpEvent, FollowOptions, FollowReport, Step};
 use okg_domain::bump_plan::{BumpRequest, Plan, PlanKind, PodAction, Policy, Scope};
 use okg_domain::image::version_of;
@@ -45,7 +45,7 @@ pub async fn run(global: &GlobalArgs, args: BumpArgs) -> u8 {
         crate::errln!("okg bump: --step must be at least 1 (got {n})");
         return exit::USAGE;
     }
-    let reload = match chain::request(&args) {
+    let reload = match chain::request(&args.reload) {
         Ok(r) => r,
         Err(e) => {
             crate::errln!("okg bump: {e}");
@@ -313,7 +313,7 @@ async fn bump_command(
 }
 
 /// A refusal as `okg bump` says it: every message ends by saying that nothing was sent.
-fn refusal_line(why: &Refusal) -> String {
+pub(crate) fn refusal_line(why: &Refusal) -> String {
     if why.says_nothing_was_sent() { why.to_string() } else { format!("{why}. Nothing was sent.") }
 }
 
@@ -338,7 +338,7 @@ fn scope_text(plan: &Plan) -> String {
     }
 }
 
-fn print_plan(
+pub(crate) fn print_plan(
     doc: &Doc,
     plan: &Plan,
     context: &str,
@@ -403,7 +403,7 @@ fn print_plan(
     }
 }
 
-fn print_patches(plan: &Plan) {
+pub(crate) fn print_patches(plan: &Plan) {
     crate::outln!(
         "Patches, sent in this order (JSON Patch, test ops guard the values planned on):"
     );
@@ -429,7 +429,7 @@ fn ask(plan: &Plan) -> Option<String> {
 }
 
 /// Print progress as it comes; returns the pod events (they go into the JSON document).
-async fn print_events(mut rx: mpsc::Receiver<BumpEvent>, json: bool) -> Vec<Value> {
+pub(crate) async fn print_events(mut rx: mpsc::Receiver<BumpEvent>, json: bool) -> Vec<Value> {
     let mut pod_events = Vec::new();
     // The last verdict printed per pod: a FAILING pod's clock ticking is not worth a line.
     let mut printed: BTreeMap<String, Verdict> = BTreeMap::new();
@@ -481,7 +481,7 @@ pub(crate) fn event_line(e: BumpEvent) -> String {
     }
 }
 
-fn print_report(doc: &Doc, report: &FollowReport) {
+pub(crate) fn print_report(doc: &Doc, report: &FollowReport) {
     doc.say(if report.timed_out { "Timed out. Verdicts:" } else { "Verdicts:" });
     for (pod, v) in &report.verdicts {
         doc.say(format!("  {pod:<20} {v}"));

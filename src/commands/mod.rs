@@ -9,6 +9,7 @@ pub mod logs;
 pub mod preflight;
 pub mod print;
 pub mod reload;
+pub mod rollout;
 pub mod set;
 pub mod status;
 

@@ -603,7 +603,7 @@ mod clear;
 mod picks;
 mod priority_notes;
 mod priority_record;
-pub use priority_record::{RAISED_PRIORITY_ANNOTATION, RaisedPriority, raised};
+pub use priority_record::{RAISED_PRIORITY_ANNOTATION, RaisedPriority, raised, raised_to};
 mod stage;
 mod steps;
 mod touched;

@@ -8,9 +8,11 @@
 //! `counts[k]` servers run the new revision. Pods already updated sort first in OpenKruise's
 //! order, so earlier stages stay updated. When Allocated servers are left out, the last stage
 //! keeps them behind the partition.
+mod checks;
 mod decide;
 mod record;
 mod stages;
+pub use checks::{judge_after_restart, soak_breaks};
 pub use decide::{Next, StageResult, after_stage};
 pub use record::{
     ROLLOUT_ANNOTATION, ReloadSpec, RolloutRecord, RolloutState, record_of, record_ops,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use kube::api::Api;
 use tokio::sync::mpsc;
 
-use crate::cli::BumpArgs;
+use crate::cli::ReloadChainArgs;
 use crate::cluster::access::{self, ApiAction, Permission};
 use crate::cluster::writer::Writer;
 use crate::commands::{exit, reload as reload_cmd};
@@ -25,7 +25,7 @@ pub struct Request {
 }
 
 /// The chained reload from the flags, `None` without --reload-exec / --reload-http.
-pub fn request(args: &BumpArgs) -> Result<Option<Request>, String> {
+pub fn request(args: &ReloadChainArgs) -> Result<Option<Request>, String> {
     let method = match (&args.reload_exec[..], &args.reload_http) {
         ([], None) => {
             if args.reload_container.is_some() {
@@ -200,11 +200,11 @@ mod tests {
     use super::*;
     use clap::Parser;
 
-    fn args(words: &[&str]) -> BumpArgs {
+    fn args(words: &[&str]) -> ReloadChainArgs {
         let mut argv = vec!["okg", "bump", "gss", "--container", "sidecar", "--image", "r:v2"];
         argv.extend_from_slice(words);
         match crate::cli::Cli::try_parse_from(argv).unwrap().command {
-            Some(crate::cli::Command::Bump(a)) => a,
+            Some(crate::cli::Command::Bump(a)) => a.reload,
             _ => unreachable!(),
         }
     }

@@ -151,3 +151,14 @@ pub fn raised(gameservers: &[GameServer], set: &str) -> Vec<String> {
         .filter_map(|g| g.metadata.name.clone())
         .collect()
 }
+
+/// The GameServers of the set whose record says they were raised to `value` (one stage of a
+/// staged rollout raises all its servers to one value).
+pub fn raised_to(gameservers: &[GameServer], set: &str, value: i64) -> Vec<String> {
+    gameservers
+        .iter()
+        .filter(|g| g.owner_set() == Some(set))
+        .filter(|g| matches!(record_of(g), Some((_, Ok(r))) if r.raised_to == value))
+        .filter_map(|g| g.metadata.name.clone())
+        .collect()
+}

@@ -94,3 +94,53 @@ fn the_summary_says_stage_state_progress_and_failures() {
     assert_eq!(r.summary(), "grey 1/3 running · 1/19 done · failures 0/1");
     assert_eq!(r.stage_text(), "stage 1/3 (1 = 1 server(s))");
 }
+
+fn pod(created: &str, image: &str, ready: bool, restarts: i32) -> k8s_openapi::api::core::v1::Pod {
+    serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "gss-1", "uid": "u1", "creationTimestamp": created},
+        "spec": {"containers": [{"name": "sidecar", "image": image}]},
+        "status": {
+            "conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" }}],
+            "containerStatuses": [{"name": "sidecar", "image": image, "imageID": "", "ready": ready,
+                                   "restartCount": restarts}]
+        }
+    }))
+    .unwrap()
+}
+
+#[test]
+fn after_a_restart_a_stage_pod_is_judged_by_its_age_image_and_readiness() {
+    use crate::rollout::Verdict;
+    let started = "2026-12-03T12:00:00Z";
+    let judge = |p: &k8s_openapi::api::core::v1::Pod, late| {
+        judge_after_restart(Some(p), started, "sidecar", "a:2", late)
+    };
+    assert_eq!(judge(&pod("2026-12-03T11:00:00Z", "a:2", true, 1), false), Verdict::InPlace);
+    assert_eq!(judge(&pod("2026-12-03T12:00:05Z", "a:2", true, 0), false), Verdict::ReCreated);
+    assert_eq!(judge(&pod("2026-12-03T11:00:00Z", "a:2", false, 1), false), Verdict::Updating);
+    assert!(matches!(
+        judge(&pod("2026-12-03T11:00:00Z", "a:1", true, 0), false),
+        Verdict::Waiting(_)
+    ));
+    assert!(matches!(
+        judge(&pod("2026-12-03T11:00:00Z", "a:2", false, 1), true),
+        Verdict::Failed(_)
+    ));
+    assert!(matches!(
+        judge_after_restart(None, started, "sidecar", "a:2", false),
+        Verdict::Failed(_)
+    ));
+}
+
+#[test]
+fn the_soak_catches_a_pod_that_restarts_again_or_stops_being_ready() {
+    use crate::rollout::Baseline;
+    let at_start = pod("2026-12-03T11:00:00Z", "a:2", true, 1);
+    let before = [Baseline::from_pod(&at_start).unwrap()];
+    assert!(soak_breaks(&before, std::slice::from_ref(&at_start)).is_empty());
+    let again = pod("2026-12-03T11:00:00Z", "a:2", true, 2);
+    assert_eq!(soak_breaks(&before, &[again])[0].1, "restarted again: sidecar");
+    let down = pod("2026-12-03T11:00:00Z", "a:2", false, 1);
+    assert_eq!(soak_breaks(&before, &[down])[0].1, "not Ready");
+    assert_eq!(soak_breaks(&before, &[])[0].1, "gone");
+}
