@@ -243,11 +243,12 @@ pub struct BumpArgs {
 #[derive(Args, Debug, Clone)]
 pub struct ReloadChainArgs {
     /// Reload each pod as soon as it is confirmed in place: run these words in its main container
-    /// (or --reload-container). Takes every word after it: put okg's flags first. Needs --wait.
-    #[arg(long, num_args = 1.., value_name = "WORDS", allow_hyphen_values = true, requires = "wait", conflicts_with = "reload_http")]
+    /// (or --reload-container). Takes every word after it: put okg's flags first. `okg bump`
+    /// needs --wait with it.
+    #[arg(long, num_args = 1.., value_name = "WORDS", allow_hyphen_values = true, conflicts_with = "reload_http")]
     pub reload_exec: Vec<String>,
     /// Reload each pod as soon as it is confirmed in place with GET PORT/PATH through pods/proxy.
-    #[arg(long, value_name = "PORT/PATH", requires = "wait")]
+    #[arg(long, value_name = "PORT/PATH")]
     pub reload_http: Option<String>,
     /// The container for --reload-exec (default: the set's main container).
     #[arg(long)]

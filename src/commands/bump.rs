@@ -45,7 +45,7 @@ pub async fn run(global: &GlobalArgs, args: BumpArgs) -> u8 {
         crate::errln!("okg bump: --step must be at least 1 (got {n})");
         return exit::USAGE;
     }
-    let reload = match chain::request(&args.reload) {
+    let reload = match chain::request(&args.reload, args.wait) {
         Ok(r) => r,
         Err(e) => {
             crate::errln!("okg bump: {e}");

@@ -183,7 +183,7 @@ async fn start(global: &GlobalArgs, args: &RolloutArgs, doc: &mut Doc) -> u8 {
             return exit::USAGE;
         }
     };
-    let reload = match chain::request(&args.reload) {
+    let reload = match chain::request(&args.reload, true) {
         Ok(r) => r,
         Err(e) => {
             doc.error("refused", format!("{e}; nothing was sent"));

@@ -17,6 +17,7 @@ mod reload;
 mod reload_retry;
 mod set_ops;
 mod shutdown;
+mod staged_rollout;
 mod support;
 mod tui_bump;
 mod tui_bump_snapshots;

@@ -24,8 +24,10 @@ pub struct Request {
     pub limits: Limits,
 }
 
-/// The chained reload from the flags, `None` without --reload-exec / --reload-http.
-pub fn request(args: &ReloadChainArgs) -> Result<Option<Request>, String> {
+/// The chained reload from the flags, `None` without --reload-exec / --reload-http. `follows`:
+/// the command waits for the pods (a reload is chained to the verdicts, so without them it
+/// could never run).
+pub fn request(args: &ReloadChainArgs, follows: bool) -> Result<Option<Request>, String> {
     let method = match (&args.reload_exec[..], &args.reload_http) {
         ([], None) => {
             if args.reload_container.is_some() {
@@ -41,6 +43,9 @@ pub fn request(args: &ReloadChainArgs) -> Result<Option<Request>, String> {
         }
         (words, _) => ReloadMethod::exec(words.to_vec())?,
     };
+    if !follows {
+        return Err("--reload-exec and --reload-http need --wait".into());
+    }
     let limits = Limits {
         parallel: args.reload_parallel,
         batch: args.reload_batch,
@@ -211,6 +216,7 @@ mod tests {
 
     #[test]
     fn flags_make_the_request() {
+        let request = |a: &ReloadChainArgs| super::request(a, true);
         assert!(request(&args(&[])).unwrap().is_none());
         let r = request(&args(&[
             "--wait",
@@ -230,11 +236,7 @@ mod tests {
         assert!(request(&args(&["--wait", "--reload-http", "x"])).is_err());
         assert!(request(&args(&["--reload-container", "app"])).is_err());
         assert!(request(&args(&["--wait", "--reload-pause", "1s", "--reload-exec", "x"])).is_err());
-        let parse = |w: &[&str]| {
-            let mut argv = vec!["okg", "bump", "gss", "--container", "c", "--image", "r:v2"];
-            argv.extend_from_slice(w);
-            crate::cli::Cli::try_parse_from(argv).is_ok()
-        };
-        assert!(!parse(&["--reload-exec", "nginx"]), "--reload-exec needs --wait");
+        let without_wait = super::request(&args(&["--reload-exec", "nginx"]), false);
+        assert!(without_wait.unwrap_err().contains("need --wait"));
     }
 }

@@ -382,6 +382,13 @@ async fn judge_interrupted(
             .filter(|(_, v)| **v == Verdict::InPlace)
             .map(|(p, _)| p.clone())
             .collect();
+        // As a chained reload does: exec in the set's main container unless told otherwise.
+        let main = snapshot.gss.template_images().first().map(|(c, _)| c.clone());
+        let container = match request.method {
+            ReloadMethod::Http { .. } => None,
+            _ => request.container.clone().or(main),
+        };
+        let request = chain::Request { container, ..request };
         let (ok, failed) = reload_list(ctx, writer, set, &request, &in_place, shutdown, tx).await?;
         result.reloaded = ok;
         result.reload_failed = failed;

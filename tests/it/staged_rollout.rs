@@ -1,0 +1,195 @@
+//! `okg rollout`, the must-hold run against the demo: a three-stage rollout of a
+//! 20-replica set with one Allocated server, a reload that fails past the limit, the console
+//! killed mid-stage and started again, and every priority left as it was found.
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ListParams, Patch, PatchParams};
+use okg_demo::DemoOptions;
+use okg_domain::bump_plan::RAISED_PRIORITY_ANNOTATION;
+use okg_domain::staged_rollout::{RolloutRecord, RolloutState, record_of};
+use okg_domain::types::{GameServer, GameServerSet, annotations};
+use serde_json::json;
+
+use crate::support::{Demo, NS, demo_with, with_tag};
+
+const SET: &str = "gss-2048";
+
+async fn record(d: &Demo) -> Option<RolloutRecord> {
+    let gss = Api::<GameServerSet>::namespaced(d.client(), NS).get(SET).await.unwrap();
+    record_of(&gss).map(|(_, r)| r.unwrap())
+}
+
+async fn gameservers(d: &Demo) -> Vec<GameServer> {
+    let lp = ListParams::default().labels(&format!("game.kruise.io/owner-gss={SET}"));
+    Api::<GameServer>::namespaced(d.client(), NS).list(&lp).await.unwrap().items
+}
+
+async fn pods(d: &Demo) -> BTreeMap<String, Pod> {
+    let lp = ListParams::default().labels(&format!("game.kruise.io/owner-gss={SET}"));
+    let list = Api::<Pod>::namespaced(d.client(), NS).list(&lp).await.unwrap().items;
+    list.into_iter().map(|p| (p.metadata.name.clone().unwrap(), p)).collect()
+}
+
+/// spec.updatePriority per GameServer, as JSON (absent is null).
+async fn priorities(d: &Demo) -> BTreeMap<String, serde_json::Value> {
+    gameservers(d)
+        .await
+        .into_iter()
+        .map(|g| (g.metadata.name.clone().unwrap(), json!(g.spec.update_priority)))
+        .collect()
+}
+
+fn sidecar(p: &Pod) -> String {
+    let c = p.spec.as_ref().unwrap().containers.iter().find(|c| c.name == "sidecar").unwrap();
+    c.image.clone().unwrap()
+}
+
+fn restarts(p: &Pod) -> i32 {
+    p.status
+        .iter()
+        .flat_map(|s| s.container_statuses.iter().flatten())
+        .map(|c| c.restart_count)
+        .sum()
+}
+
+async fn set_fail_reload(d: &Demo, pod: &str, why: Option<&str>) {
+    let patch = json!({"metadata": {"annotations": {annotations::DEMO_FAIL_RELOAD: why}}});
+    let api = Api::<Pod>::namespaced(d.client(), NS);
+    api.patch(pod, &PatchParams::default(), &Patch::Merge(&patch)).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_stages_with_one_allocated_server_stop_on_failed_reloads_resume_after_a_kill_and_restore_priorities()
+ {
+    let d = demo_with(DemoOptions {
+        replicas: 20,
+        tick: Duration::from_millis(150),
+        ..Default::default()
+    })
+    .await;
+    // Exactly one Allocated server: the fixture's others go back to None.
+    let gs_api = Api::<GameServer>::namespaced(d.client(), NS);
+    let allocated = "gss-2048-7";
+    for g in gameservers(&d).await {
+        let name = g.metadata.name.clone().unwrap();
+        let ops = if name == allocated { "Allocated" } else { "None" };
+        if g.ops_state() != ops {
+            let patch = json!({"spec": {"opsState": ops}});
+            gs_api.patch(&name, &PatchParams::default(), &Patch::Merge(&patch)).await.unwrap();
+        }
+    }
+    let found = priorities(&d).await;
+    let before = pods(&d).await;
+    let old = sidecar(&before[allocated]);
+    let new = with_tag(&old, "v2.0");
+    let allocated_uid = before[allocated].metadata.uid.clone();
+    let allocated_restarts = restarts(&before[allocated]);
+
+    // Start: stage 1 only (no --wait), with the reload and a limit of one failure recorded.
+    let start = d
+        .okg(&[
+            "rollout",
+            SET,
+            "--container",
+            "sidecar",
+            "--image",
+            &new,
+            "--stages",
+            "1,50%,100%",
+            "--failure-limit",
+            "1",
+            "--yes",
+            "-o",
+            "json",
+            "--reload-exec",
+            "/scripts/reload.sh",
+        ])
+        .await;
+    assert_eq!(start.code, 0, "{start:?}");
+    let doc = start.json();
+    assert_eq!(doc["candidates"]["leftOut"], json!([allocated]), "{doc:#}");
+    let r = record(&d).await.unwrap();
+    assert_eq!(r.counts, [1, 10, 19]);
+    assert_eq!((r.stage, r.state), (0, RolloutState::Running));
+    let gs = gameservers(&d).await;
+    let stage1 = okg_domain::bump_plan::raised_to(&gs, SET, r.stage_priority.unwrap());
+    assert_eq!(stage1.len(), 1, "{stage1:?}");
+    // Every reload fails from here on, but the first stage's.
+    for name in before.keys().filter(|n| **n != stage1[0]) {
+        set_fail_reload(&d, name, Some("config does not parse")).await;
+    }
+
+    // Drive it, and kill the console once the second stage is applied and not yet judged.
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_okg"))
+        .args(["--kubeconfig", d.kubeconfig.to_str().unwrap()])
+        .args(["--audit-log", d.audit.to_str().unwrap()])
+        .args(["rollout", "resume", SET, "--wait", "--yes", "--timeout", "60s"])
+        .env("XDG_STATE_HOME", d.dir.path())
+        .env_remove("KUBECONFIG")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let r = record(&d).await.unwrap();
+        if r.stage == 1 && !r.stage_finished() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "stage 2 never applied: {r:?}");
+        assert!(child.try_wait().unwrap().is_none(), "the driver ended before stage 2: {r:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+    let r = record(&d).await.unwrap();
+    assert_eq!((r.stage, r.state, r.results.len()), (1, RolloutState::Running, 1), "{r:?}");
+    assert_eq!(r.results[0].reloaded, 1, "{r:?}");
+
+    // Started again: it judges the cut-off stage from the pods, its reloads fail past the limit,
+    // and it stops there with the partition holding the rest.
+    let again = d
+        .okg(&["rollout", "resume", SET, "--wait", "--yes", "--timeout", "60s", "-o", "json"])
+        .await;
+    assert_eq!(again.code, 3, "{again:?}");
+    let r = record(&d).await.unwrap();
+    assert_eq!((r.stage, r.state), (1, RolloutState::Failed), "{r:?}");
+    assert!(r.results[1].judged_on_resume, "{r:?}");
+    assert!(r.results[1].reload_failed >= 2, "{r:?}");
+    assert!(r.message.as_deref().unwrap_or("").contains("past the limit of 1"), "{r:?}");
+    let now = pods(&d).await;
+    assert_eq!(now.values().filter(|p| sidecar(p) == new).count(), 10, "stage 3 must not start");
+
+    // Fixed, and resumed: the last stage runs and the run ends done.
+    for name in before.keys() {
+        set_fail_reload(&d, name, None).await;
+    }
+    let last = d
+        .okg(&["rollout", "resume", SET, "--wait", "--yes", "--timeout", "60s", "-o", "json"])
+        .await;
+    assert_eq!(last.code, 0, "{last:?}");
+    let r = record(&d).await.unwrap();
+    assert_eq!((r.state, r.results.len()), (RolloutState::Done, 3), "{r:?}");
+    let now = pods(&d).await;
+    assert_eq!(now.values().filter(|p| sidecar(p) == new).count(), 19);
+    // The Allocated server was never touched: same pod, old image, no restart.
+    let a = &now[allocated];
+    assert_eq!(sidecar(a), old);
+    assert_eq!(a.metadata.uid, allocated_uid);
+    assert_eq!(restarts(a), allocated_restarts);
+    // Every priority as found, and no raise record left.
+    assert_eq!(priorities(&d).await, found);
+    for g in gameservers(&d).await {
+        let ann = g.metadata.annotations.unwrap_or_default();
+        assert!(!ann.contains_key(RAISED_PRIORITY_ANNOTATION), "{:?}", g.metadata.name);
+    }
+    // The audit log holds every write, each with its outcome.
+    let audit = std::fs::read_to_string(&d.audit).unwrap();
+    for action in ["rollout-stage", "rollout-record", "rollout-resume", "rollout-finish"] {
+        assert!(audit.contains(action), "{action} not audited:\n{audit}");
+    }
+}
