@@ -236,7 +236,11 @@ async fn start(global: &GlobalArgs, args: &RolloutArgs, doc: &mut Doc) -> u8 {
         .find(|(n, _)| *n == container)
         .map(|(_, i)| i)
         .unwrap_or_default();
-    let user = crate::cluster::access::who_am_i(&ctx.client).await;
+    // Asked with a POST (SelfSubjectReview): a read-only session asks nothing.
+    let user = match &ctx.writer {
+        Some(_) => crate::cluster::access::who_am_i(&ctx.client).await,
+        None => "unknown (read-only session)".into(),
+    };
     let record = RolloutRecord {
         container: container.clone(),
         from,

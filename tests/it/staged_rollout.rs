@@ -193,3 +193,39 @@ async fn three_stages_with_one_allocated_server_stop_on_failed_reloads_resume_af
         assert!(audit.contains(action), "{action} not audited:\n{audit}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_shows_a_run_and_can_do_nothing_to_it() {
+    let d = crate::support::demo().await;
+    let pods = pods(&d).await;
+    let new = with_tag(&sidecar(&pods["gss-2048-0"]), "v2.0");
+    let start = ["rollout", SET, "--container", "sidecar", "--image", &new, "--stages", "1,100%"];
+    let before = d.cluster.stats.client_mutations();
+    let ro: Vec<&str> = std::iter::once("--read-only").chain(start.iter().copied()).collect();
+    let refused = d.okg(&[&ro[..], &["--yes"]].concat()).await;
+    assert_eq!(refused.code, 4, "{refused:?}");
+    assert!(refused.stderr.contains("read-only"), "{}", refused.stderr);
+    assert_eq!(d.cluster.stats.client_mutations(), before, "read-only sent a write");
+    // A run started by someone else is shown, and nothing can move it.
+    let started = d.okg(&[&start[..], &["--yes"]].concat()).await;
+    assert_eq!(started.code, 0, "{started:?}");
+    let before = d.cluster.stats.client_mutations();
+    let status = d.okg(&["--read-only", "rollout", "status", SET]).await;
+    assert_eq!(status.code, 0, "{status:?}");
+    assert!(status.stdout.contains("running"), "{}", status.stdout);
+    assert!(status.stdout.contains("stage 1/2"), "{}", status.stdout);
+    for action in [&["pause", SET][..], &["resume", SET, "--wait"], &["undo", SET]] {
+        let args: Vec<&str> = ["--read-only", "rollout"]
+            .into_iter()
+            .chain(action.iter().copied())
+            .chain(["--yes"])
+            .collect();
+        let run = d.okg(&args).await;
+        assert_eq!(run.code, 4, "{args:?}: {run:?}");
+    }
+    assert_eq!(d.cluster.stats.client_mutations(), before, "read-only sent a write");
+    // A second run over an open one is refused, naming it.
+    let second = d.okg(&[&start[..], &["--yes"]].concat()).await;
+    assert_eq!(second.code, 4, "{second:?}");
+    assert!(second.stderr.contains("already running"), "{}", second.stderr);
+}
