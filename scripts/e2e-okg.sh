@@ -28,6 +28,8 @@ source "$REPO/scripts/e2e/cluster.sh"
 source "$REPO/scripts/e2e/real-controllers.sh"
 # shellcheck source-path=SCRIPTDIR source=e2e/scenarios.sh
 source "$REPO/scripts/e2e/scenarios.sh"
+# shellcheck source-path=SCRIPTDIR source=e2e/scenarios_rollout.sh
+source "$REPO/scripts/e2e/scenarios_rollout.sh"
 
 EXIT_SKIPPED=77
 TIER_START=$SECONDS

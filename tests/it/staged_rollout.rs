@@ -229,3 +229,41 @@ async fn read_only_shows_a_run_and_can_do_nothing_to_it() {
     assert_eq!(second.code, 4, "{second:?}");
     assert!(second.stderr.contains("already running"), "{}", second.stderr);
 }
+
+/// The console draws a running run on its set's header, from the record alone: what a
+/// read-only monitor sees, at 120 columns and at 80.
+#[test]
+fn the_set_header_shows_a_running_rollout() {
+    use okg_console::tui::app::msg::{ClusterEvent, Msg};
+    use okg_domain::staged_rollout::{ROLLOUT_ANNOTATION, StageResult};
+    let (sets, _, _) = okg_domain::fixtures::small_fleet();
+    let mut set = sets.into_iter().find(|s| s.metadata.name.as_deref() == Some(SET)).unwrap();
+    let record = RolloutRecord {
+        container: "sidecar".into(),
+        from: "a:1".into(),
+        to: "a:2".into(),
+        stages: vec!["1".into(), "100%".into()],
+        counts: vec![1, 5],
+        include_allocated: false,
+        stage: 1,
+        state: RolloutState::Failed,
+        failure_limit: 0,
+        failures: 2,
+        soak_seconds: 0,
+        auto_rollback: false,
+        stage_started: String::new(),
+        stage_priority: None,
+        results: vec![StageResult::default()],
+        reload: None,
+        message: None,
+        by: "me".into(),
+    };
+    let annotations = [(ROLLOUT_ANNOTATION.to_string(), serde_json::to_string(&record).unwrap())];
+    set.metadata.annotations = Some(annotations.into());
+    for width in [120, 80] {
+        let mut s = crate::support::loaded_state(width, 24, Default::default());
+        s.update(Msg::Cluster(ClusterEvent::SetApplied(set.clone())));
+        let screen = crate::support::screen(&s, width, 24);
+        assert!(screen.contains("grey 2/2 failed · failures 2/0"), "{width}:\n{screen}");
+    }
+}

@@ -86,6 +86,8 @@ pub struct GroupHeader {
     pub paused: bool,
     /// (container, image) of the template, in order.
     pub template: Vec<(String, String)>,
+    /// A staged rollout that still holds the set (running, paused or failed), from its record.
+    pub rollout: Option<crate::staged_rollout::RolloutRecord>,
 }
 
 impl GroupHeader {
@@ -103,6 +105,9 @@ impl GroupHeader {
             partition: gss.partition(),
             paused: gss.paused(),
             template: gss.template_images(),
+            rollout: crate::staged_rollout::record_of(gss)
+                .and_then(|(_, r)| r.ok())
+                .filter(|r| r.state.is_open()),
         }
     }
 
@@ -119,6 +124,7 @@ impl GroupHeader {
             partition: 0,
             paused: false,
             template: Vec::new(),
+            rollout: None,
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::tui::app::store::SetKey;
 use okg_domain::columns::{Column, ImageMark};
 use okg_domain::fleet::Row;
 use okg_domain::image;
+use okg_domain::staged_rollout::RolloutState;
 
 /// Text and style of one cell.
 type Cell = (String, Style);
@@ -240,6 +241,11 @@ fn draw_group(state: &State, t: &Theme, set: &SetKey, lane: Rect, buf: &mut Buff
     }
     if h.paused {
         spans.push((format!("{sep}{} paused", t.sym("⏸", "||")), t.warn));
+    }
+    // A staged rollout holding the set, read from its record (so a read-only monitor sees it).
+    if let Some(r) = &h.rollout {
+        let style = if r.state == RolloutState::Running { t.warn } else { t.error };
+        spans.push((format!("{sep}{}", r.summary()), style));
     }
     // Narrow: the status bar already counts marks.
     if marked > 0 && wide {

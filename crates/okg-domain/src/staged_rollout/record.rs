@@ -108,22 +108,14 @@ impl RolloutRecord {
         self.results.len() > self.stage
     }
 
-    /// One line for a set header: "grey 2/4 running · 2/19 · failures 0/1".
+    /// A few words for a set header: "grey 2/4 running", and the failures once there are some.
     pub fn summary(&self) -> String {
-        let updated = if self.stage_finished() || self.state != RolloutState::Running {
-            self.counts.get(self.stage).copied().unwrap_or(0)
+        let failures = if self.failures > 0 {
+            format!(" · failures {}/{}", self.failures, self.failure_limit)
         } else {
-            self.stage.checked_sub(1).and_then(|i| self.counts.get(i)).copied().unwrap_or(0)
+            String::new()
         };
-        format!(
-            "grey {}/{} {} · {updated}/{} done · failures {}/{}",
-            self.stage + 1,
-            self.counts.len(),
-            self.state.as_str(),
-            self.counts.last().copied().unwrap_or(0),
-            self.failures,
-            self.failure_limit
-        )
+        format!("grey {}/{} {}{failures}", self.stage + 1, self.counts.len(), self.state.as_str())
     }
 }
 
