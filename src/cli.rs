@@ -208,6 +208,11 @@ pub struct BumpArgs {
     /// Update only these GameServers through their spec.containers override.
     #[arg(long, value_delimiter = ',')]
     pub gameservers: Vec<String>,
+    /// Update only the servers in these opsStates (None, Maintaining, WaitToBeDeleted,
+    /// Allocated, Kill): as a canary of exactly them (template and priorities), or by override
+    /// when the set's policy is ReCreate; the plan says which and why.
+    #[arg(long, value_delimiter = ',', value_name = "STATES", conflicts_with_all = ["canary", "gameservers"])]
+    pub only_states: Vec<String>,
     /// Remove the --gameservers' spec.containers override of --container and put their pods
     /// back on the template's image, in place. Takes no --image.
     #[arg(long, requires = "gameservers", conflicts_with_all = ["image", "canary", "resume"])]

@@ -69,6 +69,7 @@ async fn bump_command(
     };
     let namespace = session.connection.default_namespace.clone();
     let scope = match (args.canary, args.gameservers.is_empty()) {
+        _ if !args.only_states.is_empty() => Scope::States(args.only_states.clone()),
         (Some(n), _) => Scope::Canary(n),
         (None, false) => Scope::GameServers(args.gameservers.clone()),
         (None, true) => Scope::WholeSet,
@@ -335,6 +336,7 @@ fn scope_text(plan: &Plan) -> String {
         Scope::WholeSet => format!("whole set, {} replicas", plan.replicas),
         Scope::Canary(n) => format!("canary {n} of {}", plan.replicas),
         Scope::GameServers(names) => format!("GameServers {}", names.join(", ")),
+        Scope::States(s) => format!("opsState {}", s.join(",")),
     }
 }
 

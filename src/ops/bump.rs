@@ -338,7 +338,8 @@ pub async fn apply(
         _ if let Step::Rollout { step, .. } = step => step.action(),
         (PlanKind::Bump, Scope::Canary(_)) => "bump-canary",
         (PlanKind::Bump, Scope::GameServers(_)) => "bump-gameservers",
-        (PlanKind::Bump, Scope::WholeSet) => "bump",
+        // A plan never carries the `States` request: the planner turned it into one of these.
+        (PlanKind::Bump, Scope::WholeSet | Scope::States(_)) => "bump",
         (PlanKind::Continue, _) => "continue-canary",
         (PlanKind::Rollback, _) => "rollback",
         (PlanKind::ClearOverride, _) => "clear-override",

@@ -4,6 +4,7 @@ mod bump;
 mod bump_clear;
 mod bump_priorities;
 mod bump_same_image_id;
+mod bump_states;
 mod chain;
 mod cli;
 mod cli_output;

@@ -26,6 +26,10 @@ pub enum Scope {
     Canary(i32),
     /// Only these GameServers, through their `spec.containers` override.
     GameServers(Vec<String>),
+    /// Only the servers whose opsState is one of these (`--only-states`): a request, which the
+    /// planner turns into a `Canary` of exactly them or into `GameServers` overrides, whichever
+    /// the set's policy makes right; a plan never carries it.
+    States(Vec<String>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -256,6 +260,8 @@ pub enum PlanError {
     NothingToRestore { set: String },
     #[error("the set {set} is {}", if *paused { "already paused" } else { "not paused" })]
     AlreadySwitched { set: String, paused: bool },
+    #[error("--only-states {given}: {why}")]
+    BadStates { given: String, why: String },
     #[error("{set}: {why}")]
     StageMismatch { set: String, why: String },
     #[error("the previous plan was for set {planned}, not {set}")]
@@ -579,8 +585,9 @@ pub fn plan_bump(
                 PlanKind::Bump,
             )
         }
+        Scope::States(states) => states::plan_states(&view, index, req, &from, states),
         scope => {
-            let allocated = req.canary_allocated;
+            let pick = Pick::Idle { allow_allocated: req.canary_allocated };
             plan_template(
                 &view,
                 index,
@@ -588,7 +595,7 @@ pub fn plan_bump(
                 &from,
                 &req.image,
                 scope,
-                allocated,
+                &pick,
                 PlanKind::Bump,
             )
         }
@@ -596,9 +603,10 @@ pub fn plan_bump(
 }
 
 mod resets;
+mod states;
 mod template;
 pub use resets::GameServerResets;
-use template::{plan_template, resets_warned};
+use template::{Pick, plan_template, resets_warned};
 mod clear;
 mod picks;
 mod priority_notes;

@@ -215,7 +215,7 @@ pub fn plan_rollout_undo(
             &current,
             &record.from,
             &Scope::WholeSet,
-            false,
+            &super::template::Pick::Idle { allow_allocated: false },
             PlanKind::Rollback,
         )?
     };

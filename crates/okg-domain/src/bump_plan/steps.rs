@@ -254,7 +254,7 @@ pub fn plan_rollback(
             &current,
             &previous.from_image,
             &Scope::WholeSet,
-            false,
+            &template::Pick::Idle { allow_allocated: false },
             PlanKind::Rollback,
         ),
     }

@@ -2,7 +2,15 @@
 //! partition, and for a canary the raised update priorities that pin its choice.
 use super::*;
 
-/// `request_allocated`: a canary may take Allocated servers (only read for `Scope::Canary`).
+/// Which servers a canary takes.
+pub(super) enum Pick {
+    /// OpenKruise's order, idle servers first; Allocated ones only when allowed (`picks`).
+    Idle { allow_allocated: bool },
+    /// Exactly these (`--only-states` chose them).
+    These(Vec<String>),
+}
+
+/// `pick`: which servers a canary takes (only read for `Scope::Canary`).
 #[allow(clippy::too_many_arguments)] // one private planner; a struct of these would be read once
 pub(super) fn plan_template(
     view: &SetView,
@@ -11,7 +19,7 @@ pub(super) fn plan_template(
     from: &str,
     to: &str,
     scope: &Scope,
-    request_allocated: bool,
+    pick: &Pick,
     kind: PlanKind,
 ) -> Result<Plan, PlanError> {
     if from == to {
@@ -60,8 +68,13 @@ pub(super) fn plan_template(
                 to,
                 RolloutParams { partition: 0, paused: false, ..rollout },
             );
-            let chosen = picks::canary(&order, &view.gameservers, n as usize, request_allocated)
-                .map_err(|why| PlanError::BadCanary { n, replicas, why })?;
+            let chosen = match pick {
+                Pick::Idle { allow_allocated } => {
+                    picks::canary(&order, &view.gameservers, n as usize, *allow_allocated)
+                        .map_err(|why| PlanError::BadCanary { n, replicas, why })?
+                }
+                Pick::These(names) => names.clone(),
+            };
             let left = priority_notes::unlabelled_outside(&states, &chosen, to);
             if !left.is_empty() {
                 return Err(PlanError::BadCanary {

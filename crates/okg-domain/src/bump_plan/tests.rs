@@ -663,3 +663,4 @@ mod clear;
 mod restore;
 
 mod stage;
+mod states;

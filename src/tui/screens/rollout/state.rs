@@ -131,6 +131,7 @@ impl Rollout {
             Scope::WholeSet => format!("whole set of {}", self.plan.replicas),
             Scope::Canary(n) => format!("canary {n} of {}", self.plan.replicas),
             Scope::GameServers(g) => format!("{} GameServers", g.len()),
+            Scope::States(s) => format!("opsState {}", s.join(",")),
         }
     }
 
