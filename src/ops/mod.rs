@@ -8,6 +8,7 @@ pub mod bump;
 pub mod bump_task;
 pub mod chain;
 pub mod gs_ops;
+pub mod gs_ops_task;
 pub mod reload;
 pub mod reload_defaults;
 pub mod reload_task;

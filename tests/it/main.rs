@@ -23,6 +23,7 @@ mod support;
 mod tui_bump;
 mod tui_bump_snapshots;
 mod tui_demo;
+mod tui_edit;
 mod tui_logs;
 mod tui_reload;
 mod tui_snapshots;

@@ -51,6 +51,14 @@ pub enum Msg {
     Shutdown(String),
     /// What a logs feed (`tui::logs_task`) read, for the logs screen of that feed.
     Logs(LogEvent),
+    /// The set-ops flow's replies (`ops::gs_ops_task`), for the edit screen.
+    GsOps(crate::ops::gs_ops_task::GsOpsReply),
+}
+
+impl From<crate::ops::gs_ops_task::GsOpsReply> for Msg {
+    fn from(r: crate::ops::gs_ops_task::GsOpsReply) -> Self {
+        Msg::GsOps(r)
+    }
 }
 
 /// One report of a logs feed. `feed` numbers the feed, so lines of a feed already replaced
@@ -109,6 +117,7 @@ impl std::fmt::Debug for Msg {
             Msg::SwitchFailed { context, .. } => write!(f, "SwitchFailed({context})"),
             Msg::Bump(r) => write!(f, "Bump({r:?})"),
             Msg::Reload(r) => write!(f, "Reload({r:?})"),
+            Msg::GsOps(r) => write!(f, "GsOps({r:?})"),
             Msg::Shutdown(why) => write!(f, "Shutdown({why})"),
             Msg::Logs(e) => write!(f, "Logs({e:?})"),
         }
@@ -137,6 +146,8 @@ pub enum Cmd {
     Intent(Intent),
     /// A step of the bump flow (plan, apply, follow), for `ops::bump_task`.
     Bump(BumpCmd),
+    /// The set-ops flow (`e`): plan or send (`ops::gs_ops_task`).
+    GsOps(crate::ops::gs_ops_task::GsOpsCmd),
     /// The logs screen's feed: open, stop, save (`tui::logs_task`).
     Logs(LogsCmd),
 }

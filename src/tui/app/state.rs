@@ -59,6 +59,8 @@ pub enum Overlay {
     /// The logs of the cursor's pod or the marked pods (`l`, `p`); its feed stops when it
     /// closes.
     Logs(Box<LogsScreen>),
+    /// Set opsState, a priority or networkDisabled on chosen GameServers (`e`).
+    GsOps(Box<crate::tui::screens::gs_ops::state::GsOpsDialog>),
 }
 
 impl Overlay {
@@ -70,6 +72,7 @@ impl Overlay {
             Overlay::Bump(d) => d.title(),
             Overlay::Reload(d) => d.title(),
             Overlay::Logs(l) => format!("logs of {}", l.save_name()),
+            Overlay::GsOps(d) => d.title(),
         }
     }
 }

@@ -96,6 +96,17 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             super::logs::on_event(state, ev);
             Vec::new()
         }
+        Msg::GsOps(reply) => {
+            let id = reply.id();
+            route(
+                state,
+                |o| matches!(o, Overlay::GsOps(d) if d.request == id),
+                |o, _| match o {
+                    Overlay::GsOps(d) => d.on_msg(reply),
+                    _ => DialogOutcome::Stay(Vec::new()),
+                },
+            )
+        }
         Msg::Reload(reply) => {
             let run = reply.run();
             route(
@@ -304,6 +315,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     match state.overlays.pop() {
         Some(Overlay::Input(input)) => super::prompt::on_input_key(state, input, key),
         Some(Overlay::Logs(screen)) => super::logs::on_key(state, screen, key),
+        Some(Overlay::GsOps(mut d)) => {
+            let outcome = d.on_key(key);
+            finish(state, Overlay::GsOps(d), outcome)
+        }
         Some(mut overlay @ (Overlay::Bump(_) | Overlay::Reload(_))) => {
             let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
             let outcome = match &mut overlay {
@@ -494,6 +509,7 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
             }
         }
         Action::Reload => return reload(state),
+        Action::Edit => return edit(state),
         Action::Quit => return quit(state),
         // The screens' own actions are never looked up on the table.
         Action::Back
@@ -582,6 +598,24 @@ fn bump(state: &mut State) -> Vec<Cmd> {
     ) {
         Some(d) => state.overlays.push(Overlay::Bump(Box::new(d))),
         None => state.note(Level::Warn, format!("bump: set {} has no containers known yet", set.1)),
+    }
+    Vec::new()
+}
+
+/// `e`: the set-ops dialog for the marked GameServers, else the cursor's row.
+fn edit(state: &mut State) -> Vec<Cmd> {
+    if let Err(why) = state.access.check(&[ApiAction::PatchGameServers]) {
+        state.note(Level::Warn, format!("edit unavailable: {why}"));
+        return Vec::new();
+    }
+    let targets = targets(state);
+    if targets.is_empty() {
+        state.note(Level::Warn, "edit: mark GameServers, or put the cursor on one");
+        return Vec::new();
+    }
+    match crate::tui::screens::gs_ops::state::GsOpsDialog::new(&targets) {
+        Ok(d) => state.overlays.push(Overlay::GsOps(Box::new(d))),
+        Err(why) => state.note(Level::Warn, format!("edit: {why}")),
     }
     Vec::new()
 }

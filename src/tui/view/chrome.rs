@@ -125,6 +125,7 @@ pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
     let bump_ok =
         state.access.check(&[ApiAction::PatchGameServerSets, ApiAction::PatchGameServers]).is_ok();
     let reload_ok = state.access.check(&[ApiAction::ExecPods, ApiAction::ProxyPods]).is_ok();
+    let edit_ok = state.access.check(&[ApiAction::PatchGameServers]).is_ok();
     let all = |_: Action| true;
     let items: Vec<(Action, &str)> = match state.top_overlay() {
         Some(Overlay::Input(_)) => keymap::hints(Context::Prompt, all),
@@ -134,6 +135,7 @@ pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
             keymap::hints(Context::Overlay, all)
         }
         // The screens draw their own hint lines.
+        Some(Overlay::GsOps(d)) => keymap::hints(d.context(), all),
         Some(Overlay::Bump(_) | Overlay::Reload(_)) => {
             keymap::hints(Context::Overlay, |a| a == Action::Back)
         }
@@ -146,6 +148,7 @@ pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
             let ok = match action {
                 Action::Bump => bump_ok,
                 Action::Reload => reload_ok,
+                Action::Edit => edit_ok,
                 _ => true,
             };
             (k, what, ok)

@@ -49,6 +49,10 @@ pub fn draw(frame: &mut Frame, state: &State, t: &Theme) {
                 ratatui::widgets::Widget::render(ratatui::widgets::Clear, body, buf);
                 crate::tui::screens::reload::view::draw(d, body, buf, t);
             }
+            Overlay::GsOps(d) => {
+                ratatui::widgets::Widget::render(ratatui::widgets::Clear, body, buf);
+                crate::tui::screens::gs_ops::view::draw(d, body, buf, t);
+            }
             Overlay::Logs(l) => {
                 ratatui::widgets::Widget::render(ratatui::widgets::Clear, body, buf);
                 let now_ms = state.now.as_millisecond();

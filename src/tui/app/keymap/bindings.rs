@@ -173,6 +173,14 @@ pub static BINDINGS: &[Binding] = &[
         help: "reload marked rows (else cursor row or set)",
         hint: "r reload",
     },
+    Binding {
+        keys: &[(Char('e'), N)],
+        action: Action::Edit,
+        contexts: MAIN,
+        section: Section::Act,
+        help: "edit opsState, priorities, networkDisabled",
+        hint: "e edit",
+    },
     // After b and r: where the hint line is cut at 80 columns, the actions keep their room.
     Binding {
         keys: &[(Char('l'), N)],
@@ -225,6 +233,9 @@ const RELOAD_RUN: &[Context] = &[Context::ReloadRun];
 const PROMPT: &[Context] = &[Context::Prompt];
 const LOGS: &[Context] = &[Context::Logs];
 const QUIT_CONFIRM: &[Context] = &[Context::QuitConfirm];
+const EDIT_FORM: &[Context] = &[Context::EditForm];
+const EDIT_CONFIRM: &[Context] = &[Context::EditConfirm];
+const EDIT_DONE: &[Context] = &[Context::EditDone];
 const BT: KeyModifiers = KeyModifiers::SHIFT;
 
 /// A binding of a screen (section, contexts, keys, action, help, hint).
@@ -564,5 +575,63 @@ pub static SCREEN_BINDINGS: &[Binding] = &[
         Action::Up,
         "scroll up",
         "",
+    ),
+    on(
+        Section::Edit,
+        EDIT_FORM,
+        &[(KeyCode::Tab, N)],
+        Action::NextField,
+        "next field",
+        "tab field",
+    ),
+    on(
+        Section::Edit,
+        EDIT_FORM,
+        &[(KeyCode::BackTab, BT)],
+        Action::PrevField,
+        "previous field",
+        "",
+    ),
+    on(
+        Section::Edit,
+        EDIT_FORM,
+        &[(KeyCode::Right, N), (Char(' '), N)],
+        Action::ChooseNext,
+        "next value (opsState, networkDisabled); a priority is typed",
+        "←→ value",
+    ),
+    on(Section::Edit, EDIT_FORM, &[(KeyCode::Left, N)], Action::ChoosePrev, "previous value", ""),
+    on(
+        Section::Edit,
+        EDIT_FORM,
+        &[(KeyCode::Enter, N)],
+        Action::Submit,
+        "show the pre-flight: the exact patches (nothing sent yet)",
+        "enter pre-flight",
+    ),
+    on(Section::Edit, EDIT_FORM, &[(KeyCode::Esc, N)], Action::Cancel, "cancel", "esc cancel"),
+    on(
+        Section::Edit,
+        EDIT_CONFIRM,
+        &[(KeyCode::Enter, N), (Char('y'), N)],
+        Action::Apply,
+        "send the patches (each audited)",
+        "enter/y send",
+    ),
+    on(
+        Section::Edit,
+        EDIT_CONFIRM,
+        &[(KeyCode::Esc, N)],
+        Action::Back,
+        "back to the form",
+        "esc back",
+    ),
+    on(
+        Section::Edit,
+        EDIT_DONE,
+        &[(KeyCode::Esc, N), (KeyCode::Enter, N)],
+        Action::Close,
+        "close",
+        "esc/enter close",
     ),
 ];

@@ -30,6 +30,8 @@ pub enum Action {
     Bump,
     Rollout,
     Reload,
+    /// Set opsState, a priority or networkDisabled on the marked GameServers (`e`).
+    Edit,
     Back,
     Quit,
     // The screens' own keys.
@@ -84,10 +86,16 @@ pub enum Context {
     Prompt,
     /// "Quit with operations running?"
     QuitConfirm,
+    /// The set-ops form (`e`): field and value.
+    EditForm,
+    /// Its pre-flight: the patches, send?
+    EditConfirm,
+    /// Its outcome.
+    EditDone,
 }
 
 impl Context {
-    pub const ALL: [Context; 11] = [
+    pub const ALL: [Context; 14] = [
         Context::QuitConfirm,
         Context::Prompt,
         Context::Main,
@@ -99,6 +107,9 @@ impl Context {
         Context::ReloadForm,
         Context::ReloadConfirm,
         Context::ReloadRun,
+        Context::EditForm,
+        Context::EditConfirm,
+        Context::EditDone,
     ];
 }
 
@@ -112,10 +123,11 @@ pub enum Section {
     Rollout,
     Reload,
     Logs,
+    Edit,
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 9] = [
         Section::Move,
         Section::Select,
         Section::View,
@@ -124,6 +136,7 @@ impl Section {
         Section::Rollout,
         Section::Reload,
         Section::Logs,
+        Section::Edit,
     ];
     pub fn title(self) -> &'static str {
         match self {
@@ -135,6 +148,7 @@ impl Section {
             Section::Rollout => "Rollout view",
             Section::Reload => "Reload dialog and view (r)",
             Section::Logs => "Logs screen (l, p)",
+            Section::Edit => "Edit dialog (e): opsState, priorities, networkDisabled",
         }
     }
 }
