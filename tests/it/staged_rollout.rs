@@ -266,4 +266,16 @@ fn the_set_header_shows_a_running_rollout() {
         let screen = crate::support::screen(&s, width, 24);
         assert!(screen.contains("grey 2/2 failed · failures 2/0"), "{width}:\n{screen}");
     }
+    // `o` on the set opens its timeline, from the same record.
+    let mut s = crate::support::loaded_state(80, 24, Default::default());
+    s.update(Msg::Cluster(ClusterEvent::SetApplied(set)));
+    let pos = s
+        .position_of(&okg_console::tui::app::state::TableLine::Group((NS.into(), SET.into())))
+        .unwrap();
+    s.set_cursor_pos(pos);
+    crate::support::key(&mut s, crossterm::event::KeyCode::Char('o'));
+    let screen = crate::support::screen(&s, 80, 24);
+    assert!(screen.contains("Staged rollout of gss-2048"), "{screen}");
+    assert!(screen.contains("STAGE"), "{screen}");
+    assert!(screen.contains("(failed)"), "{screen}");
 }

@@ -6,7 +6,7 @@ use crate::cli::GlobalArgs;
 use crate::commands::doc::Doc;
 use crate::commands::exit;
 use crate::ops::bump;
-use okg_domain::staged_rollout::{RolloutRecord, RolloutState, record_of};
+use okg_domain::staged_rollout::record_of;
 
 pub async fn run(global: &GlobalArgs, set: &str, doc: &mut Doc) -> u8 {
     let session = match doc.open_session(global).await {
@@ -51,7 +51,7 @@ pub async fn run(global: &GlobalArgs, set: &str, doc: &mut Doc) -> u8 {
     );
     doc.set("outcome", json!(record.state.as_str()));
     doc.say(format!("GameServerSet {}/{set}", ctx.namespace));
-    for line in timeline(&record) {
+    for line in record.timeline() {
         doc.say(line);
     }
     doc.say(format!(
@@ -62,70 +62,4 @@ pub async fn run(global: &GlobalArgs, set: &str, doc: &mut Doc) -> u8 {
         snapshot.gss.paused()
     ));
     exit::OK
-}
-
-/// The record as lines: a header, one line per stage with its counts, the limits.
-pub fn timeline(r: &RolloutRecord) -> Vec<String> {
-    let mut out = vec![format!(
-        "Rollout of container {} by {}: {} → {} ({}), {}",
-        r.container,
-        r.by,
-        r.from,
-        r.to,
-        r.state.as_str(),
-        r.stage_text()
-    )];
-    if let Some(m) = &r.message {
-        out.push(format!("  ! {m}"));
-    }
-    out.push(format!(
-        "  {:<6} {:>5} {:>8}  {:<9} {:>8} {:>10} {:>6} {:>8} {:>13} {:>5}",
-        "STAGE",
-        "SIZE",
-        "SERVERS",
-        "STATE",
-        "IN PLACE",
-        "RE-CREATED",
-        "FAILED",
-        "RELOADED",
-        "RELOAD FAILED",
-        "SOAK"
-    ));
-    for (i, (size, n)) in r.stages.iter().zip(&r.counts).enumerate() {
-        let state = match r.results.get(i) {
-            Some(_) => "done",
-            None if i == r.stage && r.state == RolloutState::Running => "running",
-            None if i == r.stage => r.state.as_str(),
-            None => "pending",
-        };
-        let counts = match r.results.get(i) {
-            Some(x) => format!(
-                "{:>8} {:>10} {:>6} {:>8} {:>13} {:>5}{}",
-                x.in_place,
-                x.re_created,
-                x.failed,
-                x.reloaded,
-                x.reload_failed,
-                x.soak_failed,
-                if x.judged_on_resume { "  (judged after a restart)" } else { "" }
-            ),
-            None => String::new(),
-        };
-        out.push(
-            format!("  {:<6} {size:>5} {n:>8}  {state:<9} {counts}", i + 1).trim_end().to_string(),
-        );
-    }
-    out.push(format!(
-        "  failures {} of a limit of {} · soak {}s · past the limit: {}{}",
-        r.failures,
-        r.failure_limit,
-        r.soak_seconds,
-        if r.auto_rollback { "roll back" } else { "stop" },
-        if r.include_allocated {
-            " · Allocated servers included"
-        } else {
-            " · Allocated servers left out"
-        }
-    ));
-    out
 }

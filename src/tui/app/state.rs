@@ -51,6 +51,12 @@ pub enum Overlay {
     Help {
         scroll: u16,
     },
+    /// A set's staged rollout as a timeline of its stages (`o`), read from the record the
+    /// watch keeps current: also what a read-only monitor opens.
+    Staged {
+        set: SetKey,
+        scroll: u16,
+    },
     Input(Box<Input>),
     /// The bump flow, and the rollout it follows.
     Bump(Box<BumpDialog>),
@@ -68,6 +74,7 @@ impl Overlay {
         match self {
             Overlay::Detail { key, .. } => key.name.clone(),
             Overlay::Help { .. } => "Help".into(),
+            Overlay::Staged { set, .. } => format!("rollout of {}", set.1),
             Overlay::Input(i) => i.kind.prompt().trim().to_string(),
             Overlay::Bump(d) => d.title(),
             Overlay::Reload(d) => d.title(),

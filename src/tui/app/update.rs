@@ -347,7 +347,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 fn on_overlay_key(state: &mut State, overlay: &mut Overlay, key: KeyEvent) -> Option<Vec<Cmd>> {
     let action = keymap::lookup(Context::Overlay, &key)?;
     let scroll = match overlay {
-        Overlay::Detail { scroll, .. } | Overlay::Help { scroll } => scroll,
+        Overlay::Detail { scroll, .. }
+        | Overlay::Help { scroll }
+        | Overlay::Staged { scroll, .. } => scroll,
         _ => return None,
     };
     match action {
@@ -505,7 +507,16 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Bump => return bump(state),
         Action::Rollout => {
             if !unpark(state, |o| matches!(o, Overlay::Bump(_))) {
-                state.note(Level::Info, "no rollout is being followed");
+                // No bump followed here: a staged rollout of the cursor's set, from its record.
+                match state.cursor_set() {
+                    Some(set) if state.fleet.header(&set).rollout.is_some() => {
+                        state.overlays.push(Overlay::Staged { set, scroll: 0 })
+                    }
+                    _ => state.note(
+                        Level::Info,
+                        "no rollout is being followed, and no staged rollout holds this set",
+                    ),
+                }
             }
         }
         Action::Reload => return reload(state),

@@ -6,3 +6,4 @@ pub mod help;
 pub mod logs;
 pub mod reload;
 pub mod rollout;
+pub mod staged;

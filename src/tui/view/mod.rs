@@ -41,6 +41,17 @@ pub fn draw(frame: &mut Frame, state: &State, t: &Theme) {
             Overlay::Help { scroll } => {
                 crate::tui::screens::help::view::draw(t, *scroll, body, buf)
             }
+            Overlay::Staged { set, scroll } => {
+                let header = state.fleet.header(set);
+                crate::tui::screens::staged::draw(
+                    &set.1,
+                    header.rollout.as_ref(),
+                    *scroll,
+                    t,
+                    body,
+                    buf,
+                )
+            }
             Overlay::Bump(d) => {
                 ratatui::widgets::Widget::render(ratatui::widgets::Clear, body, buf);
                 crate::tui::screens::bump::view::draw(d, body, buf, t);

@@ -108,6 +108,75 @@ impl RolloutRecord {
         self.results.len() > self.stage
     }
 
+    /// The record as lines: a header, one line per stage with its counts, the limits.
+    pub fn timeline(&self) -> Vec<String> {
+        let r = self;
+        let mut out = vec![format!(
+            "Rollout of container {} by {}: {} → {} ({}), {}",
+            r.container,
+            r.by,
+            r.from,
+            r.to,
+            r.state.as_str(),
+            r.stage_text()
+        )];
+        if let Some(m) = &r.message {
+            out.push(format!("  ! {m}"));
+        }
+        out.push(format!(
+            "  {:<6} {:>5} {:>8}  {:<9} {:>8} {:>10} {:>6} {:>8} {:>13} {:>5}",
+            "STAGE",
+            "SIZE",
+            "SERVERS",
+            "STATE",
+            "IN PLACE",
+            "RE-CREATED",
+            "FAILED",
+            "RELOADED",
+            "RELOAD FAILED",
+            "SOAK"
+        ));
+        for (i, (size, n)) in r.stages.iter().zip(&r.counts).enumerate() {
+            let state = match r.results.get(i) {
+                Some(_) => "done",
+                None if i == r.stage && r.state == RolloutState::Running => "running",
+                None if i == r.stage => r.state.as_str(),
+                None => "pending",
+            };
+            let counts = match r.results.get(i) {
+                Some(x) => format!(
+                    "{:>8} {:>10} {:>6} {:>8} {:>13} {:>5}{}",
+                    x.in_place,
+                    x.re_created,
+                    x.failed,
+                    x.reloaded,
+                    x.reload_failed,
+                    x.soak_failed,
+                    if x.judged_on_resume { "  (judged after a restart)" } else { "" }
+                ),
+                None => String::new(),
+            };
+            out.push(
+                format!("  {:<6} {size:>5} {n:>8}  {state:<9} {counts}", i + 1)
+                    .trim_end()
+                    .to_string(),
+            );
+        }
+        out.push(format!(
+            "  failures {} of a limit of {} · soak {}s · past the limit: {}{}",
+            r.failures,
+            r.failure_limit,
+            r.soak_seconds,
+            if r.auto_rollback { "roll back" } else { "stop" },
+            if r.include_allocated {
+                " · Allocated servers included"
+            } else {
+                " · Allocated servers left out"
+            }
+        ));
+        out
+    }
+
     /// A few words for a set header: "grey 2/4 running", and the failures once there are some.
     pub fn summary(&self) -> String {
         let failures = if self.failures > 0 {

@@ -162,7 +162,7 @@ pub static BINDINGS: &[Binding] = &[
         action: Action::Rollout,
         contexts: MAIN,
         section: Section::Act,
-        help: "show the rollout being followed again (after esc)",
+        help: "the rollout followed, else the set's staged run",
         hint: "",
     },
     Binding {
