@@ -145,3 +145,35 @@ fn a_pre_delete_hook_holds_a_re_created_pod_until_its_finalizer_goes() {
             .any(|p| p.metadata.name.as_deref() == Some(first) && p.metadata.uid != uid)
     });
 }
+
+#[test]
+fn a_hook_label_from_the_template_is_not_put_back_by_the_update() {
+    // The hook's label comes with the template, as operators set it up. OpenKruise patches only
+    // the metadata that differs between the revisions, so once the hook owner removed it, the
+    // updated pod stays Updated until the label is set again.
+    let mut sim = Sim::new(6);
+    sim.patch(
+        Resource::GameServerSet,
+        SET,
+        json!([
+            {"op": "add", "path": "/spec/lifecycle", "value":
+                {"inPlaceUpdate": {"labelsHandler": {DRAIN: "true"}}}},
+            {"op": "add", "path": format!("/spec/gameServerTemplate/metadata/labels/{}", DRAIN.replace('/', "~1")), "value": "true"}
+        ]),
+    );
+    sim.run_until(200, |s| {
+        s.pods_of(SET).iter().all(|p| {
+            pods::label(p, DRAIN) == Some("true")
+                && pods::label(p, labels::LIFECYCLE_STATE) == Some("Normal")
+        })
+    });
+    bump(&mut sim);
+    sim.run_until(30, |s| lc(s, FIRST) == "PreparingUpdate");
+    label_pod(&mut sim, FIRST, None);
+    sim.run_until(40, |s| lc(s, FIRST) == "Updated");
+    for _ in 0..5 {
+        sim.step();
+    }
+    assert_eq!(lc(&sim, FIRST), "Updated");
+    assert_eq!(pods::label(&sim.pod(FIRST), DRAIN), None);
+}

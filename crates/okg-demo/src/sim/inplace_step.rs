@@ -14,6 +14,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use okg_domain::lifecycle::{Lifecycle, state};
 use okg_domain::types::{GameServer, annotations, labels};
 use okg_domain::update_order::inplace_update_completed;
@@ -29,6 +30,8 @@ use super::set::{asts_event, overrides_of};
 pub(super) struct Step<'a> {
     pub rev: &'a str,
     pub template: &'a PodTemplateSpec,
+    /// The metadata of the template of the pod's revision, when the history has it.
+    pub old_meta: Option<ObjectMeta>,
     pub gs: Option<&'a GameServer>,
     pub lifecycle: Option<&'a Lifecycle>,
     pub clock: &'a Clock,
@@ -65,6 +68,7 @@ impl Step<'_> {
                     d,
                     self.rev,
                     self.template,
+                    self.old_meta.as_ref(),
                     self.gs,
                     self.clock,
                     self.ns,
@@ -116,6 +120,7 @@ pub(super) fn apply_images_in_place(
     d: &mut Draft,
     rev: &str,
     template: &PodTemplateSpec,
+    old_meta: Option<&ObjectMeta>,
     gs: Option<&GameServer>,
     clock: &Clock,
     ns: &str,
@@ -164,12 +169,21 @@ pub(super) fn apply_images_in_place(
             containers: names.clone(),
         }],
     };
-    // Template labels and annotations are applied in place too.
+    // Template labels and annotations that changed between the revisions are applied in place
+    // too, and only those: OpenKruise patches the metadata from the diff of the two revisions'
+    // templates (kruise `pkg/util/inplaceupdate/inplace_update_defaults.go`), so a label a hook
+    // owner removed from the pod is not put back. Without the old template, all of them.
     if let Some(meta) = template.metadata.as_ref() {
-        for (k, v) in meta.labels.iter().flatten() {
+        let changed = |old: Option<&BTreeMap<String, String>>, k: &String, v: &String| {
+            old_meta.is_none() || old.and_then(|o| o.get(k)) != Some(v)
+        };
+        let old_labels = old_meta.and_then(|m| m.labels.as_ref());
+        for (k, v) in meta.labels.iter().flatten().filter(|(k, v)| changed(old_labels, k, v)) {
             d.set_label(k, v);
         }
-        for (k, v) in meta.annotations.iter().flatten() {
+        let old_annotations = old_meta.and_then(|m| m.annotations.as_ref());
+        let annotations = meta.annotations.iter().flatten();
+        for (k, v) in annotations.filter(|(k, v)| changed(old_annotations, k, v)) {
             d.set_annotation(k, v);
         }
     }

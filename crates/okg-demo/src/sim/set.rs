@@ -319,6 +319,9 @@ pub(super) fn plan_set(
         let step = inplace_step::Step {
             rev: &rev,
             template,
+            old_meta: pods::label(pod, labels::REVISION_HASH)
+                .and_then(|r| mem.history.get(r))
+                .and_then(|t| t.metadata.clone()),
             gs,
             lifecycle: hooks.as_ref(),
             clock,
