@@ -115,7 +115,14 @@ impl fmt::Display for WaitReason {
             WaitReason::PriorityOrder { ahead: 0 } => write!(f, "next in update order"),
             WaitReason::PriorityOrder { ahead } => write!(f, "{ahead} ahead in update order"),
             WaitReason::Unavailable { max_unavailable, held_by, .. } => {
-                write!(f, "maxUnavailable {max_unavailable} taken by {}", held_by.join(", "))
+                // One line per pod: name a few, count the rest (-o json has them all).
+                const NAMED: usize = 3;
+                let named: Vec<&str> = held_by.iter().take(NAMED).map(String::as_str).collect();
+                write!(f, "maxUnavailable {max_unavailable} taken by {}", named.join(", "))?;
+                if held_by.len() > NAMED {
+                    write!(f, " and {} more", held_by.len() - NAMED)?;
+                }
+                Ok(())
             }
             WaitReason::Behind { blocked, .. } => {
                 write!(f, "behind {blocked}, where the update waits")

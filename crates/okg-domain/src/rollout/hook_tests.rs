@@ -1,5 +1,6 @@
-//! Pods a lifecycle hook holds: WAITING with the hook's labels or finalizers, never UPDATING or
+//! Pods a lifecycle hook holds, WAITING with the hook's labels or finalizers, never UPDATING or
 //! STALLED (kruise `inPlaceUpdatePod` / `refreshPodState`, `pkg/util/lifecycle`).
+//! Also how a long budget reason reads.
 use super::tests::{NEW, pod, restarted_on, v};
 use super::*;
 use crate::lifecycle::{Lifecycle, LifecycleHook};
@@ -83,5 +84,18 @@ fn a_hook_hold_serialises_with_its_handlers() {
         serde_json::json!({"verdict": "waiting", "reason": {"kind": "lifecycleHook",
             "state": "PreparingUpdate", "untilRemoved": true,
             "handlers": ["label example.com/drain=true"]}})
+    );
+}
+
+#[test]
+fn a_long_budget_list_names_three_and_counts_the_rest() {
+    let r = WaitReason::Unavailable {
+        ahead: 0,
+        max_unavailable: 5,
+        held_by: (0..5).map(|i| format!("p-{i} (not Ready)")).collect(),
+    };
+    assert_eq!(
+        r.to_string(),
+        "maxUnavailable 5 taken by p-0 (not Ready), p-1 (not Ready), p-2 (not Ready) and 2 more"
     );
 }
