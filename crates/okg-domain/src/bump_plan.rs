@@ -487,7 +487,9 @@ pub fn predict_order(
                 let ahead = queued;
                 queued += 1;
                 match turns[i] {
-                    update_order::Turn::Start | update_order::Turn::Updated => PodAction::UpdateNow,
+                    update_order::Turn::Start => PodAction::UpdateNow,
+                    // Not reached: such pods are AlreadyUpdated or Overridden above.
+                    update_order::Turn::Updated => PodAction::AlreadyUpdated,
                     // Only pods this plan starts fill the budget: plain order.
                     _ if unavailable.is_empty() => {
                         PodAction::Waiting(WaitReason::PriorityOrder { ahead })
