@@ -657,6 +657,7 @@ mod template;
 pub use resets::GameServerResets;
 use template::{plan_template, resets_warned};
 mod clear;
+mod hooks;
 mod picks;
 mod priority_notes;
 mod priority_record;

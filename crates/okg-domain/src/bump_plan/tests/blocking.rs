@@ -39,3 +39,35 @@ fn a_pod_inside_min_ready_seconds_is_unavailable_when_a_clock_is_given() {
     let later = Some("2026-01-01T00:00:30Z".parse().unwrap());
     assert_eq!(update_candidate(SET, &p, None, "sidecar", true, 30, later).unavailable, None);
 }
+
+#[test]
+fn the_plan_says_which_targets_a_lifecycle_hook_will_hold() {
+    let mut set = in_place();
+    set.spec.lifecycle = serde_json::from_value(
+        json!({"inPlaceUpdate": {"labelsHandler": {"example.com/drain": "true"}}}),
+    )
+    .unwrap();
+    let (g, mut p) = fleet(&[0; 6]);
+    for i in [2, 5] {
+        p[i].metadata.labels.as_mut().unwrap().insert("example.com/drain".into(), "true".into());
+    }
+    let plan = plan_bump(&set, &g, &p, &req(Scope::WholeSet)).unwrap();
+    let hook: Vec<&String> =
+        plan.warnings.iter().filter(|w| w.contains("lifecycle hook")).collect();
+    assert_eq!(hook.len(), 2, "{:?}", plan.warnings);
+    assert!(
+        hook[0].starts_with(
+            "the set's lifecycle hook (label example.com/drain=true) holds gss-2048-2, gss-2048-5 in PreparingUpdate"
+        ),
+        "{}",
+        hook[0]
+    );
+    assert!(
+        hook[1].starts_with("gss-2048-0, gss-2048-1, gss-2048-3, gss-2048-4 lack"),
+        "{}",
+        hook[1]
+    );
+    // Without a hook, nothing is said.
+    let plan = plan_bump(&in_place(), &g, &p, &req(Scope::WholeSet)).unwrap();
+    assert!(!plan.warnings.iter().any(|w| w.contains("lifecycle hook")), "{:?}", plan.warnings);
+}
