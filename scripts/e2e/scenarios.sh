@@ -13,7 +13,7 @@
 # with the columns that matter, then the events with the object they are on) into
 # $SCEN_OUT/<name>.*, so the backends can be compared (docs/demo.md lists the differences).
 
-SCENARIOS_ALL=(inplace recreate badtag canary priorities override retag unready minready inplaceonly columns order perf50)
+SCENARIOS_ALL=(inplace recreate badtag canary priorities override retag unready minready inplaceonly columns order blocked hook perf50)
 
 k() { kubectl --kubeconfig "$KC" "$@"; }
 
@@ -27,6 +27,8 @@ fail() {
 
 # make_set NS NAME POLICY REPLICAS [EXTRA_ROLLING_UPDATE_YAML [EXTRA_POD_SPEC_YAML]]: a
 # GameServerSet with a game and a sidecar container (images registry.example/okg-e2e/{game,sidecar}:1.0).
+# SET_SPEC_EXTRA (YAML under spec) and TEMPLATE_META (the template's metadata) from the caller's
+# environment, when set.
 make_set() {
     local ns=$1 name=$2 policy=$3 replicas=$4 extra=${5:-} pod_extra=${6:-} strategy=""
     # POLICY "-": no updateStrategy at all (so no rollingUpdate).
@@ -46,7 +48,9 @@ metadata:
 spec:
   replicas: $replicas
 $strategy
+${SET_SPEC_EXTRA:-}
   gameServerTemplate:
+${TEMPLATE_META:-}
     spec:
       containers:
         - name: game
@@ -769,3 +773,7 @@ scenario_override() {
     snapshot "$ns" "$set" "$out.after"
     check_same_pods "$out.before" "$out.after" 3
 }
+
+# The lifecycle-hook scenarios (blocked, hook) and their helpers.
+# shellcheck source-path=SCRIPTDIR source=scenarios_hooks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/scenarios_hooks.sh"

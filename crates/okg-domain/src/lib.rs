@@ -8,6 +8,7 @@ pub mod format;
 pub mod gs_ops;
 pub mod image;
 pub mod label_selector;
+pub mod lifecycle;
 pub mod names;
 pub mod pod_status;
 pub mod reload_plan;

@@ -93,6 +93,15 @@ pub enum WaitReason {
     Partition { holds: i32 },
     /// It will update after `ahead` other pods (update priority order and maxUnavailable).
     PriorityOrder { ahead: usize },
+    /// Next in order, but `maxUnavailable` pods are unavailable already (`held_by`: each with
+    /// why OpenKruise counts it), and OpenKruise starts no available pod until one is back.
+    Unavailable { ahead: usize, max_unavailable: i32, held_by: Vec<String> },
+    /// Behind `blocked`, the pod OpenKruise's walk stopped at: nothing after it starts, not even
+    /// an unavailable pod.
+    Behind { ahead: usize, blocked: String },
+    /// A lifecycle hook keeps the pod in its lifecycle state (`PreparingUpdate`, `Updated`,
+    /// `PreparingDelete`) until its labels or finalizers change.
+    LifecycleHook(crate::lifecycle::HookHold),
     /// `rollingUpdate.paused` is set.
     Paused,
     /// Nothing holds it back: the controller has yet to start on it.
@@ -105,6 +114,20 @@ impl fmt::Display for WaitReason {
             WaitReason::Partition { holds } => write!(f, "partition holds {holds}"),
             WaitReason::PriorityOrder { ahead: 0 } => write!(f, "next in update order"),
             WaitReason::PriorityOrder { ahead } => write!(f, "{ahead} ahead in update order"),
+            WaitReason::Unavailable { max_unavailable, held_by, .. } => {
+                // One line per pod: name a few, count the rest (-o json has them all).
+                const NAMED: usize = 3;
+                let named: Vec<&str> = held_by.iter().take(NAMED).map(String::as_str).collect();
+                write!(f, "maxUnavailable {max_unavailable} taken by {}", named.join(", "))?;
+                if held_by.len() > NAMED {
+                    write!(f, " and {} more", held_by.len() - NAMED)?;
+                }
+                Ok(())
+            }
+            WaitReason::Behind { blocked, .. } => {
+                write!(f, "behind {blocked}, where the update waits")
+            }
+            WaitReason::LifecycleHook(h) => write!(f, "{h}"),
             WaitReason::Paused => write!(f, "rollout paused"),
             WaitReason::Controller => write!(f, "for the controller to start"),
         }
@@ -217,6 +240,8 @@ pub struct Context {
     pub stalled_for: Option<std::time::Duration>,
     /// The follow timeout has passed: anything not final becomes a failure, a FAILING pod too.
     pub timed_out: bool,
+    /// The hooks OpenKruise holds the set's pods on ([`crate::lifecycle::effective`]).
+    pub lifecycle: Option<crate::lifecycle::Lifecycle>,
 }
 
 /// Waiting reasons of the kubelet that mean the image cannot be pulled.
@@ -289,8 +314,14 @@ pub fn verdict(
     let Some(base) = baseline.containers.get(container) else {
         return unfinished(Verdict::Updating);
     };
+    let hook = crate::lifecycle::hold(pod, ctx.lifecycle.as_ref());
     if spec_image != Some(target_image) {
-        // Not patched yet: either held back, or the controller is getting to it.
+        // Not patched yet: either held back, or the controller is getting to it. A hook holds a
+        // pod in PreparingUpdate (or PreparingDelete) until its labels or finalizers go: that is
+        // someone else's move, not a stall.
+        if let Some(h) = hook {
+            return unfinished(Verdict::Waiting(WaitReason::LifecycleHook(h)));
+        }
         if is_preparing_update(pod, gs) {
             return unfinished(Verdict::Updating);
         }
@@ -339,6 +370,11 @@ pub fn verdict(
             baseline.node.as_deref().unwrap_or("none"),
             node.as_deref().unwrap_or("none")
         )));
+    }
+    // Updated under a hook: the container runs the new image, but OpenKruise keeps the pod out
+    // of Normal (and counts it unavailable) until the hook's labels or finalizers are back.
+    if let Some(h) = hook {
+        return unfinished(Verdict::Waiting(WaitReason::LifecycleHook(h)));
     }
     // The GameServer's state can lag the kubelet: the restarted container itself must be ready.
     let container_ready = st.is_some_and(|s| s.ready);
@@ -545,5 +581,7 @@ impl Counts {
 
 #[cfg(test)]
 mod failing_tests;
+#[cfg(test)]
+mod hook_tests;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -64,6 +64,12 @@ pub struct GameServerSetSpec {
     pub update_strategy: Option<UpdateStrategy>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reserve_game_server_ids: Vec<IntOrString>,
+    /// Hooks OpenKruise holds pods on before and after an in-place update and before a delete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<crate::lifecycle::Lifecycle>,
+    /// Only its `networkConf` names are read: `AllowNotReadyContainers` adds a hook.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<crate::lifecycle::Network>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, JsonSchema)]
@@ -175,6 +181,10 @@ impl GameServerSet {
     }
     pub fn replicas(&self) -> i32 {
         self.spec.replicas.unwrap_or(1)
+    }
+    /// `rollingUpdate.minReadySeconds`, 0 when unset.
+    pub fn min_ready_seconds(&self) -> i32 {
+        self.rolling_update().and_then(|r| r.min_ready_seconds).unwrap_or(0)
     }
     /// (container name, image) of the template, in order.
     pub fn template_images(&self) -> Vec<(String, String)> {

@@ -9,6 +9,9 @@ use serde::Serialize;
 
 use crate::types::labels;
 
+mod availability;
+pub use availability::{Slot, Turn, Unavailable, inplace_update_completed, unavailable, walk};
+
 /// Where OpenKruise puts a pod by its `game.kruise.io/gs-update-priority` label.
 ///
 /// OKG gives the Advanced StatefulSet one `orderPriority` term on that label

@@ -2,7 +2,7 @@
 use std::collections::BTreeSet;
 
 use super::*;
-use okg_domain::names;
+use okg_domain::lifecycle;
 
 #[derive(Clone, Debug)]
 pub struct FollowOptions {
@@ -119,6 +119,7 @@ pub async fn follow(
                     stalled_for: (hold.is_none() && idle >= options.stall_after).then_some(idle),
                     hold,
                     timed_out,
+                    lifecycle: lifecycle::effective(&snapshot.gss),
                 };
                 let v = rollout::verdict(b, pod, gs, &plan.container, &target, &ctx);
                 let v = retries.settle(&b.pod, v, applied.started.elapsed());
@@ -236,27 +237,16 @@ fn current_holds(snapshot: &Snapshot, plan: &Plan) -> BTreeMap<String, Option<Wa
         ),
         paused: gss.paused(),
     };
+    // As OpenKruise counts unavailable pods now: lifecycle states, unfinished in-place updates,
+    // minReadySeconds, terminating (`update_order::unavailable`).
+    let now = Some(jiff::Timestamp::now());
+    let ranked = gss.rolling_update().is_some();
     let states: Vec<bump_plan::UpdateCandidate> = snapshot
         .pods
         .iter()
         .map(|p| {
-            let name = p.metadata.name.clone().unwrap_or_default();
-            bump_plan::UpdateCandidate {
-                ordinal: names::ordinal(&plan.set, &name).map_or(-1, i64::from),
-                update_priority: bump_plan::update_order::pod_rank(
-                    p,
-                    gss.rolling_update().is_some(),
-                ),
-                image: p
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.containers.iter().find(|c| c.name == plan.container))
-                    .and_then(|c| c.image.clone())
-                    .unwrap_or_default(),
-                overridden: None,
-                available: bump_plan::is_pod_ready(p),
-                name,
-            }
+            let min_ready = gss.min_ready_seconds();
+            bump_plan::update_candidate(&plan.set, p, None, &plan.container, ranked, min_ready, now)
         })
         .collect();
     bump_plan::predict_order(&states, &plan.to_image, rollout)

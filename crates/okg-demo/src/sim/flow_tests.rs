@@ -136,9 +136,9 @@ fn update_order_is_priority_then_higher_ordinal() {
     sim.run_until(200, |s| {
         for p in s.pods_of("gss-2048") {
             let n = p.metadata.name.clone().unwrap();
-            if pods::label(&p, labels::LIFECYCLE_STATE) == Some("PreparingUpdate")
-                && !order.contains(&n)
-            {
+            // No hook: OpenKruise goes straight to Updating (never PreparingUpdate).
+            assert_ne!(pods::label(&p, labels::LIFECYCLE_STATE), Some("PreparingUpdate"), "{n}");
+            if pods::label(&p, labels::LIFECYCLE_STATE) == Some("Updating") && !order.contains(&n) {
                 order.push(n);
             }
         }

@@ -75,24 +75,8 @@ pub fn state_of(pod: &Pod) -> Option<InPlaceState> {
     serde_json::from_str(pods::annotation(pod, annotations::INPLACE_UPDATE_STATE)?).ok()
 }
 
-/// OpenKruise's completion check: every container recorded in the state has a new imageID, or
-/// reports the image its spec asks for.
-pub fn update_completed(pod: &Pod) -> bool {
-    let Some(state) = state_of(pod) else { return true };
-    let spec_images: BTreeMap<&str, &str> = pod
-        .spec
-        .iter()
-        .flat_map(|s| s.containers.iter())
-        .map(|c| (c.name.as_str(), c.image.as_deref().unwrap_or("")))
-        .collect();
-    let statuses = pod.status.as_ref().and_then(|s| s.container_statuses.as_ref());
-    state.last_container_statuses.iter().all(|(name, old)| {
-        let Some(cs) = statuses.and_then(|s| s.iter().find(|c| &c.name == name)) else {
-            return false;
-        };
-        cs.image_id != old.image_id || spec_images.get(name.as_str()) == Some(&cs.image.as_str())
-    })
-}
+/// OpenKruise's completion check, shared with the console's prediction.
+pub use okg_domain::update_order::inplace_update_completed as update_completed;
 
 #[cfg(test)]
 mod tests {

@@ -18,7 +18,7 @@ pub fn gs_state(pod: Option<&Pod>) -> &'static str {
     match pods::label(pod, labels::LIFECYCLE_STATE) {
         Some(lifecycle::PREPARING_UPDATE) => return "PreUpdate",
         Some(lifecycle::UPDATING) => return "Updating",
-        Some("PreparingDelete") => return "PreDelete",
+        Some(lifecycle::PREPARING_DELETE) => return "PreDelete",
         _ => {}
     }
     match pod.status.as_ref().and_then(|s| s.phase.as_deref()) {

@@ -6,7 +6,10 @@ pub mod events;
 pub mod executor;
 #[cfg(test)]
 mod flow_tests;
+#[cfg(test)]
+mod hook_flow_tests;
 pub mod inplace;
+mod inplace_step;
 pub mod kubelet;
 pub mod mirror;
 pub mod order;

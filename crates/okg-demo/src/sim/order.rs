@@ -10,10 +10,10 @@ pub struct Candidate {
     pub updated: bool,
     /// `game.kruise.io/gs-update-priority`, as OpenKruise ranks it.
     pub priority: PriorityRank,
-    /// Ready and not in the middle of an update or a deletion.
-    pub available: bool,
-    /// An update of this pod is already under way (do not start another).
-    pub in_flight: bool,
+    /// Counted against `maxUnavailable` as OpenKruise counts (`update_order::unavailable`).
+    pub unavailable: bool,
+    /// Its update is refused (`InPlaceOnly` with more than images changed).
+    pub refused: bool,
 }
 
 /// OpenKruise's update order: pods already updated first, then by update priority (unlabelled
@@ -27,10 +27,12 @@ pub fn sort(cands: &mut [Candidate]) {
     cands.sort_by(|a, b| update_order::compare(key(a), key(b)));
 }
 
-/// The ordinals whose update may start now. The first `len - partition` pods in update order
-/// are the ones to update; the rest stay on the old revision. A pod that is already unavailable
-/// may always start (it costs no availability); an available one only while fewer than
-/// `max_unavailable` pods of the set are unavailable.
+/// The ordinals the rolling update reaches now, as OpenKruise walks them
+/// ([`update_order::walk`]): the first `len - partition` pods in update order are the ones to
+/// update; pods already updated are passed over; an unavailable pod may always be reached, an
+/// available one only while fewer than `max_unavailable` pods of the set are unavailable, and
+/// the first that may not ends the walk. A refused update ends it too: OpenKruise's
+/// `inPlaceUpdatePod` returns an error there, and the walk returns with it.
 pub fn to_start(
     cands: &[Candidate],
     partition: i32,
@@ -43,20 +45,20 @@ pub fn to_start(
     let mut sorted = cands.to_vec();
     sort(&mut sorted);
     let target = (sorted.len() as i64 - partition.max(0) as i64).max(0) as usize;
-    let mut unavailable = cands.iter().filter(|c| !c.available).count() as i32;
-    let mut out = Vec::new();
-    for c in sorted.iter().take(target) {
-        if c.updated || c.in_flight {
-            continue;
-        }
-        if !c.available {
-            out.push(c.ordinal);
-        } else if unavailable < max_unavailable {
-            unavailable += 1;
-            out.push(c.ordinal);
-        }
-    }
-    out
+    sorted.truncate(target);
+    let slots: Vec<update_order::Slot> = sorted
+        .iter()
+        .map(|c| update_order::Slot { updated: c.updated, unavailable: c.unavailable })
+        .collect();
+    let unavailable = cands.iter().filter(|c| c.unavailable).count();
+    let turns = update_order::walk(&slots, unavailable, max_unavailable);
+    sorted
+        .iter()
+        .zip(turns)
+        .take_while(|(c, t)| !(c.refused && *t == update_order::Turn::Start))
+        .filter(|(_, t)| *t == update_order::Turn::Start)
+        .map(|(c, _)| c.ordinal)
+        .collect()
 }
 
 #[cfg(test)]
@@ -68,8 +70,8 @@ mod tests {
             ordinal,
             updated: false,
             priority: PriorityRank::Labelled(priority),
-            available: true,
-            in_flight: false,
+            unavailable: false,
+            refused: false,
         }
     }
 
@@ -125,8 +127,8 @@ mod tests {
     #[test]
     fn in_flight_pod_uses_the_budget() {
         let mut c: Vec<_> = (0..6).map(|o| ready(o, 0)).collect();
-        c[5].in_flight = true;
-        c[5].available = false;
+        c[5].updated = true;
+        c[5].unavailable = true;
         assert!(to_start(&c, 0, 1, false).is_empty());
         assert_eq!(to_start(&c, 0, 2, false), vec![4]);
     }
@@ -151,10 +153,29 @@ mod tests {
         let mut c: Vec<_> = (0..4).map(|o| ready(o, 0)).collect();
         // ordinal 3 is updated but broken (e.g. ErrImagePull) and holds the budget.
         c[3].updated = true;
-        c[3].available = false;
+        c[3].unavailable = true;
         assert!(to_start(&c, 0, 1, false).is_empty());
-        // ordinal 0 is broken too on the old revision: it may go.
-        c[0].available = false;
-        assert_eq!(to_start(&c, 0, 1, false), vec![0]);
+        // ordinal 2 is broken too on the old revision, and first in the walk: it may go.
+        c[2].unavailable = true;
+        assert_eq!(to_start(&c, 0, 1, false), vec![2]);
+    }
+
+    #[test]
+    fn the_walk_stops_at_the_first_pod_it_may_not_update() {
+        // ordinal 3 is updated but broken and holds the only slot; ordinal 0 is broken on the
+        // old revision but behind ordinal 2, which is available: OpenKruise returns at 2, so
+        // 0 is not reached either.
+        let mut c: Vec<_> = (0..4).map(|o| ready(o, 0)).collect();
+        c[3].updated = true;
+        c[3].unavailable = true;
+        c[0].unavailable = true;
+        assert!(to_start(&c, 0, 1, false).is_empty());
+    }
+
+    #[test]
+    fn a_refused_update_ends_the_walk() {
+        let mut c: Vec<_> = (0..4).map(|o| ready(o, 0)).collect();
+        c[2].refused = true;
+        assert_eq!(to_start(&c, 0, 4, false), vec![3]);
     }
 }

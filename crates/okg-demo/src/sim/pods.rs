@@ -25,11 +25,7 @@ pub const NODES: [(&str, &str); 3] = [
 pub const INPLACE_UPDATE_READY: &str = "InPlaceUpdateReady";
 
 /// Lifecycle states of `lifecycle.apps.kruise.io/state`.
-pub mod lifecycle {
-    pub const NORMAL: &str = "Normal";
-    pub const PREPARING_UPDATE: &str = "PreparingUpdate";
-    pub const UPDATING: &str = "Updating";
-}
+pub use okg_domain::lifecycle::state as lifecycle;
 
 /// A pod IP from a counter: 10.244.x.y, skipping .0 and .255 host parts.
 pub fn pod_ip(n: u32) -> String {

@@ -4,13 +4,14 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
+use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::{Value, json};
 
 use super::draft::Draft;
 use super::events::EventSpec;
-use super::inplace::{self, Batch, ContainerRecord, InPlaceState};
+use super::inplace;
+use super::inplace_step;
 use super::mirror::{self, GsStatusInput};
 use super::plan::{
     Clock, Memory, PlannedWrite, Resource, can_step, kubelet_pass, ns_name, push_pod_patch,
@@ -18,10 +19,10 @@ use super::plan::{
 use super::pods::{self, GsLabels, PodShape, lifecycle};
 use super::setstatus::{self, SetCounts};
 use super::{order, patch, revision};
+use okg_domain::lifecycle::state;
 use okg_domain::names;
-use okg_domain::types::{
-    API_VERSION, GameServer, GameServerSet, PodUpdatePolicy, annotations, labels,
-};
+use okg_domain::types::{API_VERSION, GameServer, GameServerSet, PodUpdatePolicy, labels};
+use okg_domain::update_order;
 /// How a pod that is behind the update revision gets there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
@@ -47,7 +48,7 @@ pub fn desired_ordinals(replicas: i32, reserved: &HashSet<u32>) -> Vec<u32> {
 }
 
 /// Events OpenKruise records on the Advanced StatefulSet (same name as the set).
-fn asts_event(ns: &str, set: &str, reason: &str, message: String) -> EventSpec {
+pub(super) fn asts_event(ns: &str, set: &str, reason: &str, message: String) -> EventSpec {
     EventSpec {
         namespace: ns.into(),
         api_version: "apps.kruise.io/v1beta1".into(),
@@ -63,7 +64,7 @@ fn asts_event(ns: &str, set: &str, reason: &str, message: String) -> EventSpec {
     }
 }
 
-fn overrides_of(gs: Option<&GameServer>) -> BTreeMap<String, String> {
+pub(super) fn overrides_of(gs: Option<&GameServer>) -> BTreeMap<String, String> {
     gs.and_then(|g| g.spec.containers.as_ref())
         .into_iter()
         .flatten()
@@ -121,7 +122,8 @@ pub(super) fn plan_set(
         set.rolling_update().and_then(|r| r.max_unavailable.as_ref()),
         replicas,
     );
-    let min_ready_secs = set.rolling_update().and_then(|r| r.min_ready_seconds).unwrap_or(0);
+    let min_ready_secs = set.min_ready_seconds();
+    let hooks = okg_domain::lifecycle::effective(set);
     let desired = desired_ordinals(replicas, &reserved_ids(set));
     let desired_set: HashSet<u32> = desired.iter().copied().collect();
 
@@ -225,8 +227,8 @@ pub(super) fn plan_set(
                 ordinal: ord,
                 updated: true,
                 priority: order::PriorityRank::Unlabelled,
-                available: false,
-                in_flight: true,
+                unavailable: true,
+                refused: false,
             });
             continue;
         };
@@ -238,13 +240,11 @@ pub(super) fn plan_set(
             pod.metadata.resource_version.as_deref(),
             clock.now,
         );
-        let lc = pods::label(pod, labels::LIFECYCLE_STATE).unwrap_or(lifecycle::NORMAL);
         let updated = pods::label(pod, labels::REVISION_HASH) == Some(rev.as_str());
-        // An in-place update of an older revision that never completed (a failed pull) is
-        // updated again to the new one, as OpenKruise does.
-        let updating = lc == lifecycle::PREPARING_UPDATE || (lc == lifecycle::UPDATING && updated);
-        let warmed_up = ready_for_at_least(pod, min_ready_secs, clock.wall);
-        mem.warming |= pods::is_ready(pod) && !warmed_up;
+        // As OpenKruise counts it: lifecycle state, in-place update done, minReadySeconds.
+        let why = update_order::unavailable(pod, min_ready_secs, Some(clock.wall));
+        let warming = matches!(why, Some(update_order::Unavailable::MinReadySeconds { .. }));
+        mem.warming |= warming;
         let mut cand = order::Candidate {
             ordinal: ord,
             updated,
@@ -252,10 +252,11 @@ pub(super) fn plan_set(
                 pods::label(pod, labels::GS_UPDATE_PRIORITY),
                 set.rolling_update().is_some(),
             ),
-            available: !stale && !updating && warmed_up,
-            in_flight: stale || updating,
+            // A pod we just wrote is taken as unavailable until the cache shows the write.
+            unavailable: stale || why.is_some(),
+            refused: false,
         };
-        if !updated && !cand.in_flight {
+        if !updated && !stale {
             let in_place = policy != PodUpdatePolicy::ReCreate
                 && match pods::label(pod, labels::REVISION_HASH).and_then(|r| mem.history.get(r)) {
                     Some(old) => inplace::image_only_change(old, template),
@@ -268,7 +269,7 @@ pub(super) fn plan_set(
             };
             if mode == Mode::Refused {
                 refused = true;
-                cand.in_flight = true; // never started
+                cand.refused = true;
             }
             modes.insert(ord, mode);
         }
@@ -315,20 +316,29 @@ pub(super) fn plan_set(
         let mut stepped = false;
         let can = can_step(mem, &uid, clock);
         let deleting = pod.metadata.deletion_timestamp.is_some();
-        let lc = pods::label(pod, labels::LIFECYCLE_STATE).unwrap_or(lifecycle::NORMAL).to_string();
+        let step = inplace_step::Step {
+            rev: &rev,
+            template,
+            old_meta: pods::label(pod, labels::REVISION_HASH)
+                .and_then(|r| mem.history.get(r))
+                .and_then(|t| t.metadata.clone()),
+            gs,
+            lifecycle: hooks.as_ref(),
+            clock,
+            ns: &ns,
+            set: &name,
+        };
         if !deleting && desired_set.contains(&ord) {
+            let updated = pods::label(pod, labels::REVISION_HASH) == Some(rev.as_str());
+            step.refresh(&mut d, updated);
+            let pre_delete = hooks.as_ref().and_then(|l| l.pre_delete.as_ref());
             if starts.contains(&ord) && can {
                 match modes.get(&ord) {
-                    Some(Mode::InPlace) => {
-                        // OpenKruise takes the pod out of service first (readiness gate False).
-                        d.set_label(labels::LIFECYCLE_STATE, lifecycle::PREPARING_UPDATE);
-                        d.set_condition(pods::condition(
-                            pods::INPLACE_UPDATE_READY,
-                            false,
-                            Some("StartInPlaceUpdate"),
-                            clock.wall,
-                        ));
-                        stepped = true;
+                    Some(Mode::InPlace) => stepped = step.reached(&mut d, &mut pod_events),
+                    // kruise `deletePod`: a pod hooked on preDelete goes to PreparingDelete
+                    // and stays until the hook's labels and finalizers are gone.
+                    Some(Mode::ReCreate) if pre_delete.is_some_and(|h| h.is_hooked(d.get())) => {
+                        d.set_label(labels::LIFECYCLE_STATE, state::PREPARING_DELETE);
                     }
                     Some(Mode::ReCreate) => {
                         actions.push(PlannedWrite::Delete {
@@ -353,26 +363,6 @@ pub(super) fn plan_set(
                     }
                     _ => {}
                 }
-            } else if lc == lifecycle::PREPARING_UPDATE && can {
-                apply_images_in_place(
-                    &mut d,
-                    &rev,
-                    template,
-                    gs,
-                    clock,
-                    &ns,
-                    &name,
-                    &mut pod_events,
-                );
-                stepped = true;
-            } else if lc == lifecycle::UPDATING && inplace::update_completed(d.get()) {
-                d.set_label(labels::LIFECYCLE_STATE, lifecycle::NORMAL);
-                d.set_condition(pods::condition(
-                    pods::INPLACE_UPDATE_READY,
-                    true,
-                    None,
-                    clock.wall,
-                ));
             }
             // OpenKruise marks a pod with the readiness gate ready for in-place updates once it
             // has no update in progress (new pods start without the condition).
@@ -547,123 +537,6 @@ pub(super) fn plan_set(
             status: patch::object_ops("/status", &old, &merged),
             events: vec![],
         });
-    }
-}
-
-/// OpenKruise's in-place update of one pod: move it to the update revision, record the imageIDs
-/// it is leaving, patch the images that differ.
-#[allow(clippy::too_many_arguments)]
-fn apply_images_in_place(
-    d: &mut Draft,
-    rev: &str,
-    template: &PodTemplateSpec,
-    gs: Option<&GameServer>,
-    clock: &Clock,
-    ns: &str,
-    set: &str,
-    events: &mut Vec<EventSpec>,
-) {
-    let overrides = overrides_of(gs);
-    let wanted: HashMap<String, String> = template
-        .spec
-        .iter()
-        .flat_map(|s| s.containers.iter())
-        .map(|c| {
-            let image = overrides
-                .get(&c.name)
-                .cloned()
-                .unwrap_or_else(|| c.image.clone().unwrap_or_default());
-            (c.name.clone(), image)
-        })
-        .collect();
-    let mut changed = Vec::new();
-    let mut records = BTreeMap::new();
-    let pod = d.get().clone();
-    for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
-        if let Some(img) =
-            wanted.get(&c.name).filter(|img| c.image.as_deref() != Some(img.as_str()))
-        {
-            changed.push((c.name.clone(), img.clone()));
-            let old_id = pod
-                .status
-                .as_ref()
-                .and_then(|s| s.container_statuses.as_ref())
-                .and_then(|cs| cs.iter().find(|s| s.name == c.name))
-                .map(|s| s.image_id.clone())
-                .unwrap_or_default();
-            records.insert(c.name.clone(), ContainerRecord { image_id: old_id });
-        }
-    }
-    let names: Vec<String> = changed.iter().map(|(n, _)| n.clone()).collect();
-    let state = InPlaceState {
-        revision: rev.into(),
-        update_timestamp: pods::time_value(clock.wall),
-        last_container_statuses: records,
-        update_images: !changed.is_empty(),
-        container_batches_record: vec![Batch {
-            timestamp: pods::time_value(clock.wall),
-            containers: names.clone(),
-        }],
-    };
-    // Template labels and annotations are applied in place too.
-    if let Some(meta) = template.metadata.as_ref() {
-        for (k, v) in meta.labels.iter().flatten() {
-            d.set_label(k, v);
-        }
-        for (k, v) in meta.annotations.iter().flatten() {
-            d.set_annotation(k, v);
-        }
-    }
-    // OpenKruise writes the new revision in the same update that patches the images.
-    d.set_label(labels::REVISION_HASH, rev);
-    d.set_annotation(
-        annotations::INPLACE_UPDATE_STATE,
-        &serde_json::to_string(&state).unwrap_or_default(),
-    );
-    if changed.is_empty() {
-        d.set_label(labels::LIFECYCLE_STATE, lifecycle::NORMAL);
-        d.set_condition(pods::condition(pods::INPLACE_UPDATE_READY, true, None, clock.wall));
-    } else {
-        d.set_label(labels::LIFECYCLE_STATE, lifecycle::UPDATING);
-        // No `game.kruise.io/gs-updating-containers`: kruise-game v1.0.0 never writes it (later
-        // versions do, in PreUpdate only, and the console still reads it from them).
-        if let Some(spec) = d.edit().spec.as_mut() {
-            for c in spec.containers.iter_mut() {
-                if let Some((_, img)) = changed.iter().find(|(n, _)| *n == c.name) {
-                    c.image = Some(img.clone());
-                }
-            }
-        }
-    }
-    let pname = pod.metadata.name.clone().unwrap_or_default();
-    events.push(asts_event(
-        ns,
-        set,
-        "SuccessfulUpdatePodInPlace",
-        format!("successfully update pod {pname} in-place(revision {rev})"),
-    ));
-}
-
-/// OpenKruise's "available" under `rollingUpdate.minReadySeconds`: Ready, and Ready since at
-/// least that long ago by the Ready condition's transition time. An in-place restart flips Ready
-/// to False and back, so each updated pod waits out the delay before the next may start.
-fn ready_for_at_least(pod: &Pod, min_ready_secs: i32, now: jiff::Timestamp) -> bool {
-    if !pods::is_ready(pod) {
-        return false;
-    }
-    if min_ready_secs <= 0 {
-        return true;
-    }
-    let since = pod
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
-        .and_then(|c| c.last_transition_time.as_ref())
-        .map(|t| t.0);
-    match since {
-        Some(t) => now.duration_since(t).as_secs() >= i64::from(min_ready_secs),
-        None => false,
     }
 }
 

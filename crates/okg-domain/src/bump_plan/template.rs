@@ -158,6 +158,7 @@ pub(super) fn plan_template(
             ));
         }
     }
+    warnings.extend(super::hooks::hook_warnings(view, &pods, &policy));
     let resets = resets_warned(&policy, view, &pods, &mut warnings);
     let base = view.plan(kind, container, from, to, scope.clone());
     Ok(Plan { partition_after, policy, patches, pods, warnings, resets, ..base })

@@ -183,12 +183,31 @@ fn unavailable_pods_use_the_max_unavailable_budget() {
     p[5] = not_ready(pod(5, NEW, 0));
     let plan = plan_bump(&set, &g, &p, &req(Scope::WholeSet)).unwrap();
     assert!(names(&plan, |a| *a == PodAction::UpdateNow).is_empty(), "{:?}", plan.pods);
-    assert_eq!(plan.pods[1].action, PodAction::Waiting(WaitReason::PriorityOrder { ahead: 0 }));
-    // A not-ready pod still on the old image may start at once: it costs no availability.
+    assert_eq!(plan.pods[1].action, blocking::budget_taken("gss-2048-5 (not Ready)"));
+    assert_eq!(
+        match &plan.pods[1].action {
+            PodAction::Waiting(r) => r.to_string(),
+            a => format!("{a:?}"),
+        },
+        "maxUnavailable 1 taken by gss-2048-5 (not Ready)"
+    );
+    // A not-ready pod still on the old image may start at once, but only when the walk reaches
+    // it: first in order it goes.
+    let (g, mut p) = fleet(&[0; 6]);
+    p[5] = not_ready(p[5].clone());
+    let plan = plan_bump(&set, &g, &p, &req(Scope::WholeSet)).unwrap();
+    assert_eq!(names(&plan, |a| *a == PodAction::UpdateNow), ["gss-2048-5"]);
+    // Behind an available pod the walk stops at, it waits like the rest (OpenKruise returns from
+    // rollingUpdateStatefulsetPods there).
     let (g, mut p) = fleet(&[0; 6]);
     p[1] = not_ready(p[1].clone());
     let plan = plan_bump(&set, &g, &p, &req(Scope::WholeSet)).unwrap();
-    assert_eq!(names(&plan, |a| *a == PodAction::UpdateNow), ["gss-2048-1"]);
+    assert!(names(&plan, |a| *a == PodAction::UpdateNow).is_empty(), "{:?}", plan.pods);
+    let one = plan.pods.iter().find(|p| p.name == "gss-2048-1").unwrap();
+    assert_eq!(
+        one.action,
+        PodAction::Waiting(WaitReason::Behind { ahead: 4, blocked: "gss-2048-5".into() })
+    );
 }
 
 #[test]
@@ -662,5 +681,6 @@ mod clear;
 
 mod restore;
 
+mod blocking;
 mod stage;
 mod states;
