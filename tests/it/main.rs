@@ -24,5 +24,6 @@ mod tui_demo;
 mod tui_logs;
 mod tui_reload;
 mod tui_snapshots;
+mod tui_table;
 mod untrusted;
 mod watch_health;
