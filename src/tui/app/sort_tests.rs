@@ -115,3 +115,28 @@ fn the_sort_and_the_filter_work_together() {
     s.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
     assert_eq!(rows_in_view(&s), names(&[0, 2, 3, 4, 5, 1], "gss-2048"));
 }
+
+/// Rows moved one by one as events change them end where a whole rebuild puts them, and every
+/// line's position is known where it is.
+#[test]
+fn rows_moved_in_place_match_a_rebuild() {
+    let mut s = loaded(writable());
+    shift(&mut s, 'T');
+    goto(&mut s, "gss-battle-2");
+    let (_, _, pods) = fake::small_fleet();
+    for (step, restarts) in [(0usize, 5), (7, 2), (3, 9), (9, 1), (0, 0), (8, 9), (5, 3)] {
+        let mut pod = pods[step].clone();
+        pod.status.as_mut().unwrap().container_statuses.as_mut().unwrap()[0].restart_count =
+            restarts;
+        let info = fake::infos(&[pod]).remove(0);
+        s.update(Msg::Cluster(ClusterEvent::PodApplied(info)));
+        for (i, line) in s.view.iter().enumerate() {
+            assert_eq!(s.position_of(line), Some(i), "step {step}: {line:?}");
+        }
+        assert_eq!(s.cursor_key(), Some(&k("gss-battle-2")));
+        assert_eq!(s.view[s.cursor_pos()], TableLine::Row(k("gss-battle-2")));
+        let moved = s.view.clone();
+        s.rebuild_view();
+        assert_eq!(s.view, moved, "step {step}");
+    }
+}

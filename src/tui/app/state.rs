@@ -340,6 +340,32 @@ impl State {
             || after.is_some_and(|a| row_order(sort, row, a).is_gt())
     }
 
+    /// Move the row `key`, changed in place, to where the sort puts it within its set: the
+    /// lines between its old and new place shift by one, the rest of the view stays, so an
+    /// event costs the size of a set, not of the fleet.
+    pub fn resort_row(&mut self, key: &Key) {
+        let line = TableLine::Row(key.clone());
+        let (Some(sort), Some(&pos)) = (self.sort, self.index.get(&line)) else { return };
+        let Some(row) = self.fleet.rows.get(key) else { return };
+        let is_row = |l: &TableLine| matches!(l, TableLine::Row(_));
+        let start = self.view[..pos].iter().rposition(|l| !is_row(l)).map_or(0, |g| g + 1);
+        let end =
+            self.view[pos..].iter().position(|l| !is_row(l)).map_or(self.view.len(), |n| pos + n);
+        let moved = self.view.remove(pos);
+        let rows = &self.fleet.rows;
+        let place = self.view[start..end - 1].partition_point(|l| match l {
+            TableLine::Row(k) => rows.get(k).is_some_and(|r| row_order(sort, r, row).is_lt()),
+            TableLine::Group(_) => false,
+        });
+        self.view.insert(start + place, moved);
+        let (a, b) = (pos.min(start + place), pos.max(start + place));
+        for (i, l) in self.view.iter().enumerate().take(b + 1).skip(a) {
+            self.index.insert(l.clone(), i);
+        }
+        self.place_cursor();
+        self.dirty = true;
+    }
+
     fn place_cursor(&mut self) {
         if self.view.is_empty() {
             self.cursor = None;

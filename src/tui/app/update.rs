@@ -262,12 +262,14 @@ fn on_cluster(state: &mut State, ev: ClusterEvent) {
     }
     match touched {
         Touched::Nothing => {}
-        // With a filter on, a changed row may enter or leave the view; sorted, it may move.
-        Touched::Rows(keys)
-            if !state.filter.is_active() && !keys.iter().any(|k| state.out_of_order(k)) =>
-        {
+        // Sorted, a changed row may move within its set.
+        Touched::Rows(keys) if !state.filter.is_active() => {
+            for k in keys.iter().filter(|k| state.out_of_order(k)).collect::<Vec<_>>() {
+                state.resort_row(k);
+            }
             state.dirty = true
         }
+        // With a filter on, a changed row may enter or leave the view.
         Touched::Rows(_) | Touched::Structure => state.rebuild_view(),
     }
 }

@@ -97,6 +97,10 @@ pub fn layout(width: u16, fit: &Fit, marker: Option<&Marker>) -> Layout {
             let content = match id {
                 // Without rows in view there are no slots: the header says IMAGES.
                 Column::Images if !slots.is_empty() => images_width(&slots),
+                // Texts that change with the clock get the room of their usual longest form
+                // (`8m55s`, `1 (59s ago)`), so a tick does not shift every column to the right.
+                Column::Age => fit.width(id).max(5),
+                Column::Restarts if fit.width(id) > 1 => fit.width(id).max(11),
                 c => fit.width(c),
             };
             let width = if id == Column::Images && !slots.is_empty() {

@@ -58,6 +58,21 @@ fn columns_get_two_cells_apart_only_when_all_of_them_fit_so() {
 }
 
 #[test]
+fn ages_and_restart_times_keep_their_room_as_the_clock_turns() {
+    let mut f = fit();
+    f.widths[7] = "1 (9s ago)".len() as u16;
+    f.widths[8] = "59s".len() as u16;
+    let l = layout(200, &f, None);
+    let w = |c| l.cols.iter().find(|x| x.id == c).unwrap().width;
+    assert_eq!((w(Column::Restarts), w(Column::Age)), (11, 5));
+    f.widths[7] = 1; // no restarts: "0", under its header
+    assert_eq!(
+        layout(200, &f, None).cols.iter().find(|x| x.id == Column::Restarts).unwrap().width,
+        8
+    );
+}
+
+#[test]
 fn narrow_drops_the_least_important_first_and_keeps_the_essentials() {
     let mid = layout(100, &fit(), None);
     assert!(!ids(&mid).contains(&Column::Node) && !ids(&mid).contains(&Column::Ip));
