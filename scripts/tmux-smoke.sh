@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Terminal smoke test of the real binary, typed as a user would, in a detached tmux:
-# start `okg --demo`, see the rows, mark, filter, open help and detail, quit, and check the
+# start `okg --demo`, see the rows, mark, filter, sort, open help and detail, quit, and check the
 # terminal is restored (no alternate screen, cursor visible, shell prompt back); then
 # tmux-signals.sh: SIGTERM and SIGHUP to the TUI, and SIGTERM in the middle of a reload.
 #
@@ -30,6 +30,15 @@ if screen $S | grep -q "gss-2048-0"; then echo "FAIL: filter did not hide gss-20
 keys $S '*'; wait_for $S "marked 4 matching rows"
 keys $S x; wait_for $S "gss-2048-0"
 echo "ok: filter and mark-matching"
+
+# Sorting (shift+letter, as k9s): N twice is by name, descending, within each set.
+keys $S N; wait_for $S "sorted by NAME ascending"
+keys $S N; wait_for $S "sorted by NAME descending"
+first=$(screen $S | grep -nE " gss-2048-[05] " | head -1)
+case "$first" in *gss-2048-5*) ;; *) echo "FAIL: NAME descending does not start at gss-2048-5"; screen $S; exit 1;; esac
+screen $S | sed -n 2p | grep -qE "NAME(▼|v)" || { echo "FAIL: no sort marker on NAME"; screen $S; exit 1; }
+keys $S N; wait_for $S "sorted by NAME ascending"
+echo "ok: sort keys, the header's marker"
 
 keys $S "?"; wait_for $S "mark / unmark the row"
 keys $S Escape; sleep 0.3

@@ -27,5 +27,6 @@ mod tui_edit;
 mod tui_logs;
 mod tui_reload;
 mod tui_snapshots;
+mod tui_table;
 mod untrusted;
 mod watch_health;

@@ -7,6 +7,8 @@ use jiff::Timestamp;
 use crate::fleet::{ImageCell, Row};
 use crate::format;
 
+pub mod sort;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Column {
     Name,
@@ -19,12 +21,13 @@ pub enum Column {
     Restarts,
     Age,
     Images,
+    Network,
     Ip,
     Node,
 }
 
 /// Every column, in the order both front ends show them.
-pub const ALL: [Column; 12] = [
+pub const ALL: [Column; 13] = [
     Column::Name,
     Column::State,
     Column::OpsState,
@@ -35,6 +38,7 @@ pub const ALL: [Column; 12] = [
     Column::Restarts,
     Column::Age,
     Column::Images,
+    Column::Network,
     Column::Ip,
     Column::Node,
 ];
@@ -53,6 +57,7 @@ impl Column {
             Column::Restarts => "RESTARTS",
             Column::Age => "AGE",
             Column::Images => "IMAGES",
+            Column::Network => "NETWORK",
             Column::Ip => "IP",
             Column::Node => "NODE",
         }
@@ -87,6 +92,7 @@ impl Column {
                 .map(|i| format!("{}={}{}", i.container, i.tag, ImageMark::of(i).symbol()))
                 .collect::<Vec<_>>()
                 .join(","),
+            Column::Network => row.network.as_deref().unwrap_or("-").to_string(),
             Column::Ip => row.ip.clone().unwrap_or_else(|| "-".into()),
             Column::Node => row.node.clone().unwrap_or_else(|| "-".into()),
         }

@@ -45,7 +45,10 @@ pub fn gameserver(ns: &str, set: &str, ordinal: usize, state: &str, ops: &str) -
             "labels": {"game.kruise.io/owner-gss": set}
         },
         "spec": {"opsState": ops},
-        "status": {"currentState": state, "desiredState": "Ready", "updatePriority": 0, "deletionPriority": 0}
+        "status": {"currentState": state, "desiredState": "Ready", "updatePriority": 0, "deletionPriority": 0,
+            "networkStatus": {"networkType": "Kubernetes-HostPort", "currentNetworkState": "Ready",
+                "externalAddresses": [{"ip": format!("203.0.113.{}", 11 + ordinal % 3),
+                    "ports": [{"name": "game", "port": 8000 + ordinal, "protocol": "UDP"}]}]}}
     }))
     .expect("fake gameserver")
 }

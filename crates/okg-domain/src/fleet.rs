@@ -10,6 +10,8 @@ use serde::Serialize;
 use super::image::{ImageRef, short_image};
 use super::types::{GameServer, GameServerSet, labels};
 
+pub mod network;
+
 /// namespace/name: the identity of a GameServer (and of its pod). Marks and the cursor key on it
 /// so they survive updates, deletions and re-creations.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -69,6 +71,8 @@ pub struct Row {
     pub images: Vec<ImageCell>,
     pub ip: Option<String>,
     pub node: Option<String>,
+    /// Where players reach it (`network::cell`); `None`: no network reported.
+    pub network: Option<Box<str>>,
     pub has_pod: bool,
 }
 
@@ -182,6 +186,8 @@ pub struct GsInfo {
     pub labels: Labels,
     /// Per-GameServer container image overrides (spec.containers): (container, image).
     pub overrides: Option<Vec<(String, String)>>,
+    /// The NETWORK cell's text (`network::cell`), not the network status itself.
+    pub network: Option<Box<str>>,
 }
 
 impl GsInfo {
@@ -197,6 +203,7 @@ impl GsInfo {
             overrides: gs.spec.containers.as_ref().map(|c| {
                 c.iter().map(|c| (c.name.clone(), c.image.clone().unwrap_or_default())).collect()
             }),
+            network: network::cell(gs.status.as_ref().and_then(|s| s.network_status.as_ref())),
         }
     }
     pub fn owner_set(&self) -> Option<&str> {
@@ -364,6 +371,7 @@ pub fn row(key: &Key, gs: &GsInfo, pod: Option<&PodInfo>, template: &[(String, S
         images,
         ip: pod.and_then(|p| p.ip.clone()),
         node: pod.and_then(|p| p.node.clone()),
+        network: gs.network.clone(),
         has_pod: pod.is_some(),
         key: key.clone(),
     }

@@ -19,4 +19,6 @@ mod logs_tests;
 #[cfg(test)]
 mod reload_tests;
 #[cfg(test)]
+mod sort_tests;
+#[cfg(test)]
 mod tests;

@@ -12,7 +12,8 @@ use crate::cluster::access::{ApiAction, Capabilities, Permission};
 use crate::tui::screens::bump::state::BumpDialog;
 use crate::tui::screens::logs::screen::LogsScreen;
 use crate::tui::screens::reload::state::ReloadDialog;
-use okg_domain::fleet::Key;
+use okg_domain::columns::sort::Sort;
+use okg_domain::fleet::{self, Key, Row};
 
 /// One line of the main table.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -203,6 +204,8 @@ pub struct State {
     /// Start of a range selection (`V`).
     pub visual: Option<TableLine>,
     pub filter: Filter,
+    /// The table's order within each set (shift+letter, as k9s); `None`: by name.
+    pub sort: Option<Sort>,
     pub overlays: Vec<Overlay>,
     /// Screens hidden with `DialogOutcome::Park` (a rollout being followed, a running reload).
     pub parked: Vec<Overlay>,
@@ -256,6 +259,7 @@ impl State {
             marks: BTreeSet::new(),
             visual: None,
             filter: Filter::default(),
+            sort: None,
             overlays: Vec::new(),
             parked: Vec::new(),
             bump_choices: Default::default(),
@@ -295,12 +299,19 @@ impl State {
         let filtering = self.filter.is_active();
         for set in self.fleet.groups() {
             let members = self.fleet.members.get(&set);
-            let visible: Vec<&Key> = members
+            let mut visible: Vec<&Key> = members
                 .into_iter()
                 .flatten()
                 .map(|k| &k.0)
                 .filter(|k| !filtering || self.row_matches(k))
                 .collect();
+            if let Some(sort) = self.sort {
+                let rows = &self.fleet.rows;
+                visible.sort_by(|a, b| match (rows.get(*a), rows.get(*b)) {
+                    (Some(x), Some(y)) => row_order(sort, x, y),
+                    _ => fleet::natural_cmp(&a.name, &b.name),
+                });
+            }
             if filtering && visible.is_empty() {
                 continue;
             }
@@ -317,6 +328,50 @@ impl State {
         }
         self.index = view.iter().enumerate().map(|(i, l)| (l.clone(), i)).collect();
         self.view = view;
+        self.place_cursor();
+        self.dirty = true;
+    }
+
+    /// Whether the row `key` changed in place so that the sort puts it elsewhere: compared
+    /// with its neighbours only, so a watch event costs the same with 10 or 10,000 rows.
+    pub fn out_of_order(&self, key: &Key) -> bool {
+        let (Some(sort), Some(&pos)) = (self.sort, self.index.get(&TableLine::Row(key.clone())))
+        else {
+            return false;
+        };
+        let row_at = |p: usize| match self.view.get(p) {
+            Some(TableLine::Row(k)) => self.fleet.rows.get(k),
+            _ => None,
+        };
+        let Some(row) = row_at(pos) else { return false };
+        let before = pos.checked_sub(1).and_then(row_at);
+        let after = row_at(pos + 1);
+        before.is_some_and(|b| row_order(sort, b, row).is_gt())
+            || after.is_some_and(|a| row_order(sort, row, a).is_gt())
+    }
+
+    /// Move the row `key`, changed in place, to where the sort puts it within its set: the
+    /// lines between its old and new place shift by one, the rest of the view stays, so an
+    /// event costs the size of a set, not of the fleet.
+    pub fn resort_row(&mut self, key: &Key) {
+        let line = TableLine::Row(key.clone());
+        let (Some(sort), Some(&pos)) = (self.sort, self.index.get(&line)) else { return };
+        let Some(row) = self.fleet.rows.get(key) else { return };
+        let is_row = |l: &TableLine| matches!(l, TableLine::Row(_));
+        let start = self.view[..pos].iter().rposition(|l| !is_row(l)).map_or(0, |g| g + 1);
+        let end =
+            self.view[pos..].iter().position(|l| !is_row(l)).map_or(self.view.len(), |n| pos + n);
+        let moved = self.view.remove(pos);
+        let rows = &self.fleet.rows;
+        let place = self.view[start..end - 1].partition_point(|l| match l {
+            TableLine::Row(k) => rows.get(k).is_some_and(|r| row_order(sort, r, row).is_lt()),
+            TableLine::Group(_) => false,
+        });
+        self.view.insert(start + place, moved);
+        let (a, b) = (pos.min(start + place), pos.max(start + place));
+        for (i, l) in self.view.iter().enumerate().take(b + 1).skip(a) {
+            self.index.insert(l.clone(), i);
+        }
         self.place_cursor();
         self.dirty = true;
     }
@@ -478,4 +533,10 @@ impl State {
     pub fn gameserver_count(&self) -> usize {
         self.fleet.gameservers.len()
     }
+}
+
+/// The table's order within a set: the sort, then the name (as without a sort), so the order is
+/// total and a rebuild puts equal rows where they were.
+pub fn row_order(sort: Sort, a: &Row, b: &Row) -> std::cmp::Ordering {
+    sort.cmp(a, b).then_with(|| fleet::natural_cmp(&a.key.name, &b.key.name))
 }

@@ -92,15 +92,16 @@ impl FleetStore {
             self.headers.get(&set).is_none_or(|old| old.template != header.template);
         let is_new = !self.headers.contains_key(&set);
         self.headers.insert(set.clone(), header);
+        let mut keys = Vec::new();
         if template_changed {
             // Every row of the set compares its images with the template: recompute them.
-            let keys: Vec<Key> =
-                self.members.get(&set).into_iter().flatten().map(|k| k.0.clone()).collect();
+            keys = self.members.get(&set).into_iter().flatten().map(|k| k.0.clone()).collect();
             for k in &keys {
                 self.recompute(k);
             }
         }
-        if is_new { Touched::Structure } else { Touched::Rows(Vec::new()) }
+        // The recomputed rows are named: a sort by images may move them.
+        if is_new { Touched::Structure } else { Touched::Rows(keys) }
     }
 
     pub fn delete_set(&mut self, key: &Key) -> Touched {

@@ -11,11 +11,11 @@ pub(super) fn k(name: &str) -> Key {
     Key::new("default", name)
 }
 
-fn writable() -> Access {
+pub(super) fn writable() -> Access {
     Access { read_only: false, caps: Some(Capabilities::all_allowed()) }
 }
 
-fn loaded(access: Access) -> State {
+pub(super) fn loaded(access: Access) -> State {
     let mut s =
         State::new("demo", "http://127.0.0.1:1", Some("default".into()), access, fake::now());
     let (sets, gss, pods) = fake::small_fleet();
@@ -41,7 +41,7 @@ pub(super) fn goto(s: &mut State, name: &str) {
     s.set_cursor_pos(pos);
 }
 
-fn rows_in_view(s: &State) -> Vec<String> {
+pub(super) fn rows_in_view(s: &State) -> Vec<String> {
     s.view
         .iter()
         .filter_map(|l| match l {

@@ -273,8 +273,14 @@ fn on_cluster(state: &mut State, ev: ClusterEvent) {
     }
     match touched {
         Touched::Nothing => {}
+        // Sorted, a changed row may move within its set.
+        Touched::Rows(keys) if !state.filter.is_active() => {
+            for k in keys.iter().filter(|k| state.out_of_order(k)).collect::<Vec<_>>() {
+                state.resort_row(k);
+            }
+            state.dirty = true
+        }
         // With a filter on, a changed row may enter or leave the view.
-        Touched::Rows(_) if !state.filter.is_active() => state.dirty = true,
         Touched::Rows(_) | Touched::Structure => state.rebuild_view(),
     }
 }
@@ -504,6 +510,7 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
             state.rebuild_view();
         }
         Action::Help => state.overlays.push(Overlay::Help { scroll: 0 }),
+        Action::Sort(column) => sort(state, column),
         Action::Bump => return bump(state),
         Action::Rollout => {
             if !unpark(state, |o| matches!(o, Overlay::Bump(_))) {
@@ -552,6 +559,24 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
         | Action::Save => {}
     }
     Vec::new()
+}
+
+/// Sort by `column` (again: the other way); the cursor stays on its GameServer.
+fn sort(state: &mut State, column: okg_domain::columns::Column) {
+    let sort = okg_domain::columns::sort::Sort::pressed(state.sort, column);
+    state.sort = Some(sort);
+    state.rebuild_view();
+    let way = if sort.descending { "descending" } else { "ascending" };
+    state.note(
+        Level::Info,
+        format!("sorted by {} {way} within each set ({} again: the other way)", column.header(), {
+            keymap::SORT_BINDINGS
+                .iter()
+                .find(|b| b.action == Action::Sort(column))
+                .map(|b| keymap::key_name(b.keys[0].0, b.keys[0].1))
+                .unwrap_or_default()
+        }),
+    );
 }
 
 fn toggle_fold(state: &mut State) {

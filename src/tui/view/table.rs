@@ -8,7 +8,7 @@ use super::format;
 use super::theme::Theme;
 use crate::tui::app::state::{State, TableLine};
 use crate::tui::app::store::SetKey;
-use okg_domain::columns::{Column, ImageMark};
+use okg_domain::columns::{ALL, Column, ImageMark};
 use okg_domain::fleet::Row;
 use okg_domain::image;
 use okg_domain::staged_rollout::RolloutState;
@@ -43,20 +43,17 @@ fn ops_style(t: &Theme, s: &str) -> Style {
     }
 }
 
-/// The images piece by piece: the tag and its mark (`okg_domain::columns::ImageMark`), in colour.
-fn images_text(row: &Row, t: &Theme) -> Vec<Cell> {
-    row.images
-        .iter()
-        .map(|i| {
-            let mark = ImageMark::of(i);
-            let (symbol, style) = match mark {
-                ImageMark::Updating => (t.sym(mark.symbol(), ">"), t.warn),
-                ImageMark::Differs => (mark.symbol(), t.accent),
-                ImageMark::Same => (mark.symbol(), t.text),
-            };
-            (format!("{}{symbol}", i.tag), style)
-        })
-        .collect()
+/// A row's image for one container: its tag and mark (`okg_domain::columns::ImageMark`), in
+/// colour; `None` when the row has no such container.
+fn image_cell(row: &Row, container: &str, t: &Theme) -> Option<Cell> {
+    let i = row.images.iter().find(|i| i.container == container)?;
+    let mark = ImageMark::of(i);
+    let (symbol, style) = match mark {
+        ImageMark::Updating => (t.sym(mark.symbol(), ">"), t.warn),
+        ImageMark::Differs => (mark.symbol(), t.accent),
+        ImageMark::Same => (mark.symbol(), t.text),
+    };
+    Some((format!("{}{symbol}", i.tag), style))
 }
 
 /// The cell's text (`okg_domain::columns`, shared with `okg status`) and its style.
@@ -71,22 +68,52 @@ fn cell(row: &Row, col: Column, state: &State, t: &Theme) -> Cell {
         Column::Restarts if row.restarts > 0 => t.warn,
         Column::Status => status_style(t, &row.status),
         Column::Images => return (String::new(), t.text), // drawn piecewise
+        // Not Ready is written before the address: the colour is not the only signal.
+        Column::Network => match row.network.as_deref() {
+            None => t.muted,
+            Some(n) if n.starts_with("Waiting") || n.starts_with("NotReady") => t.warn,
+            Some(_) => t.text,
+        },
         _ => t.muted,
     };
     (col.text(row, state.now), style)
 }
 
-/// Widths that fit the rows in view, and the node column's.
-fn measure<'a>(rows: impl Iterator<Item = &'a Row>) -> (columns::Fit, u16) {
-    let (mut name, mut images, mut node, mut status) = (4u16, 6u16, 4u16, 6u16);
+/// Widths that fit the rows in view: every column's widest text, and one slot per container
+/// (main containers first, as each set lists them, then sidecars), as wide as its name or its
+/// widest tag.
+fn measure<'a>(rows: impl Iterator<Item = &'a Row>, now: jiff::Timestamp) -> columns::Fit {
+    let mut fit = columns::Fit::default();
+    // (container, its lowest position in a pod, first seen, width)
+    let mut slots: Vec<(String, usize, usize, u16)> = Vec::new();
     for r in rows {
-        name = name.max(r.key.name.chars().count() as u16);
-        status = status.max(r.status.chars().count() as u16);
-        node = node.max(r.node.as_deref().map(|n| n.chars().count()).unwrap_or(1) as u16);
-        let w: usize = r.images.iter().map(|i| i.tag.chars().count() + 2).sum();
-        images = images.max(w as u16);
+        for (w, c) in fit.widths.iter_mut().zip(ALL) {
+            if c != Column::Images {
+                *w = (*w).max(c.text(r, now).chars().count() as u16);
+            }
+        }
+        for (pos, i) in r.images.iter().enumerate() {
+            let mark = ImageMark::of(i).symbol().chars().count();
+            let w = (i.tag.chars().count() + mark) as u16;
+            match slots.iter_mut().find(|s| s.0 == i.container) {
+                Some(s) => {
+                    s.1 = s.1.min(pos);
+                    s.3 = s.3.max(w);
+                }
+                None => {
+                    let n = slots.len();
+                    let name = i.container.chars().count() as u16;
+                    slots.push((i.container.clone(), pos, n, w.max(name)));
+                }
+            }
+        }
     }
-    (columns::Fit { name, images, status }, node)
+    slots.sort_by_key(|s| (s.1, s.2));
+    fit.images = slots
+        .into_iter()
+        .map(|(container, _, _, width)| columns::ImageSlot { container, width })
+        .collect();
+    fit
 }
 
 pub fn draw(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
@@ -99,22 +126,37 @@ pub fn draw(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
         TableLine::Row(k) => state.fleet.rows.get(k),
         TableLine::Group(_) => None,
     });
-    let (fit, node_w) = measure(rows_in_view);
-    let mut cols = columns::layout(area.width.saturating_sub(2), fit);
-    // The node column is last: give it what it needs if there is room.
-    let used: u16 = cols.iter().map(|c| c.width + 1).sum();
-    if let Some(n) = cols.iter_mut().find(|c| c.id == Column::Node) {
-        let room =
-            area.width.saturating_sub(2).saturating_sub(used - n.width - 1).saturating_sub(1);
-        n.width = node_w.clamp(n.width, room.max(n.width).min(30));
-    }
+    let fit = measure(rows_in_view, state.now);
+    let marker = state.sort.map(|s| columns::Marker {
+        column: s.column,
+        symbol: if s.descending { t.sym("▼", "v") } else { t.sym("▲", "^") },
+    });
+    let layout = columns::layout(area.width.saturating_sub(2), &fit, marker.as_ref());
 
-    // Column titles.
+    // Column titles; under IMAGES, the containers' names.
     let mut x = area.x + 2;
     buf.set_style(Rect { height: 1, ..area }, t.header);
-    for c in &cols {
-        put(buf, x, area.y, c, c.title, t.header);
-        x += c.width + 1;
+    for c in &layout.cols {
+        if c.id == Column::Images && !layout.images.is_empty() {
+            let mut sx = x;
+            for (n, slot) in layout.images.iter().enumerate() {
+                let mut name = slot.container.clone();
+                if n == 0 && c.title.len() > c.id.short_header().len() {
+                    name.push_str(&c.title[c.id.short_header().len()..]);
+                }
+                buf.set_stringn(
+                    sx,
+                    area.y,
+                    format::fit(&name, slot.width as usize),
+                    slot.width as usize,
+                    t.header,
+                );
+                sx += slot.width + 1;
+            }
+        } else {
+            put(buf, x, area.y, c, &c.title, t.header);
+        }
+        x += c.width + layout.gap;
     }
 
     if state.view.is_empty() {
@@ -141,7 +183,7 @@ pub fn draw(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
             TableLine::Group(set) => draw_group(state, t, set, lane, buf),
             TableLine::Row(k) => {
                 if let Some(row) = state.fleet.rows.get(k) {
-                    draw_row(state, t, row, &cols, lane, buf, in_range);
+                    draw_row(state, t, row, &layout, lane, buf, in_range);
                 }
             }
         }
@@ -164,7 +206,7 @@ fn draw_row(
     state: &State,
     t: &Theme,
     row: &Row,
-    cols: &[Col],
+    layout: &columns::Layout,
     lane: Rect,
     buf: &mut Buffer,
     in_range: bool,
@@ -176,26 +218,24 @@ fn draw_row(
     }
     let mut x = lane.x + 2;
     let right = lane.x + lane.width;
-    for c in cols {
+    for c in &layout.cols {
         if x >= right {
             break;
         }
         if c.id == Column::Images {
-            let mut ix = x;
-            for (text, style) in images_text(row, t) {
-                let room = (x + c.width).saturating_sub(ix) as usize;
-                if room == 0 {
-                    break;
+            let mut sx = x;
+            for slot in &layout.images {
+                if let Some((text, style)) = image_cell(row, &slot.container, t) {
+                    let w = slot.width as usize;
+                    buf.set_stringn(sx, lane.y, format::fit(&text, w), w, style);
                 }
-                let s = format::fit(&text, room);
-                buf.set_stringn(ix, lane.y, &s, room, style);
-                ix += s.chars().count() as u16 + 1;
+                sx += slot.width + 1;
             }
         } else {
             let (text, style) = cell(row, c.id, state, t);
             put(buf, x, lane.y, c, &text, style);
         }
-        x += c.width + 1;
+        x += c.width + layout.gap;
     }
 }
 

@@ -78,6 +78,8 @@ pub fn gs_status(input: &GsStatusInput) -> Value {
         .map(|(name, port, proto)| json!({"name": name, "port": port, "protocol": proto}))
         .collect();
     let internal: Vec<Value> = ip.map(|ip| json!({"ip": ip, "ports": ports})).into_iter().collect();
+    let host = input.pod_status.and_then(|s| s.host_ip.as_deref());
+    let external = external_addresses(host, ip, &input.ports);
     json!({
         "desiredState": "Ready",
         "currentState": input.state,
@@ -89,10 +91,35 @@ pub fn gs_status(input: &GsStatusInput) -> Value {
             "desiredNetworkState": "Ready",
             "currentNetworkState": if ip.is_some() { "Ready" } else { "NotReady" },
             "internalAddresses": internal,
+            "externalAddresses": external,
             "lastTransitionTime": since,
         },
         "lastTransitionTime": since,
     })
+}
+
+/// Where players reach the pod, as OKG's Kubernetes-HostPort plugin reports it: the node's
+/// public address (the demo's nodes 172.18.0.N are 203.0.113.N, a documentation range) and a
+/// host port per container port, picked from 8000 up by the pod's IP so each pod has its own
+/// and keeps it through in-place updates. Empty until the pod has both addresses.
+pub fn external_addresses(
+    host_ip: Option<&str>,
+    pod_ip: Option<&str>,
+    ports: &[(String, i32, String)],
+) -> Vec<Value> {
+    let (Some(host), Some(pod)) = (host_ip, pod_ip) else { return Vec::new() };
+    let Some(last) = host.rsplit('.').next().filter(|o| o.parse::<u8>().is_ok()) else {
+        return Vec::new();
+    };
+    let base = 8000 + (pods::pod_ip_index(pod).unwrap_or(0) % 1000) as i32;
+    let ports: Vec<Value> = ports
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _, proto))| {
+            json!({"name": name, "port": base + 1000 * i as i32, "protocol": proto})
+        })
+        .collect();
+    vec![json!({"ip": format!("203.0.113.{last}"), "ports": ports})]
 }
 
 /// Container ports of a pod, as the network status lists them.
@@ -124,13 +151,15 @@ pub fn gs_status_current(gs: &GameServer, pod: Option<&Pod>, state: &str) -> boo
         return false;
     }
     let ip = pod.and_then(|p| p.status.as_ref()).and_then(|s| s.pod_ip.as_deref());
-    let reported = st
-        .network_status
-        .as_ref()
+    let host = pod.and_then(|p| p.status.as_ref()).and_then(|s| s.host_ip.as_deref());
+    let net = st.network_status.as_ref();
+    let reported = net
         .and_then(|n| n.internal_addresses.first())
         .and_then(|a| a.get("ip"))
         .and_then(Value::as_str);
-    reported == ip
+    // The external address follows the node's and the pod's: it is there once both are.
+    let external = net.is_some_and(|n| !n.external_addresses.is_empty());
+    reported == ip && external == (ip.is_some() && host.is_some())
 }
 
 #[cfg(test)]
@@ -163,6 +192,22 @@ mod tests {
     }
 
     #[test]
+    fn the_external_address_is_the_node_s_public_one_with_a_host_port_per_pod() {
+        let ports = vec![("game".to_string(), 7777, "UDP".to_string())];
+        let a = external_addresses(Some("172.18.0.12"), Some(&pods::pod_ip(3)), &ports);
+        assert_eq!(
+            a,
+            vec![
+                json!({"ip": "203.0.113.12", "ports": [{"name": "game", "port": 8003, "protocol": "UDP"}]})
+            ]
+        );
+        let b = external_addresses(Some("172.18.0.12"), Some(&pods::pod_ip(4)), &ports);
+        assert_ne!(a, b, "another pod on the node has its own port");
+        assert!(external_addresses(None, Some("10.244.0.2"), &ports).is_empty());
+        assert!(external_addresses(Some("172.18.0.12"), None, &ports).is_empty());
+    }
+
+    #[test]
     fn status_round_trips_to_current() {
         let p = pod(json!({
             "metadata": {"name": "g-0", "labels": {labels::GS_UPDATE_PRIORITY: "10"}},
@@ -179,6 +224,9 @@ mod tests {
         });
         let mut gs = GameServer::new("g-0", Default::default());
         gs.status = Some(serde_json::from_value(value).unwrap());
+        // Without the node's address there is nothing for players to reach.
+        let net = gs.status.as_ref().unwrap().network_status.as_ref().unwrap();
+        assert!(net.external_addresses.is_empty());
         assert!(gs_status_current(&gs, Some(&p), "Ready"));
         assert!(!gs_status_current(&gs, Some(&p), "NotReady"));
         let mut other = p.clone();

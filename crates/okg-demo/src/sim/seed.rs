@@ -261,6 +261,8 @@ pub fn initial_objects(options: &DemoOptions) -> Vec<serde_json::Value> {
             gs_status["networkStatus"]["currentNetworkState"] = json!("Ready");
             gs_status["networkStatus"]["internalAddresses"] =
                 json!([{"ip": ip, "ports": ports_value}]);
+            gs_status["networkStatus"]["externalAddresses"] =
+                json!(mirror::external_addresses(Some(host_ip), Some(&ip), &ports));
             pod["status"] = status_value;
             let gs = json!({
                 "apiVersion": API_VERSION,

@@ -2,6 +2,7 @@
 //! the screen it works on, its help section and its description.
 use KeyCode::Char;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use okg_domain::columns::Column;
 
 const S: KeyModifiers = KeyModifiers::SHIFT;
 
@@ -26,6 +27,8 @@ pub enum Action {
     Logs,
     PreviousLogs,
     Command,
+    /// Sort the table by a column; again: the other way.
+    Sort(Column),
     Help,
     Bump,
     Rollout,
@@ -119,6 +122,7 @@ pub enum Section {
     Select,
     View,
     Act,
+    Sort,
     Bump,
     Rollout,
     Reload,
@@ -127,11 +131,12 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 9] = [
+    pub const ALL: [Section; 10] = [
         Section::Move,
         Section::Select,
         Section::View,
         Section::Act,
+        Section::Sort,
         Section::Bump,
         Section::Rollout,
         Section::Reload,
@@ -143,6 +148,7 @@ impl Section {
             Section::Move => "Move",
             Section::Select => "Select",
             Section::View => "View",
+            Section::Sort => "Sort (within each set; the same key again: the other way)",
             Section::Act => "Act",
             Section::Bump => "Bump dialog (b)",
             Section::Rollout => "Rollout view",
@@ -164,11 +170,13 @@ pub struct Binding {
 }
 
 mod bindings;
+mod sort;
 pub use bindings::{BINDINGS, SCREEN_BINDINGS};
+pub use sort::SORT_BINDINGS;
 
-/// Every binding: the table's and overlays', then the screens'.
+/// Every binding: the table's and overlays', its sort keys, then the screens'.
 pub fn all() -> impl Iterator<Item = &'static Binding> {
-    BINDINGS.iter().chain(SCREEN_BINDINGS.iter())
+    BINDINGS.iter().chain(SORT_BINDINGS.iter()).chain(SCREEN_BINDINGS.iter())
 }
 
 /// The hints of a context, from its bindings, for the actions `show` lets through: each is the
@@ -242,9 +250,26 @@ pub fn help_entries() -> Vec<(Section, String, &'static str)> {
     out
 }
 
+/// The marks the table draws, for help and docs/keys.md: (Unicode, ASCII, what it says; short
+/// enough for the help screen's width). Colour is never the only signal, so each has a symbol,
+/// and each symbol is explained here.
+pub const MARKS: &[(&str, &str, &str)] = &[
+    ("▲ ▼", "^ v", "after a header: sorted by it, up / down"),
+    ("●", "*", "before a name: the row is marked"),
+    ("→", ">", "after a tag: updating (spec and running differ)"),
+    ("*", "*", "after a tag: not the set's template image"),
+    ("▾ ▸", "- +", "before a set: unfolded / folded"),
+];
+
 /// The key table of docs/keys.md, generated from the bindings.
 pub fn markdown() -> String {
-    let mut out = String::new();
+    let mut out = String::from(
+        "\n### Marks in the table\n\nIMAGES has one slot per container, headed by the container's \
+         name; each row's tag for that container sits under it.\n\n| mark | ASCII | says |\n|---|---|---|\n",
+    );
+    for (mark, ascii, says) in MARKS {
+        out.push_str(&format!("| `{mark}` | `{ascii}` | {says} |\n"));
+    }
     let mut last = None;
     for (section, keys, help) in help_entries() {
         if last != Some(section) {

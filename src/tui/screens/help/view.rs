@@ -15,6 +15,10 @@ pub fn lines(t: &Theme) -> Vec<Line<'static>> {
             if last.is_some() {
                 out.push(Line::default());
             }
+            // After the table's own keys, what its marks mean.
+            if section == Section::Bump {
+                legend(t, &mut out);
+            }
             out.push(Line::from(Span::styled(section.title().to_string(), t.header)));
             last = Some(section);
         }
@@ -24,6 +28,21 @@ pub fn lines(t: &Theme) -> Vec<Line<'static>> {
         ]));
     }
     out
+}
+
+fn legend(t: &Theme, out: &mut Vec<Line<'static>>) {
+    out.push(Line::from(Span::styled("Marks in the table", t.header)));
+    for (mark, ascii, says) in keymap::MARKS {
+        out.push(Line::from(vec![
+            Span::styled(format!("  {:<22}", t.sym(mark, ascii)), t.accent),
+            Span::styled(says.to_string(), t.text),
+        ]));
+    }
+    out.push(Line::from(vec![
+        Span::styled(format!("  {:<22}", "IMAGES"), t.accent),
+        Span::styled("one tag per container, under the container's name", t.text),
+    ]));
+    out.push(Line::default());
 }
 
 pub fn draw(t: &Theme, scroll: u16, area: Rect, buf: &mut Buffer) {
