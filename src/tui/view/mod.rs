@@ -43,7 +43,7 @@ pub fn draw(frame: &mut Frame, state: &State, t: &Theme) {
             }
             Overlay::Staged { set, scroll } => {
                 let header = state.fleet.header(set);
-                crate::tui::screens::staged::draw(
+                crate::tui::screens::staged::view::draw(
                     &set.1,
                     header.rollout.as_ref(),
                     *scroll,
