@@ -84,3 +84,35 @@ keys bump BSpace BSpace BSpace BSpace; keys bump -l v1.1; keys bump Enter; wait_
 keys bump -l gss-; sleep 0.3
 shoot bump-preflight-recreate-120x32 bump
 keys bump Escape; keys bump Escape; keys bump q
+
+# The edit dialog (e): opsState Maintaining on two marked GameServers, its pre-flight; then at
+# 80x24 a typed update priority's pre-flight.
+start ed 120 32 "$OKG_BIN --demo --log-file /tmp/okg-shots.log --audit-log /tmp/okg-shots-audit.jsonl"
+wait_for ed "live" 20; wait_for ed "gss-battle"; sleep 1.5
+keys ed Down Down Down Down; keys ed Space; keys ed Space; keys ed e; wait_for ed "Edit 2 GameServers"
+keys ed Right; sleep 0.3
+shoot edit-dialog-120x32 ed
+keys ed Enter; wait_for ed "each guarded by test ops"; sleep 0.3
+shoot edit-preflight-120x32 ed
+keys ed Escape; keys ed Escape; keys ed q
+start ed8 80 24 "$OKG_BIN --demo --log-file /tmp/okg-shots.log --audit-log /tmp/okg-shots-audit.jsonl"
+wait_for ed8 "live" 20; sleep 1.5
+keys ed8 Down Down; keys ed8 e; wait_for ed8 "Edit 1 GameServer"; keys ed8 Tab; keys ed8 -l 7; keys ed8 Enter
+wait_for ed8 "each guarded by test ops"; sleep 0.3
+shoot edit-preflight-80x24 ed8
+keys ed8 Escape; keys ed8 Escape; keys ed8 q
+
+# A staged rollout (okg rollout) started from the CLI on a demo served apart, watched by a
+# read-only console: its header badge and its timeline (o), at 120x32 and 80x24.
+kc=$(mktemp -d)/kubeconfig
+start srv 80 10 "$OKG_BIN demo --tick 500ms --write-kubeconfig $kc"
+for _ in $(seq 100); do [ -s "$kc" ] && break; sleep 0.1; done
+"$OKG_BIN" --kubeconfig "$kc" --audit-log /tmp/okg-shots-audit.jsonl rollout gss-2048 --container sidecar \
+  --image registry.cn-beijing.aliyuncs.com/acs/2048-sidecar:v2.0 --stages 1,50%,100% --failure-limit 1 --yes >/dev/null
+for size in 120x32 80x24; do
+  start "st$size" "${size%x*}" "${size#*x}" "$OKG_BIN --kubeconfig $kc --read-only --log-file /tmp/okg-shots.log"
+  wait_for "st$size" "grey 1/3" 20; sleep 1
+  keys "st$size" Home; keys "st$size" o; wait_for "st$size" "Staged rollout of gss-2048"; sleep 0.3
+  shoot "staged-rollout-$size" "st$size"
+  keys "st$size" Escape; keys "st$size" q
+done

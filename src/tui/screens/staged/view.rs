@@ -3,7 +3,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use crate::tui::view::theme::Theme;
 use okg_domain::staged_rollout::RolloutRecord;
@@ -33,6 +33,8 @@ pub fn draw(
     ));
     Paragraph::new(lines.into_iter().map(crate::tui::view::safe::line).collect::<Vec<_>>())
         .block(block)
+        // Image references are long: wrapped at 80 columns rather than cut.
+        .wrap(Wrap { trim: false })
         .scroll((scroll, 0))
         .render(area, buf);
 }
