@@ -150,6 +150,19 @@ pub(super) fn plan_template(
     }
     warnings.extend(priority_notes::priority_warnings(view));
     warnings.extend(touched::busy_targets(&pods, &view.gameservers));
+    if let Some((_, Ok(run))) = crate::staged_rollout::record_of(view.gss)
+        && run.state.is_open()
+        && kind == PlanKind::Bump
+    {
+        warnings.push(format!(
+            "a staged rollout ({} → {}) holds this set, {} at {}: this bump changes the set under it, and its next stage will refuse; `okg rollout undo {}` ends it first",
+            run.from,
+            run.to,
+            run.state.as_str(),
+            run.stage_text(),
+            view.name
+        ));
+    }
     for p in &pods {
         if let PodAction::Overridden(img) = &p.action {
             warnings.push(format!(

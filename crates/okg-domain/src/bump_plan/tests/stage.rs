@@ -129,6 +129,13 @@ fn stages_grow_idle_first_leave_the_allocated_server_and_put_priorities_back() {
     assert!(!on_new(&p).contains(&"gss-2048-3".to_string()), "{:?}", on_new(&p));
     assert_eq!(on_new(&p).len(), 5);
 
+    // A bump over the open run says so.
+    let bump = plan_bump(&set, &g, &p, &req(Scope::WholeSet));
+    assert!(bump.is_err(), "the template already has the image: {bump:?}");
+    let other = BumpRequest { image: "okg/2048-sidecar:v3.0".into(), ..req(Scope::WholeSet) };
+    let bump = plan_bump(&set, &g, &p, &other).unwrap();
+    assert!(bump.warnings.iter().any(|w| w.contains("a staged rollout")), "{:?}", bump.warnings);
+
     // Finish: every priority as found, no raise record, the run marked done.
     let plan = plan_rollout_finish(&set, &g, &p, &next_stage(&set, 2)).unwrap();
     land(&plan, &mut set, &mut g, &mut p);
