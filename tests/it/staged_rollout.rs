@@ -279,3 +279,50 @@ fn the_set_header_shows_a_running_rollout() {
     assert!(screen.contains("STAGE"), "{screen}");
     assert!(screen.contains("(failed)"), "{screen}");
 }
+
+/// Past the limit with --auto-rollback, the run undoes itself: template back, priorities as
+/// found, the record rolled back with why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_rollback_past_the_limit_puts_everything_back() {
+    let d = crate::support::demo().await;
+    let found = priorities(&d).await;
+    let before = pods(&d).await;
+    let old = sidecar(&before["gss-2048-0"]);
+    let new = with_tag(&old, "v2.0");
+    for name in before.keys() {
+        set_fail_reload(&d, name, Some("config does not parse")).await;
+    }
+    let run = d
+        .okg(&[
+            "rollout",
+            SET,
+            "--container",
+            "sidecar",
+            "--image",
+            &new,
+            "--stages",
+            "1,100%",
+            "--auto-rollback",
+            "--wait",
+            "--yes",
+            "--timeout",
+            "60s",
+            "-o",
+            "json",
+            "--reload-exec",
+            "/scripts/reload.sh",
+        ])
+        .await;
+    assert_eq!(run.code, 3, "{run:?}");
+    assert_eq!(run.json()["outcome"], "rolled-back", "{}", run.stdout);
+    let r = record(&d).await.unwrap();
+    assert_eq!(r.state, RolloutState::RolledBack, "{r:?}");
+    assert!(r.message.as_deref().unwrap_or("").contains("past the limit of 0"), "{r:?}");
+    let gss = Api::<GameServerSet>::namespaced(d.client(), NS).get(SET).await.unwrap();
+    let template = gss.template_images().into_iter().find(|(c, _)| c == "sidecar").unwrap().1;
+    assert_eq!(template, old);
+    assert_eq!(gss.partition(), 0);
+    assert_eq!(priorities(&d).await, found);
+    let audit = std::fs::read_to_string(&d.audit).unwrap();
+    assert!(audit.contains("rollout-undo"), "{audit}");
+}
