@@ -12,3 +12,4 @@ pub mod gs_ops_task;
 pub mod reload;
 pub mod reload_defaults;
 pub mod reload_task;
+pub mod staged_task;

@@ -185,6 +185,18 @@ impl Io {
             }
             Cmd::Logs(LogsCmd::Stop) => self.logs.stop(),
             Cmd::Logs(LogsCmd::Save { name, text }) => self.logs.save(&name, &text, &self.tx),
+            Cmd::Staged(cmd) => {
+                let audit = crate::ops::audit::AuditLog::new(self.bump.audit_log.clone());
+                let (client, writer) = (&self.conn.client, self.writer.clone());
+                crate::ops::staged_task::handle(
+                    cmd,
+                    client,
+                    writer,
+                    &self.conn.context,
+                    audit,
+                    &self.tx,
+                );
+            }
             Cmd::GsOps(cmd) => {
                 let audit = crate::ops::audit::AuditLog::new(self.bump.audit_log.clone());
                 let (client, writer) = (&self.conn.client, self.writer.clone());

@@ -326,3 +326,70 @@ async fn auto_rollback_past_the_limit_puts_everything_back() {
     let audit = std::fs::read_to_string(&d.audit).unwrap();
     assert!(audit.contains("rollout-undo"), "{audit}");
 }
+
+/// `o` then `p` and `y` in the console pause a running staged rollout: one audited patch of the
+/// set (rollingUpdate.paused and the record), nothing before `y`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn o_p_y_in_the_console_pauses_a_running_rollout() {
+    use crossterm::event::KeyCode;
+    use okg_console::ops::bump::{self, RolloutStep, Step};
+    use okg_console::tui::app::state::TableLine;
+    let mut c = crate::support::Harness::start(false).await;
+    c.ready().await;
+    let client = c.demo.client().unwrap();
+    let gss = Api::<GameServerSet>::namespaced(client.clone(), NS).get(SET).await.unwrap();
+    let from = gss.template_images().into_iter().find(|(n, _)| n == "sidecar").unwrap().1;
+    let record = RolloutRecord {
+        container: "sidecar".into(),
+        to: with_tag(&from, "v2.0"),
+        from,
+        stages: vec!["1".into(), "100%".into()],
+        counts: vec![1, 5],
+        include_allocated: false,
+        stage: 0,
+        state: RolloutState::Running,
+        failure_limit: 0,
+        failures: 0,
+        soak_seconds: 0,
+        auto_rollback: false,
+        stage_started: jiff::Timestamp::now().to_string(),
+        stage_priority: None,
+        results: vec![],
+        reload: None,
+        message: None,
+        by: "test".into(),
+    };
+    let step = Step::Rollout { set: SET.into(), step: Box::new(RolloutStep::Stage(record)) };
+    let plan = bump::plan(&client, NS, &step).await.unwrap();
+    let ctx = okg_console::ops::bump::OpsContext {
+        client: client.clone(),
+        writer: Some(okg_console::cluster::writer::Writer::new(client.clone())),
+        namespace: NS.into(),
+        context: "okg-demo".into(),
+        audit: okg_console::ops::audit::AuditLog::new(c.audit.clone()),
+        cancel: Default::default(),
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    bump::apply(&ctx, &plan, &step, &tx).await.unwrap();
+    let s = c.run_until("grey 1/2 running", Duration::from_secs(10)).await;
+    assert!(s.contains("grey 1/2 running"), "{s}");
+    let pos = c.state.position_of(&TableLine::Group((NS.into(), SET.into()))).unwrap();
+    c.state.set_cursor_pos(pos);
+    c.press(KeyCode::Char('o'));
+    c.press(KeyCode::Char('p'));
+    let s = c.run_until("Pause the rollout of gss-2048?", Duration::from_secs(5)).await;
+    assert!(s.contains("rollingUpdate.paused = true"), "{s}");
+    let before = c.demo.stats.client_mutations();
+    c.run_until("never", Duration::from_millis(300)).await;
+    assert_eq!(c.demo.stats.client_mutations(), before, "nothing before y");
+    c.press(KeyCode::Char('y'));
+    let s = c.run_until("paused the rollout of gss-2048", Duration::from_secs(10)).await;
+    assert!(s.contains("(paused)"), "the timeline follows the record: {s}");
+    let gss = Api::<GameServerSet>::namespaced(client, NS).get(SET).await.unwrap();
+    assert!(gss.paused());
+    assert_eq!(record_of(&gss).unwrap().1.unwrap().state, RolloutState::Paused);
+    let audit = std::fs::read_to_string(&c.audit).unwrap();
+    assert!(audit.contains("rollout-pause"), "{audit}");
+    c.demo.shutdown().await;
+}

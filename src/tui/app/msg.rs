@@ -53,6 +53,14 @@ pub enum Msg {
     Logs(LogEvent),
     /// The set-ops flow's replies (`ops::gs_ops_task`), for the edit screen.
     GsOps(crate::ops::gs_ops_task::GsOpsReply),
+    /// A staged rollout's pause / resume answer (`ops::staged_task`).
+    Staged(crate::ops::staged_task::StagedReply),
+}
+
+impl From<crate::ops::staged_task::StagedReply> for Msg {
+    fn from(r: crate::ops::staged_task::StagedReply) -> Self {
+        Msg::Staged(r)
+    }
 }
 
 impl From<crate::ops::gs_ops_task::GsOpsReply> for Msg {
@@ -118,6 +126,7 @@ impl std::fmt::Debug for Msg {
             Msg::Bump(r) => write!(f, "Bump({r:?})"),
             Msg::Reload(r) => write!(f, "Reload({r:?})"),
             Msg::GsOps(r) => write!(f, "GsOps({r:?})"),
+            Msg::Staged(r) => write!(f, "Staged({r:?})"),
             Msg::Shutdown(why) => write!(f, "Shutdown({why})"),
             Msg::Logs(e) => write!(f, "Logs({e:?})"),
         }
@@ -148,6 +157,8 @@ pub enum Cmd {
     Bump(BumpCmd),
     /// The set-ops flow (`e`): plan or send (`ops::gs_ops_task`).
     GsOps(crate::ops::gs_ops_task::GsOpsCmd),
+    /// Pause or resume a staged rollout (`ops::staged_task`).
+    Staged(crate::ops::staged_task::StagedCmd),
     /// The logs screen's feed: open, stop, save (`tui::logs_task`).
     Logs(LogsCmd),
 }

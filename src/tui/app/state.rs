@@ -54,10 +54,7 @@ pub enum Overlay {
     },
     /// A set's staged rollout as a timeline of its stages (`o`), read from the record the
     /// watch keeps current: also what a read-only monitor opens.
-    Staged {
-        set: SetKey,
-        scroll: u16,
-    },
+    Staged(Box<crate::tui::screens::staged::state::StagedScreen>),
     Input(Box<Input>),
     /// The bump flow, and the rollout it follows.
     Bump(Box<BumpDialog>),
@@ -75,7 +72,7 @@ impl Overlay {
         match self {
             Overlay::Detail { key, .. } => key.name.clone(),
             Overlay::Help { .. } => "Help".into(),
-            Overlay::Staged { set, .. } => format!("rollout of {}", set.1),
+            Overlay::Staged(s) => format!("rollout of {}", s.set.1),
             Overlay::Input(i) => i.kind.prompt().trim().to_string(),
             Overlay::Bump(d) => d.title(),
             Overlay::Reload(d) => d.title(),

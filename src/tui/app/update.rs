@@ -96,6 +96,17 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             super::logs::on_event(state, ev);
             Vec::new()
         }
+        Msg::Staged(reply) => {
+            let id = reply.id;
+            route(
+                state,
+                |o| matches!(o, Overlay::Staged(s) if s.request == id),
+                |o, _| match o {
+                    Overlay::Staged(s) => s.on_msg(reply),
+                    _ => DialogOutcome::Stay(Vec::new()),
+                },
+            )
+        }
         Msg::GsOps(reply) => {
             let id = reply.id();
             route(
@@ -321,6 +332,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     match state.overlays.pop() {
         Some(Overlay::Input(input)) => super::prompt::on_input_key(state, input, key),
         Some(Overlay::Logs(screen)) => super::logs::on_key(state, screen, key),
+        Some(Overlay::Staged(mut s)) => {
+            let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
+            let outcome = s.on_key(key, &ctx);
+            finish(state, Overlay::Staged(s), outcome)
+        }
         Some(Overlay::GsOps(mut d)) => {
             let outcome = d.on_key(key);
             finish(state, Overlay::GsOps(d), outcome)
@@ -353,9 +369,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
 fn on_overlay_key(state: &mut State, overlay: &mut Overlay, key: KeyEvent) -> Option<Vec<Cmd>> {
     let action = keymap::lookup(Context::Overlay, &key)?;
     let scroll = match overlay {
-        Overlay::Detail { scroll, .. }
-        | Overlay::Help { scroll }
-        | Overlay::Staged { scroll, .. } => scroll,
+        Overlay::Detail { scroll, .. } | Overlay::Help { scroll } => scroll,
         _ => return None,
     };
     match action {
@@ -517,7 +531,13 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
                 // No bump followed here: a staged rollout of the cursor's set, from its record.
                 match state.cursor_set() {
                     Some(set) if state.fleet.header(&set).rollout.is_some() => {
-                        state.overlays.push(Overlay::Staged { set, scroll: 0 })
+                        let cannot_write =
+                            state.access.check(&[ApiAction::PatchGameServerSets]).err();
+                        let screen = crate::tui::screens::staged::state::StagedScreen::new(
+                            set,
+                            cannot_write,
+                        );
+                        state.overlays.push(Overlay::Staged(Box::new(screen)))
                     }
                     _ => state.note(
                         Level::Info,

@@ -131,9 +131,8 @@ pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
         Some(Overlay::Input(_)) => keymap::hints(Context::Prompt, all),
         // ↑↓ go without saying; the logs' own keys need the room at 80 columns.
         Some(Overlay::Logs(_)) => keymap::hints(Context::Logs, |a| a != Action::Up),
-        Some(Overlay::Detail { .. } | Overlay::Help { .. } | Overlay::Staged { .. }) => {
-            keymap::hints(Context::Overlay, all)
-        }
+        Some(Overlay::Staged(s)) => keymap::hints(s.context(), all),
+        Some(Overlay::Detail { .. } | Overlay::Help { .. }) => keymap::hints(Context::Overlay, all),
         // The screens draw their own hint lines.
         Some(Overlay::GsOps(d)) => keymap::hints(d.context(), all),
         Some(Overlay::Bump(_) | Overlay::Reload(_)) => {

@@ -41,16 +41,9 @@ pub fn draw(frame: &mut Frame, state: &State, t: &Theme) {
             Overlay::Help { scroll } => {
                 crate::tui::screens::help::view::draw(t, *scroll, body, buf)
             }
-            Overlay::Staged { set, scroll } => {
-                let header = state.fleet.header(set);
-                crate::tui::screens::staged::view::draw(
-                    &set.1,
-                    header.rollout.as_ref(),
-                    *scroll,
-                    t,
-                    body,
-                    buf,
-                )
+            Overlay::Staged(s) => {
+                let header = state.fleet.header(&s.set);
+                crate::tui::screens::staged::view::draw(s, header.rollout.as_ref(), t, body, buf)
             }
             Overlay::Bump(d) => {
                 ratatui::widgets::Widget::render(ratatui::widgets::Clear, body, buf);

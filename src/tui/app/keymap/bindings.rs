@@ -236,6 +236,8 @@ const QUIT_CONFIRM: &[Context] = &[Context::QuitConfirm];
 const EDIT_FORM: &[Context] = &[Context::EditForm];
 const EDIT_CONFIRM: &[Context] = &[Context::EditConfirm];
 const EDIT_DONE: &[Context] = &[Context::EditDone];
+const STAGED: &[Context] = &[Context::Staged];
+const STAGED_CONFIRM: &[Context] = &[Context::StagedConfirm];
 const BT: KeyModifiers = KeyModifiers::SHIFT;
 
 /// A binding of a screen (section, contexts, keys, action, help, hint).
@@ -633,5 +635,38 @@ pub static SCREEN_BINDINGS: &[Binding] = &[
         Action::Close,
         "close",
         "esc/enter close",
+    ),
+    on(
+        Section::Staged,
+        STAGED,
+        &[(KeyCode::Down, N), (Char('j'), N)],
+        Action::Down,
+        "scroll down",
+        "↑↓ scroll",
+    ),
+    on(Section::Staged, STAGED, &[(KeyCode::Up, N), (Char('k'), N)], Action::Up, "scroll up", ""),
+    on(
+        Section::Staged,
+        STAGED,
+        &[(Char('p'), N)],
+        Action::PauseResume,
+        "pause the run (rollingUpdate.paused too), or resume a paused or failed one; asks first",
+        "p pause/resume",
+    ),
+    on(
+        Section::Staged,
+        STAGED,
+        &[(KeyCode::Esc, N), (Char('q'), N)],
+        Action::Back,
+        "back to the table",
+        "esc back",
+    ),
+    on(
+        Section::Staged,
+        STAGED_CONFIRM,
+        &[(Char('y'), N)],
+        Action::Accept,
+        "send it (any other key: not sent)",
+        "y send · any other key: no",
     ),
 ];

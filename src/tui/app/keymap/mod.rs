@@ -95,10 +95,14 @@ pub enum Context {
     EditConfirm,
     /// Its outcome.
     EditDone,
+    /// A staged rollout's timeline (`o`).
+    Staged,
+    /// "Pause (or resume) it?"
+    StagedConfirm,
 }
 
 impl Context {
-    pub const ALL: [Context; 14] = [
+    pub const ALL: [Context; 16] = [
         Context::QuitConfirm,
         Context::Prompt,
         Context::Main,
@@ -113,6 +117,8 @@ impl Context {
         Context::EditForm,
         Context::EditConfirm,
         Context::EditDone,
+        Context::Staged,
+        Context::StagedConfirm,
     ];
 }
 
@@ -128,10 +134,11 @@ pub enum Section {
     Reload,
     Logs,
     Edit,
+    Staged,
 }
 
 impl Section {
-    pub const ALL: [Section; 10] = [
+    pub const ALL: [Section; 11] = [
         Section::Move,
         Section::Select,
         Section::View,
@@ -142,6 +149,7 @@ impl Section {
         Section::Reload,
         Section::Logs,
         Section::Edit,
+        Section::Staged,
     ];
     pub fn title(self) -> &'static str {
         match self {
@@ -155,6 +163,7 @@ impl Section {
             Section::Reload => "Reload dialog and view (r)",
             Section::Logs => "Logs screen (l, p)",
             Section::Edit => "Edit dialog (e): opsState, priorities, networkDisabled",
+            Section::Staged => "Staged rollout (o on a set an okg rollout holds)",
         }
     }
 }

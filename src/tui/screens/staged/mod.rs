@@ -1,3 +1,4 @@
-//! A staged rollout of a set (`okg rollout`), shown from its record: only a view, no state of
-//! its own (the overlay holds the set and the scroll).
+//! A staged rollout of a set (`okg rollout`), shown from its record (`o`), with pause and
+//! resume (`p`) after a confirmation; the CLI drives the stages.
+pub mod state;
 pub mod view;

@@ -5,17 +5,18 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
+use super::state::StagedScreen;
 use crate::tui::view::theme::Theme;
 use okg_domain::staged_rollout::RolloutRecord;
 
 pub fn draw(
-    set: &str,
+    s: &StagedScreen,
     record: Option<&RolloutRecord>,
-    scroll: u16,
     t: &Theme,
     area: Rect,
     buf: &mut Buffer,
 ) {
+    let (set, scroll) = (s.set.1.as_str(), s.scroll);
     ratatui::widgets::Widget::render(ratatui::widgets::Clear, area, buf);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -27,8 +28,24 @@ pub fn draw(
         Some(r) => r.timeline().into_iter().map(|l| Line::styled(l, t.text)).collect(),
     };
     lines.push(Line::raw(""));
+    match s.asking {
+        Some(paused) => lines.push(Line::styled(
+            format!(
+                " {} the rollout of {set}? one patch of gameserverset {set}: rollingUpdate.paused = {paused} and the run's record (y sends it)",
+                if paused { "Pause" } else { "Resume" }
+            ),
+            t.warn,
+        )),
+        None => {
+            if let Some(st) = &s.status {
+                lines.push(Line::styled(format!(" {st}"), t.accent));
+            }
+        }
+    }
     lines.push(Line::styled(
-        format!(" driven from the command line: okg rollout status|pause|resume|undo {set}"),
+        format!(
+            " the stages are driven from the command line: okg rollout resume {set} --wait; undo: okg rollout undo {set}"
+        ),
         t.muted,
     ));
     Paragraph::new(lines.into_iter().map(crate::tui::view::safe::line).collect::<Vec<_>>())
