@@ -131,7 +131,10 @@ pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
         Some(Overlay::Input(_)) => keymap::hints(Context::Prompt, all),
         // ↑↓ go without saying; the logs' own keys need the room at 80 columns.
         Some(Overlay::Logs(_)) => keymap::hints(Context::Logs, |a| a != Action::Up),
-        Some(Overlay::Staged(s)) => keymap::hints(s.context(), all),
+        // Read-only (or RBAC says no): `p` is left out, as b and r are on the table.
+        Some(Overlay::Staged(s)) => {
+            keymap::hints(s.context(), |a| a != Action::PauseResume || s.cannot_write.is_none())
+        }
         Some(Overlay::Detail { .. } | Overlay::Help { .. }) => keymap::hints(Context::Overlay, all),
         // The screens draw their own hint lines.
         Some(Overlay::GsOps(d)) => keymap::hints(d.context(), all),
