@@ -60,11 +60,11 @@ fn sorted_table_80x24() {
     let s = sorted_fleet(80, 24, 'R');
     let out = text::plain(&render(&s, &Theme::builtin("dark"), 80, 24));
     let header = out.lines().nth(1).unwrap();
-    for h in ["READY▲", "NETWORK", "app-2048", "sidecar", "STATUS"] {
+    for h in ["READY▲", "OPS", "app-2048", "sidecar", "STATUS"] {
         assert!(header.contains(h), "{h} in {header:?}");
     }
     assert!(line_of(&out, "gss-2048-1").0 < line_of(&out, "gss-2048-0").0);
-    assert!(line_of(&out, "gss-battle-3").1.contains("Waiting"));
+    assert!(line_of(&out, "gss-battle-3").1.contains("WaitToBeDeleted"), "{out}");
     // Each tag under its container's name.
     let col = |l: &str, t: &str| l.find(t).map(|b| l[..b].chars().count());
     let side = col(header, "sidecar").unwrap();

@@ -45,8 +45,10 @@ const DROP_ORDER: [Column; 9] = [
     Column::UpdatePriority,
     Column::Age,
     Column::Restarts,
-    Column::OpsState,
+    // NETWORK before OPS: during a hot update an operator must see which servers are
+    // Allocated or Maintaining; the address is in the detail view.
     Column::Network,
+    Column::OpsState,
     Column::Images,
 ];
 
