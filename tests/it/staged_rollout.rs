@@ -393,3 +393,27 @@ async fn o_p_y_in_the_console_pauses_a_running_rollout() {
     assert!(audit.contains("rollout-pause"), "{audit}");
     c.demo.shutdown().await;
 }
+
+/// `okg rollout undo` on a run at its first stage: template and partition back, the raised
+/// priority back, the record rolled back; a second undo is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undo_puts_the_set_back_where_the_run_found_it() {
+    let d = crate::support::demo().await;
+    let found = priorities(&d).await;
+    let old = sidecar(&pods(&d).await["gss-2048-0"]);
+    let new = with_tag(&old, "v2.0");
+    let start = ["rollout", SET, "--container", "sidecar", "--image", &new, "--stages", "1,100%"];
+    let started = d.okg(&[&start[..], &["--yes"]].concat()).await;
+    assert_eq!(started.code, 0, "{started:?}");
+    assert_ne!(priorities(&d).await, found, "stage 1 raised a priority");
+    let undo = d.okg(&["rollout", "undo", SET, "--yes", "--wait", "--timeout", "60s"]).await;
+    assert_eq!(undo.code, 0, "{undo:?}");
+    let gss = Api::<GameServerSet>::namespaced(d.client(), NS).get(SET).await.unwrap();
+    assert_eq!(gss.template_images().into_iter().find(|(c, _)| c == "sidecar").unwrap().1, old);
+    assert_eq!(gss.partition(), 0);
+    assert_eq!(priorities(&d).await, found);
+    assert_eq!(record(&d).await.unwrap().state, RolloutState::RolledBack);
+    let again = d.okg(&["rollout", "undo", SET, "--yes"]).await;
+    assert_eq!(again.code, 4, "{again:?}");
+    assert!(again.stderr.contains("nothing to undo"), "{}", again.stderr);
+}
