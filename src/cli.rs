@@ -139,6 +139,7 @@ pub enum CompletionShell {
     Fish,
 }
 
+#[cfg(feature = "demo")]
 const EXAMPLES_DEMO: &str = "\
 Examples:
   okg demo --write-kubeconfig /tmp/demo.kubeconfig
