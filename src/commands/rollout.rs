@@ -339,12 +339,18 @@ pub(crate) async fn preflight_and_confirm(
 }
 
 fn ask(plan: &Plan) -> Option<String> {
-    let mut err = std::io::stderr();
     if send_rules::needs_set_name(plan) {
-        let _ = write!(err, "This RE-CREATES pods. Type the set name ({}) to confirm: ", plan.set);
+        answer(&format!("This RE-CREATES pods. Type the set name ({}) to confirm: ", plan.set))
     } else {
-        let _ = write!(err, "Send these {} patch(es)? [y/N] ", plan.patches.len());
+        answer(&format!("Send these {} patch(es)? [y/N] ", plan.patches.len()))
     }
+}
+
+/// Ask on the terminal (stderr) and read one line: the answer, trimmed; `None` when stdin could
+/// not be read.
+pub(crate) fn answer(prompt: &str) -> Option<String> {
+    let mut err = std::io::stderr();
+    let _ = write!(err, "{prompt}");
     let _ = err.flush();
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).ok()?;

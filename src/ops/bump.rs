@@ -419,6 +419,14 @@ pub async fn apply_switch(
     send_in_order(ctx, writer, &user, &plan.action, &plan.patches, tx).await.map(drop)
 }
 
+/// A progress sender whose events nobody reads (a caller that only wants the outcome); the
+/// drain ends when the last sender is dropped.
+pub fn discard_events() -> mpsc::Sender<BumpEvent> {
+    let (tx, mut rx) = mpsc::channel(64);
+    tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    tx
+}
+
 /// Send independent patches in order, each audited with its outcome; stops at the first refusal
 /// and says what landed and what was not sent. Returns the targets sent.
 pub(crate) async fn send_in_order(

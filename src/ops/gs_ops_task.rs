@@ -1,11 +1,9 @@
 //! The console's set-ops (`e`): plans and applies `ops::gs_ops` in spawned tasks, so the loop
 //! never waits on the API server, and reports `GsOpsReply`s through the caller's sender. The
 //! same plan, write path and audit log as `okg set`.
-use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::sync::mpsc::UnboundedSender;
 
-use crate::cluster::writer::Writer;
-use crate::ops::audit::AuditLog;
-use crate::ops::bump::OpsContext;
+use crate::ops::bump::{OpsContext, discard_events};
 use crate::ops::gs_ops;
 use okg_domain::gs_ops::{GsOp, OpsPlan, Selection};
 
@@ -38,39 +36,25 @@ impl GsOpsReply {
     }
 }
 
-/// Carry out `cmd`. `writer` is `None` in a read-only session: an apply is then refused here
-/// too, whatever the screen allowed.
+/// Carry out `cmd` as `ctx` (its namespace is replaced by the command's). `ctx.writer` is
+/// `None` in a read-only session: an apply is then refused here too, whatever the screen allowed.
 pub fn handle<M: From<GsOpsReply> + Send + 'static>(
     cmd: GsOpsCmd,
-    client: &kube::Client,
-    writer: Option<Writer>,
-    context: &str,
-    audit: AuditLog,
+    ctx: OpsContext,
     tx: &UnboundedSender<M>,
 ) {
-    let (client, tx, context) = (client.clone(), tx.clone(), context.to_string());
+    let tx = tx.clone();
     tokio::spawn(async move {
         let reply = match cmd {
             GsOpsCmd::Plan { id, namespace, op, names } => {
                 let selection = Selection { names, ..Selection::default() };
-                let plan = gs_ops::plan(&client, &namespace, &op, &selection).await;
+                let plan = gs_ops::plan(&ctx.client, &namespace, &op, &selection).await;
                 GsOpsReply::Planned { id, plan: plan.map_err(|e| e.to_string()) }
             }
             GsOpsCmd::Apply { id, namespace, plan } => {
-                let ctx = OpsContext {
-                    client,
-                    writer,
-                    namespace,
-                    context,
-                    audit,
-                    cancel: Default::default(),
-                };
+                let ctx = OpsContext { namespace, ..ctx };
                 // Progress lines are for the CLI; the screen shows the outcome.
-                let (events, mut rx) = mpsc::channel(64);
-                let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
-                let result = gs_ops::apply(&ctx, &plan, &events).await;
-                drop(events);
-                let _ = drain.await;
+                let result = gs_ops::apply(&ctx, &plan, &discard_events()).await;
                 GsOpsReply::Applied {
                     id,
                     result: result.map(|a| a.sent).map_err(|e| e.to_string()),

@@ -1,11 +1,9 @@
 //! The console's moves on a staged rollout (`o`, then `p`): pause or resume it through the same
 //! planner and write path as `okg rollout pause|resume` (one patch of the set's paused field and
 //! the run's record, audited), in a spawned task that reports through the caller's sender.
-use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::sync::mpsc::UnboundedSender;
 
-use crate::cluster::writer::Writer;
-use crate::ops::audit::AuditLog;
-use crate::ops::bump::{self, OpsContext};
+use crate::ops::bump::{self, OpsContext, discard_events};
 use okg_domain::bump_plan;
 use okg_domain::staged_rollout::record_of;
 
@@ -22,19 +20,16 @@ pub struct StagedReply {
     pub result: Result<String, String>,
 }
 
+/// Carry out `cmd` as `ctx` (its namespace is replaced by the command's).
 pub fn handle<M: From<StagedReply> + Send + 'static>(
     cmd: StagedCmd,
-    client: &kube::Client,
-    writer: Option<Writer>,
-    context: &str,
-    audit: AuditLog,
+    ctx: OpsContext,
     tx: &UnboundedSender<M>,
 ) {
-    let (client, tx, context) = (client.clone(), tx.clone(), context.to_string());
+    let tx = tx.clone();
     let StagedCmd::Switch { id, namespace, set, paused } = cmd;
     tokio::spawn(async move {
-        let ctx =
-            OpsContext { client, writer, namespace, context, audit, cancel: Default::default() };
+        let ctx = OpsContext { namespace, ..ctx };
         let result = switch(&ctx, &set, paused).await;
         let _ = tx.send(M::from(StagedReply { id, result }));
     });
@@ -51,12 +46,7 @@ async fn switch(ctx: &OpsContext, set: &str, paused: bool) -> Result<String, Str
         None => return Err(format!("no staged rollout on {set}")),
     };
     let plan = bump_plan::plan_rollout_switch(&snapshot.gss, &record, paused);
-    let (events, mut rx) = mpsc::channel(16);
-    let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
-    let sent = bump::apply_switch(ctx, &plan, &events).await;
-    drop(events);
-    let _ = drain.await;
-    sent.map_err(|e| e.to_string())?;
+    bump::apply_switch(ctx, &plan, &discard_events()).await.map_err(|e| e.to_string())?;
     Ok(if paused {
         format!("paused the rollout of {set} (rollingUpdate.paused too)")
     } else {

@@ -58,6 +58,19 @@ impl Io {
         self.bump.audit_log = path;
     }
 
+    /// Where and as whom the console's writes go, audited to the bump's log (the namespace is
+    /// each command's own).
+    fn ops_context(&self) -> crate::ops::bump::OpsContext {
+        crate::ops::bump::OpsContext {
+            client: self.conn.client.clone(),
+            writer: self.writer.clone(),
+            namespace: self.conn.namespace.clone().unwrap_or_default(),
+            context: self.conn.context.clone(),
+            audit: crate::ops::audit::AuditLog::new(self.bump.audit_log.clone()),
+            cancel: Default::default(),
+        }
+    }
+
     /// Where `ctrl-s` on the logs screen saves (default: `saved-logs` in the state directory).
     pub fn set_saved_logs_dir(&mut self, path: std::path::PathBuf) {
         self.logs.saved_dir = Some(path);
@@ -185,30 +198,8 @@ impl Io {
             }
             Cmd::Logs(LogsCmd::Stop) => self.logs.stop(),
             Cmd::Logs(LogsCmd::Save { name, text }) => self.logs.save(&name, &text, &self.tx),
-            Cmd::Staged(cmd) => {
-                let audit = crate::ops::audit::AuditLog::new(self.bump.audit_log.clone());
-                let (client, writer) = (&self.conn.client, self.writer.clone());
-                crate::ops::staged_task::handle(
-                    cmd,
-                    client,
-                    writer,
-                    &self.conn.context,
-                    audit,
-                    &self.tx,
-                );
-            }
-            Cmd::GsOps(cmd) => {
-                let audit = crate::ops::audit::AuditLog::new(self.bump.audit_log.clone());
-                let (client, writer) = (&self.conn.client, self.writer.clone());
-                crate::ops::gs_ops_task::handle(
-                    cmd,
-                    client,
-                    writer,
-                    &self.conn.context,
-                    audit,
-                    &self.tx,
-                );
-            }
+            Cmd::Staged(cmd) => crate::ops::staged_task::handle(cmd, self.ops_context(), &self.tx),
+            Cmd::GsOps(cmd) => crate::ops::gs_ops_task::handle(cmd, self.ops_context(), &self.tx),
             Cmd::Bump(cmd) => {
                 let (client, writer) = (&self.conn.client, self.writer.clone());
                 self.bump.handle(cmd, client, writer, &self.conn.context, &self.tx);

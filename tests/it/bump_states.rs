@@ -4,7 +4,7 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 use okg_domain::types::GameServer;
 
-use crate::support::{NS, demo, with_tag};
+use crate::support::{NS, demo, sidecar, with_tag};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_the_chosen_states_are_updated_in_place() {
@@ -18,10 +18,7 @@ async fn only_the_chosen_states_are_updated_in_place() {
         .collect();
     assert!(!idle.is_empty() && idle.len() < gs.len(), "the fixture mixes states: {idle:?}");
     let pods = Api::<Pod>::namespaced(d.client(), NS).list(&lp).await.unwrap().items;
-    let image = |p: &Pod| {
-        let c = p.spec.as_ref().unwrap().containers.iter().find(|c| c.name == "sidecar").unwrap();
-        c.image.clone().unwrap()
-    };
+    let image = sidecar;
     let old = image(&pods[0]);
     let new = with_tag(&old, "v2.0");
     let run = d

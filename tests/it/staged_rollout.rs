@@ -41,9 +41,30 @@ async fn priorities(d: &Demo) -> BTreeMap<String, serde_json::Value> {
         .collect()
 }
 
-fn sidecar(p: &Pod) -> String {
-    let c = p.spec.as_ref().unwrap().containers.iter().find(|c| c.name == "sidecar").unwrap();
-    c.image.clone().unwrap()
+use crate::support::sidecar;
+
+/// A run of the sidecar from `from` to `to` in stages `1,100%` of 5 servers, at its first stage.
+fn two_stages(from: &str, to: &str) -> RolloutRecord {
+    RolloutRecord {
+        container: "sidecar".into(),
+        from: from.into(),
+        to: to.into(),
+        stages: vec!["1".into(), "100%".into()],
+        counts: vec![1, 5],
+        include_allocated: false,
+        stage: 0,
+        state: RolloutState::Running,
+        failure_limit: 0,
+        failures: 0,
+        soak_seconds: 0,
+        auto_rollback: false,
+        stage_started: String::new(),
+        stage_priority: None,
+        results: vec![],
+        reload: None,
+        message: None,
+        by: "test".into(),
+    }
 }
 
 fn restarts(p: &Pod) -> i32 {
@@ -239,24 +260,11 @@ fn the_set_header_shows_a_running_rollout() {
     let (sets, _, _) = okg_domain::fixtures::small_fleet();
     let mut set = sets.into_iter().find(|s| s.metadata.name.as_deref() == Some(SET)).unwrap();
     let record = RolloutRecord {
-        container: "sidecar".into(),
-        from: "a:1".into(),
-        to: "a:2".into(),
-        stages: vec!["1".into(), "100%".into()],
-        counts: vec![1, 5],
-        include_allocated: false,
         stage: 1,
         state: RolloutState::Failed,
-        failure_limit: 0,
         failures: 2,
-        soak_seconds: 0,
-        auto_rollback: false,
-        stage_started: String::new(),
-        stage_priority: None,
         results: vec![StageResult::default()],
-        reload: None,
-        message: None,
-        by: "me".into(),
+        ..two_stages("a:1", "a:2")
     };
     let annotations = [(ROLLOUT_ANNOTATION.to_string(), serde_json::to_string(&record).unwrap())];
     set.metadata.annotations = Some(annotations.into());
@@ -340,24 +348,8 @@ async fn o_p_y_in_the_console_pauses_a_running_rollout() {
     let gss = Api::<GameServerSet>::namespaced(client.clone(), NS).get(SET).await.unwrap();
     let from = gss.template_images().into_iter().find(|(n, _)| n == "sidecar").unwrap().1;
     let record = RolloutRecord {
-        container: "sidecar".into(),
-        to: with_tag(&from, "v2.0"),
-        from,
-        stages: vec!["1".into(), "100%".into()],
-        counts: vec![1, 5],
-        include_allocated: false,
-        stage: 0,
-        state: RolloutState::Running,
-        failure_limit: 0,
-        failures: 0,
-        soak_seconds: 0,
-        auto_rollback: false,
         stage_started: jiff::Timestamp::now().to_string(),
-        stage_priority: None,
-        results: vec![],
-        reload: None,
-        message: None,
-        by: "test".into(),
+        ..two_stages(&from, &with_tag(&from, "v2.0"))
     };
     let step = Step::Rollout { set: SET.into(), step: Box::new(RolloutStep::Stage(record)) };
     let plan = bump::plan(&client, NS, &step).await.unwrap();

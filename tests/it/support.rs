@@ -151,6 +151,12 @@ pub fn verdicts(doc: &serde_json::Value) -> std::collections::BTreeMap<String, S
         .collect()
 }
 
+/// The image of a pod's `sidecar` container in its spec.
+pub fn sidecar(p: &k8s_openapi::api::core::v1::Pod) -> String {
+    let c = p.spec.as_ref().unwrap().containers.iter().find(|c| c.name == "sidecar").unwrap();
+    c.image.clone().unwrap()
+}
+
 /// The same repository with another tag.
 pub fn with_tag(image: &str, tag: &str) -> String {
     let mut r = ImageRef::parse(image).unwrap();

@@ -18,10 +18,6 @@ use crate::ops::bump::{
 use crate::ops::reload::{AuditContext, KubeTransport, ReloadPlan};
 use crate::signals::Shutdown;
 use okg_domain::bump_plan::{self, Plan, raised_to};
-
-fn record_set_name(applied: &Applied) -> String {
-    applied.plan.set.clone()
-}
 use okg_domain::reload_plan::{Limits, ReloadMethod, ReloadTarget};
 use okg_domain::rollout::{Baseline, Verdict};
 use okg_domain::staged_rollout::{
@@ -259,8 +255,7 @@ async fn check_stage(
         result.reloaded = ok;
         result.reload_failed = failed;
     }
-    result.soak_failed =
-        soak(ctx, &record_set_name(applied), record, &targets, shutdown, tx).await?;
+    result.soak_failed = soak(ctx, &applied.plan.set, record, &targets, shutdown, tx).await?;
     Some(result)
 }
 

@@ -55,7 +55,7 @@ async fn send_switch(doc: &mut Doc, ctx: &OpsContext, plan: &SwitchPlan, yes: bo
         doc.say(format!("     {}", p.patch));
     }
     if !yes {
-        use std::io::{BufRead, IsTerminal, Write};
+        use std::io::IsTerminal;
         if !std::io::stdin().is_terminal() {
             doc.error(
                 "refused",
@@ -63,11 +63,8 @@ async fn send_switch(doc: &mut Doc, ctx: &OpsContext, plan: &SwitchPlan, yes: bo
             );
             return exit::REFUSED;
         }
-        let _ = write!(std::io::stderr(), "Send this patch? [y/N] ");
-        let _ = std::io::stderr().flush();
-        let mut line = String::new();
-        let _ = std::io::stdin().lock().read_line(&mut line);
-        if !matches!(line.trim(), "y" | "Y" | "yes") {
+        let line = super::answer("Send this patch? [y/N] ").unwrap_or_default();
+        if !matches!(line.as_str(), "y" | "Y" | "yes") {
             doc.error("refused", "not confirmed. Nothing was sent.");
             return exit::REFUSED;
         }

@@ -20,7 +20,7 @@ fn open_cmd(screen: &LogsScreen) -> Cmd {
 /// `l` (`previous` false) and `p`: the marked pods merged, else the cursor's row, else (on a
 /// header) its set. Reads only, so read-only sessions have it too.
 pub fn open(state: &mut State, previous: bool) -> Vec<Cmd> {
-    let mut targets = super::update::targets(state);
+    let mut targets = super::open::targets(state);
     if targets.is_empty()
         && let Some(TableLine::Group(set)) = state.cursor.clone()
     {

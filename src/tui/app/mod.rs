@@ -5,6 +5,7 @@ pub mod filter;
 pub mod keymap;
 pub mod logs;
 pub mod msg;
+mod open;
 mod prompt;
 
 pub mod state;

@@ -226,18 +226,6 @@ fn finish(state: &mut State, overlay: Overlay, outcome: DialogOutcome) -> Vec<Cm
     }
 }
 
-/// Bring a hidden screen back on top, if one matches.
-fn unpark(state: &mut State, which: impl Fn(&Overlay) -> bool) -> bool {
-    match state.parked.iter().position(which) {
-        Some(i) => {
-            let overlay = state.parked.remove(i);
-            state.overlays.push(overlay);
-            true
-        }
-        None => false,
-    }
-}
-
 fn on_cluster(state: &mut State, ev: ClusterEvent) {
     let touched = match ev {
         ClusterEvent::SetApplied(s) => state.fleet.apply_set(s),
@@ -525,9 +513,9 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::Help => state.overlays.push(Overlay::Help { scroll: 0 }),
         Action::Sort(column) => sort(state, column),
-        Action::Bump => return bump(state),
+        Action::Bump => return super::open::bump(state),
         Action::Rollout => {
-            if !unpark(state, |o| matches!(o, Overlay::Bump(_))) {
+            if !super::open::unpark(state, |o| matches!(o, Overlay::Bump(_))) {
                 // No bump followed here: a staged rollout of the cursor's set, from its record.
                 match state.cursor_set() {
                     Some(set) if state.fleet.header(&set).rollout.is_some() => {
@@ -546,8 +534,8 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
                 }
             }
         }
-        Action::Reload => return reload(state),
-        Action::Edit => return edit(state),
+        Action::Reload => return super::open::reload(state),
+        Action::Edit => return super::open::edit(state),
         Action::Quit => return quit(state),
         // The screens' own actions are never looked up on the table.
         Action::Back
@@ -606,98 +594,4 @@ fn toggle_fold(state: &mut State) {
     }
     state.cursor = Some(TableLine::Group(set));
     state.rebuild_view();
-}
-
-/// The GameServers an action applies to: the marked ones that exist, else the cursor's row.
-pub(super) fn targets(state: &State) -> Vec<Key> {
-    let marked: Vec<Key> =
-        state.marks.iter().filter(|k| state.fleet.rows.contains_key(k)).cloned().collect();
-    if !marked.is_empty() {
-        return marked;
-    }
-    state.cursor_key().cloned().into_iter().collect()
-}
-
-fn bump(state: &mut State) -> Vec<Cmd> {
-    // A rollout that is over is dropped: `b` starts a new bump instead of bringing it back, so
-    // the keys typed for the new one do not land on the old view.
-    state
-        .parked
-        .retain(|o| !matches!(o, Overlay::Bump(d) if d.rollout.as_ref().is_some_and(|r| r.over())));
-    // One bump at a time: a rollout still followed comes back first (esc on it once it has
-    // finished closes it).
-    if unpark(state, |o| matches!(o, Overlay::Bump(_))) {
-        state.note(Level::Info, "a rollout is still followed: here it is");
-        return Vec::new();
-    }
-    let targets = if state.marks.is_empty() { Vec::new() } else { targets(state) };
-    // Chosen GameServers are bumped through their own spec; a whole set through its template.
-    let needs = if targets.is_empty() {
-        ApiAction::PatchGameServerSets
-    } else {
-        ApiAction::PatchGameServers
-    };
-    if let Err(why) = state.access.check(&[needs]) {
-        state.note(Level::Warn, format!("bump unavailable: {why}"));
-        return Vec::new();
-    }
-    let Some(set) = state.cursor_set() else {
-        state.note(Level::Warn, "bump: no set under the cursor");
-        return Vec::new();
-    };
-    let remembered = state.bump_choices.get(&set).map(String::as_str);
-    match crate::tui::screens::bump::state::BumpDialog::new(
-        set.clone(),
-        &state.fleet,
-        &state.marks,
-        remembered,
-    ) {
-        Some(d) => state.overlays.push(Overlay::Bump(Box::new(d))),
-        None => state.note(Level::Warn, format!("bump: set {} has no containers known yet", set.1)),
-    }
-    Vec::new()
-}
-
-/// `e`: the set-ops dialog for the marked GameServers, else the cursor's row.
-fn edit(state: &mut State) -> Vec<Cmd> {
-    if let Err(why) = state.access.check(&[ApiAction::PatchGameServers]) {
-        state.note(Level::Warn, format!("edit unavailable: {why}"));
-        return Vec::new();
-    }
-    let targets = targets(state);
-    if targets.is_empty() {
-        state.note(Level::Warn, "edit: mark GameServers, or put the cursor on one");
-        return Vec::new();
-    }
-    match crate::tui::screens::gs_ops::state::GsOpsDialog::new(&targets) {
-        Ok(d) => state.overlays.push(Overlay::GsOps(Box::new(d))),
-        Err(why) => state.note(Level::Warn, format!("edit: {why}")),
-    }
-    Vec::new()
-}
-
-fn reload(state: &mut State) -> Vec<Cmd> {
-    if let Err(why) = state.access.check(&[ApiAction::ExecPods, ApiAction::ProxyPods]) {
-        state.note(Level::Warn, format!("reload unavailable: {why}"));
-        return Vec::new();
-    }
-    // A reload sent to the background comes back first.
-    if unpark(state, |o| matches!(o, Overlay::Reload(_))) {
-        return Vec::new();
-    }
-    let mut targets = targets(state);
-    // On a set's header with nothing marked: the whole set.
-    if targets.is_empty()
-        && let Some(TableLine::Group(set)) = state.cursor.clone()
-    {
-        targets = group_keys(state, &set);
-    }
-    if targets.is_empty() {
-        state.note(Level::Warn, "reload: no row under the cursor and nothing marked");
-        return Vec::new();
-    }
-    let dialog = crate::tui::screens::reload::state::for_targets(state, &targets);
-    let sets = dialog.sets();
-    state.overlays.push(Overlay::Reload(Box::new(dialog)));
-    vec![Cmd::Intent(Intent::Reload { targets, sets })]
 }

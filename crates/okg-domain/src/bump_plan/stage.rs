@@ -238,7 +238,6 @@ pub fn plan_rollout_switch(
     record: &RolloutRecord,
     paused: bool,
 ) -> SwitchPlan {
-    let name = gss.metadata.name.clone().unwrap_or_default();
     let current = gss.rolling_update().and_then(|r| r.paused);
     let mut ops = if current.unwrap_or(false) == paused {
         Vec::new()
@@ -254,21 +253,12 @@ pub fn plan_rollout_switch(
     }
     ops.extend(record_ops(gss, &next));
     let action = if paused { "rollout-pause" } else { "rollout-resume" };
-    SwitchPlan {
-        namespace: gss.metadata.namespace.clone().unwrap_or_else(|| "default".into()),
-        set: name.clone(),
-        action: action.into(),
-        patches: vec![ObjectPatch {
-            kind: ObjectKind::GameServerSet,
-            name,
-            patch: Value::Array(ops),
-            summary: format!(
-                "{} the rollout (rollingUpdate.paused = {paused}, record {})",
-                if paused { "pause" } else { "resume" },
-                next.state.as_str()
-            ),
-        }],
-    }
+    let summary = format!(
+        "{} the rollout (rollingUpdate.paused = {paused}, record {})",
+        if paused { "pause" } else { "resume" },
+        next.state.as_str()
+    );
+    steps::switch_plan(gss, action, ops, summary)
 }
 
 /// Write `record` on its own (a stage's result, a stop), testing the one there now.

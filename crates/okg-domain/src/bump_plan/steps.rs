@@ -269,7 +269,19 @@ pub fn plan_pause(gss: &GameServerSet, paused: bool) -> Result<SwitchPlan, PlanE
     }
     let ops = rolling_update_field(gss, "paused", current.map(|p| json!(p)), json!(paused));
     let action = if paused { "pause" } else { "resume" };
-    Ok(SwitchPlan {
+    let summary = format!("{action} the rollout (rollingUpdate.paused = {paused})");
+    Ok(switch_plan(gss, action, ops, summary))
+}
+
+/// A switch plan: one patch of the set, audited as `action`.
+pub(super) fn switch_plan(
+    gss: &GameServerSet,
+    action: &str,
+    ops: Vec<Value>,
+    summary: String,
+) -> SwitchPlan {
+    let name = gss.metadata.name.clone().unwrap_or_default();
+    SwitchPlan {
         namespace: gss.metadata.namespace.clone().unwrap_or_else(|| "default".into()),
         set: name.clone(),
         action: action.into(),
@@ -277,7 +289,7 @@ pub fn plan_pause(gss: &GameServerSet, paused: bool) -> Result<SwitchPlan, PlanE
             kind: ObjectKind::GameServerSet,
             name,
             patch: Value::Array(ops),
-            summary: format!("{action} the rollout (rollingUpdate.paused = {paused})"),
+            summary,
         }],
-    })
+    }
 }
