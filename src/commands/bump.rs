@@ -60,7 +60,7 @@ pub async fn run(global: &GlobalArgs, args: BumpArgs) -> u8 {
 async fn bump_command(
     global: &GlobalArgs,
     args: &BumpArgs,
-    reload: Option<&chain::Request>,
+    reload: Option<&chain::ReloadRequest>,
     doc: &mut Doc,
 ) -> u8 {
     let session = match doc.open_session(global).await {
@@ -277,7 +277,16 @@ async fn bump_command(
         .await;
         let (report, chained) = match (reload, &ctx.writer) {
             (Some(r), Some(writer)) => {
-                let c = chain::run(&ctx, writer, &applied, &options, r, &tx).await;
+                let c = chain::run(
+                    &ctx,
+                    writer,
+                    &applied,
+                    &options,
+                    r,
+                    &tx,
+                    crate::commands::print::unicode(),
+                )
+                .await;
                 (c.follow.clone(), Some(c))
             }
             _ => (bump::follow(&ctx.client, &applied, &options, &tx).await, None),
