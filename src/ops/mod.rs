@@ -13,4 +13,5 @@ pub mod reload;
 pub mod reload_defaults;
 pub mod reload_task;
 pub mod staged_drive;
+pub mod staged_start;
 pub mod staged_task;
