@@ -27,6 +27,7 @@ mod tui_edit;
 mod tui_logs;
 mod tui_reload;
 mod tui_snapshots;
+mod tui_staged;
 mod tui_table;
 mod untrusted;
 mod watch_health;

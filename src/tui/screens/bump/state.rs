@@ -34,6 +34,8 @@ pub enum ScopeKind {
     Chosen,
     /// The chosen GameServers' overrides removed, their pods back on the template's image.
     ClearChosen,
+    /// A staged grey release (`okg rollout`): its own form, opened on enter, takes the stages.
+    Staged,
 }
 
 /// What the pre-flight page asks to confirm.
@@ -183,11 +185,13 @@ impl BumpDialog {
             ScopeKind::WholeSet => Scope::WholeSet,
             ScopeKind::Canary => Scope::Canary(self.canary),
             ScopeKind::Chosen | ScopeKind::ClearChosen => Scope::GameServers(self.chosen.clone()),
+            // Never planned here: the staged screen plans its first stage.
+            ScopeKind::Staged => Scope::WholeSet,
         }
     }
 
     fn scope_kinds(&self) -> Vec<ScopeKind> {
-        let mut v = vec![ScopeKind::WholeSet, ScopeKind::Canary];
+        let mut v = vec![ScopeKind::WholeSet, ScopeKind::Canary, ScopeKind::Staged];
         if !self.chosen.is_empty() {
             v.push(ScopeKind::Chosen);
             v.push(ScopeKind::ClearChosen);
@@ -252,16 +256,7 @@ impl BumpDialog {
         self.error = None;
         let action = keymap::lookup(Context::BumpForm, &key);
         // The image is a text field: characters and the editing keys are its own.
-        let text_key = matches!(
-            key.code,
-            KeyCode::Char(_)
-                | KeyCode::Left
-                | KeyCode::Right
-                | KeyCode::Backspace
-                | KeyCode::Delete
-                | KeyCode::Home
-                | KeyCode::End
-        );
+        let text_key = keymap::edits_text(&key);
         if self.focus == Field::Image && text_key {
             self.image.input(key);
             return stay();
@@ -275,11 +270,19 @@ impl BumpDialog {
                     self.error = Some(e);
                     return stay();
                 }
-                self.page = Page::Busy("planning (reads only)…".into());
                 let remember = Cmd::Bump(BumpCmd::Remember {
                     set: self.set.clone(),
                     container: self.container_name().to_string(),
                 });
+                if self.scope == ScopeKind::Staged {
+                    let opening = Opening::StagedStart {
+                        set: self.set.clone(),
+                        container: self.container_name().to_string(),
+                        image: self.image_text(),
+                    };
+                    return DialogOutcome::Replace(opening, vec![remember]);
+                }
+                self.page = Page::Busy("planning (reads only)…".into());
                 return DialogOutcome::Stay(vec![remember, self.plan_cmd(self.step())]);
             }
             (Some(Action::PrevField), _) => {

@@ -51,6 +51,8 @@ fn edit(d: &BumpDialog, area: Rect, buf: &mut Buffer, t: &Theme) {
         scope_item(ScopeKind::WholeSet, format!("whole set ({})", d.replicas)),
         Span::raw(" "),
         scope_item(ScopeKind::Canary, format!("canary {}", d.canary)),
+        Span::raw("  "),
+        scope_item(ScopeKind::Staged, "staged…".into()),
     ];
     if !d.chosen.is_empty() {
         scopes.push(Span::raw(" "));
