@@ -17,6 +17,7 @@ use crate::commands::bump::{chain, print_plan, refusal_line};
 use crate::commands::doc::{self, Doc};
 use crate::commands::{exit, preflight};
 use crate::ops::bump::{self, BumpError, OpsContext};
+use crate::ops::chain::ReloadRequest;
 use crate::ops::staged_start::{StartError, StartPlan, StartRequest, plan_start, stage_lines};
 use okg_domain::bump_plan::Plan;
 use okg_domain::send_rules::{self, Change, Consent, Facts, Refusal};
@@ -204,7 +205,7 @@ async fn start(global: &GlobalArgs, args: &RolloutArgs, doc: &mut Doc) -> u8 {
         failure_limit: args.failure_limit,
         auto_rollback: args.auto_rollback,
         include_allocated: args.include_allocated,
-        reload: reload_spec(&args.reload),
+        reload: reload_spec(&args.reload, reload.as_ref()),
     };
     let StartPlan { plan, step, record, candidates } = match plan_start(&ctx, &request).await {
         Ok(p) => p,
@@ -315,15 +316,15 @@ pub(crate) fn answer(prompt: &str) -> Option<String> {
     Some(line.trim().to_string())
 }
 
-fn reload_spec(args: &ReloadChainArgs) -> Option<ReloadSpec> {
-    if args.reload_exec.is_empty() && args.reload_http.is_none() {
-        return None;
-    }
-    Some(ReloadSpec {
+fn reload_spec(args: &ReloadChainArgs, request: Option<&ReloadRequest>) -> Option<ReloadSpec> {
+    let request = request?;
+    let spec = ReloadSpec {
         exec: args.reload_exec.clone(),
         http: args.reload_http.clone(),
         container: args.reload_container.clone(),
-    })
+        ..ReloadSpec::default()
+    };
+    Some(spec.with_limits(&request.limits))
 }
 
 /// A read or plan that failed before anything was sent.

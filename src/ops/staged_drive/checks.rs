@@ -10,7 +10,7 @@ use crate::ops::bump::{self, Applied, BumpEvent, FollowOptions, OpsContext};
 use crate::ops::chain::{self, ReloadRequest};
 use crate::ops::reload::{self, AuditContext, KubeTransport, ReloadPlan};
 use okg_domain::bump_plan::raised_to;
-use okg_domain::reload_plan::{Limits, ReloadMethod, ReloadTarget};
+use okg_domain::reload_plan::{ReloadMethod, ReloadTarget};
 use okg_domain::rollout::{Baseline, Verdict};
 use okg_domain::staged_rollout::{self as staged, RolloutRecord, StageResult, judge_after_restart};
 
@@ -31,7 +31,7 @@ fn reload_request(record: &RolloutRecord) -> Option<ReloadRequest> {
         (words, _) if !words.is_empty() => ReloadMethod::exec(words.to_vec()).ok()?,
         _ => return None,
     };
-    Some(ReloadRequest { method, container: spec.container.clone(), limits: Limits::default() })
+    Some(ReloadRequest { method, container: spec.container.clone(), limits: spec.limits() })
 }
 
 /// Follow the stage's pods to their verdicts, reloading each as it lands when the run reloads,

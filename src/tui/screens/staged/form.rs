@@ -169,7 +169,7 @@ impl StartForm {
             None
         } else {
             okg_domain::reload_plan::ReloadMethod::exec(words.clone())?;
-            Some(ReloadSpec { exec: words, http: None, container: None })
+            Some(ReloadSpec { exec: words, ..ReloadSpec::default() })
         };
         Ok(StartRequest {
             set: self.set.clone(),
