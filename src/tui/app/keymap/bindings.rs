@@ -337,7 +337,7 @@ pub static SCREEN_BINDINGS: &[Binding] = &[
         BUMP_FORM,
         &[(KeyCode::Right, N)],
         Action::ChooseNext,
-        "container / scope: the next choice (whole set, canary, and with marked GameServers: pin them, or clear their override)",
+        "container / scope: the next choice (whole set, canary, staged…, only None / Maintaining / WaitToBeDeleted, and with marked GameServers: pin them, or clear their override)",
         "",
     ),
     on(

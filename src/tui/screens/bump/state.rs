@@ -36,7 +36,12 @@ pub enum ScopeKind {
     ClearChosen,
     /// A staged grey release (`okg rollout`): its own form, opened on enter, takes the stages.
     Staged,
+    /// Only the servers in one opsState (`okg bump --only-states`): `ONLY_STATES[i]`.
+    OnlyState(usize),
 }
+
+/// The opsStates the scope offers alone (idle servers first, as OKG's guidance has it).
+pub const ONLY_STATES: [&str; 3] = ["None", "Maintaining", "WaitToBeDeleted"];
 
 /// What the pre-flight page asks to confirm.
 #[derive(Clone, Debug)]
@@ -187,11 +192,13 @@ impl BumpDialog {
             ScopeKind::Chosen | ScopeKind::ClearChosen => Scope::GameServers(self.chosen.clone()),
             // Never planned here: the staged screen plans its first stage.
             ScopeKind::Staged => Scope::WholeSet,
+            ScopeKind::OnlyState(i) => Scope::States(vec![ONLY_STATES[i].to_string()]),
         }
     }
 
     fn scope_kinds(&self) -> Vec<ScopeKind> {
         let mut v = vec![ScopeKind::WholeSet, ScopeKind::Canary, ScopeKind::Staged];
+        v.extend((0..ONLY_STATES.len()).map(ScopeKind::OnlyState));
         if !self.chosen.is_empty() {
             v.push(ScopeKind::Chosen);
             v.push(ScopeKind::ClearChosen);
