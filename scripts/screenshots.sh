@@ -116,3 +116,21 @@ for size in 120x32 80x24; do
   shoot "staged-rollout-$size" "st$size"
   keys "st$size" Escape; keys "st$size" q
 done
+
+# A staged rollout started in the console: b, the scope staged…, the form, the pre-flight, and
+# the console driving it (a slow demo, so the drive is caught mid-run), at 120x40 and 80x24.
+for size in 120x40 80x24; do
+  s="sd$size"
+  start "$s" "${size%x*}" "${size#*x}" "$OKG_BIN --demo --log-file /tmp/okg-shots.log --audit-log /tmp/okg-shots-audit.jsonl"
+  wait_for "$s" "live" 20; sleep 1.5
+  keys "$s" Home; keys "$s" b; wait_for "$s" "Bump gss-2048"
+  keys "$s" BSpace BSpace BSpace BSpace; keys "$s" -l v2.0; keys "$s" Down Right Right Enter
+  wait_for "$s" "new run"; keys "$s" -l "1,50%,100%"; keys "$s" Tab; keys "$s" -l 5s
+  keys "$s" Tab Tab Tab Tab; keys "$s" -l "nginx -s reload"; sleep 0.3
+  shoot "staged-start-$size" "$s"
+  keys "$s" Enter; wait_for "$s" "pre-flight"; sleep 0.3
+  shoot "staged-preflight-$size" "$s"
+  keys "$s" y; wait_for "$s" "Following 2 pod(s)" 30; sleep 1
+  shoot "staged-driving-$size" "$s"
+  keys "$s" x; wait_for "$s" "stopped driving" 20; keys "$s" Escape; keys "$s" q
+done

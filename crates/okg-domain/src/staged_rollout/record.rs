@@ -165,17 +165,17 @@ impl RolloutRecord {
         if let Some(m) = &r.message {
             out.push(format!("  ! {m}"));
         }
+        // 76 columns: the timeline fits an 80-column terminal's box without wrapping.
         out.push(format!(
-            "  {:<6} {:>5} {:>8}  {:<9} {:>8} {:>10} {:>6} {:>8} {:>13} {:>5}",
+            "  {:<5} {:<9} {:<8} {:>8} {:>9} {:>6} {:>8} {:>8} {:>4}",
             "STAGE",
-            "SIZE",
             "SERVERS",
             "STATE",
             "IN PLACE",
-            "RE-CREATED",
+            "RECREATED",
             "FAILED",
             "RELOADED",
-            "RELOAD FAILED",
+            "RLD FAIL",
             "SOAK"
         ));
         for (i, (size, n)) in r.stages.iter().zip(&r.counts).enumerate() {
@@ -187,7 +187,7 @@ impl RolloutRecord {
             };
             let counts = match r.results.get(i) {
                 Some(x) => format!(
-                    "{:>8} {:>10} {:>6} {:>8} {:>13} {:>5}{}",
+                    "{:>8} {:>9} {:>6} {:>8} {:>8} {:>4}{}",
                     x.in_place,
                     x.re_created,
                     x.failed,
@@ -198,10 +198,9 @@ impl RolloutRecord {
                 ),
                 None => String::new(),
             };
+            let servers = if size.ends_with('%') { format!("{size}={n}") } else { n.to_string() };
             out.push(
-                format!("  {:<6} {size:>5} {n:>8}  {state:<9} {counts}", i + 1)
-                    .trim_end()
-                    .to_string(),
+                format!("  {:<5} {servers:<9} {state:<8} {counts}", i + 1).trim_end().to_string(),
             );
         }
         out.push(format!(

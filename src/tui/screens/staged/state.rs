@@ -178,7 +178,7 @@ impl StagedScreen {
     fn start_drive(&mut self, first: Option<Box<Confirmed>>) -> DialogOutcome {
         let id = self.next_request();
         self.drive = Some(id);
-        self.status = Some("driving the run: the lines below follow it".into());
+        self.status = None;
         let (namespace, set) = (self.set.0.clone(), self.set.1.clone());
         self.cmd(StagedCmd::Drive { id, namespace, set, first })
     }

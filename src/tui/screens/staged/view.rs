@@ -13,9 +13,6 @@ use crate::ops::staged_task::Planned;
 use crate::tui::view::theme::Theme;
 use okg_domain::staged_rollout::RolloutRecord;
 
-/// The drive's lines the timeline shows, the latest.
-const SHOWN_LINES: usize = 12;
-
 pub fn draw(
     s: &StagedScreen,
     record: Option<&RolloutRecord>,
@@ -25,29 +22,89 @@ pub fn draw(
 ) {
     let set = s.set.1.as_str();
     ratatui::widgets::Widget::render(ratatui::widgets::Clear, area, buf);
-    let (title, mut lines) = match &s.page {
+    let (title, body) = match &s.page {
         Page::Start(form) => (format!(" Staged rollout of {set}: new run "), form_lines(form, t)),
         Page::Planning(words) => {
             (format!(" Staged rollout of {set} "), vec![Line::styled(format!(" {words}"), t.muted)])
         }
         Page::Preflight(p) => (format!(" Staged rollout of {set}: pre-flight "), preflight(p, t)),
-        Page::Timeline => (format!(" Staged rollout of {set} "), timeline(s, record, t)),
+        Page::Timeline => (format!(" Staged rollout of {set} "), timeline(record, t)),
     };
-    if let Some(st) = &s.status
-        && s.asking.is_none()
-    {
-        lines.push(Line::styled(format!(" {st}"), t.accent));
+    // The fixed bottom: the question asked, else the last answer; never scrolled away.
+    let mut bottom: Vec<Line> = Vec::new();
+    match s.asking {
+        Some(ask) => bottom.push(Line::styled(question(ask, set, record), t.warn)),
+        None => {
+            if s.driving() && matches!(s.page, Page::Timeline) {
+                bottom
+                    .push(Line::styled(" driving: x stops (the record keeps the stage)", t.accent));
+            }
+            if let Some(st) = &s.status {
+                bottom.push(Line::styled(format!(" {st}"), t.accent));
+            }
+        }
     }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.border)
         .title(Span::styled(title, t.header));
-    Paragraph::new(lines.into_iter().map(crate::tui::view::safe::line).collect::<Vec<_>>())
-        .block(block)
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let w = inner.width.max(1) as usize;
+    let rows = |lines: &[Line]| -> u16 {
+        lines.iter().map(|l| l.width().max(1).div_ceil(w)).sum::<usize>() as u16
+    };
+    let bh = rows(&bottom).min(inner.height);
+    let top = Rect { height: inner.height - bh, ..inner };
+    let bot = Rect { y: inner.y + inner.height - bh, height: bh, ..inner };
+    let mut body = body;
+    if matches!(s.page, Page::Timeline) && !s.log.is_empty() {
+        // Under the timeline, the drive's latest lines that fit (at least 3, scrolling then
+        // shows the rest of the timeline).
+        let room = top.height.saturating_sub(rows(&body) + 1).max(3);
+        let mut shown: Vec<Line> = Vec::new();
+        let mut used = 0;
+        for l in s.log.iter().rev() {
+            let line = Line::styled(format!(" {l}"), t.text);
+            used += rows(std::slice::from_ref(&line));
+            if used > room {
+                break;
+            }
+            shown.push(line);
+        }
+        let earlier = s.log.len() - shown.len();
+        body.push(Line::styled(
+            if earlier > 0 {
+                format!(" this console's drive ({earlier} earlier line(s) not shown)")
+            } else {
+                " this console's drive".to_string()
+            },
+            t.header,
+        ));
+        body.extend(shown.into_iter().rev());
+    }
+    let scroll = s.scroll.min(rows(&body).saturating_sub(top.height));
+    Paragraph::new(crate::tui::view::safe::lines(body))
         // Image references are long: wrapped at 80 columns rather than cut.
         .wrap(Wrap { trim: false })
-        .scroll((s.scroll, 0))
-        .render(area, buf);
+        .scroll((scroll, 0))
+        .render(top, buf);
+    Paragraph::new(crate::tui::view::safe::lines(bottom))
+        .wrap(Wrap { trim: false })
+        .render(bot, buf);
+}
+
+fn question(ask: Ask, set: &str, record: Option<&RolloutRecord>) -> String {
+    match ask {
+        Ask::Switch(paused) => format!(
+            " {} the rollout of {set}? one patch of gameserverset {set}: rollingUpdate.paused = {paused} and the run's record (y sends it)",
+            if paused { "Pause" } else { "Resume" }
+        ),
+        Ask::DriveOn => format!(
+            " Drive the rollout of {set} on from {}? Each next stage is applied after the checks of the one before, until the end or the failure limit (y drives it)",
+            record.map(|r| r.stage_text()).unwrap_or_default()
+        ),
+    }
 }
 
 fn form_lines(f: &StartForm, t: &Theme) -> Vec<Line<'static>> {
@@ -121,44 +178,10 @@ fn preflight(p: &Planned, t: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-fn timeline(s: &StagedScreen, record: Option<&RolloutRecord>, t: &Theme) -> Vec<Line<'static>> {
-    let set = s.set.1.as_str();
-    let mut lines: Vec<Line> = match record {
+fn timeline(record: Option<&RolloutRecord>, t: &Theme) -> Vec<Line<'static>> {
+    match record {
         // Done or rolled back since it opened: the record no longer holds the set.
         None => vec![Line::styled(" the rollout no longer holds this set", t.muted)],
         Some(r) => r.timeline().into_iter().map(|l| Line::styled(l, t.text)).collect(),
-    };
-    lines.push(Line::raw(""));
-    match s.asking {
-        Some(Ask::Switch(paused)) => lines.push(Line::styled(
-            format!(
-                " {} the rollout of {set}? one patch of gameserverset {set}: rollingUpdate.paused = {paused} and the run's record (y sends it)",
-                if paused { "Pause" } else { "Resume" }
-            ),
-            t.warn,
-        )),
-        Some(Ask::DriveOn) => lines.push(Line::styled(
-            format!(
-                " Drive the rollout of {set} on from {}? Each next stage is applied after the checks of the one before, until the end or the failure limit (y drives it)",
-                record.map(|r| r.stage_text()).unwrap_or_default()
-            ),
-            t.warn,
-        )),
-        None => {}
     }
-    if s.driving() {
-        lines.push(Line::styled(" driving: x stops (the record keeps the stage)", t.accent));
-    }
-    if !s.log.is_empty() {
-        // The latest lines: the run goes on below the timeline, not off the screen.
-        let earlier = s.log.len().saturating_sub(SHOWN_LINES);
-        let title = if earlier > 0 {
-            format!(" this console's drive ({earlier} earlier line(s) not shown)")
-        } else {
-            " this console's drive".to_string()
-        };
-        lines.push(Line::styled(title, t.header));
-        lines.extend(s.log.iter().skip(earlier).map(|l| Line::styled(format!(" {l}"), t.text)));
-    }
-    lines
 }
