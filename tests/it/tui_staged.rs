@@ -187,3 +187,31 @@ async fn u_shows_the_undo_then_y_puts_the_set_back() {
     assert_eq!(record_of(&set).unwrap().1.unwrap().state, RolloutState::RolledBack);
     h.demo.shutdown().await;
 }
+
+/// `q` while the console drives a run asks first and names it; stopping leaves the stage in the
+/// record, and the lines printed after the console closes say how to go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quitting_while_driving_asks_and_leaves_a_resumable_stage() {
+    let mut h = Harness::start(false).await;
+    h.ready().await;
+    let client = h.demo.client().unwrap();
+    start_elsewhere(&mut h).await;
+    cursor_on_set(&mut h);
+    for k in ['o', 'c', 'y'] {
+        h.press(KeyCode::Char(k));
+    }
+    let s = h.run_until("driving: x stops", Duration::from_secs(10)).await;
+    assert!(s.contains("driving: x stops"), "{s}");
+    h.press(KeyCode::Esc);
+    h.press(KeyCode::Char('q'));
+    let s = h.run_until("Still running", Duration::from_secs(5)).await;
+    assert!(s.contains("the staged rollout of gss-2048, driven here"), "{s}");
+    assert!(s.contains("y: driving stops"), "{s}");
+    let stopped = h.io.stop_operations(Duration::from_secs(10)).await;
+    assert_eq!(stopped.drives, 1);
+    let lines = stopped.lines().join("\n");
+    assert!(lines.contains("stopped driving 1 staged rollout"), "{lines}");
+    let record = record_of(&gss(&client).await).unwrap().1.unwrap();
+    assert_eq!(record.state, RolloutState::Running, "the run stays open, resumable: {record:?}");
+    h.demo.shutdown().await;
+}
