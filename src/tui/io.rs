@@ -198,6 +198,15 @@ impl Io {
             }
             Cmd::Logs(LogsCmd::Stop) => self.logs.stop(),
             Cmd::Logs(LogsCmd::Save { name, text }) => self.logs.save(&name, &text, &self.tx),
+            Cmd::Object(req) => {
+                let (client, tx) = (self.conn.client.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let reply = crate::cluster::objects::fetch(&client, req).await;
+                    let _ = tx.send(Msg::Object(reply));
+                });
+            }
+            // The event loop writes it through the terminal backend before commands get here.
+            Cmd::Copy(_) => {}
             Cmd::Staged(cmd) => crate::ops::staged_task::handle(cmd, self.ops_context(), &self.tx),
             Cmd::GsOps(cmd) => crate::ops::gs_ops_task::handle(cmd, self.ops_context(), &self.tx),
             Cmd::Bump(cmd) => {

@@ -136,6 +136,7 @@ pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
             keymap::hints(s.context(), |a| a != Action::PauseResume || s.cannot_write.is_none())
         }
         Some(Overlay::Detail { .. } | Overlay::Help { .. }) => keymap::hints(Context::Overlay, all),
+        Some(Overlay::Object(_)) => keymap::hints(Context::Object, |a| a != Action::Up),
         // The screens draw their own hint lines.
         Some(Overlay::GsOps(d)) => keymap::hints(d.context(), all),
         Some(Overlay::Bump(_) | Overlay::Reload(_)) => {

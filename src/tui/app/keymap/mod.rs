@@ -64,6 +64,12 @@ pub enum Action {
     Wrap,
     Search,
     Save,
+    /// The YAML / describe screen (`keymap::object`).
+    Yaml,
+    Describe,
+    SearchNext,
+    SearchPrev,
+    Copy,
 }
 
 /// Where a binding applies: the main table, any read-only overlay (detail, help), or a page of
@@ -99,10 +105,12 @@ pub enum Context {
     Staged,
     /// "Pause (or resume) it?"
     StagedConfirm,
+    /// The YAML / describe screen (`y`, `d`).
+    Object,
 }
 
 impl Context {
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 17] = [
         Context::QuitConfirm,
         Context::Prompt,
         Context::Main,
@@ -119,6 +127,7 @@ impl Context {
         Context::EditDone,
         Context::Staged,
         Context::StagedConfirm,
+        Context::Object,
     ];
 }
 
@@ -135,10 +144,11 @@ pub enum Section {
     Logs,
     Edit,
     Staged,
+    Object,
 }
 
 impl Section {
-    pub const ALL: [Section; 11] = [
+    pub const ALL: [Section; 12] = [
         Section::Move,
         Section::Select,
         Section::View,
@@ -150,6 +160,7 @@ impl Section {
         Section::Logs,
         Section::Edit,
         Section::Staged,
+        Section::Object,
     ];
     pub fn title(self) -> &'static str {
         match self {
@@ -164,6 +175,7 @@ impl Section {
             Section::Logs => "Logs screen (l, p)",
             Section::Edit => "Edit dialog (e): opsState, priorities, networkDisabled",
             Section::Staged => "Staged rollout (o on a set an okg rollout holds)",
+            Section::Object => "YAML and describe (y, d)",
         }
     }
 }
@@ -179,13 +191,19 @@ pub struct Binding {
 }
 
 mod bindings;
+mod object;
 mod sort;
 pub use bindings::{BINDINGS, SCREEN_BINDINGS};
+pub use object::OBJECT_BINDINGS;
 pub use sort::SORT_BINDINGS;
 
 /// Every binding: the table's and overlays', its sort keys, then the screens'.
 pub fn all() -> impl Iterator<Item = &'static Binding> {
-    BINDINGS.iter().chain(SORT_BINDINGS.iter()).chain(SCREEN_BINDINGS.iter())
+    BINDINGS
+        .iter()
+        .chain(SORT_BINDINGS.iter())
+        .chain(OBJECT_BINDINGS.iter())
+        .chain(SCREEN_BINDINGS.iter())
 }
 
 /// The hints of a context, from its bindings, for the actions `show` lets through: each is the
