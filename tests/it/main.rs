@@ -26,6 +26,7 @@ mod tui_demo;
 mod tui_edit;
 mod tui_logs;
 mod tui_object;
+mod tui_object_snapshots;
 mod tui_reload;
 mod tui_snapshots;
 mod tui_table;
