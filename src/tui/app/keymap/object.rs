@@ -8,25 +8,34 @@ use KeyCode::Char;
 
 const N: KeyModifiers = KeyModifiers::NONE;
 const S: KeyModifiers = KeyModifiers::SHIFT;
+const MAIN: &[Context] = &[Context::Main];
 const OBJECT: &[Context] = &[Context::Object];
-/// On the table and on the screen (there: the other rendering of the same object).
-const BOTH: &[Context] = &[Context::Main, Context::Object];
 
 pub static OBJECT_BINDINGS: &[Binding] = &[
+    // Not on the table's hint line, which is full at 80 columns: help lists them.
     on(
         Section::Object,
-        BOTH,
+        MAIN,
         &[(Char('y'), N)],
         Action::Yaml,
         "YAML of the row's GameServer (a header: the set)",
-        "y yaml",
+        "",
     ),
     on(
         Section::Object,
-        BOTH,
+        MAIN,
         &[(Char('d'), N)],
         Action::Describe,
         "describe it, with its and its set's events",
+        "",
+    ),
+    on(Section::Object, OBJECT, &[(Char('y'), N)], Action::Yaml, "screen: the YAML page", "y yaml"),
+    on(
+        Section::Object,
+        OBJECT,
+        &[(Char('d'), N)],
+        Action::Describe,
+        "screen: the describe page",
         "d describe",
     ),
     on(
