@@ -50,6 +50,27 @@ async fn y_reads_the_gameserver_without_managed_fields_and_tab_shows_its_pod() {
     h.run_until("gss-2048-5", Duration::from_secs(5)).await;
     assert!(h.state.overlays.is_empty());
     assert_eq!(h.state.cursor_key().map(|k| k.name.as_str()), Some("gss-2048-0"), "same row");
+
+    // On the set's header: the GameServerSet; the demo serves no Advanced StatefulSet, and
+    // the screen says so in one line.
+    h.press(KeyCode::Home);
+    h.press(KeyCode::Char('y'));
+    let s = h.run_until("kind: GameServerSet", Duration::from_secs(10)).await;
+    assert!(
+        s.contains("YAML of GameServerSet default/gss-2048 (tab: Advanced StatefulSet)"),
+        "{s}"
+    );
+    h.press(KeyCode::Tab);
+    let s = h.run_until("not found", Duration::from_secs(10)).await;
+    assert!(
+        s.contains(
+            "Advanced StatefulSet default/gss-2048: not found (the cluster has no such object)"
+        ),
+        "{s}"
+    );
+    h.press(KeyCode::Char('q'));
+    h.run_until("gss-2048-5", Duration::from_secs(5)).await;
+    assert!(h.state.overlays.is_empty());
     assert_eq!(h.demo.stats.client_mutations(), writes, "the console wrote nothing");
     h.demo.shutdown().await;
 }

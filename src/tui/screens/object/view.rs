@@ -101,7 +101,12 @@ fn status(s: &ObjectScreen, t: &Theme) -> Line<'static> {
         Mode::Yaml => "YAML (managedFields hidden)",
         Mode::Describe => "describe",
     };
-    let mut parts = vec![how.to_string(), format!("{} lines", s.lines().len())];
+    let mut parts = vec![how.to_string()];
+    match &s.body {
+        Body::Lines(l) => parts.push(format!("{} lines", l.len())),
+        Body::Loading => parts.push("reading…".into()),
+        Body::Failed(_) => parts.push("not read".into()),
+    }
     if let Some(q) = &s.search {
         let (n, at) = s.match_count();
         let at = at.map(|a| format!("{a}/")).unwrap_or_default();
@@ -137,7 +142,12 @@ pub fn draw(s: &ObjectScreen, t: &Theme, area: Rect, buf: &mut Buffer) {
             .map(|(i, line)| body_line(s, t, i, line))
             .collect(),
     };
-    Paragraph::new(crate::tui::view::safe::lines(lines)).render(body, buf);
+    let mut p = Paragraph::new(crate::tui::view::safe::lines(lines));
+    // The reason a read failed is one line, but may be longer than the screen is wide.
+    if matches!(s.body, Body::Failed(_)) {
+        p = p.wrap(ratatui::widgets::Wrap { trim: false });
+    }
+    p.render(body, buf);
 }
 
 #[cfg(test)]
