@@ -62,6 +62,15 @@ fn yaml_screen_with_a_search() {
         assert!(out.contains("/ready: 2/3 matches"), "{out}");
         assert!(out.contains("currentState: Ready"), "{out}");
         insta::assert_snapshot!(format!("yaml_screen_{w}x{h}"), out);
+        // `c`: the whole text, made safe, for the terminal backend to send by OSC 52.
+        let copied = match key(&mut s, KeyCode::Char('c')).as_slice() {
+            [Cmd::Copy(text)] => text.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert!(copied.starts_with("apiVersion: game.kruise.io/v1alpha1\n"), "{copied}");
+        assert!(copied.contains("desiredState: Ready") && !copied.contains('\x1b'), "{copied}");
+        let note = s.note.as_ref().map(|n| n.1.clone()).unwrap_or_default();
+        assert_eq!(note, format!("copied {} bytes (OSC 52)", copied.len()));
     }
 }
 
