@@ -18,7 +18,9 @@ fn page(state: &State) -> usize {
 pub fn open(state: &mut State, mode: Mode) -> Vec<Cmd> {
     let mut screen = match state.cursor.clone() {
         Some(TableLine::Row(key)) => {
-            let set = state.cursor_set().map(|s| s.1);
+            // Only a set the GameServer names: a stray one has no set events to list.
+            let gs = state.fleet.gameservers.get(&key);
+            let set = gs.and_then(|g| g.owner_set()).map(str::to_string);
             ObjectScreen::new(&key.namespace, &key.name, set, false, mode)
         }
         Some(TableLine::Group((ns, set))) => ObjectScreen::new(&ns, &set, None, true, mode),
