@@ -101,5 +101,11 @@ fn describe_screen_with_the_sets_in_place_event() {
         check(&out);
         assert!(out.contains("SuccessfulUpdatePodInPlace"), "{out}");
         insta::assert_snapshot!(format!("describe_screen_{w}x{h}"), out);
+        // `w`: the event's message wrapped whole, the last line still on screen at the end.
+        key(&mut s, KeyCode::Char('w'));
+        let out = text::plain(&render(&s, &Theme::builtin("dark"), w, h));
+        assert!(out.contains("wrap"), "{out}");
+        let flat: String = out.lines().map(|l| l.trim_matches('│').trim()).collect();
+        assert!(flat.contains("in-place(revision gss-2048-7d9f)"), "{out}");
     }
 }

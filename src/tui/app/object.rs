@@ -47,6 +47,7 @@ pub fn on_key(state: &mut State, mut screen: Box<ObjectScreen>, key: KeyEvent) -
         Some(Action::PageDown) => s.scroll_by(page as isize, page),
         Some(Action::Top) => s.scroll = 0,
         Some(Action::Bottom) => s.scroll_by(isize::MAX / 2, page),
+        Some(Action::Wrap) => s.wrap = !s.wrap,
         Some(Action::TabNext) => {
             s.showing = 1 - s.showing;
             cmds.push(Cmd::Object(s.read()));

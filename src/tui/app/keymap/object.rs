@@ -70,6 +70,7 @@ pub static OBJECT_BINDINGS: &[Binding] = &[
         "previous match",
         "",
     ),
+    on(Section::Object, OBJECT, &[(Char('w'), N)], Action::Wrap, "wrap long lines", ""),
     on(
         Section::Object,
         OBJECT,

@@ -37,6 +37,8 @@ pub struct ObjectScreen {
     pub search: Option<String>,
     /// The match `n` / `N` went to: (line, nth match in the line).
     pub current: Option<(usize, usize)>,
+    /// Long lines (image IDs, event messages) wrapped instead of cut at the edge (`w`).
+    pub wrap: bool,
 }
 
 impl ObjectScreen {
@@ -68,6 +70,7 @@ impl ObjectScreen {
             scroll: 0,
             search: None,
             current: None,
+            wrap: false,
         }
     }
 

@@ -107,12 +107,52 @@ fn status(s: &ObjectScreen, t: &Theme) -> Line<'static> {
         Body::Loading => parts.push("reading…".into()),
         Body::Failed(_) => parts.push("not read".into()),
     }
+    if s.wrap {
+        parts.push("wrap".into());
+    }
     if let Some(q) = &s.search {
         let (n, at) = s.match_count();
         let at = at.map(|a| format!("{a}/")).unwrap_or_default();
         parts.push(format!("/{q}: {at}{n} match{}", if n == 1 { "" } else { "es" }));
     }
     Line::from(Span::styled(parts.join(" · "), t.muted))
+}
+
+/// Rows `text` takes wrapped at word boundaries in `width` columns, as the paragraph wraps it
+/// (a word wider than the line is cut).
+fn wrapped_rows(text: &str, width: usize) -> usize {
+    let width = width.max(1);
+    let (mut rows, mut col) = (1, 0);
+    for word in text.split_inclusive(' ') {
+        let mut len = word.trim_end_matches(' ').chars().count();
+        let spaces = word.chars().count() - len;
+        if col > 0 && col + len > width {
+            rows += 1;
+            col = 0;
+        }
+        while len > width {
+            rows += 1;
+            len -= width;
+        }
+        col = (col + len + spaces).min(width);
+    }
+    rows
+}
+
+/// The first line to draw: the scroll, except that wrapped lines take more rows than the
+/// scroll counts, so near the end it starts early enough for the last line to show.
+fn first_line(s: &ObjectScreen, lines: &[String], body: Rect) -> usize {
+    if !s.wrap || body.width == 0 {
+        return s.scroll;
+    }
+    let rows = |l: &String| wrapped_rows(l, body.width as usize);
+    let (mut used, mut first) = (0, lines.len());
+    while first > 0 && used + rows(&lines[first - 1]) <= body.height as usize {
+        first -= 1;
+        used += rows(&lines[first]);
+    }
+    // At the end by the scroll's count (End, or the last page): the end as it wraps.
+    if s.scroll + body.height as usize >= lines.len() { first } else { s.scroll.min(first) }
 }
 
 pub fn draw(s: &ObjectScreen, t: &Theme, area: Rect, buf: &mut Buffer) {
@@ -137,14 +177,14 @@ pub fn draw(s: &ObjectScreen, t: &Theme, area: Rect, buf: &mut Buffer) {
         Body::Lines(l) => l
             .iter()
             .enumerate()
-            .skip(s.scroll)
+            .skip(first_line(s, l, body))
             .take(body.height as usize)
             .map(|(i, line)| body_line(s, t, i, line))
             .collect(),
     };
     let mut p = Paragraph::new(crate::tui::view::safe::lines(lines));
     // The reason a read failed is one line, but may be longer than the screen is wide.
-    if matches!(s.body, Body::Failed(_)) {
+    if s.wrap || matches!(s.body, Body::Failed(_)) {
         p = p.wrap(ratatui::widgets::Wrap { trim: false });
     }
     p.render(body, buf);
@@ -165,6 +205,15 @@ mod tests {
             })
             .filter(|(s, _)| !s.is_empty())
             .collect()
+    }
+
+    #[test]
+    fn wrapped_rows_break_at_words_and_cut_long_ones() {
+        assert_eq!(wrapped_rows("", 10), 1);
+        assert_eq!(wrapped_rows("0123456789", 10), 1);
+        assert_eq!(wrapped_rows("aaaa bbbb cccc", 10), 2, "cccc goes on");
+        assert_eq!(wrapped_rows("aaaaaaaaaaaaaaaaaaaaaaaaa", 10), 3);
+        assert_eq!(wrapped_rows("ab aaaaaaaaaaaaaaa", 10), 3, "a new row, then cut");
     }
 
     #[test]
