@@ -5,7 +5,6 @@
 //! RE-CREATED; 3 failed or timed out (or a write failed after another had landed); 4 refused
 //! (read-only, RBAC, validation, re-creation without --allow-recreate, no confirmation, or a
 //! conflict before anything was applied); 1 usage.
-use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 
 use serde_json::{Value, json};
@@ -18,7 +17,7 @@ use crate::commands::{exit, preflight};
 use crate::signals::{Shutdown, Signal};
 
 pub(crate) mod chain;
-use crate::ops::bump::{self, BumpError, BumpEvent, FollowOptions, FollowReport, Step};
+use crate::ops::bump::{self, BumpError, BumpEvent, EventLines, FollowOptions, FollowReport, Step};
 use okg_domain::bump_plan::{BumpRequest, Plan, PlanKind, PodAction, Policy, Scope};
 use okg_domain::image::version_of;
 use okg_domain::rollout::Verdict;
@@ -60,7 +59,7 @@ pub async fn run(global: &GlobalArgs, args: BumpArgs) -> u8 {
 async fn bump_command(
     global: &GlobalArgs,
     args: &BumpArgs,
-    reload: Option<&chain::Request>,
+    reload: Option<&chain::ReloadRequest>,
     doc: &mut Doc,
 ) -> u8 {
     let session = match doc.open_session(global).await {
@@ -277,7 +276,16 @@ async fn bump_command(
         .await;
         let (report, chained) = match (reload, &ctx.writer) {
             (Some(r), Some(writer)) => {
-                let c = chain::run(&ctx, writer, &applied, &options, r, &tx).await;
+                let c = chain::run(
+                    &ctx,
+                    writer,
+                    &applied,
+                    &options,
+                    r,
+                    &tx,
+                    crate::commands::print::unicode(),
+                )
+                .await;
                 (c.follow.clone(), Some(c))
             }
             _ => (bump::follow(&ctx.client, &applied, &options, &tx).await, None),
@@ -433,19 +441,12 @@ fn ask(plan: &Plan) -> Option<String> {
 /// Print progress as it comes; returns the pod events (they go into the JSON document).
 pub(crate) async fn print_events(mut rx: mpsc::Receiver<BumpEvent>, json: bool) -> Vec<Value> {
     let mut pod_events = Vec::new();
-    // The last verdict printed per pod: a FAILING pod's clock ticking is not worth a line.
-    let mut printed: BTreeMap<String, Verdict> = BTreeMap::new();
+    let mut lines = EventLines::default();
     while let Some(e) = rx.recv().await {
         if let BumpEvent::PodEvent { pod, reason, message } = &e {
             pod_events.push(json!({"pod": pod, "reason": reason, "message": message}));
         }
-        if let BumpEvent::Verdict { pod, verdict, .. } = &e {
-            if printed.get(pod).is_some_and(|p| p.same_but_clock(verdict)) {
-                continue;
-            }
-            printed.insert(pod.clone(), verdict.clone());
-        }
-        let line = event_line(e);
+        let Some(line) = lines.line(e) else { continue };
         if json {
             crate::errln!("{line}");
         } else {
@@ -453,34 +454,6 @@ pub(crate) async fn print_events(mut rx: mpsc::Receiver<BumpEvent>, json: bool) 
         }
     }
     pod_events
-}
-
-/// One text line for a bump event.
-pub(crate) fn event_line(e: BumpEvent) -> String {
-    match e {
-        BumpEvent::Sending { target, summary } => format!("→ {target}: {summary}"),
-        BumpEvent::Sent { target } => format!("✓ {target} accepted"),
-        BumpEvent::Note { message } => message,
-        BumpEvent::Verdict { pod, verdict, detail } => match detail {
-            Some(d) if verdict.is_final() => {
-                format!("  {pod:<20} {verdict}  ({})", d.summary())
-            }
-            _ => format!("  {pod:<20} {verdict}"),
-        },
-        BumpEvent::Counts { counts, targets } => format!(
-            "  [{}/{targets}] in place {} · re-created {} · failing {} · failed {} · updating {} · waiting {}",
-            counts.done(),
-            counts.in_place,
-            counts.re_created,
-            counts.failing,
-            counts.failed,
-            counts.updating,
-            counts.waiting
-        ),
-        BumpEvent::PodEvent { pod, reason, message } => {
-            format!("  {pod}: event {reason}: {message}")
-        }
-    }
 }
 
 pub(crate) fn print_report(doc: &Doc, report: &FollowReport) {
@@ -497,6 +470,7 @@ pub(crate) fn print_report(doc: &Doc, report: &FollowReport) {
 mod tests {
     use super::*;
     use okg_domain::rollout::{Counts, FailReason, Retrying, WaitReason};
+    use std::collections::BTreeMap;
 
     fn report(vs: &[Verdict], timed_out: bool) -> FollowReport {
         let verdicts: BTreeMap<String, Verdict> =

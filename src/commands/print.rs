@@ -140,6 +140,14 @@ impl Formatter for SafeFormatter {
     }
 }
 
+/// Whether the locale asks for UTF-8 (the marks `✓ ✗` instead of `ok`/`FAIL`).
+pub fn unicode() -> bool {
+    ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .is_some_and(|s| s.to_uppercase().contains("UTF-8") || s.to_uppercase().contains("UTF8"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

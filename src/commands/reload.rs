@@ -20,7 +20,7 @@ use crate::ops::reload_defaults::{self, ConfigError, SetsDefault};
 use crate::session;
 use crate::signals::{Shutdown, Signal};
 use okg_domain::reload_plan::{
-    self, Limits, OutputStream, PodResult, ReloadConfig, ReloadMethod, ReloadTarget, StopReason,
+    self, Limits, OutputStream, ReloadConfig, ReloadMethod, ReloadTarget,
 };
 use okg_domain::types::{GameServerSet, annotations, labels};
 
@@ -213,7 +213,8 @@ async fn run_inner(global: &GlobalArgs, args: ReloadArgs) -> Result<u8, Exit> {
     });
     let (tx, rx) = mpsc::channel(1024);
     let raw = args.output_directory.clone().map(RawOutput::new);
-    let printer = tokio::spawn(print_progress(rx, args.output, unicode(), raw));
+    let printer =
+        tokio::spawn(print_progress(rx, args.output, crate::commands::print::unicode(), raw));
     let transport = Arc::new(KubeTransport::new(&writer));
     let report = reload::run(transport, plan, targets.into(), tx, cancel, Some(audit)).await;
     let _ = printer.await;
@@ -447,58 +448,6 @@ fn confirm(n: usize) -> Result<(), Exit> {
     }
 }
 
-fn unicode() -> bool {
-    ["LC_ALL", "LC_CTYPE", "LANG"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .is_some_and(|s| s.to_uppercase().contains("UTF-8") || s.to_uppercase().contains("UTF8"))
-}
-
-/// Text lines for one event (none for JSON output, which prints the report at the end).
-pub fn render(event: &ReloadEvent, unicode: bool) -> Option<String> {
-    match event {
-        ReloadEvent::Output { pod, stream, line } => {
-            let mark = if *stream == OutputStream::Stdout { '|' } else { '!' };
-            Some(format!("{pod} {mark} {line}"))
-        }
-        ReloadEvent::Finished { pod, result } => {
-            let time = result
-                .duration()
-                .map(|d| format!(" ({:.2}s)", d.as_secs_f64()))
-                .unwrap_or_default();
-            let attempts = match result {
-                PodResult::Succeeded { attempts, .. } | PodResult::Failed { attempts, .. }
-                    if *attempts > 1 =>
-                {
-                    format!(", {attempts} attempts")
-                }
-                _ => String::new(),
-            };
-            Some(format!("{pod} = {}{time}{attempts}", result.short(unicode)))
-        }
-        ReloadEvent::Retrying { pod, attempt, reason, delay_ms } => {
-            Some(format!("{pod} ~ retrying (attempt {attempt}) in {delay_ms}ms: {reason}"))
-        }
-        ReloadEvent::BatchDone { index, succeeded, failed } => {
-            let name = if *index == 0 {
-                "canary batch".to_string()
-            } else {
-                format!("batch {}", index + 1)
-            };
-            Some(format!("-- {name} done: {succeeded} succeeded, {failed} failed"))
-        }
-        ReloadEvent::Pausing { ms } => Some(format!("-- pausing {ms}ms")),
-        ReloadEvent::Stopping { reason: StopReason::Cancelled } => {
-            Some("-- cancelled: running reloads are aborted, pending ones skipped".into())
-        }
-        ReloadEvent::Stopping { reason } => {
-            Some(format!("-- stopping: {}; pending pods are skipped", reason.skip_reason()))
-        }
-        ReloadEvent::Summary { summary } => Some(summary.to_string()),
-        ReloadEvent::Queued { .. } | ReloadEvent::Started { .. } => None,
-    }
-}
-
 async fn print_progress(
     mut rx: mpsc::Receiver<ReloadEvent>,
     format: OutputFormat,
@@ -512,7 +461,7 @@ async fn print_progress(
         if format != OutputFormat::Text {
             continue;
         }
-        if let Some(line) = render(&event, unicode) {
+        if let Some(line) = reload::event_line(&event, unicode) {
             crate::outln!("{line}");
         }
     }

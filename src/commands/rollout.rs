@@ -16,12 +16,12 @@ use crate::cli::{GlobalArgs, OutputFormat, ReloadChainArgs};
 use crate::commands::bump::{chain, print_plan, refusal_line};
 use crate::commands::doc::{self, Doc};
 use crate::commands::{exit, preflight};
-use crate::ops::bump::{self, BumpError, OpsContext, RolloutStep, Step};
-use okg_domain::bump_plan::{Candidates, Plan};
+use crate::ops::bump::{self, BumpError, OpsContext};
+use crate::ops::chain::ReloadRequest;
+use crate::ops::staged_start::{StartError, StartPlan, StartRequest, plan_start, stage_lines};
+use okg_domain::bump_plan::Plan;
 use okg_domain::send_rules::{self, Change, Consent, Facts, Refusal};
-use okg_domain::staged_rollout::{
-    ReloadSpec, RolloutRecord, RolloutState, parse_stages, record_of, resolve_stages,
-};
+use okg_domain::staged_rollout::{ReloadSpec, RolloutRecord, parse_stages};
 
 mod drive;
 mod status;
@@ -196,83 +196,42 @@ async fn start(global: &GlobalArgs, args: &RolloutArgs, doc: &mut Doc) -> u8 {
     };
     let mut ctx = doc::ops_context(&session, global);
     let namespace = ctx.namespace.clone();
-    let snapshot = match bump::read_set(&ctx.client, &namespace, &set).await {
-        Ok(s) => s,
-        Err(e) => return read_failure(doc, &ctx, e).await,
+    let request = StartRequest {
+        set: set.clone(),
+        container,
+        image,
+        stages,
+        soak: args.soak,
+        failure_limit: args.failure_limit,
+        auto_rollback: args.auto_rollback,
+        include_allocated: args.include_allocated,
+        reload: reload_spec(&args.reload, reload.as_ref()),
     };
-    if let Some((_, Ok(open))) = record_of(&snapshot.gss)
-        && open.state.is_open()
-    {
-        doc.set("rollout", serde_json::to_value(&open).unwrap_or(Value::Null));
-        doc.error(
-            "refused",
-            format!(
-                "a rollout of {set} is already {} at {} ({} → {}): see `okg rollout status {set}`, then resume or undo it. Nothing was sent.",
-                open.state.as_str(),
-                open.stage_text(),
-                open.from,
-                open.to
-            ),
-        );
-        return exit::REFUSED;
-    }
-    let candidates = okg_domain::bump_plan::rollout_candidates(
-        &snapshot.gss,
-        &snapshot.gameservers,
-        &snapshot.pods,
-        args.include_allocated,
-    );
-    let counts = match resolve_stages(&stages, candidates.eligible) {
-        Ok(c) => c,
-        Err(e) => {
-            doc.error("refused", format!("--stages {}: {e}; nothing was sent", args.stages));
+    let StartPlan { plan, step, record, candidates } = match plan_start(&ctx, &request).await {
+        Ok(p) => p,
+        Err(StartError::Read(e)) => return read_failure(doc, &ctx, e).await,
+        Err(StartError::Stages(why)) => {
+            doc.error("refused", format!("{why}; nothing was sent"));
             return exit::USAGE;
         }
-    };
-    let from = snapshot
-        .gss
-        .template_images()
-        .into_iter()
-        .find(|(n, _)| *n == container)
-        .map(|(_, i)| i)
-        .unwrap_or_default();
-    // Asked with a POST (SelfSubjectReview): a read-only session asks nothing.
-    let user = match &ctx.writer {
-        Some(_) => crate::cluster::access::who_am_i(&ctx.client).await,
-        None => "unknown (read-only session)".into(),
-    };
-    let record = RolloutRecord {
-        container: container.clone(),
-        from,
-        to: image.clone(),
-        stages: stages.iter().map(ToString::to_string).collect(),
-        counts,
-        include_allocated: args.include_allocated,
-        stage: 0,
-        state: RolloutState::Running,
-        failure_limit: args.failure_limit,
-        failures: 0,
-        soak_seconds: args.soak.as_secs(),
-        auto_rollback: args.auto_rollback,
-        stage_started: jiff::Timestamp::now().to_string(),
-        stage_priority: None,
-        results: Vec::new(),
-        reload: reload_spec(&args.reload),
-        message: None,
-        by: user,
-    };
-    let step =
-        Step::Rollout { set: set.clone(), step: Box::new(RolloutStep::Stage(record.clone())) };
-    let plan = match bump::plan(&ctx.client, &namespace, &step).await {
-        Ok(p) => p,
-        Err(e) => return read_failure(doc, &ctx, e).await,
+        Err(e @ StartError::Open { .. }) => {
+            if let StartError::Open { open, .. } = &e {
+                doc.set("rollout", record_json(open));
+            }
+            doc.error("refused", e.to_string());
+            return exit::REFUSED;
+        }
     };
     doc.set("plan", serde_json::to_value(&plan).unwrap_or(Value::Null));
     doc.set("rollout", serde_json::to_value(&record).unwrap_or(Value::Null));
     doc.set("candidates", serde_json::to_value(&candidates).unwrap_or(Value::Null));
     let allowed = args.drive.allow_recreate;
     let context = session.connection.context.clone();
-    let stages_text = |d: &Doc| print_stages(d, &record, &candidates);
+    let stages_text = |d: &Doc| {
+        for line in stage_lines(&record, &candidates) {
+            d.say(line);
+        }
+    };
     if let Err(code) =
         preflight_and_confirm(doc, &ctx, &plan, &context, allowed, args.drive.yes, stages_text)
             .await
@@ -357,47 +316,15 @@ pub(crate) fn answer(prompt: &str) -> Option<String> {
     Some(line.trim().to_string())
 }
 
-fn print_stages(doc: &Doc, record: &RolloutRecord, candidates: &Candidates) {
-    let replicas: usize = candidates.by_state.values().sum();
-    doc.say(format!(
-        "Staged rollout: {} stage(s); this confirmation covers them all",
-        record.counts.len()
-    ));
-    for (i, (s, n)) in record.stages.iter().zip(&record.counts).enumerate() {
-        doc.say(format!(
-            "  stage {}  {s:>5} = {n:>4} server(s) updated, partition {}",
-            i + 1,
-            replicas as i32 - n
-        ));
-    }
-    let states: Vec<String> = candidates.by_state.iter().map(|(s, n)| format!("{n} {s}")).collect();
-    doc.say(format!("  servers    {} (opsState/state)", states.join(", ")));
-    if !candidates.left_out.is_empty() {
-        doc.say(format!(
-            "  left out   {} Allocated (players in a match), kept on {} by the partition: {} (--include-allocated updates them)",
-            candidates.left_out.len(),
-            record.from,
-            candidates.left_out.join(", ")
-        ));
-    }
-    let on_failure = if record.auto_rollback { "roll back" } else { "stop where it stands" };
-    doc.say(format!(
-        "  checks     verdicts{} then a soak of {}s; past {} failure(s): {on_failure}",
-        if record.reload.is_some() { " and reloads," } else { "," },
-        record.soak_seconds,
-        record.failure_limit
-    ));
-}
-
-fn reload_spec(args: &ReloadChainArgs) -> Option<ReloadSpec> {
-    if args.reload_exec.is_empty() && args.reload_http.is_none() {
-        return None;
-    }
-    Some(ReloadSpec {
+fn reload_spec(args: &ReloadChainArgs, request: Option<&ReloadRequest>) -> Option<ReloadSpec> {
+    let request = request?;
+    let spec = ReloadSpec {
         exec: args.reload_exec.clone(),
         http: args.reload_http.clone(),
         container: args.reload_container.clone(),
-    })
+        ..ReloadSpec::default()
+    };
+    Some(spec.with_limits(&request.limits))
 }
 
 /// A read or plan that failed before anything was sent.

@@ -183,7 +183,7 @@ async fn set_command(global: &GlobalArgs, field: Field, a: &SetOpArgs, doc: &mut
     let json_out = doc.json;
     let printer = tokio::spawn(async move {
         while let Some(e) = rx.recv().await {
-            let line = crate::commands::bump::event_line(e);
+            let line = crate::ops::bump::event_line(e);
             if json_out {
                 crate::errln!("{line}");
             } else {

@@ -692,4 +692,6 @@ async fn undo_raises(
 }
 
 mod follow;
+mod lines;
 pub use follow::*;
+pub use lines::{EventLines, event_line};

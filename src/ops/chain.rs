@@ -18,12 +18,18 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::ops::bump::{self, Applied, BumpEvent, FollowOptions, FollowReport};
+use kube::api::Api;
+
+use crate::cluster::access::{self, ApiAction, Permission};
+use crate::cluster::writer::Writer;
+use crate::ops::bump::{self, Applied, BumpEvent, FollowOptions, FollowReport, OpsContext};
 use crate::ops::reload::{
-    self, AuditContext, ReloadEvent, ReloadPlan, ReloadReport, ReloadTransport,
+    self, AuditContext, KubeTransport, ReloadEvent, ReloadPlan, ReloadReport, ReloadTransport,
 };
 use okg_domain::reload_plan::ReloadTarget;
+use okg_domain::reload_plan::{Limits, ReloadMethod};
 use okg_domain::rollout::Verdict;
+use okg_domain::types::GameServerSet;
 
 /// Progress of a chained bump + reload.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -174,4 +180,104 @@ mod tests {
             "no final verdict (FAILING): not reloaded"
         );
     }
+}
+
+/// A reload chained to a follow: how, in which container (`None`: the set's main one, or
+/// none for HTTP), and its limits.
+#[derive(Clone, Debug)]
+pub struct ReloadRequest {
+    pub method: ReloadMethod,
+    pub container: Option<String>,
+    pub limits: Limits,
+}
+
+/// Refuse when RBAC denies the exec / proxy the reload needs. An unanswered review is not a
+/// refusal (the API server enforces RBAC anyway).
+pub async fn check_access(
+    client: &kube::Client,
+    namespace: &str,
+    request: &ReloadRequest,
+) -> Result<(), String> {
+    let action = if request.method.is_exec() { ApiAction::ExecPods } else { ApiAction::ProxyPods };
+    match access::can_i(client, action, Some(namespace)).await {
+        Permission::Denied(why) => {
+            Err(format!("RBAC denies {} for the chained reload: {why}", action.describe()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Follow and reload, with the reload's progress as lines: bump events and reload lines both go
+/// out through `tx`, so they reach the reader in the order they happened. `options.cancel`
+/// stops both. `unicode`: the marks of the lines.
+pub async fn run(
+    ctx: &OpsContext,
+    writer: &Writer,
+    applied: &Applied,
+    options: &FollowOptions,
+    request: &ReloadRequest,
+    tx: &mpsc::Sender<BumpEvent>,
+    unicode: bool,
+) -> ChainReport {
+    let plan = &applied.plan;
+    let container = match (&request.method, &request.container) {
+        (ReloadMethod::Http { .. }, _) => None,
+        (_, Some(c)) => Some(c.clone()),
+        // The set's main container: the first of its template (where the game process runs).
+        _ => Api::<GameServerSet>::namespaced(ctx.client.clone(), &plan.namespace)
+            .get(&plan.set)
+            .await
+            .ok()
+            .and_then(|s| s.template_images().first().map(|(c, _)| c.clone())),
+    };
+    let reload_plan = ReloadPlan { method: request.method.clone(), limits: request.limits.clone() };
+    let _ = tx
+        .send(BumpEvent::Note {
+            message: format!(
+                "Reloading each pod once it is IN PLACE: {}{} · {}",
+                reload_plan.method,
+                container.as_deref().map(|c| format!(" (container {c})")).unwrap_or_default(),
+                reload_plan.limits.describe()
+            ),
+        })
+        .await;
+    let audit = AuditContext {
+        log: ctx.audit.clone(),
+        user: applied.user.clone(),
+        context: ctx.context.clone(),
+        namespace: plan.namespace.clone(),
+    };
+    // The follow's cancel (a signal, `signals::Shutdown`) stops the reload too.
+    let cancel = options.cancel.clone();
+    let (events_tx, mut events_rx) = mpsc::channel(1024);
+    let forward = {
+        let tx = tx.clone();
+        async move {
+            while let Some(e) = events_rx.recv().await {
+                let out = match e {
+                    ChainEvent::Bump(b) => Some(b),
+                    // JSON output carries the reload report at the end; the lines are for people.
+                    ChainEvent::Reload(r) => reload::event_line(&r, unicode)
+                        .map(|line| BumpEvent::Note { message: format!("  reload {line}") }),
+                };
+                if let Some(out) = out {
+                    let _ = tx.send(out).await;
+                }
+            }
+        }
+    };
+    let transport = Arc::new(KubeTransport::new(writer));
+    let spec = ChainReload { plan: reload_plan, container };
+    let chained = follow_and_reload(
+        &ctx.client,
+        applied,
+        options,
+        transport,
+        spec,
+        events_tx,
+        cancel,
+        Some(audit),
+    );
+    let (report, ()) = tokio::join!(chained, forward);
+    report
 }

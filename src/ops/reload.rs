@@ -593,3 +593,6 @@ fn write_audit(
 
 #[cfg(test)]
 mod tests;
+
+mod lines;
+pub use lines::event_line;

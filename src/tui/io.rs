@@ -21,6 +21,7 @@ pub struct Io {
     probe: Option<tokio::task::JoinHandle<()>>,
     reloads: crate::ops::reload_task::Runs,
     bump: crate::ops::bump_task::BumpTasks,
+    staged: crate::ops::staged_task::StagedTasks,
     logs: crate::tui::logs_task::LogsFeed,
     /// The `:ctx` switch being connected, and the connection it made (until adopted).
     switching: Option<tokio::task::JoinHandle<()>>,
@@ -45,6 +46,7 @@ impl Io {
             probe: None,
             reloads: Default::default(),
             bump: Default::default(),
+            staged: Default::default(),
             logs: Default::default(),
             switching: None,
             switched: Default::default(),
@@ -207,7 +209,10 @@ impl Io {
             }
             // The event loop writes it through the terminal backend before commands get here.
             Cmd::Copy(_) => {}
-            Cmd::Staged(cmd) => crate::ops::staged_task::handle(cmd, self.ops_context(), &self.tx),
+            Cmd::Staged(cmd) => {
+                let ctx = self.ops_context();
+                self.staged.handle(cmd, ctx, &self.tx)
+            }
             Cmd::GsOps(cmd) => crate::ops::gs_ops_task::handle(cmd, self.ops_context(), &self.tx),
             Cmd::Bump(cmd) => {
                 let (client, writer) = (&self.conn.client, self.writer.clone());
@@ -226,6 +231,8 @@ pub struct Stopped {
     pub late: usize,
     /// A rollout was being followed (or its patches sent): it goes on in the cluster.
     pub rollout: bool,
+    /// Staged rollouts this console was driving: each stops where it stands, resumable.
+    pub drives: usize,
     pub audit_log: std::path::PathBuf,
 }
 
@@ -255,6 +262,14 @@ impl Stopped {
                     .into(),
             );
         }
+        if self.drives > 0 {
+            out.push(format!(
+                "stopped driving {} staged rollout{}: each keeps its stage in its record; \
+                 `okg rollout resume SET --wait` (or o, then c) judges it and goes on",
+                self.drives,
+                if self.drives == 1 { "" } else { "s" }
+            ));
+        }
         out
     }
 }
@@ -263,9 +278,12 @@ impl Io {
     /// Cancel the console's own operations (reloads: running pods cancelled, pending skipped;
     /// the rollout's follow) and wait, at most `grace`, until each has recorded its outcome.
     pub async fn stop_operations(&mut self, grace: std::time::Duration) -> Stopped {
-        let ((reloads, late), rollout) =
-            tokio::join!(self.reloads.stop_all(grace), self.bump.stop(grace));
-        Stopped { reloads, late, rollout, audit_log: self.bump.audit_log.clone() }
+        let ((reloads, late), rollout, drives) = tokio::join!(
+            self.reloads.stop_all(grace),
+            self.bump.stop(grace),
+            self.staged.stop_all(grace)
+        );
+        Stopped { reloads, late, rollout, drives, audit_log: self.bump.audit_log.clone() }
     }
 }
 

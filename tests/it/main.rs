@@ -29,6 +29,7 @@ mod tui_object;
 mod tui_object_snapshots;
 mod tui_reload;
 mod tui_snapshots;
+mod tui_staged;
 mod tui_table;
 mod untrusted;
 mod watch_health;

@@ -250,3 +250,42 @@ async fn sigterm_to_a_canary_waiting_on_its_priorities_puts_them_back() {
     assert_eq!(audit::unfinished(&records), Vec::<String>::new());
     d.cluster.shutdown().await;
 }
+
+/// SIGTERM while `okg rollout undo --wait` follows the pods back: the follow stops with the
+/// signal's status, the JSON says so, and the undo's patches are audited with their outcome.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_to_rollout_undo_wait_stops_the_follow_and_says_so() {
+    let options = DemoOptions { tick: Duration::from_secs(3), ..Default::default() };
+    let cluster = DemoCluster::start("127.0.0.1:0".parse().unwrap(), options).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig.json");
+    std::fs::write(&kubeconfig, serde_json::to_string(&cluster.kubeconfig()).unwrap()).unwrap();
+    let client = cluster.client().unwrap();
+    let old = super::support::template_image(&client, "gss-2048", "sidecar").await;
+    let new = super::support::with_tag(&old, "v2.0");
+    let start = ["rollout", "gss-2048", "--container", "sidecar", "--image", &new];
+    let started = spawn_okg(
+        dir.path(),
+        &kubeconfig,
+        &[&start[..], &["--stages", "1,100%", "--yes"]].concat(),
+    )
+    .wait_with_output()
+    .await
+    .unwrap();
+    assert_eq!(started.status.code(), Some(0), "{started:?}");
+    let undo = ["rollout", "undo", "gss-2048", "--wait", "--yes", "-o", "json"];
+    let child = spawn_okg(dir.path(), &kubeconfig, &undo);
+    let audit_path = dir.path().join("audit.jsonl");
+    let out = sigterm_once_audited(child, &audit_path, "\"rollout-undo\"").await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(143), "{stdout}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["cancelled"], true, "{doc:#}");
+    let records = AuditLog::read_all(&audit_path).unwrap();
+    assert!(
+        records.iter().any(|r| r["action"] == "rollout-undo" && r["outcome"] == "ok"),
+        "{records:#?}"
+    );
+    assert_eq!(audit::unfinished(&records), Vec::<String>::new());
+    cluster.shutdown().await;
+}

@@ -1,33 +1,19 @@
 //! `okg bump --wait --reload-exec …` / `--reload-http …`: the bump's follow chained with a reload
 //! of each pod once it is IN PLACE (`ops::chain`). Flags, the access check, progress lines and
 //! the exit code; the bump itself stays in `commands::bump`.
-use std::sync::Arc;
-
 use kube::api::Api;
-use tokio::sync::mpsc;
 
 use crate::cli::ReloadChainArgs;
-use crate::cluster::access::{self, ApiAction, Permission};
-use crate::cluster::writer::Writer;
-use crate::commands::{exit, reload as reload_cmd};
-use crate::ops::bump::{Applied, BumpEvent, FollowOptions, OpsContext};
-use crate::ops::chain::{self, ChainEvent, ChainReload, ChainReport};
-use crate::ops::reload::{AuditContext, KubeTransport, ReloadPlan};
+use crate::commands::exit;
+use crate::ops::chain::ChainReport;
+pub use crate::ops::chain::{ReloadRequest, check_access, run};
 use okg_domain::reload_plan::{Limits, ReloadMethod};
 use okg_domain::types::GameServerSet;
-
-/// The reload asked for on the command line.
-#[derive(Clone, Debug)]
-pub struct Request {
-    pub method: ReloadMethod,
-    pub container: Option<String>,
-    pub limits: Limits,
-}
 
 /// The chained reload from the flags, `None` without --reload-exec / --reload-http. `follows`:
 /// the command waits for the pods (a reload is chained to the verdicts, so without them it
 /// could never run).
-pub fn request(args: &ReloadChainArgs, follows: bool) -> Result<Option<Request>, String> {
+pub fn request(args: &ReloadChainArgs, follows: bool) -> Result<Option<ReloadRequest>, String> {
     let method = match (&args.reload_exec[..], &args.reload_http) {
         ([], None) => {
             if args.reload_container.is_some() {
@@ -58,7 +44,7 @@ pub fn request(args: &ReloadChainArgs, follows: bool) -> Result<Option<Request>,
     if args.reload_pause.is_some() && args.reload_batch.is_none() {
         return Err("--reload-pause needs --reload-batch".into());
     }
-    Ok(Some(Request { method, container: args.reload_container.clone(), limits }))
+    Ok(Some(ReloadRequest { method, container: args.reload_container.clone(), limits }))
 }
 
 /// Refuse a `--reload-container` the set's template does not have: it would fail in every pod,
@@ -68,7 +54,7 @@ pub async fn check_container(
     client: &kube::Client,
     namespace: &str,
     set: &str,
-    request: &Request,
+    request: &ReloadRequest,
 ) -> Result<(), String> {
     let Some(container) = &request.container else { return Ok(()) };
     let Ok(gss) = Api::<GameServerSet>::namespaced(client.clone(), namespace).get(set).await else {
@@ -86,96 +72,6 @@ pub async fn check_container(
     ))
 }
 
-/// Refuse when RBAC denies the exec / proxy the reload needs. An unanswered review is not a
-/// refusal (the API server enforces RBAC anyway).
-pub async fn check_access(
-    client: &kube::Client,
-    namespace: &str,
-    request: &Request,
-) -> Result<(), String> {
-    let action = if request.method.is_exec() { ApiAction::ExecPods } else { ApiAction::ProxyPods };
-    match access::can_i(client, action, Some(namespace)).await {
-        Permission::Denied(why) => {
-            Err(format!("RBAC denies {} for the chained reload: {why}", action.describe()))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// Follow and reload. Bump events and reload lines both go out through `tx` (the bump's
-/// printer), so they print in the order they happened. `options.cancel` stops both.
-pub async fn run(
-    ctx: &OpsContext,
-    writer: &Writer,
-    applied: &Applied,
-    options: &FollowOptions,
-    request: &Request,
-    tx: &mpsc::Sender<BumpEvent>,
-) -> ChainReport {
-    let plan = &applied.plan;
-    let container = match (&request.method, &request.container) {
-        (ReloadMethod::Http { .. }, _) => None,
-        (_, Some(c)) => Some(c.clone()),
-        // The set's main container: the first of its template (where the game process runs).
-        _ => Api::<GameServerSet>::namespaced(ctx.client.clone(), &plan.namespace)
-            .get(&plan.set)
-            .await
-            .ok()
-            .and_then(|s| s.template_images().first().map(|(c, _)| c.clone())),
-    };
-    let reload_plan = ReloadPlan { method: request.method.clone(), limits: request.limits.clone() };
-    let _ = tx
-        .send(BumpEvent::Note {
-            message: format!(
-                "Reloading each pod once it is IN PLACE: {}{} · {}",
-                reload_plan.method,
-                container.as_deref().map(|c| format!(" (container {c})")).unwrap_or_default(),
-                reload_plan.limits.describe()
-            ),
-        })
-        .await;
-    let audit = AuditContext {
-        log: ctx.audit.clone(),
-        user: applied.user.clone(),
-        context: ctx.context.clone(),
-        namespace: plan.namespace.clone(),
-    };
-    // The follow's cancel (a signal, `signals::Shutdown`) stops the reload too.
-    let cancel = options.cancel.clone();
-    let (events_tx, mut events_rx) = mpsc::channel(1024);
-    let forward = {
-        let tx = tx.clone();
-        let unicode = unicode();
-        async move {
-            while let Some(e) = events_rx.recv().await {
-                let out = match e {
-                    ChainEvent::Bump(b) => Some(b),
-                    // JSON output carries the reload report at the end; the lines are for people.
-                    ChainEvent::Reload(r) => reload_cmd::render(&r, unicode)
-                        .map(|line| BumpEvent::Note { message: format!("  reload {line}") }),
-                };
-                if let Some(out) = out {
-                    let _ = tx.send(out).await;
-                }
-            }
-        }
-    };
-    let transport = Arc::new(KubeTransport::new(writer));
-    let spec = ChainReload { plan: reload_plan, container };
-    let chained = chain::follow_and_reload(
-        &ctx.client,
-        applied,
-        options,
-        transport,
-        spec,
-        events_tx,
-        cancel,
-        Some(audit),
-    );
-    let (report, ()) = tokio::join!(chained, forward);
-    report
-}
-
 /// The bump's code, except that a bump with every pod in place whose reload did not fully
 /// succeed (failed, skipped, cancelled) is 2.
 pub fn exit_code(bump_code: u8, report: &ChainReport) -> u8 {
@@ -191,13 +87,6 @@ pub fn print_report(json: bool, report: &ChainReport) {
     if let Some(e) = &report.reload.audit_error {
         say(format!("okg bump: warning: {e}"));
     }
-}
-
-fn unicode() -> bool {
-    ["LC_ALL", "LC_CTYPE", "LANG"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .is_some_and(|s| s.to_uppercase().contains("UTF-8") || s.to_uppercase().contains("UTF8"))
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! `okg reload`'s pure parts: flags, the selection, per-set defaults, rendered lines and exit codes.
 use super::*;
+use crate::ops::reload::event_line as render;
 use clap::Parser;
-use okg_domain::reload_plan::{Answer, Failure, OutputTail, Summary};
+use okg_domain::reload_plan::{Answer, Failure, OutputTail, PodResult, Summary};
 use std::time::Duration;
 
 fn args(words: &[&str]) -> ReloadArgs {

@@ -193,6 +193,8 @@ pub async fn undo(global: &GlobalArgs, set: &str, args: &DriveArgs, doc: &mut Do
     {
         return code;
     }
+    // A signal stops the follow (the undo's patches, once sent, stay): the exit code says which.
+    let shutdown = crate::signals::Shutdown::install(|| {});
     let (tx, rx) = mpsc::channel(256);
     let printer = tokio::spawn(print_events(rx, doc.json));
     let result = bump::apply(&ctx, &plan, &step, &tx).await;
@@ -204,13 +206,22 @@ pub async fn undo(global: &GlobalArgs, set: &str, args: &DriveArgs, doc: &mut Do
                 &bump::FollowOptions {
                     timeout: args.timeout,
                     fail_after: args.fail_after,
+                    cancel: shutdown.token(),
                     ..Default::default()
                 },
                 &tx,
             )
             .await;
             doc.set("verdicts", serde_json::to_value(&report.verdicts).unwrap_or_default());
-            crate::commands::bump::exit_code(&report)
+            if report.cancelled {
+                let _ = tx
+                    .send(bump::BumpEvent::Note {
+                        message: "Stopped following: the undo was sent and goes on in the cluster."
+                            .into(),
+                    })
+                    .await;
+            }
+            shutdown.exit_code(crate::commands::bump::exit_code(&report))
         }
         Ok(_) => exit::OK,
         Err(e) => {
@@ -227,5 +238,6 @@ pub async fn undo(global: &GlobalArgs, set: &str, args: &DriveArgs, doc: &mut Do
         ));
         doc.set("outcome", json!("rolled-back"));
     }
+    doc.set("cancelled", json!(shutdown.is_cancelled()));
     code
 }

@@ -31,6 +31,8 @@ pub enum Running {
     Reload { pods: usize, done: usize },
     /// Only followed by the console: on quit the following stops, the rollout goes on.
     Rollout { set: String, done: usize, pods: usize },
+    /// A staged rollout this console drives: on quit it stops where it stands, resumable.
+    Staged { set: String },
 }
 
 impl std::fmt::Display for Running {
@@ -40,6 +42,7 @@ impl std::fmt::Display for Running {
             Running::Rollout { set, done, pods } => {
                 write!(f, "the rollout of {set} ({done} of {pods} pods final)")
             }
+            Running::Staged { set } => write!(f, "the staged rollout of {set}, driven here"),
         }
     }
 }
@@ -126,6 +129,8 @@ pub enum DialogOutcome {
     Park(Vec<Cmd>),
     /// Stay open and open another screen on top of it; send these commands.
     Open(Opening, Vec<Cmd>),
+    /// Close and open another screen in its place; send these commands.
+    Replace(Opening, Vec<Cmd>),
 }
 
 /// A screen that one screen asks the state machine to open (it cannot build it itself: that
@@ -134,6 +139,8 @@ pub enum DialogOutcome {
 pub enum Opening {
     /// The reload form for a rollout's pods, each reloaded once it is IN PLACE.
     ChainedReload { set: Key, targets: Vec<Key> },
+    /// The form of a staged rollout of `container` to `image` (the bump dialog's "staged").
+    StagedStart { set: SetKey, container: String, image: String },
 }
 
 /// What a dialog may read of the state.
@@ -500,6 +507,9 @@ impl State {
                         let (set, done, pods) = (r.plan.set.clone(), r.done(), r.targets);
                         out.push(Running::Rollout { set, done, pods });
                     }
+                }
+                Overlay::Staged(s) if s.driving() => {
+                    out.push(Running::Staged { set: s.set.1.clone() });
                 }
                 _ => {}
             }

@@ -105,7 +105,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             let id = reply.id;
             route(
                 state,
-                |o| matches!(o, Overlay::Staged(s) if s.request == id),
+                |o| matches!(o, Overlay::Staged(s) if s.owns(id)),
                 |o, _| match o {
                     Overlay::Staged(s) => s.on_msg(reply),
                     _ => DialogOutcome::Stay(Vec::new()),
@@ -165,6 +165,7 @@ fn route(
                 state.overlays.insert(i, overlay);
                 open(state, opening, cmds)
             }
+            DialogOutcome::Replace(opening, cmds) => open(state, opening, cmds),
         };
     }
     if let Some(i) = state.parked.iter().position(&wants) {
@@ -177,7 +178,8 @@ fn route(
             DialogOutcome::Stay(cmds)
             | DialogOutcome::Close(cmds)
             | DialogOutcome::Park(cmds)
-            | DialogOutcome::Open(_, cmds) => {
+            | DialogOutcome::Open(_, cmds)
+            | DialogOutcome::Replace(_, cmds) => {
                 state.parked.insert(i, overlay);
                 cmds
             }
@@ -204,6 +206,30 @@ fn open(state: &mut State, opening: Opening, mut cmds: Vec<Cmd>) -> Vec<Cmd> {
             cmds.push(Cmd::Intent(Intent::Reload { targets, sets: vec![set] }));
             cmds
         }
+        Opening::StagedStart { set, container, image } => {
+            if state
+                .parked
+                .iter()
+                .any(|o| matches!(o, Overlay::Staged(s) if s.set == set && s.driving()))
+            {
+                state.note(
+                    Level::Warn,
+                    format!("this console drives a rollout of {}: o shows it", set.1),
+                );
+                return cmds;
+            }
+            // A finished drive's screen of the same set gives way to the new run's.
+            state.parked.retain(|o| !matches!(o, Overlay::Staged(s) if s.set == set));
+            let cannot_write = state.access.check(&[ApiAction::PatchGameServerSets]).err();
+            let screen = crate::tui::screens::staged::state::StagedScreen::starting(
+                set,
+                &container,
+                &image,
+                cannot_write,
+            );
+            state.overlays.push(Overlay::Staged(Box::new(screen)));
+            cmds
+        }
     }
 }
 
@@ -218,6 +244,9 @@ fn finish(state: &mut State, overlay: Overlay, outcome: DialogOutcome) -> Vec<Cm
         DialogOutcome::Park(cmds) => {
             let note = match &overlay {
                 Overlay::Reload(d) => format!("{} in the background: r returns to it", d.title()),
+                Overlay::Staged(s) => {
+                    format!("the rollout of {} is still driven: o on its set shows it", s.set.1)
+                }
                 _ => "rollout still followed: o shows it again".to_string(),
             };
             state.note(Level::Info, note);
@@ -228,6 +257,7 @@ fn finish(state: &mut State, overlay: Overlay, outcome: DialogOutcome) -> Vec<Cm
             state.overlays.push(overlay);
             open(state, opening, cmds)
         }
+        DialogOutcome::Replace(opening, cmds) => open(state, opening, cmds),
     }
 }
 
@@ -521,7 +551,13 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Sort(column) => sort(state, column),
         Action::Bump => return super::open::bump(state),
         Action::Rollout => {
-            if !super::open::unpark(state, |o| matches!(o, Overlay::Bump(_))) {
+            // The staged screen of the cursor's set (a drive this console runs), else a bump
+            // followed here, else the set's staged rollout from its record.
+            let set = state.cursor_set();
+            let unparked = set.as_ref().is_some_and(|set| {
+                super::open::unpark(state, |o| matches!(o, Overlay::Staged(s) if s.set == *set))
+            }) || super::open::unpark(state, |o| matches!(o, Overlay::Bump(_)));
+            if !unparked {
                 // No bump followed here: a staged rollout of the cursor's set, from its record.
                 match state.cursor_set() {
                     Some(set) if state.fleet.header(&set).rollout.is_some() => {
@@ -566,6 +602,9 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
         | Action::SwitchMethod
         | Action::Start
         | Action::CancelRun
+        | Action::DriveOn
+        | Action::StopDrive
+        | Action::Toggle
         | Action::Close
         | Action::Accept
         | Action::LogsContainer

@@ -132,9 +132,11 @@ pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
         // ↑↓ go without saying; the logs' own keys need the room at 80 columns.
         Some(Overlay::Logs(_)) => keymap::hints(Context::Logs, |a| a != Action::Up),
         // Read-only (or RBAC says no): `p` is left out, as b and r are on the table.
-        Some(Overlay::Staged(s)) => {
-            keymap::hints(s.context(), |a| a != Action::PauseResume || s.cannot_write.is_none())
-        }
+        Some(Overlay::Staged(s)) => keymap::hints(s.context(), |a| match a {
+            Action::PauseResume | Action::DriveOn | Action::Rollback => s.cannot_write.is_none(),
+            Action::StopDrive => s.driving(),
+            _ => true,
+        }),
         Some(Overlay::Detail { .. } | Overlay::Help { .. }) => keymap::hints(Context::Overlay, all),
         Some(Overlay::Object(_)) => keymap::hints(Context::Object, |a| a != Action::Up),
         // The screens draw their own hint lines.

@@ -20,6 +20,12 @@ pub fn draw(running: &[Running], t: &Theme, area: Rect, buf: &mut Buffer) {
     if running.iter().any(|r| matches!(r, Running::Rollout { .. })) {
         lines.push(("y: following stops; the rollout goes on in the cluster.".into(), t.text));
     }
+    if running.iter().any(|r| matches!(r, Running::Staged { .. })) {
+        lines.push((
+            "y: driving stops; the record keeps the stage, and a resume (o, c) judges it.".into(),
+            t.text,
+        ));
+    }
     lines.push((keymap::hint_line(Context::QuitConfirm, |_| true), t.accent));
     let width = lines.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0) as u16 + 4;
     let width = width.min(area.width);

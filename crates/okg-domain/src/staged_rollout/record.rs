@@ -54,6 +54,48 @@ pub struct ReloadSpec {
     pub http: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container: Option<String>,
+    /// The reload's limits as given (absent: the defaults), so a stage and a resumed one
+    /// reload within the same bounds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pause_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_failures: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+}
+
+impl ReloadSpec {
+    /// The limits to reload with: the recorded ones over the defaults.
+    pub fn limits(&self) -> crate::reload_plan::Limits {
+        let d = crate::reload_plan::Limits::default();
+        let ms = std::time::Duration::from_millis;
+        crate::reload_plan::Limits {
+            parallel: self.parallel.unwrap_or(d.parallel),
+            batch: self.batch.or(d.batch),
+            pause: self.pause_ms.map_or(d.pause, ms),
+            max_failures: self.max_failures.or(d.max_failures),
+            timeout: self.timeout_ms.map_or(d.timeout, ms),
+            ..d
+        }
+    }
+
+    /// Record `limits`, leaving out what equals the defaults.
+    pub fn with_limits(self, limits: &crate::reload_plan::Limits) -> Self {
+        let d = crate::reload_plan::Limits::default();
+        let ms = |t: std::time::Duration| t.as_millis() as u64;
+        Self {
+            parallel: (limits.parallel != d.parallel).then_some(limits.parallel),
+            batch: limits.batch,
+            pause_ms: (limits.pause != d.pause).then(|| ms(limits.pause)),
+            max_failures: limits.max_failures,
+            timeout_ms: (limits.timeout != d.timeout).then(|| ms(limits.timeout)),
+            ..self
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -145,3 +145,26 @@ fn the_soak_catches_a_pod_that_restarts_again_or_stops_being_ready() {
     assert_eq!(soak_breaks(&before, &[down])[0].1, "not Ready");
     assert_eq!(soak_breaks(&before, &[])[0].1, "gone");
 }
+
+#[test]
+fn the_reload_keeps_its_limits_through_the_record() {
+    use crate::reload_plan::Limits;
+    let limits = Limits {
+        parallel: 2,
+        batch: Some(3),
+        max_failures: Some(1),
+        timeout: std::time::Duration::from_secs(5),
+        ..Limits::default()
+    };
+    let spec = ReloadSpec { exec: vec!["/reload.sh".into()], ..ReloadSpec::default() };
+    let spec = spec.with_limits(&limits);
+    let json = serde_json::to_value(&spec).unwrap();
+    assert_eq!(json["parallel"], 2);
+    assert_eq!(json["timeoutMs"], 5000);
+    assert!(json.get("pauseMs").is_none(), "a default is not written: {json}");
+    let back: ReloadSpec = serde_json::from_value(json).unwrap();
+    assert_eq!(back.limits(), limits);
+    // A record written before the limits were recorded reloads with the defaults.
+    let old: ReloadSpec = serde_json::from_str(r#"{"exec":["/reload.sh"]}"#).unwrap();
+    assert_eq!(old.limits(), Limits::default());
+}

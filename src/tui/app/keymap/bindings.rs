@@ -238,6 +238,8 @@ const EDIT_CONFIRM: &[Context] = &[Context::EditConfirm];
 const EDIT_DONE: &[Context] = &[Context::EditDone];
 const STAGED: &[Context] = &[Context::Staged];
 const STAGED_CONFIRM: &[Context] = &[Context::StagedConfirm];
+const STAGED_FORM: &[Context] = &[Context::StagedForm];
+const STAGED_PREFLIGHT: &[Context] = &[Context::StagedPreflight];
 const BT: KeyModifiers = KeyModifiers::SHIFT;
 
 /// A binding of a screen (section, contexts, keys, action, help, hint).
@@ -335,7 +337,7 @@ pub static SCREEN_BINDINGS: &[Binding] = &[
         BUMP_FORM,
         &[(KeyCode::Right, N)],
         Action::ChooseNext,
-        "container / scope: the next choice (whole set, canary, and with marked GameServers: pin them, or clear their override)",
+        "container / scope: the next choice (whole set, canary, staged…, only None / Maintaining / WaitToBeDeleted, and with marked GameServers: pin them, or clear their override)",
         "",
     ),
     on(
@@ -656,9 +658,33 @@ pub static SCREEN_BINDINGS: &[Binding] = &[
     on(
         Section::Staged,
         STAGED,
+        &[(Char('c'), N)],
+        Action::DriveOn,
+        "drive the run on, stage by stage; asks first",
+        "c drive",
+    ),
+    on(
+        Section::Staged,
+        STAGED,
+        &[(Char('x'), N)],
+        Action::StopDrive,
+        "stop driving (the record keeps the stage)",
+        "x stop",
+    ),
+    on(
+        Section::Staged,
+        STAGED,
+        &[(Char('u'), N)],
+        Action::Rollback,
+        "undo the run: template, partition, priorities",
+        "u undo",
+    ),
+    on(
+        Section::Staged,
+        STAGED,
         &[(KeyCode::Esc, N), (Char('q'), N)],
         Action::Back,
-        "back to the table",
+        "back to the table (a drive goes on: o)",
         "esc back",
     ),
     on(
@@ -668,5 +694,77 @@ pub static SCREEN_BINDINGS: &[Binding] = &[
         Action::Accept,
         "send it (any other key: not sent)",
         "y send · any other key: no",
+    ),
+    on(
+        Section::Staged,
+        STAGED_FORM,
+        &[(KeyCode::Tab, N), (KeyCode::Down, N)],
+        Action::NextField,
+        "new run: next field",
+        "tab next",
+    ),
+    on(
+        Section::Staged,
+        STAGED_FORM,
+        &[(KeyCode::BackTab, BT), (KeyCode::Up, N)],
+        Action::PrevField,
+        "new run: previous field",
+        "",
+    ),
+    on(
+        Section::Staged,
+        STAGED_FORM,
+        &[(Char(' '), N)],
+        Action::Toggle,
+        "new run: switch auto-rollback / Allocated",
+        "space yes/no",
+    ),
+    on(
+        Section::Staged,
+        STAGED_FORM,
+        &[(KeyCode::Enter, N)],
+        Action::Submit,
+        "new run: plan stage 1 (sends nothing)",
+        "enter plan",
+    ),
+    on(
+        Section::Staged,
+        STAGED_FORM,
+        &[(KeyCode::Esc, N)],
+        Action::Cancel,
+        "new run: cancel",
+        "esc cancel",
+    ),
+    on(
+        Section::Staged,
+        STAGED_PREFLIGHT,
+        &[(KeyCode::Enter, N), (Char('y'), N)],
+        Action::Apply,
+        "pre-flight: send, then drive the run",
+        "enter/y send",
+    ),
+    on(
+        Section::Staged,
+        STAGED_PREFLIGHT,
+        &[(KeyCode::Down, N), (Char('j'), N)],
+        Action::Down,
+        "pre-flight: scroll down",
+        "↑↓ scroll",
+    ),
+    on(
+        Section::Staged,
+        STAGED_PREFLIGHT,
+        &[(KeyCode::Up, N), (Char('k'), N)],
+        Action::Up,
+        "pre-flight: scroll up",
+        "",
+    ),
+    on(
+        Section::Staged,
+        STAGED_PREFLIGHT,
+        &[(KeyCode::Esc, N)],
+        Action::Back,
+        "pre-flight: back (nothing sent)",
+        "esc back",
     ),
 ];

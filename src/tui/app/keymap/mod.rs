@@ -64,6 +64,12 @@ pub enum Action {
     Wrap,
     Search,
     Save,
+    /// Drive a staged rollout on from where its record stands (`c` on its timeline).
+    DriveOn,
+    /// Stop driving it (the record keeps the stage).
+    StopDrive,
+    /// Switch a yes/no field of a form.
+    Toggle,
     /// The YAML / describe screen (`keymap::object`).
     Yaml,
     Describe,
@@ -103,14 +109,18 @@ pub enum Context {
     EditDone,
     /// A staged rollout's timeline (`o`).
     Staged,
-    /// "Pause (or resume) it?"
+    /// "Pause (or resume) it?", "Drive it on?"
     StagedConfirm,
+    /// The form that starts a staged rollout (the bump dialog's "staged" scope).
+    StagedForm,
+    /// Its pre-flight, and an undo's.
+    StagedPreflight,
     /// The YAML / describe screen (`y`, `d`).
     Object,
 }
 
 impl Context {
-    pub const ALL: [Context; 17] = [
+    pub const ALL: [Context; 19] = [
         Context::QuitConfirm,
         Context::Prompt,
         Context::Main,
@@ -127,6 +137,8 @@ impl Context {
         Context::EditDone,
         Context::Staged,
         Context::StagedConfirm,
+        Context::StagedForm,
+        Context::StagedPreflight,
         Context::Object,
     ];
 }
@@ -204,6 +216,21 @@ pub fn all() -> impl Iterator<Item = &'static Binding> {
         .chain(SORT_BINDINGS.iter())
         .chain(OBJECT_BINDINGS.iter())
         .chain(SCREEN_BINDINGS.iter())
+}
+
+/// Whether a key belongs to the text field that has the focus (characters and the editing keys)
+/// rather than to the form around it.
+pub fn edits_text(key: &KeyEvent) -> bool {
+    matches!(
+        key.code,
+        KeyCode::Char(_)
+            | KeyCode::Left
+            | KeyCode::Right
+            | KeyCode::Backspace
+            | KeyCode::Delete
+            | KeyCode::Home
+            | KeyCode::End
+    )
 }
 
 /// The hints of a context, from its bindings, for the actions `show` lets through: each is the

@@ -34,7 +34,14 @@ pub enum ScopeKind {
     Chosen,
     /// The chosen GameServers' overrides removed, their pods back on the template's image.
     ClearChosen,
+    /// A staged grey release (`okg rollout`): its own form, opened on enter, takes the stages.
+    Staged,
+    /// Only the servers in one opsState (`okg bump --only-states`): `ONLY_STATES[i]`.
+    OnlyState(usize),
 }
+
+/// The opsStates the scope offers alone (idle servers first, as OKG's guidance has it).
+pub const ONLY_STATES: [&str; 3] = ["None", "Maintaining", "WaitToBeDeleted"];
 
 /// What the pre-flight page asks to confirm.
 #[derive(Clone, Debug)]
@@ -183,11 +190,15 @@ impl BumpDialog {
             ScopeKind::WholeSet => Scope::WholeSet,
             ScopeKind::Canary => Scope::Canary(self.canary),
             ScopeKind::Chosen | ScopeKind::ClearChosen => Scope::GameServers(self.chosen.clone()),
+            // Never planned here: the staged screen plans its first stage.
+            ScopeKind::Staged => Scope::WholeSet,
+            ScopeKind::OnlyState(i) => Scope::States(vec![ONLY_STATES[i].to_string()]),
         }
     }
 
     fn scope_kinds(&self) -> Vec<ScopeKind> {
-        let mut v = vec![ScopeKind::WholeSet, ScopeKind::Canary];
+        let mut v = vec![ScopeKind::WholeSet, ScopeKind::Canary, ScopeKind::Staged];
+        v.extend((0..ONLY_STATES.len()).map(ScopeKind::OnlyState));
         if !self.chosen.is_empty() {
             v.push(ScopeKind::Chosen);
             v.push(ScopeKind::ClearChosen);
@@ -252,16 +263,7 @@ impl BumpDialog {
         self.error = None;
         let action = keymap::lookup(Context::BumpForm, &key);
         // The image is a text field: characters and the editing keys are its own.
-        let text_key = matches!(
-            key.code,
-            KeyCode::Char(_)
-                | KeyCode::Left
-                | KeyCode::Right
-                | KeyCode::Backspace
-                | KeyCode::Delete
-                | KeyCode::Home
-                | KeyCode::End
-        );
+        let text_key = keymap::edits_text(&key);
         if self.focus == Field::Image && text_key {
             self.image.input(key);
             return stay();
@@ -275,11 +277,19 @@ impl BumpDialog {
                     self.error = Some(e);
                     return stay();
                 }
-                self.page = Page::Busy("planning (reads only)…".into());
                 let remember = Cmd::Bump(BumpCmd::Remember {
                     set: self.set.clone(),
                     container: self.container_name().to_string(),
                 });
+                if self.scope == ScopeKind::Staged {
+                    let opening = Opening::StagedStart {
+                        set: self.set.clone(),
+                        container: self.container_name().to_string(),
+                        image: self.image_text(),
+                    };
+                    return DialogOutcome::Replace(opening, vec![remember]);
+                }
+                self.page = Page::Busy("planning (reads only)…".into());
                 return DialogOutcome::Stay(vec![remember, self.plan_cmd(self.step())]);
             }
             (Some(Action::PrevField), _) => {

@@ -6,7 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use crate::tui::app::keymap::{self, Context};
-use crate::tui::screens::bump::state::{BumpDialog, Confirm, Field, Page, Pending, ScopeKind};
+use crate::tui::screens::bump::state::{
+    BumpDialog, Confirm, Field, ONLY_STATES, Page, Pending, ScopeKind,
+};
 use crate::tui::view::theme::Theme;
 use okg_domain::bump_plan::{Plan, PlanKind, PodAction, Policy};
 
@@ -51,6 +53,14 @@ fn edit(d: &BumpDialog, area: Rect, buf: &mut Buffer, t: &Theme) {
         scope_item(ScopeKind::WholeSet, format!("whole set ({})", d.replicas)),
         Span::raw(" "),
         scope_item(ScopeKind::Canary, format!("canary {}", d.canary)),
+        Span::raw("  "),
+        scope_item(ScopeKind::Staged, "staged…".into()),
+        Span::raw(" "),
+        // One item for the three opsStates: the one chosen, else the first.
+        match d.scope {
+            ScopeKind::OnlyState(i) => scope_item(d.scope, format!("only {}", ONLY_STATES[i])),
+            _ => scope_item(ScopeKind::OnlyState(0), format!("only {}", ONLY_STATES[0])),
+        },
     ];
     if !d.chosen.is_empty() {
         scopes.push(Span::raw(" "));
