@@ -27,6 +27,23 @@ keys main Escape; keys main '?'; wait_for main "mark / unmark the row"
 shoot help-120x32 main
 keys main q; sleep 0.3; keys main q
 
+# YAML and describe (y, d): the first GameServer's YAML with a search, its pod's describe page
+# at its events, and the set's describe page at 80x24.
+start obj 120 32 "$OKG_BIN --demo --read-only --log-file /tmp/okg-shots.log"
+wait_for obj "live" 20; wait_for obj "gss-battle"; sleep 1.5
+keys obj y; wait_for obj "kind: GameServer"
+keys obj / ; keys obj -l "ready"; keys obj Enter; wait_for obj "/ready: 1/"
+keys obj n; wait_for obj "/ready: 2/"; sleep 0.3
+shoot yaml-120x32 obj
+keys obj Tab; wait_for obj "kind: Pod"; keys obj d; wait_for obj "Containers:"; keys obj End; sleep 0.5
+shoot describe-pod-120x32 obj
+keys obj q; sleep 0.3; keys obj q
+start objs 80 24 "$OKG_BIN --demo --read-only --log-file /tmp/okg-shots.log"
+wait_for objs "live" 20; sleep 1.5
+keys objs Home; keys objs d; wait_for objs "Update strategy:"; sleep 0.3
+shoot describe-set-80x24 objs
+keys objs q; sleep 0.3; keys objs q
+
 # Reload: the dialog on set gss-2048, then the live view mid-run (a slow command, 2 at a time)
 # and finished.
 start rl 120 32 "$OKG_BIN --demo --log-file /tmp/okg-shots.log"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Terminal smoke test of the real binary, typed as a user would, in a detached tmux:
-# start `okg --demo`, see the rows, mark, filter, sort, open help and detail, quit, and check the
+# start `okg --demo`, see the rows, mark, filter, sort, open help and detail, YAML and describe
+# (y, tab, d, search), quit, and check the
 # terminal is restored (no alternate screen, cursor visible, shell prompt back); then
 # tmux-signals.sh: SIGTERM and SIGHUP to the TUI, and SIGTERM in the middle of a reload.
 #
@@ -46,6 +47,18 @@ keys $S Enter; wait_for $S "uid"
 keys $S PageDown; wait_for $S "imageID"
 keys $S Escape; wait_for $S "space mark"
 echo "ok: help and detail"
+
+# YAML and describe (k9s's y and d): the GameServer, tab to its pod, d, a search, esc back.
+keys $S y; wait_for $S "YAML of GameServer default/"
+wait_for $S "kind: GameServer"
+keys $S Tab; wait_for $S "kind: Pod"
+keys $S d; wait_for $S "describe of Pod default/"
+wait_for $S "Namespace:"
+keys $S / ; keys $S -l "ready" ; keys $S Enter
+wait_for $S "/ready: 1/"
+keys $S n; wait_for $S "/ready: 2/"
+keys $S q; wait_for $S "space mark"
+echo "ok: y, tab, d, search and esc back"
 
 keys $S b; wait_for $S "pre-flight (sends nothing)"
 keys $S Escape; wait_for $S "space mark"

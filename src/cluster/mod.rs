@@ -6,5 +6,6 @@ pub mod client;
 pub mod connect;
 pub mod exec;
 pub mod logs;
+pub mod objects;
 pub mod watch;
 pub mod writer;

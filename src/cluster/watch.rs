@@ -387,7 +387,7 @@ pub fn spawn_fleet<M: Sink>(
     }
 }
 
-fn event_line(e: &Event) -> EventLine {
+pub(crate) fn event_line(e: &Event) -> EventLine {
     let time = e
         .last_timestamp
         .as_ref()

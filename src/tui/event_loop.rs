@@ -10,6 +10,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use super::io::Io;
 use crate::tui::app::msg::{Cmd, Msg};
 use crate::tui::app::state::State;
+use crate::tui::view::backend::Clipboard;
 use crate::tui::view::theme::Theme;
 
 /// At most this many frames per second, however fast the watches report.
@@ -18,7 +19,7 @@ pub const FRAME: Duration = Duration::from_millis(33);
 /// The loop: apply messages with `update`, carry out commands, and draw at most once per
 /// `FRAME`, only when something changed. Bursts are drained before drawing, so a flood of watch
 /// events costs one frame.
-pub async fn event_loop<B: Backend>(
+pub async fn event_loop<B: Backend + Clipboard>(
     terminal: &mut Terminal<B>,
     state: &mut State,
     theme: &Theme,
@@ -63,6 +64,10 @@ pub async fn event_loop<B: Backend>(
             for cmd in state.update(m) {
                 if cmd == Cmd::Quit {
                     return Ok(());
+                }
+                if let Cmd::Copy(text) = &cmd {
+                    terminal.backend_mut().copy(text)?;
+                    continue;
                 }
                 io.handle(cmd).await;
             }

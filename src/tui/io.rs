@@ -200,6 +200,15 @@ impl Io {
             }
             Cmd::Logs(LogsCmd::Stop) => self.logs.stop(),
             Cmd::Logs(LogsCmd::Save { name, text }) => self.logs.save(&name, &text, &self.tx),
+            Cmd::Object(req) => {
+                let (client, tx) = (self.conn.client.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let reply = crate::cluster::objects::fetch(&client, req).await;
+                    let _ = tx.send(Msg::Object(reply));
+                });
+            }
+            // The event loop writes it through the terminal backend before commands get here.
+            Cmd::Copy(_) => {}
             Cmd::Staged(cmd) => {
                 let ctx = self.ops_context();
                 self.staged.handle(cmd, ctx, &self.tx)

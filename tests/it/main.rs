@@ -25,6 +25,8 @@ mod tui_bump_snapshots;
 mod tui_demo;
 mod tui_edit;
 mod tui_logs;
+mod tui_object;
+mod tui_object_snapshots;
 mod tui_reload;
 mod tui_snapshots;
 mod tui_staged;

@@ -29,6 +29,13 @@ pub fn split(name: &str) -> Option<(&str, u32)> {
     Some((set, digits.parse().ok()?))
 }
 
+/// OpenKruise's set events say "pod NAME …" / "Pod NAME …": the word after "pod" is the name,
+/// so `gss-1` does not match a message about `gss-10`.
+pub fn names_pod(message: &str, pod: &str) -> bool {
+    let words: Vec<&str> = message.split_whitespace().collect();
+    words.windows(2).any(|w| w[0].eq_ignore_ascii_case("pod") && w[1] == pod)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -335,7 +335,7 @@ fn pod_story(
                 .api_version
                 .as_deref()
                 .is_some_and(|v| v.starts_with("apps.kruise.io/"))
-                && e.message.as_deref().is_some_and(|m| names_pod(m, pod))
+                && e.message.as_deref().is_some_and(|m| okg_domain::names::names_pod(m, pod))
         })
         .filter(recent)
         .collect();
@@ -347,13 +347,6 @@ fn pod_story(
 
 const STORY_PER_SOURCE: usize = 3;
 const STORY_SLACK_SECS: i64 = 5;
-
-/// OpenKruise's set events say "pod NAME …" / "Pod NAME …": the word after "pod" is the name,
-/// so `gss-1` does not match a message about `gss-10`.
-fn names_pod(message: &str, pod: &str) -> bool {
-    let words: Vec<&str> = message.split_whitespace().collect();
-    words.windows(2).any(|w| w[0].eq_ignore_ascii_case("pod") && w[1] == pod)
-}
 
 #[cfg(test)]
 mod tests {
@@ -466,9 +459,18 @@ mod tests {
 
     #[test]
     fn the_pod_name_is_the_word_after_pod() {
-        assert!(names_pod("successfully update pod gss-1 in-place(revision r)", "gss-1"));
-        assert!(names_pod("delete Pod gss-1 in StatefulSet gss successful", "gss-1"));
-        assert!(!names_pod("successfully update pod gss-10 in-place(revision r)", "gss-1"));
-        assert!(!names_pod("gss-1 is mentioned without the word", "gss-1"));
+        assert!(okg_domain::names::names_pod(
+            "successfully update pod gss-1 in-place(revision r)",
+            "gss-1"
+        ));
+        assert!(okg_domain::names::names_pod(
+            "delete Pod gss-1 in StatefulSet gss successful",
+            "gss-1"
+        ));
+        assert!(!okg_domain::names::names_pod(
+            "successfully update pod gss-10 in-place(revision r)",
+            "gss-1"
+        ));
+        assert!(!okg_domain::names::names_pod("gss-1 is mentioned without the word", "gss-1"));
     }
 }

@@ -1,11 +1,10 @@
 //! The logs screen in the state machine: `l` and `p` open it on the cursor's pod or the marked
 //! pods, its keys, and the feed's lines coming in. The feed itself is `tui::logs_task`.
 use crossterm::event::KeyEvent;
-use tui_textarea::TextArea;
 
 use super::keymap::{self, Action, Context};
 use super::msg::{Cmd, LogEvent, LogsCmd};
-use super::state::{Input, InputKind, Level, Overlay, State, TableLine};
+use super::state::{InputKind, Level, Overlay, State, TableLine};
 use crate::tui::screens::logs::screen::{LogsScreen, MAX_PODS};
 use crate::tui::screens::logs::state::Pick;
 
@@ -71,12 +70,9 @@ pub fn on_key(state: &mut State, mut screen: Box<LogsScreen>, key: KeyEvent) -> 
             return cmd.into_iter().collect();
         }
         Some(Action::Search) => {
-            let current = screen.logs.search.clone().unwrap_or_default();
+            let current = screen.logs.search.clone();
             state.overlays.push(Overlay::Logs(screen));
-            let mut textarea = TextArea::new(vec![current]);
-            textarea.move_cursor(tui_textarea::CursorMove::End);
-            let input = Input { kind: InputKind::LogSearch, textarea, error: None };
-            state.overlays.push(Overlay::Input(Box::new(input)));
+            super::prompt::open_search(state, InputKind::LogSearch, current);
             return Vec::new();
         }
         Some(Action::Help) => {

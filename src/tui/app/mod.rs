@@ -5,8 +5,10 @@ pub mod filter;
 pub mod keymap;
 pub mod logs;
 pub mod msg;
+mod object;
 mod open;
 mod prompt;
+pub mod search;
 
 pub mod state;
 pub mod store;

@@ -55,6 +55,8 @@ pub enum Msg {
     GsOps(crate::ops::gs_ops_task::GsOpsReply),
     /// A staged rollout's pause / resume answer (`ops::staged_task`).
     Staged(crate::ops::staged_task::StagedReply),
+    /// An object read for the YAML / describe screen (`cluster::objects`).
+    Object(crate::cluster::objects::ObjectReply),
 }
 
 impl From<crate::ops::staged_task::StagedReply> for Msg {
@@ -129,6 +131,7 @@ impl std::fmt::Debug for Msg {
             Msg::Staged(r) => write!(f, "Staged({r:?})"),
             Msg::Shutdown(why) => write!(f, "Shutdown({why})"),
             Msg::Logs(e) => write!(f, "Logs({e:?})"),
+            Msg::Object(r) => write!(f, "Object({})", r.request),
         }
     }
 }
@@ -161,6 +164,10 @@ pub enum Cmd {
     Staged(crate::ops::staged_task::StagedCmd),
     /// The logs screen's feed: open, stop, save (`tui::logs_task`).
     Logs(LogsCmd),
+    /// Read an object (and events) for the YAML / describe screen; answered as `Msg::Object`.
+    Object(crate::cluster::objects::ObjectRequest),
+    /// Put this text on the terminal's clipboard (OSC 52), written by the terminal backend.
+    Copy(String),
 }
 
 #[derive(Clone, Debug, PartialEq)]

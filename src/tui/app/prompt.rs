@@ -13,8 +13,16 @@ pub(super) fn open_input(state: &mut State, kind: InputKind) {
     let current = match kind {
         InputKind::Filter => (state.filter.text.as_ref().map(|r| r.as_str().to_string()))
             .or_else(|| state.filter.labels.as_ref().map(|l| format!("-l {}", l.source))),
-        InputKind::Command | InputKind::LogSearch => None,
+        InputKind::Command | InputKind::LogSearch | InputKind::ObjectSearch => None,
     };
+    let mut textarea = TextArea::new(vec![current.unwrap_or_default()]);
+    textarea.move_cursor(tui_textarea::CursorMove::End);
+    state.overlays.push(Overlay::Input(Box::new(Input { kind, textarea, error: None })));
+}
+
+/// A search prompt over a screen (the logs', the YAML / describe one), starting from the search
+/// in force so it can be edited.
+pub(super) fn open_search(state: &mut State, kind: InputKind, current: Option<String>) {
     let mut textarea = TextArea::new(vec![current.unwrap_or_default()]);
     textarea.move_cursor(tui_textarea::CursorMove::End);
     state.overlays.push(Overlay::Input(Box::new(Input { kind, textarea, error: None })));
@@ -71,6 +79,10 @@ fn submit_input(state: &mut State, kind: InputKind, text: &str) -> Result<Vec<Cm
         InputKind::Command => run_command(state, text),
         InputKind::LogSearch => {
             super::logs::set_search(state, text);
+            Ok(Vec::new())
+        }
+        InputKind::ObjectSearch => {
+            super::object::set_search(state, text);
             Ok(Vec::new())
         }
     }

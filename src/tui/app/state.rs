@@ -68,6 +68,8 @@ pub enum Overlay {
     Logs(Box<LogsScreen>),
     /// Set opsState, a priority or networkDisabled on chosen GameServers (`e`).
     GsOps(Box<crate::tui::screens::gs_ops::state::GsOpsDialog>),
+    /// The YAML (`y`) or describe (`d`) page of an object read fresh.
+    Object(Box<crate::tui::screens::object::state::ObjectScreen>),
 }
 
 impl Overlay {
@@ -81,6 +83,7 @@ impl Overlay {
             Overlay::Reload(d) => d.title(),
             Overlay::Logs(l) => format!("logs of {}", l.save_name()),
             Overlay::GsOps(d) => d.title(),
+            Overlay::Object(o) => o.title(),
         }
     }
 }
@@ -100,6 +103,8 @@ pub enum InputKind {
     Command,
     /// The search of the logs screen under the prompt.
     LogSearch,
+    /// The search of the YAML / describe screen under the prompt.
+    ObjectSearch,
 }
 
 impl InputKind {
@@ -107,6 +112,7 @@ impl InputKind {
         match self {
             InputKind::Filter => "/",
             InputKind::LogSearch => "search logs: ",
+            InputKind::ObjectSearch => "search: ",
             InputKind::Command => ":",
         }
     }

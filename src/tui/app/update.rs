@@ -9,6 +9,7 @@ use super::state::{
 use super::store::Touched;
 use crate::cluster::access::ApiAction;
 use crate::ops::bump_task::BumpReply;
+use crate::tui::screens::object::state::Mode as ObjectMode;
 use okg_domain::fleet::Key;
 
 /// Lines the main view spends on chrome (title, column header, two footer lines).
@@ -94,6 +95,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         ),
         Msg::Logs(ev) => {
             super::logs::on_event(state, ev);
+            Vec::new()
+        }
+        Msg::Object(reply) => {
+            super::object::on_reply(state, reply);
             Vec::new()
         }
         Msg::Staged(reply) => {
@@ -350,6 +355,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     match state.overlays.pop() {
         Some(Overlay::Input(input)) => super::prompt::on_input_key(state, input, key),
         Some(Overlay::Logs(screen)) => super::logs::on_key(state, screen, key),
+        Some(Overlay::Object(screen)) => super::object::on_key(state, screen, key),
         Some(Overlay::Staged(mut s)) => {
             let ctx = DialogCtx { now: state.now, fleet: &state.fleet, marks: &state.marks };
             let outcome = s.on_key(key, &ctx);
@@ -572,6 +578,8 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
         }
         Action::Reload => return super::open::reload(state),
         Action::Edit => return super::open::edit(state),
+        Action::Yaml => return super::object::open(state, ObjectMode::Yaml),
+        Action::Describe => return super::object::open(state, ObjectMode::Describe),
         Action::Quit => return quit(state),
         // The screens' own actions are never looked up on the table.
         Action::Back
@@ -603,6 +611,9 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
         | Action::Autoscroll
         | Action::Wrap
         | Action::Search
+        | Action::SearchNext
+        | Action::SearchPrev
+        | Action::Copy
         | Action::Save => {}
     }
     Vec::new()

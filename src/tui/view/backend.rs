@@ -27,6 +27,34 @@ impl<W: Write> SafeBackend<W> {
     }
 }
 
+/// The OSC 52 sequence that puts `text` on the terminal's clipboard ("c"): the text in
+/// base64, so nothing in it can act on the terminal; BEL ends it (xterm, kitty, WezTerm, tmux
+/// with `set-clipboard on` all take BEL).
+pub fn osc52(text: &str) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    format!("\x1b]52;c;{b64}\x07")
+}
+
+/// A backend that can put text on the terminal's clipboard (`Cmd::Copy`).
+pub trait Clipboard {
+    fn copy(&mut self, text: &str) -> io::Result<()>;
+}
+
+impl<W: Write> Clipboard for SafeBackend<W> {
+    fn copy(&mut self, text: &str) -> io::Result<()> {
+        self.inner.write_all(osc52(text).as_bytes())?;
+        Write::flush(&mut self.inner)
+    }
+}
+
+/// Tests draw into a buffer: there is no terminal to copy to.
+impl Clipboard for ratatui::backend::TestBackend {
+    fn copy(&mut self, _text: &str) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The SGR parameters for a foreground colour; `None` for the terminal's default.
 fn fg_code(c: Color) -> String {
     match c {
@@ -213,6 +241,32 @@ mod tests {
         // Row 2 starts with a move; bold (1) and reverse (7) with default colours.
         assert!(out.contains("\x1b[2;1H\x1b[0;1;7;39;49mx"), "{out:?}");
         assert!(out.ends_with("\x1b[0m"), "{out:?}");
+    }
+
+    #[test]
+    fn osc52_frames_the_text_in_base64() {
+        let text = "name: gss-0\n\x1b]0;pwned\x07";
+        let seq = osc52(text);
+        let b64 = seq.strip_prefix("\x1b]52;c;").and_then(|s| s.strip_suffix('\x07')).unwrap();
+        assert!(b64.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)), "{seq:?}");
+        use base64::Engine;
+        let back = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+        assert_eq!(back, text.as_bytes());
+        // What the backend writes to its terminal.
+        #[derive(Clone, Default)]
+        struct Tty(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+        impl Write for Tty {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let tty = Tty::default();
+        SafeBackend::new(tty.clone()).copy("hi").unwrap();
+        assert_eq!(tty.0.lock().unwrap().as_slice(), b"\x1b]52;c;aGk=\x07");
     }
 
     #[test]

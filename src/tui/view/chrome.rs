@@ -138,6 +138,7 @@ pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
             _ => true,
         }),
         Some(Overlay::Detail { .. } | Overlay::Help { .. }) => keymap::hints(Context::Overlay, all),
+        Some(Overlay::Object(_)) => keymap::hints(Context::Object, |a| a != Action::Up),
         // The screens draw their own hint lines.
         Some(Overlay::GsOps(d)) => keymap::hints(d.context(), all),
         Some(Overlay::Bump(_) | Overlay::Reload(_)) => {

@@ -2,6 +2,7 @@
 pub mod backend;
 pub mod chrome;
 pub mod columns;
+pub mod highlight;
 pub mod quit;
 pub mod safe;
 /// Text forms of times and counts live in the domain, shared with the CLI.
@@ -62,6 +63,7 @@ pub fn draw(frame: &mut Frame, state: &State, t: &Theme) {
                 let now_ms = state.now.as_millisecond();
                 crate::tui::screens::logs::view::draw(&l.logs, t, now_ms, body, buf);
             }
+            Overlay::Object(o) => crate::tui::screens::object::view::draw(o, t, body, buf),
             Overlay::Input(_) => {}
         }
     }

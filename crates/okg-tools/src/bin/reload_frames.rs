@@ -27,6 +27,13 @@ use tokio::sync::mpsc;
 /// A TestBackend that counts frames (one flush per `Terminal::draw`).
 struct Counting(TestBackend, Arc<AtomicU64>);
 
+/// No terminal to copy to: the frames are what is counted.
+impl okg_console::tui::view::backend::Clipboard for Counting {
+    fn copy(&mut self, _text: &str) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 impl Backend for Counting {
     fn draw<'a, I: Iterator<Item = (u16, u16, &'a Cell)>>(&mut self, c: I) -> io::Result<()> {
         self.0.draw(c)

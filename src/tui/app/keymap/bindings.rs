@@ -8,7 +8,7 @@ const S: KeyModifiers = KeyModifiers::SHIFT;
 const C: KeyModifiers = KeyModifiers::CONTROL;
 const MAIN: &[Context] = &[Context::Main];
 /// The table, the read-only overlays and the logs screen: moving and help.
-const ANY: &[Context] = &[Context::Main, Context::Overlay, Context::Logs];
+const ANY: &[Context] = &[Context::Main, Context::Overlay, Context::Logs, Context::Object];
 
 use KeyCode::Char;
 
@@ -243,7 +243,7 @@ const STAGED_PREFLIGHT: &[Context] = &[Context::StagedPreflight];
 const BT: KeyModifiers = KeyModifiers::SHIFT;
 
 /// A binding of a screen (section, contexts, keys, action, help, hint).
-const fn on(
+pub(super) const fn on(
     section: Section,
     contexts: &'static [Context],
     keys: &'static [(KeyCode, KeyModifiers)],

@@ -70,6 +70,12 @@ pub enum Action {
     StopDrive,
     /// Switch a yes/no field of a form.
     Toggle,
+    /// The YAML / describe screen (`keymap::object`).
+    Yaml,
+    Describe,
+    SearchNext,
+    SearchPrev,
+    Copy,
 }
 
 /// Where a binding applies: the main table, any read-only overlay (detail, help), or a page of
@@ -109,10 +115,12 @@ pub enum Context {
     StagedForm,
     /// Its pre-flight, and an undo's.
     StagedPreflight,
+    /// The YAML / describe screen (`y`, `d`).
+    Object,
 }
 
 impl Context {
-    pub const ALL: [Context; 18] = [
+    pub const ALL: [Context; 19] = [
         Context::QuitConfirm,
         Context::Prompt,
         Context::Main,
@@ -131,6 +139,7 @@ impl Context {
         Context::StagedConfirm,
         Context::StagedForm,
         Context::StagedPreflight,
+        Context::Object,
     ];
 }
 
@@ -147,10 +156,11 @@ pub enum Section {
     Logs,
     Edit,
     Staged,
+    Object,
 }
 
 impl Section {
-    pub const ALL: [Section; 11] = [
+    pub const ALL: [Section; 12] = [
         Section::Move,
         Section::Select,
         Section::View,
@@ -162,6 +172,7 @@ impl Section {
         Section::Logs,
         Section::Edit,
         Section::Staged,
+        Section::Object,
     ];
     pub fn title(self) -> &'static str {
         match self {
@@ -176,6 +187,7 @@ impl Section {
             Section::Logs => "Logs screen (l, p)",
             Section::Edit => "Edit dialog (e): opsState, priorities, networkDisabled",
             Section::Staged => "Staged rollout (o on a set an okg rollout holds)",
+            Section::Object => "YAML and describe (y, d)",
         }
     }
 }
@@ -191,13 +203,19 @@ pub struct Binding {
 }
 
 mod bindings;
+mod object;
 mod sort;
 pub use bindings::{BINDINGS, SCREEN_BINDINGS};
+pub use object::OBJECT_BINDINGS;
 pub use sort::SORT_BINDINGS;
 
 /// Every binding: the table's and overlays', its sort keys, then the screens'.
 pub fn all() -> impl Iterator<Item = &'static Binding> {
-    BINDINGS.iter().chain(SORT_BINDINGS.iter()).chain(SCREEN_BINDINGS.iter())
+    BINDINGS
+        .iter()
+        .chain(SORT_BINDINGS.iter())
+        .chain(OBJECT_BINDINGS.iter())
+        .chain(SCREEN_BINDINGS.iter())
 }
 
 /// Whether a key belongs to the text field that has the focus (characters and the editing keys)

@@ -182,9 +182,7 @@ impl Logs {
 
     /// Byte ranges of the search's matches in `text` (case-insensitive, ASCII folding).
     pub fn matches(&self, text: &str) -> Vec<(usize, usize)> {
-        let Some(q) = self.search.as_deref().filter(|q| !q.is_empty()) else { return vec![] };
-        let (hay, needle) = (text.to_ascii_lowercase(), q.to_ascii_lowercase());
-        hay.match_indices(&needle).map(|(i, m)| (i, i + m.len())).collect()
+        crate::tui::app::search::matches(self.search.as_deref(), text)
     }
 
     /// Streams whose pod wrote nothing in the rate window, while others did: the silent ones.

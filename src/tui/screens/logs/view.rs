@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::state::{Logs, Pick};
+use crate::tui::view::highlight;
 use crate::tui::view::theme::Theme;
 
 /// Pod colours, in turn; the theme's text style when it has no colours (NO_COLOR).
@@ -74,16 +75,9 @@ fn body_line<'a>(l: &Logs, t: &Theme, stream: usize, text: &'a str) -> Line<'a> 
         spans.push(Span::styled(safe_text::one_line(&prefix).into_owned(), pod_style(t, stream)));
     }
     let safe = safe_text::one_line(text).into_owned();
-    let mut at = 0;
-    for (a, b) in l.matches(&safe) {
-        if a < at {
-            continue;
-        }
-        spans.push(Span::styled(safe[at..a].to_string(), t.text));
-        spans.push(Span::styled(safe[a..b].to_string(), t.selection));
-        at = b;
-    }
-    spans.push(Span::styled(safe[at..].to_string(), t.text));
+    let hits = l.matches(&safe);
+    let (hit, segments) = (t.selection, [(0, t.text)]);
+    spans.extend(highlight::spans(&safe, &segments, &hits, hit, None, hit));
     Line::from(spans)
 }
 
