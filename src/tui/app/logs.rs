@@ -75,7 +75,8 @@ pub fn on_key(state: &mut State, mut screen: Box<LogsScreen>, key: KeyEvent) -> 
             state.overlays.push(Overlay::Logs(screen));
             let mut textarea = TextArea::new(vec![current]);
             textarea.move_cursor(tui_textarea::CursorMove::End);
-            let input = Input { kind: InputKind::LogSearch, textarea, error: None };
+            let input =
+                Input { kind: InputKind::LogSearch, textarea, error: None, candidates: Vec::new() };
             state.overlays.push(Overlay::Input(Box::new(input)));
             return Vec::new();
         }

@@ -65,6 +65,8 @@ pub enum Overlay {
     Logs(Box<LogsScreen>),
     /// Set opsState, a priority or networkDisabled on chosen GameServers (`e`).
     GsOps(Box<crate::tui::screens::gs_ops::state::GsOpsDialog>),
+    /// A picker of the `:` line (`:ctx`, `:ns`, `:gss`, `:gs`, `:pod` without a name).
+    Picker(Box<crate::tui::screens::picker::state::Picker>),
 }
 
 impl Overlay {
@@ -78,6 +80,7 @@ impl Overlay {
             Overlay::Reload(d) => d.title(),
             Overlay::Logs(l) => format!("logs of {}", l.save_name()),
             Overlay::GsOps(d) => d.title(),
+            Overlay::Picker(p) => p.title(),
         }
     }
 }
@@ -88,6 +91,8 @@ pub struct Input {
     pub kind: InputKind,
     pub textarea: TextArea<'static>,
     pub error: Option<String>,
+    /// What `tab` found when more than one thing fits (the `:` line), listed under the prompt.
+    pub candidates: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -208,6 +213,11 @@ pub struct State {
     pub parked: Vec<Overlay>,
     /// The container last bumped per set (loaded from choices.json at start).
     pub bump_choices: std::collections::BTreeMap<SetKey, String>,
+    /// The kubeconfig's contexts, once read for the `:` line (`tab`, the `:ctx` picker).
+    pub contexts: Vec<String>,
+    /// The cluster's namespaces, once listed for the `:ns` picker (`None`: not listed, or RBAC
+    /// said no: then the namespaces seen in the watch stand in).
+    pub namespaces: Option<Vec<String>>,
     /// A `:ctx` switch under way: (its number, the context asked for).
     pub switching: Option<(u64, String)>,
     switches: u64,
@@ -260,6 +270,8 @@ impl State {
             overlays: Vec::new(),
             parked: Vec::new(),
             bump_choices: Default::default(),
+            contexts: Vec::new(),
+            namespaces: None,
             switching: None,
             switches: 0,
             feeds: 0,

@@ -4,6 +4,7 @@ pub mod detail;
 pub mod gs_ops;
 pub mod help;
 pub mod logs;
+pub mod picker;
 pub mod reload;
 pub mod rollout;
 pub mod staged;

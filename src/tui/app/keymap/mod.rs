@@ -27,6 +27,8 @@ pub enum Action {
     Logs,
     PreviousLogs,
     Command,
+    /// Complete the `:` line's command or name (`tab`).
+    Complete,
     /// Sort the table by a column; again: the other way.
     Sort(Column),
     Help,
@@ -99,12 +101,15 @@ pub enum Context {
     Staged,
     /// "Pause (or resume) it?"
     StagedConfirm,
+    /// A picker of the `:` line (contexts, namespaces, sets, GameServers, pods).
+    Picker,
 }
 
 impl Context {
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 17] = [
         Context::QuitConfirm,
         Context::Prompt,
+        Context::Picker,
         Context::Main,
         Context::Overlay,
         Context::Logs,
@@ -135,10 +140,11 @@ pub enum Section {
     Logs,
     Edit,
     Staged,
+    Command,
 }
 
 impl Section {
-    pub const ALL: [Section; 11] = [
+    pub const ALL: [Section; 12] = [
         Section::Move,
         Section::Select,
         Section::View,
@@ -150,6 +156,7 @@ impl Section {
         Section::Logs,
         Section::Edit,
         Section::Staged,
+        Section::Command,
     ];
     pub fn title(self) -> &'static str {
         match self {
@@ -164,6 +171,7 @@ impl Section {
             Section::Logs => "Logs screen (l, p)",
             Section::Edit => "Edit dialog (e): opsState, priorities, networkDisabled",
             Section::Staged => "Staged rollout (o on a set an okg rollout holds)",
+            Section::Command => "Command line (:) and its pickers",
         }
     }
 }
@@ -179,13 +187,19 @@ pub struct Binding {
 }
 
 mod bindings;
+mod command;
 mod sort;
 pub use bindings::{BINDINGS, SCREEN_BINDINGS};
+pub use command::COMMAND_BINDINGS;
 pub use sort::SORT_BINDINGS;
 
 /// Every binding: the table's and overlays', its sort keys, then the screens'.
 pub fn all() -> impl Iterator<Item = &'static Binding> {
-    BINDINGS.iter().chain(SORT_BINDINGS.iter()).chain(SCREEN_BINDINGS.iter())
+    BINDINGS
+        .iter()
+        .chain(SORT_BINDINGS.iter())
+        .chain(SCREEN_BINDINGS.iter())
+        .chain(COMMAND_BINDINGS.iter())
 }
 
 /// The hints of a context, from its bindings, for the actions `show` lets through: each is the
