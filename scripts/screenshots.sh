@@ -27,6 +27,21 @@ keys main Escape; keys main '?'; wait_for main "mark / unmark the row"
 shoot help-120x32 main
 keys main q; sleep 0.3; keys main q
 
+# The `:` line: the namespace picker, tab completing a GameServer's name, the GameServer
+# picker filtered.
+start pk 120 32 "$OKG_BIN --demo --log-file /tmp/okg-shots.log"
+wait_for pk "live" 20; wait_for pk "gss-battle"; sleep 1.5
+keys pk : ; keys pk -l "ns"; keys pk Enter; wait_for pk "default  (current)"
+shoot picker-ns-120x32 pk
+keys pk Escape; sleep 0.3
+keys pk : ; keys pk -l "gs gss-battle-"; keys pk Tab; wait_for pk "gss-battle-0  gss-battle-1"
+shoot command-complete-120x32 pk
+keys pk Escape; sleep 0.3
+keys pk : ; keys pk -l "gs"; keys pk Enter; wait_for pk "pick a GameServer"
+keys pk -l "bat"; wait_for pk "(4 of 10)"
+shoot picker-gs-120x32 pk
+keys pk Escape; sleep 0.3; keys pk q
+
 # Reload: the dialog on set gss-2048, then the live view mid-run (a slow command, 2 at a time)
 # and finished.
 start rl 120 32 "$OKG_BIN --demo --log-file /tmp/okg-shots.log"

@@ -211,6 +211,10 @@ pub struct State {
     pub overlays: Vec<Overlay>,
     /// Screens hidden with `DialogOutcome::Park` (a rollout being followed, a running reload).
     pub parked: Vec<Overlay>,
+    /// The reload last started per set (namespace/name) in this console: the next reload
+    /// dialog on that set starts from it (`open::reload`).
+    pub reload_memory:
+        std::collections::BTreeMap<Key, crate::tui::screens::reload::state::Confirmed>,
     /// The container last bumped per set (loaded from choices.json at start).
     pub bump_choices: std::collections::BTreeMap<SetKey, String>,
     /// The kubeconfig's contexts, once read for the `:` line (`tab`, the `:ctx` picker).
@@ -269,6 +273,7 @@ impl State {
             sort: None,
             overlays: Vec::new(),
             parked: Vec::new(),
+            reload_memory: Default::default(),
             bump_choices: Default::default(),
             contexts: Vec::new(),
             namespaces: None,

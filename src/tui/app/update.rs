@@ -199,6 +199,7 @@ fn open(state: &mut State, opening: Opening, mut cmds: Vec<Cmd>) -> Vec<Cmd> {
                 return cmds;
             }
             let mut dialog = crate::tui::screens::reload::state::for_targets(state, &targets);
+            super::open::recall_reload(state, &mut dialog);
             dialog.chain = true;
             state.overlays.push(Overlay::Reload(Box::new(dialog)));
             cmds.push(Cmd::Intent(Intent::Reload { targets, sets: vec![set] }));
@@ -342,6 +343,9 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
                 Overlay::Reload(d) => d.on_key(key, &ctx),
                 _ => DialogOutcome::Stay(Vec::new()),
             };
+            if let (Overlay::Reload(d), DialogOutcome::Stay(cmds)) = (&overlay, &outcome) {
+                super::open::remember_reload(state, d, cmds);
+            }
             finish(state, overlay, outcome)
         }
         Some(mut overlay) => {
