@@ -38,7 +38,7 @@ keys pk : ; keys pk -l "gs gss-battle-"; keys pk Tab; wait_for pk "gss-battle-0 
 shoot command-complete-120x32 pk
 keys pk Escape; sleep 0.3
 keys pk : ; keys pk -l "gs"; keys pk Enter; wait_for pk "pick a GameServer"
-keys pk -l "bat"; wait_for pk "(4 of 10)"
+keys pk -l "bat"; wait_for pk "filter: bat_"
 shoot picker-gs-120x32 pk
 keys pk Escape; sleep 0.3; keys pk q
 
@@ -47,14 +47,17 @@ keys pk Escape; sleep 0.3; keys pk q
 start rl 120 32 "$OKG_BIN --demo --log-file /tmp/okg-shots.log"
 wait_for rl "live" 20; wait_for rl "gss-battle"; sleep 1.5
 keys rl Up; keys rl r; wait_for rl "Reload 6 pods"
-keys rl -l "sleep 2"; keys rl Tab Tab BSpace BSpace; keys rl -l 2
+keys rl -l "sleep 2"; keys rl Tab Tab BSpace BSpace; keys rl -l 2; wait_for rl "sleep 2 in 6 pods, 2 at a time"
 shoot reload-dialog-120x32 rl
 keys rl Enter; wait_for rl "enter/y start"
 shoot reload-confirm-120x32 rl
 keys rl Enter; wait_for rl "running 2"; sleep 0.5
 shoot reload-running-120x32 rl
 wait_for rl "6 pods: 6 succeeded" 30
-keys rl Escape; keys rl r; wait_for rl "Reload 6 pods"
+# The second dialog on the set starts from the last run ("sleep 2", 2 at a time): replace
+# the command only.
+keys rl Escape; sleep 0.3; keys rl r; wait_for rl "last reload of this set"
+keys rl BSpace BSpace BSpace BSpace BSpace BSpace BSpace
 keys rl -l "nginx -s reload"; keys rl Enter; wait_for rl "enter/y start"; keys rl Enter
 wait_for rl "6 pods: 6 succeeded" 30
 shoot reload-finished-120x32 rl
