@@ -142,3 +142,16 @@ fn the_wheel_moves_the_table_and_leaves_forms_alone() {
     assert_eq!(focus(&s), before);
     assert!(!matches!(&s.note, Some((Level::Error, _))));
 }
+
+#[test]
+fn a_click_on_a_picker_item_selects_it() {
+    let mut s = loaded(writable());
+    command(&mut s, "gs");
+    assert_eq!(picker(&s).selected, 0);
+    // The box starts on the screen's second line: its border, the filter, then the items.
+    mouse(&mut s, MouseEventKind::Down(MouseButton::Left), 1 + 2 + 3);
+    assert_eq!(picker(&s).selected, 3);
+    let chosen = picker(&s).visible()[3].to_string();
+    press(&mut s, KeyCode::Enter);
+    assert_eq!(s.cursor, Some(TableLine::Row(k(&chosen))));
+}
