@@ -44,19 +44,37 @@ keys objs Home; keys objs d; wait_for objs "Update strategy:"; sleep 0.3
 shoot describe-set-80x24 objs
 keys objs q; sleep 0.3; keys objs q
 
+# The `:` line: the namespace picker, tab completing a GameServer's name, the GameServer
+# picker filtered.
+start pk 120 32 "$OKG_BIN --demo --log-file /tmp/okg-shots.log"
+wait_for pk "live" 20; wait_for pk "gss-battle"; sleep 1.5
+keys pk : ; keys pk -l "ns"; keys pk Enter; wait_for pk "default  (current)"
+shoot picker-ns-120x32 pk
+keys pk Escape; sleep 0.3
+keys pk : ; keys pk -l "gs gss-battle-"; keys pk Tab; wait_for pk "gss-battle-0  gss-battle-1"
+shoot command-complete-120x32 pk
+keys pk Escape; sleep 0.3
+keys pk : ; keys pk -l "gs"; keys pk Enter; wait_for pk "pick a GameServer"
+keys pk -l "bat"; wait_for pk "filter: bat_"
+shoot picker-gs-120x32 pk
+keys pk Escape; sleep 0.3; keys pk q
+
 # Reload: the dialog on set gss-2048, then the live view mid-run (a slow command, 2 at a time)
 # and finished.
 start rl 120 32 "$OKG_BIN --demo --log-file /tmp/okg-shots.log"
 wait_for rl "live" 20; wait_for rl "gss-battle"; sleep 1.5
 keys rl Up; keys rl r; wait_for rl "Reload 6 pods"
-keys rl -l "sleep 2"; keys rl Tab Tab BSpace BSpace; keys rl -l 2
+keys rl -l "sleep 2"; keys rl Tab Tab BSpace BSpace; keys rl -l 2; wait_for rl "sleep 2 in 6 pods, 2 at a time"
 shoot reload-dialog-120x32 rl
 keys rl Enter; wait_for rl "enter/y start"
 shoot reload-confirm-120x32 rl
 keys rl Enter; wait_for rl "running 2"; sleep 0.5
 shoot reload-running-120x32 rl
 wait_for rl "6 pods: 6 succeeded" 30
-keys rl Escape; keys rl r; wait_for rl "Reload 6 pods"
+# The second dialog on the set starts from the last run ("sleep 2", 2 at a time): replace
+# the command only.
+keys rl Escape; sleep 0.3; keys rl r; wait_for rl "last reload of this set"
+keys rl BSpace BSpace BSpace BSpace BSpace BSpace BSpace
 keys rl -l "nginx -s reload"; keys rl Enter; wait_for rl "enter/y start"; keys rl Enter
 wait_for rl "6 pods: 6 succeeded" 30
 shoot reload-finished-120x32 rl

@@ -3,6 +3,7 @@
 # start `okg --demo`, see the rows, mark, filter, sort, open help and detail, YAML and describe
 # (y, tab, d, search), quit, and check the
 # terminal is restored (no alternate screen, cursor visible, shell prompt back); then
+# tmux-pickers.sh: `:ctx`/`:ns` pickers, `:gs` with tab, a click and the wheel; then
 # tmux-signals.sh: SIGTERM and SIGHUP to the TUI, and SIGTERM in the middle of a reload.
 #
 #   cargo build && scripts/tmux-smoke.sh          # OKG_BIN=path/to/okg to test another build
@@ -82,6 +83,9 @@ wait_for $S2 "OKG-EXITED-1" 10
 screen $S2 | grep -q "no kubeconfig at /nonexistent/kubeconfig" || { echo "FAIL: kubeconfig message"; screen $S2; exit 1; }
 echo "ok: missing kubeconfig is a clear message"
 echo "tmux smoke: all ok"
+
+# The `:` line's pickers, completion and the mouse (its own tmux server).
+bash scripts/tmux-pickers.sh
 
 # Signals to the TUI: the terminal restored, the audit log complete (its own tmux server).
 bash scripts/tmux-signals.sh

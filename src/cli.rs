@@ -49,6 +49,10 @@ pub struct GlobalArgs {
     /// Colour theme: a name from themes/ or the user's config directory.
     #[arg(long, global = true, help_heading = GLOBAL, env = "OKG_THEME")]
     pub theme: Option<String>,
+    /// The console leaves the mouse to the terminal (select text as usual); without it, a
+    /// click selects a row and the wheel scrolls.
+    #[arg(long, global = true, help_heading = GLOBAL)]
+    pub no_mouse: bool,
     /// Start the embedded demo cluster in-process and connect to it.
     #[arg(long, global = true, help_heading = GLOBAL)]
     pub demo: bool,

@@ -16,6 +16,8 @@ pub struct Defaults {
     pub namespace: Option<String>,
     pub theme: Option<String>,
     pub read_only: Option<bool>,
+    /// `false`: as `--no-mouse`.
+    pub mouse: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -60,6 +62,7 @@ pub fn apply(mut global: GlobalArgs, defaults: Defaults, read_only_env: bool) ->
         global.namespace = global.namespace.or(defaults.namespace);
     }
     global.theme = global.theme.or(defaults.theme);
+    global.no_mouse = global.no_mouse || defaults.mouse == Some(false);
     if !global.read_only && !read_only_env {
         global.read_only = defaults.read_only.unwrap_or(false);
     }
@@ -82,6 +85,16 @@ mod tests {
         let d = parse("[defaults]\nnamespace = \"games\"\n").unwrap();
         let all = GlobalArgs { all_namespaces: true, ..Default::default() };
         assert_eq!(apply(all, d, false).namespace, None);
+    }
+
+    #[test]
+    fn mouse_false_is_no_mouse_and_the_flag_cannot_be_undone_by_the_file() {
+        let off = || parse("[defaults]\nmouse = false\n").unwrap();
+        assert!(apply(GlobalArgs::default(), off(), false).no_mouse);
+        let on = parse("[defaults]\nmouse = true\n").unwrap();
+        let flag = GlobalArgs { no_mouse: true, ..Default::default() };
+        assert!(apply(flag, on, false).no_mouse);
+        assert!(!apply(GlobalArgs::default(), Defaults::default(), false).no_mouse);
     }
 
     #[test]

@@ -224,6 +224,9 @@ pub struct GameServerDoc {
     pub has_pod: bool,
     pub ip: Option<String>,
     pub node: Option<String>,
+    /// Where players reach it, as the NETWORK column shows it (`fleet::network::cell`);
+    /// `null` when no network plugin reports one.
+    pub network: Option<String>,
     pub images: Vec<ImageDoc>,
 }
 
@@ -283,6 +286,7 @@ pub fn document(
                         has_pod: r.has_pod,
                         ip: r.ip.clone(),
                         node: r.node.clone(),
+                        network: r.network.as_deref().map(String::from),
                         images: r
                             .images
                             .iter()
@@ -325,5 +329,11 @@ mod tests {
         assert_eq!(doc["apiVersion"], "okg-console/v1");
         assert_eq!(doc["sets"][0]["gameServers"][5]["images"][1]["differsFromTemplate"], true);
         assert_eq!(doc["sets"][1]["podUpdatePolicy"], "ReCreate");
+        assert_eq!(doc["sets"][0]["gameServers"][0]["network"], "203.0.113.11:8000");
+        // Present on every GameServer (a string, or null without a network plugin).
+        let all = doc["sets"].as_array().unwrap().iter().flat_map(|s| {
+            s["gameServers"].as_array().unwrap().iter().map(|g| g.get("network").cloned())
+        });
+        assert!(all.into_iter().all(|n| n.is_some_and(|n| n.is_string() || n.is_null())));
     }
 }

@@ -8,6 +8,7 @@ use crate::cluster::client::{self, Connection, Target};
 use crate::cluster::watch::{self, Watches};
 use crate::cluster::writer::Writer;
 use crate::tui::app::msg::{Cmd, Intent, LogsCmd, Msg};
+use crate::tui::screens::picker::state::PickKind;
 
 /// The I/O shell: carries out `Cmd`s (watches, event follows, reconnects) and reports back as
 /// `Msg`s on `tx`.
@@ -148,9 +149,48 @@ impl Io {
         self.probe_access();
     }
 
+    /// The items of a `:` picker, in a task: the kubeconfig's contexts (as `:ctx NAME` would
+    /// read it), or the cluster's namespaces (RBAC may refuse: the error goes back, and the
+    /// state machine falls back on the namespaces it has seen).
+    fn list_choices(&mut self, kind: PickKind) {
+        let tx = self.tx.clone();
+        match kind {
+            PickKind::Context => {
+                let file = self.target.kubeconfig.clone();
+                tokio::task::spawn_blocking(move || {
+                    let items = crate::cluster::connect::kubeconfig::load(file.as_deref())
+                        .map(|l| l.kubeconfig.contexts.into_iter().map(|c| c.name).collect())
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::Choices { kind, items });
+                });
+            }
+            PickKind::Namespace => {
+                let client = self.conn.client.clone();
+                let limit = self.conn.request_timeout;
+                tokio::spawn(async move {
+                    use k8s_openapi::api::core::v1::Namespace;
+                    let api: kube::Api<Namespace> = kube::Api::all(client);
+                    let params = kube::api::ListParams::default();
+                    let list = api.list_metadata(&params);
+                    let items = match client::within(limit, list).await {
+                        None => Err("the API server did not answer in time".to_string()),
+                        Some(Ok(l)) => {
+                            Ok(l.items.into_iter().filter_map(|n| n.metadata.name).collect())
+                        }
+                        Some(Err(e)) => Err(client::describe(&e)),
+                    };
+                    let _ = tx.send(Msg::Choices { kind, items });
+                });
+            }
+            // Sets, GameServers and pods are in the state already.
+            PickKind::Set | PickKind::GameServer | PickKind::Pod => {}
+        }
+    }
+
     pub async fn handle(&mut self, cmd: Cmd) {
         match cmd {
             Cmd::Quit => {}
+            Cmd::ListChoices(kind) => self.list_choices(kind),
             Cmd::WatchPodEvents(key) => {
                 if let Some(t) = self.pod_events.take() {
                     t.abort();

@@ -73,7 +73,7 @@ pub async fn run(global: &GlobalArgs) -> u8 {
     state.bump_choices = crate::ops::bump_task::load_choices(&choices);
     io.set_choices_file(choices);
 
-    let code = match Screen::enter() {
+    let code = match Screen::enter(!global.no_mouse) {
         Ok(mut screen) => {
             // A credential plugin that runs again (token expiry) must not draw into the screen.
             crate::cluster::connect::exec_auth::set_screen_in_use(true);
@@ -142,6 +142,9 @@ async fn hold_the_screen_for_tests() {
 /// The terminal as it was before `Screen::enter`: raw mode off, the alternate screen left, the
 /// cursor shown. Safe to call twice, and from the signal task when a second signal forces exit.
 pub fn restore_terminal() {
+    // Mouse capture off first: a terminal left capturing sends escape codes for every click
+    // into the shell. Turning it off when it was never on is harmless.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
     ratatui::restore();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
 }
@@ -194,6 +197,7 @@ fn input_msg(e: Event) -> Option<Msg> {
     match e {
         Event::Key(k) if k.kind != KeyEventKind::Release => Some(Msg::Key(k)),
         Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        Event::Mouse(m) => Some(Msg::Mouse(m)),
         _ => None,
     }
 }
@@ -206,9 +210,22 @@ struct Screen {
 }
 
 impl Screen {
-    fn enter() -> std::io::Result<Self> {
+    /// `mouse`: capture clicks and the wheel (`--no-mouse` leaves them to the terminal).
+    /// `restore_terminal` undoes all of it, so whatever restores the terminal (drop, a panic,
+    /// a forced exit) also turns capture off.
+    fn enter(mouse: bool) -> std::io::Result<Self> {
         // try_init sets up the terminal and the panic hook; its terminal is replaced by ours.
         drop(ratatui::try_init()?);
+        if mouse {
+            // ratatui's panic hook restores the rest; capture goes off before it.
+            let hook = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                let _ =
+                    crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+                hook(info);
+            }));
+            crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
+        }
         let terminal = Terminal::new(SafeBackend::new(std::io::stdout()))?;
         Ok(Self { terminal })
     }

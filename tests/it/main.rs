@@ -22,6 +22,7 @@ mod staged_rollout;
 mod support;
 mod tui_bump;
 mod tui_bump_snapshots;
+mod tui_command;
 mod tui_demo;
 mod tui_edit;
 mod tui_logs;

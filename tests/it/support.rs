@@ -376,6 +376,16 @@ impl Harness {
         self.keys.send(Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))).unwrap();
     }
 
+    /// A left click at (`column`, `row`), 0-based, as crossterm reports it from the terminal.
+    pub(crate) fn click(&self, column: u16, row: u16) {
+        use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+        for kind in [MouseEventKind::Down(MouseButton::Left), MouseEventKind::Up(MouseButton::Left)]
+        {
+            let ev = MouseEvent { kind, column, row, modifiers: KeyModifiers::NONE };
+            self.keys.send(Msg::Mouse(ev)).unwrap();
+        }
+    }
+
     pub(crate) fn type_text(&self, text: &str) {
         text.chars().for_each(|c| self.press(KeyCode::Char(c)));
     }

@@ -193,7 +193,10 @@ async fn r_in_the_rollout_view_reloads_each_pod_once_in_place() {
     c.type_text("nginx -s reload");
     c.press(KeyCode::Enter);
     let s = c.run_until("each once it is IN PLACE", Duration::from_secs(10)).await;
-    assert!(s.contains("in 6 pods, 6 at a time, timeout 30s, each once it is IN PLACE"), "{s}");
+    assert!(
+        s.contains("in 6 pods, 6 at a time, timeout 30s, 3 API retries, each once it is IN PLACE"),
+        "{s}"
+    );
     c.press(KeyCode::Enter);
     let s = c.run_until("6 succeeded", Duration::from_secs(60)).await;
     for i in 0..6 {

@@ -1,5 +1,5 @@
 //! Messages into the state machine and commands out of it.
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 use jiff::Timestamp;
 
 use crate::cluster::access::Capabilities;
@@ -7,6 +7,7 @@ pub use crate::cluster::logs::{LogStream, Options as LogOptions};
 pub use crate::cluster::watch::{ClusterEvent, EventLine, PodEvents};
 use crate::ops::bump_task::{BumpCmd, BumpReply};
 use crate::ops::reload_task::ReloadReply;
+use crate::tui::screens::picker::state::PickKind;
 use okg_domain::fleet::Key;
 
 /// Everything that can change the state: input, time, and what the cluster tasks report.
@@ -14,6 +15,14 @@ use okg_domain::fleet::Key;
 #[allow(clippy::large_enum_variant)]
 pub enum Msg {
     Key(KeyEvent),
+    /// A click or the wheel (mouse capture is on unless `--no-mouse`).
+    Mouse(MouseEvent),
+    /// The items of a picker the shell was asked for (`Cmd::ListChoices`): contexts of the
+    /// kubeconfig, namespaces of the cluster; `Err` says why they could not be read.
+    Choices {
+        kind: PickKind,
+        items: Result<Vec<String>, String>,
+    },
     Resize {
         width: u16,
         height: u16,
@@ -117,6 +126,10 @@ impl std::fmt::Debug for Msg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Msg::Key(k) => write!(f, "Key({k:?})"),
+            Msg::Mouse(m) => write!(f, "Mouse({:?} at {},{})", m.kind, m.column, m.row),
+            Msg::Choices { kind, items } => {
+                write!(f, "Choices({kind:?}, {:?})", items.as_ref().map(Vec::len))
+            }
             Msg::Resize { width, height } => write!(f, "Resize({width}x{height})"),
             Msg::Tick(t) => write!(f, "Tick({t})"),
             Msg::Cluster(e) => write!(f, "Cluster({})", e.describe()),
@@ -140,6 +153,8 @@ impl std::fmt::Debug for Msg {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cmd {
     Quit,
+    /// Read the items of a picker (contexts, namespaces); the answer is `Msg::Choices`.
+    ListChoices(PickKind),
     /// Follow the events of this pod (replacing any previous one); `None` stops.
     WatchPodEvents(Option<Key>),
     /// Restart the watches on another namespace (`None` = all namespaces).

@@ -4,6 +4,7 @@ use super::msg::{Cmd, Intent};
 use super::state::{Level, Overlay, State, TableLine};
 use super::update::group_keys;
 use crate::cluster::access::ApiAction;
+use crate::tui::screens::reload::state::{Confirmed, ReloadDialog};
 use okg_domain::fleet::Key;
 
 /// Bring a hidden screen back on top, if one matches.
@@ -106,8 +107,45 @@ pub(super) fn reload(state: &mut State) -> Vec<Cmd> {
         state.note(Level::Warn, "reload: no row under the cursor and nothing marked");
         return Vec::new();
     }
-    let dialog = crate::tui::screens::reload::state::for_targets(state, &targets);
+    let mut dialog = crate::tui::screens::reload::state::for_targets(state, &targets);
+    recall_reload(state, &mut dialog);
     let sets = dialog.sets();
     state.overlays.push(Overlay::Reload(Box::new(dialog)));
     vec![Cmd::Intent(Intent::Reload { targets, sets })]
+}
+
+/// Start the reload form from the last reload of its pods' set, when they share one (or every
+/// set they are in ran the same).
+pub(super) fn recall_reload(state: &State, dialog: &mut ReloadDialog) {
+    let sets = dialog.sets();
+    let mut remembered = sets.iter().map(|s| state.reload_memory.get(s));
+    if let Some(Some(first)) = remembered.next()
+        && remembered.all(|r| r == Some(first))
+    {
+        dialog.recall(first);
+    }
+}
+
+/// After a key on the reload form: a run it started is remembered for its sets.
+pub(super) fn remember_reload(state: &mut State, dialog: &ReloadDialog, cmds: &[Cmd]) {
+    let started = cmds.iter().find_map(|c| match c {
+        Cmd::Intent(Intent::StartReload { method, limits, targets, .. }) => Some(Confirmed {
+            method: method.clone(),
+            container: targets.first().and_then(|t| t.container.clone()),
+            limits: limits.clone(),
+        }),
+        Cmd::Intent(Intent::StartChainReload { method, limits, container, .. }) => {
+            Some(Confirmed {
+                method: method.clone(),
+                container: container.clone(),
+                limits: limits.clone(),
+            })
+        }
+        _ => None,
+    });
+    if let Some(c) = started {
+        for set in dialog.sets() {
+            state.reload_memory.insert(set, c.clone());
+        }
+    }
 }

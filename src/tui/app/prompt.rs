@@ -4,12 +4,14 @@ use crossterm::event::KeyEvent;
 use regex::RegexBuilder;
 use tui_textarea::TextArea;
 
+use super::command;
 use super::filter::LabelSelector;
 use super::keymap::{self, Action, Context};
 use super::msg::Cmd;
-use super::state::{Input, InputKind, Level, Overlay, State};
+use super::state::{Input, InputKind, Overlay, State};
+use crate::tui::screens::picker::state::PickKind;
 
-pub(super) fn open_input(state: &mut State, kind: InputKind) {
+pub(super) fn open_input(state: &mut State, kind: InputKind) -> Vec<Cmd> {
     let current = match kind {
         InputKind::Filter => (state.filter.text.as_ref().map(|r| r.as_str().to_string()))
             .or_else(|| state.filter.labels.as_ref().map(|l| format!("-l {}", l.source))),
@@ -17,7 +19,17 @@ pub(super) fn open_input(state: &mut State, kind: InputKind) {
     };
     let mut textarea = TextArea::new(vec![current.unwrap_or_default()]);
     textarea.move_cursor(tui_textarea::CursorMove::End);
-    state.overlays.push(Overlay::Input(Box::new(Input { kind, textarea, error: None })));
+    state.overlays.push(Overlay::Input(Box::new(Input {
+        kind,
+        textarea,
+        error: None,
+        candidates: Vec::new(),
+    })));
+    // `tab` completes context names from the kubeconfig: read it once, in the shell.
+    if kind == InputKind::Command && state.contexts.is_empty() {
+        return vec![Cmd::ListChoices(PickKind::Context)];
+    }
+    Vec::new()
 }
 
 /// A search prompt over a screen (the logs', the YAML / describe one), starting from the search
@@ -25,12 +37,27 @@ pub(super) fn open_input(state: &mut State, kind: InputKind) {
 pub(super) fn open_search(state: &mut State, kind: InputKind, current: Option<String>) {
     let mut textarea = TextArea::new(vec![current.unwrap_or_default()]);
     textarea.move_cursor(tui_textarea::CursorMove::End);
-    state.overlays.push(Overlay::Input(Box::new(Input { kind, textarea, error: None })));
+    let input = Input { kind, textarea, error: None, candidates: Vec::new() };
+    state.overlays.push(Overlay::Input(Box::new(input)));
 }
 
 pub(super) fn on_input_key(state: &mut State, mut input: Box<Input>, key: KeyEvent) -> Vec<Cmd> {
     match keymap::lookup(Context::Prompt, &key) {
         Some(Action::Cancel) => Vec::new(),
+        Some(Action::Complete) if input.kind == InputKind::Command => {
+            let line = input.textarea.lines().join("");
+            let done = command::complete(&line, |verb| super::goto::names(state, verb));
+            input.textarea = TextArea::new(vec![done.text]);
+            input.textarea.move_cursor(tui_textarea::CursorMove::End);
+            input.candidates = done.candidates;
+            input.error = None;
+            state.overlays.push(Overlay::Input(input));
+            Vec::new()
+        }
+        Some(Action::Complete) => {
+            state.overlays.push(Overlay::Input(input));
+            Vec::new()
+        }
         Some(Action::Accept) => {
             let text = input.textarea.lines().join("").trim().to_string();
             match submit_input(state, input.kind, &text) {
@@ -45,6 +72,7 @@ pub(super) fn on_input_key(state: &mut State, mut input: Box<Input>, key: KeyEve
         _ => {
             input.textarea.input(key);
             input.error = None;
+            input.candidates.clear();
             state.overlays.push(Overlay::Input(input));
             Vec::new()
         }
@@ -95,23 +123,5 @@ fn label_arg(text: &str) -> Option<&str> {
 }
 
 fn run_command(state: &mut State, text: &str) -> Result<Vec<Cmd>, String> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    match words.as_slice() {
-        ["q"] | ["quit"] => Ok(super::update::quit(state)),
-        ["ns" | "namespace", ns] => {
-            let ns = if *ns == "all" || *ns == "*" { None } else { Some(ns.to_string()) };
-            super::update::reset_fleet(state);
-            state.namespace = ns.clone();
-            state.note(Level::Info, format!("namespace {}", ns.as_deref().unwrap_or("(all)")));
-            Ok(vec![Cmd::SwitchNamespace(ns)])
-        }
-        ["ctx" | "context", name] => {
-            // The current context stays live until the new one answers (`Msg::Switched`).
-            let switch = state.next_switch();
-            state.switching = Some((switch, name.to_string()));
-            state.note(Level::Info, format!("switching to context {name}…"));
-            Ok(vec![Cmd::SwitchContext { switch, context: name.to_string() }])
-        }
-        _ => Err("commands: ns NAME | ns all | ctx NAME | q".into()),
-    }
+    super::goto::run(state, text)
 }

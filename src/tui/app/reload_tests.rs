@@ -9,7 +9,7 @@ use super::state::{Access, Overlay, State, TableLine};
 use crate::cluster::access::Capabilities;
 use crate::ops::reload::ReloadEvent;
 use crate::tui::screens::reload::state::{
-    ReloadDefaults, ReloadDialog, ReloadProgress, ReloadReply,
+    FIELDS, Field, ReloadDefaults, ReloadDialog, ReloadProgress, ReloadReply,
 };
 use okg_domain::fixtures as fake;
 use okg_domain::fleet::Key;
@@ -75,7 +75,10 @@ fn r_on_a_set_opens_the_dialog_for_every_pod_and_sends_nothing_until_confirmed()
     assert!(sent.is_empty(), "nothing before the confirmation: {sent:?}");
     let d = dialog(&s);
     let c = d.parse().unwrap();
-    assert_eq!(d.effect(&c), "exec app-2048: nginx -s reload in 6 pods, 4 at a time, timeout 30s");
+    assert_eq!(
+        d.effect(&c),
+        "exec app-2048: nginx -s reload in 6 pods, 4 at a time, timeout 30s, 3 API retries"
+    );
     // Any other key goes back to editing, still nothing sent.
     assert!(press(&mut s, KeyCode::Char('n')).is_empty());
     assert!(press(&mut s, KeyCode::Enter).is_empty());
@@ -107,17 +110,21 @@ fn a_bad_form_says_why_and_esc_sends_nothing() {
     assert!(s.overlays.is_empty());
 }
 
-#[test]
-fn defaults_fill_the_form_unless_the_user_typed() {
-    let mut s = loaded(writable());
-    open_on_set(&mut s);
-    let http = ReloadDefaults {
+/// The set's reload default as the shell reports it: HTTP to port 3000.
+fn http_default() -> ReloadDefaults {
+    ReloadDefaults {
         method: Some(ReloadMethod::parse_http("3000/reload").unwrap()),
         container: None,
         note: None,
         warning: None,
-    };
-    s.update(Msg::Reload(ReloadReply::Defaults(http)));
+    }
+}
+
+#[test]
+fn defaults_fill_the_form_unless_the_user_typed() {
+    let mut s = loaded(writable());
+    open_on_set(&mut s);
+    s.update(Msg::Reload(ReloadReply::Defaults(http_default())));
     let c = dialog(&s).parse().unwrap();
     assert!(matches!(c.method, ReloadMethod::Http { port: 3000, .. }), "{c:?}");
     // A second dialog where the user typed first keeps the typing.
@@ -260,4 +267,64 @@ fn a_value_field_reached_with_tab_is_replaced_by_what_is_typed() {
     press(&mut s, KeyCode::End);
     type_text(&mut s, "0");
     assert_eq!(dialog(&s).parse().unwrap().limits.parallel, 30);
+}
+
+/// The text of a field of the form on top.
+fn text_of(s: &State, f: Field) -> String {
+    let i = FIELDS.iter().position(|x| *x == f).unwrap();
+    dialog(s).inputs[i].lines().join("")
+}
+
+#[test]
+fn the_retries_are_shown_typed_and_sent() {
+    let mut s = loaded(writable());
+    open_on_set(&mut s);
+    type_text(&mut s, "nginx -s reload");
+    assert_eq!(text_of(&s, Field::Retries), "3", "the default the audit log would record");
+    while dialog(&s).focused() != Field::Retries {
+        press(&mut s, KeyCode::Tab);
+    }
+    type_text(&mut s, "1");
+    press(&mut s, KeyCode::Enter);
+    let d = dialog(&s);
+    let effect = d.effect(&d.parse().unwrap());
+    assert!(effect.ends_with(", 1 API retry"), "{effect}");
+    let cmds = press(&mut s, KeyCode::Enter);
+    let [Cmd::Intent(Intent::StartReload { limits, .. })] = &cmds[..] else { panic!("{cmds:?}") };
+    assert_eq!(limits.retries, 1);
+}
+
+#[test]
+fn the_next_dialog_on_a_set_starts_from_its_last_run() {
+    let mut s = loaded(writable());
+    open_on_set(&mut s);
+    type_text(&mut s, "nginx -s reload");
+    press(&mut s, KeyCode::Tab); // container
+    press(&mut s, KeyCode::Tab); // parallel
+    type_text(&mut s, "2");
+    press(&mut s, KeyCode::Enter);
+    let run = match &press(&mut s, KeyCode::Enter)[..] {
+        [Cmd::Intent(Intent::StartReload { run, .. })] => *run,
+        other => panic!("{other:?}"),
+    };
+    let events = vec![ReloadEvent::Summary { summary: Default::default() }];
+    s.update(Msg::Reload(ReloadReply::Progress(ReloadProgress { run, events })));
+    press(&mut s, KeyCode::Esc);
+    assert!(s.overlays.is_empty());
+
+    open_on_set(&mut s);
+    assert_eq!(text_of(&s, Field::Command), "nginx -s reload");
+    assert_eq!(text_of(&s, Field::Parallel), "2");
+    assert!(dialog(&s).note.as_deref().unwrap().contains("last reload of this set"));
+    // The set's default, arriving now, does not replace what was remembered.
+    s.update(Msg::Reload(ReloadReply::Defaults(http_default())));
+    let c = dialog(&s).parse().unwrap();
+    assert_eq!(c.method, ReloadMethod::exec(["nginx", "-s", "reload"]).unwrap());
+    assert_eq!(c.limits.parallel, 2);
+    // Another set has its own memory: gss-battle's dialog starts empty.
+    press(&mut s, KeyCode::Esc);
+    let pos = s.position_of(&TableLine::Group(("default".into(), "gss-battle".into()))).unwrap();
+    s.set_cursor_pos(pos);
+    press(&mut s, KeyCode::Char('r'));
+    assert_eq!(text_of(&s, Field::Command), "");
 }

@@ -70,6 +70,8 @@ pub enum Overlay {
     GsOps(Box<crate::tui::screens::gs_ops::state::GsOpsDialog>),
     /// The YAML (`y`) or describe (`d`) page of an object read fresh.
     Object(Box<crate::tui::screens::object::state::ObjectScreen>),
+    /// A picker of the `:` line (`:ctx`, `:ns`, `:gss`, `:gs`, `:pod` without a name).
+    Picker(Box<crate::tui::screens::picker::state::Picker>),
 }
 
 impl Overlay {
@@ -84,6 +86,7 @@ impl Overlay {
             Overlay::Logs(l) => format!("logs of {}", l.save_name()),
             Overlay::GsOps(d) => d.title(),
             Overlay::Object(o) => o.title(),
+            Overlay::Picker(p) => p.title(),
         }
     }
 }
@@ -94,6 +97,8 @@ pub struct Input {
     pub kind: InputKind,
     pub textarea: TextArea<'static>,
     pub error: Option<String>,
+    /// What `tab` found when more than one thing fits (the `:` line), listed under the prompt.
+    pub candidates: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -219,8 +224,17 @@ pub struct State {
     pub overlays: Vec<Overlay>,
     /// Screens hidden with `DialogOutcome::Park` (a rollout being followed, a running reload).
     pub parked: Vec<Overlay>,
+    /// The reload last started per set (namespace/name) in this console: the next reload
+    /// dialog on that set starts from it (`open::reload`).
+    pub reload_memory:
+        std::collections::BTreeMap<Key, crate::tui::screens::reload::state::Confirmed>,
     /// The container last bumped per set (loaded from choices.json at start).
     pub bump_choices: std::collections::BTreeMap<SetKey, String>,
+    /// The kubeconfig's contexts, once read for the `:` line (`tab`, the `:ctx` picker).
+    pub contexts: Vec<String>,
+    /// The cluster's namespaces, once listed for the `:ns` picker (`None`: not listed, or RBAC
+    /// said no: then the namespaces seen in the watch stand in).
+    pub namespaces: Option<Vec<String>>,
     /// A `:ctx` switch under way: (its number, the context asked for).
     pub switching: Option<(u64, String)>,
     switches: u64,
@@ -272,7 +286,10 @@ impl State {
             sort: None,
             overlays: Vec::new(),
             parked: Vec::new(),
+            reload_memory: Default::default(),
             bump_choices: Default::default(),
+            contexts: Vec::new(),
+            namespaces: None,
             switching: None,
             switches: 0,
             feeds: 0,

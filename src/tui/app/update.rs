@@ -19,6 +19,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     match msg {
         Msg::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
         Msg::Key(key) => on_key(state, key),
+        Msg::Mouse(event) => super::mouse::on_mouse(state, event),
+        Msg::Choices { kind, items } => {
+            super::goto::on_choices(state, kind, items);
+            Vec::new()
+        }
         Msg::Resize { width, height } => {
             state.width = width;
             state.page = height.saturating_sub(CHROME_LINES).max(1) as usize;
@@ -201,6 +206,7 @@ fn open(state: &mut State, opening: Opening, mut cmds: Vec<Cmd>) -> Vec<Cmd> {
                 return cmds;
             }
             let mut dialog = crate::tui::screens::reload::state::for_targets(state, &targets);
+            super::open::recall_reload(state, &mut dialog);
             dialog.chain = true;
             state.overlays.push(Overlay::Reload(Box::new(dialog)));
             cmds.push(Cmd::Intent(Intent::Reload { targets, sets: vec![set] }));
@@ -347,13 +353,14 @@ fn quit_answer(state: &mut State, key: &KeyEvent) -> Vec<Cmd> {
     }
 }
 
-fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
+pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     state.dirty = true;
     if state.quit_confirm.is_some() {
         return quit_answer(state, &key);
     }
     match state.overlays.pop() {
         Some(Overlay::Input(input)) => super::prompt::on_input_key(state, input, key),
+        Some(Overlay::Picker(picker)) => super::goto::on_picker_key(state, picker, key),
         Some(Overlay::Logs(screen)) => super::logs::on_key(state, screen, key),
         Some(Overlay::Object(screen)) => super::object::on_key(state, screen, key),
         Some(Overlay::Staged(mut s)) => {
@@ -372,6 +379,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
                 Overlay::Reload(d) => d.on_key(key, &ctx),
                 _ => DialogOutcome::Stay(Vec::new()),
             };
+            if let (Overlay::Reload(d), DialogOutcome::Stay(cmds)) = (&overlay, &outcome) {
+                super::open::remember_reload(state, d, cmds);
+            }
             finish(state, overlay, outcome)
         }
         Some(mut overlay) => {
@@ -432,7 +442,7 @@ pub(super) fn reset_fleet(state: &mut State) {
     state.rebuild_view();
 }
 
-fn move_cursor(state: &mut State, delta: isize) {
+pub(super) fn move_cursor(state: &mut State, delta: isize) {
     let pos = state.cursor_pos() as isize + delta;
     state.set_cursor_pos(pos.max(0) as usize);
 }
@@ -539,10 +549,10 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
             Some(TableLine::Group(_)) => toggle_fold(state),
             None => {}
         },
-        Action::Filter => super::prompt::open_input(state, InputKind::Filter),
+        Action::Filter => return super::prompt::open_input(state, InputKind::Filter),
         Action::Logs => return super::logs::open(state, false),
         Action::PreviousLogs => return super::logs::open(state, true),
-        Action::Command => super::prompt::open_input(state, InputKind::Command),
+        Action::Command => return super::prompt::open_input(state, InputKind::Command),
         Action::ClearFilter => {
             state.filter = Default::default();
             state.rebuild_view();
@@ -607,6 +617,7 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
         | Action::Toggle
         | Action::Close
         | Action::Accept
+        | Action::Complete
         | Action::LogsContainer
         | Action::Autoscroll
         | Action::Wrap

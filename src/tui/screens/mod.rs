@@ -5,6 +5,7 @@ pub mod gs_ops;
 pub mod help;
 pub mod logs;
 pub mod object;
+pub mod picker;
 pub mod reload;
 pub mod rollout;
 pub mod staged;

@@ -7,7 +7,7 @@ use ratatui::widgets::Widget;
 use super::theme::Theme;
 use crate::cluster::access::ApiAction;
 use crate::tui::app::keymap::{self, Action, Context};
-use crate::tui::app::state::{Input, Level, Overlay, State};
+use crate::tui::app::state::{Input, InputKind, Level, Overlay, State};
 
 fn spans(buf: &mut Buffer, mut x: u16, y: u16, right: u16, parts: &[(String, Style)]) -> u16 {
     for (text, style) in parts {
@@ -128,7 +128,10 @@ pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
     let edit_ok = state.access.check(&[ApiAction::PatchGameServers]).is_ok();
     let all = |_: Action| true;
     let items: Vec<(Action, &str)> = match state.top_overlay() {
-        Some(Overlay::Input(_)) => keymap::hints(Context::Prompt, all),
+        Some(Overlay::Input(i)) => keymap::hints(Context::Prompt, |a| {
+            a != Action::Complete || i.kind == InputKind::Command
+        }),
+        Some(Overlay::Picker(_)) => keymap::hints(Context::Picker, all),
         // ↑↓ go without saying; the logs' own keys need the room at 80 columns.
         Some(Overlay::Logs(_)) => keymap::hints(Context::Logs, |a| a != Action::Up),
         // Read-only (or RBAC says no): `p` is left out, as b and r are on the table.

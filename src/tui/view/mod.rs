@@ -64,6 +64,14 @@ pub fn draw(frame: &mut Frame, state: &State, t: &Theme) {
                 crate::tui::screens::logs::view::draw(&l.logs, t, now_ms, body, buf);
             }
             Overlay::Object(o) => crate::tui::screens::object::view::draw(o, t, body, buf),
+            Overlay::Picker(p) => crate::tui::screens::picker::view::draw(p, t, body, buf),
+            Overlay::Input(input) if !input.candidates.is_empty() && body.height > 0 => {
+                // What `tab` found, on the table's last line, right above the prompt.
+                let y = body.y + body.height - 1;
+                let line = format!(" {}", input.candidates.join("  "));
+                buf.set_style(Rect { y, height: 1, ..body }, t.selection);
+                buf.set_stringn(body.x, y, line, body.width as usize, t.selection);
+            }
             Overlay::Input(_) => {}
         }
     }

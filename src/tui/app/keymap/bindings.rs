@@ -146,7 +146,7 @@ pub static BINDINGS: &[Binding] = &[
         action: Action::Command,
         contexts: MAIN,
         section: Section::View,
-        help: "command: ns NAME | ns all | ctx NAME | q",
+        help: "command: gs gss pod ns ctx [NAME], q (tab)",
         hint: "",
     },
     Binding {

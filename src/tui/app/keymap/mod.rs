@@ -27,6 +27,8 @@ pub enum Action {
     Logs,
     PreviousLogs,
     Command,
+    /// Complete the `:` line's command or name (`tab`).
+    Complete,
     /// Sort the table by a column; again: the other way.
     Sort(Column),
     Help,
@@ -117,12 +119,15 @@ pub enum Context {
     StagedPreflight,
     /// The YAML / describe screen (`y`, `d`).
     Object,
+    /// A picker of the `:` line (contexts, namespaces, sets, GameServers, pods).
+    Picker,
 }
 
 impl Context {
-    pub const ALL: [Context; 19] = [
+    pub const ALL: [Context; 20] = [
         Context::QuitConfirm,
         Context::Prompt,
+        Context::Picker,
         Context::Main,
         Context::Overlay,
         Context::Logs,
@@ -157,10 +162,11 @@ pub enum Section {
     Edit,
     Staged,
     Object,
+    Command,
 }
 
 impl Section {
-    pub const ALL: [Section; 12] = [
+    pub const ALL: [Section; 13] = [
         Section::Move,
         Section::Select,
         Section::View,
@@ -173,6 +179,7 @@ impl Section {
         Section::Edit,
         Section::Staged,
         Section::Object,
+        Section::Command,
     ];
     pub fn title(self) -> &'static str {
         match self {
@@ -188,6 +195,7 @@ impl Section {
             Section::Edit => "Edit dialog (e): opsState, priorities, networkDisabled",
             Section::Staged => "Staged rollout (o on a set an okg rollout holds)",
             Section::Object => "YAML and describe (y, d)",
+            Section::Command => "Command line (:) and its pickers",
         }
     }
 }
@@ -203,9 +211,11 @@ pub struct Binding {
 }
 
 mod bindings;
+mod command;
 mod object;
 mod sort;
 pub use bindings::{BINDINGS, SCREEN_BINDINGS};
+pub use command::COMMAND_BINDINGS;
 pub use object::OBJECT_BINDINGS;
 pub use sort::SORT_BINDINGS;
 
@@ -216,6 +226,7 @@ pub fn all() -> impl Iterator<Item = &'static Binding> {
         .chain(SORT_BINDINGS.iter())
         .chain(OBJECT_BINDINGS.iter())
         .chain(SCREEN_BINDINGS.iter())
+        .chain(COMMAND_BINDINGS.iter())
 }
 
 /// Whether a key belongs to the text field that has the focus (characters and the editing keys)

@@ -25,9 +25,11 @@ pub enum Field {
     Pause,
     MaxFailures,
     Timeout,
+    /// Shown because it reaches the audit log with the rest of the limits.
+    Retries,
 }
 
-pub const FIELDS: [Field; 8] = [
+pub const FIELDS: [Field; 9] = [
     Field::Method,
     Field::Command,
     Field::Container,
@@ -36,6 +38,7 @@ pub const FIELDS: [Field; 8] = [
     Field::Pause,
     Field::MaxFailures,
     Field::Timeout,
+    Field::Retries,
 ];
 
 impl Field {
@@ -50,6 +53,7 @@ impl Field {
             Field::Pause => "pause",
             Field::MaxFailures => "max failures",
             Field::Timeout => "timeout/pod",
+            Field::Retries => "API retries",
         }
     }
 }
@@ -85,8 +89,13 @@ pub struct ReloadDialog {
     fresh: bool,
     /// Chained onto the rollout being followed: each pod is reloaded once it is IN PLACE.
     pub chain: bool,
+    /// Filled from the last reload of this set (`recall`).
+    recalled: bool,
     pub phase: Phase,
 }
+
+/// The note of a form filled by `recall`.
+const RECALLED: &str = "as the last reload of this set in this console: edit, or esc";
 
 fn field(text: &str, placeholder: &str) -> TextArea<'static> {
     let mut t = TextArea::new(vec![text.to_string()]);
@@ -123,6 +132,7 @@ impl ReloadDialog {
             field("", "0s"),
             field("", "no limit"),
             field(&humantime::format_duration(d.timeout).to_string(), ""),
+            field(&d.retries.to_string(), "after transient API errors only"),
         ];
         ReloadDialog {
             targets,
@@ -135,6 +145,7 @@ impl ReloadDialog {
             edited: false,
             fresh: false,
             chain: false,
+            recalled: false,
             phase: Phase::Form { confirming: None },
         }
     }
@@ -154,9 +165,39 @@ impl ReloadDialog {
         FIELDS[self.focus]
     }
 
+    /// Fill the form with the reload last started on these pods' set in this console: the
+    /// method, container and every limit. It counts as typed, so the set's default that
+    /// arrives later does not replace it.
+    pub fn recall(&mut self, c: &Confirmed) {
+        let Confirmed { method, container, limits } = c;
+        match method {
+            ReloadMethod::Exec { argv } => {
+                self.http = false;
+                self.set_text(Field::Command, &join_words(argv));
+                self.set_text(Field::Container, container.as_deref().unwrap_or(""));
+            }
+            ReloadMethod::Http { port, path } => {
+                self.http = true;
+                self.set_text(Field::Command, &format!("{port}/{}", path.trim_start_matches('/')));
+            }
+        }
+        let number = |n: Option<usize>| n.map(|n| n.to_string()).unwrap_or_default();
+        let time = |d: std::time::Duration| humantime::format_duration(d).to_string();
+        self.set_text(Field::Parallel, &limits.parallel.to_string());
+        self.set_text(Field::Batch, &number(limits.batch));
+        let pause = if limits.pause.is_zero() { String::new() } else { time(limits.pause) };
+        self.set_text(Field::Pause, &pause);
+        self.set_text(Field::MaxFailures, &number(limits.max_failures));
+        self.set_text(Field::Timeout, &time(limits.timeout));
+        self.set_text(Field::Retries, &limits.retries.to_string());
+        self.edited = true;
+        self.recalled = true;
+        self.note = Some(RECALLED.into());
+    }
+
     /// Fill the method from the sets' default unless the user already typed one.
     pub fn apply_defaults(&mut self, d: ReloadDefaults) {
-        self.note = d.note;
+        self.note = d.note.or_else(|| self.recalled.then(|| RECALLED.into()));
         self.warning = d.warning;
         if self.edited {
             return;
@@ -216,7 +257,12 @@ impl ReloadDialog {
             pause: duration(Field::Pause)?.unwrap_or_default(),
             max_failures: number(Field::MaxFailures)?,
             timeout: duration(Field::Timeout)?.unwrap_or(d.timeout),
-            ..d
+            retries: match number(Field::Retries)? {
+                Some(n) => {
+                    u32::try_from(n).map_err(|_| format!("API retries: at most {}", u32::MAX))?
+                }
+                None => d.retries,
+            },
         };
         limits.validate()?;
         if !limits.pause.is_zero() && limits.batch.is_none() {
@@ -251,6 +297,12 @@ impl ReloadDialog {
             s.push_str(&format!(", stop after {m} failure{}", if m == 1 { "" } else { "s" }));
         }
         s.push_str(&format!(", timeout {}", humantime::format_duration(c.limits.timeout)));
+        // Every limit the audit log records is in these words: retries too.
+        s.push_str(&format!(
+            ", {} API retr{}",
+            c.limits.retries,
+            if c.limits.retries == 1 { "y" } else { "ies" }
+        ));
         if self.chain {
             s.push_str(", each once it is IN PLACE");
         }
@@ -354,7 +406,12 @@ impl ReloadDialog {
         self.focus = i as usize;
         self.fresh = matches!(
             FIELDS[self.focus],
-            Field::Parallel | Field::Batch | Field::Pause | Field::MaxFailures | Field::Timeout
+            Field::Parallel
+                | Field::Batch
+                | Field::Pause
+                | Field::MaxFailures
+                | Field::Timeout
+                | Field::Retries
         );
     }
 

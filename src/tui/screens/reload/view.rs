@@ -94,38 +94,27 @@ fn form(
             row += 1;
         }
     }
-    match confirming {
-        Some(c) => {
-            put(
-                buf,
-                inner,
-                row,
-                vec![Span::styled(fit(&format!(" {}", d.effect(c)), width), t.warn)],
-            );
-            put(
-                buf,
-                inner,
-                row + 1,
-                vec![Span::styled(" enter/y start · any other key edits again", t.accent)],
-            );
-        }
-        None => {
-            let preview = d
-                .parse()
+    // The effect is what will run, every limit included (all of it reaches the audit log):
+    // wrapped, never cut.
+    let (effect, style, hint) = match confirming {
+        Some(c) => (
+            d.effect(c),
+            t.warn,
+            ("enter/y start · any other key edits again".to_string(), t.accent),
+        ),
+        None => (
+            d.parse()
                 .map(|c| d.effect(&c))
-                .unwrap_or_else(|_| "fill in the command to see the effect".into());
-            put(buf, inner, row, vec![Span::styled(fit(&format!(" {preview}"), width), t.muted)]);
-            put(
-                buf,
-                inner,
-                row + 1,
-                vec![Span::styled(
-                    format!(" {}", keymap::hint_line(Context::ReloadForm, |_| true)),
-                    t.muted,
-                )],
-            );
-        }
+                .unwrap_or_else(|_| "fill in the command to see the effect".into()),
+            t.muted,
+            (keymap::hint_line(Context::ReloadForm, |_| true), t.muted),
+        ),
+    };
+    for line in wrap(&effect, width.saturating_sub(2)) {
+        put(buf, inner, row, vec![Span::styled(format!(" {line}"), style)]);
+        row += 1;
     }
+    put(buf, inner, row, vec![Span::styled(format!(" {}", hint.0), hint.1)]);
 }
 
 /// `text` in lines of at most `width` characters, broken between words (a longer word is cut).
