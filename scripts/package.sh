@@ -2,22 +2,63 @@
 # Build the release binary and pack it for people without a Rust toolchain:
 #   dist/okg-VERSION-TARGET.tar.gz   okg, completions (bash, zsh, fish), man pages, LICENSE, README
 #   dist/okg.krew.yaml               a krew plugin manifest (`kubectl okg`) with the tarball's sha256
-# Usage: scripts/package.sh [--no-build]   (--no-build packs target/release/okg, or $OKG_BIN, as it is)
-# The binary is linked against this machine's glibc; the old-glibc (zig) build is not done here.
+# Usage: scripts/package.sh [--native | --no-build]
+#   (default)   on x86_64 Linux: `cargo zigbuild` for x86_64-unknown-linux-gnu.2.17, so the binary
+#               starts on glibc 2.17 and newer (CentOS 7, Debian 8, Ubuntu 14.04 on); Zig and
+#               cargo-zigbuild come from scripts/zig-toolchain.sh (PyPI, pinned, cached)
+#   --native    `cargo build --release`: linked against this machine's glibc, no floor enforced
+#   --no-build  pack target/release/okg, or $OKG_BIN, as it is
+# The highest GLIBC_ symbol version of the packed binary is printed; above $OKG_GLIBC_MAX (2.17
+# for the zig build) the script fails before packing. scripts/package-check.sh tries the result.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-build=1
-[[ "${1:-}" == "--no-build" ]] && build=0
+mode=zig
+case "${1:-}" in
+  "") ;;
+  --native) mode=native ;;
+  --no-build) mode=none ;;
+  *) echo "usage: scripts/package.sh [--native | --no-build]" >&2; exit 1 ;;
+esac
 
-if (( build )); then
-  cargo build --release --locked --bin okg
-fi
-bin=${OKG_BIN:-target/release/okg}  # OKG_BIN: pack another build (with --no-build)
+host=$(rustc -vV | awk '/^host:/ {print $2}')
+target=$host
+glibc_floor=2.17
+case "$mode" in
+  zig)
+    [[ $host == x86_64-unknown-linux-gnu ]] || {
+      echo "package.sh: the old-glibc build is set up for x86_64-unknown-linux-gnu hosts; use --native" >&2
+      exit 1
+    }
+    zig_dir=$(scripts/zig-toolchain.sh)
+    # cargo-zigbuild finds `zig` on PATH; the suffix .2.17 picks the glibc that zig links against.
+    PATH="$zig_dir/bin:$zig_dir/ziglang:$PATH" \
+      cargo zigbuild --release --locked --bin okg --target "$host.$glibc_floor"
+    bin=target/$host/release/okg
+    max_allowed=${OKG_GLIBC_MAX:-$glibc_floor}
+    ;;
+  native)
+    cargo build --release --locked --bin okg
+    bin=target/release/okg
+    max_allowed=${OKG_GLIBC_MAX:-}
+    ;;
+  none)
+    bin=${OKG_BIN:-target/release/okg}  # OKG_BIN: pack another build
+    max_allowed=${OKG_GLIBC_MAX:-}
+    ;;
+esac
 [[ -x $bin ]] || { echo "package.sh: no $bin; run without --no-build" >&2; exit 1; }
 
+glibc=$(scripts/glibc-max.sh "$bin")
+echo "package.sh: $bin: $(stat -c %s "$bin") bytes, highest GLIBC_ symbol version $glibc"
+if [[ -n $max_allowed && $glibc != none ]] &&
+   [[ $(printf '%s\n%s\n' "$glibc" "$max_allowed" | sort -V | tail -1) != "$max_allowed" ]]; then
+  echo "package.sh: $bin needs GLIBC_$glibc, above the floor $max_allowed; not packed." >&2
+  echo "  the symbols: objdump -T $bin | grep -E 'GLIBC_($glibc)'" >&2
+  exit 1
+fi
+
 version=$("$bin" --version | awk '{print $2}')
-target=$(rustc -vV | awk '/^host:/ {print $2}')
 name="okg-${version}-${target}"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
