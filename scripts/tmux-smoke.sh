@@ -72,3 +72,6 @@ echo "tmux smoke: all ok"
 
 # Signals to the TUI: the terminal restored, the audit log complete (its own tmux server).
 bash scripts/tmux-signals.sh
+
+# The shell (`s`), kubectl exec -it on the demo, a credential plugin asking mid-session.
+bash scripts/tmux-shell.sh

@@ -12,4 +12,5 @@ pub mod gs_ops_task;
 pub mod reload;
 pub mod reload_defaults;
 pub mod reload_task;
+pub mod shell;
 pub mod staged_task;

@@ -26,6 +26,7 @@ mod tui_demo;
 mod tui_edit;
 mod tui_logs;
 mod tui_reload;
+mod tui_shell;
 mod tui_snapshots;
 mod tui_table;
 mod untrusted;

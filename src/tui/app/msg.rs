@@ -55,6 +55,8 @@ pub enum Msg {
     GsOps(crate::ops::gs_ops_task::GsOpsReply),
     /// A staged rollout's pause / resume answer (`ops::staged_task`).
     Staged(crate::ops::staged_task::StagedReply),
+    /// A credential plugin must ask the user something: lend it the terminal (`Cmd::Lend`).
+    Lend(crate::tui::suspend::Loan),
 }
 
 impl From<crate::ops::staged_task::StagedReply> for Msg {
@@ -129,6 +131,7 @@ impl std::fmt::Debug for Msg {
             Msg::Staged(r) => write!(f, "Staged({r:?})"),
             Msg::Shutdown(why) => write!(f, "Shutdown({why})"),
             Msg::Logs(e) => write!(f, "Logs({e:?})"),
+            Msg::Lend(_) => write!(f, "Lend"),
         }
     }
 }
@@ -161,6 +164,14 @@ pub enum Cmd {
     Staged(crate::ops::staged_task::StagedCmd),
     /// The logs screen's feed: open, stop, save (`tui::logs_task`).
     Logs(LogsCmd),
+    /// Leave the screen for an interactive shell in this pod's container (`tui::shell`); the
+    /// loop draws everything again when it ends.
+    Shell {
+        pod: Key,
+        container: String,
+    },
+    /// Lend the terminal to a credential plugin until it is done (`tui::suspend`).
+    Lend(crate::tui::suspend::Loan),
 }
 
 #[derive(Clone, Debug, PartialEq)]

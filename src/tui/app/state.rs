@@ -65,6 +65,8 @@ pub enum Overlay {
     Logs(Box<LogsScreen>),
     /// Set opsState, a priority or networkDisabled on chosen GameServers (`e`).
     GsOps(Box<crate::tui::screens::gs_ops::state::GsOpsDialog>),
+    /// `s` on a pod with several containers: which one the shell goes into.
+    ShellPick(crate::tui::screens::shell::state::ShellPick),
 }
 
 impl Overlay {
@@ -78,6 +80,7 @@ impl Overlay {
             Overlay::Reload(d) => d.title(),
             Overlay::Logs(l) => format!("logs of {}", l.save_name()),
             Overlay::GsOps(d) => d.title(),
+            Overlay::ShellPick(p) => format!("shell in {}", p.pod.name),
         }
     }
 }

@@ -6,4 +6,5 @@ pub mod help;
 pub mod logs;
 pub mod reload;
 pub mod rollout;
+pub mod shell;
 pub mod staged;

@@ -138,6 +138,7 @@ pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
         Some(Overlay::Detail { .. } | Overlay::Help { .. }) => keymap::hints(Context::Overlay, all),
         // The screens draw their own hint lines.
         Some(Overlay::GsOps(d)) => keymap::hints(d.context(), all),
+        Some(Overlay::ShellPick(_)) => keymap::hints(Context::ShellPick, all),
         Some(Overlay::Bump(_) | Overlay::Reload(_)) => {
             keymap::hints(Context::Overlay, |a| a == Action::Back)
         }

@@ -62,6 +62,7 @@ pub fn draw(frame: &mut Frame, state: &State, t: &Theme) {
                 let now_ms = state.now.as_millisecond();
                 crate::tui::screens::logs::view::draw(&l.logs, t, now_ms, body, buf);
             }
+            Overlay::ShellPick(p) => crate::tui::screens::shell::view::draw(p, t, body, buf),
             Overlay::Input(_) => {}
         }
     }

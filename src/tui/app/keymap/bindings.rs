@@ -181,6 +181,14 @@ pub static BINDINGS: &[Binding] = &[
         help: "edit opsState, priorities, networkDisabled",
         hint: "e edit",
     },
+    Binding {
+        keys: &[(Char('s'), N)],
+        action: Action::Shell,
+        contexts: MAIN,
+        section: Section::Act,
+        help: "shell in the row's pod (picks a container)",
+        hint: "",
+    },
     // After b and r: where the hint line is cut at 80 columns, the actions keep their room.
     Binding {
         keys: &[(Char('l'), N)],
@@ -238,6 +246,7 @@ const EDIT_CONFIRM: &[Context] = &[Context::EditConfirm];
 const EDIT_DONE: &[Context] = &[Context::EditDone];
 const STAGED: &[Context] = &[Context::Staged];
 const STAGED_CONFIRM: &[Context] = &[Context::StagedConfirm];
+const SHELL_PICK: &[Context] = &[Context::ShellPick];
 const BT: KeyModifiers = KeyModifiers::SHIFT;
 
 /// A binding of a screen (section, contexts, keys, action, help, hint).
@@ -668,5 +677,37 @@ pub static SCREEN_BINDINGS: &[Binding] = &[
         Action::Accept,
         "send it (any other key: not sent)",
         "y send · any other key: no",
+    ),
+    on(
+        Section::Shell,
+        SHELL_PICK,
+        &[(KeyCode::Up, N), (Char('k'), N)],
+        Action::ChoosePrev,
+        "previous container",
+        "↑↓ container",
+    ),
+    on(
+        Section::Shell,
+        SHELL_PICK,
+        &[(KeyCode::Down, N), (Char('j'), N)],
+        Action::ChooseNext,
+        "next container",
+        "",
+    ),
+    on(
+        Section::Shell,
+        SHELL_PICK,
+        &[(KeyCode::Enter, N)],
+        Action::Submit,
+        "open the shell in it",
+        "enter shell",
+    ),
+    on(
+        Section::Shell,
+        SHELL_PICK,
+        &[(KeyCode::Esc, N)],
+        Action::Cancel,
+        "back to the table",
+        "esc back",
     ),
 ];

@@ -35,6 +35,8 @@ pub enum Action {
     Reload,
     /// Set opsState, a priority or networkDisabled on the marked GameServers (`e`).
     Edit,
+    /// An interactive shell in the row's pod (`s`): the screen is left while it runs.
+    Shell,
     Back,
     Quit,
     // The screens' own keys.
@@ -99,10 +101,12 @@ pub enum Context {
     Staged,
     /// "Pause (or resume) it?"
     StagedConfirm,
+    /// The shell's container picker (`s`).
+    ShellPick,
 }
 
 impl Context {
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 17] = [
         Context::QuitConfirm,
         Context::Prompt,
         Context::Main,
@@ -119,6 +123,7 @@ impl Context {
         Context::EditDone,
         Context::Staged,
         Context::StagedConfirm,
+        Context::ShellPick,
     ];
 }
 
@@ -135,10 +140,11 @@ pub enum Section {
     Logs,
     Edit,
     Staged,
+    Shell,
 }
 
 impl Section {
-    pub const ALL: [Section; 11] = [
+    pub const ALL: [Section; 12] = [
         Section::Move,
         Section::Select,
         Section::View,
@@ -150,6 +156,7 @@ impl Section {
         Section::Logs,
         Section::Edit,
         Section::Staged,
+        Section::Shell,
     ];
     pub fn title(self) -> &'static str {
         match self {
@@ -164,6 +171,7 @@ impl Section {
             Section::Logs => "Logs screen (l, p)",
             Section::Edit => "Edit dialog (e): opsState, priorities, networkDisabled",
             Section::Staged => "Staged rollout (o on a set an okg rollout holds)",
+            Section::Shell => "Shell container picker (s on a pod with several containers)",
         }
     }
 }
