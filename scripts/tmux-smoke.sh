@@ -89,3 +89,6 @@ bash scripts/tmux-pickers.sh
 
 # Signals to the TUI: the terminal restored, the audit log complete (its own tmux server).
 bash scripts/tmux-signals.sh
+
+# The shell (`s`), kubectl exec -it on the demo, a credential plugin asking mid-session.
+bash scripts/tmux-shell.sh

@@ -82,6 +82,79 @@ pub async fn exec(
     exit_status(status)
 }
 
+/// The two ends of an interactive terminal, for [`shell`]: what the user types, terminal sizes
+/// (width, height; the first is sent at once), and where the pod's output goes.
+pub struct TtyEnds<W> {
+    pub typed: mpsc::Receiver<Vec<u8>>,
+    pub sizes: mpsc::Receiver<(u16, u16)>,
+    pub output: W,
+    /// The last size sent: a second session on the same ends (`sh` after `bash`) starts with it.
+    pub size: Option<(u16, u16)>,
+}
+
+/// Exec `argv` in `container` with a TTY (stdin, stdout; stderr is the TTY's), forwarding
+/// `ends` both ways until the program exits. `.1` says whether the pod wrote anything, so a
+/// caller trying `bash` can tell "not in this image" from a shell that ran.
+pub async fn shell<W: tokio::io::AsyncWrite + Unpin>(
+    writer: &Writer,
+    namespace: &str,
+    pod: &str,
+    container: &str,
+    argv: &[String],
+    ends: &mut TtyEnds<W>,
+) -> (Attempt, bool) {
+    use tokio::io::AsyncWriteExt;
+    let api: Api<Pod> = Api::namespaced(writer.call_client().clone(), namespace);
+    let params = AttachParams::interactive_tty().container(container);
+    let process = match api.exec(pod, argv.to_vec(), &params).await {
+        Ok(p) => p,
+        Err(e) => return (before_start(e), false),
+    };
+    let mut guard = AbortOnDrop(Some(process));
+    let process = guard.0.as_mut().expect("just set");
+    let (Some(mut stdin), Some(mut stdout), Some(mut resize), Some(status)) =
+        (process.stdin(), process.stdout(), process.terminal_size(), process.take_status())
+    else {
+        return (Attempt::Lost("the exec session has no terminal streams".into()), false);
+    };
+    // The size first, before any key: a size already queued wins over the one remembered.
+    while let Ok(size) = ends.sizes.try_recv() {
+        ends.size = Some(size);
+    }
+    if let Some((width, height)) = ends.size {
+        let _ =
+            futures::SinkExt::send(&mut resize, kube::api::TerminalSize { width, height }).await;
+    }
+    let mut wrote = false;
+    let mut buf = vec![0u8; 8192];
+    let mut typing = true;
+    loop {
+        tokio::select! {
+            n = stdout.read(&mut buf) => match n {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    wrote = true;
+                    if ends.output.write_all(&buf[..n]).await.is_err() { break; }
+                    let _ = ends.output.flush().await;
+                }
+            },
+            typed = ends.typed.recv(), if typing => match typed {
+                Some(bytes) => { let _ = stdin.write_all(&bytes).await; }
+                None => typing = false,
+            },
+            Some((width, height)) = ends.sizes.recv() => {
+                ends.size = Some((width, height));
+                let _ = futures::SinkExt::send(&mut resize, kube::api::TerminalSize { width, height }).await;
+            }
+        }
+    }
+    let status = status.await;
+    if let Some(p) = guard.0.take() {
+        let _ = tokio::time::timeout(Duration::from_secs(2), p.join()).await;
+    }
+    (exit_status(status), wrote)
+}
+
 /// An error from opening the exec session: nothing ran yet.
 fn before_start(e: kube::Error) -> Attempt {
     match e {

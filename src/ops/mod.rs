@@ -12,6 +12,7 @@ pub mod gs_ops_task;
 pub mod reload;
 pub mod reload_defaults;
 pub mod reload_task;
+pub mod shell;
 pub mod staged_drive;
 pub mod staged_start;
 pub mod staged_task;

@@ -69,7 +69,15 @@ pub async fn event_loop<B: Backend + Clipboard>(
                     terminal.backend_mut().copy(text)?;
                     continue;
                 }
+                // The terminal was lent: what is on it now is not what was drawn.
+                let lent = matches!(cmd, Cmd::Shell { .. } | Cmd::Lend(_));
                 io.handle(cmd).await;
+                if lent {
+                    terminal.clear()?;
+                    let size = terminal.size()?;
+                    state.update(Msg::Resize { width: size.width, height: size.height });
+                    state.dirty = true;
+                }
             }
         }
         if state.quit {

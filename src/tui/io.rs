@@ -27,6 +27,8 @@ pub struct Io {
     /// The `:ctx` switch being connected, and the connection it made (until adopted).
     switching: Option<tokio::task::JoinHandle<()>>,
     switched: Arc<Mutex<Option<(u64, Connection, Target)>>>,
+    /// The real terminal, to lend (`s`, credential plugins); `None` under a test backend.
+    console: Option<crate::tui::suspend::Console>,
 }
 
 impl Io {
@@ -51,6 +53,7 @@ impl Io {
             logs: Default::default(),
             switching: None,
             switched: Default::default(),
+            console: None,
         };
         io.probe_access();
         io
@@ -72,6 +75,46 @@ impl Io {
             audit: crate::ops::audit::AuditLog::new(self.bump.audit_log.clone()),
             cancel: Default::default(),
         }
+    }
+
+    /// The terminal this console draws on, which `s` and credential plugins borrow.
+    pub fn set_console(&mut self, console: crate::tui::suspend::Console) {
+        self.console = Some(console);
+    }
+
+    /// `s`: lend the terminal to a shell in the pod, then say how it ended. The state machine
+    /// refused already in read-only; without a writer nothing can be sent anyway.
+    async fn shell(&mut self, pod: okg_domain::fleet::Key, container: String) {
+        let note = |n: String| Msg::Note(n);
+        let (Some(writer), Some(console)) = (self.writer.clone(), self.console.clone()) else {
+            let why = if self.writer.is_none() { "read-only session" } else { "no terminal" };
+            let _ = self.tx.send(note(format!("shell unavailable: {why}")));
+            return;
+        };
+        let target = crate::ops::shell::ShellTarget {
+            client: self.conn.client.clone(),
+            context: self.conn.context.clone(),
+            namespace: pod.namespace.clone(),
+            pod: pod.name.clone(),
+            container: container.clone(),
+        };
+        let audit = crate::ops::audit::AuditLog::new(self.bump.audit_log.clone());
+        let outcome = console.lend(crate::tui::shell::run(&writer, target, audit)).await;
+        let _ = self.tx.send(note(format!("shell in {}/{container}: {outcome}", pod.name)));
+    }
+
+    /// Lend the terminal to a credential plugin's thread until it says it is done.
+    async fn lend(&mut self, loan: crate::tui::suspend::Loan) {
+        let (Some(console), Some((granted, done))) = (self.console.clone(), loan.take()) else {
+            return;
+        };
+        console
+            .lend(async move {
+                if granted.send(()).is_ok() {
+                    let _ = done.await;
+                }
+            })
+            .await;
     }
 
     /// Where `ctrl-s` on the logs screen saves (default: `saved-logs` in the state directory).
@@ -254,6 +297,8 @@ impl Io {
                 self.staged.handle(cmd, ctx, &self.tx)
             }
             Cmd::GsOps(cmd) => crate::ops::gs_ops_task::handle(cmd, self.ops_context(), &self.tx),
+            Cmd::Shell { pod, container } => self.shell(pod, container).await,
+            Cmd::Lend(loan) => self.lend(loan).await,
             Cmd::Bump(cmd) => {
                 let (client, writer) = (&self.conn.client, self.writer.clone());
                 self.bump.handle(cmd, client, writer, &self.conn.context, &self.tx);

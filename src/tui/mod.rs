@@ -3,7 +3,7 @@
 //! `init`/`restore`, and run the event loop. `app/` is the pure state machine, `screens/` the
 //! screens over the table, `view/` the shared drawing, `io.rs` the shell that does the I/O.
 
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, KeyEventKind};
 use futures::StreamExt;
 use ratatui::Terminal;
 use tokio::sync::mpsc;
@@ -23,6 +23,8 @@ mod event_loop;
 mod io;
 mod logs_task;
 pub mod screens;
+mod shell;
+pub mod suspend;
 pub mod view;
 
 pub use event_loop::{FRAME, event_loop};
@@ -56,7 +58,8 @@ pub async fn run(global: &GlobalArgs) -> u8 {
         return code;
     }
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut io = Io::start(session.connection.clone(), session.writer.clone(), global.target(), tx);
+    let mut io =
+        Io::start(session.connection.clone(), session.writer.clone(), global.target(), tx.clone());
     if let Some(path) = global.audit_log.clone() {
         io.set_audit_log(path);
     }
@@ -77,7 +80,15 @@ pub async fn run(global: &GlobalArgs) -> u8 {
         Ok(mut screen) => {
             // A credential plugin that runs again (token expiry) must not draw into the screen.
             crate::cluster::connect::exec_auth::set_screen_in_use(true);
-            let keys = EventStream::new().filter_map(|e| async move { input_msg(e.ok()?) });
+            let (reader, events) = suspend::Keys::start();
+            io.set_console(suspend::Console::new(reader, !global.no_mouse));
+            crate::cluster::connect::exec_auth::set_terminal_lender(Some(std::sync::Arc::new(
+                suspend::Lender(tx.clone()),
+            )));
+            let keys = futures::stream::unfold(events, |mut rx| async move {
+                rx.recv().await.map(|e| (e, rx))
+            })
+            .filter_map(|e| async move { input_msg(e) });
             let signal = futures::stream::once({
                 let s = shutdown.clone();
                 async move {
@@ -113,6 +124,7 @@ pub async fn run(global: &GlobalArgs) -> u8 {
         }
     };
     crate::cluster::connect::exec_auth::set_screen_in_use(false);
+    crate::cluster::connect::exec_auth::set_terminal_lender(None);
     // The terminal is restored by now: what was cancelled is said on the normal screen.
     let stopped = io.stop_operations(crate::signals::GRACE).await;
     let why = shutdown.signal().map(|s| format!("{}: ", s.name())).unwrap_or_default();

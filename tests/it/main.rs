@@ -29,6 +29,7 @@ mod tui_logs;
 mod tui_object;
 mod tui_object_snapshots;
 mod tui_reload;
+mod tui_shell;
 mod tui_snapshots;
 mod tui_staged;
 mod tui_table;

@@ -41,6 +41,24 @@ pub fn set_screen_in_use(in_use: bool) {
     SCREEN_IN_USE.store(in_use, Ordering::SeqCst);
 }
 
+/// Lends the terminal while the console owns it: blocks until it is lent, runs `run` on the
+/// real terminal, gives it back. `false` when it could not be lent (then `run` did not run).
+pub trait TerminalLender: Send + Sync {
+    fn with_terminal(&self, run: &mut dyn FnMut()) -> bool;
+}
+
+static LENDER: Mutex<Option<Arc<dyn TerminalLender>>> = Mutex::new(None);
+
+/// The console registers how to borrow its terminal (and removes it when it gives the terminal
+/// back); the CLI never does, so a plugin there uses the terminal directly.
+pub fn set_terminal_lender(lender: Option<Arc<dyn TerminalLender>>) {
+    *LENDER.lock().unwrap_or_else(|p| p.into_inner()) = lender;
+}
+
+fn lender() -> Option<Arc<dyn TerminalLender>> {
+    LENDER.lock().unwrap_or_else(|p| p.into_inner()).clone()
+}
+
 /// A credential this close to its expiry is fetched again.
 const MARGIN: SignedDuration = SignedDuration::from_secs(10);
 
@@ -103,6 +121,13 @@ fn run(exec: &ExecConfig, screen_in_use: bool) -> Result<Cached, PluginError> {
         return Err(PluginError("the kubeconfig user's exec section has no command".into()));
     }
     let mode = exec.interactive_mode.clone().unwrap_or(ExecInteractiveMode::IfAvailable);
+    // While the console draws, the terminal can still be borrowed from it (the TUI lends it).
+    let borrow = if screen_in_use && mode != ExecInteractiveMode::Never {
+        lender().filter(|_| std::io::stdin().is_terminal())
+    } else {
+        None
+    };
+    let screen_in_use = screen_in_use && borrow.is_none();
     let terminal = std::io::stdin().is_terminal() && !screen_in_use;
     let interactive = match mode {
         ExecInteractiveMode::Never => false,
@@ -145,7 +170,27 @@ fn run(exec: &ExecConfig, screen_in_use: bool) -> Result<Cached, PluginError> {
     cmd.stdout(Stdio::piped());
     // Outside the console the plugin's messages ("open this URL...") go to the user, as kubectl does.
     cmd.stderr(if screen_in_use { Stdio::piped() } else { Stdio::inherit() });
-    let out = cmd.output().map_err(|e| {
+    let out = match &borrow {
+        None => cmd.output(),
+        Some(lender) => {
+            let mut out = None;
+            let lent = lender.with_terminal(&mut || {
+                eprintln!(
+                    "okg: the credential plugin `{name}` runs again (the credential expired); okg comes back when it ends"
+                );
+                out = Some(cmd.output());
+            });
+            match out {
+                Some(out) if lent => out,
+                _ => {
+                    return Err(PluginError(format!(
+                        "the credential plugin `{name}` needs the terminal, which the console could not lend in time (a shell was open?): try again"
+                    )));
+                }
+            }
+        }
+    };
+    let out = out.map_err(|e| {
         let hint = exec
             .install_hint
             .as_deref()

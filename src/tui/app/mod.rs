@@ -27,6 +27,8 @@ mod logs_tests;
 #[cfg(test)]
 mod reload_tests;
 #[cfg(test)]
+mod shell_tests;
+#[cfg(test)]
 mod sort_tests;
 #[cfg(test)]
 mod tests;

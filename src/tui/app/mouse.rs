@@ -52,6 +52,7 @@ fn context_of(top: Option<&Overlay>) -> Option<Context> {
         Some(Overlay::GsOps(d)) => d.context(),
         Some(Overlay::Picker(_)) => Context::Picker,
         Some(Overlay::Object(_)) => Context::Object,
+        Some(Overlay::ShellPick(_)) => Context::ShellPick,
         Some(Overlay::Bump(d)) => match d.page {
             Page::Edit | Page::Busy(_) => Context::BumpForm,
             Page::Confirm(_) => Context::BumpPreflight,

@@ -66,6 +66,8 @@ pub enum Msg {
     Staged(crate::ops::staged_task::StagedReply),
     /// An object read for the YAML / describe screen (`cluster::objects`).
     Object(crate::cluster::objects::ObjectReply),
+    /// A credential plugin must ask the user something: lend it the terminal (`Cmd::Lend`).
+    Lend(crate::tui::suspend::Loan),
 }
 
 impl From<crate::ops::staged_task::StagedReply> for Msg {
@@ -145,6 +147,7 @@ impl std::fmt::Debug for Msg {
             Msg::Shutdown(why) => write!(f, "Shutdown({why})"),
             Msg::Logs(e) => write!(f, "Logs({e:?})"),
             Msg::Object(r) => write!(f, "Object({})", r.request),
+            Msg::Lend(_) => write!(f, "Lend"),
         }
     }
 }
@@ -183,6 +186,14 @@ pub enum Cmd {
     Object(crate::cluster::objects::ObjectRequest),
     /// Put this text on the terminal's clipboard (OSC 52), written by the terminal backend.
     Copy(String),
+    /// Leave the screen for an interactive shell in this pod's container (`tui::shell`); the
+    /// loop draws everything again when it ends.
+    Shell {
+        pod: Key,
+        container: String,
+    },
+    /// Lend the terminal to a credential plugin until it is done (`tui::suspend`).
+    Lend(crate::tui::suspend::Loan),
 }
 
 #[derive(Clone, Debug, PartialEq)]

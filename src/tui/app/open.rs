@@ -87,6 +87,34 @@ pub(super) fn edit(state: &mut State) -> Vec<Cmd> {
     Vec::new()
 }
 
+/// `s`: a shell in the cursor row's pod: its container, or a picker when it has several (the
+/// main one, the first as OKG templates put it, chosen to begin with). Refused, with nothing sent, in read-only or when RBAC denies pods/exec.
+pub(super) fn shell(state: &mut State) -> Vec<Cmd> {
+    if let Err(why) = state.access.check(&[ApiAction::ExecPods]) {
+        state.note(Level::Warn, format!("shell unavailable: {why}"));
+        return Vec::new();
+    }
+    let Some(TableLine::Row(key)) = state.cursor.clone() else {
+        state.note(Level::Warn, "shell: put the cursor on a GameServer's row");
+        return Vec::new();
+    };
+    let containers: Vec<String> = state
+        .fleet
+        .pods
+        .get(&key)
+        .map(|p| p.containers.iter().map(|(c, _)| c.clone()).collect())
+        .unwrap_or_default();
+    match containers.as_slice() {
+        [] => state.note(Level::Warn, format!("shell: no pod is known yet for {}", key.name)),
+        [one] => return vec![Cmd::Shell { pod: key, container: one.clone() }],
+        _ => {
+            let pick = crate::tui::screens::shell::state::ShellPick::new(key, containers);
+            state.overlays.push(Overlay::ShellPick(pick));
+        }
+    }
+    Vec::new()
+}
+
 pub(super) fn reload(state: &mut State) -> Vec<Cmd> {
     if let Err(why) = state.access.check(&[ApiAction::ExecPods, ApiAction::ProxyPods]) {
         state.note(Level::Warn, format!("reload unavailable: {why}"));

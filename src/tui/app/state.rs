@@ -72,6 +72,8 @@ pub enum Overlay {
     Object(Box<crate::tui::screens::object::state::ObjectScreen>),
     /// A picker of the `:` line (`:ctx`, `:ns`, `:gss`, `:gs`, `:pod` without a name).
     Picker(Box<crate::tui::screens::picker::state::Picker>),
+    /// `s` on a pod with several containers: which one the shell goes into.
+    ShellPick(crate::tui::screens::shell::state::ShellPick),
 }
 
 impl Overlay {
@@ -87,6 +89,7 @@ impl Overlay {
             Overlay::GsOps(d) => d.title(),
             Overlay::Object(o) => o.title(),
             Overlay::Picker(p) => p.title(),
+            Overlay::ShellPick(p) => format!("shell in {}", p.pod.name),
         }
     }
 }

@@ -42,6 +42,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             on_cluster(state, ev);
             Vec::new()
         }
+        Msg::Lend(loan) => vec![Cmd::Lend(loan)],
         Msg::Capabilities(caps) => {
             state.access.caps = Some(caps);
             state.dirty = true;
@@ -368,6 +369,15 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
             let outcome = s.on_key(key, &ctx);
             finish(state, Overlay::Staged(s), outcome)
         }
+        Some(Overlay::ShellPick(mut p)) => {
+            use crate::tui::screens::shell::state::Picked;
+            match p.on_key(&key) {
+                Picked::Stay => state.overlays.push(Overlay::ShellPick(p)),
+                Picked::Close => {}
+                Picked::Shell(cmd) => return vec![cmd],
+            }
+            Vec::new()
+        }
         Some(Overlay::GsOps(mut d)) => {
             let outcome = d.on_key(key);
             finish(state, Overlay::GsOps(d), outcome)
@@ -590,6 +600,7 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Edit => return super::open::edit(state),
         Action::Yaml => return super::object::open(state, ObjectMode::Yaml),
         Action::Describe => return super::object::open(state, ObjectMode::Describe),
+        Action::Shell => return super::open::shell(state),
         Action::Quit => return quit(state),
         // The screens' own actions are never looked up on the table.
         Action::Back

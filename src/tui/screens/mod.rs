@@ -8,4 +8,5 @@ pub mod object;
 pub mod picker;
 pub mod reload;
 pub mod rollout;
+pub mod shell;
 pub mod staged;

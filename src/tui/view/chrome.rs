@@ -144,6 +144,7 @@ pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
         Some(Overlay::Object(_)) => keymap::hints(Context::Object, |a| a != Action::Up),
         // The screens draw their own hint lines.
         Some(Overlay::GsOps(d)) => keymap::hints(d.context(), all),
+        Some(Overlay::ShellPick(_)) => keymap::hints(Context::ShellPick, all),
         Some(Overlay::Bump(_) | Overlay::Reload(_)) => {
             keymap::hints(Context::Overlay, |a| a == Action::Back)
         }

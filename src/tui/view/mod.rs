@@ -72,6 +72,7 @@ pub fn draw(frame: &mut Frame, state: &State, t: &Theme) {
                 buf.set_style(Rect { y, height: 1, ..body }, t.selection);
                 buf.set_stringn(body.x, y, line, body.width as usize, t.selection);
             }
+            Overlay::ShellPick(p) => crate::tui::screens::shell::view::draw(p, t, body, buf),
             Overlay::Input(_) => {}
         }
     }

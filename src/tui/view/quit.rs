@@ -27,8 +27,20 @@ pub fn draw(running: &[Running], t: &Theme, area: Rect, buf: &mut Buffer) {
         ));
     }
     lines.push((keymap::hint_line(Context::QuitConfirm, |_| true), t.accent));
-    let width = lines.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0) as u16 + 4;
-    let width = width.min(area.width);
+    lines_box(" Quit? Still running: ", &lines, t, area, buf);
+}
+
+/// A bordered box of lines centred in `area`, as small as its lines allow (also the shell's
+/// container picker).
+pub fn lines_box(
+    title: &str,
+    lines: &[(String, ratatui::style::Style)],
+    t: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let widest = lines.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
+    let width = (widest.max(title.chars().count()) as u16 + 4).min(area.width);
     let height = (lines.len() as u16 + 2).min(area.height);
     let popup = Rect {
         x: area.x + (area.width - width) / 2,
@@ -37,8 +49,7 @@ pub fn draw(running: &[Running], t: &Theme, area: Rect, buf: &mut Buffer) {
         height,
     };
     Clear.render(popup, buf);
-    let block =
-        Block::default().borders(Borders::ALL).title(" Quit? Still running: ").style(t.text);
+    let block = Block::default().borders(Borders::ALL).title(title).style(t.text);
     let inner = block.inner(popup);
     block.render(popup, buf);
     for (i, (line, style)) in lines.iter().enumerate().take(inner.height as usize) {

@@ -63,6 +63,14 @@ pub async fn exec(
     let upgrade = WebSocketUpgrade::from_request_parts(&mut parts, &()).await.map_err(|e| {
         ApiError::bad_request(format!("unable to upgrade connection: {}", e.body_text()))
     })?;
+    // With stdin, a shell reads it: `exec -it` (a terminal) or `exec -i` (a pipe).
+    if q.get("stdin") == Some("true") {
+        let mut shell = super::tty::Shell::new(&pod.value, &container);
+        shell.piped = q.get("tty") != Some("true");
+        return Ok(upgrade.protocols(PROTOCOLS).on_upgrade(move |socket| async move {
+            tty_session(socket, argv, shell, latency).await;
+        }));
+    }
     let facts = PodFacts::of(&pod.value);
     let (want_out, want_err) = (q.get("stdout") != Some("false"), q.get("stderr") != Some("false"));
     // A reload writes to the log of the container it ran in, once it has run.
@@ -102,6 +110,28 @@ pub(super) fn choose_container(
             names.join(" ")
         ))),
     }
+}
+
+/// `exec -it`: the shell, or the runtime's refusal of a program the image does not have (only
+/// `sh` is there, as in a busybox image, so a client that tries `bash` first falls back).
+async fn tty_session(
+    mut socket: WebSocket,
+    argv: Vec<String>,
+    shell: super::tty::Shell,
+    latency: Duration,
+) {
+    tokio::time::sleep(latency).await;
+    let program = argv[0].rsplit('/').next().unwrap_or(&argv[0]);
+    if program == "sh" {
+        super::tty::run(&mut socket, shell, &argv).await;
+    } else {
+        let status = serde_json::json!({
+            "metadata": {}, "status": "Failure", "reason": "InternalError",
+            "message": format!("OCI runtime exec failed: exec failed: unable to start container process: exec: \"{}\": executable file not found in $PATH: unknown", argv[0]),
+        });
+        let _ = socket.send(frame(3, &serde_json::to_vec(&status).unwrap_or_default())).await;
+    }
+    close(socket).await;
 }
 
 fn frame(channel: u8, data: &[u8]) -> Message {
@@ -162,6 +192,11 @@ async fn run_session(
             return;
         }
     }
+    close(socket).await;
+}
+
+/// A normal closure, then drain until the client acknowledges it, so it reads everything first.
+async fn close(mut socket: WebSocket) {
     // A normal closure (1000): Go's websocket reader treats "no status" (1005) as an error.
     let close = CloseFrame { code: axum::extract::ws::close_code::NORMAL, reason: "".into() };
     let _ = socket.send(Message::Close(Some(close))).await;

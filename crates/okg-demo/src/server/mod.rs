@@ -31,6 +31,7 @@ mod respond;
 mod rest;
 pub mod routes;
 pub mod table;
+mod tty;
 mod watch;
 
 use auth::{Attributes, Identity};

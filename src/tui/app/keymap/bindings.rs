@@ -181,6 +181,14 @@ pub static BINDINGS: &[Binding] = &[
         help: "edit opsState, priorities, networkDisabled",
         hint: "e edit",
     },
+    Binding {
+        keys: &[(Char('s'), N)],
+        action: Action::Shell,
+        contexts: MAIN,
+        section: Section::Act,
+        help: "shell in the row's pod (picks a container)",
+        hint: "",
+    },
     // After b and r: where the hint line is cut at 80 columns, the actions keep their room.
     Binding {
         keys: &[(Char('l'), N)],
@@ -240,6 +248,7 @@ const STAGED: &[Context] = &[Context::Staged];
 const STAGED_CONFIRM: &[Context] = &[Context::StagedConfirm];
 const STAGED_FORM: &[Context] = &[Context::StagedForm];
 const STAGED_PREFLIGHT: &[Context] = &[Context::StagedPreflight];
+const SHELL_PICK: &[Context] = &[Context::ShellPick];
 const BT: KeyModifiers = KeyModifiers::SHIFT;
 
 /// A binding of a screen (section, contexts, keys, action, help, hint).
@@ -765,6 +774,38 @@ pub static SCREEN_BINDINGS: &[Binding] = &[
         &[(KeyCode::Esc, N)],
         Action::Back,
         "pre-flight: back (nothing sent)",
+        "esc back",
+    ),
+    on(
+        Section::Shell,
+        SHELL_PICK,
+        &[(KeyCode::Up, N), (Char('k'), N)],
+        Action::ChoosePrev,
+        "previous container",
+        "↑↓ container",
+    ),
+    on(
+        Section::Shell,
+        SHELL_PICK,
+        &[(KeyCode::Down, N), (Char('j'), N)],
+        Action::ChooseNext,
+        "next container",
+        "",
+    ),
+    on(
+        Section::Shell,
+        SHELL_PICK,
+        &[(KeyCode::Enter, N)],
+        Action::Submit,
+        "open the shell in it",
+        "enter shell",
+    ),
+    on(
+        Section::Shell,
+        SHELL_PICK,
+        &[(KeyCode::Esc, N)],
+        Action::Cancel,
+        "back to the table",
         "esc back",
     ),
 ];

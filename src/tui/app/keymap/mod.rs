@@ -37,6 +37,8 @@ pub enum Action {
     Reload,
     /// Set opsState, a priority or networkDisabled on the marked GameServers (`e`).
     Edit,
+    /// An interactive shell in the row's pod (`s`): the screen is left while it runs.
+    Shell,
     Back,
     Quit,
     // The screens' own keys.
@@ -121,10 +123,12 @@ pub enum Context {
     Object,
     /// A picker of the `:` line (contexts, namespaces, sets, GameServers, pods).
     Picker,
+    /// The shell's container picker (`s`).
+    ShellPick,
 }
 
 impl Context {
-    pub const ALL: [Context; 20] = [
+    pub const ALL: [Context; 21] = [
         Context::QuitConfirm,
         Context::Prompt,
         Context::Picker,
@@ -145,6 +149,7 @@ impl Context {
         Context::StagedForm,
         Context::StagedPreflight,
         Context::Object,
+        Context::ShellPick,
     ];
 }
 
@@ -163,10 +168,11 @@ pub enum Section {
     Staged,
     Object,
     Command,
+    Shell,
 }
 
 impl Section {
-    pub const ALL: [Section; 13] = [
+    pub const ALL: [Section; 14] = [
         Section::Move,
         Section::Select,
         Section::View,
@@ -180,6 +186,7 @@ impl Section {
         Section::Staged,
         Section::Object,
         Section::Command,
+        Section::Shell,
     ];
     pub fn title(self) -> &'static str {
         match self {
@@ -196,6 +203,7 @@ impl Section {
             Section::Staged => "Staged rollout (o on a set an okg rollout holds)",
             Section::Object => "YAML and describe (y, d)",
             Section::Command => "Command line (:) and its pickers",
+            Section::Shell => "Shell container picker (s on a pod with several containers)",
         }
     }
 }

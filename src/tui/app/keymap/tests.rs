@@ -43,6 +43,7 @@ fn every_action_is_reachable_and_described() {
         Bump,
         Rollout,
         Reload,
+        Shell,
         Back,
         Quit,
     ] {
