@@ -30,6 +30,8 @@ source "$REPO/scripts/e2e/real-controllers.sh"
 source "$REPO/scripts/e2e/scenarios.sh"
 # shellcheck source-path=SCRIPTDIR source=e2e/scenarios_rollout.sh
 source "$REPO/scripts/e2e/scenarios_rollout.sh"
+# shellcheck source-path=SCRIPTDIR source=e2e/scenarios_revision.sh
+source "$REPO/scripts/e2e/scenarios_revision.sh"
 
 EXIT_SKIPPED=77
 TIER_START=$SECONDS

@@ -249,7 +249,9 @@ fn plan_from(snapshot: &Snapshot, step: &Step) -> Result<Plan, PlanError> {
 /// Read the set and plan the step. Sends nothing that mutates.
 pub async fn plan(client: &kube::Client, namespace: &str, step: &Step) -> Result<Plan, BumpError> {
     let snapshot = read_set(client, namespace, step.set()).await?;
-    Ok(plan_from(&snapshot, step)?)
+    let mut plan = plan_from(&snapshot, step)?;
+    asts::note_unreadable(client, &mut plan).await;
+    Ok(plan)
 }
 
 /// Plan pausing (`true`) or resuming a set's rollout.
@@ -332,7 +334,8 @@ pub async fn apply(
             not_sent: confirmed.patches.iter().map(ObjectPatch::target).collect(),
         });
     }
-    let baselines: Vec<Baseline> = snapshot.pods.iter().filter_map(Baseline::from_pod).collect();
+    let baselines: Vec<Baseline> =
+        snapshot.pods.iter().filter_map(|p| Baseline::of(p, &snapshot.gameservers)).collect();
     let user = access::who_am_i(&ctx.client).await;
     let action = match (confirmed.kind, &confirmed.scope) {
         _ if let Step::Rollout { step, .. } = step => step.action(),
@@ -691,6 +694,8 @@ async fn undo_raises(
     }
 }
 
+mod asts;
+pub use asts::{AstsRead, read_asts};
 mod follow;
 mod lines;
 pub use follow::*;

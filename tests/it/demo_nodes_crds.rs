@@ -73,7 +73,14 @@ async fn nodes_and_crds_are_discovered_listed_got_and_watched() {
     let crd_api: Api<CustomResourceDefinition> = Api::all(client.clone());
     let crds = crd_api.list(&ListParams::default()).await.unwrap();
     let names: Vec<_> = crds.items.iter().filter_map(|c| c.metadata.name.as_deref()).collect();
-    assert_eq!(names, ["gameservers.game.kruise.io", "gameserversets.game.kruise.io"]);
+    assert_eq!(
+        names,
+        [
+            "gameservers.game.kruise.io",
+            "gameserversets.game.kruise.io",
+            "statefulsets.apps.kruise.io"
+        ]
+    );
     let gss = crd_api.get("gameserversets.game.kruise.io").await.unwrap();
     assert_eq!(gss.spec.group, "game.kruise.io");
     assert_eq!(gss.spec.scope, "Namespaced");

@@ -36,7 +36,43 @@ pub fn objects(initial: &[Value], age: jiff::SignedDuration) -> Vec<Value> {
         .collect();
     out.push(crd(GameServerSet::crd(), &created));
     out.push(crd(GameServer::crd(), &created));
+    out.push(crd(advanced_statefulset_crd(), &created));
     out
+}
+
+/// The definition of OpenKruise's Advanced StatefulSet as far as the console and the demo use
+/// it: names, scope, status subresource and printer columns as kruise-api v1.8.0 declares them
+/// (`apis/apps/v1beta1/statefulset_types.go`); the schema keeps every field (the demo does not
+/// validate an Advanced StatefulSet's spec).
+pub fn advanced_statefulset_crd()
+-> k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition {
+    let col =
+        |name: &str, kind: &str, path: &str| json!({"name": name, "type": kind, "jsonPath": path});
+    serde_json::from_value(json!({
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "statefulsets.apps.kruise.io"},
+        "spec": {
+            "group": "apps.kruise.io",
+            "names": {"kind": "StatefulSet", "listKind": "StatefulSetList", "plural": "statefulsets",
+                      "singular": "statefulset", "shortNames": ["sts", "asts"]},
+            "scope": "Namespaced",
+            "versions": [{
+                "name": "v1beta1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object",
+                                               "x-kubernetes-preserve-unknown-fields": true}},
+                "subresources": {"status": {}},
+                "additionalPrinterColumns": [
+                    col("DESIRED", "integer", ".spec.replicas"),
+                    col("CURRENT", "integer", ".status.replicas"),
+                    col("UPDATED", "integer", ".status.updatedReplicas"),
+                    col("READY", "integer", ".status.readyReplicas"),
+                    col("AGE", "date", ".metadata.creationTimestamp"),
+                ],
+            }],
+        },
+    }))
+    .expect("a valid CustomResourceDefinition")
 }
 
 /// A Ready worker node as a kind cluster's kubelet reports it.
@@ -148,10 +184,19 @@ mod tests {
         let crds: Vec<&Value> =
             objs.iter().filter(|o| o["kind"] == "CustomResourceDefinition").collect();
         let names: Vec<&str> = crds.iter().filter_map(|c| c["metadata"]["name"].as_str()).collect();
-        assert_eq!(names, ["gameserversets.game.kruise.io", "gameservers.game.kruise.io"]);
+        assert_eq!(
+            names,
+            [
+                "gameserversets.game.kruise.io",
+                "gameservers.game.kruise.io",
+                "statefulsets.apps.kruise.io"
+            ]
+        );
         for c in crds {
             assert_eq!(c["spec"]["scope"], "Namespaced");
-            assert_eq!(c["status"]["storedVersions"], json!(["v1alpha1"]));
+            let version =
+                if c["spec"]["group"] == "apps.kruise.io" { "v1beta1" } else { "v1alpha1" };
+            assert_eq!(c["status"]["storedVersions"], json!([version]));
             assert_eq!(c["status"]["conditions"][1]["type"], "Established");
         }
     }

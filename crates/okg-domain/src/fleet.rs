@@ -188,6 +188,12 @@ pub struct GsInfo {
     pub overrides: Option<Vec<(String, String)>>,
     /// The NETWORK cell's text (`network::cell`), not the network status itself.
     pub network: Option<Box<str>>,
+    /// Every external address (`network::external_addresses`), for the detail view.
+    pub external: Vec<String>,
+    /// kruise-game's `conditions` and the `serviceQualitiesConditions`, as lines
+    /// (`crate::service_quality`): what OKG says about the server during an update.
+    pub conditions: Vec<String>,
+    pub qualities: Vec<String>,
 }
 
 impl GsInfo {
@@ -204,6 +210,11 @@ impl GsInfo {
                 c.iter().map(|c| (c.name.clone(), c.image.clone().unwrap_or_default())).collect()
             }),
             network: network::cell(gs.status.as_ref().and_then(|s| s.network_status.as_ref())),
+            external: network::external_addresses(
+                gs.status.as_ref().and_then(|s| s.network_status.as_ref()),
+            ),
+            conditions: crate::service_quality::gs_conditions(gs),
+            qualities: crate::service_quality::conditions(gs),
         }
     }
     pub fn owner_set(&self) -> Option<&str> {

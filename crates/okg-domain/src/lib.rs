@@ -1,4 +1,5 @@
 //! The OKG domain, pure: no I/O here.
+pub mod asts;
 pub mod bump_plan;
 pub mod columns;
 #[cfg(any(test, feature = "fixtures"))]
@@ -15,6 +16,7 @@ pub mod reload_plan;
 pub mod rollout;
 pub mod safe_text;
 pub mod send_rules;
+pub mod service_quality;
 pub mod staged_rollout;
 pub mod types;
 pub mod update_order;

@@ -47,9 +47,23 @@ pub struct Baseline {
     pub containers: BTreeMap<String, ContainerBaseline>,
     pub ip: Option<String>,
     pub node: Option<String>,
+    /// The GameServer's external addresses (`status.networkStatus.externalAddresses`, as
+    /// `ip:port,…`): where players connect, which an in-place update keeps. Empty without a
+    /// network plugin.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external: Vec<String>,
 }
 
 impl Baseline {
+    /// [`Baseline::from_pod`] with the external addresses of its GameServer (same name) among
+    /// `gameservers`.
+    pub fn of(pod: &Pod, gameservers: &[GameServer]) -> Option<Baseline> {
+        let mut b = Baseline::from_pod(pod)?;
+        let gs = gameservers.iter().find(|g| g.metadata.name.as_deref() == Some(b.pod.as_str()));
+        b.external = external_of(gs);
+        Some(b)
+    }
+
     /// `None` for a pod without a name or UID (not yet created by the API server).
     pub fn from_pod(pod: &Pod) -> Option<Baseline> {
         let name = pod.metadata.name.clone()?;
@@ -81,6 +95,7 @@ impl Baseline {
             containers,
             ip: pod_ip(pod),
             node: pod.spec.as_ref().and_then(|s| s.node_name.clone()),
+            external: Vec::new(),
         })
     }
 }
@@ -371,6 +386,19 @@ pub fn verdict(
             node.as_deref().unwrap_or("none")
         )));
     }
+    // Players connect to the external address: an update that lost it is no in-place update for
+    // them. While OKG re-reads the network (none reported for a moment) the pod is not done yet.
+    let external = external_of(gs);
+    if !baseline.external.is_empty() && !external.is_empty() && external != baseline.external {
+        return Verdict::Failed(FailReason::Moved(format!(
+            "external address changed ({} → {})",
+            baseline.external.join(" "),
+            external.join(" ")
+        )));
+    }
+    if !baseline.external.is_empty() && external.is_empty() {
+        return unfinished(Verdict::Updating);
+    }
     // Updated under a hook: the container runs the new image, but OpenKruise keeps the pod out
     // of Normal (and counts it unavailable) until the hook's labels or finalizers are back.
     if let Some(h) = hook {
@@ -466,6 +494,12 @@ fn is_preparing_update(pod: &Pod, gs: Option<&GameServer>) -> bool {
         .flat_map(|s| s.conditions.iter().flatten())
         .any(|c| c.type_ == "InPlaceUpdateReady" && c.status == "False");
     gs_updating || lifecycle || condition
+}
+
+fn external_of(gs: Option<&GameServer>) -> Vec<String> {
+    crate::fleet::network::external_addresses(
+        gs.and_then(|g| g.status.as_ref()?.network_status.as_ref()),
+    )
 }
 
 fn container_status<'a>(pod: &'a Pod, name: &str) -> Option<&'a ContainerStatus> {
@@ -583,5 +617,7 @@ impl Counts {
 mod failing_tests;
 #[cfg(test)]
 mod hook_tests;
+#[cfg(test)]
+mod network_tests;
 #[cfg(test)]
 pub(crate) mod tests;

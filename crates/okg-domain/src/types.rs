@@ -70,6 +70,12 @@ pub struct GameServerSetSpec {
     /// Only its `networkConf` names are read: `AllowNotReadyContainers` adds a hook.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<crate::lifecycle::Network>,
+    /// Probes whose actions kruise-game applies to the GameServers (`serviceQualities[]`:
+    /// `name`, `containerName`, `permanent`, `serviceQualityAction[]`); read as JSON by
+    /// [`crate::service_quality`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "object_list_schema")]
+    pub service_qualities: Vec<serde_json::Value>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, JsonSchema)]
@@ -256,6 +262,14 @@ pub struct GameServerStatus {
     pub pod_status: Option<PodStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_transition_time: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>,
+    /// What each service-quality probe last said (`name`, `status`, `result`, times).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "object_list_schema")]
+    pub service_qualities_conditions: Vec<serde_json::Value>,
+    /// kruise-game's GameServer conditions (`type`, `status`, `reason`, `message`, times).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "object_list_schema")]
+    pub conditions: Vec<serde_json::Value>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, JsonSchema)]

@@ -81,6 +81,8 @@ pub async fn follow(
     let mut explained: BTreeMap<String, (bool, u32)> = BTreeMap::new();
     // The events already sent, so a look again sends only what is new.
     let mut sent: BTreeSet<String> = BTreeSet::new();
+    // Said once: the Advanced StatefulSet cannot be read, so pods are judged by image.
+    let mut asts_noted = false;
     let since = jiff::Timestamp::now() - applied.started.elapsed();
     let deadline = applied.started + options.timeout;
     loop {
@@ -104,7 +106,14 @@ pub async fn follow(
             }
         };
         if let Some(snapshot) = snapshot {
-            let holds = current_holds(&snapshot, plan);
+            let asts = asts::read_asts(client, &plan.namespace, &plan.set).await;
+            if let Some(note) = asts.fallback_note(&plan.set)
+                && !std::mem::replace(&mut asts_noted, true)
+            {
+                let _ = tx.send(BumpEvent::Note { message: note }).await;
+            }
+            let revision = asts.update_revision_for(&plan.container, &plan.to_image);
+            let holds = current_holds(&snapshot, plan, revision);
             let idle = last_progress.elapsed();
             let mut changed = false;
             for b in &watched {
@@ -220,9 +229,14 @@ fn blocked_behind_failures(verdicts: &[&Verdict]) -> bool {
         && !verdicts.iter().any(|v| matches!(v, Verdict::Failing(_)))
 }
 
-/// Why each pod is not expected to move yet, from the order prediction on the set as it is now.
-/// Override plans go straight to the pods: nothing holds them.
-fn current_holds(snapshot: &Snapshot, plan: &Plan) -> BTreeMap<String, Option<WaitReason>> {
+/// Why each pod is not expected to move yet, from the order prediction on the set as it is now,
+/// pods counted updated by `revision` (the Advanced StatefulSet's update revision) when it is
+/// known. Override plans go straight to the pods: nothing holds them.
+fn current_holds(
+    snapshot: &Snapshot,
+    plan: &Plan,
+    revision: Option<&str>,
+) -> BTreeMap<String, Option<WaitReason>> {
     if matches!(plan.scope, Scope::GameServers(_)) {
         return BTreeMap::new();
     }
@@ -246,10 +260,13 @@ fn current_holds(snapshot: &Snapshot, plan: &Plan) -> BTreeMap<String, Option<Wa
         .iter()
         .map(|p| {
             let min_ready = gss.min_ready_seconds();
-            bump_plan::update_candidate(&plan.set, p, None, &plan.container, ranked, min_ready, now)
+            // With its GameServer: without the revision, an override is what tells a pod on the
+            // new image only through it.
+            let gs = snapshot.gameservers.iter().find(|g| g.metadata.name == p.metadata.name);
+            bump_plan::update_candidate(&plan.set, p, gs, &plan.container, ranked, min_ready, now)
         })
         .collect();
-    bump_plan::predict_order(&states, &plan.to_image, rollout)
+    bump_plan::predict_order_on(&states, &plan.to_image, rollout, revision)
         .into_iter()
         .map(|p| {
             let hold = match p.action {

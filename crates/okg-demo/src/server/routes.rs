@@ -48,6 +48,7 @@ pub enum Route {
 pub const GROUP_VERSIONS: &[(&str, &str)] = &[
     ("", "v1"),
     ("game.kruise.io", "v1alpha1"),
+    ("apps.kruise.io", "v1beta1"),
     ("apiextensions.k8s.io", "v1"),
     ("authorization.k8s.io", "v1"),
     ("authentication.k8s.io", "v1"),

@@ -61,6 +61,16 @@ fn columns(r: Resource) -> &'static [(&'static str, &'static str, u8)] {
             ("PreDelete", "integer", 0),
             ("AGE", "date", 0),
         ],
+        // kruise-api `apis/apps/v1beta1/statefulset_types.go` printcolumns.
+        Resource::AdvancedStatefulSets => &[
+            ("Name", "string", 0),
+            ("DESIRED", "integer", 0),
+            ("CURRENT", "integer", 0),
+            ("UPDATED", "integer", 0),
+            ("READY", "integer", 0),
+            ("AGE", "date", 0),
+            ("CONTAINERS", "string", 1),
+        ],
         Resource::Nodes => &[
             ("Name", "string", 0),
             ("Status", "string", 0),
@@ -216,6 +226,23 @@ fn cells(r: Resource, o: &Value, now: jiff::Timestamp) -> Vec<Value> {
             int(p("/status/waitToBeDeletedReplicas")),
             int(p("/status/preDeleteReplicas")),
             json!(age(p("/metadata/creationTimestamp"), now)),
+        ],
+        Resource::AdvancedStatefulSets => vec![
+            text(p("/metadata/name"), ""),
+            int(p("/spec/replicas")),
+            int(p("/status/replicas")),
+            int(p("/status/updatedReplicas")),
+            int(p("/status/readyReplicas")),
+            json!(age(p("/metadata/creationTimestamp"), now)),
+            json!(
+                p("/spec/template/spec/containers")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c["name"].as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
         ],
         Resource::Events => {
             let last = p("/lastTimestamp").filter(|v| !v.is_null()).or(p("/eventTime"));

@@ -46,6 +46,24 @@ where
     (reader, task)
 }
 
+/// The Advanced StatefulSets there are, so that a settled cluster is not written to again (the
+/// controller writes one only when what it should say differs from what it last wrote).
+async fn existing_asts(
+    client: &kube::Client,
+) -> std::collections::HashMap<(String, String), super::asts::Written> {
+    let gvk = kube::api::GroupVersionKind::gvk("apps.kruise.io", "v1beta1", "StatefulSet");
+    let ar = kube::api::ApiResource::from_gvk_with_plural(&gvk, "statefulsets");
+    let api: Api<kube::api::DynamicObject> = Api::all_with(client.clone(), &ar);
+    let Ok(list) = api.list(&Default::default()).await else { return Default::default() };
+    list.items
+        .iter()
+        .filter_map(|o| {
+            let key = (o.metadata.namespace.clone()?, o.metadata.name.clone()?);
+            Some((key, super::asts::Written::of(&serde_json::to_value(o).ok()?)))
+        })
+        .collect()
+}
+
 pub async fn run(
     client: kube::Client,
     options: DemoOptions,
@@ -78,6 +96,9 @@ pub async fn run_roles(
     let tick = options.tick.max(Duration::from_millis(10));
     let idle = (tick / 4).max(Duration::from_millis(10));
     let mut mem = Memory { roles, ..Default::default() };
+    if roles.controllers {
+        mem.asts = existing_asts(&client).await;
+    }
     let mut recorder = Recorder::new(EVENT_CAPACITY);
     // Plan only when something may have changed: a watch event arrived, the last pass wrote, or
     // a pod is waiting out a step or its minReadySeconds. A settled cluster of 10,000 pods then

@@ -136,6 +136,7 @@ async fn apply(client: kube::Client, action: PlannedWrite) -> Applied {
             events.push(e);
             Ok(None)
         }
+        PlannedWrite::Asts { .. } => Ok(None),
     };
     match result {
         Ok(done) => (done, events),
@@ -144,6 +145,26 @@ async fn apply(client: kube::Client, action: PlannedWrite) -> Applied {
             (None, Vec::new())
         }
     }
+}
+
+/// Server-side apply of an Advanced StatefulSet and then of its status, as the one field
+/// manager OpenKruise's and kruise-game's writes stand for.
+async fn write_asts(
+    client: &kube::Client,
+    ns: &str,
+    name: &str,
+    object: Value,
+    mut status: Value,
+) -> kube::Result<()> {
+    let gvk = kube::api::GroupVersionKind::gvk("apps.kruise.io", "v1beta1", "StatefulSet");
+    let ar = kube::api::ApiResource::from_gvk_with_plural(&gvk, "statefulsets");
+    let api: Api<kube::api::DynamicObject> = Api::namespaced_with(client.clone(), ns, &ar);
+    let pp = PatchParams::apply("okg-demo-sim").force();
+    let written = api.patch(name, &pp, &Patch::Apply(&object)).await?;
+    status["observedGeneration"] = json!(written.metadata.generation);
+    let body =
+        json!({"apiVersion": object["apiVersion"], "kind": object["kind"], "status": status});
+    api.patch_status(name, &pp, &Patch::Apply(&body)).await.map(|_| ())
 }
 
 fn log_failure(e: kube::Error) {
@@ -191,6 +212,16 @@ pub async fn execute(
     mem: &mut Memory,
     recorder: &mut Recorder,
 ) {
+    let (sets, actions): (Vec<_>, Vec<_>) =
+        actions.into_iter().partition(|a| matches!(a, PlannedWrite::Asts { .. }));
+    for a in sets {
+        if let PlannedWrite::Asts { ns, name, object, status } = a
+            && let Err(e) = write_asts(client, &ns, &name, object, status).await
+        {
+            mem.asts.remove(&(ns, name));
+            log_failure(e);
+        }
+    }
     let applied: Vec<Applied> =
         futures::stream::iter(actions.into_iter().map(|a| apply(client.clone(), a)))
             .buffer_unordered(16)

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use okg_domain::lifecycle::{Lifecycle, state};
-use okg_domain::types::{GameServer, annotations, labels};
+use okg_domain::types::{annotations, labels};
 use okg_domain::update_order::inplace_update_completed;
 
 use super::draft::Draft;
@@ -24,7 +24,7 @@ use super::events::EventSpec;
 use super::inplace::{Batch, ContainerRecord, InPlaceState};
 use super::plan::Clock;
 use super::pods;
-use super::set::{asts_event, overrides_of};
+use super::set::asts_event;
 
 /// What the set's in-place update of one pod needs from the reconcile.
 pub(super) struct Step<'a> {
@@ -32,7 +32,6 @@ pub(super) struct Step<'a> {
     pub template: &'a PodTemplateSpec,
     /// The metadata of the template of the pod's revision, when the history has it.
     pub old_meta: Option<ObjectMeta>,
-    pub gs: Option<&'a GameServer>,
     pub lifecycle: Option<&'a Lifecycle>,
     pub clock: &'a Clock,
     pub ns: &'a str,
@@ -69,7 +68,6 @@ impl Step<'_> {
                     self.rev,
                     self.template,
                     self.old_meta.as_ref(),
-                    self.gs,
                     self.clock,
                     self.ns,
                     self.set,
@@ -121,24 +119,20 @@ pub(super) fn apply_images_in_place(
     rev: &str,
     template: &PodTemplateSpec,
     old_meta: Option<&ObjectMeta>,
-    gs: Option<&GameServer>,
     clock: &Clock,
     ns: &str,
     set: &str,
     events: &mut Vec<EventSpec>,
 ) {
-    let overrides = overrides_of(gs);
+    // The template's images, overridden containers too: OpenKruise knows nothing of a
+    // GameServer's spec.containers, so it patches the template image onto such a pod and
+    // kruise-game patches the override back afterwards (`syncPodContainers`, kruise-game
+    // `pkg/controllers/gameserver/gameserver_manager.go`): that container restarts twice.
     let wanted: HashMap<String, String> = template
         .spec
         .iter()
         .flat_map(|s| s.containers.iter())
-        .map(|c| {
-            let image = overrides
-                .get(&c.name)
-                .cloned()
-                .unwrap_or_else(|| c.image.clone().unwrap_or_default());
-            (c.name.clone(), image)
-        })
+        .map(|c| (c.name.clone(), c.image.clone().unwrap_or_default()))
         .collect();
     let mut changed = Vec::new();
     let mut records = BTreeMap::new();

@@ -1,5 +1,8 @@
 //! The simulated OKG + OpenKruise + kubelet: seeds the initial cluster and reconciles changes
 //! through `kube::Client` only. See docs/demo-controller.md for the simulated behaviour.
+pub mod asts;
+#[cfg(test)]
+mod asts_flow_tests;
 pub mod controller;
 pub mod draft;
 pub mod events;

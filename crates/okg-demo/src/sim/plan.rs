@@ -62,6 +62,14 @@ pub enum PlannedWrite {
         name: String,
         node: String,
     },
+    /// The set's Advanced StatefulSet, by server-side apply (created when missing), then its
+    /// status with the `observedGeneration` of what the first write left.
+    Asts {
+        ns: String,
+        name: String,
+        object: Value,
+        status: Value,
+    },
     /// An event that goes with no write.
     Event(EventSpec),
 }
@@ -127,6 +135,9 @@ pub struct Memory {
     /// GameServers (namespace, name) whose pod is being re-created under the Cascade reclaim
     /// policy: deleted once the old pod is gone, then made again with defaults.
     pub reset_game_servers: HashSet<(String, String)>,
+    /// What was last written to each set's Advanced StatefulSet (namespace, name); a failed
+    /// write is forgotten, so the next reconcile writes again.
+    pub asts: HashMap<(String, String), super::asts::Written>,
 }
 
 const PENDING_TTL: Duration = Duration::from_secs(3);

@@ -294,6 +294,23 @@ pub fn initial_objects(options: &DemoOptions) -> Vec<serde_json::Value> {
             out.push(pod);
         }
         set["status"] = setstatus::gss_status(&name, Some(1), &counts);
+        // Its Advanced StatefulSet, settled: every pod on the one revision.
+        if let Ok(typed) = serde_json::from_value::<okg_domain::types::GameServerSet>(set.clone()) {
+            let mut asts = super::asts::object(&typed);
+            let n = i64::from(counts.pods);
+            let c = super::asts::Counts {
+                replicas: n,
+                ready: n,
+                current: n,
+                updated: n,
+                updated_ready: n,
+            };
+            asts["metadata"]["creationTimestamp"] = pods::time_value(born);
+            asts["metadata"]["generation"] = json!(1);
+            asts["status"] = super::asts::status_value(&name, &rev, &rev, &c);
+            asts["status"]["observedGeneration"] = json!(1);
+            out.push(asts);
+        }
         out.push(set);
     }
     out
@@ -325,6 +342,10 @@ mod tests {
                     let gs: GameServer = serde_json::from_value(o.clone()).unwrap();
                     assert_eq!(gs.current_state(), "Ready");
                 }
+                Some("StatefulSet") => {
+                    let rev = o["status"]["updateRevision"].as_str().unwrap();
+                    assert_eq!(o["status"]["currentRevision"].as_str(), Some(rev));
+                }
                 _ => {
                     let _: Pod = serde_json::from_value(o.clone()).unwrap();
                 }
@@ -336,7 +357,10 @@ mod tests {
     fn pods_carry_revision_of_their_set_and_distinct_ips() {
         let objs = seed(6);
         let set: GameServerSet = serde_json::from_value(
-            objs.iter().find(|o| o["metadata"]["name"] == "gss-2048").unwrap().clone(),
+            objs.iter()
+                .find(|o| o["metadata"]["name"] == "gss-2048" && o["kind"] == "GameServerSet")
+                .unwrap()
+                .clone(),
         )
         .unwrap();
         let rev = revision::revision_name("gss-2048", &set.spec.game_server_template.pod_template);

@@ -18,7 +18,7 @@ use super::plan::{
 };
 use super::pods::{self, GsLabels, PodShape, lifecycle};
 use super::setstatus::{self, SetCounts};
-use super::{order, patch, revision};
+use super::{asts, order, patch, revision};
 use okg_domain::lifecycle::state;
 use okg_domain::names;
 use okg_domain::types::{API_VERSION, GameServer, GameServerSet, PodUpdatePolicy, labels};
@@ -322,7 +322,6 @@ pub(super) fn plan_set(
             old_meta: pods::label(pod, labels::REVISION_HASH)
                 .and_then(|r| mem.history.get(r))
                 .and_then(|t| t.metadata.clone()),
-            gs,
             lifecycle: hooks.as_ref(),
             clock,
             ns: &ns,
@@ -495,6 +494,7 @@ pub(super) fn plan_set(
 
     // The set's status counts pods as this reconcile leaves them.
     counts.desired = replicas;
+    let mut live: Vec<&Pod> = Vec::with_capacity(pods_by_ord.len());
     for (ord, pod) in pods_by_ord {
         let pod = match finals.get(ord) {
             Some(f) => f.as_ref(),
@@ -502,12 +502,14 @@ pub(super) fn plan_set(
         };
         counts.pods += pod.is_some() as i32;
         let Some(pod) = pod.filter(|p| p.metadata.deletion_timestamp.is_none()) else { continue };
+        live.push(pod);
         let ready = pods::is_ready(pod);
         let updated = pods::label(pod, labels::REVISION_HASH) == Some(rev.as_str());
         counts.ready += ready as i32;
         counts.updated += updated as i32;
         counts.updated_ready += (updated && ready) as i32;
     }
+    plan_asts(set, &rev, &live, mem, actions);
     let desired_status = setstatus::gss_status(&name, set.metadata.generation, &counts);
     let current = set.status.as_ref().and_then(|s| serde_json::to_value(s).ok());
     if !setstatus::status_matches(current.as_ref(), &desired_status)
@@ -537,6 +539,29 @@ pub(super) fn plan_set(
             status: patch::object_ops("/status", &old, &merged),
             events: vec![],
         });
+    }
+}
+
+/// The set's Advanced StatefulSet, written when what it should say changed since the last write.
+fn plan_asts(
+    set: &GameServerSet,
+    rev: &str,
+    live: &[&Pod],
+    mem: &mut Memory,
+    actions: &mut Vec<PlannedWrite>,
+) {
+    let (ns, name) = ns_name(&set.metadata);
+    let key = (ns.clone(), name.clone());
+    let before = mem.asts.get(&key);
+    let current = before.and_then(|w| w.status["currentRevision"].as_str());
+    let object = asts::object(set);
+    let want = asts::Written {
+        spec: object["spec"].clone(),
+        status: asts::status(set, rev, current, live),
+    };
+    if before != Some(&want) {
+        actions.push(PlannedWrite::Asts { ns, name, object, status: want.status.clone() });
+        mem.asts.insert(key, want);
     }
 }
 

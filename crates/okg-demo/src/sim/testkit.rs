@@ -24,6 +24,8 @@ pub struct Sim {
     pub tick: Duration,
     /// Pods are marked with a deletionTimestamp until deleted with grace period 0.
     pub graceful_pod_deletion: bool,
+    /// The Advanced StatefulSets by name, as last written (spec and status).
+    pub asts: BTreeMap<String, Value>,
 }
 
 fn res_of(kind: &str) -> Resource {
@@ -46,8 +48,15 @@ impl Sim {
             wall: jiff::Timestamp::now(),
             tick: Duration::from_secs(1),
             graceful_pod_deletion: false,
+            asts: BTreeMap::new(),
         };
         for o in super::seed::initial_objects(&DemoOptions { replicas, ..Default::default() }) {
+            if o["kind"] == "StatefulSet" {
+                let name = o["metadata"]["name"].as_str().unwrap().to_string();
+                sim.mem.asts.insert(("default".into(), name.clone()), super::asts::Written::of(&o));
+                sim.asts.insert(name, o);
+                continue;
+            }
             sim.insert(o);
         }
         sim
@@ -131,6 +140,17 @@ impl Sim {
         for a in actions {
             match a {
                 PlannedWrite::Event(e) => self.events.push(e),
+                // Not counted: what OpenKruise reports, not a change the flows wait on.
+                PlannedWrite::Asts { name, mut object, mut status, .. } => {
+                    let old = self.asts.get(&name);
+                    let generation = old.and_then(|o| o["metadata"]["generation"].as_i64());
+                    let changed = old.is_none_or(|o| o["spec"] != object["spec"]);
+                    let generation = generation.map_or(1, |g| g + changed as i64);
+                    object["metadata"]["generation"] = json!(generation);
+                    status["observedGeneration"] = json!(generation);
+                    object["status"] = status;
+                    self.asts.insert(name, object);
+                }
                 PlannedWrite::Bind { name, node, .. } => {
                     writes += 1;
                     self.rv += 1;

@@ -8,6 +8,10 @@ pub enum Resource {
     Events,
     GameServers,
     GameServerSets,
+    /// OpenKruise's Advanced StatefulSet (`apps.kruise.io/v1beta1` `StatefulSet`), one per
+    /// GameServerSet with its name, as kruise-game makes it; the simulated OpenKruise writes
+    /// its revisions and counts.
+    AdvancedStatefulSets,
     /// Cluster-scoped: the simulated nodes pods are placed on (`sim::nodes`).
     Nodes,
     /// Cluster-scoped: the definitions of the custom resources above, so that clients that read
@@ -16,11 +20,12 @@ pub enum Resource {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 6] = [
+    pub const ALL: [Resource; 7] = [
         Resource::Pods,
         Resource::Events,
         Resource::GameServers,
         Resource::GameServerSets,
+        Resource::AdvancedStatefulSets,
         Resource::Nodes,
         Resource::CustomResourceDefinitions,
     ];
@@ -34,6 +39,7 @@ impl Resource {
         match self {
             Resource::Pods | Resource::Events | Resource::Nodes => "",
             Resource::GameServers | Resource::GameServerSets => "game.kruise.io",
+            Resource::AdvancedStatefulSets => "apps.kruise.io",
             Resource::CustomResourceDefinitions => "apiextensions.k8s.io",
         }
     }
@@ -42,6 +48,7 @@ impl Resource {
         match self {
             Resource::Pods | Resource::Events | Resource::Nodes => "v1",
             Resource::GameServers | Resource::GameServerSets => "v1alpha1",
+            Resource::AdvancedStatefulSets => "v1beta1",
             Resource::CustomResourceDefinitions => "v1",
         }
     }
@@ -50,6 +57,7 @@ impl Resource {
         match self {
             Resource::Pods | Resource::Events | Resource::Nodes => "v1",
             Resource::GameServers | Resource::GameServerSets => "game.kruise.io/v1alpha1",
+            Resource::AdvancedStatefulSets => "apps.kruise.io/v1beta1",
             Resource::CustomResourceDefinitions => "apiextensions.k8s.io/v1",
         }
     }
@@ -60,6 +68,7 @@ impl Resource {
             Resource::Events => "events",
             Resource::GameServers => "gameservers",
             Resource::GameServerSets => "gameserversets",
+            Resource::AdvancedStatefulSets => "statefulsets",
             Resource::Nodes => "nodes",
             Resource::CustomResourceDefinitions => "customresourcedefinitions",
         }
@@ -71,6 +80,7 @@ impl Resource {
             Resource::Events => "event",
             Resource::GameServers => "gameserver",
             Resource::GameServerSets => "gameserverset",
+            Resource::AdvancedStatefulSets => "statefulset",
             Resource::Nodes => "node",
             Resource::CustomResourceDefinitions => "customresourcedefinition",
         }
@@ -82,6 +92,7 @@ impl Resource {
             Resource::Events => "Event",
             Resource::GameServers => "GameServer",
             Resource::GameServerSets => "GameServerSet",
+            Resource::AdvancedStatefulSets => "StatefulSet",
             Resource::Nodes => "Node",
             Resource::CustomResourceDefinitions => "CustomResourceDefinition",
         }
@@ -93,6 +104,7 @@ impl Resource {
             Resource::Events => "EventList",
             Resource::GameServers => "GameServerList",
             Resource::GameServerSets => "GameServerSetList",
+            Resource::AdvancedStatefulSets => "StatefulSetList",
             Resource::Nodes => "NodeList",
             Resource::CustomResourceDefinitions => "CustomResourceDefinitionList",
         }
@@ -104,6 +116,8 @@ impl Resource {
             Resource::Events => &["ev"],
             Resource::GameServers => &["gs"],
             Resource::GameServerSets => &["gss"],
+            // As kruise-api's `+kubebuilder:resource:shortName=sts;asts`.
+            Resource::AdvancedStatefulSets => &["sts", "asts"],
             Resource::Nodes => &["no"],
             Resource::CustomResourceDefinitions => &["crd", "crds"],
         }
@@ -130,6 +144,7 @@ impl Resource {
             Resource::Nodes => &["spec.unschedulable"],
             Resource::GameServers
             | Resource::GameServerSets
+            | Resource::AdvancedStatefulSets
             | Resource::CustomResourceDefinitions => &[],
         }
     }
@@ -147,7 +162,10 @@ impl Resource {
     /// Custom resources refuse strategic merge patch (415), built-in ones accept it (CRDs
     /// themselves are built in).
     pub fn is_custom(self) -> bool {
-        matches!(self, Resource::GameServers | Resource::GameServerSets)
+        matches!(
+            self,
+            Resource::GameServers | Resource::GameServerSets | Resource::AdvancedStatefulSets
+        )
     }
 
     /// "pods" for core resources, "gameservers.game.kruise.io" otherwise: the form the

@@ -70,7 +70,7 @@ pub fn check_name(r: Resource, name: &str) -> Result<(), ApiError> {
 pub fn reset_status_on_create(r: Resource, obj: &mut Value) {
     match r {
         Resource::Pods => obj["status"] = json!({"phase": "Pending", "qosClass": "BestEffort"}),
-        Resource::GameServers | Resource::GameServerSets => {
+        Resource::GameServers | Resource::GameServerSets | Resource::AdvancedStatefulSets => {
             if let Some(m) = obj.as_object_mut() {
                 m.remove("status");
             }

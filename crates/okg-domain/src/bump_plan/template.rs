@@ -164,14 +164,24 @@ pub(super) fn plan_template(
         ));
     }
     for p in &pods {
+        // OpenKruise updates the pod to the template like any other (it knows no overrides),
+        // and kruise-game patches the override back whenever the two differ (`syncPodContainers`
+        // in kruise-game `pkg/controllers/gameserver/gameserver_manager.go`).
         if let PodAction::Overridden(img) = &p.action {
+            let how = match policy {
+                Policy::InPlace => format!(
+                    "OpenKruise still updates it to {to} in its turn, then OKG patches {img} back: that container can restart twice"
+                ),
+                _ => format!("OpenKruise still re-creates it on {to} in its turn"),
+            };
             warnings.push(format!(
-                "{} pins {container} to {img} in its GameServer spec.containers: OKG keeps that image",
+                "{} pins {container} to {img} in its GameServer spec.containers: {how}",
                 p.name
             ));
         }
     }
     warnings.extend(super::hooks::hook_warnings(view, &pods, &policy));
+    warnings.extend(crate::service_quality::update_warnings(view.gss));
     let resets = resets_warned(&policy, view, &pods, &mut warnings);
     let base = view.plan(kind, container, from, to, scope.clone());
     Ok(Plan { partition_after, policy, patches, pods, warnings, resets, ..base })

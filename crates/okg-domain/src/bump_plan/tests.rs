@@ -484,9 +484,11 @@ fn overridden_pods_are_not_updated_by_the_template() {
     let pod5 = plan.pods.iter().find(|p| p.name == "gss-2048-5").unwrap();
     assert_eq!(pod5.action, PodAction::Overridden("okg/2048-sidecar:v1.1".into()));
     assert!(!plan.targets().contains(&"gss-2048-5".into()));
-    assert!(plan.warnings.iter().any(|w| w.contains("gss-2048-5")));
-    // The next pod in line takes the first slot.
-    assert_eq!(names(&plan, |a| *a == PodAction::UpdateNow), ["gss-2048-4"]);
+    assert!(plan.warnings.iter().any(|w| w.contains("gss-2048-5") && w.contains("twice")));
+    // OpenKruise still updates it first (it knows no overrides): it takes the one slot.
+    assert!(names(&plan, |a| *a == PodAction::UpdateNow).is_empty());
+    let next = PodAction::Waiting(WaitReason::PriorityOrder { ahead: 0 });
+    assert_eq!(plan.pods.iter().find(|p| p.name == "gss-2048-4").unwrap().action, next);
 }
 
 #[test]
@@ -682,5 +684,6 @@ mod clear;
 mod restore;
 
 mod blocking;
+mod revision;
 mod stage;
 mod states;

@@ -32,6 +32,12 @@ fn address(a: &Value) -> Option<String> {
     })
 }
 
+/// Every external address as `ip:port,port`, in the order OKG lists them: what players
+/// connect to, which an in-place update must keep.
+pub fn external_addresses(status: Option<&NetworkStatus>) -> Vec<String> {
+    status.map(|st| st.external_addresses.iter().filter_map(address).collect()).unwrap_or_default()
+}
+
 /// The cell's text, kept on the row (a few bytes; the status itself is not kept):
 /// `203.0.113.11:8002`, `+N` when there are more addresses, the state first when it is not
 /// Ready (`Waiting`, `NotReady 203.0.113.11:8002`). `None` when the GameServer reports no

@@ -13,7 +13,8 @@ fn main() {
     let list = serde_json::json!({
         "apiVersion": "v1",
         "kind": "List",
-        "items": [GameServerSet::crd(), GameServer::crd()],
+        // The Advanced StatefulSet too: the simulated controller (real-sim) writes one per set.
+        "items": [GameServerSet::crd(), GameServer::crd(), okg_demo::cluster::advanced_statefulset_crd()],
     });
     println!("{}", serde_json::to_string_pretty(&list).expect("CRDs serialise"));
 }

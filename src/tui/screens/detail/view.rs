@@ -65,6 +65,20 @@ pub fn lines(state: &State, t: &Theme, key: &Key) -> Vec<Line<'static>> {
         let s: Vec<String> = c.iter().map(|(name, image)| format!("{name}={image}")).collect();
         out.push(kv(t, "overrides", s.join(", "), t.accent));
     }
+    // What OKG writes that matters mid-update: where players connect (an in-place update keeps
+    // it), its conditions, and the service-quality probes whose actions can rewrite the spec.
+    if !gs.external.is_empty() {
+        out.push(kv(t, "external", gs.external.join(" "), t.text));
+    } else if let Some(n) = &gs.network {
+        out.push(kv(t, "network", n.to_string(), t.warn));
+    }
+    for c in &gs.conditions {
+        let style = if c.contains("=True") { t.text } else { t.warn };
+        out.push(kv(t, "condition", c.clone(), style));
+    }
+    for q in &gs.qualities {
+        out.push(kv(t, "quality", q.clone(), t.text));
+    }
     out.push(Line::default());
     out.push(Line::from(Span::styled("Pod", t.header)));
     let Some(pod) = pod else {
@@ -81,6 +95,10 @@ pub fn lines(state: &State, t: &Theme, key: &Key) -> Vec<Line<'static>> {
         pod.phase.as_deref().unwrap_or("?")
     );
     out.push(kv(t, "node", place, t.text));
+    // The revision OpenKruise counts it by (updated when it equals the set's update revision).
+    if let Some(rev) = pod.labels.get(okg_domain::types::labels::REVISION_HASH) {
+        out.push(kv(t, "revision", rev.to_string(), t.muted));
+    }
     out.push(Line::default());
     out.push(Line::from(Span::styled("Containers", t.header)));
     for (name, image) in &pod.containers {
