@@ -538,3 +538,20 @@ async fn kubectl_works_against_the_demo() {
     assert_eq!(raw.trim_end(), "reloaded scripts from sidecar v1");
     demo.shutdown().await;
 }
+
+#[tokio::test]
+async fn requests_are_counted_per_identity_reads_and_discovery_included() {
+    let demo = bare_fleet(2, 5).await;
+    let before = demo.stats.requests_by_identity();
+    let path = "/apis/game.kruise.io/v1alpha1/namespaces/default/gameservers";
+    let (code, _) = raw(&demo, &req("GET", path, VIEWER_TOKEN, "application/json", "")).await;
+    assert_eq!(code, 200);
+    let (code, _) = raw(&demo, &req("GET", "/apis", okg_demo::ADMIN_TOKEN, "", "")).await;
+    assert_eq!(code, 200);
+    let (code, _) = raw(&demo, &req("GET", path, "no-such-token", "", "")).await;
+    assert_eq!(code, 401, "an unknown token is nobody's request");
+    let after = demo.stats.requests_by_identity();
+    let delta: Vec<(&str, u64)> =
+        after.iter().zip(before).map(|((who, a), (_, b))| (*who, a - b)).collect();
+    assert_eq!(delta, [("demo-admin", 1), ("demo-viewer", 1), ("okg-demo-controller", 0)]);
+}

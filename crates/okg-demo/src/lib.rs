@@ -59,6 +59,10 @@ pub struct DemoStats {
     pub reloads_peak: AtomicU64,
     /// Total exec sessions and proxy calls served.
     pub reloads_total: AtomicU64,
+    /// Every authenticated request (reads, watches and discovery included), per identity in
+    /// the order admin, viewer, controller: the request rate a console costs the API server,
+    /// which `scripts/bench-vs-k9s.sh` reads through `demo_bench --serve`.
+    pub requests: [AtomicU64; 3],
 }
 
 impl DemoStats {
@@ -67,6 +71,11 @@ impl DemoStats {
     }
     pub fn reloads_peak(&self) -> u64 {
         self.reloads_peak.load(Ordering::SeqCst)
+    }
+    /// Requests so far per identity, as (user name, count).
+    pub fn requests_by_identity(&self) -> [(&'static str, u64); 3] {
+        let n = |i: usize| self.requests[i].load(Ordering::SeqCst);
+        [("demo-admin", n(0)), ("demo-viewer", n(1)), ("okg-demo-controller", n(2))]
     }
     pub fn reset_reload_peak(&self) {
         self.reloads_peak.store(0, Ordering::SeqCst);

@@ -98,6 +98,12 @@ async fn handle(State(ctx): State<Ctx>, req: Request) -> Response {
     let Some(who) = Identity::from_headers(&parts.headers) else {
         return respond::error(&ApiError::new(401, "Unauthorized", "Unauthorized"));
     };
+    let slot = match who {
+        Identity::Admin => 0,
+        Identity::Viewer => 1,
+        Identity::Controller => 2,
+    };
+    ctx.stats.requests[slot].fetch_add(1, Ordering::SeqCst);
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
         Err(_) => {

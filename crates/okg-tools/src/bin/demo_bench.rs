@@ -1,11 +1,12 @@
 //! Benchmark of the demo API server: start-up with N replicas and full lists of pods and
 //! GameServers through kube-rs (see docs/performance.md).
 //!
-//! `cargo run --release -p okg-tools --bin demo_bench -- [replicas] [--fixtures] [--serve KUBECONFIG]`
+//! `cargo run --release -p okg-tools --bin demo_bench -- [replicas] [--fixtures] [--rounds N] [--serve KUBECONFIG]`
 //!
 //! Without `--fixtures` the cluster starts as `okg demo` does (the simulated controller's seed
 //! and controller); with it, from `demo::fixtures` and no controller. `--serve` then writes a
-//! kubeconfig and keeps serving until Ctrl-C (handy for trying kubectl).
+//! kubeconfig and keeps serving until Ctrl-C (handy for trying kubectl), printing each second a
+//! line `requests demo-admin=N demo-viewer=N okg-demo-controller=N` (totals so far).
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Pod;
@@ -19,6 +20,11 @@ async fn main() -> anyhow::Result<()> {
     let replicas: i32 = args.iter().find_map(|a| a.parse().ok()).unwrap_or(10_000);
     let use_fixtures = args.iter().any(|a| a == "--fixtures");
     let serve = args.iter().position(|a| a == "--serve").and_then(|i| args.get(i + 1)).cloned();
+    let rounds: u32 = args
+        .iter()
+        .position(|a| a == "--rounds")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .unwrap_or(5);
     let options = DemoOptions { replicas, ..Default::default() };
     let listen = "127.0.0.1:0".parse()?;
 
@@ -57,7 +63,7 @@ async fn main() -> anyhow::Result<()> {
 
     let pods: Api<Pod> = Api::namespaced(client.clone(), &options.namespace);
     let gss: Api<GameServer> = Api::namespaced(client.clone(), &options.namespace);
-    for round in 1..=5 {
+    for round in 1..=rounds {
         let t = Instant::now();
         let n_pods = pods.list(&ListParams::default()).await?.items.len();
         let pods_took = t.elapsed();
@@ -80,6 +86,17 @@ async fn main() -> anyhow::Result<()> {
     if let Some(path) = serve {
         std::fs::write(&path, serde_json::to_string_pretty(&demo.kubeconfig())?)?;
         println!("serving {} ; kubeconfig in {path}", demo.url());
+        // A line a second with the requests so far per identity, for scripts/bench-vs-k9s.sh
+        // to take the rate a console costs the server.
+        let stats = demo.stats.clone();
+        tokio::spawn(async move {
+            loop {
+                let counts: Vec<String> =
+                    stats.requests_by_identity().iter().map(|(w, n)| format!("{w}={n}")).collect();
+                println!("requests {}", counts.join(" "));
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
         tokio::signal::ctrl_c().await?;
     }
     demo.shutdown().await;
