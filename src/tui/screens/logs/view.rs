@@ -110,18 +110,23 @@ pub fn draw(l: &Logs, t: &Theme, now_ms: i64, area: Rect, buf: &mut Buffer) {
     let notes = Rect { y: body.y + body.height - ended_rows, height: ended_rows, ..body };
     Paragraph::new(ended).wrap(Wrap { trim: false }).render(notes, buf);
     let body = Rect { height: body.height - ended_rows, ..body };
-    let lines: Vec<Line<'_>> =
-        merged[..end].iter().map(|s| body_line(l, t, s.stream, &s.line.text)).collect();
-    // The newest lines that fit: with wrap a line may take several rows.
+    // The newest lines that fit (with wrap a line may take several rows), styled from the end
+    // back: the buffers hold up to 2000 lines a stream, and only a screenful is drawn.
     let rows = |line: &Line<'_>| {
         if l.wrap { line.width().max(1).div_ceil(body.width as usize) } else { 1 }
     };
-    let (mut used, mut first) = (0, lines.len());
-    while first > 0 && used + rows(&lines[first - 1]) <= body.height as usize {
-        first -= 1;
-        used += rows(&lines[first]);
+    let mut lines: Vec<Line<'_>> = Vec::new();
+    let mut used = 0;
+    for s in merged[..end].iter().rev() {
+        let line = body_line(l, t, s.stream, &s.line.text);
+        if used + rows(&line) > body.height as usize {
+            break;
+        }
+        used += rows(&line);
+        lines.push(line);
     }
-    let mut p = Paragraph::new(lines[first..].to_vec());
+    lines.reverse();
+    let mut p = Paragraph::new(lines);
     if l.wrap {
         p = p.wrap(Wrap { trim: false });
     }
