@@ -467,38 +467,6 @@ pub(crate) async fn send_in_order(
     Ok(sent)
 }
 
-/// Where the plan made now differs from the confirmed one, as (object, what changed).
-fn plan_difference(confirmed: &Plan, fresh: &Plan) -> Option<(String, String)> {
-    if confirmed.patches.len() != fresh.patches.len() {
-        return Some((
-            format!("gameserverset/{}", confirmed.set),
-            format!(
-                "the plan now needs {} patches instead of {}",
-                fresh.patches.len(),
-                confirmed.patches.len()
-            ),
-        ));
-    }
-    for (a, b) in confirmed.patches.iter().zip(&fresh.patches) {
-        if a.target() != b.target() {
-            return Some((
-                a.target(),
-                format!("the plan now patches {} instead of {}", b.target(), a.target()),
-            ));
-        }
-        if a.patch != b.patch {
-            return Some((a.target(), format!("now: {}", b.summary)));
-        }
-    }
-    if confirmed.policy != fresh.policy {
-        return Some((
-            format!("gameserverset/{}", confirmed.set),
-            "its podUpdatePolicy changed".into(),
-        ));
-    }
-    None
-}
-
 async fn send_patch(
     writer: &Writer,
     namespace: &str,
@@ -696,6 +664,8 @@ async fn undo_raises(
 
 mod asts;
 pub use asts::{AstsRead, read_asts};
+mod difference;
+use difference::plan_difference;
 mod follow;
 mod lines;
 pub use follow::*;

@@ -222,10 +222,12 @@ mod bindings;
 mod command;
 mod object;
 mod sort;
+mod staged;
 pub use bindings::{BINDINGS, SCREEN_BINDINGS};
 pub use command::COMMAND_BINDINGS;
 pub use object::OBJECT_BINDINGS;
 pub use sort::SORT_BINDINGS;
+pub use staged::STAGED_BINDINGS;
 
 /// Every binding: the table's and overlays', its sort keys, then the screens'.
 pub fn all() -> impl Iterator<Item = &'static Binding> {
@@ -234,6 +236,7 @@ pub fn all() -> impl Iterator<Item = &'static Binding> {
         .chain(SORT_BINDINGS.iter())
         .chain(OBJECT_BINDINGS.iter())
         .chain(SCREEN_BINDINGS.iter())
+        .chain(STAGED_BINDINGS.iter())
         .chain(COMMAND_BINDINGS.iter())
 }
 

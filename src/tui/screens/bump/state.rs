@@ -7,6 +7,8 @@ use std::collections::BTreeSet;
 use crossterm::event::{KeyCode, KeyEvent};
 use tui_textarea::TextArea;
 
+pub use super::choices::default_container;
+use super::choices::known_images;
 use crate::cluster::access::{ApiAction, Permission, denials};
 use crate::ops::bump::Step;
 pub use crate::ops::bump_task::{BumpCmd, BumpReply};
@@ -92,34 +94,6 @@ pub struct BumpDialog {
     pub rollout: Option<Rollout>,
     /// The plan sent to apply, until the shell says it landed.
     applying: Option<Plan>,
-}
-
-/// The container a bump most likely means: `sidecar`, else the one that is not the game (the
-/// first container), else the only one.
-pub fn default_container(containers: &[(String, String)]) -> usize {
-    containers.iter().position(|(n, _)| n == "sidecar").unwrap_or(if containers.len() > 1 {
-        1
-    } else {
-        0
-    })
-}
-
-/// Every image of `image`'s repository seen in the fleet (templates and pods), sorted.
-fn known_images(fleet: &FleetStore, image: &str) -> Vec<String> {
-    let Ok(me) = ImageRef::parse(image) else { return vec![image.to_string()] };
-    let same_repo = |i: &str| {
-        ImageRef::parse(i).is_ok_and(|r| r.registry == me.registry && r.repository == me.repository)
-    };
-    let mut seen: BTreeSet<String> = BTreeSet::new();
-    let templates = fleet.headers.values().flat_map(|h| h.template.iter().map(|(_, i)| i));
-    let pods = fleet.pods.values().flat_map(|p| p.containers.iter().map(|(_, i)| i));
-    for i in templates.chain(pods) {
-        if !seen.contains(i) && same_repo(i) {
-            seen.insert(i.clone());
-        }
-    }
-    seen.insert(image.to_string());
-    seen.into_iter().collect()
 }
 
 fn textarea(text: &str) -> TextArea<'static> {
