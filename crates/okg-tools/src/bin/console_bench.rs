@@ -6,10 +6,8 @@
 //! (d) bytes written to the terminal per minute while idle at 120×40 (one age tick a second).
 //! (b), start to first full screen against the demo cluster, is measured by
 //! `scripts/bench-console.sh`. Method and figures: docs/performance-console.md.
-use std::io::Write;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use okg_console::tui::app::msg::{ClusterEvent, Msg};
@@ -20,27 +18,7 @@ use okg_domain::fleet::PodInfo;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-/// A terminal that counts what is written to it.
-#[derive(Clone, Default)]
-struct Sink(Arc<Mutex<usize>>);
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        *self.0.lock().unwrap() += buf.len();
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.to_string()))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        .unwrap_or(0)
-}
+use okg_tools::{Sink, rss_kib};
 
 fn main() {
     sizes();

@@ -13,8 +13,7 @@
 //! Stream time is simulated, so the lines of 10 minutes arrive as fast as the frames are
 //! computed; the CPU cost per frame is what the machine really spends. Figures:
 //! docs/performance.md.
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -26,26 +25,7 @@ use okg_domain::fleet::Key;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-#[derive(Clone, Default)]
-struct Sink(Arc<Mutex<usize>>);
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        *self.0.lock().unwrap() += buf.len();
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.to_string()))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        .unwrap_or(0)
-}
+use okg_tools::{Sink, rss_kib};
 
 const PODS: usize = 50;
 /// One line every 5 ms: 200 a second over all the streams.
