@@ -131,6 +131,10 @@ async fn create_one(
             Api::namespaced_with(client.clone(), &ns, &resource)
         }
     };
+    if caps.scope == Scope::Namespaced {
+        let ns = obj["metadata"]["namespace"].as_str().unwrap_or(namespace).to_string();
+        resolve_owner_uids(client, &ns, &mut obj).await?;
+    }
     let dynamic: DynamicObject = serde_json::from_value(obj)?;
     match api.create(&PostParams::default(), &dynamic).await {
         Ok(_) => {}
@@ -150,6 +154,38 @@ async fn create_one(
             .await
             .with_context(|| format!("writing the status of {kind} {name}"))?;
         }
+    }
+    Ok(())
+}
+
+/// A seed written for the demo store names its owners (an Advanced StatefulSet's GameServerSet)
+/// without the uid this server gave them, which the API server refuses; owners are created in an
+/// earlier rank, so their uid can be read back.
+async fn resolve_owner_uids(
+    client: &kube::Client,
+    namespace: &str,
+    obj: &mut serde_json::Value,
+) -> anyhow::Result<()> {
+    let Some(owners) = obj.pointer_mut("/metadata/ownerReferences").and_then(|o| o.as_array_mut())
+    else {
+        return Ok(());
+    };
+    for owner in owners {
+        if owner["uid"].as_str().is_some_and(|u| !u.is_empty()) {
+            continue;
+        }
+        let api_version = owner["apiVersion"].as_str().context("owner without apiVersion")?;
+        let kind = owner["kind"].as_str().context("owner without kind")?;
+        let name = owner["name"].as_str().context("owner without name")?.to_string();
+        let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+        let gvk = GroupVersionKind::gvk(group, version, kind);
+        let (resource, _) = discovery::pinned_kind(client, &gvk)
+            .await
+            .with_context(|| format!("discovering the owner kind {api_version} {kind}"))?;
+        let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &resource);
+        let found =
+            api.get(&name).await.with_context(|| format!("reading the owner {kind} {name}"))?;
+        owner["uid"] = found.metadata.uid.unwrap_or_default().into();
     }
     Ok(())
 }
