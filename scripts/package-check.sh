@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Try a tarball made by scripts/package.sh as a user would, from a temp dir with nothing of the
 # checkout on PATH: unpack it; check the files (binary, completions, man pages, LICENSE, README)
-# and that dist/okg.krew.yaml carries its sha256; run the packed `okg --version`; start the
+# and that dist/okg.krew.yaml carries its sha256; install it with krew (scripts/krew-tool.sh) and
+# run the installed `kubectl-okg --version`; run the packed `okg --version`; start the
 # packed `okg demo` on loopback and run the packed `okg status` (table and JSON) against it;
 # print the binary's highest GLIBC_ symbol version and fail above $OKG_GLIBC_MAX (default 2.17;
 # OKG_GLIBC_MAX= empty checks nothing, for a --native tarball).
@@ -25,6 +26,9 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "package-check: FAILED: $*" >&2; exit 1; }
 ok() { echo "package-check: ok: $*"; }
+
+# Found (or built) with the user's HOME, where its cache is, before HOME is replaced.
+krew=$("$repo/scripts/krew-tool.sh")
 
 # Nothing of the user's: a fresh HOME and XDG dirs, so no config file or kubeconfig leaks in.
 export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_STATE_HOME=$work/home/.local/state
@@ -51,6 +55,13 @@ if [[ -f $manifest ]]; then
   grep -q "sha256: $sha" "$manifest" || fail "$manifest does not carry the tarball's sha256 $sha"
   grep -q "from: $name/okg" "$manifest" || fail "$manifest does not point into $name/"
   ok "krew manifest: sha256 $sha"
+  # krew itself installs the plugin from the manifest and the local archive, as `kubectl krew
+  # install --manifest --archive` does for a user; kubectl is not needed for that.
+  KREW_ROOT=$work/krew "$krew" install --manifest="$manifest" --archive="$tarball" \
+    </dev/null >"$work/krew.log" 2>&1 || { cat "$work/krew.log" >&2; fail "krew install --manifest"; }
+  plugin_version=$("$work/krew/bin/kubectl-okg" --version) ||
+    fail "kubectl-okg installed by krew did not run"
+  ok "krew installed kubectl-okg ($plugin_version) into KREW_ROOT/bin"
 else
   echo "package-check: note: no $manifest beside the tarball; krew manifest not checked"
 fi
