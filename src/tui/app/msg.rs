@@ -86,8 +86,9 @@ impl From<crate::ops::gs_ops_task::GsOpsReply> for Msg {
 /// (another container picked, the screen closed and opened again) are dropped.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LogEvent {
-    /// A line of stream `stream` (an index into the feed's streams), as read, when it arrived.
-    Line { feed: u64, stream: usize, at_ms: i64, text: String },
+    /// A line of stream `stream` (an index into the feed's streams), as read, when it arrived
+    /// and, by the log's timestamp (the feed asks for them), when it was written.
+    Line { feed: u64, stream: usize, at_ms: i64, written_ms: Option<i64>, text: String },
     /// The stream ended: the server closed it, or refused it (`why` says which, in words).
     Ended { feed: u64, stream: usize, why: String },
 }

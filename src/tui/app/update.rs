@@ -630,6 +630,7 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
         | Action::Accept
         | Action::Complete
         | Action::LogsContainer
+        | Action::LogsSince(_)
         | Action::Autoscroll
         | Action::Wrap
         | Action::Search
