@@ -418,6 +418,15 @@ pub static SCREEN_BINDINGS: &[Binding] = &[
     on(
         Section::Rollout,
         ROLLOUT,
+        &[(KeyCode::Down, N), (Char('j'), N)],
+        Action::Down,
+        "scroll the pods down (the wheel too)",
+        "",
+    ),
+    on(Section::Rollout, ROLLOUT, &[(KeyCode::Up, N), (Char('k'), N)], Action::Up, "scroll up", ""),
+    on(
+        Section::Rollout,
+        ROLLOUT,
         &[(Char('c'), N)],
         Action::ContinueCanary,
         "continue a canary to the whole set (a new pre-flight)",
