@@ -189,7 +189,7 @@ pub static BINDINGS: &[Binding] = &[
         help: "shell in the row's pod (picks a container)",
         hint: "",
     },
-    // After b and r: where the hint line is cut at 80 columns, the actions keep their room.
+    // Where a hint line is too long, `view::chrome::DROP_FIRST` says which hints go first.
     Binding {
         keys: &[(Char('l'), N)],
         action: Action::Logs,

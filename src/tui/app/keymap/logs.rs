@@ -53,7 +53,7 @@ pub static LOGS_BINDINGS: &[Binding] = &[
         &[(Char('n'), N)],
         Action::SearchNext,
         "next match (newer; the first: below the view's bottom)",
-        "n/N next/prev",
+        "n/N match",
     ),
     on(
         Section::Logs,
