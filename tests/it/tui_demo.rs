@@ -165,3 +165,17 @@ async fn a_failed_context_switch_leaves_the_current_context_live() {
     assert!(row(&screen, "gss-2048-3").contains("Maintaining"), "{screen}");
     h.demo.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_set_header_carries_the_advanced_statefulsets_update_revision() {
+    let mut h = Harness::start(false).await;
+    h.ready().await;
+    let screen = h.run_until(" · rev ", Duration::from_secs(10)).await;
+    let header = screen.lines().find(|l| l.contains("gss-2048 ")).unwrap_or_default();
+    let known = &h.state.asts[&("default".to_string(), "gss-2048".to_string())];
+    let rev = known.update_revision.as_deref().unwrap();
+    let short = rev.rsplit('-').next().unwrap();
+    assert!(header.contains(&format!("· rev {short}")), "{header}\n{screen}");
+    assert_eq!(h.demo.stats.client_mutations(), 0, "a watch: nothing written");
+    h.demo.shutdown().await;
+}

@@ -30,6 +30,8 @@ pub enum Msg {
     /// The 1 s age tick (and the clock of tests).
     Tick(Timestamp),
     Cluster(ClusterEvent),
+    /// The Advanced StatefulSets' revisions (`cluster::asts_watch`).
+    Asts(crate::cluster::asts_watch::AstsEvent),
     /// Answers of the RBAC probe (`cluster::access::probe`).
     Capabilities(Capabilities),
     /// Recent events of a pod, newest last (for the detail view).
@@ -101,6 +103,12 @@ impl LogEvent {
     }
 }
 
+impl From<crate::cluster::asts_watch::AstsEvent> for Msg {
+    fn from(e: crate::cluster::asts_watch::AstsEvent) -> Self {
+        Msg::Asts(e)
+    }
+}
+
 impl From<ClusterEvent> for Msg {
     fn from(e: ClusterEvent) -> Self {
         Msg::Cluster(e)
@@ -136,6 +144,7 @@ impl std::fmt::Debug for Msg {
             Msg::Resize { width, height } => write!(f, "Resize({width}x{height})"),
             Msg::Tick(t) => write!(f, "Tick({t})"),
             Msg::Cluster(e) => write!(f, "Cluster({})", e.describe()),
+            Msg::Asts(e) => write!(f, "Asts({e:?})"),
             Msg::Capabilities(_) => write!(f, "Capabilities"),
             Msg::PodEvents { key, events } => write!(f, "PodEvents({key}, {})", events.len()),
             Msg::Note(n) => write!(f, "Note({n})"),
