@@ -2,6 +2,7 @@
 //! proxies, exec plugins and certificate checks), what the user may do (`access`), watching (`watch`),
 //! the one write path (`writer`) and the calls that need it (`exec`: pods/exec and pods/proxy).
 pub mod access;
+pub mod asts_watch;
 pub mod client;
 pub mod connect;
 pub mod exec;

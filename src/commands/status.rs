@@ -2,7 +2,10 @@
 //! The JSON shape is documented in docs/status-json.md and kept stable (`apiVersion: okg-console/v1`).
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, ListParams};
+use std::collections::BTreeMap;
+
+use kube::ResourceExt;
+use kube::api::{Api, DynamicObject, ListParams};
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, StatusArgs, StatusFormat};
@@ -26,8 +29,8 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
     };
     let conn = &session.connection;
     let listing = list(&conn.client, conn.namespace.as_deref(), args.selector.as_deref());
-    let groups = match within(conn.request_timeout, listing).await {
-        Some(Ok(g)) => g,
+    let Listing { groups, written } = match within(conn.request_timeout, listing).await {
+        Some(Ok(l)) => l,
         Some(Err(e)) => {
             crate::errln!(
                 "okg status: context \"{}\" ({}): cannot list: {}",
@@ -68,7 +71,7 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
         StatusFormat::Wide => crate::out!("{}", table(&groups, now, true)),
         StatusFormat::Name => crate::out!("{}", names(&groups)),
         StatusFormat::Json | StatusFormat::Yaml => {
-            let doc = document(&conn.context, conn.namespace.as_deref(), &groups, now);
+            let doc = document(&conn.context, conn.namespace.as_deref(), &groups, &written, now);
             crate::commands::print::document(&doc, args.output == StatusFormat::Yaml);
         }
     }
@@ -84,11 +87,39 @@ pub async fn run(global: &GlobalArgs, args: StatusArgs) -> u8 {
     }
 }
 
+/// What `okg status` lists: the joined groups, and what OKG wrote on each GameServer that the
+/// JSON document carries as the API spells it (`Written`), by (namespace, name).
+pub struct Listing {
+    pub groups: Vec<(GroupHeader, Vec<Row>)>,
+    pub written: BTreeMap<(String, String), Written>,
+}
+
+/// Parts of a GameServer's `status` as OKG wrote them, kept raw: the typed view the join reads
+/// keeps only what the console draws, and a script wants every field (`networkType`,
+/// `desiredNetworkState`, probe results…).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Written {
+    pub network_status: Option<serde_json::Value>,
+    pub conditions: Vec<serde_json::Value>,
+    pub service_qualities_conditions: Vec<serde_json::Value>,
+}
+
+impl Written {
+    fn of(status: &serde_json::Value) -> Written {
+        let list = |k: &str| status.get(k).and_then(|v| v.as_array()).cloned().unwrap_or_default();
+        Written {
+            network_status: status.get("networkStatus").filter(|v| !v.is_null()).cloned(),
+            conditions: list("conditions"),
+            service_qualities_conditions: list("serviceQualitiesConditions"),
+        }
+    }
+}
+
 pub async fn list(
     client: &kube::Client,
     namespace: Option<&str>,
     selector: Option<&str>,
-) -> kube::Result<Vec<(GroupHeader, Vec<Row>)>> {
+) -> kube::Result<Listing> {
     fn api<K>(c: &kube::Client, ns: Option<&str>) -> Api<K>
     where
         K: kube::Resource<Scope = kube::core::NamespaceResourceScope>,
@@ -103,16 +134,28 @@ pub async fn list(
     if let Some(s) = selector {
         gs_params = gs_params.labels(s);
     }
-    let (sets_api, gs_api, pod_api) = (
-        api::<GameServerSet>(client, namespace),
-        api::<GameServer>(client, namespace),
-        api::<Pod>(client, namespace),
-    );
+    // GameServers are listed untyped once, then read typed from the same objects: the raw
+    // status keeps every field OKG wrote.
+    let gs_resource = kube::api::ApiResource::erase::<GameServer>(&());
+    let gs_api: Api<DynamicObject> = match namespace {
+        Some(ns) => Api::namespaced_with(client.clone(), ns, &gs_resource),
+        None => Api::all_with(client.clone(), &gs_resource),
+    };
+    let (sets_api, pod_api) =
+        (api::<GameServerSet>(client, namespace), api::<Pod>(client, namespace));
     let all = ListParams::default();
     let owned = ListParams::default().labels(labels::OWNER_GSS);
-    let (sets, gss, pods) =
+    let (sets, raw, pods) =
         futures::try_join!(sets_api.list(&all), gs_api.list(&gs_params), pod_api.list(&owned))?;
-    Ok(fleet::build(&sets.items, &gss.items, &pods.items))
+    let mut gss = Vec::with_capacity(raw.items.len());
+    let mut written = BTreeMap::new();
+    for o in raw.items {
+        let v = serde_json::to_value(&o).map_err(kube::Error::SerdeError)?;
+        let key = (o.metadata.namespace.clone().unwrap_or_default(), o.name_any());
+        written.insert(key, Written::of(&v["status"]));
+        gss.push(serde_json::from_value::<GameServer>(v).map_err(kube::Error::SerdeError)?);
+    }
+    Ok(Listing { groups: fleet::build(&sets.items, &gss, &pods.items), written })
 }
 
 /// `-o name`: the GameServers as kubectl names them.
@@ -228,6 +271,12 @@ pub struct GameServerDoc {
     /// `null` when no network plugin reports one.
     pub network: Option<String>,
     pub images: Vec<ImageDoc>,
+    /// `status.networkStatus` as OKG's network plugin wrote it; `null` without one.
+    pub network_status: Option<serde_json::Value>,
+    /// `status.conditions`, kruise-game's GameServer conditions; `[]` when none.
+    pub conditions: Vec<serde_json::Value>,
+    /// `status.serviceQualitiesConditions`: what each probe last said; `[]` when none.
+    pub service_qualities_conditions: Vec<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -244,8 +293,10 @@ pub fn document(
     context: &str,
     namespace: Option<&str>,
     groups: &[(GroupHeader, Vec<Row>)],
+    written: &BTreeMap<(String, String), Written>,
     now: Timestamp,
 ) -> StatusDoc {
+    let none = Written::default();
     StatusDoc {
         api_version: crate::commands::API_VERSION,
         kind: "Status",
@@ -271,7 +322,9 @@ pub fn document(
                     .collect(),
                 game_servers: rows
                     .iter()
-                    .map(|r| GameServerDoc {
+                    .map(|r| (r, written.get(&(r.key.namespace.clone(), r.key.name.clone()))))
+                    .map(|(r, w)| (r, w.unwrap_or(&none).clone()))
+                    .map(|(r, w)| GameServerDoc {
                         name: r.key.name.clone(),
                         state: r.state.clone(),
                         ops_state: r.ops_state.clone(),
@@ -298,6 +351,9 @@ pub fn document(
                                 updating: i.updating,
                             })
                             .collect(),
+                        network_status: w.network_status,
+                        conditions: w.conditions,
+                        service_qualities_conditions: w.service_qualities_conditions,
                     })
                     .collect(),
             })
@@ -312,8 +368,19 @@ mod tests {
 
     #[test]
     fn table_and_json_of_the_small_fleet() {
-        let (s, g, p) = fake::small_fleet();
+        let (s, mut g, p) = fake::small_fleet();
+        let st = g[0].status.get_or_insert_with(Default::default);
+        st.conditions = vec![serde_json::json!({"type": "PodNormal", "status": "True"})];
+        st.service_qualities_conditions =
+            vec![serde_json::json!({"name": "healthy", "status": "false", "result": "down"})];
         let groups = fleet::build(&s, &g, &p);
+        let written: BTreeMap<_, _> = g
+            .iter()
+            .map(|gs| {
+                let key = (gs.namespace().unwrap_or_default(), gs.name_any());
+                (key, Written::of(&serde_json::to_value(gs).unwrap()["status"]))
+            })
+            .collect();
         let t = table(&groups, fake::now(), false);
         assert!(!t.contains("NODE"), "{t}");
         assert!(table(&groups, fake::now(), true).contains("NODE"));
@@ -325,7 +392,8 @@ mod tests {
         );
         assert!(t.lines().any(|l| l.starts_with("gss-2048-0") && l.contains("1 (33s ago)")), "{t}");
         let doc =
-            serde_json::to_value(document("demo", Some("default"), &groups, fake::now())).unwrap();
+            serde_json::to_value(document("demo", Some("default"), &groups, &written, fake::now()))
+                .unwrap();
         assert_eq!(doc["apiVersion"], "okg-console/v1");
         assert_eq!(doc["sets"][0]["gameServers"][5]["images"][1]["differsFromTemplate"], true);
         assert_eq!(doc["sets"][1]["podUpdatePolicy"], "ReCreate");
@@ -335,5 +403,13 @@ mod tests {
             s["gameServers"].as_array().unwrap().iter().map(|g| g.get("network").cloned())
         });
         assert!(all.into_iter().all(|n| n.is_some_and(|n| n.is_string() || n.is_null())));
+        // What OKG wrote, as the API spells it (issue 11 item 11).
+        let gs0 = &doc["sets"][0]["gameServers"][0];
+        assert_eq!(gs0["networkStatus"]["externalAddresses"][0]["ip"], "203.0.113.11", "{gs0}");
+        assert_eq!(gs0["conditions"][0]["type"], "PodNormal");
+        assert_eq!(gs0["serviceQualitiesConditions"][0]["result"], "down");
+        let gs1 = &doc["sets"][0]["gameServers"][1];
+        assert_eq!(gs1["conditions"], serde_json::json!([]), "present, empty: {gs1}");
+        assert_eq!(gs1["serviceQualitiesConditions"], serde_json::json!([]));
     }
 }

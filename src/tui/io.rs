@@ -4,6 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::cluster::asts_watch;
 use crate::cluster::client::{self, Connection, Target};
 use crate::cluster::watch::{self, Watches};
 use crate::cluster::writer::Writer;
@@ -18,6 +19,8 @@ pub struct Io {
     target: Target,
     tx: UnboundedSender<Msg>,
     watches: Watches,
+    /// The Advanced StatefulSets' revisions, watched apart (`cluster::asts_watch`).
+    asts: tokio::task::JoinHandle<()>,
     pod_events: Option<tokio::task::JoinHandle<()>>,
     probe: Option<tokio::task::JoinHandle<()>>,
     reloads: crate::ops::reload_task::Runs,
@@ -39,12 +42,14 @@ impl Io {
         tx: UnboundedSender<Msg>,
     ) -> Self {
         let watches = watch::spawn_fleet(&conn.client, conn.namespace.as_deref(), tx.clone());
+        let asts = asts_watch::spawn(&conn.client, conn.namespace.as_deref(), tx.clone());
         let mut io = Io {
             conn,
             writer,
             target,
             tx,
             watches,
+            asts,
             pod_events: None,
             probe: None,
             reloads: Default::default(),
@@ -187,9 +192,16 @@ impl Io {
             .as_ref()
             .map(|_| Writer::new(conn.client.clone()).with_call_client(conn.call_client.clone()));
         self.watches = watch::spawn_fleet(&conn.client, conn.namespace.as_deref(), self.tx.clone());
+        self.rewatch_asts(&conn);
         self.conn = conn;
         self.target = target;
         self.probe_access();
+    }
+
+    /// The Advanced StatefulSet watch of `conn`, replacing the last one.
+    fn rewatch_asts(&mut self, conn: &Connection) {
+        let asts = asts_watch::spawn(&conn.client, conn.namespace.as_deref(), self.tx.clone());
+        std::mem::replace(&mut self.asts, asts).abort();
     }
 
     /// The items of a `:` picker, in a task: the kubeconfig's contexts (as `:ctx NAME` would
@@ -250,6 +262,8 @@ impl Io {
                     self.conn.namespace.as_deref(),
                     self.tx.clone(),
                 );
+                let conn = self.conn.clone();
+                self.rewatch_asts(&conn);
                 self.probe_access();
             }
             Cmd::SwitchContext { switch, context } => self.switch_context(switch, context),
@@ -379,5 +393,6 @@ impl Drop for Io {
         {
             t.abort();
         }
+        self.asts.abort();
     }
 }

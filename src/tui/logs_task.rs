@@ -99,9 +99,10 @@ async fn read(
     };
     while let Some(line) = lines.next().await {
         let msg = match line {
-            Ok(text) => {
+            Ok(line) => {
                 let at_ms = jiff::Timestamp::now().as_millisecond();
-                Msg::Logs(LogEvent::Line { feed, stream, at_ms, text })
+                let (written_ms, text) = split_timestamp(line);
+                Msg::Logs(LogEvent::Line { feed, stream, at_ms, written_ms, text })
             }
             Err(e) => {
                 let _ = tx.send(ended(format!("the log stream broke: {e}")));
@@ -114,4 +115,31 @@ async fn read(
     }
     let why = if o.previous { "end of the previous container's log" } else { "log ended" };
     let _ = tx.send(ended(why.to_string()));
+}
+
+/// A line read with `timestamps=true` starts with the kubelet's RFC 3339 time and a space: the
+/// time apart (for the line rate), the text as the container wrote it. A line without one is
+/// kept whole.
+pub fn split_timestamp(line: String) -> (Option<i64>, String) {
+    let parsed = line
+        .split_once(' ')
+        .and_then(|(ts, rest)| Some((ts.parse::<jiff::Timestamp>().ok()?.as_millisecond(), rest)));
+    match parsed {
+        Some((ms, rest)) => (Some(ms), rest.to_string()),
+        None => (None, line),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_timestamp;
+
+    #[test]
+    fn the_kubelet_timestamp_is_taken_off_the_line() {
+        let (ms, text) = split_timestamp("2026-12-03T17:30:10.123456789Z INFO reload ok".into());
+        assert_eq!(ms, Some(1_796_319_010_123));
+        assert_eq!(text, "INFO reload ok");
+        assert_eq!(split_timestamp("INFO no time".into()), (None, "INFO no time".into()));
+        assert_eq!(split_timestamp("".into()), (None, "".into()));
+    }
 }

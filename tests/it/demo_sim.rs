@@ -170,6 +170,16 @@ async fn sidecar_bump_updates_pods_in_place() {
         events.iter().find(|e| e.reason.as_deref() == Some("SuccessfulUpdatePodInPlace")).unwrap();
     assert_eq!(in_place.involved_object.kind.as_deref(), Some("StatefulSet"));
     assert_eq!(in_place.involved_object.name.as_deref(), Some("gss-2048"));
+    // As OpenKruise's recorder does: the uid of the Advanced StatefulSet, which clients select
+    // a set's events by.
+    let gvk = kube::api::GroupVersionKind::gvk("apps.kruise.io", "v1beta1", "StatefulSet");
+    let ar = kube::api::ApiResource::from_gvk_with_plural(&gvk, "statefulsets");
+    let asts = Api::<kube::api::DynamicObject>::default_namespaced_with(client.clone(), &ar)
+        .get("gss-2048")
+        .await
+        .unwrap();
+    assert!(asts.metadata.uid.is_some());
+    assert_eq!(in_place.involved_object.uid, asts.metadata.uid);
     for name in after.keys() {
         assert!(
             events.iter().any(|e| e.reason.as_deref() == Some("Killing")

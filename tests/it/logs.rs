@@ -264,10 +264,10 @@ fn logs_screen(width: u16, height: u16) -> String {
     let mut l = state::Logs::new(&streams, state::Pick::Main, false);
     let now = 1_000_000;
     for i in 0..30 {
-        l.push(0, now - 9_000 + i * 300, format!("INFO tick: {i} players online, 3 rooms"));
+        l.push(0, now - 9_000 + i * 300, None, format!("INFO tick: {i} players online, 3 rooms"));
     }
-    l.push(0, now - 100, "INFO reload: loaded scripts version v2".into());
-    l.push(1, now - 60_000, "ERROR reload failed: bad \x1b]0;owned\x07 title".into());
+    l.push(0, now - 100, None, "INFO reload: loaded scripts version v2".into());
+    l.push(1, now - 60_000, None, "ERROR reload failed: bad \x1b]0;owned\x07 title".into());
     l.search = Some("reload".into());
     let theme = Theme::builtin("dark");
     let mut term =

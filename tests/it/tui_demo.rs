@@ -103,7 +103,8 @@ async fn status_lists_the_joined_fleet_once() {
     let options = DemoOptions { tick: Duration::from_millis(100), ..Default::default() };
     let demo = DemoCluster::start("127.0.0.1:0".parse().unwrap(), options).await.unwrap();
     let client = demo.client().unwrap();
-    let groups = status::list(&client, Some("default"), None).await.unwrap();
+    let status::Listing { groups, written } =
+        status::list(&client, Some("default"), None).await.unwrap();
     let names: Vec<&str> = groups.iter().map(|(h, _)| h.name.as_str()).collect();
     assert_eq!(names, ["gss-2048", "gss-battle"]);
     assert!(groups[0].1.iter().all(|r| r.has_pod && r.ip.is_some()));
@@ -111,16 +112,22 @@ async fn status_lists_the_joined_fleet_once() {
         status::list(&client, Some("default"), Some("game.kruise.io/owner-gss=gss-battle"))
             .await
             .unwrap();
-    let rows: usize = selected.iter().map(|(_, r)| r.len()).sum();
+    let rows: usize = selected.groups.iter().map(|(_, r)| r.len()).sum();
     assert_eq!(rows, 4);
     let doc = serde_json::to_value(status::document(
         "okg-demo",
         Some("default"),
         &groups,
+        &written,
         jiff::Timestamp::now(),
     ))
     .unwrap();
     assert_eq!(doc["sets"][0]["gameServers"].as_array().unwrap().len(), 6);
+    // The network status whole, with the fields the console's typed view does not keep.
+    let gs0 = &doc["sets"][0]["gameServers"][0];
+    assert_eq!(gs0["networkStatus"]["networkType"], "Kubernetes-HostPort", "{gs0}");
+    assert_eq!(gs0["networkStatus"]["desiredNetworkState"], "Ready");
+    assert!(gs0["conditions"].is_array() && gs0["serviceQualitiesConditions"].is_array());
     assert_eq!(demo.stats.client_mutations(), 0);
     demo.shutdown().await;
 }
@@ -156,5 +163,19 @@ async fn a_failed_context_switch_leaves_the_current_context_live() {
         }
     }
     assert!(row(&screen, "gss-2048-3").contains("Maintaining"), "{screen}");
+    h.demo.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_set_header_carries_the_advanced_statefulsets_update_revision() {
+    let mut h = Harness::start(false).await;
+    h.ready().await;
+    let screen = h.run_until(" · rev ", Duration::from_secs(10)).await;
+    let header = screen.lines().find(|l| l.contains("gss-2048 ")).unwrap_or_default();
+    let known = &h.state.asts[&("default".to_string(), "gss-2048".to_string())];
+    let rev = known.update_revision.as_deref().unwrap();
+    let short = rev.rsplit('-').next().unwrap();
+    assert!(header.contains(&format!("· rev {short}")), "{header}\n{screen}");
+    assert_eq!(h.demo.stats.client_mutations(), 0, "a watch: nothing written");
     h.demo.shutdown().await;
 }

@@ -182,7 +182,7 @@ fn logs_screen_80x24() {
     };
     let now = fake::now().as_millisecond();
     let line = |stream, at_ms, text: &str| {
-        Msg::Logs(LogEvent::Line { feed, stream, at_ms, text: text.into() })
+        Msg::Logs(LogEvent::Line { feed, stream, at_ms, written_ms: None, text: text.into() })
     };
     for i in 0..12 {
         s.update(line(0, now - 9_000 + i * 700, &format!("INFO tick: {i} players online")));

@@ -83,3 +83,37 @@ fn the_marker_in_ascii() {
     let out = text::plain(&render(&s, &theme, 120, 40));
     assert!(out.lines().nth(1).unwrap().contains("RESTARTSv"), "{out}");
 }
+
+/// The Advanced StatefulSet's revisions in the set header (issue 11 item 11): wide, the update
+/// revision; mid-update, current→update at any width; none known, nothing.
+#[test]
+fn the_set_header_shows_the_advanced_statefulsets_revisions() {
+    use okg_console::cluster::asts_watch::AstsEvent;
+    use okg_domain::asts::Revisions;
+    let seen = |current: &str, update: &str| {
+        Msg::Asts(AstsEvent::Seen {
+            namespace: "default".into(),
+            name: "gss-2048".into(),
+            revisions: Revisions {
+                update_revision: Some(format!("gss-2048-{update}")),
+                current_revision: Some(format!("gss-2048-{current}")),
+                ..Default::default()
+            },
+        })
+    };
+    let header = |s: &State, w: u16, h: u16| {
+        let out = text::plain(&render(s, &Theme::builtin("dark"), w, h));
+        out.lines().find(|l| l.contains("gss-2048 ")).unwrap().to_string()
+    };
+    let mut s = writable_state(120, 40);
+    assert!(!header(&s, 120, 40).contains("rev "), "none known: nothing");
+    s.update(seen("7d9f8c6b5", "7d9f8c6b5"));
+    assert!(header(&s, 120, 40).contains("· rev 7d9f8c6b5 │"), "{}", header(&s, 120, 40));
+    let mut narrow = writable_state(80, 24);
+    narrow.update(seen("7d9f8c6b5", "7d9f8c6b5"));
+    assert!(!header(&narrow, 80, 24).contains("rev"), "narrow: only mid-update");
+    narrow.update(seen("7d9f8c6b5", "5f6c4d"));
+    assert!(header(&narrow, 80, 24).contains("rev 7d9f8→5f6c4"), "{}", header(&narrow, 80, 24));
+    narrow.update(Msg::Asts(AstsEvent::Reset));
+    assert!(!header(&narrow, 80, 24).contains("rev"), "a relist forgets them");
+}

@@ -6,7 +6,7 @@ use super::keymap::{self, Action, Context};
 use super::msg::{Cmd, LogEvent, LogsCmd};
 use super::state::{InputKind, Level, Overlay, State, TableLine};
 use crate::tui::screens::logs::screen::{LogsScreen, MAX_PODS};
-use crate::tui::screens::logs::state::Pick;
+use crate::tui::screens::logs::state::{Pick, Since};
 
 fn open_cmd(screen: &LogsScreen) -> Cmd {
     Cmd::Logs(LogsCmd::Open {
@@ -69,6 +69,18 @@ pub fn on_key(state: &mut State, mut screen: Box<LogsScreen>, key: KeyEvent) -> 
             state.overlays.push(Overlay::Logs(next));
             return cmd.into_iter().collect();
         }
+        Some(Action::LogsSince(since)) => {
+            let (next, cmd) = reopen(state, &screen, screen.logs.pick.clone(), since)
+                .map_or((screen, None), |(n, c)| (n, Some(c)));
+            state.overlays.push(Overlay::Logs(next));
+            return cmd.into_iter().collect();
+        }
+        Some(action @ (Action::SearchNext | Action::SearchPrev))
+            if !l.next_match(action == Action::SearchNext, page) =>
+        {
+            let why = if l.search.is_some() { "no match" } else { "nothing searched (/)" };
+            state.note(Level::Info, format!("logs: {why}"));
+        }
         Some(Action::Search) => {
             let current = screen.logs.search.clone();
             state.overlays.push(Overlay::Logs(screen));
@@ -91,14 +103,8 @@ pub fn on_key(state: &mut State, mut screen: Box<LogsScreen>, key: KeyEvent) -> 
 fn repick(state: &mut State, screen: Box<LogsScreen>) -> (Box<LogsScreen>, Option<Cmd>) {
     let mut pick = screen.logs.pick.next();
     while pick != screen.logs.pick {
-        let feed = state.next_feed();
-        let (targets, previous) = (screen.targets.clone(), screen.logs.previous);
-        if let Some(mut next) = LogsScreen::new(feed, &state.fleet, targets, pick.clone(), previous)
-        {
-            next.logs.wrap = screen.logs.wrap;
-            next.logs.search = screen.logs.search.clone();
-            let cmd = open_cmd(&next);
-            return (Box::new(next), Some(cmd));
+        if let Some((next, cmd)) = reopen(state, &screen, pick.clone(), screen.logs.since) {
+            return (next, Some(cmd));
         }
         pick = pick.next();
     }
@@ -106,11 +112,31 @@ fn repick(state: &mut State, screen: Box<LogsScreen>) -> (Box<LogsScreen>, Optio
     (screen, None)
 }
 
+/// The same pods read again with `pick` and `since`, on a new feed; wrap and search stay.
+/// `None` when no pod has such a container.
+fn reopen(
+    state: &mut State,
+    screen: &LogsScreen,
+    pick: Pick,
+    since: Since,
+) -> Option<(Box<LogsScreen>, Cmd)> {
+    let feed = state.next_feed();
+    let (targets, previous) = (screen.targets.clone(), screen.logs.previous);
+    let mut next = LogsScreen::new(feed, &state.fleet, targets, pick, previous)?;
+    next.logs.since = since;
+    next.logs.wrap = screen.logs.wrap;
+    next.logs.search = screen.logs.search.clone();
+    let cmd = open_cmd(&next);
+    Some((Box::new(next), cmd))
+}
+
 /// A line or an end from the feed, for the screen of that feed; others are dropped.
 pub fn on_event(state: &mut State, ev: LogEvent) {
     let Some(screen) = state.logs_screen_mut().filter(|s| s.feed == ev.feed()) else { return };
     match ev {
-        LogEvent::Line { stream, at_ms, text, .. } => screen.logs.push(stream, at_ms, text),
+        LogEvent::Line { stream, at_ms, written_ms, text, .. } => {
+            screen.logs.push(stream, at_ms, written_ms, text)
+        }
         LogEvent::Ended { stream, why, .. } => screen.logs.end(stream, why),
     }
     state.dirty = true;
@@ -119,6 +145,6 @@ pub fn on_event(state: &mut State, ev: LogEvent) {
 /// The search typed in the prompt over the logs screen; empty clears it.
 pub fn set_search(state: &mut State, text: &str) {
     if let Some(screen) = state.logs_screen_mut() {
-        screen.logs.search = (!text.is_empty()).then(|| text.to_string());
+        screen.logs.set_search(text);
     }
 }

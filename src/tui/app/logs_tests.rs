@@ -66,7 +66,7 @@ fn l_opens_the_logs_of_the_cursors_pod_followed_even_read_only() {
 
     // Lines of this feed land in the screen; lines of another feed are dropped.
     let line = |feed, text: &str| {
-        Msg::Logs(LogEvent::Line { feed, stream: 0, at_ms: 5, text: text.into() })
+        Msg::Logs(LogEvent::Line { feed, stream: 0, at_ms: 5, written_ms: None, text: text.into() })
     };
     s.update(line(feed, "INFO tick"));
     s.update(line(feed + 100, "stale"));
@@ -122,7 +122,7 @@ fn keys_inside_the_logs_screen() {
     let (feed, ..) = opened(&press(&mut s, KeyCode::Char('l')));
     for i in 0..5 {
         let text = format!("INFO reload {i}");
-        s.update(Msg::Logs(LogEvent::Line { feed, stream: 0, at_ms: i, text }));
+        s.update(Msg::Logs(LogEvent::Line { feed, stream: 0, at_ms: i, written_ms: None, text }));
     }
     press(&mut s, KeyCode::Char('w'));
     assert!(screen(&s).logs.wrap);
@@ -158,6 +158,63 @@ fn keys_inside_the_logs_screen() {
     assert_eq!(screen(&s).logs.search.as_deref(), Some("reload 3"), "search kept");
     press(&mut s, KeyCode::Char('q'));
     assert!(s.overlays.is_empty());
+}
+
+#[test]
+fn digits_read_again_from_another_point_as_k9s_and_n_finds_the_matches() {
+    let mut s = loaded();
+    goto(&mut s, "gss-2048-0");
+    let (feed, ..) = opened(&press(&mut s, KeyCode::Char('l')));
+    let line = |feed, i: i64, text: &str| {
+        Msg::Logs(LogEvent::Line {
+            feed,
+            stream: 0,
+            at_ms: i,
+            written_ms: Some(i),
+            text: text.into(),
+        })
+    };
+    for i in 0..30 {
+        s.update(line(feed, i, if i % 10 == 3 { "ERROR reload failed" } else { "INFO tick" }));
+    }
+    press(&mut s, KeyCode::Char('/'));
+    chars(&mut s, "error");
+    press(&mut s, KeyCode::Enter);
+    // N: the newest match at or above the view's bottom; again: older; n: back to newer.
+    press(&mut s, KeyCode::Char('N'));
+    let l = &screen(&s).logs;
+    assert_eq!((l.current, l.found), (Some((24, 0)), Some((3, 3))), "line 23 is seq 24");
+    assert!(l.paused && !l.follow, "the view freezes on the match");
+    press(&mut s, KeyCode::Char('N'));
+    assert_eq!(screen(&s).logs.current, Some((14, 0)));
+    let (scroll, page) = (screen(&s).logs.scroll, s.page.max(1));
+    assert!(scroll <= 16 && 16 < scroll + page, "line 13 (16 from the end) on screen: {scroll}");
+    press(&mut s, KeyCode::Char('n'));
+    assert_eq!(screen(&s).logs.current, Some((24, 0)));
+    press(&mut s, KeyCode::Char('n'));
+    assert_eq!(screen(&s).logs.current, Some((4, 0)), "round the end to the oldest");
+
+    // 3: the last 5 minutes, read again on a new feed (k9s's keys); 0: the tail again.
+    match press(&mut s, KeyCode::Char('3')).as_slice() {
+        [Cmd::Logs(LogsCmd::Open { feed: next, options, .. })] => {
+            assert!(*next > feed);
+            assert_eq!((options.since_seconds, options.tail), (Some(300), None));
+            assert!(options.timestamps && options.follow);
+        }
+        other => panic!("{other:?}"),
+    }
+    let l = &screen(&s).logs;
+    assert_eq!(l.since.label(), "last 5m");
+    assert_eq!(l.search.as_deref(), Some("error"), "the search stays");
+    assert!(l.merged().is_empty(), "the lines come again from the new feed");
+    match press(&mut s, KeyCode::Char('1')).as_slice() {
+        [Cmd::Logs(LogsCmd::Open { options, .. })] => {
+            assert_eq!((options.since_seconds, options.tail), (None, None));
+        }
+        other => panic!("{other:?}"),
+    }
+    let (..) = opened(&press(&mut s, KeyCode::Char('0')));
+    assert_eq!(screen(&s).logs.since.label(), "tail");
 }
 
 #[test]

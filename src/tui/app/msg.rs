@@ -30,6 +30,8 @@ pub enum Msg {
     /// The 1 s age tick (and the clock of tests).
     Tick(Timestamp),
     Cluster(ClusterEvent),
+    /// The Advanced StatefulSets' revisions (`cluster::asts_watch`).
+    Asts(crate::cluster::asts_watch::AstsEvent),
     /// Answers of the RBAC probe (`cluster::access::probe`).
     Capabilities(Capabilities),
     /// Recent events of a pod, newest last (for the detail view).
@@ -86,8 +88,9 @@ impl From<crate::ops::gs_ops_task::GsOpsReply> for Msg {
 /// (another container picked, the screen closed and opened again) are dropped.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LogEvent {
-    /// A line of stream `stream` (an index into the feed's streams), as read, when it arrived.
-    Line { feed: u64, stream: usize, at_ms: i64, text: String },
+    /// A line of stream `stream` (an index into the feed's streams), as read, when it arrived
+    /// and, by the log's timestamp (the feed asks for them), when it was written.
+    Line { feed: u64, stream: usize, at_ms: i64, written_ms: Option<i64>, text: String },
     /// The stream ended: the server closed it, or refused it (`why` says which, in words).
     Ended { feed: u64, stream: usize, why: String },
 }
@@ -97,6 +100,12 @@ impl LogEvent {
         match self {
             LogEvent::Line { feed, .. } | LogEvent::Ended { feed, .. } => *feed,
         }
+    }
+}
+
+impl From<crate::cluster::asts_watch::AstsEvent> for Msg {
+    fn from(e: crate::cluster::asts_watch::AstsEvent) -> Self {
+        Msg::Asts(e)
     }
 }
 
@@ -135,6 +144,7 @@ impl std::fmt::Debug for Msg {
             Msg::Resize { width, height } => write!(f, "Resize({width}x{height})"),
             Msg::Tick(t) => write!(f, "Tick({t})"),
             Msg::Cluster(e) => write!(f, "Cluster({})", e.describe()),
+            Msg::Asts(e) => write!(f, "Asts({e:?})"),
             Msg::Capabilities(_) => write!(f, "Capabilities"),
             Msg::PodEvents { key, events } => write!(f, "PodEvents({key}, {})", events.len()),
             Msg::Note(n) => write!(f, "Note({n})"),

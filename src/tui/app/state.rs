@@ -204,6 +204,9 @@ pub struct State {
     pub namespace: Option<String>,
     pub access: Access,
     pub fleet: FleetStore,
+    /// Each set's Advanced StatefulSet revisions, by (namespace, name); empty when the cluster
+    /// has none or RBAC does not let the console read them.
+    pub asts: HashMap<(String, String), okg_domain::asts::Revisions>,
     /// Visible lines, in order; rebuilt only when the shape changes.
     pub view: Vec<TableLine>,
     index: HashMap<TableLine, usize>,
@@ -261,6 +264,19 @@ pub struct State {
 }
 
 impl State {
+    /// What the Advanced StatefulSet watch saw; redrawn only when a revision changed.
+    pub fn on_asts(&mut self, ev: crate::cluster::asts_watch::AstsEvent) {
+        use crate::cluster::asts_watch::AstsEvent;
+        let changed = match ev {
+            AstsEvent::Reset => !std::mem::take(&mut self.asts).is_empty(),
+            AstsEvent::Seen { namespace, name, revisions } => {
+                self.asts.insert((namespace, name), revisions.clone()) != Some(revisions)
+            }
+            AstsEvent::Gone { namespace, name } => self.asts.remove(&(namespace, name)).is_some(),
+        };
+        self.dirty |= changed;
+    }
+
     pub fn new(
         context: &str,
         server: &str,
@@ -275,6 +291,7 @@ impl State {
             namespace,
             access,
             fleet: FleetStore::default(),
+            asts: HashMap::new(),
             view: Vec::new(),
             index: HashMap::new(),
             cursor: None,

@@ -42,6 +42,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             on_cluster(state, ev);
             Vec::new()
         }
+        Msg::Asts(ev) => {
+            state.on_asts(ev);
+            Vec::new()
+        }
         Msg::Lend(loan) => vec![Cmd::Lend(loan)],
         Msg::Capabilities(caps) => {
             state.access.caps = Some(caps);
@@ -630,6 +634,7 @@ fn on_main_action(state: &mut State, action: Action) -> Vec<Cmd> {
         | Action::Accept
         | Action::Complete
         | Action::LogsContainer
+        | Action::LogsSince(_)
         | Action::Autoscroll
         | Action::Wrap
         | Action::Search

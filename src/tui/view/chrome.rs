@@ -117,6 +117,42 @@ fn prompt(input: &Input, t: &Theme, area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// The hints given up first when a hint line does not fit, least useful first (as k9s shortens
+/// its menu): ways to do what another key or help also tells, before the keys that act, leave
+/// or help. Hints not listed are never dropped (the line is then cut at the edge).
+const DROP_FIRST: &[Action] = &[
+    Action::Visual,
+    Action::MarkGroup,
+    Action::Detail,
+    Action::Wrap,
+    Action::Save,
+    Action::LogsContainer,
+    Action::TabNext,
+    Action::Copy,
+    Action::ToggleMark,
+];
+
+/// The hints that fit in `width` columns, in their order: the `DROP_FIRST` ones go, in that
+/// order, until the rest fits.
+fn fit<'a>(
+    mut items: Vec<(Action, &'a str, &'a str, bool)>,
+    width: usize,
+) -> Vec<(Action, &'a str, &'a str, bool)> {
+    // " k what · k what": a leading space, each hint, a separator between two.
+    let used = |items: &[(Action, &str, &str, bool)]| -> usize {
+        let text: usize =
+            items.iter().map(|(_, k, w, _)| k.chars().count() + 1 + w.chars().count()).sum();
+        1 + text + 3 * items.len().saturating_sub(1)
+    };
+    for drop in DROP_FIRST {
+        if used(&items) <= width {
+            break;
+        }
+        items.retain(|(a, ..)| a != drop);
+    }
+    items
+}
+
 /// Key hints, from the same bindings that handle keys. Actions this session cannot take
 /// (read-only, or RBAC says no) are left out, as k9s leaves them out in read-only mode: dimmed
 /// by colour alone they would look offered under NO_COLOR. The key still answers with why.
@@ -150,7 +186,7 @@ pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
         }
         None => keymap::hints(Context::Main, |a| a != Action::Up),
     };
-    let items: Vec<(&str, &str, bool)> = items
+    let items: Vec<(Action, &str, &str, bool)> = items
         .into_iter()
         .map(|(action, hint)| {
             let (k, what) = hint.split_once(' ').unwrap_or((hint, ""));
@@ -160,12 +196,13 @@ pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
                 Action::Edit => edit_ok,
                 _ => true,
             };
-            (k, what, ok)
+            (action, k, what, ok)
         })
-        .filter(|(_, _, ok)| *ok)
+        .filter(|(_, _, _, ok)| *ok)
         .collect();
+    let items = fit(items, area.width as usize);
     let mut parts = Vec::new();
-    for (i, (k, what, _)) in items.into_iter().enumerate() {
+    for (i, (_, k, what, _)) in items.into_iter().enumerate() {
         if i > 0 {
             parts.push((" · ".to_string(), t.muted));
         }
@@ -174,4 +211,41 @@ pub fn hints(state: &State, t: &Theme, area: Rect, buf: &mut Buffer) {
     }
     parts.insert(0, (" ".into(), t.text));
     spans(buf, area.x, area.y, end, &parts);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_hints_that_matter_fit_80_columns_read_only_or_not() {
+        let table = |show: &dyn Fn(Action) -> bool| {
+            let items = keymap::hints(Context::Main, |a| a != Action::Up && show(a));
+            let items: Vec<_> = items
+                .into_iter()
+                .map(|(a, h)| {
+                    let (k, w) = h.split_once(' ').unwrap_or((h, ""));
+                    (a, k, w, true)
+                })
+                .collect();
+            let kept = fit(items, 80);
+            let line: Vec<String> = kept.iter().map(|(_, k, w, _)| format!("{k} {w}")).collect();
+            format!(" {}", line.join(" · "))
+        };
+        let read_only = table(&|a| !matches!(a, Action::Bump | Action::Reload | Action::Edit));
+        let writable = table(&|_| true);
+        for line in [&read_only, &writable] {
+            assert!(line.chars().count() <= 80, "{line}");
+            assert!(line.ends_with("? help · q quit"), "{line}");
+            assert!(line.contains("/ filter") && line.contains("l logs"), "{line}");
+        }
+        assert!(writable.contains("b bump · r reload · e edit"), "{writable}");
+        assert!(!writable.contains("V range"), "the least useful went first: {writable}");
+        let wide = keymap::hints(Context::Main, |_| true).len();
+        let items = keymap::hints(Context::Main, |_| true)
+            .into_iter()
+            .map(|(a, h)| (a, h, "", true))
+            .collect();
+        assert_eq!(fit(items, 500).len(), wide, "nothing dropped where all fit");
+    }
 }

@@ -287,6 +287,26 @@ fn draw_group(state: &State, t: &Theme, set: &SetKey, lane: Rect, buf: &mut Buff
         let style = if r.state == RolloutState::Running { t.warn } else { t.error };
         spans.push((format!("{sep}{}", r.summary()), style));
     }
+    // The Advanced StatefulSet's revisions (a pod is updated when its controller-revision-hash
+    // is the update revision), after what acts on the set: wide, always; narrow, only
+    // mid-update, when they differ, and cut to 5 characters so the images keep their room.
+    if let Some((upd, cur)) = state
+        .asts
+        .get(&(h.namespace.clone(), h.name.clone()))
+        .and_then(|r| Some((r.update_revision.as_deref()?, r.current_revision.as_deref())))
+    {
+        let short = |r: &str| {
+            let hash = r.rsplit('-').next().unwrap_or(r);
+            if wide { hash.to_string() } else { hash.chars().take(5).collect() }
+        };
+        match cur {
+            Some(c) if c != upd => {
+                spans.push((format!("{sep}rev {}→{}", short(c), short(upd)), t.warn));
+            }
+            _ if wide => spans.push((format!("{sep}rev {}", short(upd)), t.muted)),
+            _ => {}
+        }
+    }
     // Narrow: the status bar already counts marks.
     if marked > 0 && wide {
         spans.push((format!("{sep}{marked} marked"), t.mark));

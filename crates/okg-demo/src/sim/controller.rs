@@ -47,21 +47,25 @@ where
 }
 
 /// The Advanced StatefulSets there are, so that a settled cluster is not written to again (the
-/// controller writes one only when what it should say differs from what it last wrote).
-async fn existing_asts(
-    client: &kube::Client,
-) -> std::collections::HashMap<(String, String), super::asts::Written> {
+/// controller writes one only when what it should say differs from what it last wrote), and
+/// their uids for the events recorded on them.
+async fn existing_asts(client: &kube::Client, mem: &mut Memory) {
     let gvk = kube::api::GroupVersionKind::gvk("apps.kruise.io", "v1beta1", "StatefulSet");
     let ar = kube::api::ApiResource::from_gvk_with_plural(&gvk, "statefulsets");
     let api: Api<kube::api::DynamicObject> = Api::all_with(client.clone(), &ar);
-    let Ok(list) = api.list(&Default::default()).await else { return Default::default() };
-    list.items
-        .iter()
-        .filter_map(|o| {
-            let key = (o.metadata.namespace.clone()?, o.metadata.name.clone()?);
-            Some((key, super::asts::Written::of(&serde_json::to_value(o).ok()?)))
-        })
-        .collect()
+    let Ok(list) = api.list(&Default::default()).await else { return };
+    for o in &list.items {
+        let (Some(ns), Some(name)) = (o.metadata.namespace.clone(), o.metadata.name.clone()) else {
+            continue;
+        };
+        let key = (ns, name);
+        if let Some(uid) = &o.metadata.uid {
+            mem.asts_uid.insert(key.clone(), uid.clone());
+        }
+        if let Ok(v) = serde_json::to_value(o) {
+            mem.asts.insert(key, super::asts::Written::of(&v));
+        }
+    }
 }
 
 pub async fn run(
@@ -97,7 +101,7 @@ pub async fn run_roles(
     let idle = (tick / 4).max(Duration::from_millis(10));
     let mut mem = Memory { roles, ..Default::default() };
     if roles.controllers {
-        mem.asts = existing_asts(&client).await;
+        existing_asts(&client, &mut mem).await;
     }
     let mut recorder = Recorder::new(EVENT_CAPACITY);
     // Plan only when something may have changed: a watch event arrived, the last pass wrote, or

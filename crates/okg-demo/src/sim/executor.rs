@@ -155,7 +155,7 @@ async fn write_asts(
     name: &str,
     object: Value,
     mut status: Value,
-) -> kube::Result<()> {
+) -> kube::Result<Option<String>> {
     let gvk = kube::api::GroupVersionKind::gvk("apps.kruise.io", "v1beta1", "StatefulSet");
     let ar = kube::api::ApiResource::from_gvk_with_plural(&gvk, "statefulsets");
     let api: Api<kube::api::DynamicObject> = Api::namespaced_with(client.clone(), ns, &ar);
@@ -164,7 +164,8 @@ async fn write_asts(
     status["observedGeneration"] = json!(written.metadata.generation);
     let body =
         json!({"apiVersion": object["apiVersion"], "kind": object["kind"], "status": status});
-    api.patch_status(name, &pp, &Patch::Apply(&body)).await.map(|_| ())
+    api.patch_status(name, &pp, &Patch::Apply(&body)).await?;
+    Ok(written.metadata.uid)
 }
 
 fn log_failure(e: kube::Error) {
@@ -205,6 +206,15 @@ async fn write_event(client: kube::Client, w: EventWrite) {
     }
 }
 
+/// An event on an Advanced StatefulSet names its uid, as OpenKruise's recorder does (the
+/// planner knows the set by name only; the uid is the API server's).
+fn with_asts_uid(mut e: EventSpec, mem: &Memory) -> EventSpec {
+    if e.kind == "StatefulSet" && e.uid.is_none() {
+        e.uid = mem.asts_uid.get(&(e.namespace.clone(), e.name.clone())).cloned();
+    }
+    e
+}
+
 /// Run all actions (object writes concurrently), then record what the cache should catch up to.
 pub async fn execute(
     client: &kube::Client,
@@ -215,11 +225,18 @@ pub async fn execute(
     let (sets, actions): (Vec<_>, Vec<_>) =
         actions.into_iter().partition(|a| matches!(a, PlannedWrite::Asts { .. }));
     for a in sets {
-        if let PlannedWrite::Asts { ns, name, object, status } = a
-            && let Err(e) = write_asts(client, &ns, &name, object, status).await
-        {
-            mem.asts.remove(&(ns, name));
-            log_failure(e);
+        if let PlannedWrite::Asts { ns, name, object, status } = a {
+            match write_asts(client, &ns, &name, object, status).await {
+                Ok(uid) => {
+                    if let Some(uid) = uid {
+                        mem.asts_uid.insert((ns, name), uid);
+                    }
+                }
+                Err(e) => {
+                    mem.asts.remove(&(ns, name));
+                    log_failure(e);
+                }
+            }
         }
     }
     let applied: Vec<Applied> =
@@ -234,8 +251,8 @@ pub async fn execute(
         if let Some((key, rv)) = done {
             mem.pending.insert(key, Pending { rv, at });
         }
-        for e in &events {
-            event_writes.extend(recorder.record(e, now));
+        for e in events {
+            event_writes.extend(recorder.record(&with_asts_uid(e, mem), now));
         }
     }
     futures::stream::iter(event_writes.into_iter().map(|w| write_event(client.clone(), w)))

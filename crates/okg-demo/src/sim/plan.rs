@@ -138,6 +138,9 @@ pub struct Memory {
     /// What was last written to each set's Advanced StatefulSet (namespace, name); a failed
     /// write is forgotten, so the next reconcile writes again.
     pub asts: HashMap<(String, String), super::asts::Written>,
+    /// Each Advanced StatefulSet's uid, once read or written: the real controller's events name
+    /// it in `involvedObject.uid`, and clients select a set's events by it.
+    pub asts_uid: HashMap<(String, String), String>,
 }
 
 const PENDING_TTL: Duration = Duration::from_secs(3);

@@ -90,7 +90,13 @@ fn main() {
         while next_line <= sim {
             let stream = i % PODS;
             let at_ms = t0_ms + next_line;
-            state.update(Msg::Logs(LogEvent::Line { feed, stream, at_ms, text: line(i, stream) }));
+            state.update(Msg::Logs(LogEvent::Line {
+                feed,
+                stream,
+                at_ms,
+                written_ms: None,
+                text: line(i, stream),
+            }));
             next_line += LINE_EVERY_MS;
             i += 1;
         }

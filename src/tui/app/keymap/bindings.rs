@@ -189,7 +189,7 @@ pub static BINDINGS: &[Binding] = &[
         help: "shell in the row's pod (picks a container)",
         hint: "",
     },
-    // After b and r: where the hint line is cut at 80 columns, the actions keep their room.
+    // Where a hint line is too long, `view::chrome::DROP_FIRST` says which hints go first.
     Binding {
         keys: &[(Char('l'), N)],
         action: Action::Logs,
@@ -239,7 +239,6 @@ const RELOAD_FORM: &[Context] = &[Context::ReloadForm];
 const RELOAD_CONFIRM: &[Context] = &[Context::ReloadConfirm];
 const RELOAD_RUN: &[Context] = &[Context::ReloadRun];
 const PROMPT: &[Context] = &[Context::Prompt];
-const LOGS: &[Context] = &[Context::Logs];
 const QUIT_CONFIRM: &[Context] = &[Context::QuitConfirm];
 const EDIT_FORM: &[Context] = &[Context::EditForm];
 const EDIT_CONFIRM: &[Context] = &[Context::EditConfirm];
@@ -262,39 +261,6 @@ pub(super) const fn on(
 /// The screens' keys. In a text field, characters and the editing keys (←→, backspace, home,
 /// end) edit the text; only the keys below that are not characters act there.
 pub static SCREEN_BINDINGS: &[Binding] = &[
-    on(
-        Section::Logs,
-        LOGS,
-        &[(Char('c'), N)],
-        Action::LogsContainer,
-        "container: main, sidecars, all (streams reopen)",
-        "c container",
-    ),
-    on(
-        Section::Logs,
-        LOGS,
-        &[(Char('s'), N)],
-        Action::Autoscroll,
-        "freeze the view / follow again (lines are kept)",
-        "s freeze",
-    ),
-    on(Section::Logs, LOGS, &[(Char('w'), N)], Action::Wrap, "wrap long lines", "w wrap"),
-    on(
-        Section::Logs,
-        LOGS,
-        &[(Char('/'), N)],
-        Action::Search,
-        "search: highlight the matches (empty clears)",
-        "/ search",
-    ),
-    on(
-        Section::Logs,
-        LOGS,
-        &[(Char('s'), C)],
-        Action::Save,
-        "save the lines shown to a file",
-        "ctrl-s save",
-    ),
     on(
         Section::View,
         PROMPT,
@@ -449,6 +415,15 @@ pub static SCREEN_BINDINGS: &[Binding] = &[
         "pre-flight: back to the form (nothing sent)",
         "esc back (nothing sent)",
     ),
+    on(
+        Section::Rollout,
+        ROLLOUT,
+        &[(KeyCode::Down, N), (Char('j'), N)],
+        Action::Down,
+        "scroll the pods down (the wheel too)",
+        "",
+    ),
+    on(Section::Rollout, ROLLOUT, &[(KeyCode::Up, N), (Char('k'), N)], Action::Up, "scroll up", ""),
     on(
         Section::Rollout,
         ROLLOUT,

@@ -64,6 +64,8 @@ pub enum Action {
     Close,
     Accept,
     LogsContainer,
+    /// Read the logs again from another point (`0`–`6`, as k9s).
+    LogsSince(crate::tui::screens::logs::state::Since),
     Autoscroll,
     Wrap,
     Search,
@@ -220,11 +222,13 @@ pub struct Binding {
 
 mod bindings;
 mod command;
+mod logs;
 mod object;
 mod sort;
 mod staged;
 pub use bindings::{BINDINGS, SCREEN_BINDINGS};
 pub use command::COMMAND_BINDINGS;
+pub use logs::LOGS_BINDINGS;
 pub use object::OBJECT_BINDINGS;
 pub use sort::SORT_BINDINGS;
 pub use staged::STAGED_BINDINGS;
@@ -235,6 +239,7 @@ pub fn all() -> impl Iterator<Item = &'static Binding> {
         .iter()
         .chain(SORT_BINDINGS.iter())
         .chain(OBJECT_BINDINGS.iter())
+        .chain(LOGS_BINDINGS.iter())
         .chain(SCREEN_BINDINGS.iter())
         .chain(STAGED_BINDINGS.iter())
         .chain(COMMAND_BINDINGS.iter())

@@ -369,6 +369,15 @@ impl BumpDialog {
     }
 
     fn on_rollout_key(&mut self, key: KeyEvent) -> DialogOutcome {
+        let step = match keymap::lookup(Context::Rollout, &key) {
+            Some(Action::Up) => Some(-1),
+            Some(Action::Down) => Some(1),
+            _ => None,
+        };
+        if let (Some(step), Some(r)) = (step, &mut self.rollout) {
+            r.scroll_by(step);
+            return stay();
+        }
         let Some(r) = &self.rollout else { return DialogOutcome::Close(Vec::new()) };
         let namespace = self.set.0.clone();
         let set = self.set.1.clone();

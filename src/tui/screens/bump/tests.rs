@@ -537,3 +537,31 @@ fn a_abandons_a_canary_through_a_pre_flight_and_keeps_its_view() {
     assert_eq!(r.finished.as_deref(), Some("abandoned (the canary stays where it stands)"));
     assert!(r.notes.iter().any(|n| n.starts_with("abandoned: update priorities put back")));
 }
+
+#[test]
+fn the_rollout_view_scrolls_with_the_arrows_and_the_wheel() {
+    use crossterm::event::{MouseEvent, MouseEventKind};
+    let mut s = following_a_whole_set_bump();
+    let scroll = |s: &State| match s.top_overlay() {
+        Some(Overlay::Bump(d)) => d.rollout.as_ref().map(|r| (r.scroll, r.list_lines())),
+        _ => None,
+    };
+    let (at, lines) = scroll(&s).expect("the rollout view is on top");
+    assert_eq!(at, 0);
+    let wheel = |s: &mut State, kind| {
+        s.update(Msg::Mouse(MouseEvent { kind, column: 5, row: 9, modifiers: KeyModifiers::NONE }))
+    };
+    assert!(wheel(&mut s, MouseEventKind::ScrollDown).is_empty(), "scrolling sends nothing");
+    assert_eq!(scroll(&s).unwrap().0, 3, "a notch is three lines");
+    key(&mut s, KeyCode::Up);
+    assert_eq!(scroll(&s).unwrap().0, 2);
+    for _ in 0..20 {
+        key(&mut s, KeyCode::Down);
+    }
+    assert_eq!(scroll(&s).unwrap().0, lines - 1, "no further than the last line");
+    wheel(&mut s, MouseEventKind::ScrollUp);
+    wheel(&mut s, MouseEventKind::ScrollUp);
+    wheel(&mut s, MouseEventKind::ScrollUp);
+    assert_eq!(scroll(&s).unwrap().0, (lines - 1).saturating_sub(9));
+    assert!(title(&s).starts_with("Rollout gss-2048"), "still the rollout view");
+}

@@ -2,7 +2,7 @@
 //! brings their lines, and the ring-buffered state. Which streams a pick means is decided here,
 //! from the pods the watches already know, so opening the screen asks the API server nothing
 //! but the logs themselves.
-use super::state::{Logs, Pick};
+use super::state::{Logs, Pick, Since};
 use crate::cluster::logs::{LogStream, Options};
 use crate::tui::app::store::FleetStore;
 use okg_domain::fleet::Key;
@@ -40,14 +40,22 @@ impl LogsScreen {
         Some(LogsScreen { feed, targets, streams, logs })
     }
 
-    /// What the feed asks of each stream: the last `TAIL_LINES`, then followed; the previous
-    /// container's log is read once (it has ended).
+    /// What the feed asks of each stream: the last `TAIL_LINES` (or everything, or since a
+    /// time: `Since`), then followed; the previous container's log is read once (it has
+    /// ended). With the kubelet's timestamps, so that the line rate counts when lines were
+    /// written, not when the opening burst brought them.
     pub fn options(&self) -> Options {
+        let (tail, since_seconds) = match self.logs.since {
+            Since::Tail => (Some(TAIL_LINES), None),
+            Since::All => (None, None),
+            Since::Seconds(s) => (None, Some(i64::from(s))),
+        };
         Options {
             follow: !self.logs.previous,
             previous: self.logs.previous,
-            tail: Some(TAIL_LINES),
-            ..Default::default()
+            timestamps: true,
+            tail,
+            since_seconds,
         }
     }
 

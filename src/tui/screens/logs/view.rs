@@ -8,7 +8,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use super::state::{Logs, Pick};
+use super::state::{Logs, Pick, Shown};
 use crate::tui::view::highlight;
 use crate::tui::view::theme::Theme;
 
@@ -41,8 +41,13 @@ fn status(l: &Logs, t: &Theme) -> Line<'static> {
         "follow off".into()
     });
     parts.push(if l.wrap { "wrap".into() } else { "no wrap".into() });
+    parts.push(l.since.label());
     if let Some(q) = &l.search {
-        parts.push(format!("/{}", safe_text::one_line(q)));
+        let q = safe_text::one_line(q);
+        parts.push(match l.found {
+            Some((at, n)) => format!("/{q}: {at}/{n}"),
+            None => format!("/{q}"),
+        });
     }
     Line::from(Span::styled(parts.join(" · "), t.muted))
 }
@@ -67,7 +72,9 @@ fn rates(l: &Logs, t: &Theme, now_ms: i64) -> Line<'static> {
     Line::from(spans)
 }
 
-fn body_line<'a>(l: &Logs, t: &Theme, stream: usize, text: &'a str) -> Line<'a> {
+fn body_line<'a>(l: &Logs, t: &Theme, shown: Shown<'_>) -> Line<'a> {
+    let (stream, text) = (shown.stream, &shown.line.text);
+    let current = l.current.filter(|c| c.0 == shown.line.seq).map(|c| c.1);
     let mut spans = Vec::new();
     if l.streams.len() > 1 {
         let s = &l.streams[stream];
@@ -77,7 +84,7 @@ fn body_line<'a>(l: &Logs, t: &Theme, stream: usize, text: &'a str) -> Line<'a> 
     let safe = safe_text::one_line(text).into_owned();
     let hits = l.matches(&safe);
     let (hit, segments) = (t.selection, [(0, t.text)]);
-    spans.extend(highlight::spans(&safe, &segments, &hits, hit, None, hit));
+    spans.extend(highlight::spans(&safe, &segments, &hits, hit, current, t.readonly));
     Line::from(spans)
 }
 
@@ -94,8 +101,6 @@ pub fn draw(l: &Logs, t: &Theme, now_ms: i64, area: Rect, buf: &mut Buffer) {
     Paragraph::new(status(l, t)).render(Rect { height: 1, ..inner }, buf);
     Paragraph::new(rates(l, t, now_ms)).render(Rect { y: inner.y + 1, height: 1, ..inner }, buf);
     let body = Rect { y: inner.y + 2, height: inner.height - 2, ..inner };
-    let merged = l.merged();
-    let end = merged.len().saturating_sub(if l.follow { 0 } else { l.scroll });
     // Why a stream ended (the container stopped, no previous container, forbidden…): said under
     // the lines, in words and wrapped whole, rather than by a stream going quiet.
     let ended: Vec<Line<'static>> = l
@@ -117,8 +122,8 @@ pub fn draw(l: &Logs, t: &Theme, now_ms: i64, area: Rect, buf: &mut Buffer) {
     };
     let mut lines: Vec<Line<'_>> = Vec::new();
     let mut used = 0;
-    for s in merged[..end].iter().rev() {
-        let line = body_line(l, t, s.stream, &s.line.text);
+    for s in l.shown().rev().skip(if l.follow { 0 } else { l.scroll }) {
+        let line = body_line(l, t, s);
         if used + rows(&line) > body.height as usize {
             break;
         }

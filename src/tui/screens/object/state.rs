@@ -174,11 +174,8 @@ impl ObjectScreen {
     }
 
     fn all_matches(&self) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        for (i, l) in self.lines().iter().enumerate() {
-            out.extend((0..self.matches(l).len()).map(|n| (i, n)));
-        }
-        out
+        let lines = self.lines().iter().enumerate();
+        crate::tui::app::search::all_matches(self.search.as_deref(), lines)
     }
 
     /// How many matches, and which one is current (1-based), for the status line.
@@ -195,12 +192,7 @@ impl ObjectScreen {
             return false;
         }
         let at = self.current.and_then(|c| all.iter().position(|m| *m == c));
-        let next = match (at, forward) {
-            (None, true) => 0,
-            (None, false) => all.len() - 1,
-            (Some(p), true) => (p + 1) % all.len(),
-            (Some(p), false) => (p + all.len() - 1) % all.len(),
-        };
+        let next = crate::tui::app::search::step(all.len(), at, forward);
         self.current = Some(all[next]);
         self.show_current(page);
         true

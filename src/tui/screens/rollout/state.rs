@@ -36,6 +36,8 @@ pub struct Rollout {
     /// Set when the follow ended (every target final, or the timeout).
     pub finished: Option<String>,
     pub paused: bool,
+    /// Lines of the list (pods, events, notes) scrolled off the top; the counts stay.
+    pub scroll: usize,
 }
 
 const MAX_NOTES: usize = 3;
@@ -70,7 +72,21 @@ impl Rollout {
             events: Vec::new(),
             notes: Vec::new(),
             finished: None,
+            scroll: 0,
         }
+    }
+
+    /// The lines under the counts and column titles, as drawn: a pod each, the events (with
+    /// their title), the notes, the outcome.
+    pub fn list_lines(&self) -> usize {
+        let events = if self.events.is_empty() { 0 } else { self.events.len() + 1 };
+        self.pods.len() + events + self.notes.len() + usize::from(self.finished.is_some())
+    }
+
+    /// ↑/↓ (and the wheel): no further than the last line at the top.
+    pub fn scroll_by(&mut self, delta: isize) {
+        let max = self.list_lines().saturating_sub(1);
+        self.scroll = self.scroll.saturating_add_signed(delta).min(max);
     }
 
     pub fn on_event(&mut self, ev: BumpEvent) {

@@ -134,19 +134,21 @@ pub fn draw(r: &Rollout, area: Rect, buf: &mut Buffer, t: &Theme) {
             t.header,
         )),
     ];
-    lines.extend(r.pods.iter().map(|p| row_line(p, t)));
+    // The counts and the column titles stay; what is under them scrolls (↑/↓, the wheel).
+    let mut list: Vec<Line<'static>> = r.pods.iter().map(|p| row_line(p, t)).collect();
     if !r.events.is_empty() {
-        lines.push(Line::from(Span::styled("events", t.header)));
+        list.push(Line::from(Span::styled("events", t.header)));
         for (pod, reason, message) in &r.events {
-            lines.push(Line::from(Span::styled(format!(" {pod} {reason}: {message}"), t.error)));
+            list.push(Line::from(Span::styled(format!(" {pod} {reason}: {message}"), t.error)));
         }
     }
     for n in &r.notes {
-        lines.push(Line::from(Span::styled(n.clone(), t.muted)));
+        list.push(Line::from(Span::styled(n.clone(), t.muted)));
     }
     if let Some(done) = &r.finished {
-        lines.push(Line::from(Span::styled(format!("done: {done}"), t.accent)));
+        list.push(Line::from(Span::styled(format!("done: {done}"), t.accent)));
     }
+    lines.extend(list.into_iter().skip(r.scroll));
     let canary = r.plan.partition_after > 0;
     let keys = keymap::hint_line(Context::Rollout, |a| {
         !matches!(a, Action::ContinueCanary | Action::AbandonCanary) || canary
