@@ -112,6 +112,8 @@ pub struct OpsContext {
     /// Cancelled on shutdown: a canary still waiting to patch its set stops, and puts back the
     /// priorities it raised.
     pub cancel: CancellationToken,
+    /// How the follows of this context see the set: the console's fleet watches, or their own.
+    pub feed: FeedSource,
 }
 
 /// Progress of an operation.
@@ -666,6 +668,8 @@ mod asts;
 pub use asts::{AstsRead, read_asts};
 mod difference;
 use difference::plan_difference;
+mod feed;
+pub use feed::{FeedSource, SetFeed};
 mod follow;
 mod lines;
 pub use follow::*;

@@ -17,10 +17,11 @@ use okg_domain::staged_rollout::{self as staged, RolloutRecord, StageResult, jud
 fn follow_options(ctx: &OpsContext, options: &DriveOptions) -> FollowOptions {
     FollowOptions {
         timeout: options.timeout,
-        poll: std::time::Duration::from_millis(200),
         stall_after: (options.timeout / 2).min(std::time::Duration::from_secs(120)),
         fail_after: options.fail_after,
         cancel: ctx.cancel.clone(),
+        feed: ctx.feed.clone(),
+        ..FollowOptions::default()
     }
 }
 
