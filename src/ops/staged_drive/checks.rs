@@ -148,9 +148,21 @@ pub(super) async fn judge_interrupted(
     .await;
     let deadline = tokio::time::Instant::now() + options.timeout;
     let mut verdicts: BTreeMap<String, Verdict> = BTreeMap::new();
+    // Judged again on each change the watches bring, and once more at the deadline.
+    let mut feed = bump::SetFeed::open(&ctx.client, &ctx.namespace, set, &ctx.feed);
     loop {
         let late = tokio::time::Instant::now() >= deadline;
-        let now = bump::read_set(&ctx.client, &ctx.namespace, set).await.ok()?;
+        let Some(now) = feed.look().snapshot else {
+            if late {
+                return None;
+            }
+            tokio::select! {
+                () = feed.changed() => {}
+                () = tokio::time::sleep_until(deadline) => {}
+                () = ctx.cancel.cancelled() => return None,
+            }
+            continue;
+        };
         for name in &pods {
             let pod = now.pods.iter().find(|p| p.metadata.name.as_deref() == Some(name.as_str()));
             let v = judge_after_restart(
@@ -175,7 +187,8 @@ pub(super) async fn judge_interrupted(
             break;
         }
         tokio::select! {
-            () = tokio::time::sleep(std::time::Duration::from_millis(500)) => {}
+            () = feed.changed() => {}
+            () = tokio::time::sleep_until(deadline), if !late => {}
             () = ctx.cancel.cancelled() => return None,
         }
     }
