@@ -209,43 +209,75 @@ impl Tappable for Pod {
 type TapKey = (String, String);
 
 /// The console's followed sets: its fleet watches offer each raw event here before reducing
-/// it, and a followed set's are copied to its view. Cheap to clone (shared).
+/// it, and a followed set's are copied to its views. Cheap to clone (shared).
 #[derive(Clone, Default)]
-pub struct Taps(Arc<Mutex<BTreeMap<TapKey, UnboundedSender<SetChange>>>>);
+pub struct Taps(Arc<Mutex<Inner>>);
+
+#[derive(Default)]
+struct Inner {
+    /// What the fleet watches cover: `None` before any, `Some(None)` every namespace.
+    scope: Option<Option<String>>,
+    /// Several follows of one set at once (a bump's and its chained reload's) each get a copy.
+    taps: BTreeMap<TapKey, Vec<(u64, UnboundedSender<SetChange>)>>,
+    next: u64,
+}
+
+impl Inner {
+    fn covers(&self, namespace: &str) -> bool {
+        self.scope.as_ref().is_some_and(|s| s.as_deref().is_none_or(|n| n == namespace))
+    }
+}
 
 /// A set's tap; dropping it stops the copies.
 pub struct Tap {
     taps: Taps,
     key: TapKey,
+    id: u64,
 }
 
 impl Drop for Tap {
     fn drop(&mut self) {
-        if let Ok(mut m) = self.taps.0.lock() {
-            m.remove(&self.key);
+        if let Ok(mut inner) = self.taps.0.lock()
+            && let Some(list) = inner.taps.get_mut(&self.key)
+        {
+            list.retain(|(id, _)| *id != self.id);
+            if list.is_empty() {
+                inner.taps.remove(&self.key);
+            }
         }
     }
 }
 
 impl Taps {
-    /// Copy the events of `set` in `namespace` to `tx` from now on (replacing an older tap of
-    /// the same set).
+    /// Copy the events of `set` in `namespace` to `tx` from now on. When no fleet watch covers
+    /// that namespace, `tx` is told at once (`SetChange::Uncovered`).
     pub fn open(&self, namespace: &str, set: &str, tx: UnboundedSender<SetChange>) -> Tap {
         let key = (namespace.to_string(), set.to_string());
-        if let Ok(mut m) = self.0.lock() {
-            m.insert(key.clone(), tx);
+        let mut id = 0;
+        if let Ok(mut inner) = self.0.lock() {
+            id = inner.next;
+            inner.next += 1;
+            if inner.covers(namespace) {
+                inner.taps.entry(key.clone()).or_default().push((id, tx));
+            } else {
+                let _ = tx.send(SetChange::Uncovered);
+            }
         }
-        Tap { taps: self.clone(), key }
+        Tap { taps: self.clone(), key, id }
     }
 
     /// The fleet watches now cover `namespace` (`None`: all): the taps of sets elsewhere are
     /// told and closed.
     pub fn cover(&self, namespace: Option<&str>) {
-        let Ok(mut m) = self.0.lock() else { return };
-        m.retain(|(ns, _), tx| {
-            let covered = namespace.is_none_or(|n| n == ns);
+        let Ok(mut inner) = self.0.lock() else { return };
+        inner.scope = Some(namespace.map(str::to_string));
+        let Inner { scope, taps, .. } = &mut *inner;
+        taps.retain(|(ns, _), list| {
+            let covered = scope.as_ref().is_some_and(|s| s.as_deref().is_none_or(|n| n == ns));
             if !covered {
-                let _ = tx.send(SetChange::Uncovered);
+                for (_, tx) in list.iter() {
+                    let _ = tx.send(SetChange::Uncovered);
+                }
             }
             covered
         });
@@ -253,23 +285,23 @@ impl Taps {
 
     /// Close every tap (the watches move to another cluster).
     pub fn release_all(&self) {
-        let Ok(mut m) = self.0.lock() else { return };
-        for tx in m.values() {
+        let Ok(mut inner) = self.0.lock() else { return };
+        for (_, tx) in inner.taps.values().flatten() {
             let _ = tx.send(SetChange::Uncovered);
         }
-        m.clear();
+        inner.taps.clear();
     }
 
     /// Hand one watch event to the tap of the set it belongs to. A relist's start and end go to
     /// every tap: each view relists that kind.
     pub fn offer<K: Tappable>(&self, ev: &WEvent<K>) {
-        let Ok(m) = self.0.lock() else { return };
-        if m.is_empty() {
+        let Ok(inner) = self.0.lock() else { return };
+        if inner.taps.is_empty() {
             return;
         }
         let obj = match ev {
             WEvent::Init | WEvent::InitDone => {
-                for tx in m.values() {
+                for (_, tx) in inner.taps.values().flatten() {
                     let copy =
                         if matches!(ev, WEvent::Init) { WEvent::Init } else { WEvent::InitDone };
                     let _ = tx.send(K::change(copy));
@@ -280,13 +312,14 @@ impl Taps {
         };
         let Some(set) = obj.set_name() else { return };
         let key = (obj.meta().namespace.clone().unwrap_or_default(), set.to_string());
-        let Some(tx) = m.get(&key) else { return };
-        let copy = match ev {
-            WEvent::InitApply(o) => WEvent::InitApply(o.clone()),
-            WEvent::Apply(o) => WEvent::Apply(o.clone()),
-            _ => WEvent::Delete(obj.clone()),
-        };
-        let _ = tx.send(K::change(copy));
+        for (_, tx) in inner.taps.get(&key).into_iter().flatten() {
+            let copy = match ev {
+                WEvent::InitApply(o) => WEvent::InitApply(o.clone()),
+                WEvent::Apply(o) => WEvent::Apply(o.clone()),
+                _ => WEvent::Delete(obj.clone()),
+            };
+            let _ = tx.send(K::change(copy));
+        }
     }
 }
 
@@ -426,6 +459,7 @@ mod tests {
     #[test]
     fn taps_copy_only_the_followed_sets_objects() {
         let taps = Taps::default();
+        taps.cover(Some("default"));
         let (tx, mut rx) = channel();
         let tap = taps.open("default", "gss", tx);
         taps.offer(&WEvent::Apply(pod("gss-0", "1", "a")));
@@ -440,5 +474,25 @@ mod tests {
         drop(tap);
         taps.offer(&WEvent::Apply(pod("gss-1", "2", "a")));
         assert!(rx.try_recv().is_err(), "a closed tap copies nothing");
+    }
+
+    #[test]
+    fn two_follows_of_one_set_each_get_every_event_and_a_switch_tells_them() {
+        let taps = Taps::default();
+        taps.cover(Some("default"));
+        let ((a, mut ra), (b, mut rb)) = (channel(), channel());
+        let (tap_a, _tap_b) = (taps.open("default", "gss", a), taps.open("default", "gss", b));
+        taps.offer(&WEvent::Apply(pod("gss-0", "1", "a")));
+        assert!(matches!(ra.try_recv(), Ok(SetChange::Pod(_))));
+        assert!(matches!(rb.try_recv(), Ok(SetChange::Pod(_))));
+        drop(tap_a);
+        taps.offer(&WEvent::Apply(pod("gss-0", "2", "a")));
+        assert!(matches!(rb.try_recv(), Ok(SetChange::Pod(_))), "the other tap stays open");
+        taps.cover(Some("elsewhere"));
+        assert!(matches!(rb.try_recv(), Ok(SetChange::Uncovered)));
+        // A tap opened where no watch looks is told at once.
+        let (c, mut rc) = channel();
+        let _tap_c = taps.open("default", "gss", c);
+        assert!(matches!(rc.try_recv(), Ok(SetChange::Uncovered)));
     }
 }

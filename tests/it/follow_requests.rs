@@ -50,6 +50,30 @@ async fn follow_a_bump(d: &Demo, feed: FeedSource) -> (FollowReport, u64, Durati
     (report, during, took)
 }
 
+/// Fleet watches as the console runs them, as the viewer (counted apart from the admin's follow),
+/// their messages drained.
+struct Fleet {
+    viewer: kube::Client,
+    tx: mpsc::UnboundedSender<Msg>,
+    taps: Taps,
+    drain: tokio::task::JoinHandle<()>,
+}
+
+impl Fleet {
+    fn start(d: &Demo) -> Fleet {
+        let viewer = d.cluster.client_with_token(VIEWER_TOKEN).unwrap();
+        let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+        let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
+        Fleet { viewer, tx, taps: Taps::default(), drain }
+    }
+}
+
+impl Drop for Fleet {
+    fn drop(&mut self) {
+        self.drain.abort();
+    }
+}
+
 fn slow_demo() -> DemoOptions {
     DemoOptions { tick: Duration::from_millis(500), ..Default::default() }
 }
@@ -75,16 +99,35 @@ async fn a_followed_rollout_costs_a_constant_number_of_requests_not_one_per_tick
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_consoles_follow_is_fed_by_its_fleet_watches_not_a_second_watch() {
     let d = demo_with(slow_demo()).await;
-    let viewer = d.cluster.client_with_token(VIEWER_TOKEN).unwrap();
-    let (wtx, mut wrx) = mpsc::unbounded_channel::<Msg>();
-    let fleet_drain = tokio::spawn(async move { while wrx.recv().await.is_some() {} });
-    let taps = Taps::default();
-    let watches = watch::spawn_fleet(&viewer, Some(NS), wtx, &taps);
-    let (_, during, took) = follow_a_bump(&d, FeedSource::Console(taps)).await;
+    let fleet = Fleet::start(&d);
+    let watches = watch::spawn_fleet(&fleet.viewer, Some(NS), fleet.tx.clone(), &fleet.taps);
+    let (_, during, took) = follow_a_bump(&d, FeedSource::Console(fleet.taps.clone())).await;
     // The seed (get the set, list GameServers, list pods) and the Advanced StatefulSet (a GET,
     // a list, a watch): no list or watch of pods or GameServers of its own.
     assert!(during <= 6, "{during} requests in {took:?}");
     drop(watches);
-    fleet_drain.abort();
+    d.cluster.shutdown().await;
+}
+
+/// The console switches namespace mid-rollout: its watches stop seeing the set, so the follow
+/// opens watches of its own and still sees every pod land.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follow_the_fleet_stops_covering_goes_on_with_its_own_watches() {
+    let d = demo_with(slow_demo()).await;
+    let fleet = Fleet::start(&d);
+    let first = watch::spawn_fleet(&fleet.viewer, Some(NS), fleet.tx.clone(), &fleet.taps);
+    let switch = {
+        let (viewer, wtx, taps) = (fleet.viewer.clone(), fleet.tx.clone(), fleet.taps.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(800)).await;
+            drop(first);
+            watch::spawn_fleet(&viewer, Some("elsewhere"), wtx, &taps)
+        })
+    };
+    let (_, during, took) = follow_a_bump(&d, FeedSource::Console(fleet.taps.clone())).await;
+    assert!(took >= Duration::from_secs(2), "the switch came after the end: {took:?}");
+    // The seed and the Advanced StatefulSet, then a list and a watch of each of the three.
+    assert!(during <= 12, "{during} requests in {took:?}");
+    drop(switch.await.unwrap());
     d.cluster.shutdown().await;
 }
