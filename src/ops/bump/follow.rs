@@ -237,8 +237,18 @@ pub async fn follow(
             _ = tokio::time::sleep(options.rejudge.min(left).max(Duration::from_millis(10))) => false,
             _ = options.cancel.cancelled() => false,
         };
+        if fresh {
+            // Each judgement copies the set's pods: a rollout's burst of events is judged once.
+            tokio::select! {
+                _ = tokio::time::sleep(SETTLE) => {}
+                _ = options.cancel.cancelled() => {}
+            }
+        }
     }
 }
+
+/// How long a change waits for the rest of its burst before it is judged.
+const SETTLE: Duration = Duration::from_millis(50);
 
 /// A failed pod stays unavailable, so maxUnavailable keeps the rest from starting: once nothing
 /// has moved for the stall limit, waiting longer cannot help. Not while a pod is FAILING: its
