@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use super::set_watch::{Tappable, Taps};
 use jiff::Timestamp;
 use okg_domain::fleet::{Key, PodInfo};
 use okg_domain::types::{GameServer, GameServerSet, labels};
@@ -254,8 +255,9 @@ async fn pump<K, S, M: Sink>(
     tx: UnboundedSender<M>,
     wrap: Wrap<K, S>,
     kind: WatchKind,
+    taps: Taps,
 ) where
-    K: kube::Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+    K: Tappable + DeserializeOwned + Debug + Send + 'static,
     K::DynamicType: Default,
     S: Send + 'static,
 {
@@ -296,6 +298,10 @@ async fn pump<K, S, M: Sink>(
             if std::mem::take(&mut stale) && tx.send(M::from(ClusterEvent::Fresh(kind))).is_err() {
                 return;
             }
+        }
+        // A followed set's raw objects, before they are reduced (`set_watch`).
+        if let Ok(ev) = &ev {
+            taps.offer(ev);
         }
         let msg = match ev {
             Ok(WEvent::Init) => {
@@ -346,12 +352,15 @@ async fn pump<K, S, M: Sink>(
     }
 }
 
-/// Start the three fleet watches in `namespace` (`None`: all namespaces).
+/// Start the three fleet watches in `namespace` (`None`: all namespaces). `taps` get the raw
+/// objects of the sets a rollout follows.
 pub fn spawn_fleet<M: Sink>(
     client: &kube::Client,
     namespace: Option<&str>,
     tx: UnboundedSender<M>,
+    taps: &Taps,
 ) -> Watches {
+    taps.cover(namespace);
     let sets: Api<GameServerSet> = api(client, namespace);
     let gss: Api<GameServer> = api(client, namespace);
     let pods: Api<Pod> = api(client, namespace);
@@ -380,9 +389,23 @@ pub fn spawn_fleet<M: Sink>(
     };
     Watches {
         tasks: vec![
-            tokio::spawn(pump(sets, Config::default(), tx.clone(), sets_wrap, WatchKind::Sets)),
-            tokio::spawn(pump(gss, Config::default(), tx.clone(), gs_wrap, WatchKind::GameServers)),
-            tokio::spawn(pump(pods, pod_config, tx, pod_wrap, WatchKind::Pods)),
+            tokio::spawn(pump(
+                sets,
+                Config::default(),
+                tx.clone(),
+                sets_wrap,
+                WatchKind::Sets,
+                taps.clone(),
+            )),
+            tokio::spawn(pump(
+                gss,
+                Config::default(),
+                tx.clone(),
+                gs_wrap,
+                WatchKind::GameServers,
+                taps.clone(),
+            )),
+            tokio::spawn(pump(pods, pod_config, tx, pod_wrap, WatchKind::Pods, taps.clone())),
         ],
     }
 }

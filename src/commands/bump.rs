@@ -263,10 +263,10 @@ async fn bump_command(
         }
         let options = FollowOptions {
             timeout: args.timeout,
-            poll: std::time::Duration::from_millis(200),
             stall_after: (args.timeout / 2).min(std::time::Duration::from_secs(120)),
             fail_after: args.fail_after,
             cancel: shutdown.token(),
+            ..FollowOptions::default()
         };
         note(format!(
             "Following {} pod(s) (timeout {})…",

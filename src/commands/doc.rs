@@ -121,5 +121,6 @@ pub fn ops_context(session: &Session, global: &GlobalArgs) -> OpsContext {
         context: session.connection.context.clone(),
         audit: AuditLog::new(audit_path),
         cancel: Default::default(),
+        feed: Default::default(),
     }
 }

@@ -112,6 +112,8 @@ pub struct OpsContext {
     /// Cancelled on shutdown: a canary still waiting to patch its set stops, and puts back the
     /// priorities it raised.
     pub cancel: CancellationToken,
+    /// How the follows of this context see the set: the console's fleet watches, or their own.
+    pub feed: FeedSource,
 }
 
 /// Progress of an operation.
@@ -358,7 +360,7 @@ pub async fn apply(
         // or OpenKruise might start with other pods.
         if patch.kind == ObjectKind::GameServerSet
             && !raises.is_empty()
-            && let Err(why) = wait_for_priorities(ctx, &raises, tx).await
+            && let Err(why) = wait_for_priorities(ctx, &confirmed.set, &raises, tx).await
         {
             let undone = undo_raises(ctx, writer, &user, confirmed, &raises, &sent, tx).await;
             return Err(BumpError::Write {
@@ -561,9 +563,11 @@ async fn audit(
     }
 }
 
-/// Wait (bounded) until the canary pods carry their raised priority label.
+/// Wait (bounded) until the canary pods carry their raised priority label, as the set's
+/// watch-fed view shows them (no read per attempt).
 async fn wait_for_priorities(
     ctx: &OpsContext,
+    set: &str,
     raises: &[(String, i64)],
     tx: &mpsc::Sender<BumpEvent>,
 ) -> Result<(), String> {
@@ -574,14 +578,16 @@ async fn wait_for_priorities(
             message: "waiting for OKG to copy the canary priorities to the pods".into(),
         })
         .await;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mut feed = SetFeed::open(&ctx.client, &ctx.namespace, set, &ctx.feed);
     loop {
+        let pods = feed.look().snapshot.map(|s| s.pods).unwrap_or_default();
         let mut missing = Vec::new();
         for (name, value) in &wanted {
-            let label = pods.get_opt(name).await.ok().flatten().and_then(|p| {
-                p.metadata.labels.and_then(|l| l.get(labels::GS_UPDATE_PRIORITY).cloned())
-            });
+            let label = pods
+                .iter()
+                .find(|p| p.metadata.name.as_deref() == Some(*name))
+                .and_then(|p| p.metadata.labels.as_ref()?.get(labels::GS_UPDATE_PRIORITY).cloned());
             if label.as_deref() != Some(value.as_str()) {
                 missing.push(*name);
             }
@@ -589,14 +595,15 @@ async fn wait_for_priorities(
         if missing.is_empty() {
             return Ok(());
         }
-        if Instant::now() >= deadline {
+        if tokio::time::Instant::now() >= deadline {
             return Err(format!(
                 "OKG did not copy the raised updatePriority to pods {} within 20s, so the set was not changed (OpenKruise could have updated other pods first)",
                 missing.join(", ")
             ));
         }
         tokio::select! {
-            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            _ = feed.changed() => {}
+            _ = tokio::time::sleep_until(deadline) => {}
             _ = ctx.cancel.cancelled() => {
                 return Err("cancelled while waiting for OKG to copy the raised priorities, so the set was not changed".into());
             }
@@ -666,6 +673,8 @@ mod asts;
 pub use asts::{AstsRead, read_asts};
 mod difference;
 use difference::plan_difference;
+mod feed;
+pub use feed::{FeedSource, SetFeed};
 mod follow;
 mod lines;
 pub use follow::*;

@@ -97,6 +97,8 @@ pub struct BumpTasks {
     other: Vec<JoinHandle<()>>,
     /// What the latest apply sent, for a reload chained onto its rollout (`ops::chain`).
     latest: std::sync::Arc<std::sync::Mutex<Option<bump::Applied>>>,
+    /// How the follows see the set: the console sets its fleet watches' taps.
+    pub feed: bump::FeedSource,
 }
 
 impl Default for BumpTasks {
@@ -108,6 +110,7 @@ impl Default for BumpTasks {
             follow_cancel: Default::default(),
             other: Vec::new(),
             latest: Default::default(),
+            feed: Default::default(),
         }
     }
 }
@@ -196,8 +199,11 @@ impl BumpTasks {
                 self.follow_cancel = Default::default();
                 // Quitting while a canary waits for its priorities takes them back (ops::bump).
                 ctx.cancel = self.follow_cancel.clone();
-                let options =
-                    FollowOptions { cancel: self.follow_cancel.clone(), ..Default::default() };
+                let options = FollowOptions {
+                    cancel: self.follow_cancel.clone(),
+                    feed: self.feed.clone(),
+                    ..Default::default()
+                };
                 self.follow =
                     Some(tokio::spawn(apply_and_follow(ctx, *plan, step, options, tx, latest)));
             }
@@ -218,6 +224,7 @@ impl BumpTasks {
             context: context.to_string(),
             audit: AuditLog::new(self.audit_log.clone()),
             cancel: Default::default(),
+            feed: self.feed.clone(),
         }
     }
 }

@@ -65,6 +65,8 @@ pub struct Who {
     pub context: String,
     /// The console's audit log (`--audit-log`, else the default), shared with its bumps.
     pub audit_log: std::path::PathBuf,
+    /// How a chained reload's follow sees the set (the console's fleet watches).
+    pub feed: crate::ops::bump::FeedSource,
 }
 
 /// Running reloads, by run id.
@@ -201,7 +203,7 @@ impl Runs {
                 namespace: applied.plan.namespace.clone(),
             };
             let spec = ChainReload { plan, container };
-            let options = FollowOptions::default();
+            let options = FollowOptions { feed: who.feed.clone(), ..FollowOptions::default() };
             let report = chain::follow_and_reload(
                 &who.client,
                 &applied,

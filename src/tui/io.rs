@@ -6,8 +6,10 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::cluster::asts_watch;
 use crate::cluster::client::{self, Connection, Target};
+use crate::cluster::set_watch::Taps;
 use crate::cluster::watch::{self, Watches};
 use crate::cluster::writer::Writer;
+use crate::ops::bump::FeedSource;
 use crate::tui::app::msg::{Cmd, Intent, LogsCmd, Msg};
 use crate::tui::screens::picker::state::PickKind;
 
@@ -21,6 +23,8 @@ pub struct Io {
     watches: Watches,
     /// The Advanced StatefulSets' revisions, watched apart (`cluster::asts_watch`).
     asts: tokio::task::JoinHandle<()>,
+    /// The fleet watches hand a followed set's objects to its follow through these.
+    taps: Taps,
     pod_events: Option<tokio::task::JoinHandle<()>>,
     probe: Option<tokio::task::JoinHandle<()>>,
     reloads: crate::ops::reload_task::Runs,
@@ -41,7 +45,11 @@ impl Io {
         target: Target,
         tx: UnboundedSender<Msg>,
     ) -> Self {
-        let watches = watch::spawn_fleet(&conn.client, conn.namespace.as_deref(), tx.clone());
+        let taps = Taps::default();
+        let watches =
+            watch::spawn_fleet(&conn.client, conn.namespace.as_deref(), tx.clone(), &taps);
+        let mut bump = crate::ops::bump_task::BumpTasks::default();
+        bump.feed = FeedSource::Console(taps.clone());
         let asts = asts_watch::spawn(&conn.client, conn.namespace.as_deref(), tx.clone());
         let mut io = Io {
             conn,
@@ -50,10 +58,11 @@ impl Io {
             tx,
             watches,
             asts,
+            taps,
             pod_events: None,
             probe: None,
             reloads: Default::default(),
-            bump: Default::default(),
+            bump,
             staged: Default::default(),
             logs: Default::default(),
             switching: None,
@@ -79,6 +88,7 @@ impl Io {
             context: self.conn.context.clone(),
             audit: crate::ops::audit::AuditLog::new(self.bump.audit_log.clone()),
             cancel: Default::default(),
+            feed: FeedSource::Console(self.taps.clone()),
         }
     }
 
@@ -191,7 +201,14 @@ impl Io {
             .writer
             .as_ref()
             .map(|_| Writer::new(conn.client.clone()).with_call_client(conn.call_client.clone()));
-        self.watches = watch::spawn_fleet(&conn.client, conn.namespace.as_deref(), self.tx.clone());
+        // Another cluster: what the new watches see is not what running follows watch.
+        self.taps.release_all();
+        self.watches = watch::spawn_fleet(
+            &conn.client,
+            conn.namespace.as_deref(),
+            self.tx.clone(),
+            &self.taps,
+        );
         self.rewatch_asts(&conn);
         self.conn = conn;
         self.target = target;
@@ -261,6 +278,7 @@ impl Io {
                     &self.conn.client,
                     self.conn.namespace.as_deref(),
                     self.tx.clone(),
+                    &self.taps,
                 );
                 let conn = self.conn.clone();
                 self.rewatch_asts(&conn);
@@ -277,6 +295,7 @@ impl Io {
                     client: self.conn.client.clone(),
                     context: self.conn.context.clone(),
                     audit_log: self.bump.audit_log.clone(),
+                    feed: FeedSource::Console(self.taps.clone()),
                 };
                 self.reloads.start(self.writer.as_ref(), run, plan, targets, who, &self.tx)
             }
@@ -287,6 +306,7 @@ impl Io {
                     client: self.conn.client.clone(),
                     context: self.conn.context.clone(),
                     audit_log: self.bump.audit_log.clone(),
+                    feed: FeedSource::Console(self.taps.clone()),
                 };
                 let applied = self.bump.latest_applied();
                 let writer = self.writer.as_ref();

@@ -53,7 +53,8 @@ async fn watchers_recover_after_kube_apiserver_restarts_mid_watch() {
     create_fleet(&admin, &ns, "gss-watch", 3).await;
 
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
-    let watches = okg_console::cluster::watch::spawn_fleet(&admin, Some(&ns), tx);
+    let watches =
+        okg_console::cluster::watch::spawn_fleet(&admin, Some(&ns), tx, &Default::default());
     // Lines per message, enough to match on. A re-list reports every object it carries too: a
     // change made while the watch was down arrives in the re-list, not as an update.
     let describe = |m: Msg| -> Vec<String> {

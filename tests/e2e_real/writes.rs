@@ -181,6 +181,7 @@ async fn ops_bump_detects_a_concurrent_change_and_the_server_fails_its_test_op()
         context: "okg-e2e".into(),
         audit: AuditLog::new(dir.path().join("audit.jsonl")),
         cancel: Default::default(),
+        feed: Default::default(),
     };
     let step = Step::Bump {
         set: "gss-race".into(),

@@ -31,6 +31,7 @@ async fn each_pod_is_reloaded_after_its_in_place_verdict() {
         context: "okg-demo".into(),
         audit: AuditLog::new(&d.audit),
         cancel: Default::default(),
+        feed: Default::default(),
     };
     let step = Step::Bump {
         set: "gss-2048".into(),
@@ -58,7 +59,7 @@ async fn each_pod_is_reloaded_after_its_in_place_verdict() {
     });
     let options = FollowOptions {
         timeout: Duration::from_secs(60),
-        poll: Duration::from_millis(100),
+        rejudge: Duration::from_millis(100),
         stall_after: Duration::from_secs(30),
         ..FollowOptions::default()
     };

@@ -188,6 +188,7 @@ async fn a_bump_and_a_reload_through_a_faulty_network_end_correct_and_audited() 
         context: "okg-demo".into(),
         audit: AuditLog::new(&d.audit),
         cancel: Default::default(),
+        feed: Default::default(),
     };
 
     // The bump: planned on a clean connection (the operator's screen), applied and followed

@@ -13,6 +13,7 @@ mod demo_api;
 mod demo_nodes_crds;
 mod demo_sim;
 mod faults;
+mod follow_requests;
 mod logs;
 mod reload;
 mod reload_retry;

@@ -360,6 +360,7 @@ async fn o_p_y_in_the_console_pauses_a_running_rollout() {
         context: "okg-demo".into(),
         audit: okg_console::ops::audit::AuditLog::new(c.audit.clone()),
         cancel: Default::default(),
+        feed: Default::default(),
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     tokio::spawn(async move { while rx.recv().await.is_some() {} });

@@ -413,14 +413,15 @@ pub fn ops_context(d: &Demo) -> OpsContext {
         context: "okg-demo".into(),
         audit: AuditLog::new(&d.audit),
         cancel: Default::default(),
+        feed: Default::default(),
     }
 }
 
-/// Quick polls, a minute at most: the demo settles in seconds.
+/// Quick clocks, a minute at most: the demo settles in seconds.
 pub fn follow_options() -> FollowOptions {
     FollowOptions {
         timeout: Duration::from_secs(60),
-        poll: Duration::from_millis(100),
+        rejudge: Duration::from_millis(100),
         stall_after: Duration::from_secs(30),
         ..FollowOptions::default()
     }

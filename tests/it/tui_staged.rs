@@ -44,6 +44,7 @@ async fn start_elsewhere(h: &mut Harness) -> BTreeMap<String, serde_json::Value>
         context: "okg-demo".into(),
         audit: okg_console::ops::audit::AuditLog::new(h.audit.clone()),
         cancel: Default::default(),
+        feed: Default::default(),
     };
     let old = gss(&client).await.template_images().into_iter().find(|(c, _)| c == "sidecar");
     let request = okg_console::ops::staged_start::StartRequest {

@@ -124,7 +124,7 @@ async fn a_stalled_or_restarted_api_server_is_shown_stale_and_recovers_within_se
     let kubeconfig = super::faults::through(&d, port);
     let conn = client::connect_with(kubeconfig, &Target::default()).await.unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
-    let _watches = watch::spawn_fleet(&conn.client, Some(NS), tx);
+    let _watches = watch::spawn_fleet(&conn.client, Some(NS), tx, &Default::default());
     until_all(&mut rx, Duration::from_secs(10), "first lists", synced).await;
 
     // A stall: nothing answers, nothing is refused.

@@ -1,6 +1,7 @@
 //! Following a bump: every targeted pod to its verdict, from the cluster's own answers.
 use std::collections::BTreeSet;
 
+use super::feed::{FeedSource, SetFeed};
 use super::*;
 use okg_domain::lifecycle;
 
@@ -8,8 +9,9 @@ use okg_domain::lifecycle;
 pub struct FollowOptions {
     /// Give up after this long: unfinished pods become FAILED (not Ready in time) or STALLED.
     pub timeout: Duration,
-    /// How often to read the pods.
-    pub poll: Duration,
+    /// How often the verdicts are judged again without a change, for the clocks (stall,
+    /// fail-after, timeout). Reads nothing: the view is kept by watches.
+    pub rejudge: Duration,
     /// A pod that should be updating but has not started after this long is STALLED.
     pub stall_after: Duration,
     /// A pull error or crash loop the kubelet retries is FAILING until it has lasted this long,
@@ -18,16 +20,19 @@ pub struct FollowOptions {
     /// Stops the follow early (a signal, quitting the console): the report says `cancelled` and
     /// holds the last verdicts seen. The one place a bump's interruption is noticed.
     pub cancel: CancellationToken,
+    /// Where the view of the set comes from (`FeedSource::Console` in the console).
+    pub feed: FeedSource,
 }
 
 impl Default for FollowOptions {
     fn default() -> Self {
         Self {
             timeout: Duration::from_secs(300),
-            poll: Duration::from_millis(500),
+            rejudge: Duration::from_secs(1),
             stall_after: Duration::from_secs(120),
             fail_after: rollout::DEFAULT_FAIL_AFTER,
             cancel: CancellationToken::new(),
+            feed: FeedSource::Watch,
         }
     }
 }
@@ -53,7 +58,9 @@ impl FollowReport {
 }
 
 /// Follow the pods of an applied plan until every target has a final verdict or the timeout.
-/// Polls the API (reads only).
+/// Judges from a watch-fed view of the set (`SetFeed`): a change is judged when it comes, the
+/// clocks every `rejudge`, and nothing is read per tick. Only the events that explain a failing
+/// or stalled pod are read, when the view changes, a few times per pod.
 pub async fn follow(
     client: &kube::Client,
     applied: &Applied,
@@ -61,6 +68,7 @@ pub async fn follow(
     tx: &mpsc::Sender<BumpEvent>,
 ) -> FollowReport {
     let plan = &applied.plan;
+    let mut feed = SetFeed::open(client, &plan.namespace, &plan.set, &options.feed);
     let targets: BTreeMap<String, String> =
         plan.pods.iter().filter_map(|p| Some((p.name.clone(), p.to_image.clone()?))).collect();
     let watched: Vec<&Baseline> = applied
@@ -83,6 +91,10 @@ pub async fn follow(
     let mut sent: BTreeSet<String> = BTreeSet::new();
     // Said once: the Advanced StatefulSet cannot be read, so pods are judged by image.
     let mut asts_noted = false;
+    // The last watch failure and missing-set note said, so each is said once.
+    let mut said: Option<String> = None;
+    // Whether the view changed since the last judgement (or this is the first).
+    let mut fresh = true;
     let since = jiff::Timestamp::now() - applied.started.elapsed();
     let deadline = applied.started + options.timeout;
     loop {
@@ -93,20 +105,23 @@ pub async fn follow(
             return FollowReport { verdicts, others, counts, timed_out: false, cancelled: true };
         }
         let timed_out = Instant::now() >= deadline;
-        let read = tokio::select! {
-            r = read_set(client, &plan.namespace, &plan.set) => r,
-            // A hung API server must not hold up a cancel.
-            _ = options.cancel.cancelled() => continue,
+        let look = feed.look();
+        let problem = match (&look.error, look.missing) {
+            (Some(e), _) => Some(format!("{e}; retrying")),
+            (None, true) => Some(
+                BumpError::NotFound { set: plan.set.clone(), namespace: plan.namespace.clone() }
+                    .to_string(),
+            ),
+            _ => None,
         };
-        let snapshot = match read {
-            Ok(s) => Some(s),
-            Err(e) => {
-                let _ = tx.send(BumpEvent::Note { message: format!("{e}; retrying") }).await;
-                None
+        if problem != said {
+            if let Some(message) = problem.clone() {
+                let _ = tx.send(BumpEvent::Note { message }).await;
             }
-        };
-        if let Some(snapshot) = snapshot {
-            let asts = asts::read_asts(client, &plan.namespace, &plan.set).await;
+            said = problem;
+        }
+        if let Some(snapshot) = look.snapshot {
+            let asts = look.asts;
             if let Some(note) = asts.fallback_note(&plan.set)
                 && !std::mem::replace(&mut asts_noted, true)
             {
@@ -143,8 +158,11 @@ pub async fn follow(
                     last.insert(b.pod.clone(), v);
                 }
             }
+            // The events are read when something moved, not on the clock's ticks.
             for (pod, v) in &last {
-                if !matches!(v, Verdict::Failing(_) | Verdict::Failed(_) | Verdict::Stalled(_)) {
+                if !(fresh || changed)
+                    || !matches!(v, Verdict::Failing(_) | Verdict::Failed(_) | Verdict::Stalled(_))
+                {
                     continue;
                 }
                 let (found, tries) = explained.entry(pod.clone()).or_insert((false, 0));
@@ -214,12 +232,23 @@ pub async fn follow(
             return FollowReport { verdicts, others, counts, timed_out: true, cancelled: false };
         }
         let left = deadline.saturating_duration_since(Instant::now());
-        tokio::select! {
-            _ = tokio::time::sleep(options.poll.min(left).max(Duration::from_millis(10))) => {}
-            _ = options.cancel.cancelled() => {}
+        fresh = tokio::select! {
+            _ = feed.changed() => true,
+            _ = tokio::time::sleep(options.rejudge.min(left).max(Duration::from_millis(10))) => false,
+            _ = options.cancel.cancelled() => false,
+        };
+        if fresh {
+            // Each judgement copies the set's pods: a rollout's burst of events is judged once.
+            tokio::select! {
+                _ = tokio::time::sleep(SETTLE) => {}
+                _ = options.cancel.cancelled() => {}
+            }
         }
     }
 }
+
+/// How long a change waits for the rest of its burst before it is judged.
+const SETTLE: Duration = Duration::from_millis(50);
 
 /// A failed pod stays unavailable, so maxUnavailable keeps the rest from starting: once nothing
 /// has moved for the stall limit, waiting longer cannot help. Not while a pod is FAILING: its

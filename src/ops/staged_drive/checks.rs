@@ -17,10 +17,11 @@ use okg_domain::staged_rollout::{self as staged, RolloutRecord, StageResult, jud
 fn follow_options(ctx: &OpsContext, options: &DriveOptions) -> FollowOptions {
     FollowOptions {
         timeout: options.timeout,
-        poll: std::time::Duration::from_millis(200),
         stall_after: (options.timeout / 2).min(std::time::Duration::from_secs(120)),
         fail_after: options.fail_after,
         cancel: ctx.cancel.clone(),
+        feed: ctx.feed.clone(),
+        ..FollowOptions::default()
     }
 }
 
@@ -147,9 +148,21 @@ pub(super) async fn judge_interrupted(
     .await;
     let deadline = tokio::time::Instant::now() + options.timeout;
     let mut verdicts: BTreeMap<String, Verdict> = BTreeMap::new();
+    // Judged again on each change the watches bring, and once more at the deadline.
+    let mut feed = bump::SetFeed::open(&ctx.client, &ctx.namespace, set, &ctx.feed);
     loop {
         let late = tokio::time::Instant::now() >= deadline;
-        let now = bump::read_set(&ctx.client, &ctx.namespace, set).await.ok()?;
+        let Some(now) = feed.look().snapshot else {
+            if late {
+                return None;
+            }
+            tokio::select! {
+                () = feed.changed() => {}
+                () = tokio::time::sleep_until(deadline) => {}
+                () = ctx.cancel.cancelled() => return None,
+            }
+            continue;
+        };
         for name in &pods {
             let pod = now.pods.iter().find(|p| p.metadata.name.as_deref() == Some(name.as_str()));
             let v = judge_after_restart(
@@ -174,7 +187,8 @@ pub(super) async fn judge_interrupted(
             break;
         }
         tokio::select! {
-            () = tokio::time::sleep(std::time::Duration::from_millis(500)) => {}
+            () = feed.changed() => {}
+            () = tokio::time::sleep_until(deadline), if !late => {}
             () = ctx.cancel.cancelled() => return None,
         }
     }

@@ -49,8 +49,12 @@ async fn once(kubeconfig: kube::config::Kubeconfig, target: &Target) -> anyhow::
     okg_console::tui::preflight(&conn).await.map_err(|(_, e)| anyhow::Error::msg(e))?;
     let connect = t0.elapsed();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let _watches =
-        okg_console::cluster::watch::spawn_fleet(&conn.client, conn.namespace.as_deref(), tx);
+    let _watches = okg_console::cluster::watch::spawn_fleet(
+        &conn.client,
+        conn.namespace.as_deref(),
+        tx,
+        &Default::default(),
+    );
     let access = Access { read_only: true, caps: None };
     let mut state = State::new(
         &conn.context,
