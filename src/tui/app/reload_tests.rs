@@ -111,6 +111,10 @@ fn a_bad_form_says_why_and_esc_sends_nothing() {
 }
 
 /// The set's reload default as the shell reports it: HTTP to port 3000.
+fn no_default() -> ReloadDefaults {
+    ReloadDefaults { method: None, container: None, note: None, warning: None }
+}
+
 fn http_default() -> ReloadDefaults {
     ReloadDefaults {
         method: Some(ReloadMethod::parse_http("3000/reload").unwrap()),
@@ -315,6 +319,10 @@ fn the_next_dialog_on_a_set_starts_from_its_last_run() {
     open_on_set(&mut s);
     assert_eq!(text_of(&s, Field::Command), "nginx -s reload");
     assert_eq!(text_of(&s, Field::Parallel), "2");
+    assert!(dialog(&s).note.as_deref().unwrap().contains("last reload of this set"));
+    // "No default on the set", arriving after the recall, leaves the recalled note.
+    let none = ReloadDefaults { note: Some("no reload default on the set".into()), ..no_default() };
+    s.update(Msg::Reload(ReloadReply::Defaults(none)));
     assert!(dialog(&s).note.as_deref().unwrap().contains("last reload of this set"));
     // The set's default, arriving now, does not replace what was remembered.
     s.update(Msg::Reload(ReloadReply::Defaults(http_default())));

@@ -197,7 +197,9 @@ impl ReloadDialog {
 
     /// Fill the method from the sets' default unless the user already typed one.
     pub fn apply_defaults(&mut self, d: ReloadDefaults) {
-        self.note = d.note.or_else(|| self.recalled.then(|| RECALLED.into()));
+        // A remembered run is what the form shows, so its note stays: "no default on the set",
+        // arriving after the recall, would say the opposite of what the fields hold.
+        self.note = if self.recalled { Some(RECALLED.into()) } else { d.note };
         self.warning = d.warning;
         if self.edited {
             return;
