@@ -170,9 +170,17 @@ async fn a_failed_context_switch_leaves_the_current_context_live() {
 async fn the_set_header_carries_the_advanced_statefulsets_update_revision() {
     let mut h = Harness::start(false).await;
     h.ready().await;
-    let screen = h.run_until(" · rev ", Duration::from_secs(10)).await;
+    let key = ("default".to_string(), "gss-2048".to_string());
+    for _ in 0..50 {
+        if h.state.asts.contains_key(&key) {
+            break;
+        }
+        h.run_until("no such text", Duration::from_millis(200)).await;
+    }
+    // At 120 columns the settled revision gives way to the images; wider, it is shown.
+    let screen = crate::support::screen(&h.state, 160, 40);
     let header = screen.lines().find(|l| l.contains("gss-2048 ")).unwrap_or_default();
-    let known = &h.state.asts[&("default".to_string(), "gss-2048".to_string())];
+    let known = &h.state.asts[&key];
     let rev = known.update_revision.as_deref().unwrap();
     let short = rev.rsplit('-').next().unwrap();
     assert!(header.contains(&format!("· rev {short}")), "{header}\n{screen}");

@@ -108,7 +108,10 @@ fn the_set_header_shows_the_advanced_statefulsets_revisions() {
     let mut s = writable_state(120, 40);
     assert!(!header(&s, 120, 40).contains("rev "), "none known: nothing");
     s.update(seen("7d9f8c6b5", "7d9f8c6b5"));
-    assert!(header(&s, 120, 40).contains("· rev 7d9f8c6b5 │"), "{}", header(&s, 120, 40));
+    assert!(header(&s, 160, 40).contains("· rev 7d9f8c6b5 │"), "{}", header(&s, 160, 40));
+    // Where it would cut the images, the settled revision is what gives way.
+    let at_120 = header(&s, 120, 40);
+    assert!(!at_120.contains("rev ") && at_120.trim_end().ends_with("sidecar v2.0"), "{at_120}");
     let mut narrow = writable_state(80, 24);
     narrow.update(seen("7d9f8c6b5", "7d9f8c6b5"));
     assert!(!header(&narrow, 80, 24).contains("rev"), "narrow: only mid-update");

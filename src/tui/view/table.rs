@@ -290,6 +290,7 @@ fn draw_group(state: &State, t: &Theme, set: &SetKey, lane: Rect, buf: &mut Buff
     // The Advanced StatefulSet's revisions (a pod is updated when its controller-revision-hash
     // is the update revision), after what acts on the set: wide, always; narrow, only
     // mid-update, when they differ, and cut to 5 characters so the images keep their room.
+    let mut settled_rev = None;
     if let Some((upd, cur)) = state
         .asts
         .get(&(h.namespace.clone(), h.name.clone()))
@@ -303,7 +304,10 @@ fn draw_group(state: &State, t: &Theme, set: &SetKey, lane: Rect, buf: &mut Buff
             Some(c) if c != upd => {
                 spans.push((format!("{sep}rev {}→{}", short(c), short(upd)), t.warn));
             }
-            _ if wide => spans.push((format!("{sep}rev {}", short(upd)), t.muted)),
+            _ if wide => {
+                settled_rev = Some(spans.len());
+                spans.push((format!("{sep}rev {}", short(upd)), t.muted));
+            }
             _ => {}
         }
     }
@@ -317,6 +321,13 @@ fn draw_group(state: &State, t: &Theme, set: &SetKey, lane: Rect, buf: &mut Buff
     let images: Vec<String> =
         h.template.iter().map(|(c, i)| format!("{c} {}", image::short_image(i))).collect();
     spans.push((format!(" │ {}", images.join(" · ")), t.text));
+    // A settled revision is the least needed: it gives way before the images are cut.
+    let width = |spans: &[Cell]| spans.iter().map(|(s, _)| s.chars().count()).sum::<usize>();
+    if let Some(i) = settled_rev
+        && width(&spans) + 1 > lane.width as usize
+    {
+        spans.remove(i);
+    }
     let mut x = lane.x + 1;
     let right = lane.x + lane.width;
     for (text, style) in spans {
