@@ -14,8 +14,8 @@ pub enum FeedSource {
     #[default]
     Watch,
     /// The console's fleet watches already see the set, its GameServers and pods: copy them
-    /// from there. Only the Advanced StatefulSet, which the console does not watch, gets a
-    /// watch of its own.
+    /// from there. Only the Advanced StatefulSet gets a watch of its own: the console's
+    /// `asts_watch` (merged alongside) has no tap yet, so that one object is watched twice.
     Console(Taps),
 }
 
