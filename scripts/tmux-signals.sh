@@ -71,7 +71,7 @@ reload_running() {
     keys "$s" "$OKG_BIN --kubeconfig $WORK/kubeconfig --log-file $WORK/okg-$s.log --audit-log $audit; echo OKG-EXITED-\$?" Enter
     wait_for "$s" "gss-2048-0" 20
     wait_for "$s" "live"
-    keys "$s" g; wait_for "$s" "6 marked"
+    keys "$s" a; wait_for "$s" "6 marked"
     keys "$s" r; wait_for "$s" "Reload"
     keys "$s" -l "nginx -s reload"; keys "$s" Enter
     wait_for "$s" "enter/y start"
@@ -131,7 +131,7 @@ SH
     T new-session -d -s "$S" -x 100 -y 30 "env -i PATH=$PATH HOME=$WORK TERM=xterm-256color LANG=C.UTF-8 sh $WORK/$S.sh"
     wait_for "$S" "gss-2048-0" 20
     wait_for "$S" "live"
-    keys "$S" g; wait_for "$S" "6 marked"
+    keys "$S" a; wait_for "$S" "6 marked"
     keys "$S" r; wait_for "$S" "Reload"
     keys "$S" -l "nginx -s reload"; keys "$S" Enter
     wait_for "$S" "enter/y start"

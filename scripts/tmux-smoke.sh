@@ -21,7 +21,7 @@ wait_for $S "live"
 echo "ok: rows visible at 80x24"
 
 keys $S Space; wait_for $S "1 marked"
-keys $S g; sleep 0.3
+keys $S a; sleep 0.3
 screen $S | grep -qE "[0-9]+ marked" || { echo "FAIL: mark count"; screen $S; exit 1; }
 keys $S Escape; wait_for $S "0 marked"
 echo "ok: marking and clearing"

@@ -46,6 +46,7 @@ async fn read_only_sends_no_mutation_whatever_the_keys() {
     use KeyCode::*;
     let keys = [
         Char(' '),
+        Char('a'),
         Char('g'),
         Char('V'),
         Down,

@@ -19,7 +19,7 @@ fn main_view_80x24() {
 #[test]
 fn main_view_160x48() {
     let mut s = state(160, 48, writable());
-    key(&mut s, KeyCode::Char('g'));
+    key(&mut s, KeyCode::Char('a'));
     insta::assert_snapshot!(text::plain(&render(&s, &Theme::builtin("dark"), 160, 48)));
 }
 

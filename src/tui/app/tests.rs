@@ -106,10 +106,21 @@ fn cursor_on_a_deleted_row_moves_to_its_neighbour() {
 }
 
 #[test]
-fn a_relist_keeps_cursor_and_marks() {
+fn g_goes_to_the_first_row_and_shift_g_to_the_last_as_in_k9s() {
     let mut s = loaded(writable());
     goto(&mut s, "gss-battle-1");
     press(&mut s, KeyCode::Char('g'));
+    assert_eq!(s.cursor_pos(), 0);
+    assert!(s.marks.is_empty(), "g marks nothing");
+    s.update(Msg::Key(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)));
+    assert!(s.cursor_pos() > 0);
+}
+
+#[test]
+fn a_relist_keeps_cursor_and_marks() {
+    let mut s = loaded(writable());
+    goto(&mut s, "gss-battle-1");
+    press(&mut s, KeyCode::Char('a'));
     assert_eq!(s.marks.len(), 4);
     let (_, gss, _) = fake::small_fleet();
     for ev in ClusterEvent::gameservers_listed(gss) {
@@ -117,8 +128,8 @@ fn a_relist_keeps_cursor_and_marks() {
     }
     assert_eq!(s.cursor_key(), Some(&k("gss-battle-1")));
     assert_eq!(s.marked_present(), 4);
-    // g again unmarks the set.
-    press(&mut s, KeyCode::Char('g'));
+    // a again unmarks the set.
+    press(&mut s, KeyCode::Char('a'));
     assert!(s.marks.is_empty());
 }
 

@@ -46,7 +46,7 @@ pub static BINDINGS: &[Binding] = &[
         hint: "",
     },
     Binding {
-        keys: &[(KeyCode::Home, N)],
+        keys: &[(KeyCode::Home, N), (Char('g'), N)],
         action: Action::Top,
         contexts: ANY,
         section: Section::Move,
@@ -70,12 +70,13 @@ pub static BINDINGS: &[Binding] = &[
         hint: "space mark",
     },
     Binding {
-        keys: &[(Char('g'), N)],
+        // k9s's `g` goes to the top; `a` (all of the set) marks it.
+        keys: &[(Char('a'), N)],
         action: Action::MarkGroup,
         contexts: MAIN,
         section: Section::Select,
         help: "mark / unmark the whole set",
-        hint: "g mark set",
+        hint: "a mark set",
     },
     Binding {
         keys: &[(Char('V'), S), (Char('V'), N), (Char('v'), N)],
