@@ -120,7 +120,7 @@ wait_for $P "one-time code:"
 keys $P 'first' Enter
 wait_for $P "gss-2048-5"
 # Within 10 s of its expiry the credential is stale (the margin): the console's next request
-# (a watch's liveness check every 5 s) runs the plugin again, with nothing typed.
+# (the watches' liveness question after 15 s of silence) runs the plugin again, with nothing typed.
 wait_for $P "one-time code:" 30
 screen $P | tr -d '\n' | grep -q "runs again (the credential expired)" || { echo "FAIL: no line before the plugin"; screen $P; exit 1; }
 if screen $P | grep -q "gss-2048-5"; then echo "FAIL: the plugin asked over the table"; screen $P; exit 1; fi

@@ -345,6 +345,10 @@ pub struct DemoArgs {
     /// How long a simulated reload command takes.
     #[arg(long, value_parser = humantime::parse_duration, default_value = "50ms")]
     pub exec_latency: Duration,
+    /// Refuse streaming lists (`sendInitialEvents`) with 422, as a server with the WatchList
+    /// feature gate off does; clients then list in pages.
+    #[arg(long)]
+    pub no_watch_list: bool,
 }
 
 impl GlobalArgs {

@@ -7,6 +7,7 @@ pub mod asts_watch;
 pub mod client;
 pub mod connect;
 pub mod exec;
+pub mod liveness;
 pub mod logs;
 pub mod objects;
 pub mod set_watch;

@@ -1,7 +1,9 @@
 //! Watches (kube-runtime watchers) for GameServerSets, GameServers and Pods, and for the events
 //! of the pod in the detail view. They emit their own events (`ClusterEvent`, `PodEvents`) into
 //! any sender whose message type those convert into. A (re)list is sent in pages ended by a
-//! `*Synced`, so the UI applies thousands of objects in few messages.
+//! `*Synced`, so the UI applies thousands of objects in few messages. The first list is
+//! streamed in the watch itself (`sendInitialEvents`) where the API server can, which spares
+//! one request per 500 objects; a server that cannot gets paged lists.
 use std::fmt::Debug;
 use std::time::Duration;
 
@@ -14,6 +16,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use super::liveness::{Liveness, Silence};
 use super::set_watch::{Tappable, Taps};
 use jiff::Timestamp;
 use okg_domain::fleet::{Key, PodInfo};
@@ -107,9 +110,8 @@ impl WatchKind {
     }
 }
 
-/// Silence after which a watch asks the API server whether it is still there. kube-runtime
-/// does not surface bookmarks, so a quiet fleet and a stalled server look alike until asked.
-pub const QUIET: Duration = Duration::from_secs(5);
+/// Silence after which the fleet's watches ask the API server whether it is still there.
+pub use super::liveness::QUIET;
 /// How often a stale watch asks again.
 const STALE_RETRY: Duration = Duration::from_secs(1);
 /// How long that question (a list of one object) may take before the watch counts as stale.
@@ -249,6 +251,13 @@ where
     matches!(tokio::time::timeout(PROBE_TIMEOUT, list).await, Ok(Ok(_)))
 }
 
+/// Whether a watch failed because the server does not stream lists (`sendInitialEvents`): a
+/// server without the WatchList feature (gate off: 1.27–1.31, and 1.33 by default) refuses the
+/// parameter with 422 Invalid; some aggregated servers answer 400.
+fn no_streaming_lists(e: &watcher::Error) -> bool {
+    matches!(e, watcher::Error::WatchStartFailed(kube::Error::Api(s)) if s.code == 422 || s.code == 400)
+}
+
 async fn pump<K, S, M: Sink>(
     api: Api<K>,
     config: watcher::Config,
@@ -256,48 +265,76 @@ async fn pump<K, S, M: Sink>(
     wrap: Wrap<K, S>,
     kind: WatchKind,
     taps: Taps,
+    live: Liveness,
 ) where
     K: Tappable + DeserializeOwned + Debug + Send + 'static,
     K::DynamicType: Default,
     S: Send + 'static,
 {
-    let start =
-        || watcher::watcher(api.clone(), config.clone()).backoff(CappedBackoff::default()).boxed();
-    let mut stream = start();
+    // Streaming lists until the server says it has none; then pages, for the rest of this watch.
+    let mut paged = false;
+    let start = |paged: bool| {
+        let config = if paged { config.clone() } else { config.clone().streaming_lists() };
+        watcher::watcher(api.clone(), config).backoff(CappedBackoff::default()).boxed()
+    };
+    let mut stream = start(paged);
     let mut buffer: Vec<S> = Vec::new();
     let mut seen: Vec<Key> = Vec::new();
     let mut good_at = Timestamp::now();
     let mut stale = false;
     loop {
         // While stale, ask more often, so the recovery shows within a second or two.
-        let wait = if stale { STALE_RETRY } else { QUIET };
+        let wait = if stale { STALE_RETRY } else { live.wait(STALE_RETRY) };
         let ev = match tokio::time::timeout(wait, stream.next()).await {
             Ok(Some(ev)) => ev,
             Ok(None) => return,
-            Err(_silent) => {
+            Err(_silent) if stale => {
                 if answers(&api).await {
-                    good_at = Timestamp::now();
-                    if stale {
-                        // The server is back but this watch may hang on a dead connection:
-                        // start over (a relist), which also ends the staleness.
-                        stream = start();
+                    good_at = live.heard();
+                    // The server is back but this watch may hang on a dead connection:
+                    // start over (a relist), which also ends the staleness.
+                    stream = start(paged);
+                }
+                continue;
+            }
+            Err(_silent) => {
+                let since = match live.silence() {
+                    Silence::Heard(when) => {
+                        good_at = when;
+                        continue;
                     }
-                } else if !stale {
-                    stale = true;
-                    let msg = ClusterEvent::Stale { watch: kind, since: good_at };
-                    if tx.send(M::from(msg)).is_err() {
-                        return;
+                    Silence::Asking => continue,
+                    Silence::Unanswered(since) => since,
+                    Silence::Ask(since) => {
+                        let answered = answers(&api).await;
+                        live.answered(answered);
+                        if answered {
+                            good_at = Timestamp::now();
+                            continue;
+                        }
+                        since
                     }
+                };
+                stale = true;
+                let msg = ClusterEvent::Stale { watch: kind, since };
+                if tx.send(M::from(msg)).is_err() {
+                    return;
                 }
                 continue;
             }
         };
         // `Init` comes before the list request is even sent: no sign of the server.
         if ev.as_ref().is_ok_and(|e| !matches!(e, WEvent::Init)) {
-            good_at = Timestamp::now();
+            good_at = live.heard();
             if std::mem::take(&mut stale) && tx.send(M::from(ClusterEvent::Fresh(kind))).is_err() {
                 return;
             }
+        }
+        if !paged && ev.as_ref().is_err_and(no_streaming_lists) {
+            tracing::info!("{kind:?} watch: no streaming lists on this server; listing in pages");
+            paged = true;
+            stream = start(paged);
+            continue;
         }
         // A followed set's raw objects, before they are reduced (`set_watch`).
         if let Ok(ev) = &ev {
@@ -361,6 +398,7 @@ pub fn spawn_fleet<M: Sink>(
     taps: &Taps,
 ) -> Watches {
     taps.cover(namespace);
+    let live = Liveness::default();
     let sets: Api<GameServerSet> = api(client, namespace);
     let gss: Api<GameServer> = api(client, namespace);
     let pods: Api<Pod> = api(client, namespace);
@@ -396,6 +434,7 @@ pub fn spawn_fleet<M: Sink>(
                 sets_wrap,
                 WatchKind::Sets,
                 taps.clone(),
+                live.clone(),
             )),
             tokio::spawn(pump(
                 gss,
@@ -404,8 +443,9 @@ pub fn spawn_fleet<M: Sink>(
                 gs_wrap,
                 WatchKind::GameServers,
                 taps.clone(),
+                live.clone(),
             )),
-            tokio::spawn(pump(pods, pod_config, tx, pod_wrap, WatchKind::Pods, taps.clone())),
+            tokio::spawn(pump(pods, pod_config, tx, pod_wrap, WatchKind::Pods, taps.clone(), live)),
         ],
     }
 }

@@ -9,6 +9,7 @@ pub async fn run(args: DemoArgs) -> u8 {
         replicas: args.replicas,
         tick: args.tick,
         exec_latency: args.exec_latency,
+        watch_list: !args.no_watch_list,
     };
     let started = std::time::Instant::now();
     let demo = match DemoCluster::start(args.listen, options).await {

@@ -36,3 +36,4 @@ mod tui_staged;
 mod tui_table;
 mod untrusted;
 mod watch_health;
+mod watch_lists;

@@ -31,6 +31,9 @@ pub struct DemoOptions {
     pub tick: Duration,
     /// How long a simulated reload command (exec or HTTP) takes.
     pub exec_latency: Duration,
+    /// Streaming lists (`sendInitialEvents`), as a 1.34+ server serves them. Off, a watch that
+    /// asks for them gets 422, as from a server with the WatchList gate off (1.33's default).
+    pub watch_list: bool,
 }
 
 impl Default for DemoOptions {
@@ -40,6 +43,7 @@ impl Default for DemoOptions {
             replicas: 6,
             tick: Duration::from_secs(2),
             exec_latency: Duration::from_millis(50),
+            watch_list: true,
         }
     }
 }

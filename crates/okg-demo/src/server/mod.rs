@@ -273,6 +273,11 @@ async fn dispatch(
         }
         Route::Object { resource, namespace, name: None, sub: None } => match method {
             Method::GET | Method::HEAD if q.flag("watch") => {
+                if q.flag("sendInitialEvents") && !ctx.options.watch_list {
+                    return Err(ApiError::invalid(
+                        "sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled",
+                    ));
+                }
                 let accept = parts.headers.get(axum::http::header::ACCEPT);
                 let accept = accept.and_then(|v| v.to_str().ok()).unwrap_or("");
                 watch::watch(&ctx.store, resource, namespace.as_deref(), &q, table::wanted(accept))

@@ -1,7 +1,7 @@
 //! Benchmark of the demo API server: start-up with N replicas and full lists of pods and
 //! GameServers through kube-rs (see docs/performance.md).
 //!
-//! `cargo run --release -p okg-tools --bin demo_bench -- [replicas] [--fixtures] [--rounds N] [--serve KUBECONFIG]`
+//! `cargo run --release -p okg-tools --bin demo_bench -- [replicas] [--fixtures] [--no-watch-list] [--rounds N] [--serve KUBECONFIG]`
 //!
 //! Without `--fixtures` the cluster starts as `okg demo` does (the simulated controller's seed
 //! and controller); with it, from `demo::fixtures` and no controller. `--serve` then writes a
@@ -25,7 +25,9 @@ async fn main() -> anyhow::Result<()> {
         .position(|a| a == "--rounds")
         .and_then(|i| args.get(i + 1)?.parse().ok())
         .unwrap_or(5);
-    let options = DemoOptions { replicas, ..Default::default() };
+    // `--no-watch-list`: a server without streaming lists, so clients list in pages.
+    let watch_list = !args.iter().any(|a| a == "--no-watch-list");
+    let options = DemoOptions { replicas, watch_list, ..Default::default() };
     let listen = "127.0.0.1:0".parse()?;
 
     // The parts of start-up: building the objects, then loading them into the store.

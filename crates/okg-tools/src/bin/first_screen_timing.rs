@@ -7,6 +7,11 @@
 //!
 //!   first_screen_timing --kubeconfig FILE [--namespace NS] [--runs N]
 //!   first_screen_timing --demo REPLICAS [--runs N]     # the embedded demo cluster, in process
+//!   first_screen_timing --demo REPLICAS --compare-lists [--runs N]
+//!
+//! `--compare-lists` starts two demo clusters in this process, one serving streaming lists
+//! (`sendInitialEvents`) and one refusing them as a server with the WatchList gate off does (so
+//! the console lists in pages), and alternates runs between them: one run, one ratio.
 //!
 //! scripts/e2e-real.sh runs it against the real kube-apiserver with 2,000 GameServers and
 //! against the demo with the same number when OKG_E2E_PERF=1.
@@ -104,6 +109,7 @@ async fn main() -> anyhow::Result<()> {
     let mut namespace = None;
     let mut demo_replicas = None;
     let mut runs = 3;
+    let mut compare = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut value = || it.next().with_context(|| format!("{a} needs a value"));
@@ -112,8 +118,13 @@ async fn main() -> anyhow::Result<()> {
             "--namespace" => namespace = Some(value()?),
             "--demo" => demo_replicas = Some(value()?.parse::<i32>()?),
             "--runs" => runs = value()?.parse()?,
+            "--compare-lists" => compare = true,
             other => bail!("unknown argument {other}"),
         }
+    }
+    if compare {
+        let replicas = demo_replicas.context("--compare-lists needs --demo REPLICAS")?;
+        return compare_lists(replicas, runs).await;
     }
     let mut demo = None;
     let (kubeconfig, label) = match (kubeconfig_path, demo_replicas) {
@@ -142,6 +153,42 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     if let Some(d) = demo {
+        d.shutdown().await;
+    }
+    Ok(())
+}
+
+/// Streaming lists against paged ones, alternating on two demo clusters of the same size.
+async fn compare_lists(replicas: i32, runs: u32) -> anyhow::Result<()> {
+    let mut demos = Vec::new();
+    for watch_list in [true, false] {
+        let options = DemoOptions { replicas, watch_list, ..Default::default() };
+        demos.push(DemoCluster::start("127.0.0.1:0".parse()?, options).await?);
+    }
+    println!("two demo clusters with gss-2048 × {replicas}: streaming lists, and paged lists");
+    let target = Target::default();
+    let mut lists: [Vec<Duration>; 2] = [Vec::new(), Vec::new()];
+    for run in 1..=runs {
+        for (i, demo) in demos.iter().enumerate() {
+            let f = once(demo.kubeconfig(), &target).await?;
+            let how = ["streaming", "paged"][i];
+            println!(
+                "run {run}, {how}: first screen in {:.2?} (three lists {:.2?}); {} GameServers, {} pods",
+                f.total, f.lists, f.gameservers, f.pods
+            );
+            lists[i].push(f.lists);
+        }
+    }
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let (streaming, paged) = (median(&mut lists[0]), median(&mut lists[1]));
+    println!(
+        "median of {runs}: three lists streaming {streaming:.2?}, paged {paged:.2?}; paged ÷ streaming = {:.2}",
+        paged.as_secs_f64() / streaming.as_secs_f64()
+    );
+    for d in demos {
         d.shutdown().await;
     }
     Ok(())
