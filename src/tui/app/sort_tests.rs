@@ -140,3 +140,42 @@ fn rows_moved_in_place_match_a_rebuild() {
         assert_eq!(s.view, moved, "step {step}");
     }
 }
+
+#[test]
+fn a_long_list_rebuilds_the_view_on_doubling_pages_and_whole_at_its_end() {
+    let mut s = super::State::new(
+        "demo",
+        "http://127.0.0.1:1",
+        Some("default".into()),
+        writable(),
+        fake::now(),
+    );
+    s.update(Msg::Resize { width: 120, height: 30 });
+    let (sets, gss, pods) = fake::small_fleet();
+    s.update(Msg::Cluster(ClusterEvent::SetsPage(sets.clone())));
+    s.update(Msg::Cluster(ClusterEvent::SetsSynced(sets.iter().map(fleet_key).collect())));
+    // Ten GameServers in pages of one: the view is rebuilt on pages 1, 2, 4 and 8.
+    let mut in_view = Vec::new();
+    for g in &gss {
+        s.update(Msg::Cluster(ClusterEvent::GameServersPage(vec![g.clone()])));
+        in_view.push(rows_in_view(&s).len());
+    }
+    assert_eq!(in_view, [1, 2, 2, 4, 4, 4, 4, 8, 8, 8]);
+    s.update(Msg::Cluster(ClusterEvent::GameServersSynced(gss.iter().map(fleet_key).collect())));
+    assert_eq!(rows_in_view(&s).len(), 10, "the list's end shows every row");
+    // Sorted by restarts, ascending (the second press): pods filling rows in re-sort them,
+    // and nothing flashes.
+    shift(&mut s, 'T');
+    shift(&mut s, 'T');
+    let natural = rows_in_view(&s);
+    s.update(Msg::Cluster(ClusterEvent::PodsPage(fake::infos(&pods))));
+    assert!(s.flashed.is_empty(), "a list is not a change: {:?}", s.flashed);
+    let after_page = rows_in_view(&s);
+    assert_ne!(after_page, natural, "restarts differ, so the order must change");
+    s.rebuild_view();
+    assert_eq!(after_page, rows_in_view(&s), "as a whole rebuild sorts them");
+}
+
+fn fleet_key<K: kube::Resource>(o: &K) -> okg_domain::fleet::Key {
+    okg_domain::fleet::Key::of(o)
+}

@@ -259,6 +259,10 @@ pub struct State {
     pub quit_confirm: Option<Vec<Running>>,
     /// Whether the first lists arrived (sets, gameservers, pods).
     pub synced: [bool; 3],
+    /// List pages applied since the last list ended. The view is rebuilt on the 1st, 2nd,
+    /// 4th, 8th… and when the list ends: a rebuild per page would cost O(N²/page) over a
+    /// 50,000-object list, and the first page still shows at once.
+    pub list_pages: u32,
     /// Per watch (`WatchKind::index`): stale since when (`ClusterEvent::Stale`).
     pub stale: [Option<Timestamp>; 3],
 }
@@ -321,6 +325,7 @@ impl State {
             quit: false,
             quit_confirm: None,
             synced: [false; 3],
+            list_pages: 0,
             stale: [None; 3],
         }
     }

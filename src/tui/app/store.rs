@@ -35,6 +35,10 @@ pub enum Touched {
     Structure,
     /// These rows changed in place.
     Rows(Vec<Key>),
+    /// A page of a list still going on added or replaced rows (see `State::list_pages`).
+    Page,
+    /// A page of a list filled in these rows in place (not flashed as changes).
+    Listed(Vec<Key>),
 }
 
 #[derive(Default)]
@@ -188,7 +192,7 @@ impl FleetStore {
         for gs in list {
             self.apply_gameserver(gs);
         }
-        Touched::Structure
+        Touched::Page
     }
 
     pub fn gameservers_synced(&mut self, keys: &[Key]) -> Touched {
@@ -203,12 +207,17 @@ impl FleetStore {
     }
 
     pub fn pods_page(&mut self, list: Vec<PodInfo>) -> Touched {
+        let mut rows = Vec::with_capacity(list.len());
         for p in list {
             let key = p.key.clone();
             self.pods.insert(key.clone(), p);
             self.recompute(&key);
+            if self.rows.contains_key(&key) {
+                rows.push(key);
+            }
         }
-        Touched::Structure
+        // A pod joins a row that exists or waits for its GameServer: no row comes or goes.
+        Touched::Listed(rows)
     }
 
     pub fn pods_synced(&mut self, keys: &[Key]) -> Touched {

@@ -283,16 +283,19 @@ fn on_cluster(state: &mut State, ev: ClusterEvent) {
         ClusterEvent::SetsPage(v) => state.fleet.sets_page(v),
         ClusterEvent::SetsSynced(keys) => {
             state.synced[0] = true;
+            state.list_pages = 0;
             state.fleet.sets_synced(&keys)
         }
         ClusterEvent::GameServersPage(v) => state.fleet.gameservers_page(v),
         ClusterEvent::GameServersSynced(keys) => {
             state.synced[1] = true;
+            state.list_pages = 0;
             state.fleet.gameservers_synced(&keys)
         }
         ClusterEvent::PodsPage(v) => state.fleet.pods_page(v),
         ClusterEvent::PodsSynced(keys) => {
             state.synced[2] = true;
+            state.list_pages = 0;
             state.fleet.pods_synced(&keys)
         }
         ClusterEvent::WatchError(e) => {
@@ -318,6 +321,14 @@ fn on_cluster(state: &mut State, ev: ClusterEvent) {
     }
     match touched {
         Touched::Nothing => {}
+        Touched::Page => page_applied(state),
+        // Filled in by a list, rows may enter a filtered view, and many move in a sorted one
+        // (moving them one by one assumes the rest in order): as a page that adds rows.
+        Touched::Listed(_) if state.filter.is_active() || state.sort.is_some() => {
+            page_applied(state)
+        }
+        // In the natural order nothing moves.
+        Touched::Listed(_) => state.dirty = true,
         // Sorted, a changed row may move within its set.
         Touched::Rows(keys) if !state.filter.is_active() => {
             for k in keys.iter().filter(|k| state.out_of_order(k)).collect::<Vec<_>>() {
@@ -328,6 +339,16 @@ fn on_cluster(state: &mut State, ev: ClusterEvent) {
         // With a filter on, a changed row may enter or leave the view.
         Touched::Rows(_) | Touched::Structure => state.rebuild_view(),
     }
+}
+
+/// A page of a list: rebuild the view on the 1st, 2nd, 4th, 8th… page (`State::list_pages`);
+/// the list's end rebuilds it whole.
+fn page_applied(state: &mut State) {
+    state.list_pages += 1;
+    if state.list_pages.is_power_of_two() {
+        state.rebuild_view();
+    }
+    state.dirty = true
 }
 
 /// Quit, unless the console runs something: then ask first, naming it (`quit_answer`).

@@ -43,6 +43,8 @@ impl std::io::Write for Sink {
 struct Figures {
     connect: Duration,
     lists: Duration,
+    /// Of `lists`, the time spent applying the messages to the console's state.
+    apply: Duration,
     total: Duration,
     gameservers: usize,
     pods: usize,
@@ -70,6 +72,7 @@ async fn once(kubeconfig: kube::config::Kubeconfig, target: &Target) -> anyhow::
     );
     state.update(Msg::Resize { width: 120, height: 40 });
     let (mut sets, mut gss, mut pods) = (false, false, false);
+    let mut apply = Duration::ZERO;
     while !(sets && gss && pods) {
         let msg = tokio::time::timeout(Duration::from_secs(120), rx.recv())
             .await
@@ -83,7 +86,9 @@ async fn once(kubeconfig: kube::config::Kubeconfig, target: &Target) -> anyhow::
             Msg::Cluster(ClusterEvent::WatchError(e)) => bail!("watch error: {e}"),
             _ => {}
         }
+        let t = Instant::now();
         state.update(msg);
+        apply += t.elapsed();
     }
     let lists = t0.elapsed() - connect;
     let mut term = Terminal::with_options(
@@ -97,6 +102,7 @@ async fn once(kubeconfig: kube::config::Kubeconfig, target: &Target) -> anyhow::
     Ok(Figures {
         connect,
         lists,
+        apply,
         total: t0.elapsed(),
         gameservers: state.fleet.gameservers.len(),
         pods: state.fleet.pods.len(),
@@ -147,9 +153,9 @@ async fn main() -> anyhow::Result<()> {
     for run in 1..=runs {
         let f = once(kubeconfig.clone(), &target).await?;
         println!(
-            "{label}, run {run}: first screen in {:.2?} (connect+preflight {:.2?}, three lists {:.2?}); \
-             {} GameServers, {} pods",
-            f.total, f.connect, f.lists, f.gameservers, f.pods
+            "{label}, run {run}: first screen in {:.2?} (connect+preflight {:.2?}, three lists {:.2?}, \
+             applying them {:.2?}); {} GameServers, {} pods",
+            f.total, f.connect, f.lists, f.apply, f.gameservers, f.pods
         );
     }
     if let Some(d) = demo {
@@ -173,8 +179,8 @@ async fn compare_lists(replicas: i32, runs: u32) -> anyhow::Result<()> {
             let f = once(demo.kubeconfig(), &target).await?;
             let how = ["streaming", "paged"][i];
             println!(
-                "run {run}, {how}: first screen in {:.2?} (three lists {:.2?}); {} GameServers, {} pods",
-                f.total, f.lists, f.gameservers, f.pods
+                "run {run}, {how}: first screen in {:.2?} (three lists {:.2?}, applying them {:.2?}); {} GameServers, {} pods",
+                f.total, f.lists, f.apply, f.gameservers, f.pods
             );
             lists[i].push(f.lists);
         }
