@@ -147,3 +147,69 @@ async fn watchers_recover_after_kube_apiserver_restarts_mid_watch() {
         },
     ));
 }
+
+/// On this kube-apiserver (1.37: WatchList on) the console's fleet watches get their first
+/// lists streamed in the watch: the audit log shows a `sendInitialEvents=true` watch for each
+/// kind and no list of the namespace's GameServers or pods.
+#[tokio::test]
+#[ignore = "real kube-apiserver tier: run scripts/e2e-real.sh"]
+async fn the_consoles_first_lists_are_streamed_by_the_real_api_server() {
+    use okg_console::tui::app::msg::{ClusterEvent, Msg};
+    let Some(env) = env_or_skip("the_consoles_first_lists_are_streamed_by_the_real_api_server")
+    else {
+        return;
+    };
+    let admin = client(&env.admin_kubeconfig).await;
+    let ns = fresh_namespace(&admin, "e2e-stream").await;
+    create_fleet(&admin, &ns, "gss-stream", 3).await;
+    // create_fleet reads the fleet too: only what comes after this is the console's.
+    let since = jiff::Timestamp::now();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
+    let _watches =
+        okg_console::cluster::watch::spawn_fleet(&admin, Some(&ns), tx, &Default::default());
+    let mut synced = 0;
+    while synced < 3 {
+        let msg = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+            .await
+            .expect("three lists within 30 s")
+            .expect("the watches run");
+        match msg {
+            Msg::Cluster(
+                ClusterEvent::SetsSynced(_)
+                | ClusterEvent::GameServersSynced(_)
+                | ClusterEvent::PodsSynced(_),
+            ) => synced += 1,
+            Msg::Cluster(ClusterEvent::WatchError(e)) => panic!("watch error: {e}"),
+            _ => {}
+        }
+    }
+    let in_ns = |e: &&serde_json::Value| e["objectRef"]["namespace"] == ns.as_str();
+    let events = audit_events(&env);
+    let ours: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(in_ns)
+        .filter(|e| e["user"]["username"] == ADMIN)
+        .filter(|e| e["stage"] == "ResponseStarted" || e["stage"] == "ResponseComplete")
+        .filter(|e| {
+            e["requestReceivedTimestamp"].as_str().and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                >= Some(since)
+        })
+        .collect();
+    for resource in ["gameserversets", "gameservers", "pods"] {
+        let of = |verb: &str| {
+            ours.iter()
+                .filter(|e| e["objectRef"]["resource"] == resource && e["verb"] == verb)
+                .map(|e| e["requestURI"].as_str().unwrap_or("").to_string())
+                .collect::<Vec<_>>()
+        };
+        let watches = of("watch");
+        assert!(
+            watches.iter().any(|u| u.contains("sendInitialEvents=true")),
+            "{resource}: no streaming watch among {watches:?}"
+        );
+        // Not counted: the liveness question (a list of one), should one come this soon.
+        let lists: Vec<String> =
+            of("list").into_iter().filter(|u| !u.contains("limit=1&")).collect();
+        assert!(lists.is_empty(), "{resource}: the console listed: {lists:?}");
+    }
+}
