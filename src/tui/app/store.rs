@@ -37,8 +37,8 @@ pub enum Touched {
     Rows(Vec<Key>),
     /// A page of a list still going on added or replaced rows (see `State::list_pages`).
     Page,
-    /// A page of a list filled in these rows in place (not flashed as changes).
-    Listed(Vec<Key>),
+    /// A page of a list filled rows in in place (not flashed as changes).
+    Listed,
 }
 
 #[derive(Default)]
@@ -207,17 +207,13 @@ impl FleetStore {
     }
 
     pub fn pods_page(&mut self, list: Vec<PodInfo>) -> Touched {
-        let mut rows = Vec::with_capacity(list.len());
         for p in list {
             let key = p.key.clone();
             self.pods.insert(key.clone(), p);
             self.recompute(&key);
-            if self.rows.contains_key(&key) {
-                rows.push(key);
-            }
         }
         // A pod joins a row that exists or waits for its GameServer: no row comes or goes.
-        Touched::Listed(rows)
+        Touched::Listed
     }
 
     pub fn pods_synced(&mut self, keys: &[Key]) -> Touched {

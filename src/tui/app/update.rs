@@ -324,11 +324,9 @@ fn on_cluster(state: &mut State, ev: ClusterEvent) {
         Touched::Page => page_applied(state),
         // Filled in by a list, rows may enter a filtered view, and many move in a sorted one
         // (moving them one by one assumes the rest in order): as a page that adds rows.
-        Touched::Listed(_) if state.filter.is_active() || state.sort.is_some() => {
-            page_applied(state)
-        }
+        Touched::Listed if state.filter.is_active() || state.sort.is_some() => page_applied(state),
         // In the natural order nothing moves.
-        Touched::Listed(_) => state.dirty = true,
+        Touched::Listed => state.dirty = true,
         // Sorted, a changed row may move within its set.
         Touched::Rows(keys) if !state.filter.is_active() => {
             for k in keys.iter().filter(|k| state.out_of_order(k)).collect::<Vec<_>>() {
