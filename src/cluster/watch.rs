@@ -19,7 +19,7 @@ use tokio::task::JoinHandle;
 use super::liveness::{Liveness, Silence};
 use super::set_watch::{Tappable, Taps};
 use jiff::Timestamp;
-use okg_domain::fleet::{Key, PodInfo};
+use okg_domain::fleet::{GsEntry, Key, PodInfo};
 use okg_domain::types::{GameServer, GameServerSet, labels};
 
 /// Running watch tasks; dropping this stops them.
@@ -69,7 +69,8 @@ struct Wrap<K, S> {
 pub enum ClusterEvent {
     SetApplied(GameServerSet),
     SetDeleted(Key),
-    GameServerApplied(GameServer),
+    /// GameServers arrive reduced too (see `GsEntry`).
+    GameServerApplied(GsEntry),
     GameServerDeleted(Key),
     /// Pods arrive already reduced to what the console reads (see `PodInfo`).
     PodApplied(PodInfo),
@@ -78,7 +79,7 @@ pub enum ClusterEvent {
     /// list; the `*Synced` that ends the list names every object it had, and the rest are dropped.
     SetsPage(Vec<GameServerSet>),
     SetsSynced(Vec<Key>),
-    GameServersPage(Vec<GameServer>),
+    GameServersPage(Vec<GsEntry>),
     GameServersSynced(Vec<Key>),
     PodsPage(Vec<PodInfo>),
     PodsSynced(Vec<Key>),
@@ -176,7 +177,13 @@ impl ClusterEvent {
 
     /// [`ClusterEvent::sets_listed`] for GameServers.
     pub fn gameservers_listed(gss: Vec<GameServer>) -> Vec<ClusterEvent> {
-        listed(gss, Key::of, ClusterEvent::GameServersPage, ClusterEvent::GameServersSynced)
+        let entries = gss.iter().map(GsEntry::of).collect();
+        listed(
+            entries,
+            |e: &GsEntry| e.key.clone(),
+            ClusterEvent::GameServersPage,
+            ClusterEvent::GameServersSynced,
+        )
     }
 
     /// [`ClusterEvent::sets_listed`] for pods (already reduced, as the watch reduces them).
@@ -412,7 +419,7 @@ pub fn spawn_fleet<M: Sink>(
         synced: ClusterEvent::SetsSynced,
     };
     let gs_wrap = Wrap {
-        slim: slim::<GameServer>,
+        slim: |g: GameServer| GsEntry::of(&g),
         applied: ClusterEvent::GameServerApplied,
         deleted: ClusterEvent::GameServerDeleted,
         page: ClusterEvent::GameServersPage,

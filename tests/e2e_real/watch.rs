@@ -58,9 +58,8 @@ async fn watchers_recover_after_kube_apiserver_restarts_mid_watch() {
     // Lines per message, enough to match on. A re-list reports every object it carries too: a
     // change made while the watch was down arrives in the re-list, not as an update.
     let describe = |m: Msg| -> Vec<String> {
-        let gs_line = |g: &GameServer| {
-            format!("gs {} {}", g.metadata.name.as_deref().unwrap_or(""), g.ops_state())
-        };
+        let gs_line =
+            |g: &okg_domain::fleet::GsEntry| format!("gs {} {}", g.key.name, g.info.ops_state());
         let pod_line = |p: &okg_domain::fleet::PodInfo| {
             let ops = p.labels.get("game.kruise.io/gs-opsState").unwrap_or_default().to_string();
             format!("pod {} {ops}", p.key.name)

@@ -16,7 +16,7 @@ fn sorted_fleet(width: u16, height: u16, key: char) -> State {
     let net = gs.status.as_mut().unwrap().network_status.as_mut().unwrap();
     net.current_network_state = Some("Waiting".into());
     net.external_addresses.clear();
-    s.update(Msg::Cluster(ClusterEvent::GameServerApplied(gs)));
+    s.update(Msg::Cluster(ClusterEvent::GameServerApplied(okg_domain::fleet::GsEntry::of(&gs))));
     let (_, _, pods) = fake::small_fleet();
     let mut pod = pods.into_iter().find(|p| p.metadata.name.as_deref() == Some("gss-2048-4"));
     let st = pod.as_mut().unwrap().status.as_mut().unwrap();

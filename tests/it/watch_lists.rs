@@ -39,7 +39,7 @@ async fn list_fleet(watch_list: bool, replicas: i32) -> Listed {
         let Msg::Cluster(ev) = msg else { continue };
         match ev {
             ClusterEvent::GameServersPage(v) => {
-                gameservers.extend(v.iter().map(|g| g.metadata.name.clone().unwrap_or_default()))
+                gameservers.extend(v.iter().map(|g| g.key.name.clone()))
             }
             ClusterEvent::PodsPage(v) => pods.extend(v.iter().map(|p| p.key.name.clone())),
             ClusterEvent::SetsSynced(_) => synced[0] = true,

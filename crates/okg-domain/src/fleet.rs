@@ -234,6 +234,20 @@ impl GsInfo {
     }
 }
 
+/// A GameServer as the fleet watch hands it on: its key and what the console reads, converted
+/// in the watch's task so the UI thread never holds (or frees) the whole object.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GsEntry {
+    pub key: Key,
+    pub info: GsInfo,
+}
+
+impl GsEntry {
+    pub fn of(gs: &GameServer) -> Self {
+        GsEntry { key: Key::of(gs), info: GsInfo::from_gameserver(gs) }
+    }
+}
+
 /// The part of a container status the console shows (a full `ContainerStatus` carries
 /// resources, volume mounts, users… ~0.7 KiB of structure each).
 #[derive(Clone, Debug, Default, PartialEq)]

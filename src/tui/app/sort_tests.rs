@@ -90,7 +90,7 @@ fn the_sort_holds_through_watch_events_that_change_a_row() {
     goto(&mut s, "gss-2048-3");
     // gss-2048-3 starts updating: it moves among the Updating rows, the cursor with it.
     let gs = fake::gameserver("default", "gss-2048", 3, "Updating", "None");
-    s.update(Msg::Cluster(ClusterEvent::GameServerApplied(gs)));
+    s.update(Msg::Cluster(ClusterEvent::GameServerApplied(okg_domain::fleet::GsEntry::of(&gs))));
     let mut want = names(&[0, 2, 4, 5, 1, 3], "gss-2048");
     want.extend(names(&[0, 1, 2, 3], "gss-battle"));
     assert_eq!(rows_in_view(&s), want);
@@ -98,11 +98,11 @@ fn the_sort_holds_through_watch_events_that_change_a_row() {
     // A change that keeps the order leaves it as it is.
     let gs = fake::gameserver("default", "gss-2048", 4, "Ready", "Maintaining");
     assert!(!s.out_of_order(&k("gss-2048-4")));
-    s.update(Msg::Cluster(ClusterEvent::GameServerApplied(gs)));
+    s.update(Msg::Cluster(ClusterEvent::GameServerApplied(okg_domain::fleet::GsEntry::of(&gs))));
     assert_eq!(rows_in_view(&s)[..6], want[..6]);
     // A new GameServer lands in its sorted place.
     let gs = fake::gameserver("default", "gss-2048", 6, "Creating", "None");
-    s.update(Msg::Cluster(ClusterEvent::GameServerApplied(gs)));
+    s.update(Msg::Cluster(ClusterEvent::GameServerApplied(okg_domain::fleet::GsEntry::of(&gs))));
     assert_eq!(rows_in_view(&s)[..7], names(&[6, 0, 2, 4, 5, 1, 3], "gss-2048"));
 }
 
@@ -157,7 +157,9 @@ fn a_long_list_rebuilds_the_view_on_doubling_pages_and_whole_at_its_end() {
     // Ten GameServers in pages of one: the view is rebuilt on pages 1, 2, 4 and 8.
     let mut in_view = Vec::new();
     for g in &gss {
-        s.update(Msg::Cluster(ClusterEvent::GameServersPage(vec![g.clone()])));
+        s.update(Msg::Cluster(ClusterEvent::GameServersPage(vec![
+            okg_domain::fleet::GsEntry::of(g),
+        ])));
         in_view.push(rows_in_view(&s).len());
     }
     assert_eq!(in_view, [1, 2, 2, 4, 4, 4, 4, 8, 8, 8]);

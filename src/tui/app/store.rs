@@ -3,8 +3,8 @@
 //! an event costs the same with 10 or 10,000 GameServers.
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use okg_domain::fleet::{self, GroupHeader, GsInfo, Key, PodInfo, Row};
-use okg_domain::types::{GameServer, GameServerSet};
+use okg_domain::fleet::{self, GroupHeader, GsEntry, GsInfo, Key, PodInfo, Row};
+use okg_domain::types::GameServerSet;
 
 /// (namespace, set name): the identity of a group.
 pub type SetKey = (String, String);
@@ -114,9 +114,8 @@ impl FleetStore {
         Touched::Structure
     }
 
-    pub fn apply_gameserver(&mut self, gs: GameServer) -> Touched {
-        let key = Key::of(&gs);
-        let gs = GsInfo::from_gameserver(&gs);
+    pub fn apply_gameserver(&mut self, entry: GsEntry) -> Touched {
+        let GsEntry { key, info: gs } = entry;
         let set = set_key_of(&gs, &key);
         let old_set = self.gameservers.get(&key).map(|old| set_key_of(old, &key));
         self.gameservers.insert(key.clone(), gs);
@@ -188,7 +187,7 @@ impl FleetStore {
         Touched::Structure
     }
 
-    pub fn gameservers_page(&mut self, list: Vec<GameServer>) -> Touched {
+    pub fn gameservers_page(&mut self, list: Vec<GsEntry>) -> Touched {
         for gs in list {
             self.apply_gameserver(gs);
         }

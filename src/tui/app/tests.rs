@@ -66,7 +66,7 @@ fn cursor_follows_its_gameserver_when_rows_appear_above() {
     let before = s.cursor_pos();
     // A new set sorting before gss-2048 shifts every line down.
     let gs = fake::gameserver("default", "gss-1000", 0, "Ready", "None");
-    s.update(Msg::Cluster(ClusterEvent::GameServerApplied(gs)));
+    s.update(Msg::Cluster(ClusterEvent::GameServerApplied(okg_domain::fleet::GsEntry::of(&gs))));
     assert_eq!(s.cursor_key(), Some(&k("gss-2048-3")));
     assert_eq!(s.cursor_pos(), before + 2);
 }
@@ -92,7 +92,7 @@ fn marks_survive_updates_deletion_and_recreation() {
     assert!(!rows_in_view(&s).contains(&"gss-2048-2".to_string()));
     // Re-created with the same name: marked again.
     let gs = fake::gameserver("default", "gss-2048", 2, "Creating", "None");
-    s.update(Msg::Cluster(ClusterEvent::GameServerApplied(gs)));
+    s.update(Msg::Cluster(ClusterEvent::GameServerApplied(okg_domain::fleet::GsEntry::of(&gs))));
     assert_eq!(s.marked_present(), 1);
     assert_eq!(s.cursor_key(), Some(&k("gss-2048-3")), "cursor stayed");
 }
@@ -159,7 +159,7 @@ fn regex_filter_then_mark_matching() {
     assert_eq!(s.marks.len(), 1);
     // A row that starts matching shows up live.
     let gs = fake::gameserver("default", "gss-battle", 3, "Ready", "Maintaining");
-    s.update(Msg::Cluster(ClusterEvent::GameServerApplied(gs)));
+    s.update(Msg::Cluster(ClusterEvent::GameServerApplied(okg_domain::fleet::GsEntry::of(&gs))));
     assert_eq!(rows_in_view(&s), ["gss-2048-2", "gss-battle-3"]);
     // Images match too.
     press(&mut s, KeyCode::Char('/'));
@@ -315,7 +315,7 @@ fn drawing_is_requested_only_by_changes() {
     s.update(Msg::Cluster(ClusterEvent::PodApplied(okg_domain::fleet::PodInfo::from_pod(&pod))));
     assert!(!s.dirty);
     let gs = fake::gameserver("default", "gss-2048", 0, "NotReady", "None");
-    s.update(Msg::Cluster(ClusterEvent::GameServerApplied(gs)));
+    s.update(Msg::Cluster(ClusterEvent::GameServerApplied(okg_domain::fleet::GsEntry::of(&gs))));
     assert!(s.dirty);
     // The changed row flashes until the next tick.
     assert!(s.flashed.contains(&k("gss-2048-0")));
@@ -328,10 +328,14 @@ fn paged_relist_shows_rows_early_and_synced_drops_the_missing() {
     let mut s = State::new("demo", "x", Some("default".into()), writable(), fake::now());
     let (sets, gss, pods) = fake::small_fleet();
     s.update(Msg::Cluster(ClusterEvent::SetsPage(sets)));
-    s.update(Msg::Cluster(ClusterEvent::GameServersPage(gss[..3].to_vec())));
+    s.update(Msg::Cluster(ClusterEvent::GameServersPage(
+        gss[..3].iter().map(okg_domain::fleet::GsEntry::of).collect(),
+    )));
     assert_eq!(rows_in_view(&s).len(), 3);
     assert!(!s.synced[1]);
-    s.update(Msg::Cluster(ClusterEvent::GameServersPage(gss[3..].to_vec())));
+    s.update(Msg::Cluster(ClusterEvent::GameServersPage(
+        gss[3..].iter().map(okg_domain::fleet::GsEntry::of).collect(),
+    )));
     s.update(Msg::Cluster(ClusterEvent::PodsPage(fake::infos(&pods))));
     assert_eq!(s.fleet.rows[&k("gss-2048-0")].ip.as_deref(), Some("10.0.0.10"));
     // A relist after a reconnect: gss-2048-4 was deleted meanwhile.
