@@ -8,6 +8,7 @@ use super::state::TableLine;
 use super::tests::{goto, k, loaded, rows_in_view, writable};
 use okg_domain::columns::{ALL, Column};
 use okg_domain::fixtures as fake;
+use okg_domain::fleet::Key;
 
 fn shift(s: &mut super::State, c: char) {
     s.update(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::SHIFT)));
@@ -153,7 +154,7 @@ fn a_long_list_rebuilds_the_view_on_doubling_pages_and_whole_at_its_end() {
     s.update(Msg::Resize { width: 120, height: 30 });
     let (sets, gss, pods) = fake::small_fleet();
     s.update(Msg::Cluster(ClusterEvent::SetsPage(sets.clone())));
-    s.update(Msg::Cluster(ClusterEvent::SetsSynced(sets.iter().map(fleet_key).collect())));
+    s.update(Msg::Cluster(ClusterEvent::SetsSynced(sets.iter().map(Key::of).collect())));
     // Ten GameServers in pages of one: the view is rebuilt on pages 1, 2, 4 and 8.
     let mut in_view = Vec::new();
     for g in &gss {
@@ -163,7 +164,7 @@ fn a_long_list_rebuilds_the_view_on_doubling_pages_and_whole_at_its_end() {
         in_view.push(rows_in_view(&s).len());
     }
     assert_eq!(in_view, [1, 2, 2, 4, 4, 4, 4, 8, 8, 8]);
-    s.update(Msg::Cluster(ClusterEvent::GameServersSynced(gss.iter().map(fleet_key).collect())));
+    s.update(Msg::Cluster(ClusterEvent::GameServersSynced(gss.iter().map(Key::of).collect())));
     assert_eq!(rows_in_view(&s).len(), 10, "the list's end shows every row");
     // Sorted by restarts, ascending (the second press): pods filling rows in re-sort them,
     // and nothing flashes.
@@ -176,8 +177,4 @@ fn a_long_list_rebuilds_the_view_on_doubling_pages_and_whole_at_its_end() {
     assert_ne!(after_page, natural, "restarts differ, so the order must change");
     s.rebuild_view();
     assert_eq!(after_page, rows_in_view(&s), "as a whole rebuild sorts them");
-}
-
-fn fleet_key<K: kube::Resource>(o: &K) -> okg_domain::fleet::Key {
-    okg_domain::fleet::Key::of(o)
 }
