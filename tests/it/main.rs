@@ -1,5 +1,6 @@
 //! Integration tests: the demo cluster over real HTTP on loopback through kube-rs, and the
 //! console (screen snapshots, the event loop against the demo).
+mod asts_watch;
 mod bump;
 mod bump_clear;
 mod bump_priorities;
