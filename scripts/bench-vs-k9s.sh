@@ -211,7 +211,10 @@ run_one() {
   } >> "$out"
 
   # The idle window: nothing changes in the cluster but the demo controller's own upkeep.
+  # It starts 1.5 s after live: the demo prints its request counts once a second, and a count
+  # read sooner can predate the console's start requests (which then land in the window).
   local b0 r0 cpu0 dcpu0 b1 r1 cpu1 dcpu1
+  sleep 1.5
   b0=$(stat -c %s "$run/tty"); r0=$(viewer_requests); cpu0=$(cpu_ticks "$console_pid")
   dcpu0=$(cpu_ticks "$demo_pid")
   sleep "$WINDOW"
