@@ -17,7 +17,7 @@ pub const QUIET: Duration = Duration::from_secs(15);
 #[derive(Debug, PartialEq)]
 pub enum Silence {
     /// The server was heard within `QUIET` (by another watch): wait on.
-    Heard(Timestamp),
+    Heard,
     /// Another watch is asking right now: look again shortly.
     Asking,
     /// Another watch asked and got no answer: this one is as stale, since the given time.
@@ -50,13 +50,17 @@ impl Liveness {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// A watch heard from the server (an event, a refusal, an answer); returns the time.
-    pub fn heard(&self) -> Timestamp {
+    /// A watch heard from the server (an event, a refusal, an answer).
+    pub fn heard(&self) {
         let mut h = self.lock();
         h.at = Instant::now();
         h.when = Timestamp::now();
         h.unanswered = false;
-        h.when
+    }
+
+    /// When the server was last heard: what a watch that fails is stale since.
+    pub fn last_heard(&self) -> Timestamp {
+        self.lock().when
     }
 
     /// How long a watch that is not stale waits for its next event before it calls
@@ -69,7 +73,7 @@ impl Liveness {
     pub fn silence(&self) -> Silence {
         let mut h = self.lock();
         if h.at.elapsed() < QUIET {
-            Silence::Heard(h.when)
+            Silence::Heard
         } else if h.unanswered {
             Silence::Unanswered(h.when)
         } else if h.asking {
@@ -109,7 +113,7 @@ mod tests {
         assert_eq!(l.silence(), Silence::Asking);
         assert_eq!(l.silence(), Silence::Asking);
         l.answered(true);
-        assert!(matches!(l.silence(), Silence::Heard(_)));
+        assert!(matches!(l.silence(), Silence::Heard));
         assert!(l.wait(Duration::from_secs(1)) > QUIET - Duration::from_secs(1));
     }
 
@@ -122,7 +126,7 @@ mod tests {
         assert_eq!(l.silence(), Silence::Unanswered(last));
         // A stale watch's own question is answered, or an event comes.
         l.heard();
-        assert!(matches!(l.silence(), Silence::Heard(_)));
+        assert!(matches!(l.silence(), Silence::Heard));
     }
 
     #[test]

@@ -287,7 +287,6 @@ async fn pump<K, S, M: Sink>(
     let mut stream = start(paged);
     let mut buffer: Vec<S> = Vec::new();
     let mut seen: Vec<Key> = Vec::new();
-    let mut good_at = Timestamp::now();
     let mut stale = false;
     loop {
         // While stale, ask more often, so the recovery shows within a second or two.
@@ -297,7 +296,7 @@ async fn pump<K, S, M: Sink>(
             Ok(None) => return,
             Err(_silent) if stale => {
                 if answers(&api).await {
-                    good_at = live.heard();
+                    live.heard();
                     // The server is back but this watch may hang on a dead connection:
                     // start over (a relist), which also ends the staleness.
                     stream = start(paged);
@@ -306,17 +305,12 @@ async fn pump<K, S, M: Sink>(
             }
             Err(_silent) => {
                 let since = match live.silence() {
-                    Silence::Heard(when) => {
-                        good_at = when;
-                        continue;
-                    }
-                    Silence::Asking => continue,
+                    Silence::Heard | Silence::Asking => continue,
                     Silence::Unanswered(since) => since,
                     Silence::Ask(since) => {
                         let answered = answers(&api).await;
                         live.answered(answered);
                         if answered {
-                            good_at = Timestamp::now();
                             continue;
                         }
                         since
@@ -332,7 +326,7 @@ async fn pump<K, S, M: Sink>(
         };
         // `Init` comes before the list request is even sent: no sign of the server.
         if ev.as_ref().is_ok_and(|e| !matches!(e, WEvent::Init)) {
-            good_at = live.heard();
+            live.heard();
             if std::mem::take(&mut stale) && tx.send(M::from(ClusterEvent::Fresh(kind))).is_err() {
                 return;
             }
@@ -382,7 +376,10 @@ async fn pump<K, S, M: Sink>(
                 // A failed (re)list or watch: what is shown is as old as the last good event.
                 if !std::mem::replace(&mut stale, true)
                     && tx
-                        .send(M::from(ClusterEvent::Stale { watch: kind, since: good_at }))
+                        .send(M::from(ClusterEvent::Stale {
+                            watch: kind,
+                            since: live.last_heard(),
+                        }))
                         .is_err()
                 {
                     return;

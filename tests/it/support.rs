@@ -95,6 +95,11 @@ pub fn type_text(s: &mut State, t: &str) {
 pub async fn bare_fleet(replicas: i32, exec_latency_ms: u64) -> DemoCluster {
     let options =
         DemoOptions { exec_latency: Duration::from_millis(exec_latency_ms), ..Default::default() };
+    bare_fleet_with(options, replicas).await
+}
+
+/// [`bare_fleet`] with options of the caller's.
+pub async fn bare_fleet_with(options: DemoOptions, replicas: i32) -> DemoCluster {
     DemoCluster::start_bare(
         "127.0.0.1:0".parse().unwrap(),
         options,

@@ -83,7 +83,7 @@ async fn down(mode: &AtomicU8) {
 const ALL: [WatchKind; 3] = [WatchKind::Sets, WatchKind::GameServers, WatchKind::Pods];
 
 /// Wait until `want` has come for every watch kind; panics after `limit`.
-async fn until_all(
+pub(crate) async fn until_all(
     rx: &mut UnboundedReceiver<Msg>,
     limit: Duration,
     what: &str,
@@ -107,7 +107,7 @@ async fn until_all(
     start.elapsed()
 }
 
-fn synced(ev: &ClusterEvent) -> Option<WatchKind> {
+pub(crate) fn synced(ev: &ClusterEvent) -> Option<WatchKind> {
     match ev {
         ClusterEvent::SetsSynced(_) => Some(WatchKind::Sets),
         ClusterEvent::GameServersSynced(_) => Some(WatchKind::GameServers),

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use okg_console::cluster::watch::{self, ClusterEvent};
 use okg_console::tui::app::msg::Msg;
-use okg_demo::{DemoCluster, DemoOptions, VIEWER_TOKEN, fixtures};
+use okg_demo::{DemoOptions, VIEWER_TOKEN};
 
-use crate::support::NS;
+use crate::support::{NS, bare_fleet_with};
+use crate::watch_health::{synced, until_all};
 
 /// What the three watches delivered up to their `*Synced`: every GameServer and pod key, and
 /// the viewer's requests so far.
@@ -18,33 +19,24 @@ struct Listed {
 }
 
 async fn list_fleet(watch_list: bool, replicas: i32) -> Listed {
-    let options = DemoOptions { watch_list, ..Default::default() };
-    let demo = DemoCluster::start_bare(
-        "127.0.0.1:0".parse().unwrap(),
-        options,
-        fixtures::small_fleet(NS, replicas),
-    )
-    .await
-    .unwrap();
+    let demo = bare_fleet_with(DemoOptions { watch_list, ..Default::default() }, replicas).await;
     let viewer = demo.client_with_token(VIEWER_TOKEN).unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     let watches = watch::spawn_fleet(&viewer, Some(NS), tx, &Default::default());
     let (mut gameservers, mut pods) = (BTreeSet::new(), BTreeSet::new());
-    let mut synced = [false; 3];
-    while synced != [true; 3] {
+    let mut done = BTreeSet::new();
+    while done.len() < 3 {
         let msg = tokio::time::timeout(Duration::from_secs(30), rx.recv())
             .await
             .expect("three lists within 30 s")
             .expect("the watches run");
         let Msg::Cluster(ev) = msg else { continue };
+        done.extend(synced(&ev).map(|k| k.index()));
         match ev {
             ClusterEvent::GameServersPage(v) => {
                 gameservers.extend(v.iter().map(|g| g.key.name.clone()))
             }
             ClusterEvent::PodsPage(v) => pods.extend(v.iter().map(|p| p.key.name.clone())),
-            ClusterEvent::SetsSynced(_) => synced[0] = true,
-            ClusterEvent::GameServersSynced(_) => synced[1] = true,
-            ClusterEvent::PodsSynced(_) => synced[2] = true,
             ClusterEvent::WatchError(e) => panic!("watch_list={watch_list}: {e}"),
             _ => {}
         }
@@ -77,27 +69,11 @@ async fn lists_are_streamed_where_the_server_can_and_paged_where_it_refuses() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_fleet_asks_the_server_once_per_quiet_spell_for_all_three_watches() {
     // No controller: nothing changes, so every request after the lists is a liveness question.
-    let demo = DemoCluster::start_bare(
-        "127.0.0.1:0".parse().unwrap(),
-        DemoOptions::default(),
-        fixtures::small_fleet(NS, 3),
-    )
-    .await
-    .unwrap();
+    let demo = bare_fleet_with(DemoOptions::default(), 3).await;
     let viewer = demo.client_with_token(VIEWER_TOKEN).unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     let _watches = watch::spawn_fleet(&viewer, Some(NS), tx, &Default::default());
-    let mut synced = 0;
-    while synced < 3 {
-        if let Msg::Cluster(
-            ClusterEvent::SetsSynced(_)
-            | ClusterEvent::GameServersSynced(_)
-            | ClusterEvent::PodsSynced(_),
-        ) = rx.recv().await.expect("the watches run")
-        {
-            synced += 1;
-        }
-    }
+    until_all(&mut rx, Duration::from_secs(10), "first lists", synced).await;
     let requests = || demo.stats.requests_by_identity()[1].1;
     let before = requests();
     // Two quiet spells and a half: two questions, where one per watch would be six.
